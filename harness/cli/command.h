@@ -1,0 +1,27 @@
+// What every subcommand provides to the dispatcher.
+#ifndef SRE_EVAL_CLI_COMMAND_H_
+#define SRE_EVAL_CLI_COMMAND_H_
+
+#include <iosfwd>
+
+#include "cli/arg_parser.h"
+
+namespace sre_eval {
+
+struct Command {
+  const CommandSpec& (*spec)();
+  // Runs with parsed arguments; returns the exit code.
+  int (*run)(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+};
+
+// The validate command (validate_command.cc).
+const CommandSpec& ValidateSpec();
+int RunValidate(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
+// The suite to use: --suite if given, else $SRE_EVAL_SUITE, else the current directory when
+// it has a prompts/ folder, else the suite in the source tree the binary was built from.
+std::string ResolveSuiteRoot(const ParsedArgs& args);
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_CLI_COMMAND_H_

@@ -1,0 +1,59 @@
+// The ground-truth schema: every fact the harness extracts from a recorded incident, declared
+// once with its type and a one-line definition. Prompt templates (and later rubrics) may refer
+// only to facts declared here; truth.json files hold them under "facts" by these names.
+#ifndef SRE_EVAL_SUITE_FACT_SCHEMA_H_
+#define SRE_EVAL_SUITE_FACT_SCHEMA_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace sre_eval {
+
+enum class FactType {
+  kInteger,   // JSON integer.
+  kNumber,    // JSON number.
+  kString,    // JSON string.
+  kBool,      // JSON boolean.
+  kTime,      // RFC 3339 UTC string, "2026-11-24T10:23:05Z".
+  kDuration,  // JSON number of seconds.
+  kMoney,     // JSON number, US dollars.
+  kQuantity,  // Kubernetes resource quantity string, "1000Mi", "300m".
+  kList,      // JSON array of records with the declared fields.
+};
+
+// "integer", "time", "list", ...
+absl::string_view FactTypeName(FactType type);
+
+struct FieldSpec {
+  std::string name;
+  FactType type;
+  std::string definition;
+};
+
+struct FactSpec {
+  std::string name;
+  FactType type;
+  std::string definition;
+  std::vector<FieldSpec> fields;  // Only for kList: the fields of each record.
+
+  const FieldSpec* FindField(absl::string_view field) const;
+};
+
+// Every declared fact, in a fixed order (the order of the schema documentation).
+const std::vector<FactSpec>& AllFacts();
+
+// The fact named `name`, or nullptr.
+const FactSpec* FindFact(absl::string_view name);
+
+// All fact names, for "did you mean" suggestions.
+std::vector<std::string> FactNames();
+
+// The schema as Markdown: one table row per fact and field. `sre-eval validate --facts`
+// prints it, and the README links to its output.
+std::string FactSchemaMarkdown();
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SUITE_FACT_SCHEMA_H_

@@ -1,0 +1,164 @@
+#include "suite/prompt.h"
+
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "util/edit_distance.h"
+#include "util/utf8.h"
+#include "util/yaml_reader.h"
+
+namespace sre_eval {
+
+const std::vector<std::string>& AllDimensions() {
+  static const std::vector<std::string>* dims =
+      new std::vector<std::string>{"detection", "diagnosis", "impact", "remediation"};
+  return *dims;
+}
+
+namespace {
+
+// Lowercase letters, digits and '_' in dot-separated parts: "i1.why_crash".
+bool IsValidId(absl::string_view id, bool allow_dots, bool allow_dash) {
+  if (id.empty() || id.front() == '.' || id.back() == '.') return false;
+  char prev = 0;
+  for (char c : id) {
+    bool ok = absl::ascii_islower(static_cast<unsigned char>(c)) ||
+              absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '_' ||
+              (allow_dots && c == '.') || (allow_dash && c == '-');
+    if (!ok || (c == '.' && prev == '.')) return false;
+    prev = c;
+  }
+  return true;
+}
+
+// Where byte `offset` of a string value stands in the file. The value's text is searched for
+// in the file from the value's start, so the position is exact for plain, quoted and block
+// scalars alike (short of escapes in front of it).
+void PositionInFile(absl::string_view file_text, const YamlString& value,
+                    absl::string_view needle, int* line, int* column) {
+  size_t at = file_text.find(needle, value.offset);
+  if (at == absl::string_view::npos || needle.empty()) {
+    *line = value.line;
+    *column = value.column;
+    return;
+  }
+  LineAndColumn(file_text, at, line, column);
+}
+
+void ParsePrompt(const YAML::Node& node, absl::string_view file_text, PromptFile* file,
+                 Diagnostics* diags) {
+  YamlMap map(node, file->path, "prompt", {"id", "text", "dimensions", "continues", "note"},
+              diags);
+  if (!map.valid()) return;
+  Prompt p;
+  p.file = file->path;
+  p.line = YamlLine(node);
+  p.column = YamlColumn(node);
+  p.incident = file->incident;
+  bool ok = true;
+
+  std::optional<YamlString> id = map.String("id", true);
+  if (id.has_value()) {
+    p.id = id->value;
+    if (!IsValidId(p.id, /*allow_dots=*/true, /*allow_dash=*/false)) {
+      map.ErrorAt(id->line, id->column,
+                  absl::StrCat("prompt id '", p.id,
+                               "' must be lowercase letters, digits and '_' in parts joined by "
+                               "'.', like 'i1.why_crash'"));
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+
+  std::optional<YamlString> text = map.String("text", true);
+  if (text.has_value()) {
+    p.text = text->value;
+    std::vector<TemplateError> errors;
+    p.tmpl = Template::Parse(p.text, &errors);
+    for (const TemplateError& e : p.tmpl.Check()) errors.push_back(e);
+    for (const TemplateError& e : errors) {
+      int line, column;
+      // Point at the reference itself: the two braces and what follows up to the closing ones.
+      absl::string_view rest = absl::string_view(p.text).substr(e.offset);
+      size_t end = rest.find("}}");
+      absl::string_view needle = rest.substr(0, end == absl::string_view::npos ? 2 : end + 2);
+      PositionInFile(file_text, *text, needle, &line, &column);
+      map.ErrorAt(line, column, e.message);
+      ok = false;
+    }
+  } else {
+    ok = false;
+  }
+
+  std::optional<std::vector<YamlString>> dims = map.StringList("dimensions", true);
+  if (dims.has_value()) {
+    std::set<std::string> seen;
+    for (const YamlString& d : *dims) {
+      bool known = false;
+      for (const std::string& k : AllDimensions()) known = known || k == d.value;
+      if (!known) {
+        map.ErrorAt(d.line, d.column,
+                    absl::StrCat("unknown dimension '", d.value, "'",
+                                 DidYouMean(d.value, AllDimensions()), "; dimensions are ",
+                                 absl::StrJoin(AllDimensions(), ", ")));
+        ok = false;
+      } else if (!seen.insert(d.value).second) {
+        map.ErrorAt(d.line, d.column, absl::StrCat("dimension '", d.value, "' is listed twice"));
+        ok = false;
+      } else {
+        p.dimensions.push_back(d.value);
+      }
+    }
+  } else {
+    ok = false;
+  }
+
+  if (std::optional<YamlString> c = map.String("continues", false); c.has_value()) {
+    p.continues = c->value;
+    p.continues_line = c->line;
+    p.continues_column = c->column;
+  } else if (map.Find("continues").IsDefined()) {
+    ok = false;
+  }
+  if (std::optional<YamlString> n = map.String("note", false); n.has_value()) {
+    p.note = n->value;
+  } else if (map.Find("note").IsDefined()) {
+    ok = false;
+  }
+  if (ok) file->prompts.push_back(std::move(p));
+}
+
+}  // namespace
+
+PromptFile ParsePromptFile(const std::string& path, absl::string_view text, Diagnostics* diags) {
+  PromptFile file;
+  file.path = path;
+  std::optional<YAML::Node> root = ParseYaml(path, text, diags);
+  if (!root.has_value()) return file;
+  YamlMap map(*root, path, "prompt file", {"incident", "description", "prompts"}, diags);
+  if (!map.valid()) return file;
+  if (std::optional<YamlString> incident = map.String("incident", true); incident.has_value()) {
+    file.incident = incident->value;
+    if (!IsValidId(file.incident, /*allow_dots=*/false, /*allow_dash=*/true)) {
+      map.ErrorAt(incident->line, incident->column,
+                  absl::StrCat("incident id '", file.incident,
+                               "' must be lowercase letters, digits, '_' and '-'"));
+    }
+  }
+  if (std::optional<YamlString> d = map.String("description", false); d.has_value()) {
+    file.description = d->value;
+  }
+  std::optional<YAML::Node> prompts = map.List("prompts", true);
+  if (!prompts.has_value()) return file;
+  if (prompts->size() == 0) {
+    map.ErrorAt(*prompts, "'prompts' must not be empty");
+    return file;
+  }
+  for (const YAML::Node& node : *prompts) ParsePrompt(node, text, &file, diags);
+  return file;
+}
+
+}  // namespace sre_eval

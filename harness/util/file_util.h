@@ -1,0 +1,30 @@
+// Reading and writing whole files.
+#ifndef SRE_EVAL_UTIL_FILE_UTIL_H_
+#define SRE_EVAL_UTIL_FILE_UTIL_H_
+
+#include <cstddef>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace sre_eval {
+
+// Reads the whole file. NotFound when it does not exist, FailedPrecondition when it is a
+// directory, ResourceExhausted when it is larger than `max_bytes` (the file is not read).
+absl::StatusOr<std::string> ReadFile(const std::string& path,
+                                     size_t max_bytes = size_t{64} << 20);
+
+// Replaces `path` with `data` atomically: writes a temporary file in the same folder, fsyncs
+// it, renames it over `path` and fsyncs the folder. A reader sees the old content or the new,
+// never a mix; on any error the old file is untouched and the temporary file is removed.
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view data);
+
+// An absl::Status for a failed system call: "<what>: <strerror(err)>", with the code that
+// matches errno (ENOENT -> NotFound, EACCES -> PermissionDenied, ...).
+absl::Status ErrnoStatus(int err, absl::string_view what);
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_UTIL_FILE_UTIL_H_

@@ -1,0 +1,191 @@
+#include "util/http_client.h"
+
+#include <curl/curl.h>
+
+#include <mutex>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
+
+namespace sre_eval {
+
+std::string HttpResponse::Header(const std::string& name) const {
+  for (const auto& [key, value] : headers) {
+    if (absl::EqualsIgnoreCase(key, name)) return value;
+  }
+  return "";
+}
+
+namespace {
+
+struct Transfer {
+  HttpResponse* response;
+  size_t max_bytes;
+  bool too_large = false;
+};
+
+size_t OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  if (t->response->body.size() + n > t->max_bytes) {
+    t->too_large = true;
+    return 0;  // Makes curl abort with CURLE_WRITE_ERROR.
+  }
+  t->response->body.append(data, n);
+  return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  size_t n = size * count;
+  absl::string_view line(data, n);
+  line = absl::StripTrailingAsciiWhitespace(line);
+  if (absl::StartsWith(line, "HTTP/")) {
+    // A new status line (after a 100 Continue or a redirect): forget earlier headers.
+    t->response->headers.clear();
+    return n;
+  }
+  size_t colon = line.find(':');
+  if (colon != absl::string_view::npos) {
+    t->response->headers.emplace_back(
+        absl::AsciiStrToLower(line.substr(0, colon)),
+        std::string(absl::StripAsciiWhitespace(line.substr(colon + 1))));
+  }
+  return n;
+}
+
+void GlobalInit() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// Frees a curl_slist on every path.
+struct SlistDeleter {
+  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
+};
+
+}  // namespace
+
+CurlHttpClient::CurlHttpClient() { GlobalInit(); }
+
+CurlHttpClient::~CurlHttpClient() {
+  absl::MutexLock lock(&mu_);
+  for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
+}
+
+void* CurlHttpClient::Acquire() {
+  {
+    absl::MutexLock lock(&mu_);
+    if (!idle_.empty()) {
+      void* h = idle_.back();
+      idle_.pop_back();
+      return h;
+    }
+  }
+  return curl_easy_init();
+}
+
+void CurlHttpClient::Release(void* handle) {
+  absl::MutexLock lock(&mu_);
+  idle_.push_back(handle);
+}
+
+absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
+  std::string what = absl::StrCat(request.method, " ", request.url);
+  if (request.method.empty() ||
+      request.method.find_first_of(" \r\n\t") != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid HTTP method '", request.method, "'"));
+  }
+  CURL* curl = static_cast<CURL*>(Acquire());
+  if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
+  // curl_easy_reset keeps the connection cache, DNS cache and TLS sessions of the handle.
+  curl_easy_reset(curl);
+
+  HttpResponse response;
+  Transfer transfer{&response, request.max_response_bytes};
+  std::unique_ptr<curl_slist, SlistDeleter> headers;
+  bool has_content_type = false;
+  for (const auto& [name, value] : request.headers) {
+    if (absl::EqualsIgnoreCase(name, "content-type")) has_content_type = true;
+    headers.reset(curl_slist_append(headers.release(), absl::StrCat(name, ": ", value).c_str()));
+  }
+  // Suppress curl's "Expect: 100-continue", which stalls some servers for a second.
+  headers.reset(curl_slist_append(headers.release(), "Expect:"));
+  if (!request.body.empty() && !has_content_type) {
+    headers.reset(curl_slist_append(headers.release(), "Content-Type: application/json"));
+  }
+
+  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  if (request.method == "HEAD") curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+  if (!request.body.empty() || request.method == "POST" || request.method == "PUT" ||
+      request.method == "PATCH") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+  }
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(request.timeout)));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(absl::ToInt64Milliseconds(request.connect_timeout)));
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (!ca_file_.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file_.c_str());
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");  // Whatever curl can decode.
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
+  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
+  char error_buffer[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
+
+  absl::Time start = absl::Now();
+  CURLcode code = curl_easy_perform(curl);
+  response.elapsed = absl::Now() - start;
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  // Detach our stack buffers before the handle goes back to the pool.
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  Release(curl);
+
+  if (code != CURLE_OK) {
+    std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
+    switch (code) {
+      case CURLE_OPERATION_TIMEDOUT:
+        return absl::DeadlineExceededError(absl::StrCat(
+            what, ": no complete response within ", absl::FormatDuration(request.timeout)));
+      case CURLE_WRITE_ERROR:
+        if (transfer.too_large) {
+          return absl::ResourceExhaustedError(absl::StrCat(
+              what, ": response body exceeds the limit of ", request.max_response_bytes,
+              " bytes"));
+        }
+        break;
+      case CURLE_URL_MALFORMAT:
+      case CURLE_UNSUPPORTED_PROTOCOL:
+        return absl::InvalidArgumentError(absl::StrCat(what, ": ", detail));
+      default:
+        break;
+    }
+    return absl::UnavailableError(absl::StrCat(what, ": ", detail));
+  }
+  response.status = static_cast<int>(status);
+  return response;
+}
+
+absl::StatusOr<HttpResponse> FakeHttpClient::Send(const HttpRequest& request) {
+  {
+    absl::MutexLock lock(&mu_);
+    requests_.push_back(request);
+  }
+  return handler_(request);
+}
+
+}  // namespace sre_eval
