@@ -95,6 +95,8 @@ void CheckCrossFile(Suite* suite, Diagnostics* diags) {
     while (at != nullptr) {
       chain.push_back(at->id);
       if (at->id == p->id) {
+        // Every member of the cycle sees it; report it once, at its smallest id.
+        if (*std::min_element(chain.begin(), chain.end()) != p->id) break;
         diags->Add(p->file, p->continues_line, p->continues_column,
                    absl::StrCat("'continues' makes a cycle: ", absl::StrJoin(chain, " -> ")));
         break;

@@ -110,8 +110,9 @@ std::string ResolveType(const FactRef& ref, FactType* type) {
   }
   const FieldSpec* field = fact->FindField(ref.field);
   if (field == nullptr) {
-    return absl::StrCat("unknown field '", ref.field, "' of '", ref.fact, "'",
-                        DidYouMean(ref.field, field_names));
+    std::string hint = DidYouMean(ref.field, field_names);
+    if (hint.empty()) hint = absl::StrCat("; its fields are ", absl::StrJoin(field_names, ", "));
+    return absl::StrCat("unknown field '", ref.field, "' of '", ref.fact, "'", hint);
   }
   *type = field->type;
   return "";

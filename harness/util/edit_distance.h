@@ -9,8 +9,8 @@
 
 namespace sre_eval {
 
-// Levenshtein distance with single-character insertions, deletions and substitutions.
-// O(|a| * |b|) time, O(min) memory.
+// Edit distance counting insertions, deletions, substitutions and swaps of two adjacent
+// characters as one edit each (optimal string alignment). O(|a| * |b|) time, O(|b|) memory.
 size_t EditDistance(absl::string_view a, absl::string_view b);
 
 // The candidate closest to `word`, if it is close enough to be a plausible typo (at most a

@@ -1,0 +1,73 @@
+#include "cli/cli.h"
+
+#include <sstream>
+
+#include "gtest/gtest.h"
+
+namespace sre_eval {
+namespace {
+
+struct Outcome {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+Outcome RunSreEval(std::vector<std::string> args) {
+  args.insert(args.begin(), "sre-eval");
+  std::ostringstream out, err;
+  int code = RunCli(args, out, err);
+  return {code, out.str(), err.str()};
+}
+
+TEST(CliTest, UsageErrorsExitTwoWithAShortMessage) {
+  Outcome o = RunSreEval({});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.err, "sre-eval: missing command\nRun 'sre-eval --help' for the commands.\n");
+  o = RunSreEval({"valdate"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.err,
+            "sre-eval: unknown command 'valdate' (did you mean 'validate'?)\n"
+            "Run 'sre-eval --help' for the commands.\n");
+  o = RunSreEval({"--frobnicate"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.err,
+            "sre-eval: unknown option '--frobnicate'\nRun 'sre-eval --help' for the commands.\n");
+  o = RunSreEval({"validate", "--sute", "x"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.err,
+            "sre-eval validate: unknown option '--sute' (did you mean '--suite'?)\n"
+            "usage: sre-eval validate [--suite DIR] [--facts]\n");
+  EXPECT_EQ(o.out, "");
+}
+
+TEST(CliTest, HelpListsCommandsAndExitCodes) {
+  Outcome o = RunSreEval({"--help"});
+  EXPECT_EQ(o.code, 0);
+  EXPECT_NE(o.out.find("\n  validate  check the suite's prompt files and report every problem\n"),
+            std::string::npos);
+  EXPECT_NE(o.out.find("  2  bad input (usage, configuration or suite files)\n"),
+            std::string::npos);
+  Outcome per_command = RunSreEval({"validate", "--help"});
+  EXPECT_EQ(per_command.code, 0);
+  EXPECT_EQ(per_command.out.rfind("usage: sre-eval validate [--suite DIR] [--facts]\n", 0), 0u);
+  EXPECT_EQ(RunSreEval({"help", "validate"}).out, per_command.out);
+  EXPECT_EQ(RunSreEval({"help", "nope"}).code, 2);
+  EXPECT_EQ(RunSreEval({"--version"}).out, "sre-eval 0.1.0\n");
+}
+
+TEST(CliTest, ValidateFactsPrintsTheSchema) {
+  Outcome o = RunSreEval({"validate", "--facts"});
+  EXPECT_EQ(o.code, 0);
+  EXPECT_EQ(o.out.rfind("| fact | type | definition |\n", 0), 0u);
+  EXPECT_NE(o.out.find("| `restarts.total` | integer |"), std::string::npos);
+}
+
+TEST(CliTest, MissingSuiteFolder) {
+  Outcome o = RunSreEval({"validate", "--suite", "/nonexistent/suite"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.err, "sre-eval validate: suite folder '/nonexistent/suite' does not exist\n");
+}
+
+}  // namespace
+}  // namespace sre_eval

@@ -1,0 +1,49 @@
+# sre-eval: the commands a person (and CI) runs. CMake does the building.
+BUILD ?= build
+JOBS ?= 2
+CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+.PHONY: all deps build test sanitize memcheck bench format format-check tidy clean
+
+all: build
+
+# Installs the Debian packages that are missing (no apt call when none are).
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+# Every unit and end-to-end test.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+# The whole suite again under AddressSanitizer and UndefinedBehaviorSanitizer.
+sanitize: deps
+	cmake -S . -B $(BUILD)-asan -DCMAKE_BUILD_TYPE=Debug -DSRE_EVAL_SANITIZE=ON -DSRE_EVAL_BENCH=OFF
+	cmake --build $(BUILD)-asan -j$(JOBS)
+	cd $(BUILD)-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j$(JOBS)
+
+# The subprocess and HTTP tests under valgrind's memcheck (leaks and errors fail the run).
+memcheck: build
+	valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite,indirect \
+	  --error-exitcode=99 --trace-children=no \
+	  $(BUILD)/tests/sre_eval_tests --gtest_filter='Subprocess*:HttpClient*'
+
+bench: build
+	$(BUILD)/bench/sre_eval_bench
+
+format:
+	clang-format -i $$(git ls-files '*.cc' '*.h')
+
+format-check:
+	clang-format --dry-run -Werror $$(git ls-files '*.cc' '*.h')
+
+tidy: $(BUILD)/CMakeCache.txt
+	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'harness/*.cc')
+
+clean:
+	rm -rf $(BUILD) $(BUILD)-asan

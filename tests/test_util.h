@@ -1,0 +1,29 @@
+// Helpers shared by the tests.
+#ifndef SRE_EVAL_TESTS_TEST_UTIL_H_
+#define SRE_EVAL_TESTS_TEST_UTIL_H_
+
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace sre_eval {
+
+// A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+
+  const std::string& path() const { return path_; }
+  // Writes `content` to path()/relative, creating parent folders; returns the full path.
+  std::string WriteFile(const std::string& relative, absl::string_view content) const;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_TESTS_TEST_UTIL_H_
