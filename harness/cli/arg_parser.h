@@ -15,7 +15,7 @@ struct OptionSpec {
   std::string name;        // Without dashes: "suite" for --suite.
   std::string value_name;  // "DIR"; empty for a flag that takes no value.
   std::string help;
-  bool repeated = false;   // May be given more than once.
+  bool repeated = false;  // May be given more than once.
 };
 
 struct CommandSpec {

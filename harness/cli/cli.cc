@@ -54,7 +54,8 @@ std::string MainHelp() {
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
   if (args.size() < 2) {
-    err << "sre-eval: missing command\n" << "Run 'sre-eval --help' for the commands.\n";
+    err << "sre-eval: missing command\n"
+        << "Run 'sre-eval --help' for the commands.\n";
     return kExitBadInput;
   }
   const std::string& first = args[1];

@@ -6,15 +6,24 @@ namespace sre_eval {
 
 absl::string_view FactTypeName(FactType type) {
   switch (type) {
-    case FactType::kInteger: return "integer";
-    case FactType::kNumber: return "number";
-    case FactType::kString: return "string";
-    case FactType::kBool: return "bool";
-    case FactType::kTime: return "time";
-    case FactType::kDuration: return "duration";
-    case FactType::kMoney: return "money";
-    case FactType::kQuantity: return "quantity";
-    case FactType::kList: return "list";
+    case FactType::kInteger:
+      return "integer";
+    case FactType::kNumber:
+      return "number";
+    case FactType::kString:
+      return "string";
+    case FactType::kBool:
+      return "bool";
+    case FactType::kTime:
+      return "time";
+    case FactType::kDuration:
+      return "duration";
+    case FactType::kMoney:
+      return "money";
+    case FactType::kQuantity:
+      return "quantity";
+    case FactType::kList:
+      return "list";
   }
   return "?";
 }
@@ -33,7 +42,8 @@ using T = FactType;
 std::vector<FactSpec> BuildFacts() {
   return {
       // The incident window.
-      {"incident.id", T::kString, "Id of the incident definition that was run (crash, latency, payment)."},
+      {"incident.id", T::kString,
+       "Id of the incident definition that was run (crash, latency, payment)."},
       {"window.start", T::kTime, "When the incident's first trigger step was applied."},
       {"window.end", T::kTime,
        "When the trigger stopped acting: the load generator finished or was deleted, or the "
@@ -47,7 +57,8 @@ std::vector<FactSpec> BuildFacts() {
       {"restarts.total", T::kInteger,
        "Container restarts in the namespace between window.start and window.recovered: the "
        "sum over containers of the increase in restartCount."},
-      {"restarts.by_container", T::kList,
+      {"restarts.by_container",
+       T::kList,
        "Containers that restarted in the window, most restarts first, then by pod name.",
        {{"pod", T::kString, "Pod name."},
         {"container", T::kString, "Container name."},
@@ -55,11 +66,14 @@ std::vector<FactSpec> BuildFacts() {
       {"oom_kills.count", T::kInteger,
        "Container terminations with reason OOMKilled in the window, each counted once even when "
        "several happen between two samples."},
-      {"oom_kills", T::kList, "Every OOMKilled termination in the window, in time order.",
+      {"oom_kills",
+       T::kList,
+       "Every OOMKilled termination in the window, in time order.",
        {{"pod", T::kString, "Pod name."},
         {"container", T::kString, "Container name."},
         {"time", T::kTime, "finishedAt of the terminated state."}}},
-      {"crashloop.periods", T::kList,
+      {"crashloop.periods",
+       T::kList,
        "Spans during which a container waited in CrashLoopBackOff, in start order.",
        {{"pod", T::kString, "Pod name."},
         {"container", T::kString, "Container name."},
@@ -67,14 +81,17 @@ std::vector<FactSpec> BuildFacts() {
         {"end", T::kTime, "First sample after start showing the container running again."}}},
 
       // Resources.
-      {"limits", T::kList, "Resource limits of every container in the namespace's deployments.",
+      {"limits",
+       T::kList,
+       "Resource limits of every container in the namespace's deployments.",
        {{"deployment", T::kString, "Deployment name."},
         {"container", T::kString, "Container name."},
         {"cpu", T::kQuantity, "CPU limit."},
         {"memory", T::kQuantity, "Memory limit."}}},
       {"frontend.memory_limit", T::kQuantity, "Memory limit of the front-end container."},
       {"frontend.cpu_limit", T::kQuantity, "CPU limit of the front-end container."},
-      {"peak_usage", T::kList,
+      {"peak_usage",
+       T::kList,
        "Highest CPU and memory each pod's container showed in the metrics during the window.",
        {{"pod", T::kString, "Pod name."},
         {"container", T::kString, "Container name."},
@@ -91,8 +108,10 @@ std::vector<FactSpec> BuildFacts() {
       {"load.failures", T::kInteger, "Failures in the Locust summary's Aggregated row."},
       {"load.failure_pct", T::kNumber, "load.failures as a percentage of load.requests."},
       {"latency.p50_ms", T::kInteger, "Median response time of the Aggregated row, in ms."},
-      {"latency.p95_ms", T::kInteger, "95th percentile response time of the Aggregated row, in ms."},
-      {"latency.p99_ms", T::kInteger, "99th percentile response time of the Aggregated row, in ms."},
+      {"latency.p95_ms", T::kInteger,
+       "95th percentile response time of the Aggregated row, in ms."},
+      {"latency.p99_ms", T::kInteger,
+       "99th percentile response time of the Aggregated row, in ms."},
       {"latency.baseline_p95_ms", T::kInteger,
        "95th percentile response time of a short probe load before window.start, in ms."},
 
@@ -107,7 +126,8 @@ std::vector<FactSpec> BuildFacts() {
        "Checkout requests (POST /orders) that failed in the window, from the Locust stats."},
       {"payment.failed_order_count", T::kInteger,
        "Orders in status PAYMENT_FAILED created within the window."},
-      {"payment.failed_orders", T::kList,
+      {"payment.failed_orders",
+       T::kList,
        "Every order in status PAYMENT_FAILED created within the window, in creation order.",
        {{"id", T::kString, "Order id (a MongoDB ObjectId, 24 hex digits)."},
         {"customer", T::kString, "customerId of the order."},
@@ -120,10 +140,12 @@ std::vector<FactSpec> BuildFacts() {
        "Log lines containing \"connection pool exhausted\" in the window."},
       {"logs.connection_refused", T::kInteger,
        "Log lines containing \"Connection refused\" (any case) in the window."},
-      {"logs.by_service", T::kList,
+      {"logs.by_service",
+       T::kList,
        "Counts of the notable log lines per service and pattern, services in name order.",
        {{"service", T::kString, "Deployment name."},
-        {"pattern", T::kString, "One of: slow query, connection pool exhausted, connection refused."},
+        {"pattern", T::kString,
+         "One of: slow query, connection pool exhausted, connection refused."},
         {"count", T::kInteger, "Matching lines in the window."}}},
   };
 }
@@ -151,8 +173,7 @@ std::vector<std::string> FactNames() {
 std::string FactSchemaMarkdown() {
   std::string out = "| fact | type | definition |\n|---|---|---|\n";
   for (const FactSpec& f : AllFacts()) {
-    absl::StrAppend(&out, "| `", f.name, "` | ", FactTypeName(f.type), " | ", f.definition,
-                    " |\n");
+    absl::StrAppend(&out, "| `", f.name, "` | ", FactTypeName(f.type), " | ", f.definition, " |\n");
     for (const FieldSpec& field : f.fields) {
       absl::StrAppend(&out, "| `", f.name, "[i].", field.name, "` | ", FactTypeName(field.type),
                       " | ", field.definition, " |\n");

@@ -36,8 +36,8 @@ bool IsValidId(absl::string_view id, bool allow_dots, bool allow_dash) {
 // Where byte `offset` of a string value stands in the file. The value's text is searched for
 // in the file from the value's start, so the position is exact for plain, quoted and block
 // scalars alike (short of escapes in front of it).
-void PositionInFile(absl::string_view file_text, const YamlString& value,
-                    absl::string_view needle, int* line, int* column) {
+void PositionInFile(absl::string_view file_text, const YamlString& value, absl::string_view needle,
+                    int* line, int* column) {
   size_t at = file_text.find(needle, value.offset);
   if (at == absl::string_view::npos || needle.empty()) {
     *line = value.line;
@@ -49,8 +49,7 @@ void PositionInFile(absl::string_view file_text, const YamlString& value,
 
 void ParsePrompt(const YAML::Node& node, absl::string_view file_text, PromptFile* file,
                  Diagnostics* diags) {
-  YamlMap map(node, file->path, "prompt", {"id", "text", "dimensions", "continues", "note"},
-              diags);
+  YamlMap map(node, file->path, "prompt", {"id", "text", "dimensions", "continues", "note"}, diags);
   if (!map.valid()) return;
   Prompt p;
   p.file = file->path;
@@ -100,10 +99,10 @@ void ParsePrompt(const YAML::Node& node, absl::string_view file_text, PromptFile
       bool known = false;
       for (const std::string& k : AllDimensions()) known = known || k == d.value;
       if (!known) {
-        map.ErrorAt(d.line, d.column,
-                    absl::StrCat("unknown dimension '", d.value, "'",
-                                 DidYouMean(d.value, AllDimensions()), "; dimensions are ",
-                                 absl::StrJoin(AllDimensions(), ", ")));
+        map.ErrorAt(
+            d.line, d.column,
+            absl::StrCat("unknown dimension '", d.value, "'", DidYouMean(d.value, AllDimensions()),
+                         "; dimensions are ", absl::StrJoin(AllDimensions(), ", ")));
         ok = false;
       } else if (!seen.insert(d.value).second) {
         map.ErrorAt(d.line, d.column, absl::StrCat("dimension '", d.value, "' is listed twice"));

@@ -74,8 +74,7 @@ void CheckCrossFile(Suite* suite, Diagnostics* diags) {
     if (!inserted) {
       diags->Add(p->file, p->line, p->column,
                  absl::StrCat("duplicate prompt id '", p->id, "'; first defined at ",
-                              it->second->file, ":", it->second->line, ":",
-                              it->second->column));
+                              it->second->file, ":", it->second->line, ":", it->second->column));
     } else {
       ids.push_back(p->id);
     }

@@ -82,9 +82,15 @@ struct FilterSpec {
 };
 
 constexpr FilterSpec kFilters[] = {
-    {"time", "clock"},          {"time", "clock12"},        {"time", "date"},
-    {"time", "iso"},            {"duration", "minutes"},    {"duration", "seconds"},
-    {"integer", "seconds_from_ms"}, {"number", "round"},    {"number", "seconds_from_ms"},
+    {"time", "clock"},
+    {"time", "clock12"},
+    {"time", "date"},
+    {"time", "iso"},
+    {"duration", "minutes"},
+    {"duration", "seconds"},
+    {"integer", "seconds_from_ms"},
+    {"number", "round"},
+    {"number", "seconds_from_ms"},
     {"list", "count"},
 };
 
@@ -126,8 +132,8 @@ std::string CheckRef(const FactRef& ref) {
   if (ref.filter.empty()) {
     if (type == FactType::kList) {
       return absl::StrCat("fact '", ref.fact, "' is a list: pick one item, as in '", ref.fact,
-                          "[0].", FindFact(ref.fact)->fields[0].name,
-                          "', or count them with '", ref.fact, "|count'");
+                          "[0].", FindFact(ref.fact)->fields[0].name, "', or count them with '",
+                          ref.fact, "|count'");
     }
     return "";
   }
@@ -239,7 +245,8 @@ Template Template::Parse(absl::string_view text, std::vector<TemplateError>* err
     absl::StrAppend(&literal, text.substr(pos, open - pos));
     size_t close = text.find("}}", open + 2);
     size_t next_open = text.find("{{", open + 2);
-    if (close == absl::string_view::npos || (next_open != absl::string_view::npos && next_open < close)) {
+    if (close == absl::string_view::npos ||
+        (next_open != absl::string_view::npos && next_open < close)) {
       errors->push_back({open, "unterminated '{{' (every '{{' needs a closing '}}')"});
       absl::StrAppend(&literal, text.substr(open, 2));
       pos = open + 2;

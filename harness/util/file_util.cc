@@ -45,9 +45,8 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) 
     return absl::FailedPreconditionError(absl::StrCat(path, ": is a directory"));
   }
   if (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > max_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(path, ": file is ", st.st_size,
-                                                     " bytes, more than the limit of ",
-                                                     max_bytes));
+    return absl::ResourceExhaustedError(
+        absl::StrCat(path, ": file is ", st.st_size, " bytes, more than the limit of ", max_bytes));
   }
   std::string data;
   if (S_ISREG(st.st_mode)) data.reserve(static_cast<size_t>(st.st_size));

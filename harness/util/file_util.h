@@ -13,8 +13,7 @@ namespace sre_eval {
 
 // Reads the whole file. NotFound when it does not exist, FailedPrecondition when it is a
 // directory, ResourceExhausted when it is larger than `max_bytes` (the file is not read).
-absl::StatusOr<std::string> ReadFile(const std::string& path,
-                                     size_t max_bytes = size_t{64} << 20);
+absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes = size_t{64} << 20);
 
 // Replaces `path` with `data` atomically: writes a temporary file in the same folder, fsyncs
 // it, renames it over `path` and fsyncs the folder. A reader sees the old content or the new,

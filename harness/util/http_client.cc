@@ -2,6 +2,10 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <climits>
+#include <cstdint>
+#include <memory>
 #include <mutex>
 
 #include "absl/strings/ascii.h"
@@ -62,6 +66,39 @@ void GlobalInit() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
+// curl's CURLOPT_*TIMEOUT_MS value for `d`: rounded up to whole milliseconds, so a timeout
+// under 1 ms does not become 0, which curl reads as "no timeout"; infinite is 0.
+long TimeoutMillis(absl::Duration d) {
+  if (d == absl::InfiniteDuration()) return 0;
+  int64_t ms = absl::ToInt64Milliseconds(absl::Ceil(d, absl::Milliseconds(1)));
+  return static_cast<long>(std::clamp<int64_t>(ms, 1, INT_MAX));
+}
+
+// The URL for messages: any user:password in it (which curl sends as an Authorization
+// header) is replaced by "***".
+std::string RedactedUrl(const std::string& url) {
+  size_t scheme_end = url.find("://");
+  size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  size_t authority_end = url.find_first_of("/?#", authority);
+  if (authority_end == std::string::npos) authority_end = url.size();
+  size_t at = url.rfind('@', authority_end - 1);
+  if (authority_end == authority || at == std::string::npos || at < authority) return url;
+  return absl::StrCat(url.substr(0, authority), "***", url.substr(at));
+}
+
+// Whether `name` is a token (RFC 9110), as a method or header name must be: not empty, and
+// no separators, spaces or control characters.
+bool IsToken(absl::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f ||
+        absl::string_view("\"(),/:;<=>?@[]{}").find(c) != absl::string_view::npos) {
+      return false;
+    }
+  }
+  return true;
+}
+
 // Frees a curl_slist on every path.
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
@@ -94,10 +131,20 @@ void CurlHttpClient::Release(void* handle) {
 }
 
 absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
-  std::string what = absl::StrCat(request.method, " ", request.url);
-  if (request.method.empty() ||
-      request.method.find_first_of(" \r\n\t") != std::string::npos) {
+  std::string what = absl::StrCat(request.method, " ", RedactedUrl(request.url));
+  if (!IsToken(request.method)) {
     return absl::InvalidArgumentError(absl::StrCat("invalid HTTP method '", request.method, "'"));
+  }
+  // A line break in a header would let the caller (or whoever filled the header) inject
+  // headers or a second request. Messages name the header, never its value.
+  for (const auto& [name, value] : request.headers) {
+    if (!IsToken(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(what, ": invalid header name '", name, "'"));
+    }
+    if (value.find_first_of(std::string("\r\n\0", 3)) != std::string::npos) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(what, ": the value of header '", name, "' contains a line break or NUL"));
+    }
   }
   CURL* curl = static_cast<CURL*>(Acquire());
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
@@ -107,15 +154,33 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   HttpResponse response;
   Transfer transfer{&response, request.max_response_bytes};
   std::unique_ptr<curl_slist, SlistDeleter> headers;
+  bool appended = true;
+  auto append = [&headers, &appended](const std::string& line) {
+    // curl_slist_append returns null, leaving the list as it was, when out of memory.
+    curl_slist* head = curl_slist_append(headers.get(), line.c_str());
+    if (head == nullptr) {
+      appended = false;
+      return;
+    }
+    (void)headers.release();
+    headers.reset(head);
+  };
   bool has_content_type = false;
   for (const auto& [name, value] : request.headers) {
     if (absl::EqualsIgnoreCase(name, "content-type")) has_content_type = true;
-    headers.reset(curl_slist_append(headers.release(), absl::StrCat(name, ": ", value).c_str()));
+    // curl drops "Name:" with only blanks after the colon; "Name;" sends an empty value.
+    append(absl::StripAsciiWhitespace(value).empty() ? absl::StrCat(name, ";")
+                                                     : absl::StrCat(name, ": ", value));
   }
   // Suppress curl's "Expect: 100-continue", which stalls some servers for a second.
-  headers.reset(curl_slist_append(headers.release(), "Expect:"));
-  if (!request.body.empty() && !has_content_type) {
-    headers.reset(curl_slist_append(headers.release(), "Content-Type: application/json"));
+  append("Expect:");
+  if (!has_content_type) {
+    // With no body, "Content-Type:" removes the form-urlencoded type curl adds to a POST.
+    append(request.body.empty() ? "Content-Type:" : "Content-Type: application/json");
+  }
+  if (!appended) {
+    Release(curl);
+    return absl::ResourceExhaustedError(absl::StrCat(what, ": out of memory for headers"));
   }
 
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
@@ -128,10 +193,8 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(request.timeout)));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(absl::ToInt64Milliseconds(request.connect_timeout)));
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, TimeoutMillis(request.timeout));
+  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, TimeoutMillis(request.connect_timeout));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -159,13 +222,19 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     switch (code) {
       case CURLE_OPERATION_TIMEDOUT:
-        return absl::DeadlineExceededError(absl::StrCat(
-            what, ": no complete response within ", absl::FormatDuration(request.timeout)));
+        // curl stops at the overall timeout no earlier than `timeout` after the start, so a
+        // stop well before it is the connect timeout.
+        if (request.connect_timeout < request.timeout &&
+            response.elapsed < (request.connect_timeout + request.timeout) / 2) {
+          return absl::DeadlineExceededError(absl::StrCat(
+              what, ": no connection within ", absl::FormatDuration(request.connect_timeout)));
+        }
+        return absl::DeadlineExceededError(absl::StrCat(what, ": no complete response within ",
+                                                        absl::FormatDuration(request.timeout)));
       case CURLE_WRITE_ERROR:
         if (transfer.too_large) {
           return absl::ResourceExhaustedError(absl::StrCat(
-              what, ": response body exceeds the limit of ", request.max_response_bytes,
-              " bytes"));
+              what, ": response body exceeds the limit of ", request.max_response_bytes, " bytes"));
         }
         break;
       case CURLE_URL_MALFORMAT:

@@ -40,10 +40,12 @@ struct HttpResponse {
 };
 
 // Sends requests. Any HTTP status is a response, not an error. Errors:
-// InvalidArgument (malformed URL or method), DeadlineExceeded (timeout), Unavailable
+// InvalidArgument (malformed URL or method, a header name that is not a token or a value
+// holding CR, LF or NUL), DeadlineExceeded (connect or overall timeout), Unavailable
 // (connection refused or reset, DNS, TLS handshake or certificate verification failure),
 // ResourceExhausted (body over the cap). Messages name the method and URL, never a header
-// value or the body, so secrets in headers cannot leak into logs. Thread-safe.
+// value or the body, and show credentials in a URL as "***", so secrets cannot leak into logs.
+// Thread-safe.
 class HttpClient {
  public:
   virtual ~HttpClient() = default;

@@ -14,10 +14,10 @@
 #define SRE_EVAL_CONCAT(a, b) SRE_EVAL_CONCAT_INNER(a, b)
 
 // Evaluates `expr` (an absl::Status) and returns it from the enclosing function when not ok.
-#define RETURN_IF_ERROR(expr)                                 \
-  do {                                                        \
-    ::absl::Status sre_eval_status_ = (expr);                 \
-    if (!sre_eval_status_.ok()) return sre_eval_status_;      \
+#define RETURN_IF_ERROR(expr)                            \
+  do {                                                   \
+    ::absl::Status sre_eval_status_ = (expr);            \
+    if (!sre_eval_status_.ok()) return sre_eval_status_; \
   } while (false)
 
 // Evaluates `rexpr` (an absl::StatusOr<T>); on error returns its status, otherwise moves the

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "util/file_util.h"
 #include "util/unique_fd.h"
 
@@ -145,6 +147,68 @@ int KillGroup(pid_t pid, absl::Duration grace) {
   return KillRestAndReap(pid);
 }
 
+// The status for a failed spawn of `program` (errno value `err`).
+absl::Status SpawnError(int err, const std::string& program, const std::string& working_dir) {
+  if (err == ENOENT && !working_dir.empty() && access(working_dir.c_str(), X_OK) != 0) {
+    return absl::NotFoundError(absl::StrCat("cannot run ", program, ": working directory ",
+                                            working_dir, " does not exist"));
+  }
+  if (err == ENOENT) {
+    return absl::NotFoundError(absl::StrCat(
+        "cannot run ", program,
+        program.find('/') == std::string::npos ? ": not found on PATH" : ": no such file"));
+  }
+  if (err == EACCES) {
+    return absl::PermissionDeniedError(absl::StrCat("cannot run ", program, ": permission denied"));
+  }
+  return ErrnoStatus(err, absl::StrCat("cannot run ", program));
+}
+
+// What execve would say about `path` (relative paths are taken from `working_dir`, where the
+// child runs): 0 when it looks runnable, ENOENT or EACCES when it certainly is not.
+int ExecCheck(const std::string& path, const std::string& working_dir) {
+  std::string full = path;
+  if (!path.empty() && path[0] != '/' && !working_dir.empty()) {
+    full = absl::StrCat(working_dir, "/", path);
+  }
+  struct stat st;
+  if (stat(full.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return ENOENT;
+    return errno == EACCES ? EACCES : 0;  // Anything else is left to the spawn to report.
+  }
+  if (!S_ISREG(st.st_mode) || access(full.c_str(), X_OK) != 0) return EACCES;
+  return 0;
+}
+
+// Finds the errors posix_spawnp would report for a missing working directory or program, before
+// spawning. glibc hands an exec failure back through memory it shares with the child
+// (CLONE_VM); where that is not available (valgrind runs the child as a plain fork) a failed
+// exec would otherwise look like a child that exited 127. The PATH search is execvp's: this
+// process's PATH, an empty entry is the working directory, and a program found only without
+// execute permission is EACCES.
+absl::Status CheckRunnable(const std::string& program, const std::string& working_dir) {
+  if (!working_dir.empty()) {
+    struct stat st;
+    if (stat(working_dir.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR)) {
+      return SpawnError(ENOENT, program, working_dir);
+    }
+  }
+  if (program.empty()) return SpawnError(ENOENT, program, working_dir);
+  if (program.find('/') != std::string::npos) {
+    int err = ExecCheck(program, working_dir);
+    return err == 0 ? absl::OkStatus() : SpawnError(err, program, working_dir);
+  }
+  const char* path_env = getenv("PATH");
+  bool saw_eacces = false;
+  for (absl::string_view dir :
+       absl::StrSplit(path_env != nullptr ? path_env : "/bin:/usr/bin", ':')) {
+    int err = ExecCheck(absl::StrCat(dir.empty() ? "." : dir, "/", program), working_dir);
+    if (err == 0) return absl::OkStatus();
+    if (err == EACCES) saw_eacces = true;
+  }
+  return SpawnError(saw_eacces ? EACCES : ENOENT, program, working_dir);
+}
+
 }  // namespace
 
 PosixProcessRunner::PosixProcessRunner() {
@@ -155,6 +219,9 @@ PosixProcessRunner::PosixProcessRunner() {
 absl::StatusOr<SubprocessResult> PosixProcessRunner::Run(const SubprocessOptions& options) {
   if (options.argv.empty()) return absl::InvalidArgumentError("subprocess: empty argv");
   const std::string& program = options.argv[0];
+  if (absl::Status runnable = CheckRunnable(program, options.working_dir); !runnable.ok()) {
+    return runnable;
+  }
   absl::Time start = absl::Now();
   absl::Time deadline = start + options.timeout;
 
@@ -199,25 +266,9 @@ absl::StatusOr<SubprocessResult> PosixProcessRunner::Run(const SubprocessOptions
   std::vector<char*> envp = CStrings(env_strings);
 
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, program.c_str(), setup.actions(), setup.attr(), argv.data(),
-                        envp.data());
-  if (rc != 0) {
-    if (rc == ENOENT && !options.working_dir.empty() && access(options.working_dir.c_str(), X_OK) != 0) {
-      return absl::NotFoundError(
-          absl::StrCat("cannot run ", program, ": working directory ", options.working_dir,
-                       " does not exist"));
-    }
-    if (rc == ENOENT) {
-      return absl::NotFoundError(absl::StrCat(
-          "cannot run ", program,
-          program.find('/') == std::string::npos ? ": not found on PATH" : ": no such file"));
-    }
-    if (rc == EACCES) {
-      return absl::PermissionDeniedError(
-          absl::StrCat("cannot run ", program, ": permission denied"));
-    }
-    return ErrnoStatus(rc, absl::StrCat("cannot run ", program));
-  }
+  int rc =
+      posix_spawnp(&pid, program.c_str(), setup.actions(), setup.attr(), argv.data(), envp.data());
+  if (rc != 0) return SpawnError(rc, program, options.working_dir);
 
   // The child has its copies; close ours so end of file arrives when it exits.
   out->write.Close();
@@ -240,8 +291,14 @@ absl::StatusOr<SubprocessResult> PosixProcessRunner::Run(const SubprocessOptions
     pollfd fds[3];
     nfds_t n = 0;
     int out_i = -1, err_i = -1, in_i = -1;
-    if (out_open) { out_i = static_cast<int>(n); fds[n++] = {out->read.get(), POLLIN, 0}; }
-    if (err_open) { err_i = static_cast<int>(n); fds[n++] = {err->read.get(), POLLIN, 0}; }
+    if (out_open) {
+      out_i = static_cast<int>(n);
+      fds[n++] = {out->read.get(), POLLIN, 0};
+    }
+    if (err_open) {
+      err_i = static_cast<int>(n);
+      fds[n++] = {err->read.get(), POLLIN, 0};
+    }
     if (in.has_value() && in->write.valid()) {
       in_i = static_cast<int>(n);
       fds[n++] = {in->write.get(), POLLOUT, 0};
@@ -284,9 +341,9 @@ absl::StatusOr<SubprocessResult> PosixProcessRunner::Run(const SubprocessOptions
   if (!timed_out && !WaitExited(pid, deadline)) timed_out = true;
   if (timed_out) {
     KillGroup(pid, options.kill_grace);
-    return absl::DeadlineExceededError(
-        absl::StrCat(program, " did not finish within ", absl::FormatDuration(options.timeout),
-                     "; its process group was killed"));
+    return absl::DeadlineExceededError(absl::StrCat(program, " did not finish within ",
+                                                    absl::FormatDuration(options.timeout),
+                                                    "; its process group was killed"));
   }
   // The leader has exited; nothing it left behind in its group may live on.
   int status = KillRestAndReap(pid);

@@ -9,9 +9,7 @@
 
 namespace sre_eval {
 
-int YamlLine(const YAML::Node& node) {
-  return node.Mark().line >= 0 ? node.Mark().line + 1 : 0;
-}
+int YamlLine(const YAML::Node& node) { return node.Mark().line >= 0 ? node.Mark().line + 1 : 0; }
 int YamlColumn(const YAML::Node& node) {
   return node.Mark().column >= 0 ? node.Mark().column + 1 : 0;
 }
@@ -24,11 +22,11 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, absl::string_view t
     LineAndColumn(text, bad, &line, &column);
     diags->Add(file, line, column,
                absl::StrCat("not a text file: ",
-                            text[bad] == '\0' ? std::string("NUL byte")
-                                              : absl::StrCat("invalid UTF-8 byte 0x",
-                                                             absl::Hex(static_cast<unsigned char>(
-                                                                 text[bad]),
-                                                                       absl::kZeroPad2)),
+                            text[bad] == '\0'
+                                ? std::string("NUL byte")
+                                : absl::StrCat("invalid UTF-8 byte 0x",
+                                               absl::Hex(static_cast<unsigned char>(text[bad]),
+                                                         absl::kZeroPad2)),
                             " (YAML files must be UTF-8)"));
     return std::nullopt;
   }
@@ -92,8 +90,8 @@ YamlMap::YamlMap(const YAML::Node& node, const std::string& file, std::string wh
     bool known = false;
     for (const std::string& k : known_keys) known = known || k == key;
     if (!known) {
-      ErrorAt(key_node, absl::StrCat("unknown key '", key, "' in ", what_,
-                                     DidYouMean(key, known_keys)));
+      ErrorAt(key_node,
+              absl::StrCat("unknown key '", key, "' in ", what_, DidYouMean(key, known_keys)));
     }
   }
 }
@@ -166,8 +164,7 @@ std::optional<YAML::Node> YamlMap::List(const std::string& key, bool required) {
   return v;
 }
 
-std::optional<std::vector<YamlString>> YamlMap::StringList(const std::string& key,
-                                                           bool required) {
+std::optional<std::vector<YamlString>> YamlMap::StringList(const std::string& key, bool required) {
   std::optional<YAML::Node> list = List(key, required);
   if (!list.has_value()) return std::nullopt;
   if (required && list->size() == 0) {
@@ -178,8 +175,8 @@ std::optional<std::vector<YamlString>> YamlMap::StringList(const std::string& ke
   bool ok = true;
   for (const YAML::Node& item : *list) {
     if (!item.IsScalar()) {
-      ErrorAt(item, absl::StrCat("items of '", key, "' must be strings, got ",
-                                 DescribeYamlType(item)));
+      ErrorAt(item,
+              absl::StrCat("items of '", key, "' must be strings, got ", DescribeYamlType(item)));
       ok = false;
       continue;
     }

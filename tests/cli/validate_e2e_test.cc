@@ -54,8 +54,8 @@ std::vector<Case> BrokenCases() {
        "prompts/a.yaml:5:17: 'dimensions' must be a list, got a string\n"
        "validate: 2 errors in 1 file\n"},
       {"duplicate_id",
-       {{"prompts/a.yaml", std::string(kGood) +
-                               "  - id: i1.a\n    text: \"ho\"\n    dimensions: [impact]\n"}},
+       {{"prompts/a.yaml",
+         std::string(kGood) + "  - id: i1.a\n    text: \"ho\"\n    dimensions: [impact]\n"}},
        "prompts/a.yaml:6:5: duplicate prompt id 'i1.a'; first defined at prompts/a.yaml:3:5\n"
        "validate: 1 error in 1 file\n"},
       {"duplicate_id_across_files",
@@ -71,7 +71,9 @@ std::vector<Case> BrokenCases() {
        "prompts/a.yaml:4:42: unknown field 'amt' of 'payment.failed_orders'; its fields are "
        "id, customer, amount, time\n"
        "validate: 2 errors in 1 file\n"},
-      {"empty_file", {{"prompts/a.yaml", ""}}, "prompts/a.yaml: file is empty\nvalidate: 1 error in 1 file\n"},
+      {"empty_file",
+       {{"prompts/a.yaml", ""}},
+       "prompts/a.yaml: file is empty\nvalidate: 1 error in 1 file\n"},
       {"comments_only",
        {{"prompts/a.yaml", "# nothing here yet\n\n"}},
        "prompts/a.yaml: file is empty\nvalidate: 1 error in 1 file\n"},
@@ -184,10 +186,9 @@ TEST_P(ValidateBrokenSuiteTest, ReportsExactErrorsAndExitsTwo) {
   if (c.expected_stderr != nullptr) {
     EXPECT_EQ(result.stderr_data, c.expected_stderr);
   } else {
-    EXPECT_EQ(result.stderr_data,
-              "prompts/a.yaml: file is " + big_size +
-                  " bytes, over the limit of 1048576 bytes for a suite file\n"
-                  "validate: 1 error in 1 file\n");
+    EXPECT_EQ(result.stderr_data, "prompts/a.yaml: file is " + big_size +
+                                      " bytes, over the limit of 1048576 bytes for a suite file\n"
+                                      "validate: 1 error in 1 file\n");
   }
 }
 

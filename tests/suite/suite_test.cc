@@ -13,11 +13,11 @@ TEST(SuiteTest, ShippedSuiteHasTheGuidesPrompts) {
   ASSERT_TRUE(diags.empty()) << diags.ToStatus();
   std::vector<std::string> ids;
   for (const Prompt* p : suite.AllPrompts()) ids.push_back(p->id);
-  EXPECT_EQ(ids, (std::vector<std::string>{
-                     "i1.what_happened", "i1.why_crash", "i1.restarts", "i1.limits",
-                     "i1.why_frontend", "i1.prevent", "i2.slow", "i2.why_3s", "i2.will_crash",
-                     "i2.optimize", "i2.same_as_crash", "i3.charged", "i3.cause", "i3.how_many",
-                     "i3.what_to_do", "i3.prevent"}));
+  EXPECT_EQ(ids, (std::vector<std::string>{"i1.what_happened", "i1.why_crash", "i1.restarts",
+                                           "i1.limits", "i1.why_frontend", "i1.prevent", "i2.slow",
+                                           "i2.why_3s", "i2.will_crash", "i2.optimize",
+                                           "i2.same_as_crash", "i3.charged", "i3.cause",
+                                           "i3.how_many", "i3.what_to_do", "i3.prevent"}));
   EXPECT_EQ(suite.FindPrompt("i2.same_as_crash")->continues, "i1.why_crash");
   EXPECT_EQ(suite.FindPrompt("i2.slow")->incident, "latency");
   EXPECT_EQ(suite.FindPrompt("nope"), nullptr);

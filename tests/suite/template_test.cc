@@ -114,14 +114,12 @@ TEST(TemplateTest, RenderErrorsNameTheFact) {
   std::vector<TemplateError> errors;
   nlohmann::json facts = Facts();
 
-  absl::StatusOr<std::string> r =
-      Template::Parse("{{oom_kills.count}}", &errors).Render(facts);
+  absl::StatusOr<std::string> r = Template::Parse("{{oom_kills.count}}", &errors).Render(facts);
   EXPECT_EQ(r.status(), absl::NotFoundError("fact 'oom_kills.count' is not in the ground truth"));
 
   r = Template::Parse("{{payment.failed_orders[2].id}}", &errors).Render(facts);
-  EXPECT_EQ(r.status(),
-            absl::OutOfRangeError("fact 'payment.failed_orders' has 2 items; "
-                                  "'{{payment.failed_orders[2].id}}' needs item 2"));
+  EXPECT_EQ(r.status(), absl::OutOfRangeError("fact 'payment.failed_orders' has 2 items; "
+                                              "'{{payment.failed_orders[2].id}}' needs item 2"));
 
   facts["restarts.total"] = "five";
   r = Template::Parse("{{restarts.total}}", &errors).Render(facts);

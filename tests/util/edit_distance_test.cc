@@ -10,10 +10,16 @@ TEST(EditDistanceTest, Table) {
     const char* a;
     const char* b;
     size_t want;
-  } cases[] = {{"", "", 0},          {"abc", "", 3},        {"", "abc", 3},
-               {"kitten", "sitting", 3}, {"dimesions", "dimensions", 1},
-               {"flaw", "lawn", 2},   {"same", "same", 0},
-               {"nmae", "name", 1},   {"ab", "ba", 1},       {"ca", "abc", 3}};
+  } cases[] = {{"", "", 0},
+               {"abc", "", 3},
+               {"", "abc", 3},
+               {"kitten", "sitting", 3},
+               {"dimesions", "dimensions", 1},
+               {"flaw", "lawn", 2},
+               {"same", "same", 0},
+               {"nmae", "name", 1},
+               {"ab", "ba", 1},
+               {"ca", "abc", 3}};
   for (const auto& c : cases) EXPECT_EQ(EditDistance(c.a, c.b), c.want) << c.a << "/" << c.b;
 }
 

@@ -42,8 +42,9 @@ TEST(FileUtilTest, ReadErrors) {
   EXPECT_EQ(ReadFile(dir.path()).status(),
             absl::FailedPreconditionError(dir.path() + ": is a directory"));
   std::string big = dir.WriteFile("big", std::string(2000, 'x'));
-  EXPECT_EQ(ReadFile(big, 1000).status(),
-            absl::ResourceExhaustedError(big + ": file is 2000 bytes, more than the limit of 1000"));
+  EXPECT_EQ(
+      ReadFile(big, 1000).status(),
+      absl::ResourceExhaustedError(big + ": file is 2000 bytes, more than the limit of 1000"));
   EXPECT_EQ(ReadFile(big, 2000)->size(), 2000u);
 }
 

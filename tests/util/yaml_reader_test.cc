@@ -31,15 +31,14 @@ TEST(YamlReaderTest, StrictMappingReportsEverything) {
   EXPECT_FALSE(map.String("nothing", false).has_value());
   EXPECT_FALSE(map.String("needed", true).has_value());
   EXPECT_FALSE(map.String("absent", false).has_value());
-  EXPECT_EQ(Messages(diags),
-            (std::vector<std::string>{
-                "f.yaml:1:1: thing is missing required key 'needed'",
-                "f.yaml:2:1: unknown key 'nmae' in thing (did you mean 'name'?)",
-                "f.yaml:3:1: duplicate key 'name' in thing",
-                "f.yaml:4:11: items of 'list' must be strings, got a list",
-                "f.yaml:5:8: 'empty' must not be empty",
-                "f.yaml:6:1: 'nothing' must be a string, got null",
-            }));
+  EXPECT_EQ(Messages(diags), (std::vector<std::string>{
+                                 "f.yaml:1:1: thing is missing required key 'needed'",
+                                 "f.yaml:2:1: unknown key 'nmae' in thing (did you mean 'name'?)",
+                                 "f.yaml:3:1: duplicate key 'name' in thing",
+                                 "f.yaml:4:11: items of 'list' must be strings, got a list",
+                                 "f.yaml:5:8: 'empty' must not be empty",
+                                 "f.yaml:6:1: 'nothing' must be a string, got null",
+                             }));
 }
 
 TEST(YamlReaderTest, ParseFailures) {
@@ -51,7 +50,8 @@ TEST(YamlReaderTest, ParseFailures) {
       {"a: [1\n", "f.yaml:2:1: YAML syntax error: end of sequence flow not found"},
       {"a: *nope\n", "f.yaml:1:4: YAML syntax error: the referenced anchor is not defined"},
       {"a: 1\n---\nb: 2\n", "f.yaml:3:1: expected one YAML document, found 2"},
-      {"a: \xc3\x28\n", "f.yaml:1:4: not a text file: invalid UTF-8 byte 0xc3 (YAML files must be UTF-8)"},
+      {"a: \xc3\x28\n",
+       "f.yaml:1:4: not a text file: invalid UTF-8 byte 0xc3 (YAML files must be UTF-8)"},
   };
   for (const auto& c : cases) {
     Diagnostics diags;
