@@ -156,7 +156,7 @@ PromptFile ParsePromptFile(const std::string& path, absl::string_view text, Diag
     map.ErrorAt(*prompts, "'prompts' must not be empty");
     return file;
   }
-  for (const YAML::Node& node : *prompts) ParsePrompt(node, text, &file, diags);
+  for (YAML::Node node : *prompts) ParsePrompt(node, text, &file, diags);
   return file;
 }
 

@@ -76,7 +76,7 @@ YamlMap::YamlMap(const YAML::Node& node, const std::string& file, std::string wh
   valid_ = true;
   std::set<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key_node = it->first;
+    YAML::Node key_node = it->first;  // A copy: `*it` is a temporary proxy.
     if (!key_node.IsScalar()) {
       ErrorAt(key_node, absl::StrCat("a key in ", what_, " must be a string, got ",
                                      DescribeYamlType(key_node)));
@@ -173,7 +173,7 @@ std::optional<std::vector<YamlString>> YamlMap::StringList(const std::string& ke
   }
   std::vector<YamlString> out;
   bool ok = true;
-  for (const YAML::Node& item : *list) {
+  for (YAML::Node item : *list) {  // By value: the iterator yields temporaries.
     if (!item.IsScalar()) {
       ErrorAt(item,
               absl::StrCat("items of '", key, "' must be strings, got ", DescribeYamlType(item)));
