@@ -28,6 +28,7 @@ std::string Plural(size_t n, const std::string& word) {
 
 std::string ResolveSuiteRoot(const ParsedArgs& args) {
   if (args.Has("suite")) return args.Get("suite");
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the harness never modifies its environment.
   if (const char* env = std::getenv("SRE_EVAL_SUITE"); env != nullptr && *env != '\0') {
     return env;
   }

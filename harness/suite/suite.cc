@@ -1,11 +1,9 @@
 #include "suite/suite.h"
 
-#include <dirent.h>
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
+#include <filesystem>
 #include <map>
 #include <set>
 
@@ -51,17 +49,18 @@ namespace {
 // The YAML files directly in `dir`, sorted; an error message when it cannot be listed.
 std::vector<std::string> ListYamlFiles(const std::string& dir, std::string* error) {
   std::vector<std::string> names;
-  DIR* d = opendir(dir.c_str());
-  if (d == nullptr) {
-    *error = errno == ENOENT ? "no such directory" : std::strerror(errno);
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  if (ec) {
+    *error = ec == std::errc::no_such_file_or_directory ? "no such directory" : ec.message();
     return names;
   }
-  while (dirent* e = readdir(d)) {
-    std::string name = e->d_name;
+  for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    std::string name = it->path().filename().string();
     if (name.empty() || name[0] == '.') continue;
     if (absl::EndsWith(name, ".yaml") || absl::EndsWith(name, ".yml")) names.push_back(name);
   }
-  closedir(d);
+  if (ec) *error = ec.message();
   std::sort(names.begin(), names.end());
   return names;
 }

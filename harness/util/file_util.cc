@@ -13,8 +13,14 @@
 
 namespace sre_eval {
 
+std::string StrError(int err) {
+  char buf[256];
+  // The GNU strerror_r returns the message, in `buf` or in static storage.
+  return strerror_r(err, buf, sizeof buf);
+}
+
 absl::Status ErrnoStatus(int err, absl::string_view what) {
-  std::string message = absl::StrCat(what, ": ", std::strerror(err));
+  std::string message = absl::StrCat(what, ": ", StrError(err));
   switch (err) {
     case ENOENT:
     case ENOTDIR:

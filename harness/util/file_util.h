@@ -20,6 +20,9 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes =
 // never a mix; on any error the old file is untouched and the temporary file is removed.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view data);
 
+// strerror(err), thread-safe.
+std::string StrError(int err);
+
 // An absl::Status for a failed system call: "<what>: <strerror(err)>", with the code that
 // matches errno (ENOENT -> NotFound, EACCES -> PermissionDenied, ...).
 absl::Status ErrnoStatus(int err, absl::string_view what);

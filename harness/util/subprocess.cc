@@ -24,7 +24,9 @@ namespace sre_eval {
 
 std::string SubprocessResult::DescribeExit() const {
   if (term_signal != 0) {
-    return absl::StrCat("killed by signal ", term_signal, " (", strsignal(term_signal), ")");
+    const char* name = sigdescr_np(term_signal);  // Thread-safe, unlike strsignal.
+    return absl::StrCat("killed by signal ", term_signal, " (", name != nullptr ? name : "unknown",
+                        ")");
   }
   return absl::StrCat("exit code ", exit_code);
 }
@@ -198,6 +200,7 @@ absl::Status CheckRunnable(const std::string& program, const std::string& workin
     int err = ExecCheck(program, working_dir);
     return err == 0 ? absl::OkStatus() : SpawnError(err, program, working_dir);
   }
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): the harness never modifies its environment.
   const char* path_env = getenv("PATH");
   bool saw_eacces = false;
   for (absl::string_view dir :
