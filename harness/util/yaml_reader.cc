@@ -130,38 +130,36 @@ YAML::Node KeyNode(const YAML::Node& map, const std::string& key) {
 
 }  // namespace
 
-std::optional<YamlString> YamlMap::String(const std::string& key, bool required) {
+std::optional<YAML::Node> YamlMap::Lookup(const std::string& key, bool required,
+                                          bool (YAML::Node::*is_type)() const,
+                                          const char* type_name) {
   if (!valid_) return std::nullopt;
   YAML::Node v = Find(key);
   if (!v.IsDefined()) {
     if (required) ErrorAt(node_, absl::StrCat(what_, " is missing required key '", key, "'"));
     return std::nullopt;
   }
-  if (!v.IsScalar()) {
+  if (!(v.*is_type)()) {
+    // A null value has no position of its own worth showing; point at its key.
     ErrorAt(v.IsNull() ? KeyNode(node_, key) : v,
-            absl::StrCat("'", key, "' must be a string, got ", DescribeYamlType(v)));
-    return std::nullopt;
-  }
-  if (absl::StripAsciiWhitespace(v.Scalar()).empty()) {
-    ErrorAt(v, absl::StrCat("'", key, "' must not be empty"));
-    return std::nullopt;
-  }
-  return ToYamlString(v);
-}
-
-std::optional<YAML::Node> YamlMap::List(const std::string& key, bool required) {
-  if (!valid_) return std::nullopt;
-  YAML::Node v = Find(key);
-  if (!v.IsDefined()) {
-    if (required) ErrorAt(node_, absl::StrCat(what_, " is missing required key '", key, "'"));
-    return std::nullopt;
-  }
-  if (!v.IsSequence()) {
-    ErrorAt(v.IsNull() ? KeyNode(node_, key) : v,
-            absl::StrCat("'", key, "' must be a list, got ", DescribeYamlType(v)));
+            absl::StrCat("'", key, "' must be ", type_name, ", got ", DescribeYamlType(v)));
     return std::nullopt;
   }
   return v;
+}
+
+std::optional<YamlString> YamlMap::String(const std::string& key, bool required) {
+  std::optional<YAML::Node> v = Lookup(key, required, &YAML::Node::IsScalar, "a string");
+  if (!v.has_value()) return std::nullopt;
+  if (absl::StripAsciiWhitespace(v->Scalar()).empty()) {
+    ErrorAt(*v, absl::StrCat("'", key, "' must not be empty"));
+    return std::nullopt;
+  }
+  return ToYamlString(*v);
+}
+
+std::optional<YAML::Node> YamlMap::List(const std::string& key, bool required) {
+  return Lookup(key, required, &YAML::Node::IsSequence, "a list");
 }
 
 std::optional<std::vector<YamlString>> YamlMap::StringList(const std::string& key, bool required) {

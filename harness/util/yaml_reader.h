@@ -62,6 +62,10 @@ class YamlMap {
   void ErrorAt(int line, int column, std::string message);
 
  private:
+  // The value of `key` when it is present and `(value.*is_type)()`; otherwise reports it
+  // missing (when required) or of the wrong type ("must be <type_name>").
+  std::optional<YAML::Node> Lookup(const std::string& key, bool required,
+                                   bool (YAML::Node::*is_type)() const, const char* type_name);
   YamlString ToYamlString(const YAML::Node& n) const;
 
   YAML::Node node_;
