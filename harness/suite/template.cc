@@ -29,7 +29,7 @@ bool IsNameChar(char c) {
 }
 
 // Parses the inside of "{{ ... }}" into `ref`; returns an error message or "".
-std::string ParseRef(absl::string_view inner, FactRef* ref) {
+std::string ParseRefImpl(absl::string_view inner, FactRef* ref) {
   absl::string_view body = absl::StripAsciiWhitespace(inner);
   ref->source = std::string(body);
   if (body.empty()) return "empty reference '{{}}'";
@@ -217,6 +217,17 @@ absl::StatusOr<std::string> FormatValue(const FactRef& ref, FactType type,
 
 }  // namespace
 
+std::string ParseFactRef(absl::string_view text, FactRef* ref) { return ParseRefImpl(text, ref); }
+
+std::string CheckFactRef(const FactRef& ref, std::string* type_name) {
+  std::string error = CheckRef(ref);
+  if (!error.empty()) return error;
+  FactType type = FactType::kString;
+  ResolveType(ref, &type);
+  *type_name = ref.filter == "count" ? "integer" : std::string(FactTypeName(type));
+  return "";
+}
+
 std::vector<std::string> FiltersForType(absl::string_view type_name) {
   std::vector<std::string> out;
   for (const FilterSpec& f : kFilters) {
@@ -254,7 +265,7 @@ Template Template::Parse(absl::string_view text, std::vector<TemplateError>* err
     }
     flush(open);
     FactRef ref;
-    std::string error = ParseRef(text.substr(open + 2, close - open - 2), &ref);
+    std::string error = ParseRefImpl(text.substr(open + 2, close - open - 2), &ref);
     if (!error.empty()) {
       errors->push_back({open, error});
     } else {

@@ -63,6 +63,14 @@ class Template {
   std::vector<TemplatePart> parts_;
 };
 
+// Parses a bare fact reference, as written between the braces of a template ("restarts.total",
+// "payment.failed_orders|count", "payment.failed_orders[0].id"). Returns "" or an error.
+std::string ParseFactRef(absl::string_view text, FactRef* ref);
+
+// Checks `ref` against the schema as a template would, and sets `*type_name` to the type of
+// the value it yields ("integer" for a |count). Returns "" or an error.
+std::string CheckFactRef(const FactRef& ref, std::string* type_name);
+
 // The filters that apply to a value of the named type ("time", "money", ...), sorted.
 std::vector<std::string> FiltersForType(absl::string_view type_name);
 

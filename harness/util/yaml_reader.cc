@@ -1,8 +1,10 @@
 #include "util/yaml_reader.h"
 
+#include <cmath>
 #include <set>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "util/edit_distance.h"
 #include "util/utf8.h"
@@ -156,6 +158,17 @@ std::optional<YamlString> YamlMap::String(const std::string& key, bool required)
     return std::nullopt;
   }
   return ToYamlString(*v);
+}
+
+std::optional<double> YamlMap::Number(const std::string& key, bool required) {
+  std::optional<YAML::Node> v = Lookup(key, required, &YAML::Node::IsScalar, "a number");
+  if (!v.has_value()) return std::nullopt;
+  double d = 0;
+  if (!absl::SimpleAtod(v->Scalar(), &d) || !std::isfinite(d)) {
+    ErrorAt(*v, absl::StrCat("'", key, "' must be a number, got '", v->Scalar(), "'"));
+    return std::nullopt;
+  }
+  return d;
 }
 
 std::optional<YAML::Node> YamlMap::List(const std::string& key, bool required) {

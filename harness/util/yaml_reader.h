@@ -54,6 +54,8 @@ class YamlMap {
   // A list of scalars. Reports it missing (when required), not a list, an empty list (when
   // required), or an item that is not a scalar.
   std::optional<std::vector<YamlString>> StringList(const std::string& key, bool required);
+  // A finite number. Reports it missing (when required), not a scalar, or not a number.
+  std::optional<double> Number(const std::string& key, bool required);
   // A list of anything; the caller reads the items. Reports it missing or not a list.
   std::optional<YAML::Node> List(const std::string& key, bool required);
 

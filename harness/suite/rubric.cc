@@ -1,0 +1,310 @@
+#include "suite/rubric.h"
+
+#include <algorithm>
+#include <optional>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "re2/re2.h"
+#include "suite/fact_schema.h"
+#include "suite/prompt.h"
+#include "util/edit_distance.h"
+#include "util/yaml_reader.h"
+
+namespace sre_eval {
+
+absl::string_view CriterionKindName(CriterionKind kind) {
+  switch (kind) {
+    case CriterionKind::kTerms: return "terms";
+    case CriterionKind::kRegex: return "regex";
+    case CriterionKind::kNumber: return "number";
+    case CriterionKind::kIds: return "ids";
+    case CriterionKind::kTime: return "time";
+    case CriterionKind::kForbid: return "forbid";
+    case CriterionKind::kJudge: return "judge";
+  }
+  return "?";
+}
+
+const RubricDimension* Rubric::FindDimension(absl::string_view name) const {
+  for (const RubricDimension& d : dimensions) {
+    if (d.name == name) return &d;
+  }
+  return nullptr;
+}
+
+namespace {
+
+const std::vector<std::string>& KindKeys() {
+  static const std::vector<std::string>* keys = new std::vector<std::string>{
+      "terms", "regex", "number", "ids", "time", "forbid", "judge"};
+  return *keys;
+}
+
+// Reads a list whose items are phrases or lists of synonymous phrases.
+std::optional<std::vector<Synonyms>> Groups(YamlMap& map, const std::string& key, bool required) {
+  std::optional<YAML::Node> list = map.List(key, required);
+  if (!list.has_value()) return std::nullopt;
+  if (list->size() == 0) {
+    map.ErrorAt(*list, absl::StrCat("'", key, "' must not be empty"));
+    return std::nullopt;
+  }
+  std::vector<Synonyms> groups;
+  bool ok = true;
+  for (YAML::Node item : *list) {  // By value: the iterator yields temporaries.
+    Synonyms group;
+    if (item.IsScalar()) {
+      group.push_back(item.Scalar());
+    } else if (item.IsSequence() && item.size() > 0) {
+      for (YAML::Node s : item) {
+        if (!s.IsScalar()) {
+          map.ErrorAt(s, absl::StrCat("synonyms in '", key, "' must be strings, got ",
+                                      DescribeYamlType(s)));
+          ok = false;
+          continue;
+        }
+        group.push_back(s.Scalar());
+      }
+    } else {
+      map.ErrorAt(item, absl::StrCat("items of '", key,
+                                     "' must be phrases or lists of synonyms, got ",
+                                     DescribeYamlType(item)));
+      ok = false;
+      continue;
+    }
+    for (const std::string& phrase : group) {
+      if (phrase.find_first_not_of(" \t") == std::string::npos) {
+        map.ErrorAt(item, absl::StrCat("a phrase in '", key, "' is empty"));
+        ok = false;
+      }
+    }
+    groups.push_back(std::move(group));
+  }
+  if (!ok) return std::nullopt;
+  return groups;
+}
+
+// Compiles `pattern` with RE2 and reports a failure at the pattern's position.
+bool CheckRegex(YamlMap& map, const YamlString& pattern, const char* what) {
+  RE2::Options options;
+  options.set_log_errors(false);
+  RE2 re(pattern.value, options);
+  if (re.ok()) return true;
+  map.ErrorAt(pattern.line, pattern.column,
+              absl::StrCat(what, " does not compile: ", re.error()));
+  return false;
+}
+
+// Reads `fact` from a kind's mapping and checks its type is one of `types`.
+bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* kind,
+              Criterion* c) {
+  std::optional<YamlString> fact = map.String("fact", true);
+  if (!fact.has_value()) return false;
+  std::string error = ParseFactRef(fact->value, &c->fact);
+  std::string type;
+  if (error.empty()) error = CheckFactRef(c->fact, &type);
+  // A list fact named bare is what an ids criterion wants; CheckFactRef objects to it only
+  // because a template cannot print a list.
+  if (!error.empty() && !c->fact.index.has_value() && c->fact.filter.empty()) {
+    const FactSpec* spec = FindFact(c->fact.fact);
+    if (spec != nullptr && spec->type == FactType::kList) {
+      error.clear();
+      type = "list";
+    }
+  }
+  if (error.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
+    error = absl::StrCat("a ", kind, " criterion needs a fact of type ",
+                         absl::StrJoin(types, " or "), ", but '", fact->value, "' is of type ",
+                         type);
+  }
+  if (!error.empty()) {
+    map.ErrorAt(fact->line, fact->column, error);
+    return false;
+  }
+  return true;
+}
+
+bool ParseKind(const std::string& kind, const YAML::Node& value, const std::string& file,
+               YamlMap& criterion_map, Diagnostics* diags, Criterion* c) {
+  if (kind == "regex" || kind == "judge") {
+    if (!value.IsScalar() || value.Scalar().empty()) {
+      criterion_map.ErrorAt(value, absl::StrCat("'", kind, "' must be a non-empty string, got ",
+                                                DescribeYamlType(value)));
+      return false;
+    }
+    if (kind == "judge") {
+      c->kind = CriterionKind::kJudge;
+      c->judge = value.Scalar();
+      return true;
+    }
+    c->kind = CriterionKind::kRegex;
+    c->pattern = value.Scalar();
+    return CheckRegex(criterion_map,
+                      YamlString{c->pattern, YamlLine(value), YamlColumn(value), 0}, "regex");
+  }
+  std::vector<std::string> keys;
+  if (kind == "terms") keys = {"any", "all"};
+  if (kind == "number") keys = {"fact", "cues", "tolerance"};
+  if (kind == "ids") keys = {"fact", "field", "shape"};
+  if (kind == "time") keys = {"fact", "tolerance"};
+  if (kind == "forbid") keys = {"claims", "denies"};
+  YamlMap map(value, file, absl::StrCat("'", kind, "'"), keys, diags);
+  if (!map.valid()) return false;
+  size_t before = diags->size();
+  if (kind == "terms") {
+    c->kind = CriterionKind::kTerms;
+    if (!map.Find("any").IsDefined() && !map.Find("all").IsDefined()) {
+      map.ErrorAt(value, "'terms' needs 'any' or 'all'");
+    }
+    if (auto any = Groups(map, "any", false)) c->any = *any;
+    if (auto all = Groups(map, "all", false)) c->all = *all;
+  } else if (kind == "forbid") {
+    c->kind = CriterionKind::kForbid;
+    if (!map.Find("claims").IsDefined() && !map.Find("denies").IsDefined()) {
+      map.ErrorAt(value, "'forbid' needs 'claims' or 'denies'");
+    }
+    if (auto claims = Groups(map, "claims", false)) c->claims = *claims;
+    if (auto denies = Groups(map, "denies", false)) c->denies = *denies;
+  } else if (kind == "number") {
+    c->kind = CriterionKind::kNumber;
+    ReadFact(map, {"integer", "number"}, "number", c);
+    if (auto cues = map.StringList("cues", true)) {
+      for (const YamlString& cue : *cues) c->cues.push_back(cue.value);
+    }
+    if (auto t = map.Number("tolerance", false)) {
+      if (*t < 0) map.ErrorAt(map.Find("tolerance"), "'tolerance' must not be negative");
+      c->tolerance = *t;
+    }
+  } else if (kind == "time") {
+    c->kind = CriterionKind::kTime;
+    ReadFact(map, {"time"}, "time", c);
+    if (auto t = map.String("tolerance", true)) {
+      if (!absl::ParseDuration(t->value, &c->time_tolerance) ||
+          c->time_tolerance < absl::ZeroDuration()) {
+        map.ErrorAt(t->line, t->column,
+                    absl::StrCat("'tolerance' must be a duration such as 90s or 5m, got '",
+                                 t->value, "'"));
+      }
+    }
+  } else if (kind == "ids") {
+    c->kind = CriterionKind::kIds;
+    if (ReadFact(map, {"list"}, "ids", c)) {
+      if (auto field = map.String("field", true)) {
+        c->field = field->value;
+        const FieldSpec* spec = FindFact(c->fact.fact)->FindField(c->field);
+        if (spec == nullptr || spec->type != FactType::kString) {
+          std::vector<std::string> names;
+          for (const FieldSpec& f : FindFact(c->fact.fact)->fields) {
+            if (f.type == FactType::kString) names.push_back(f.name);
+          }
+          map.ErrorAt(field->line, field->column,
+                      absl::StrCat("'", c->fact.fact, "' has no text field '", c->field, "'",
+                                   DidYouMean(c->field, names)));
+        }
+      }
+    }
+    if (auto shape = map.String("shape", true)) {
+      c->shape = shape->value;
+      CheckRegex(map, *shape, "shape");
+    }
+  }
+  return diags->size() == before;
+}
+
+void ParseCriterion(const YAML::Node& node, const std::string& file, Diagnostics* diags,
+                    std::set<std::string>* ids, RubricDimension* dim) {
+  std::vector<std::string> keys = {"id", "description", "points", "penalty"};
+  for (const std::string& k : KindKeys()) keys.push_back(k);
+  YamlMap map(node, file, "criterion", keys, diags);
+  if (!map.valid()) return;
+  size_t before = diags->size();
+  Criterion c;
+  c.line = YamlLine(node);
+  c.column = YamlColumn(node);
+  if (auto id = map.String("id", true)) {
+    c.id = id->value;
+    if (!ids->insert(c.id).second) {
+      map.ErrorAt(id->line, id->column, absl::StrCat("duplicate criterion id '", c.id, "'"));
+    }
+  }
+  if (auto d = map.String("description", true)) c.description = d->value;
+  std::vector<std::string> kinds;
+  for (const std::string& k : KindKeys()) {
+    if (map.Find(k).IsDefined()) kinds.push_back(k);
+  }
+  if (kinds.empty()) {
+    map.ErrorAt(node, absl::StrCat("criterion needs one of: ", absl::StrJoin(KindKeys(), ", ")));
+  } else if (kinds.size() > 1) {
+    map.ErrorAt(map.Find(kinds[1]), absl::StrCat("criterion has more than one kind: ",
+                                                 absl::StrJoin(kinds, ", ")));
+  } else {
+    ParseKind(kinds[0], map.Find(kinds[0]), file, map, diags, &c);
+  }
+  bool forbid = c.kind == CriterionKind::kForbid && kinds.size() == 1;
+  if (auto p = map.Number("points", !forbid)) {
+    if (*p < 0) map.ErrorAt(map.Find("points"), "'points' must not be negative");
+    if (forbid) map.ErrorAt(map.Find("points"), "a forbid criterion earns no points; give it a 'penalty'");
+    c.points = *p;
+  }
+  if (auto p = map.Number("penalty", forbid)) {
+    if (*p <= 0) map.ErrorAt(map.Find("penalty"), "'penalty' must be more than 0");
+    bool allowed = c.kind == CriterionKind::kNumber || c.kind == CriterionKind::kIds ||
+                   c.kind == CriterionKind::kTime || c.kind == CriterionKind::kForbid;
+    if (!allowed && kinds.size() == 1) {
+      map.ErrorAt(map.Find("penalty"),
+                  "'penalty' applies only to number, ids, time and forbid criteria");
+    }
+    c.penalty = *p;
+  }
+  if (diags->size() == before) dim->criteria.push_back(std::move(c));
+}
+
+}  // namespace
+
+std::optional<Rubric> ParseRubricFile(const std::string& path, absl::string_view text,
+                                      Diagnostics* diags) {
+  size_t before = diags->size();
+  std::optional<YAML::Node> root = ParseYaml(path, text, diags);
+  if (!root.has_value()) return std::nullopt;
+  YamlMap map(*root, path, "rubric", {"prompt", "dimensions"}, diags);
+  if (!map.valid()) return std::nullopt;
+  Rubric rubric;
+  rubric.file = path;
+  rubric.line = YamlLine(*root);
+  rubric.column = YamlColumn(*root);
+  if (auto p = map.String("prompt", true)) rubric.prompt_id = p->value;
+  YAML::Node dims = map.Find("dimensions");
+  if (!dims.IsDefined()) {
+    map.ErrorAt(*root, "rubric is missing required key 'dimensions'");
+  } else {
+    YamlMap dims_map(dims, path, "'dimensions'", AllDimensions(), diags);
+    std::set<std::string> ids;
+    if (dims_map.valid()) {
+      if (dims.size() == 0) map.ErrorAt(dims, "'dimensions' must not be empty");
+      for (auto it = dims.begin(); it != dims.end(); ++it) {
+        YAML::Node key = it->first;  // Copies: `*it` is a temporary proxy.
+        YAML::Node value = it->second;
+        if (!key.IsScalar()) continue;
+        RubricDimension dim;
+        dim.name = key.Scalar();
+        YamlMap dim_map(value, path, absl::StrCat("dimension '", dim.name, "'"),
+                        {"weight", "criteria"}, diags);
+        if (!dim_map.valid()) continue;
+        if (auto w = dim_map.Number("weight", false)) {
+          if (*w <= 0) dim_map.ErrorAt(dim_map.Find("weight"), "'weight' must be more than 0");
+          dim.weight = *w;
+        }
+        if (auto criteria = dim_map.List("criteria", true)) {
+          if (criteria->size() == 0) dim_map.ErrorAt(*criteria, "'criteria' must not be empty");
+          for (YAML::Node c : *criteria) ParseCriterion(c, path, diags, &ids, &dim);
+        }
+        rubric.dimensions.push_back(std::move(dim));
+      }
+    }
+  }
+  if (diags->size() != before) return std::nullopt;
+  return rubric;
+}
+
+}  // namespace sre_eval

@@ -1,0 +1,97 @@
+// Rubric files: how one prompt's answers are scored, as a checklist per dimension.
+//
+//   prompt: i1.restarts
+//   dimensions:
+//     impact:
+//       weight: 1                      # optional, default 1
+//       criteria:
+//         - id: restart_count
+//           description: says how many restarts happened
+//           points: 3
+//           penalty: 2                 # a wrong number claimed costs this much
+//           number: {fact: restarts.total, cues: [restart, restarted], tolerance: 0}
+//         - id: frontend
+//           description: names the front-end
+//           points: 1
+//           terms: {any: [front-end, frontend, [front end]]}
+//
+// A criterion has exactly one kind: terms, regex, number, ids, time, forbid or judge.
+#ifndef SRE_EVAL_SUITE_RUBRIC_H_
+#define SRE_EVAL_SUITE_RUBRIC_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "suite/template.h"
+#include "util/diagnostic.h"
+
+namespace sre_eval {
+
+enum class CriterionKind { kTerms, kRegex, kNumber, kIds, kTime, kForbid, kJudge };
+
+// "terms", "regex", ...
+absl::string_view CriterionKindName(CriterionKind kind);
+
+// Phrases that count as the same thing: any one of them matches the group.
+using Synonyms = std::vector<std::string>;
+
+struct Criterion {
+  std::string id;
+  std::string description;
+  CriterionKind kind = CriterionKind::kTerms;
+  double points = 0;   // Earned when the criterion is met.
+  double penalty = 0;  // Lost on a wrong number, invented id, wrong time or forbidden claim.
+  int line = 0;        // Where the criterion stands in its file.
+  int column = 0;
+
+  // terms: met when any group of `any` matches (if given) and every group of `all` does.
+  std::vector<Synonyms> any;
+  std::vector<Synonyms> all;
+  // regex: an RE2 pattern; case-insensitive unless it sets its own flags.
+  std::string pattern;
+  // number, time, ids: the fact compared with.
+  FactRef fact;
+  // number: words near which a number counts as a claim about the fact.
+  std::vector<std::string> cues;
+  // number: the largest accepted |claimed - truth|.
+  double tolerance = 0;
+  // time: the largest accepted distance from the truth time.
+  absl::Duration time_tolerance = absl::ZeroDuration();
+  // ids: the field of the list fact that holds the ids, and the RE2 shape of an id.
+  std::string field;
+  std::string shape;
+  // forbid: affirmative mentions of `claims`, or negated mentions of `denies`, cost the penalty.
+  std::vector<Synonyms> claims;
+  std::vector<Synonyms> denies;
+  // judge: the rubric text given to an LLM judge.
+  std::string judge;
+};
+
+struct RubricDimension {
+  std::string name;
+  double weight = 1;
+  std::vector<Criterion> criteria;
+};
+
+struct Rubric {
+  std::string prompt_id;
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::vector<RubricDimension> dimensions;  // In file order.
+
+  const RubricDimension* FindDimension(absl::string_view name) const;
+};
+
+// Reads one rubric file. Every problem is added to `diags`: unknown keys, wrong types, no or
+// several kinds in a criterion, duplicate criterion ids, unknown dimensions, regexes that do
+// not compile (at the pattern's position, with RE2's reason), facts that are not declared or
+// not of a type the kind can compare. The rubric is returned only when the file has no error.
+std::optional<Rubric> ParseRubricFile(const std::string& path, absl::string_view text,
+                                      Diagnostics* diags);
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SUITE_RUBRIC_H_

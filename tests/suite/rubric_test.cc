@@ -1,0 +1,184 @@
+#include "suite/rubric.h"
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace sre_eval {
+namespace {
+
+std::vector<std::string> Messages(const Diagnostics& d) {
+  std::vector<std::string> out;
+  for (const Diagnostic& x : d.Sorted()) out.push_back(x.ToString());
+  return out;
+}
+
+TEST(RubricTest, ParsesEveryKind) {
+  const char* text =
+      "prompt: i1.restarts\n"
+      "dimensions:\n"
+      "  impact:\n"
+      "    weight: 2\n"
+      "    criteria:\n"
+      "      - id: count\n"
+      "        description: says how many restarts happened\n"
+      "        points: 3\n"
+      "        penalty: 2\n"
+      "        number: {fact: restarts.total, cues: [restart, restarts, restarted], tolerance: 0}\n"
+      "      - id: frontend\n"
+      "        description: names the front-end\n"
+      "        points: 1\n"
+      "        terms: {any: [front-end, frontend, [front end]], all: [[OOMKilled, out of memory]]}\n"
+      "      - id: when\n"
+      "        description: gives the time\n"
+      "        points: 1\n"
+      "        penalty: 1\n"
+      "        time: {fact: window.start, tolerance: 5m}\n"
+      "      - id: oom_count\n"
+      "        description: counts the OOM kills\n"
+      "        points: 1\n"
+      "        number: {fact: \"oom_kills|count\", cues: [OOM]}\n"
+      "      - id: orders\n"
+      "        description: cites failed order ids\n"
+      "        points: 2\n"
+      "        penalty: 1\n"
+      "        ids: {fact: payment.failed_orders, field: id, shape: \"[0-9a-f]{24}\"}\n"
+      "      - id: no_denial\n"
+      "        description: does not deny the restarts\n"
+      "        penalty: 3\n"
+      "        forbid: {denies: [[restart, restarted, restarts]]}\n"
+      "      - id: limit\n"
+      "        description: quotes the limit\n"
+      "        points: 1\n"
+      "        regex: \"1000\\\\s*Mi\"\n"
+      "      - id: judged\n"
+      "        description: judge\n"
+      "        points: 1\n"
+      "        judge: Is the answer specific?\n";
+  Diagnostics diags;
+  std::optional<Rubric> r = ParseRubricFile("r.yaml", text, &diags);
+  EXPECT_EQ(Messages(diags), std::vector<std::string>{});
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->prompt_id, "i1.restarts");
+  ASSERT_EQ(r->dimensions.size(), 1u);
+  const RubricDimension& dim = r->dimensions[0];
+  EXPECT_EQ(dim.name, "impact");
+  EXPECT_EQ(dim.weight, 2);
+  ASSERT_EQ(dim.criteria.size(), 8u);
+  std::vector<std::string> summary;
+  for (const Criterion& c : dim.criteria) {
+    summary.push_back(absl::StrCat(c.id, " ", CriterionKindName(c.kind), " ", c.points, "/",
+                                   c.penalty, " @", c.line, ":", c.column));
+  }
+  EXPECT_EQ(summary, (std::vector<std::string>{
+                         "count number 3/2 @6:9", "frontend terms 1/0 @11:9", "when time 1/1 @15:9",
+                         "oom_count number 1/0 @20:9", "orders ids 2/1 @24:9",
+                         "no_denial forbid 0/3 @29:9", "limit regex 1/0 @33:9",
+                         "judged judge 1/0 @37:9"}));
+  const Criterion& count = dim.criteria[0];
+  EXPECT_EQ(count.fact.fact, "restarts.total");
+  EXPECT_EQ(count.cues, (std::vector<std::string>{"restart", "restarts", "restarted"}));
+  EXPECT_EQ(count.tolerance, 0);
+  EXPECT_EQ(dim.criteria[1].any,
+            (std::vector<Synonyms>{{"front-end"}, {"frontend"}, {"front end"}}));
+  EXPECT_EQ(dim.criteria[1].all, (std::vector<Synonyms>{{"OOMKilled", "out of memory"}}));
+  EXPECT_EQ(dim.criteria[2].time_tolerance, absl::Minutes(5));
+  EXPECT_EQ(dim.criteria[3].fact.filter, "count");
+  EXPECT_EQ(dim.criteria[4].field, "id");
+  EXPECT_EQ(dim.criteria[4].shape, "[0-9a-f]{24}");
+  EXPECT_EQ(dim.criteria[5].denies,
+            (std::vector<Synonyms>{{"restart", "restarted", "restarts"}}));
+  EXPECT_EQ(dim.criteria[6].pattern, "1000\\s*Mi");
+  EXPECT_EQ(dim.criteria[7].judge, "Is the answer specific?");
+  EXPECT_EQ(r->FindDimension("impact"), &dim);
+  EXPECT_EQ(r->FindDimension("diagnosis"), nullptr);
+}
+
+TEST(RubricTest, ReportsEveryBrokenCriterionAtItsPosition) {
+  const char* text =
+      "prompt: i1.restarts\n"
+      "dimensions:\n"
+      "  impcat:\n"
+      "    criteria: []\n"
+      "  impact:\n"
+      "    weight: 0\n"
+      "    criteria:\n"
+      "      - id: a\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        regex: \"(unclosed\"\n"
+      "      - id: a\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        terms: {any: [x]}\n"
+      "        regex: y\n"
+      "      - id: c\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "      - id: d\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        penalty: 1\n"
+      "        terms: {none: [x]}\n"
+      "      - id: e\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        number: {fact: window.start, cues: [at]}\n"
+      "      - id: f\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        time: {fact: window.start, tolerance: soon}\n"
+      "      - id: g\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        ids: {fact: payment.failed_orders, field: amount, shape: \"[0-9a-f\"}\n"
+      "      - id: h\n"
+      "        description: x\n"
+      "        forbid: {claims: [restarted]}\n"
+      "      - id: i\n"
+      "        description: x\n"
+      "        points: two\n"
+      "        number: {fact: restarts.totl, cues: [restart]}\n";
+  Diagnostics diags;
+  EXPECT_FALSE(ParseRubricFile("r.yaml", text, &diags).has_value());
+  EXPECT_EQ(
+      Messages(diags),
+      (std::vector<std::string>{
+          "r.yaml:3:3: unknown key 'impcat' in 'dimensions' (did you mean 'impact'?)",
+          "r.yaml:4:15: 'criteria' must not be empty",
+          "r.yaml:6:13: 'weight' must be more than 0",
+          "r.yaml:11:16: regex does not compile: missing ): (unclosed",
+          "r.yaml:12:13: duplicate criterion id 'a'",
+          "r.yaml:16:16: criterion has more than one kind: terms, regex",
+          "r.yaml:17:9: criterion needs one of: terms, regex, number, ids, time, forbid, judge",
+          "r.yaml:23:18: 'penalty' applies only to number, ids, time and forbid criteria",
+          "r.yaml:24:16: 'terms' needs 'any' or 'all'",
+          "r.yaml:24:17: unknown key 'none' in 'terms'",
+          "r.yaml:28:24: a number criterion needs a fact of type integer or number, but "
+          "'window.start' is of type time",
+          "r.yaml:32:47: 'tolerance' must be a duration such as 90s or 5m, got 'soon'",
+          "r.yaml:36:51: 'payment.failed_orders' has no text field 'amount'",
+          "r.yaml:36:66: shape does not compile: missing ]: [0-9a-f",
+          "r.yaml:37:9: criterion is missing required key 'penalty'",
+          "r.yaml:42:17: 'points' must be a number, got 'two'",
+          "r.yaml:43:24: unknown fact 'restarts.totl' (did you mean 'restarts.total'?)",
+      }));
+}
+
+TEST(RubricTest, ForbidEarnsNoPoints) {
+  Diagnostics diags;
+  EXPECT_FALSE(ParseRubricFile("r.yaml",
+                               "prompt: p\n"
+                               "dimensions:\n"
+                               "  impact:\n"
+                               "    criteria:\n"
+                               "      - {id: f, description: d, points: 1, penalty: 1, "
+                               "forbid: {claims: [x]}}\n",
+                               &diags)
+                   .has_value());
+  EXPECT_EQ(Messages(diags),
+            std::vector<std::string>{
+                "r.yaml:5:41: a forbid criterion earns no points; give it a 'penalty'"});
+}
+
+}  // namespace
+}  // namespace sre_eval
