@@ -1,6 +1,9 @@
 #include "suite/fact_schema.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "util/edit_distance.h"
 
 namespace sre_eval {
 
@@ -168,6 +171,77 @@ std::vector<std::string> FactNames() {
   std::vector<std::string> names;
   for (const FactSpec& f : AllFacts()) names.push_back(f.name);
   return names;
+}
+
+namespace {
+
+// "" when `v` is a valid value of `type`, else what was expected.
+std::string TypeProblem(FactType type, const nlohmann::json& v) {
+  absl::Time t;
+  std::string err;
+  switch (type) {
+    case FactType::kInteger:
+      return v.is_number_integer() ? "" : "an integer";
+    case FactType::kNumber:
+    case FactType::kDuration:
+    case FactType::kMoney:
+      return v.is_number() ? "" : "a number";
+    case FactType::kString:
+    case FactType::kQuantity:
+      return v.is_string() ? "" : "a string";
+    case FactType::kBool:
+      return v.is_boolean() ? "" : "a boolean";
+    case FactType::kTime:
+      return v.is_string() && absl::ParseTime(absl::RFC3339_full, v.get<std::string>(), &t, &err)
+                 ? ""
+                 : "an RFC 3339 time";
+    case FactType::kList:
+      return v.is_array() ? "" : "a list";
+  }
+  return "?";
+}
+
+}  // namespace
+
+std::vector<std::string> CheckFactValues(const nlohmann::json& facts) {
+  std::vector<std::string> problems;
+  if (!facts.is_object()) return {"facts must be a JSON object"};
+  for (const auto& [name, value] : facts.items()) {  // nlohmann orders keys.
+    const FactSpec* spec = FindFact(name);
+    if (spec == nullptr) {
+      problems.push_back(absl::StrCat("unknown fact '", name, "'", DidYouMean(name, FactNames())));
+      continue;
+    }
+    if (std::string want = TypeProblem(spec->type, value); !want.empty()) {
+      problems.push_back(
+          absl::StrCat("fact '", name, "': expected ", want, ", got ", value.dump()));
+      continue;
+    }
+    if (spec->type != FactType::kList) continue;
+    for (size_t i = 0; i < value.size(); ++i) {
+      const nlohmann::json& item = value[i];
+      if (!item.is_object()) {
+        problems.push_back(absl::StrCat("fact '", name, "' item ", i, ": expected an object"));
+        continue;
+      }
+      for (const FieldSpec& field : spec->fields) {
+        if (!item.contains(field.name)) {
+          problems.push_back(
+              absl::StrCat("fact '", name, "' item ", i, ": missing field '", field.name, "'"));
+        } else if (std::string want = TypeProblem(field.type, item[field.name]); !want.empty()) {
+          problems.push_back(absl::StrCat("fact '", name, "' item ", i, " field '", field.name,
+                                          "': expected ", want, ", got ", item[field.name].dump()));
+        }
+      }
+      for (const auto& [key, unused] : item.items()) {
+        if (spec->FindField(key) == nullptr) {
+          problems.push_back(
+              absl::StrCat("fact '", name, "' item ", i, ": unknown field '", key, "'"));
+        }
+      }
+    }
+  }
+  return problems;
 }
 
 std::string FactSchemaMarkdown() {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "nlohmann/json_fwd.hpp"
 
 namespace sre_eval {
 
@@ -49,6 +50,11 @@ const FactSpec* FindFact(absl::string_view name);
 
 // All fact names, for "did you mean" suggestions.
 std::vector<std::string> FactNames();
+
+// Checks a truth's "facts" object against the schema: every key is a declared fact and every
+// value (and every field of every list item) has its declared type. Returns one message per
+// problem, in key order, such as "fact 'restarts.total': expected an integer, got \"5\"".
+std::vector<std::string> CheckFactValues(const nlohmann::json& facts);
 
 // The schema as Markdown: one table row per fact and field. `sre-eval validate --facts`
 // prints it, and the README links to its output.

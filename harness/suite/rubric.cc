@@ -16,13 +16,20 @@ namespace sre_eval {
 
 absl::string_view CriterionKindName(CriterionKind kind) {
   switch (kind) {
-    case CriterionKind::kTerms: return "terms";
-    case CriterionKind::kRegex: return "regex";
-    case CriterionKind::kNumber: return "number";
-    case CriterionKind::kIds: return "ids";
-    case CriterionKind::kTime: return "time";
-    case CriterionKind::kForbid: return "forbid";
-    case CriterionKind::kJudge: return "judge";
+    case CriterionKind::kTerms:
+      return "terms";
+    case CriterionKind::kRegex:
+      return "regex";
+    case CriterionKind::kNumber:
+      return "number";
+    case CriterionKind::kIds:
+      return "ids";
+    case CriterionKind::kTime:
+      return "time";
+    case CriterionKind::kForbid:
+      return "forbid";
+    case CriterionKind::kJudge:
+      return "judge";
   }
   return "?";
 }
@@ -37,8 +44,8 @@ const RubricDimension* Rubric::FindDimension(absl::string_view name) const {
 namespace {
 
 const std::vector<std::string>& KindKeys() {
-  static const std::vector<std::string>* keys = new std::vector<std::string>{
-      "terms", "regex", "number", "ids", "time", "forbid", "judge"};
+  static const std::vector<std::string>* keys =
+      new std::vector<std::string>{"terms", "regex", "number", "ids", "time", "forbid", "judge"};
   return *keys;
 }
 
@@ -67,9 +74,9 @@ std::optional<std::vector<Synonyms>> Groups(YamlMap& map, const std::string& key
         group.push_back(s.Scalar());
       }
     } else {
-      map.ErrorAt(item, absl::StrCat("items of '", key,
-                                     "' must be phrases or lists of synonyms, got ",
-                                     DescribeYamlType(item)));
+      map.ErrorAt(item,
+                  absl::StrCat("items of '", key, "' must be phrases or lists of synonyms, got ",
+                               DescribeYamlType(item)));
       ok = false;
       continue;
     }
@@ -91,14 +98,12 @@ bool CheckRegex(YamlMap& map, const YamlString& pattern, const char* what) {
   options.set_log_errors(false);
   RE2 re(pattern.value, options);
   if (re.ok()) return true;
-  map.ErrorAt(pattern.line, pattern.column,
-              absl::StrCat(what, " does not compile: ", re.error()));
+  map.ErrorAt(pattern.line, pattern.column, absl::StrCat(what, " does not compile: ", re.error()));
   return false;
 }
 
 // Reads `fact` from a kind's mapping and checks its type is one of `types`.
-bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* kind,
-              Criterion* c) {
+bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* kind, Criterion* c) {
   std::optional<YamlString> fact = map.String("fact", true);
   if (!fact.has_value()) return false;
   std::string error = ParseFactRef(fact->value, &c->fact);
@@ -114,9 +119,9 @@ bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* k
     }
   }
   if (error.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
-    error = absl::StrCat("a ", kind, " criterion needs a fact of type ",
-                         absl::StrJoin(types, " or "), ", but '", fact->value, "' is of type ",
-                         type);
+    error =
+        absl::StrCat("a ", kind, " criterion needs a fact of type ", absl::StrJoin(types, " or "),
+                     ", but '", fact->value, "' is of type ", type);
   }
   if (!error.empty()) {
     map.ErrorAt(fact->line, fact->column, error);
@@ -140,8 +145,8 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
     }
     c->kind = CriterionKind::kRegex;
     c->pattern = value.Scalar();
-    return CheckRegex(criterion_map,
-                      YamlString{c->pattern, YamlLine(value), YamlColumn(value), 0}, "regex");
+    return CheckRegex(criterion_map, YamlString{c->pattern, YamlLine(value), YamlColumn(value), 0},
+                      "regex");
   }
   std::vector<std::string> keys;
   if (kind == "terms") keys = {"any", "all"};
@@ -182,9 +187,9 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
     if (auto t = map.String("tolerance", true)) {
       if (!absl::ParseDuration(t->value, &c->time_tolerance) ||
           c->time_tolerance < absl::ZeroDuration()) {
-        map.ErrorAt(t->line, t->column,
-                    absl::StrCat("'tolerance' must be a duration such as 90s or 5m, got '",
-                                 t->value, "'"));
+        map.ErrorAt(
+            t->line, t->column,
+            absl::StrCat("'tolerance' must be a duration such as 90s or 5m, got '", t->value, "'"));
       }
     }
   } else if (kind == "ids") {
@@ -236,15 +241,16 @@ void ParseCriterion(const YAML::Node& node, const std::string& file, Diagnostics
   if (kinds.empty()) {
     map.ErrorAt(node, absl::StrCat("criterion needs one of: ", absl::StrJoin(KindKeys(), ", ")));
   } else if (kinds.size() > 1) {
-    map.ErrorAt(map.Find(kinds[1]), absl::StrCat("criterion has more than one kind: ",
-                                                 absl::StrJoin(kinds, ", ")));
+    map.ErrorAt(map.Find(kinds[1]),
+                absl::StrCat("criterion has more than one kind: ", absl::StrJoin(kinds, ", ")));
   } else {
     ParseKind(kinds[0], map.Find(kinds[0]), file, map, diags, &c);
   }
   bool forbid = c.kind == CriterionKind::kForbid && kinds.size() == 1;
   if (auto p = map.Number("points", !forbid)) {
     if (*p < 0) map.ErrorAt(map.Find("points"), "'points' must not be negative");
-    if (forbid) map.ErrorAt(map.Find("points"), "a forbid criterion earns no points; give it a 'penalty'");
+    if (forbid)
+      map.ErrorAt(map.Find("points"), "a forbid criterion earns no points; give it a 'penalty'");
     c.points = *p;
   }
   if (auto p = map.Number("penalty", forbid)) {

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 
 namespace sre_eval {
 namespace {
@@ -45,6 +46,39 @@ TEST(FactSchemaTest, MarkdownHasARowPerFactAndField) {
   EXPECT_EQ(rows, 2 + AllFacts().size() + fields);
   EXPECT_NE(md.find("| `payment.failed_orders[i].amount` | money | Order total in US dollars. |"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace sre_eval
+
+namespace sre_eval {
+namespace {
+
+TEST(FactSchemaTest, CheckFactValuesNamesEveryProblem) {
+  nlohmann::json facts = nlohmann::json::parse(R"({
+    "restarts.total": "5",
+    "window.start": "10:23",
+    "window.end": "2026-11-24T10:30:00Z",
+    "restarts.totl": 5,
+    "payment.failed_orders": [
+      {"id": "a", "customer": "c", "amount": "29.99", "time": "2026-11-24T10:31:00Z", "x": 1},
+      {"id": "b", "customer": "c", "time": "2026-11-24T10:32:00Z"},
+      7],
+    "frontend.memory_limit": "1000Mi"
+  })");
+  EXPECT_EQ(CheckFactValues(facts),
+            (std::vector<std::string>{
+                "fact 'payment.failed_orders' item 0 field 'amount': expected a number, got "
+                "\"29.99\"",
+                "fact 'payment.failed_orders' item 0: unknown field 'x'",
+                "fact 'payment.failed_orders' item 1: missing field 'amount'",
+                "fact 'payment.failed_orders' item 2: expected an object",
+                "fact 'restarts.total': expected an integer, got \"5\"",
+                "unknown fact 'restarts.totl' (did you mean 'restarts.total'?)",
+                "fact 'window.start': expected an RFC 3339 time, got \"10:23\"",
+            }));
+  EXPECT_EQ(CheckFactValues(nlohmann::json::array()),
+            std::vector<std::string>{"facts must be a JSON object"});
 }
 
 }  // namespace

@@ -27,7 +27,8 @@ TEST(RubricTest, ParsesEveryKind) {
       "      - id: frontend\n"
       "        description: names the front-end\n"
       "        points: 1\n"
-      "        terms: {any: [front-end, frontend, [front end]], all: [[OOMKilled, out of memory]]}\n"
+      "        terms: {any: [front-end, frontend, [front end]], all: [[OOMKilled, out of "
+      "memory]]}\n"
       "      - id: when\n"
       "        description: gives the time\n"
       "        points: 1\n"
@@ -69,11 +70,10 @@ TEST(RubricTest, ParsesEveryKind) {
     summary.push_back(absl::StrCat(c.id, " ", CriterionKindName(c.kind), " ", c.points, "/",
                                    c.penalty, " @", c.line, ":", c.column));
   }
-  EXPECT_EQ(summary, (std::vector<std::string>{
-                         "count number 3/2 @6:9", "frontend terms 1/0 @11:9", "when time 1/1 @15:9",
-                         "oom_count number 1/0 @20:9", "orders ids 2/1 @24:9",
-                         "no_denial forbid 0/3 @29:9", "limit regex 1/0 @33:9",
-                         "judged judge 1/0 @37:9"}));
+  EXPECT_EQ(summary, (std::vector<std::string>{"count number 3/2 @6:9", "frontend terms 1/0 @11:9",
+                                               "when time 1/1 @15:9", "oom_count number 1/0 @20:9",
+                                               "orders ids 2/1 @24:9", "no_denial forbid 0/3 @29:9",
+                                               "limit regex 1/0 @33:9", "judged judge 1/0 @37:9"}));
   const Criterion& count = dim.criteria[0];
   EXPECT_EQ(count.fact.fact, "restarts.total");
   EXPECT_EQ(count.cues, (std::vector<std::string>{"restart", "restarts", "restarted"}));
@@ -85,8 +85,7 @@ TEST(RubricTest, ParsesEveryKind) {
   EXPECT_EQ(dim.criteria[3].fact.filter, "count");
   EXPECT_EQ(dim.criteria[4].field, "id");
   EXPECT_EQ(dim.criteria[4].shape, "[0-9a-f]{24}");
-  EXPECT_EQ(dim.criteria[5].denies,
-            (std::vector<Synonyms>{{"restart", "restarted", "restarts"}}));
+  EXPECT_EQ(dim.criteria[5].denies, (std::vector<Synonyms>{{"restart", "restarted", "restarts"}}));
   EXPECT_EQ(dim.criteria[6].pattern, "1000\\s*Mi");
   EXPECT_EQ(dim.criteria[7].judge, "Is the answer specific?");
   EXPECT_EQ(r->FindDimension("impact"), &dim);

@@ -2,7 +2,9 @@
 
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "suite/fact_schema.h"
 #include "test_util.h"
+#include "util/file_util.h"
 
 namespace sre_eval {
 namespace {
@@ -63,6 +65,37 @@ TEST(SuiteTest, LongerCycleIsReportedOnce) {
   ASSERT_EQ(diags.size(), 1u);
   EXPECT_EQ(diags.list()[0].message, "'continues' makes a cycle: a -> b -> c -> a");
   EXPECT_EQ(diags.list()[0].line, 5);
+}
+
+}  // namespace
+}  // namespace sre_eval
+
+namespace sre_eval {
+namespace {
+
+// The fixture truths are what later stages are tested on: they must match the schema and
+// fill in every prompt of their incident.
+TEST(SuiteTest, FixtureTruthsMatchTheSchemaAndRenderTheirPrompts) {
+  Diagnostics diags;
+  Suite suite = LoadSuite(SRE_EVAL_SOURCE_DIR, &diags);
+  ASSERT_TRUE(diags.empty());
+  size_t rendered = 0;
+  for (const char* incident : {"crash", "latency", "payment"}) {
+    std::string path = std::string(SRE_EVAL_SOURCE_DIR) + "/fixtures/truths/" + incident + ".json";
+    absl::StatusOr<std::string> text = ReadFile(path);
+    ASSERT_TRUE(text.ok()) << text.status();
+    nlohmann::json truth = nlohmann::json::parse(*text);
+    EXPECT_EQ(truth["schema_version"], 1) << path;
+    EXPECT_EQ(truth["incident"], incident) << path;
+    EXPECT_EQ(CheckFactValues(truth["facts"]), std::vector<std::string>{}) << path;
+    for (const Prompt* p : suite.AllPrompts()) {
+      if (p->incident != incident) continue;
+      absl::StatusOr<std::string> out = p->tmpl.Render(truth["facts"]);
+      EXPECT_TRUE(out.ok()) << p->id << ": " << out.status();
+      ++rendered;
+    }
+  }
+  EXPECT_EQ(rendered, 16u);
 }
 
 }  // namespace
