@@ -10,6 +10,12 @@
 
 namespace sre_eval {
 
+std::vector<std::string> DiagnosticStrings(const Diagnostics& diags) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : diags.Sorted()) out.push_back(d.ToString());
+  return out;
+}
+
 TempDir::TempDir() {
   const char* base = std::getenv("TMPDIR");
   std::string tmpl =

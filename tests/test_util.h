@@ -3,10 +3,15 @@
 #define SRE_EVAL_TESTS_TEST_UTIL_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/strings/string_view.h"
+#include "util/diagnostic.h"
 
 namespace sre_eval {
+
+// Every diagnostic as "file:line:col: message", sorted.
+std::vector<std::string> DiagnosticStrings(const Diagnostics& diags);
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
 class TempDir {

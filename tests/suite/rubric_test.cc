@@ -2,15 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "test_util.h"
 
 namespace sre_eval {
 namespace {
-
-std::vector<std::string> Messages(const Diagnostics& d) {
-  std::vector<std::string> out;
-  for (const Diagnostic& x : d.Sorted()) out.push_back(x.ToString());
-  return out;
-}
 
 TEST(RubricTest, ParsesEveryKind) {
   const char* text =
@@ -57,7 +52,7 @@ TEST(RubricTest, ParsesEveryKind) {
       "        judge: Is the answer specific?\n";
   Diagnostics diags;
   std::optional<Rubric> r = ParseRubricFile("r.yaml", text, &diags);
-  EXPECT_EQ(Messages(diags), std::vector<std::string>{});
+  EXPECT_EQ(DiagnosticStrings(diags), std::vector<std::string>{});
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->prompt_id, "i1.restarts");
   ASSERT_EQ(r->dimensions.size(), 1u);
@@ -140,7 +135,7 @@ TEST(RubricTest, ReportsEveryBrokenCriterionAtItsPosition) {
   Diagnostics diags;
   EXPECT_FALSE(ParseRubricFile("r.yaml", text, &diags).has_value());
   EXPECT_EQ(
-      Messages(diags),
+      DiagnosticStrings(diags),
       (std::vector<std::string>{
           "r.yaml:3:3: unknown key 'impcat' in 'dimensions' (did you mean 'impact'?)",
           "r.yaml:4:15: 'criteria' must not be empty",
@@ -174,7 +169,7 @@ TEST(RubricTest, ForbidEarnsNoPoints) {
                                "forbid: {claims: [x]}}\n",
                                &diags)
                    .has_value());
-  EXPECT_EQ(Messages(diags),
+  EXPECT_EQ(DiagnosticStrings(diags),
             std::vector<std::string>{
                 "r.yaml:5:41: a forbid criterion earns no points; give it a 'penalty'"});
 }

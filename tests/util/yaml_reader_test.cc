@@ -1,15 +1,10 @@
 #include "util/yaml_reader.h"
 
 #include "gtest/gtest.h"
+#include "test_util.h"
 
 namespace sre_eval {
 namespace {
-
-std::vector<std::string> Messages(const Diagnostics& d) {
-  std::vector<std::string> out;
-  for (const Diagnostic& x : d.Sorted()) out.push_back(x.ToString());
-  return out;
-}
 
 TEST(YamlReaderTest, StrictMappingReportsEverything) {
   Diagnostics diags;
@@ -31,14 +26,15 @@ TEST(YamlReaderTest, StrictMappingReportsEverything) {
   EXPECT_FALSE(map.String("nothing", false).has_value());
   EXPECT_FALSE(map.String("needed", true).has_value());
   EXPECT_FALSE(map.String("absent", false).has_value());
-  EXPECT_EQ(Messages(diags), (std::vector<std::string>{
-                                 "f.yaml:1:1: thing is missing required key 'needed'",
-                                 "f.yaml:2:1: unknown key 'nmae' in thing (did you mean 'name'?)",
-                                 "f.yaml:3:1: duplicate key 'name' in thing",
-                                 "f.yaml:4:11: items of 'list' must be strings, got a list",
-                                 "f.yaml:5:8: 'empty' must not be empty",
-                                 "f.yaml:6:1: 'nothing' must be a string, got null",
-                             }));
+  EXPECT_EQ(DiagnosticStrings(diags),
+            (std::vector<std::string>{
+                "f.yaml:1:1: thing is missing required key 'needed'",
+                "f.yaml:2:1: unknown key 'nmae' in thing (did you mean 'name'?)",
+                "f.yaml:3:1: duplicate key 'name' in thing",
+                "f.yaml:4:11: items of 'list' must be strings, got a list",
+                "f.yaml:5:8: 'empty' must not be empty",
+                "f.yaml:6:1: 'nothing' must be a string, got null",
+            }));
 }
 
 TEST(YamlReaderTest, ParseFailures) {
@@ -68,7 +64,7 @@ TEST(YamlReaderTest, NotAMappingMakesGettersQuiet) {
   YamlMap map(*node, file, "config", {"x"}, &diags);
   EXPECT_FALSE(map.valid());
   EXPECT_FALSE(map.String("x", true).has_value());
-  EXPECT_EQ(Messages(diags),
+  EXPECT_EQ(DiagnosticStrings(diags),
             std::vector<std::string>{"f.yaml:1:1: config must be a mapping, got a list"});
 }
 
