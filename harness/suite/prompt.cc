@@ -56,7 +56,7 @@ void ParsePrompt(const YAML::Node& node, absl::string_view file_text, PromptFile
   p.line = YamlLine(node);
   p.column = YamlColumn(node);
   p.incident = file->incident;
-  bool ok = true;
+  size_t errors_before = diags->size();
 
   std::optional<YamlString> id = map.String("id", true);
   if (id.has_value()) {
@@ -66,10 +66,7 @@ void ParsePrompt(const YAML::Node& node, absl::string_view file_text, PromptFile
                   absl::StrCat("prompt id '", p.id,
                                "' must be lowercase letters, digits and '_' in parts joined by "
                                "'.', like 'i1.why_crash'"));
-      ok = false;
     }
-  } else {
-    ok = false;
   }
 
   std::optional<YamlString> text = map.String("text", true);
@@ -86,10 +83,7 @@ void ParsePrompt(const YAML::Node& node, absl::string_view file_text, PromptFile
       absl::string_view needle = rest.substr(0, end == absl::string_view::npos ? 2 : end + 2);
       PositionInFile(file_text, *text, needle, &line, &column);
       map.ErrorAt(line, column, e.message);
-      ok = false;
     }
-  } else {
-    ok = false;
   }
 
   std::optional<std::vector<YamlString>> dims = map.StringList("dimensions", true);
@@ -103,31 +97,23 @@ void ParsePrompt(const YAML::Node& node, absl::string_view file_text, PromptFile
             d.line, d.column,
             absl::StrCat("unknown dimension '", d.value, "'", DidYouMean(d.value, AllDimensions()),
                          "; dimensions are ", absl::StrJoin(AllDimensions(), ", ")));
-        ok = false;
       } else if (!seen.insert(d.value).second) {
         map.ErrorAt(d.line, d.column, absl::StrCat("dimension '", d.value, "' is listed twice"));
-        ok = false;
       } else {
         p.dimensions.push_back(d.value);
       }
     }
-  } else {
-    ok = false;
   }
 
   if (std::optional<YamlString> c = map.String("continues", false); c.has_value()) {
     p.continues = c->value;
     p.continues_line = c->line;
     p.continues_column = c->column;
-  } else if (map.Find("continues").IsDefined()) {
-    ok = false;
   }
   if (std::optional<YamlString> n = map.String("note", false); n.has_value()) {
     p.note = n->value;
-  } else if (map.Find("note").IsDefined()) {
-    ok = false;
   }
-  if (ok) file->prompts.push_back(std::move(p));
+  if (diags->size() == errors_before) file->prompts.push_back(std::move(p));
 }
 
 }  // namespace

@@ -130,6 +130,18 @@ bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* k
   return true;
 }
 
+// Reads a kind made of two optional lists of phrase groups, at least one of which is given
+// ("terms": any/all, "forbid": claims/denies).
+void GroupPair(YamlMap& map, const YAML::Node& value, const std::string& kind,
+               const std::string& first_key, const std::string& second_key,
+               std::vector<Synonyms>* first, std::vector<Synonyms>* second) {
+  if (!map.Find(first_key).IsDefined() && !map.Find(second_key).IsDefined()) {
+    map.ErrorAt(value, absl::StrCat("'", kind, "' needs '", first_key, "' or '", second_key, "'"));
+  }
+  if (auto g = Groups(map, first_key, false)) *first = *g;
+  if (auto g = Groups(map, second_key, false)) *second = *g;
+}
+
 bool ParseKind(const std::string& kind, const YAML::Node& value, const std::string& file,
                YamlMap& criterion_map, Diagnostics* diags, Criterion* c) {
   if (kind == "regex" || kind == "judge") {
@@ -159,18 +171,10 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
   size_t before = diags->size();
   if (kind == "terms") {
     c->kind = CriterionKind::kTerms;
-    if (!map.Find("any").IsDefined() && !map.Find("all").IsDefined()) {
-      map.ErrorAt(value, "'terms' needs 'any' or 'all'");
-    }
-    if (auto any = Groups(map, "any", false)) c->any = *any;
-    if (auto all = Groups(map, "all", false)) c->all = *all;
+    GroupPair(map, value, kind, "any", "all", &c->any, &c->all);
   } else if (kind == "forbid") {
     c->kind = CriterionKind::kForbid;
-    if (!map.Find("claims").IsDefined() && !map.Find("denies").IsDefined()) {
-      map.ErrorAt(value, "'forbid' needs 'claims' or 'denies'");
-    }
-    if (auto claims = Groups(map, "claims", false)) c->claims = *claims;
-    if (auto denies = Groups(map, "denies", false)) c->denies = *denies;
+    GroupPair(map, value, kind, "claims", "denies", &c->claims, &c->denies);
   } else if (kind == "number") {
     c->kind = CriterionKind::kNumber;
     ReadFact(map, {"integer", "number"}, "number", c);

@@ -75,11 +75,11 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) 
 
 namespace {
 
-std::string DirName(const std::string& path) {
+// Splits "a/b/c.json" into "a/b" and "c.json"; a bare name lives in ".".
+void SplitPath(const std::string& path, std::string* dir, std::string* base) {
   size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
+  *dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  *base = slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
 absl::Status WriteAll(int fd, absl::string_view data, const std::string& what) {
@@ -97,8 +97,8 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& what) {
 }  // namespace
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view data) {
-  std::string dir = DirName(path);
-  std::string base = path.substr(path.rfind('/') == std::string::npos ? 0 : path.rfind('/') + 1);
+  std::string dir, base;
+  SplitPath(path, &dir, &base);
   std::string tmpl = absl::StrCat(dir, "/.", base, ".tmp.XXXXXX");
   std::vector<char> name(tmpl.begin(), tmpl.end());
   name.push_back('\0');
