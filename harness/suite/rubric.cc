@@ -41,6 +41,12 @@ const RubricDimension* Rubric::FindDimension(absl::string_view name) const {
   return nullptr;
 }
 
+const std::vector<std::string>& NumberUnits() {
+  static const std::vector<std::string>* units =
+      new std::vector<std::string>{"", "ms", "s", "percent", "MiB", "millicores"};
+  return *units;
+}
+
 namespace {
 
 const std::vector<std::string>& KindKeys() {
@@ -102,6 +108,12 @@ bool CheckRegex(YamlMap& map, const YamlString& pattern, const char* what) {
   return false;
 }
 
+// "a", "a or b", "a, b or c".
+std::string OneOf(const std::vector<std::string>& items) {
+  if (items.size() < 2) return absl::StrJoin(items, "");
+  return absl::StrCat(absl::StrJoin(items.begin(), items.end() - 1, ", "), " or ", items.back());
+}
+
 // Reads `fact` from a kind's mapping and checks its type is one of `types`.
 bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* kind, Criterion* c) {
   std::optional<YamlString> fact = map.String("fact", true);
@@ -120,7 +132,7 @@ bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* k
   }
   if (error.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
     error =
-        absl::StrCat("a ", kind, " criterion needs a fact of type ", absl::StrJoin(types, " or "),
+        absl::StrCat("a ", kind, " criterion needs a fact of type ", OneOf(types),
                      ", but '", fact->value, "' is of type ", type);
   }
   if (!error.empty()) {
@@ -128,6 +140,21 @@ bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* k
     return false;
   }
   return true;
+}
+
+// Checks that the list fact `c->fact` has a field `field` of type `type` ("text", "time").
+void ReadField(YamlMap& map, const YamlString& field, FactType type, const char* type_name,
+               const Criterion* c) {
+  const FactSpec* fact = FindFact(c->fact.fact);
+  const FieldSpec* spec = fact->FindField(field.value);
+  if (spec != nullptr && spec->type == type) return;
+  std::vector<std::string> names;
+  for (const FieldSpec& f : fact->fields) {
+    if (f.type == type) names.push_back(f.name);
+  }
+  map.ErrorAt(field.line, field.column,
+              absl::StrCat("'", c->fact.fact, "' has no ", type_name, " field '", field.value, "'",
+                           DidYouMean(field.value, names)));
 }
 
 // Reads a kind made of two optional lists of phrase groups, at least one of which is given
@@ -162,9 +189,9 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
   }
   std::vector<std::string> keys;
   if (kind == "terms") keys = {"any", "all"};
-  if (kind == "number") keys = {"fact", "cues", "tolerance"};
+  if (kind == "number") keys = {"fact", "cues", "tolerance", "unit"};
   if (kind == "ids") keys = {"fact", "field", "shape"};
-  if (kind == "time") keys = {"fact", "tolerance"};
+  if (kind == "time") keys = {"fact", "field", "tolerance"};
   if (kind == "forbid") keys = {"claims", "denies"};
   YamlMap map(value, file, absl::StrCat("'", kind, "'"), keys, diags);
   if (!map.valid()) return false;
@@ -177,7 +204,7 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
     GroupPair(map, value, kind, "claims", "denies", &c->claims, &c->denies);
   } else if (kind == "number") {
     c->kind = CriterionKind::kNumber;
-    ReadFact(map, {"integer", "number"}, "number", c);
+    ReadFact(map, {"integer", "number", "duration"}, "number", c);
     if (auto cues = map.StringList("cues", true)) {
       for (const YamlString& cue : *cues) c->cues.push_back(cue.value);
     }
@@ -185,9 +212,31 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
       if (*t < 0) map.ErrorAt(map.Find("tolerance"), "'tolerance' must not be negative");
       c->tolerance = *t;
     }
+    if (auto unit = map.String("unit", false)) {
+      const std::vector<std::string>& units = NumberUnits();
+      if (std::find(units.begin(), units.end(), unit->value) == units.end() ||
+          unit->value.empty()) {
+        map.ErrorAt(unit->line, unit->column,
+                    absl::StrCat("unknown unit '", unit->value, "'; units are ",
+                                 absl::StrJoin(units.begin() + 1, units.end(), ", "),
+                                 DidYouMean(unit->value, units)));
+      } else {
+        c->unit = unit->value;
+      }
+    }
   } else if (kind == "time") {
     c->kind = CriterionKind::kTime;
-    ReadFact(map, {"time"}, "time", c);
+    if (ReadFact(map, {"time", "list"}, "time", c)) {
+      const FactSpec* spec = FindFact(c->fact.fact);
+      std::optional<YamlString> field = map.String("field", spec->type == FactType::kList);
+      if (field.has_value() && spec->type != FactType::kList) {
+        map.ErrorAt(field->line, field->column,
+                    absl::StrCat("'field' needs a list fact; '", c->fact.fact, "' is a time"));
+      } else if (field.has_value()) {
+        c->field = field->value;
+        ReadField(map, *field, FactType::kTime, "time", c);
+      }
+    }
     if (auto t = map.String("tolerance", true)) {
       if (!absl::ParseDuration(t->value, &c->time_tolerance) ||
           c->time_tolerance < absl::ZeroDuration()) {
@@ -201,16 +250,7 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
     if (ReadFact(map, {"list"}, "ids", c)) {
       if (auto field = map.String("field", true)) {
         c->field = field->value;
-        const FieldSpec* spec = FindFact(c->fact.fact)->FindField(c->field);
-        if (spec == nullptr || spec->type != FactType::kString) {
-          std::vector<std::string> names;
-          for (const FieldSpec& f : FindFact(c->fact.fact)->fields) {
-            if (f.type == FactType::kString) names.push_back(f.name);
-          }
-          map.ErrorAt(field->line, field->column,
-                      absl::StrCat("'", c->fact.fact, "' has no text field '", c->field, "'",
-                                   DidYouMean(c->field, names)));
-        }
+        ReadField(map, *field, FactType::kString, "text", c);
       }
     }
     if (auto shape = map.String("shape", true)) {

@@ -34,6 +34,9 @@ enum class CriterionKind { kTerms, kRegex, kNumber, kIds, kTime, kForbid, kJudge
 // "terms", "regex", ...
 absl::string_view CriterionKindName(CriterionKind kind);
 
+// The units a number criterion accepts; the first, "", is a plain count.
+const std::vector<std::string>& NumberUnits();
+
 // Phrases that count as the same thing: any one of them matches the group.
 using Synonyms = std::vector<std::string>;
 
@@ -57,9 +60,13 @@ struct Criterion {
   std::vector<std::string> cues;
   // number: the largest accepted |claimed - truth|.
   double tolerance = 0;
+  // number: the unit of the fact and of claims: "" (a plain count), "ms", "s", "percent",
+  // "MiB" or "millicores". Claims in another unit of the same kind are converted.
+  std::string unit;
   // time: the largest accepted distance from the truth time.
   absl::Duration time_tolerance = absl::ZeroDuration();
   // ids: the field of the list fact that holds the ids, and the RE2 shape of an id.
+  // time: with a list fact, the field that holds the times.
   std::string field;
   std::string shape;
   // forbid: affirmative mentions of `claims`, or negated mentions of `denies`, cost the penalty.

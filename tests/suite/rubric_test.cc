@@ -147,7 +147,7 @@ TEST(RubricTest, ReportsEveryBrokenCriterionAtItsPosition) {
           "r.yaml:23:18: 'penalty' applies only to number, ids, time and forbid criteria",
           "r.yaml:24:16: 'terms' needs 'any' or 'all'",
           "r.yaml:24:17: unknown key 'none' in 'terms'",
-          "r.yaml:28:24: a number criterion needs a fact of type integer or number, but "
+          "r.yaml:28:24: a number criterion needs a fact of type integer, number or duration, but "
           "'window.start' is of type time",
           "r.yaml:32:47: 'tolerance' must be a duration such as 90s or 5m, got 'soon'",
           "r.yaml:36:51: 'payment.failed_orders' has no text field 'amount'",
