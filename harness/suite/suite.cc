@@ -30,6 +30,13 @@ const Prompt* Suite::FindPrompt(const std::string& id) const {
   return nullptr;
 }
 
+const Rubric* Suite::FindRubric(const std::string& prompt_id) const {
+  for (const Rubric& r : rubrics) {
+    if (r.prompt_id == prompt_id) return &r;
+  }
+  return nullptr;
+}
+
 size_t Suite::prompt_count() const {
   size_t n = 0;
   for (const PromptFile& f : prompt_files) n += f.prompts.size();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "suite/prompt.h"
+#include "suite/rubric.h"
 #include "util/diagnostic.h"
 
 namespace sre_eval {
@@ -17,10 +18,13 @@ inline constexpr size_t kMaxSuiteFileBytes = size_t{1} << 20;
 struct Suite {
   std::string root;
   std::vector<PromptFile> prompt_files;  // In file name order.
+  std::vector<Rubric> rubrics;           // rubrics/*.yaml that parsed, in file name order.
 
   // The prompt with this id, or nullptr.
   const Prompt* FindPrompt(const std::string& id) const;
   size_t prompt_count() const;
+  // The rubric for this prompt id, or nullptr.
+  const Rubric* FindRubric(const std::string& prompt_id) const;
   // Every prompt, in file order then order within the file.
   std::vector<const Prompt*> AllPrompts() const;
 };
