@@ -14,6 +14,8 @@ namespace {
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
       {&ValidateSpec, &RunValidate},
+      {&ScoreSpec, &RunScore},
+      {&CalibrateSpec, &RunCalibrate},
   };
   return *commands;
 }

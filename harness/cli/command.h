@@ -18,6 +18,14 @@ struct Command {
 const CommandSpec& ValidateSpec();
 int RunValidate(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 
+// The score command (score_command.cc).
+const CommandSpec& ScoreSpec();
+int RunScore(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
+// The calibrate command (calibrate_command.cc).
+const CommandSpec& CalibrateSpec();
+int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
 // The suite to use: --suite if given, else $SRE_EVAL_SUITE, else the current directory when
 // it has a prompts/ folder, else the suite in the source tree the binary was built from.
 std::string ResolveSuiteRoot(const ParsedArgs& args);

@@ -39,22 +39,26 @@ std::string ResolveSuiteRoot(const ParsedArgs& args) {
 const CommandSpec& ValidateSpec() {
   static const CommandSpec* spec = new CommandSpec{
       "validate",
-      "check the suite's prompt files and report every problem",
+      "check the suite's prompt and rubric files and report every problem",
       "",
       0,
       0,
-      "Reads prompts/*.yaml in the suite and checks each file and all of them together:\n"
-      "YAML syntax, unknown keys (with a suggestion), wrong types, missing fields, duplicate\n"
-      "ids, template references to facts that are not declared, 'continues' naming a\n"
-      "prompt that does not exist. Every problem is printed as FILE:LINE:COLUMN: MESSAGE.\n"
+      "Reads prompts/*.yaml and rubrics/*.yaml in the suite and checks each file and all of\n"
+      "them together: YAML syntax, unknown keys (with a suggestion), wrong types, missing\n"
+      "fields, duplicate ids, template references and rubric criteria naming facts that are\n"
+      "not declared or of the wrong type, rubric regexes that do not compile with RE2,\n"
+      "'continues' naming a prompt that does not exist, a rubric for an unknown prompt, two\n"
+      "rubrics for one prompt, a prompt with no rubric, and a rubric whose dimensions are not\n"
+      "exactly its prompt's. Every problem is printed as FILE:LINE:COLUMN: MESSAGE.\n"
       "\n"
       "The suite is --suite DIR, else $SRE_EVAL_SUITE, else the current directory when it\n"
       "has a prompts/ folder, else the suite shipped with sre-eval.\n"
       "\n"
       "Exit code 0 when the suite is clean, 2 when any problem was found.",
       {
-          {"suite", "DIR", "the suite folder (holding prompts/)"},
-          {"facts", "", "print the declared ground-truth facts templates may use, and exit"},
+          {"suite", "DIR", "the suite folder (holding prompts/ and rubrics/)"},
+          {"facts", "",
+           "print the declared ground-truth facts templates and rubrics may use, and exit"},
       }};
   return *spec;
 }
@@ -77,7 +81,8 @@ int RunValidate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
         << Plural(diags.FileCount(), "file") << "\n";
     return kExitBadInput;
   }
-  out << Plural(suite.prompt_count(), "prompt") << ": ok\n";
+  out << Plural(suite.prompt_count(), "prompt") << ", " << Plural(suite.rubrics.size(), "rubric")
+      << ": ok\n";
   return kExitOk;
 }
 

@@ -1,46 +1,897 @@
-// STUB: replaced by the real engine. Scores every criterion as missed.
 #include "score/engine.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "re2/re2.h"
+#include "re2/set.h"
+#include "score/text_scan.h"
 
 namespace sre_eval {
 
+namespace {
+
+constexpr size_t kMaxExcerptBytes = 160;
+constexpr size_t kMaxEvidence = 8;       // Per criterion.
+constexpr size_t kMaxOccurrences = 256;  // Per pattern and answer, looked at for negation.
+constexpr size_t kCueWindow = 3;         // Words between a number and its cue.
+
+// The regex for a terms phrase: words on word boundaries, spaces and hyphens interchangeable,
+// a trailing '*' for any word ending.
+std::string PhraseRegex(const std::string& phrase) {
+  std::string p(absl::StripAsciiWhitespace(phrase));
+  bool stem = !p.empty() && p.back() == '*';
+  if (stem) p.pop_back();
+  std::string out;
+  auto is_word = [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_';
+  };
+  if (!p.empty() && is_word(p.front())) out += "\\b";
+  for (size_t i = 0; i < p.size(); ++i) {
+    char c = p[i];
+    if (c == ' ' || c == '\t') {
+      while (i + 1 < p.size() && (p[i + 1] == ' ' || p[i + 1] == '\t')) ++i;
+      out += "[\\s\\-]+";
+    } else if (c == '-') {
+      out += "[\\s\\-]?";
+    } else if (is_word(c) || static_cast<unsigned char>(c) >= 0x80) {
+      out.push_back(c);
+    } else {
+      out += RE2::QuoteMeta(std::string(1, c));
+    }
+  }
+  if (stem) {
+    out += "\\w*";
+  } else if (!p.empty() && is_word(p.back())) {
+    out += "\\b";
+  }
+  return out;
+}
+
+struct Span {
+  size_t begin;
+  size_t end;
+};
+
+// Finds phrases made of words (letters, digits, '_', apostrophes, and . , : between digits)
+// joined by spaces or hyphens, on the answer's tokens in one pass: each token walks a trie of
+// first words, so the cost is linear in the answer and nearly independent of the number of
+// phrases. Phrases with other characters go to RE2 instead.
+class PhraseMatcher {
+ public:
+  // Registers `phrase` as pattern `pattern`; false when it needs a regex.
+  bool Add(const std::string& phrase, int pattern) {
+    std::string p = absl::AsciiStrToLower(absl::StripAsciiWhitespace(phrase));
+    bool stem = !p.empty() && p.back() == '*';
+    if (stem) p.pop_back();
+    if (p.empty() || p.front() == '-' || p.back() == '-' || p.back() == ' ') return false;
+    for (size_t i = 0; i < p.size(); ++i) {
+      char c = p[i];
+      bool digit_joiner = (c == '.' || c == ',' || c == ':') && i > 0 && i + 1 < p.size() &&
+                          absl::ascii_isdigit(static_cast<unsigned char>(p[i - 1])) &&
+                          absl::ascii_isdigit(static_cast<unsigned char>(p[i + 1]));
+      if (Slot(c) < 0 && c != ' ' && c != '\t' && c != '-' && !digit_joiner) return false;
+      if ((c == '.' || c == ',' || c == ':') && !digit_joiner) return false;
+    }
+    TextScan scan(p);
+    const std::vector<Token>& tokens = scan.tokens();
+    if (tokens.empty()) return false;
+    std::vector<std::string> split;
+    std::vector<std::string> joined;  // Words across hyphens run together: "frontend".
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      std::string word = p.substr(tokens[i].begin, tokens[i].end - tokens[i].begin);
+      bool hyphen =
+          i > 0 && p.compare(tokens[i - 1].end, tokens[i].begin - tokens[i - 1].end, "-") == 0;
+      if (hyphen) {
+        joined.back() += word;
+      } else {
+        joined.push_back(word);
+      }
+      split.push_back(std::move(word));
+    }
+    AddAlternative(split, stem, pattern);
+    if (joined.size() != split.size()) AddAlternative(joined, stem, pattern);
+    return true;
+  }
+
+  bool empty() const { return alternatives_.empty(); }
+
+  // Appends every occurrence to (*out)[pattern], in text order.
+  void Match(const TextScan& scan, std::vector<std::vector<Span>>* out) const {
+    const std::vector<Token>& tokens = scan.tokens();
+    absl::string_view text = scan.text();
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      const Token& t = tokens[i];
+      int node = 0;
+      for (uint32_t k = t.begin; k < t.end && node >= 0; ++k) {
+        char c = text[k];
+        if (c == '\'' && k > t.begin) Found(nodes_[node].exact, scan, i, out);  // "pod's"
+        int slot = Slot(absl::ascii_tolower(static_cast<unsigned char>(c)));
+        node = slot < 0 ? -1 : nodes_[node].child[slot];
+        if (node >= 0) Found(nodes_[node].stem, scan, i, out);
+      }
+      if (node >= 0) Found(nodes_[node].exact, scan, i, out);
+    }
+  }
+
+ private:
+  static constexpr int kAlphabet = 41;
+  struct Node {
+    int child[kAlphabet];
+    std::vector<int> exact;  // Alternatives whose first word ends here.
+    std::vector<int> stem;   // Single-word stems that end here.
+    Node() { std::fill(child, child + kAlphabet, -1); }
+  };
+  struct Alternative {
+    std::vector<std::string> words;
+    bool stem;
+    int pattern;
+  };
+
+  static int Slot(char c) {
+    if (c >= 'a' && c <= 'z') return c - 'a';
+    if (c >= '0' && c <= '9') return 26 + (c - '0');
+    switch (c) {
+      case '\'':
+        return 36;
+      case '.':
+        return 37;
+      case ',':
+        return 38;
+      case ':':
+        return 39;
+      case '_':
+        return 40;
+    }
+    return -1;
+  }
+
+  void AddAlternative(const std::vector<std::string>& words, bool stem, int pattern) {
+    int alt = static_cast<int>(alternatives_.size());
+    alternatives_.push_back({words, stem, pattern});
+    if (nodes_.empty()) nodes_.emplace_back();
+    int node = 0;
+    for (char c : words[0]) {
+      int slot = Slot(c);
+      if (nodes_[node].child[slot] < 0) {
+        nodes_[node].child[slot] = static_cast<int>(nodes_.size());
+        nodes_.emplace_back();
+      }
+      node = nodes_[node].child[slot];
+    }
+    if (stem && words.size() == 1) {
+      nodes_[node].stem.push_back(alt);
+    } else {
+      nodes_[node].exact.push_back(alt);
+    }
+  }
+
+  // Checks the rest of each alternative's words after token `first` and records matches.
+  void Found(const std::vector<int>& alts, const TextScan& scan, size_t first,
+             std::vector<std::vector<Span>>* out) const {
+    const std::vector<Token>& tokens = scan.tokens();
+    absl::string_view text = scan.text();
+    for (int a : alts) {
+      const Alternative& alt = alternatives_[a];
+      size_t last = first;
+      bool ok = true;
+      for (size_t w = 1; w < alt.words.size() && ok; ++w) {
+        size_t j = first + w;
+        if (j >= tokens.size()) {
+          ok = false;
+          break;
+        }
+        // Only white space and hyphens between the words.
+        absl::string_view gap = text.substr(tokens[j - 1].end, tokens[j].begin - tokens[j - 1].end);
+        ok = !gap.empty() && gap.find_first_not_of(" \t\r\n-") == absl::string_view::npos;
+        absl::string_view word = text.substr(tokens[j].begin, tokens[j].end - tokens[j].begin);
+        bool stem_word = alt.stem && w + 1 == alt.words.size();
+        ok = ok && (stem_word ? absl::StartsWithIgnoreCase(word, alt.words[w])
+                              : absl::EqualsIgnoreCase(word, alt.words[w]));
+        last = j;
+      }
+      if (!ok) continue;
+      std::vector<Span>& spans = (*out)[alt.pattern];
+      Span span{tokens[first].begin, tokens[last].end};
+      if (alt.words.size() == 1 && !alt.stem) {
+        // An exact single word, perhaps before "'s": the span is the word itself.
+        span.end = span.begin + alt.words[0].size();
+      }
+      if (spans.size() < kMaxOccurrences && (spans.empty() || spans.back().begin != span.begin)) {
+        spans.push_back(span);
+      }
+    }
+  }
+
+  std::vector<Node> nodes_;
+  std::vector<Alternative> alternatives_;
+};
+
+std::string Fmt(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return absl::StrCat(static_cast<int64_t>(v));
+  return absl::StrFormat("%.6g", v);
+}
+
+// The value `ref` names in `facts`: the fact itself, or facts[name][index][field].
+const nlohmann::json* LookupFact(const nlohmann::json& facts, const FactRef& ref) {
+  auto it = facts.find(ref.fact);
+  if (it == facts.end()) return nullptr;
+  const nlohmann::json* v = &*it;
+  if (ref.index.has_value()) {
+    if (!v->is_array() || *ref.index >= v->size()) return nullptr;
+    v = &(*v)[*ref.index];
+    if (!ref.field.empty()) {
+      auto f = v->find(ref.field);
+      if (f == v->end()) return nullptr;
+      v = &*f;
+    }
+  }
+  return v;
+}
+
+// Every string value in `v`, lowercased.
+void CollectStrings(const nlohmann::json& v, std::set<std::string>* out) {
+  if (v.is_string()) {
+    out->insert(absl::AsciiStrToLower(v.get<std::string>()));
+  } else if (v.is_structured()) {
+    for (const nlohmann::json& item : v) CollectStrings(item, out);
+  }
+}
+
+std::optional<absl::Time> ParseTruthTime(const nlohmann::json& v) {
+  if (!v.is_string()) return std::nullopt;
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime(absl::RFC3339_full, v.get<std::string>(), &t, &err)) return std::nullopt;
+  return t;
+}
+
+// A Kubernetes quantity ("1000Mi", "1Gi", "300m", "0.5") in MiB or millicores.
+std::optional<double> ParseQuantity(const std::string& q, const std::string& unit) {
+  char* end = nullptr;
+  double v = std::strtod(q.c_str(), &end);
+  if (end == q.c_str()) return std::nullopt;
+  std::string suffix(end);
+  if (unit == "millicores") {
+    if (suffix == "m") return v;
+    if (suffix.empty()) return v * 1000;
+    return std::nullopt;
+  }
+  if (unit != "MiB") return std::nullopt;
+  static const std::map<std::string, double>* scale = new std::map<std::string, double>{
+      {"", 1.0 / (1 << 20)},  {"Ki", 1.0 / 1024},    {"Mi", 1},
+      {"Gi", 1024},           {"Ti", 1 << 20},       {"k", 1e3 / (1 << 20)},
+      {"M", 1e6 / (1 << 20)}, {"G", 1e9 / (1 << 20)}};
+  auto it = scale->find(suffix);
+  if (it == scale->end()) return std::nullopt;
+  return v * it->second;
+}
+
+// The claimed value in the criterion's unit, or nothing when the mention is not a claim of
+// that kind of quantity.
+std::optional<double> ClaimIn(const NumberMention& m, const std::string& unit) {
+  if (m.zero_word) return 0.0;
+  if (unit.empty()) {
+    if (m.unit == UnitKind::kNone) return m.value * m.scale;
+    return std::nullopt;
+  }
+  if (m.unit == UnitKind::kNone && m.scale == 1) return m.value;  // Bare: the criterion's unit.
+  if (unit == "ms" || unit == "s") {
+    if (m.unit != UnitKind::kTime) return std::nullopt;
+    double ms = m.value * m.scale;
+    return unit == "ms" ? ms : ms / 1000;
+  }
+  if (unit == "percent") {
+    if (m.unit == UnitKind::kPercent) return m.value;
+    return std::nullopt;
+  }
+  if (unit == "MiB") {
+    if (m.unit == UnitKind::kMemory) return m.value * m.scale;
+    return std::nullopt;
+  }
+  if (unit == "millicores") {
+    if (m.ambiguous_m) return m.value;
+    if (m.unit == UnitKind::kCpu) return m.value * m.scale;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 struct CompiledRubric::Impl {
+  struct Compiled {
+    const Criterion* criterion = nullptr;
+    std::string dimension;
+    // Pattern indices, per synonym group.
+    std::vector<std::vector<int>> any, all, claims, denies;
+    std::vector<int> cues;
+    int regex = -1;
+    std::unique_ptr<RE2> shape;
+  };
+
   Rubric rubric;
+  // Pattern i is a phrase found by `phrases` when patterns[i] is null, else an RE2.
+  std::vector<std::unique_ptr<RE2>> patterns;
+  std::map<std::string, int> pattern_index;  // By regex, or by "\0" + phrase.
+  PhraseMatcher phrases;
+  std::unique_ptr<RE2::Set> set;  // Every RE2 pattern, to skip those that cannot match.
+  std::vector<int> set_patterns;  // Set index -> pattern index.
+  std::vector<Compiled> criteria;
+  bool has_judge = false;
+
+  absl::StatusOr<int> AddPattern(const std::string& regex) {
+    auto it = pattern_index.find(regex);
+    if (it != pattern_index.end()) return it->second;
+    RE2::Options options;
+    options.set_case_sensitive(false);
+    options.set_log_errors(false);
+    auto re = std::make_unique<RE2>(regex, options);
+    if (!re->ok()) return absl::InvalidArgumentError(absl::StrCat(regex, ": ", re->error()));
+    int index = static_cast<int>(patterns.size());
+    patterns.push_back(std::move(re));
+    pattern_index.emplace(regex, index);
+    return index;
+  }
+
+  absl::StatusOr<int> AddPhrase(const std::string& phrase) {
+    std::string key = absl::StrCat(std::string(1, '\0'), phrase);
+    auto it = pattern_index.find(key);
+    if (it != pattern_index.end()) return it->second;
+    int index = static_cast<int>(patterns.size());
+    if (!phrases.Add(phrase, index)) return AddPattern(PhraseRegex(phrase));
+    patterns.push_back(nullptr);
+    pattern_index.emplace(key, index);
+    return index;
+  }
+
+  absl::StatusOr<std::vector<std::vector<int>>> AddGroups(const std::vector<Synonyms>& groups) {
+    std::vector<std::vector<int>> out;
+    for (const Synonyms& g : groups) {
+      std::vector<int> ids;
+      for (const std::string& phrase : g) {
+        absl::StatusOr<int> id = AddPhrase(phrase);
+        if (!id.ok()) return id.status();
+        ids.push_back(*id);
+      }
+      out.push_back(std::move(ids));
+    }
+    return out;
+  }
 };
 
 CompiledRubric::CompiledRubric(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 CompiledRubric::~CompiledRubric() = default;
 
+const Rubric& CompiledRubric::rubric() const { return impl_->rubric; }
+bool CompiledRubric::has_judge_criteria() const { return impl_->has_judge; }
+
 absl::StatusOr<std::unique_ptr<CompiledRubric>> CompiledRubric::Compile(const Rubric& rubric) {
   auto impl = std::make_unique<Impl>();
   impl->rubric = rubric;
+  for (const RubricDimension& d : impl->rubric.dimensions) {
+    for (const Criterion& c : d.criteria) {
+      Impl::Compiled cc;
+      cc.criterion = &c;
+      cc.dimension = d.name;
+      auto fail = [&](const absl::Status& s) {
+        return absl::InvalidArgumentError(absl::StrCat(impl->rubric.file, ":", c.line, ":",
+                                                       c.column, ": criterion '", c.id,
+                                                       "': ", s.message()));
+      };
+      switch (c.kind) {
+        case CriterionKind::kTerms: {
+          auto any = impl->AddGroups(c.any);
+          auto all = impl->AddGroups(c.all);
+          if (!any.ok()) return fail(any.status());
+          if (!all.ok()) return fail(all.status());
+          cc.any = *any;
+          cc.all = *all;
+          break;
+        }
+        case CriterionKind::kForbid: {
+          auto claims = impl->AddGroups(c.claims);
+          auto denies = impl->AddGroups(c.denies);
+          if (!claims.ok()) return fail(claims.status());
+          if (!denies.ok()) return fail(denies.status());
+          cc.claims = *claims;
+          cc.denies = *denies;
+          break;
+        }
+        case CriterionKind::kRegex: {
+          auto id = impl->AddPattern(c.pattern);
+          if (!id.ok()) return fail(id.status());
+          cc.regex = *id;
+          break;
+        }
+        case CriterionKind::kNumber: {
+          for (const std::string& cue : c.cues) {
+            auto id = impl->AddPhrase(cue);
+            if (!id.ok()) return fail(id.status());
+            cc.cues.push_back(*id);
+          }
+          break;
+        }
+        case CriterionKind::kIds: {
+          RE2::Options options;
+          options.set_case_sensitive(false);
+          options.set_log_errors(false);
+          cc.shape = std::make_unique<RE2>(absl::StrCat("\\b(?:", c.shape, ")\\b"), options);
+          if (!cc.shape->ok()) return fail(absl::InvalidArgumentError(cc.shape->error()));
+          break;
+        }
+        case CriterionKind::kTime:
+          break;
+        case CriterionKind::kJudge:
+          impl->has_judge = true;
+          break;
+      }
+      impl->criteria.push_back(std::move(cc));
+    }
+  }
+  for (size_t i = 0; i < impl->patterns.size(); ++i) {
+    if (impl->patterns[i] != nullptr) impl->set_patterns.push_back(static_cast<int>(i));
+  }
+  if (!impl->set_patterns.empty()) {
+    RE2::Options options;
+    options.set_case_sensitive(false);
+    options.set_log_errors(false);
+    impl->set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+    for (int i : impl->set_patterns) {
+      std::string error;
+      if (impl->set->Add(impl->patterns[i]->pattern(), &error) < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(impl->rubric.file, ": ", error));
+      }
+    }
+    if (!impl->set->Compile()) {
+      return absl::ResourceExhaustedError(
+          absl::StrCat(impl->rubric.file, ": the rubric's patterns are too large to compile"));
+    }
+  }
   return std::unique_ptr<CompiledRubric>(new CompiledRubric(std::move(impl)));
 }
 
-const Rubric& CompiledRubric::rubric() const { return impl_->rubric; }
-bool CompiledRubric::has_judge_criteria() const { return false; }
+namespace {
+
+// Everything Score() learns about one answer, shared by its criteria.
+class AnswerContext {
+ public:
+  AnswerContext(absl::string_view answer, const std::vector<std::unique_ptr<RE2>>& patterns,
+                const PhraseMatcher& phrases, const RE2::Set* set,
+                const std::vector<int>& set_patterns)
+      : scan_(answer),
+        patterns_(patterns),
+        occurrences_(patterns.size()),
+        computed_(patterns.size(), false),
+        hit_(patterns.size(), false) {
+    if (!phrases.empty()) phrases.Match(scan_, &occurrences_);
+    for (size_t i = 0; i < patterns.size(); ++i) computed_[i] = patterns[i] == nullptr;
+    if (set != nullptr) {
+      std::vector<int> matched;
+      if (set->Match(re2::StringPiece(answer.data(), answer.size()), &matched)) {
+        for (int m : matched) hit_[set_patterns[m]] = true;
+      }
+    }
+  }
+
+  const TextScan& scan() const { return scan_; }
+
+  // Every match of pattern `id` (at most kMaxOccurrences).
+  const std::vector<Span>& Occurrences(int id) {
+    if (computed_[id]) return occurrences_[id];
+    computed_[id] = true;
+    std::vector<Span>& out = occurrences_[id];
+    if (!hit_[id]) return out;
+    absl::string_view text = scan_.text();
+    re2::StringPiece input(text.data(), text.size());
+    size_t pos = 0;
+    re2::StringPiece m;
+    while (pos <= text.size() && out.size() < kMaxOccurrences &&
+           patterns_[id]->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+      size_t begin = m.data() - text.data();
+      size_t end = begin + m.size();
+      out.push_back({begin, end});
+      pos = end > begin ? end : end + 1;
+    }
+    return out;
+  }
+
+  // The first affirmative (or, with `negated`, negated) mention of any phrase of `group`.
+  std::optional<Span> FindMention(const std::vector<int>& group, bool negated) {
+    std::optional<Span> best;
+    for (int id : group) {
+      for (const Span& s : Occurrences(id)) {
+        if (scan_.IsNegated(s.begin, s.end) != negated) continue;
+        if (!best.has_value() || s.begin < best->begin) best = s;
+        break;
+      }
+    }
+    return best;
+  }
+
+  bool AnyOccurrence(const std::vector<int>& group) {
+    for (int id : group) {
+      if (!Occurrences(id).empty()) return true;
+    }
+    return false;
+  }
+
+  Evidence MakeEvidence(size_t begin, size_t end, std::string note) const {
+    Evidence e;
+    e.begin = begin;
+    e.end = end;
+    e.text = CleanExcerpt(scan_.text().substr(begin, end - begin), kMaxExcerptBytes);
+    e.note = std::move(note);
+    return e;
+  }
+
+ private:
+  TextScan scan_;
+  const std::vector<std::unique_ptr<RE2>>& patterns_;
+  std::vector<std::vector<Span>> occurrences_;
+  std::vector<bool> computed_;
+  std::vector<bool> hit_;
+};
+
+void AddEvidence(CriterionResult* r, Evidence e) {
+  if (r->evidence.size() < kMaxEvidence) r->evidence.push_back(std::move(e));
+}
+
+void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std::vector<int>>& all,
+                const Criterion& c, AnswerContext* ctx, CriterionResult* r) {
+  bool any_ok = any.empty();
+  for (const auto& group : any) {
+    if (auto s = ctx->FindMention(group, false)) {
+      any_ok = true;
+      AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
+      break;
+    }
+  }
+  size_t all_met = 0;
+  for (const auto& group : all) {
+    if (auto s = ctx->FindMention(group, false)) {
+      ++all_met;
+      AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
+    }
+  }
+  bool negated_only = false;
+  if (!any_ok || all_met < all.size()) {
+    // Say why when the phrase is there but only negated.
+    for (const auto* groups : {&any, &all}) {
+      for (const auto& group : *groups) {
+        if (auto s = ctx->FindMention(group, true)) {
+          negated_only = true;
+          AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "negated"));
+        }
+      }
+    }
+  }
+  double share = all.empty() ? 1.0 : static_cast<double>(all_met) / all.size();
+  if (!any_ok) share = 0;
+  r->earned = c.points * share;
+  if (share == 1.0) {
+    r->note = "met";
+  } else if (any_ok) {
+    r->note = absl::StrCat(all_met > 0 ? "partly met: " : "not met: ", all_met, " of ", all.size(),
+                           " required terms");
+  } else {
+    r->note = negated_only ? "not met: mentioned only negated" : "not met: no match";
+  }
+}
+
+void ScoreForbid(const std::vector<std::vector<int>>& claims,
+                 const std::vector<std::vector<int>>& denies, const Criterion& c,
+                 AnswerContext* ctx, CriterionResult* r) {
+  std::vector<std::string> found;
+  for (const auto& group : claims) {
+    if (auto s = ctx->FindMention(group, false)) {
+      Evidence e = ctx->MakeEvidence(s->begin, s->end, "claimed");
+      found.push_back(absl::StrCat("claims '", e.text, "'"));
+      AddEvidence(r, std::move(e));
+    }
+  }
+  for (const auto& group : denies) {
+    if (auto s = ctx->FindMention(group, true)) {
+      Evidence e = ctx->MakeEvidence(s->begin, s->end, "denied");
+      found.push_back(absl::StrCat("denies '", e.text, "'"));
+      AddEvidence(r, std::move(e));
+    }
+  }
+  if (found.empty()) {
+    r->note = "no forbidden claim";
+  } else {
+    r->penalty = c.penalty;
+    r->note = absl::StrCat("forbidden: ", absl::StrJoin(found, ", "));
+  }
+}
+
+void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& truth,
+                 AnswerContext* ctx, CriterionResult* r) {
+  const nlohmann::json* v = LookupFact(truth.facts, c.fact);
+  std::optional<double> truth_value;
+  if (v != nullptr && v->is_number()) truth_value = v->get<double>();
+  if (v != nullptr && v->is_string()) truth_value = ParseQuantity(v->get<std::string>(), c.unit);
+  if (!truth_value.has_value()) {
+    r->note = absl::StrCat("not scored: the truth has no number for '", c.fact.source, "'");
+    return;
+  }
+  double want = *truth_value;
+  const TextScan& scan = ctx->scan();
+  const std::vector<Token>& tokens = scan.tokens();
+  // Mark the tokens that belong to a cue.
+  std::vector<bool> cue_token;
+  bool any_cue = false;
+  for (int id : cues) {
+    for (const Span& s : ctx->Occurrences(id)) {
+      if (cue_token.empty()) cue_token.assign(tokens.size(), false);
+      for (size_t t = scan.TokenAt(s.begin); t < tokens.size() && tokens[t].begin < s.end; ++t) {
+        cue_token[t] = true;
+        any_cue = true;
+      }
+    }
+  }
+  if (!any_cue) {
+    r->note = "not met: no number claimed";
+    return;
+  }
+  bool right = false;
+  std::vector<std::string> wrong;
+  for (const NumberMention& m : scan.numbers()) {
+    // Only a cue within kCueWindow words, in the same sentence, makes a claim; "no"/"none"
+    // claims zero only right before its cue.
+    size_t window = m.zero_word ? 2 : kCueWindow + 1;
+    uint32_t sentence = tokens[m.token].sentence;
+    bool near = false;
+    for (size_t k = 1; k <= window && !near; ++k) {
+      size_t after = m.token + k;
+      if (after < tokens.size() && tokens[after].sentence == sentence && cue_token[after]) {
+        near = true;
+      }
+      if (!m.zero_word && k <= m.token && tokens[m.token - k].sentence == sentence &&
+          cue_token[m.token - k]) {
+        near = true;
+      }
+    }
+    if (!near) continue;
+    std::optional<double> claim = ClaimIn(m, c.unit);
+    if (!claim.has_value()) continue;
+    bool ok = std::fabs(*claim - want) <= c.tolerance + 1e-9;
+    right = right || ok;
+    if (!ok) wrong.push_back(Fmt(*claim));
+    AddEvidence(r, ctx->MakeEvidence(m.begin, m.end,
+                                     absl::StrCat("claimed ", Fmt(*claim), ", truth ", Fmt(want))));
+  }
+  if (right) {
+    r->earned = c.points;
+    r->note = absl::StrCat("met: claimed ", Fmt(want));
+  } else if (!wrong.empty()) {
+    r->penalty = c.penalty;
+    r->note =
+        absl::StrCat("wrong number: claimed ", absl::StrJoin(wrong, ", "), ", truth ", Fmt(want));
+  } else {
+    r->note = "not met: no number claimed";
+  }
+}
+
+void ScoreIds(const RE2& shape, const Criterion& c, const Truth& truth, AnswerContext* ctx,
+              CriterionResult* r) {
+  auto it = truth.facts.find(c.fact.fact);
+  std::set<std::string> truth_ids;
+  if (it != truth.facts.end() && it->is_array()) {
+    for (const nlohmann::json& item : *it) {
+      auto f = item.find(c.field);
+      if (f != item.end() && f->is_string()) {
+        truth_ids.insert(absl::AsciiStrToLower(f->get<std::string>()));
+      }
+    }
+  }
+  absl::string_view text = ctx->scan().text();
+  std::set<std::string> found, invented, known;
+  std::optional<std::set<std::string>> other_ids;  // Every string in the truth, lowercased.
+  re2::StringPiece input(text.data(), text.size());
+  size_t pos = 0;
+  re2::StringPiece m;
+  size_t seen = 0;
+  while (pos < text.size() && seen < kMaxOccurrences &&
+         shape.Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+    ++seen;
+    size_t begin = m.data() - text.data();
+    size_t end = begin + m.size();
+    pos = end > begin ? end : end + 1;
+    std::string id = absl::AsciiStrToLower(absl::string_view(m.data(), m.size()));
+    if (truth_ids.count(id) > 0) {
+      if (found.insert(id).second) AddEvidence(r, ctx->MakeEvidence(begin, end, "truth id"));
+      continue;
+    }
+    if (!other_ids.has_value()) {
+      other_ids.emplace();
+      CollectStrings(truth.facts, &*other_ids);
+    }
+    if (other_ids->count(id) > 0) {
+      // A real id of something else (a customer id beside order ids): neither right nor
+      // invented.
+      if (known.insert(id).second) AddEvidence(r, ctx->MakeEvidence(begin, end, "other truth id"));
+      continue;
+    }
+    if (invented.insert(id).second) AddEvidence(r, ctx->MakeEvidence(begin, end, "invented id"));
+  }
+  if (truth_ids.empty()) {
+    r->note = absl::StrCat("not scored: the truth has no ids in '", c.fact.fact, ".", c.field, "'");
+    if (!invented.empty()) {
+      r->penalty = c.penalty;
+      r->note = absl::StrCat(invented.size(), " invented ids; the truth has none");
+    }
+    return;
+  }
+  double recall = static_cast<double>(found.size()) / truth_ids.size();
+  size_t mentioned = found.size() + invented.size();
+  double precision = mentioned == 0 ? 1.0 : static_cast<double>(found.size()) / mentioned;
+  r->earned = c.points * recall;
+  r->penalty = c.penalty * (1 - precision);
+  r->note = absl::StrCat(found.size(), " of ", truth_ids.size(), " truth ids, ", invented.size(),
+                         " invented");
+}
+
+void ScoreTime(const Criterion& c, const Truth& truth, AnswerContext* ctx, CriterionResult* r) {
+  std::vector<absl::Time> want;
+  if (c.field.empty()) {
+    const nlohmann::json* v = LookupFact(truth.facts, c.fact);
+    if (v != nullptr) {
+      if (auto t = ParseTruthTime(*v)) want.push_back(*t);
+    }
+  } else {
+    auto it = truth.facts.find(c.fact.fact);
+    if (it != truth.facts.end() && it->is_array()) {
+      for (const nlohmann::json& item : *it) {
+        auto f = item.find(c.field);
+        if (f == item.end()) continue;
+        if (auto t = ParseTruthTime(*f)) want.push_back(*t);
+      }
+    }
+  }
+  if (want.empty()) {
+    r->note = absl::StrCat("not scored: the truth has no time for '", c.fact.source,
+                           c.field.empty() ? "" : ".", c.field, "'");
+    return;
+  }
+  int64_t tolerance = absl::ToInt64Seconds(c.time_tolerance);
+  bool right = false;
+  size_t mentioned = 0;
+  for (const TimeMention& tm : ctx->scan().times()) {
+    ++mentioned;
+    int64_t best = INT64_MAX;
+    absl::Time nearest;
+    for (absl::Time t : want) {
+      int64_t d;
+      if (tm.has_date) {
+        d = std::llabs(tm.unix_seconds - absl::ToUnixSeconds(t));
+      } else {
+        int64_t day = ((absl::ToUnixSeconds(t) % 86400) + 86400) % 86400;
+        d = std::llabs(tm.seconds_of_day - day);
+        d = std::min(d, 86400 - d);
+      }
+      if (d < best) {
+        best = d;
+        nearest = t;
+      }
+    }
+    bool ok = best <= tolerance;
+    right = right || ok;
+    AddEvidence(r, ctx->MakeEvidence(
+                       tm.begin, tm.end,
+                       absl::StrCat(ok ? "within " : "off by ", best, "s of truth ",
+                                    absl::FormatTime("%H:%M:%S", nearest, absl::UTCTimeZone()))));
+  }
+  if (right) {
+    r->earned = c.points;
+    r->note = "met";
+  } else if (mentioned > 0) {
+    r->penalty = c.penalty;
+    r->note = absl::StrCat("wrong time: none of ", mentioned, " times within ",
+                           absl::FormatDuration(c.time_tolerance), " of the truth");
+  } else {
+    r->note = "not met: no time mentioned";
+  }
+}
+
+}  // namespace
 
 AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
                                   const ScoreOptions& options) const {
-  AnswerScore s;
+  AnswerContext ctx(answer, impl_->patterns, impl_->phrases, impl_->set.get(), impl_->set_patterns);
+  AnswerScore out;
+  out.criteria.reserve(impl_->criteria.size());
+  for (const Impl::Compiled& cc : impl_->criteria) {
+    const Criterion& c = *cc.criterion;
+    CriterionResult r;
+    r.id = c.id;
+    r.dimension = cc.dimension;
+    r.kind = c.kind;
+    r.points = c.points;
+    switch (c.kind) {
+      case CriterionKind::kTerms:
+        ScoreTerms(cc.any, cc.all, c, &ctx, &r);
+        break;
+      case CriterionKind::kForbid:
+        ScoreForbid(cc.claims, cc.denies, c, &ctx, &r);
+        break;
+      case CriterionKind::kRegex: {
+        const std::vector<Span>& occ = ctx.Occurrences(cc.regex);
+        if (occ.empty()) {
+          r.note = "not met: no match";
+        } else {
+          r.earned = c.points;
+          r.note = "met";
+          AddEvidence(&r, ctx.MakeEvidence(occ[0].begin, occ[0].end, "matched"));
+        }
+        break;
+      }
+      case CriterionKind::kNumber:
+        ScoreNumber(cc.cues, c, truth, &ctx, &r);
+        break;
+      case CriterionKind::kIds:
+        ScoreIds(*cc.shape, c, truth, &ctx, &r);
+        break;
+      case CriterionKind::kTime:
+        ScoreTime(c, truth, &ctx, &r);
+        break;
+      case CriterionKind::kJudge: {
+        if (options.judge == nullptr) {
+          r.skipped = true;
+          r.points = 0;
+          r.note = "skipped: no judge configured";
+          break;
+        }
+        JudgeRequest request{c.id, c.judge, options.question, std::string(answer)};
+        absl::StatusOr<double> grade = options.judge->Grade(request);
+        if (!grade.ok()) {
+          r.skipped = true;
+          r.points = 0;
+          r.note = absl::StrCat("skipped: judge failed: ", grade.status().message());
+          break;
+        }
+        double g = std::clamp(*grade, 0.0, 1.0);
+        r.earned = c.points * g;
+        r.note = absl::StrCat("judge grade ", Fmt(RoundScore(g)));
+        break;
+      }
+    }
+    out.criteria.push_back(std::move(r));
+  }
+  double weighted = 0;
+  double weights = 0;
   for (const RubricDimension& d : impl_->rubric.dimensions) {
     DimensionResult dr;
     dr.name = d.name;
     dr.weight = d.weight;
-    for (const Criterion& c : d.criteria) {
-      CriterionResult cr;
-      cr.id = c.id;
-      cr.dimension = d.name;
-      cr.kind = c.kind;
-      cr.points = c.points;
-      cr.note = "no match";
-      dr.maximum += c.points;
-      s.criteria.push_back(cr);
+    for (const CriterionResult& r : out.criteria) {
+      if (r.dimension != d.name || r.skipped) continue;
+      dr.earned += r.earned;
+      dr.penalty += r.penalty;
+      dr.maximum += r.points;
     }
-    s.dimensions.push_back(dr);
+    if (dr.maximum <= 0) {
+      dr.skipped = true;
+    } else {
+      dr.score = std::clamp((dr.earned - dr.penalty) / dr.maximum, 0.0, 1.0);
+      weighted += dr.weight * dr.score;
+      weights += dr.weight;
+    }
+    out.dimensions.push_back(std::move(dr));
   }
-  return s;
+  out.score = weights > 0 ? weighted / weights : 0;
+  return out;
 }
 
 double RoundScore(double score) { return std::round(score * 10000.0) / 10000.0; }

@@ -90,19 +90,19 @@ class Judge {
 struct Evidence {
   size_t begin = 0;  // Byte span in the answer.
   size_t end = 0;
-  std::string text;   // The answer's bytes in the span (at most 160 bytes, cut at a boundary).
-  std::string note;   // "claimed 3, truth 5", "negated", "invented id", "truth id", ...
+  std::string text;  // The answer's bytes in the span (at most 160 bytes, cut at a boundary).
+  std::string note;  // "claimed 3, truth 5", "negated", "invented id", "truth id", ...
 };
 
 struct CriterionResult {
   std::string id;
   std::string dimension;
   CriterionKind kind = CriterionKind::kTerms;
-  double points = 0;   // The most it could earn (0 when skipped).
+  double points = 0;  // The most it could earn (0 when skipped).
   double earned = 0;
   double penalty = 0;  // Lost.
   bool skipped = false;
-  std::string note;    // Why: "met", "no match", "wrong number: claimed 3, truth 5", ...
+  std::string note;  // Why: "met", "no match", "wrong number: claimed 3, truth 5", ...
   std::vector<Evidence> evidence;
 };
 
@@ -112,12 +112,12 @@ struct DimensionResult {
   double earned = 0;
   double penalty = 0;
   double maximum = 0;
-  double score = 0;  // clamp((earned - penalty) / maximum, 0, 1).
+  double score = 0;      // clamp((earned - penalty) / maximum, 0, 1).
   bool skipped = false;  // Every criterion skipped: left out of the prompt score.
 };
 
 struct AnswerScore {
-  double score = 0;  // Weighted mean of the dimensions not skipped.
+  double score = 0;                         // Weighted mean of the dimensions not skipped.
   std::vector<DimensionResult> dimensions;  // In rubric order.
   std::vector<CriterionResult> criteria;    // In rubric order.
 };

@@ -23,7 +23,8 @@ absl::StatusOr<Truth> ParseTruth(const std::string& path, absl::string_view text
   }
   auto incident = doc.find("incident");
   if (incident == doc.end() || !incident->is_string() || incident->get<std::string>().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": 'incident' must be a non-empty string"));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": 'incident' must be a non-empty string"));
   }
   auto facts = doc.find("facts");
   if (facts == doc.end() || !facts->is_object()) {

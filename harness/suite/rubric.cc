@@ -131,9 +131,8 @@ bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* k
     }
   }
   if (error.empty() && std::find(types.begin(), types.end(), type) == types.end()) {
-    error =
-        absl::StrCat("a ", kind, " criterion needs a fact of type ", OneOf(types),
-                     ", but '", fact->value, "' is of type ", type);
+    error = absl::StrCat("a ", kind, " criterion needs a fact of type ", OneOf(types), ", but '",
+                         fact->value, "' is of type ", type);
   }
   if (!error.empty()) {
     map.ErrorAt(fact->line, fact->column, error);
@@ -204,7 +203,7 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
     GroupPair(map, value, kind, "claims", "denies", &c->claims, &c->denies);
   } else if (kind == "number") {
     c->kind = CriterionKind::kNumber;
-    ReadFact(map, {"integer", "number", "duration"}, "number", c);
+    bool fact_ok = ReadFact(map, {"integer", "number", "duration", "quantity"}, "number", c);
     if (auto cues = map.StringList("cues", true)) {
       for (const YamlString& cue : *cues) c->cues.push_back(cue.value);
     }
@@ -223,6 +222,14 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
       } else {
         c->unit = unit->value;
       }
+    }
+    std::string type;
+    if (fact_ok && CheckFactRef(c->fact, &type).empty() && type == "quantity" &&
+        c->unit != "MiB" && c->unit != "millicores") {
+      YAML::Node fact = map.Find("fact");
+      map.ErrorAt(fact, absl::StrCat("'", c->fact.source,
+                                     "' is a quantity: give the criterion 'unit: MiB' or "
+                                     "'unit: millicores'"));
     }
   } else if (kind == "time") {
     c->kind = CriterionKind::kTime;
@@ -323,7 +330,19 @@ std::optional<Rubric> ParseRubricFile(const std::string& path, absl::string_view
   rubric.file = path;
   rubric.line = YamlLine(*root);
   rubric.column = YamlColumn(*root);
-  if (auto p = map.String("prompt", true)) rubric.prompt_id = p->value;
+  if (auto p = map.String("prompt", true)) {
+    rubric.prompt_id = p->value;
+    rubric.prompt_line = p->line;
+    rubric.prompt_column = p->column;
+  }
+  for (auto it = root->begin(); it != root->end(); ++it) {
+    YAML::Node key = it->first;
+    if (key.IsScalar() && key.Scalar() == "dimensions") {
+      rubric.dimensions_line = YamlLine(key);
+      rubric.dimensions_column = YamlColumn(key);
+      break;
+    }
+  }
   YAML::Node dims = map.Find("dimensions");
   if (!dims.IsDefined()) {
     map.ErrorAt(*root, "rubric is missing required key 'dimensions'");
@@ -338,6 +357,8 @@ std::optional<Rubric> ParseRubricFile(const std::string& path, absl::string_view
         if (!key.IsScalar()) continue;
         RubricDimension dim;
         dim.name = key.Scalar();
+        dim.line = YamlLine(key);
+        dim.column = YamlColumn(key);
         YamlMap dim_map(value, path, absl::StrCat("dimension '", dim.name, "'"),
                         {"weight", "criteria"}, diags);
         if (!dim_map.valid()) continue;

@@ -80,6 +80,8 @@ struct RubricDimension {
   std::string name;
   double weight = 1;
   std::vector<Criterion> criteria;
+  int line = 0;  // Where the dimension's key stands in the file.
+  int column = 0;
 };
 
 struct Rubric {
@@ -87,6 +89,10 @@ struct Rubric {
   std::string file;
   int line = 0;
   int column = 0;
+  int prompt_line = 0;  // Where the 'prompt' value stands, for messages about it.
+  int prompt_column = 0;
+  int dimensions_line = 0;  // Where the 'dimensions' key stands.
+  int dimensions_column = 0;
   std::vector<RubricDimension> dimensions;  // In file order.
 
   const RubricDimension* FindDimension(absl::string_view name) const;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 
 #include "absl/strings/match.h"
@@ -113,42 +114,117 @@ void CheckCrossFile(Suite* suite, Diagnostics* diags) {
   }
 }
 
+// Reads one suite file. On failure reports it at the file and returns nullopt.
+std::optional<std::string> ReadSuiteFile(const std::string& path, Diagnostics* diags) {
+  absl::StatusOr<std::string> text = ReadFile(path, kMaxSuiteFileBytes);
+  if (text.ok()) return *std::move(text);
+  struct stat st;
+  if (absl::IsResourceExhausted(text.status()) && stat(path.c_str(), &st) == 0) {
+    diags->Add(path, 0, 0,
+               absl::StrCat("file is ", st.st_size, " bytes, over the limit of ",
+                            kMaxSuiteFileBytes, " bytes for a suite file"));
+  } else {
+    // ReadFile's message already starts with the path.
+    std::string message(text.status().message());
+    if (absl::StartsWith(message, path + ": ")) message = message.substr(path.size() + 2);
+    diags->Add(path, 0, 0, message);
+  }
+  return std::nullopt;
+}
+
+// The paths of the YAML files in `root`/`folder`, in name order. A folder that cannot be
+// listed or holds no YAML file is reported ("no prompt files (*.yaml)" for `noun` "prompt").
+std::vector<std::string> SuiteFiles(const std::string& root, const std::string& folder,
+                                    const std::string& noun, Diagnostics* diags) {
+  std::string dir = SuitePath(root, folder);
+  std::string error;
+  std::vector<std::string> names = ListYamlFiles(dir, &error);
+  if (!error.empty()) {
+    diags->Add(dir + "/", 0, 0, error);
+    return {};
+  }
+  if (names.empty()) diags->Add(dir + "/", 0, 0, absl::StrCat("no ", noun, " files (*.yaml)"));
+  std::vector<std::string> paths;
+  for (const std::string& name : names) paths.push_back(SuitePath(root, folder + "/" + name));
+  return paths;
+}
+
+std::string Position(const std::string& file, int line, int column) {
+  return absl::StrCat(file, ":", line, ":", column);
+}
+
+// Checks each rubric against its prompt, and that every prompt has exactly one rubric.
+// `prompts_clean` and `rubrics_clean` say whether those files loaded without error; the
+// checks a broken file could have caused are skipped otherwise (see LoadSuite).
+void CheckRubrics(const Suite& suite, bool prompts_clean, bool rubrics_clean, Diagnostics* diags) {
+  std::vector<std::string> prompt_ids;
+  for (const Prompt* p : suite.AllPrompts()) prompt_ids.push_back(p->id);
+  std::map<std::string, const Rubric*> first;
+  for (const Rubric& r : suite.rubrics) {
+    const Prompt* prompt = suite.FindPrompt(r.prompt_id);
+    if (prompt == nullptr) {
+      if (prompts_clean) {
+        diags->Add(r.file, r.prompt_line, r.prompt_column,
+                   absl::StrCat("rubric for unknown prompt '", r.prompt_id, "'",
+                                DidYouMean(r.prompt_id, prompt_ids)));
+      }
+      continue;
+    }
+    auto [it, inserted] = first.emplace(r.prompt_id, &r);
+    if (!inserted) {
+      const Rubric& f = *it->second;
+      diags->Add(r.file, r.prompt_line, r.prompt_column,
+                 absl::StrCat("duplicate rubric for prompt '", r.prompt_id, "'; first defined at ",
+                              Position(f.file, f.prompt_line, f.prompt_column)));
+      continue;
+    }
+    const std::vector<std::string>& want = prompt->dimensions;
+    for (const RubricDimension& d : r.dimensions) {
+      if (std::find(want.begin(), want.end(), d.name) == want.end()) {
+        diags->Add(r.file, d.line, d.column,
+                   absl::StrCat("prompt '", prompt->id, "' has no dimension '", d.name,
+                                "'; its dimensions are ", absl::StrJoin(want, ", ")));
+      }
+    }
+    for (const std::string& name : want) {
+      if (r.FindDimension(name) == nullptr) {
+        diags->Add(r.file, r.dimensions_line, r.dimensions_column,
+                   absl::StrCat("rubric has no criteria for dimension '", name, "' of prompt '",
+                                prompt->id, "'"));
+      }
+    }
+  }
+  if (!rubrics_clean) return;
+  std::set<std::string> reported;
+  for (const Prompt* p : suite.AllPrompts()) {
+    if (first.count(p->id) == 0 && reported.insert(p->id).second) {
+      diags->Add(p->file, p->line, p->column,
+                 absl::StrCat("prompt '", p->id, "' has no rubric (add one to rubrics/)"));
+    }
+  }
+}
+
 }  // namespace
 
 Suite LoadSuite(const std::string& root, Diagnostics* diags) {
   Suite suite;
   suite.root = root;
-  std::string prompts_dir = SuitePath(root, "prompts");
-  std::string error;
-  std::vector<std::string> names = ListYamlFiles(prompts_dir, &error);
-  if (!error.empty()) {
-    diags->Add(prompts_dir + "/", 0, 0, error);
-    return suite;
+  size_t before = diags->size();
+  for (const std::string& path : SuiteFiles(root, "prompts", "prompt", diags)) {
+    std::optional<std::string> text = ReadSuiteFile(path, diags);
+    if (text.has_value()) suite.prompt_files.push_back(ParsePromptFile(path, *text, diags));
   }
-  if (names.empty()) {
-    diags->Add(prompts_dir + "/", 0, 0, "no prompt files (*.yaml)");
-    return suite;
+  bool prompts_clean = diags->size() == before;
+  before = diags->size();
+  for (const std::string& path : SuiteFiles(root, "rubrics", "rubric", diags)) {
+    std::optional<std::string> text = ReadSuiteFile(path, diags);
+    if (!text.has_value()) continue;
+    std::optional<Rubric> rubric = ParseRubricFile(path, *text, diags);
+    if (rubric.has_value()) suite.rubrics.push_back(*std::move(rubric));
   }
-  for (const std::string& name : names) {
-    std::string path = SuitePath(root, "prompts/" + name);
-    absl::StatusOr<std::string> text = ReadFile(path, kMaxSuiteFileBytes);
-    if (!text.ok()) {
-      struct stat st;
-      if (absl::IsResourceExhausted(text.status()) && stat(path.c_str(), &st) == 0) {
-        diags->Add(path, 0, 0,
-                   absl::StrCat("file is ", st.st_size, " bytes, over the limit of ",
-                                kMaxSuiteFileBytes, " bytes for a suite file"));
-      } else {
-        // ReadFile's message already starts with the path.
-        std::string message(text.status().message());
-        if (absl::StartsWith(message, path + ": ")) message = message.substr(path.size() + 2);
-        diags->Add(path, 0, 0, message);
-      }
-      continue;
-    }
-    suite.prompt_files.push_back(ParsePromptFile(path, *text, diags));
-  }
+  bool rubrics_clean = diags->size() == before;
   CheckCrossFile(&suite, diags);
+  CheckRubrics(suite, prompts_clean, rubrics_clean, diags);
   return suite;
 }
 

@@ -1,4 +1,4 @@
-// A suite: the folder that holds prompts/ (and, as later layers land, incidents/ and rubrics/).
+// A suite: the folder that holds prompts/ and rubrics/ (and, as later layers land, incidents/).
 #ifndef SRE_EVAL_SUITE_SUITE_H_
 #define SRE_EVAL_SUITE_SUITE_H_
 
@@ -29,10 +29,16 @@ struct Suite {
   std::vector<const Prompt*> AllPrompts() const;
 };
 
-// Loads every prompts/*.yaml (and *.yml) below `root` in name order and checks them, alone and
-// together: duplicate prompt ids across files, 'continues' naming an unknown prompt or making
-// a cycle. Paths in diagnostics are `root`/prompts/NAME, with a root of "." left out.
-// Everything found is added to `diags`; the returned suite holds the prompts that parsed.
+// Loads every prompts/*.yaml (and *.yml) and every rubrics/*.yaml below `root`, each folder
+// in name order, and checks them, alone and together: duplicate prompt ids across files,
+// 'continues' naming an unknown prompt or making a cycle, a rubric for an unknown prompt, two
+// rubrics for one prompt, a prompt with no rubric, and a rubric whose dimensions differ from
+// its prompt's. A check between prompts and rubrics that a broken file could have caused is
+// left out while that file is broken: unknown prompts while a prompt file has an error,
+// prompts with no rubric while a rubric file has one. Paths in diagnostics are
+// `root`/prompts/NAME and `root`/rubrics/NAME, with a root of "." left out.
+// Everything found is added to `diags`; the returned suite holds the prompts and rubrics that
+// parsed.
 Suite LoadSuite(const std::string& root, Diagnostics* diags);
 
 // `root` joined with `relative` for display: "prompts/a.yaml" when root is ".".

@@ -25,6 +25,24 @@ const char kGood[] =
     "    text: \"hi\"\n"
     "    dimensions: [detection]\n";
 
+// A valid rubric for kGood's prompt, shipped with every case about a prompt problem so that
+// the expected output is that problem alone.
+const char kRubric[] =
+    "prompt: i1.a\n"
+    "dimensions:\n"
+    "  detection:\n"
+    "    criteria:\n"
+    "      - {id: found, description: names the crash, points: 1, terms: {any: [crash*]}}\n";
+
+// The same for a second prompt 'i1.b' scored on impact.
+const char kRubricB[] =
+    "prompt: i1.b\n"
+    "dimensions:\n"
+    "  impact:\n"
+    "    criteria:\n"
+    "      - {id: count, description: counts restarts, points: 1,\n"
+    "         number: {fact: restarts.total, cues: [restart*]}}\n";
+
 std::string TenMegabytes() {
   std::string s = "incident: crash\nprompts:\n";
   while (s.size() < (size_t{10} << 20)) {
@@ -36,34 +54,38 @@ std::string TenMegabytes() {
 std::vector<Case> BrokenCases() {
   return {
       {"bad_yaml_syntax",
-       {{"prompts/a.yaml", "incident: crash\nprompts: [\n"}},
+       {{"rubrics/i1.a.yaml", kRubric}, {"prompts/a.yaml", "incident: crash\nprompts: [\n"}},
        "prompts/a.yaml:3:1: YAML syntax error: end of sequence flow not found\n"
        "validate: 1 error in 1 file\n"},
       {"unknown_key",
-       {{"prompts/a.yaml",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml",
          "incident: crash\nprompts:\n  - id: i1.a\n    text: \"hi\"\n"
          "    dimesions: [detection]\n"}},
        "prompts/a.yaml:3:5: prompt is missing required key 'dimensions'\n"
        "prompts/a.yaml:5:5: unknown key 'dimesions' in prompt (did you mean 'dimensions'?)\n"
        "validate: 2 errors in 1 file\n"},
       {"wrong_types",
-       {{"prompts/a.yaml",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml",
          "incident: crash\nprompts:\n  - id: i1.a\n    text: [1, 2]\n"
          "    dimensions: detection\n"}},
        "prompts/a.yaml:4:11: 'text' must be a string, got a list\n"
        "prompts/a.yaml:5:17: 'dimensions' must be a list, got a string\n"
        "validate: 2 errors in 1 file\n"},
       {"duplicate_id",
-       {{"prompts/a.yaml",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml",
          std::string(kGood) + "  - id: i1.a\n    text: \"ho\"\n    dimensions: [impact]\n"}},
        "prompts/a.yaml:6:5: duplicate prompt id 'i1.a'; first defined at prompts/a.yaml:3:5\n"
        "validate: 1 error in 1 file\n"},
       {"duplicate_id_across_files",
-       {{"prompts/a.yaml", kGood}, {"prompts/b.yaml", kGood}},
+       {{"rubrics/i1.a.yaml", kRubric}, {"prompts/a.yaml", kGood}, {"prompts/b.yaml", kGood}},
        "prompts/b.yaml:3:5: duplicate prompt id 'i1.a'; first defined at prompts/a.yaml:3:5\n"
        "validate: 1 error in 1 file\n"},
       {"unknown_fact_and_field",
-       {{"prompts/a.yaml",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml",
          "incident: crash\nprompts:\n  - id: i1.a\n"
          "    text: \"at {{window.strat|clock}} and {{payment.failed_orders[0].amt}}\"\n"
          "    dimensions: [detection]\n"}},
@@ -72,61 +94,71 @@ std::vector<Case> BrokenCases() {
        "id, customer, amount, time\n"
        "validate: 2 errors in 1 file\n"},
       {"empty_file",
-       {{"prompts/a.yaml", ""}},
+       {{"rubrics/i1.a.yaml", kRubric}, {"prompts/a.yaml", ""}},
        "prompts/a.yaml: file is empty\nvalidate: 1 error in 1 file\n"},
       {"comments_only",
-       {{"prompts/a.yaml", "# nothing here yet\n\n"}},
+       {{"rubrics/i1.a.yaml", kRubric}, {"prompts/a.yaml", "# nothing here yet\n\n"}},
        "prompts/a.yaml: file is empty\nvalidate: 1 error in 1 file\n"},
       {"binary_garbage",
-       {{"prompts/a.yaml", std::string("\xff\xfe\x00garbage\x01\x02", 12)}},
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml", std::string("\xff\xfe\x00garbage\x01\x02", 12)}},
        "prompts/a.yaml:1:1: not a text file: invalid UTF-8 byte 0xff (YAML files must be "
        "UTF-8)\nvalidate: 1 error in 1 file\n"},
       {"nul_byte_after_text",
-       {{"prompts/a.yaml", std::string("incident: crash\nprompts:\x00\n", 26)}},
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml", std::string("incident: crash\nprompts:\x00\n", 26)}},
        "prompts/a.yaml:2:9: not a text file: NUL byte (YAML files must be UTF-8)\n"
        "validate: 1 error in 1 file\n"},
       {"ten_megabytes",
-       {{"prompts/a.yaml", TenMegabytes()}},
+       {{"rubrics/i1.a.yaml", kRubric}, {"prompts/a.yaml", TenMegabytes()}},
        nullptr},  // Size-dependent; checked below.
       {"unterminated_reference",
-       {{"prompts/a.yaml",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml",
          "incident: crash\nprompts:\n  - id: i1.a\n    text: \"hi {{window.start\"\n"
          "    dimensions: [detection]\n"}},
        "prompts/a.yaml:4:15: unterminated '{{' (every '{{' needs a closing '}}')\n"
        "validate: 1 error in 1 file\n"},
       {"unknown_dimension",
-       {{"prompts/a.yaml",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml",
          "incident: crash\nprompts:\n  - id: i1.a\n    text: \"hi\"\n"
          "    dimensions: [detection, detectoin]\n"}},
        "prompts/a.yaml:5:29: unknown dimension 'detectoin' (did you mean 'detection'?); "
        "dimensions are detection, diagnosis, impact, remediation\n"
        "validate: 1 error in 1 file\n"},
       {"missing_text",
-       {{"prompts/a.yaml",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml",
          "incident: crash\nprompts:\n  - id: i1.a\n    dimensions: [detection]\n"}},
        "prompts/a.yaml:3:5: prompt is missing required key 'text'\n"
        "validate: 1 error in 1 file\n"},
       {"duplicate_key",
-       {{"prompts/a.yaml", std::string("incident: latency\n") + kGood}},
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml", std::string("incident: latency\n") + kGood}},
        "prompts/a.yaml:2:1: duplicate key 'incident' in prompt file\n"
        "validate: 1 error in 1 file\n"},
       {"continues_unknown_prompt",
-       {{"prompts/a.yaml", std::string(kGood) + "    continues: i1.b\n"}},
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml", std::string(kGood) + "    continues: i1.b\n"}},
        "prompts/a.yaml:6:16: 'continues' names unknown prompt 'i1.b' (did you mean 'i1.a'?)\n"
        "validate: 1 error in 1 file\n"},
       {"continues_cycle",
-       {{"prompts/a.yaml", std::string(kGood) +
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"rubrics/i1.b.yaml", kRubricB},
+        {"prompts/a.yaml", std::string(kGood) +
                                "    continues: i1.b\n"
                                "  - id: i1.b\n    text: \"x\"\n    dimensions: [impact]\n"
                                "    continues: i1.a\n"}},
        "prompts/a.yaml:6:16: 'continues' makes a cycle: i1.a -> i1.b -> i1.a\n"
        "validate: 1 error in 1 file\n"},
       {"not_a_mapping",
-       {{"prompts/a.yaml", "- just\n- a list\n"}},
+       {{"rubrics/i1.a.yaml", kRubric}, {"prompts/a.yaml", "- just\n- a list\n"}},
        "prompts/a.yaml:1:1: prompt file must be a mapping, got a list\n"
        "validate: 1 error in 1 file\n"},
       {"many_errors_in_one_prompt",
-       {{"prompts/a.yaml",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml",
          "incident: crash\nprompts:\n  - id: I1 Bad\n"
          "    text: \"{{window.start|bogus}} {{payment.failed_orders}} {{window.start[0].x}}\"\n"
          "    dimensions: []\n"}},
@@ -140,22 +172,107 @@ std::vector<Case> BrokenCases() {
        "prompts/a.yaml:5:17: 'dimensions' must not be empty\n"
        "validate: 5 errors in 1 file\n"},
       {"empty_prompt_list",
-       {{"prompts/a.yaml", "incident: crash\nprompts: []\n"}},
+       {{"rubrics/i1.a.yaml", kRubric}, {"prompts/a.yaml", "incident: crash\nprompts: []\n"}},
        "prompts/a.yaml:2:10: 'prompts' must not be empty\nvalidate: 1 error in 1 file\n"},
       {"two_documents",
-       {{"prompts/a.yaml", std::string(kGood) + "---\nincident: x\n"}},
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml", std::string(kGood) + "---\nincident: x\n"}},
        "prompts/a.yaml:7:1: expected one YAML document, found 2\nvalidate: 1 error in 1 file\n"},
       {"no_prompts_folder",
-       {{"README.md", "not a suite\n"}},
+       {{"rubrics/i1.a.yaml", kRubric}, {"README.md", "not a suite\n"}},
        "prompts/: no such directory\nvalidate: 1 error in 1 file\n"},
       {"errors_in_two_files",
-       {{"prompts/a.yaml", "incident: crash\nprompts: 3\n"},
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml", "incident: crash\nprompts: 3\n"},
         {"prompts/b.yaml", "incident: Crash!\nprompts:\n  - 7\n"}},
        "prompts/a.yaml:2:10: 'prompts' must be a list, got a string\n"
        "prompts/b.yaml:1:11: incident id 'Crash!' must be lowercase letters, digits, '_' and "
        "'-'\n"
        "prompts/b.yaml:3:5: prompt must be a mapping, got a string\n"
        "validate: 3 errors in 2 files\n"},
+      {"no_rubrics_folder",
+       {{"prompts/a.yaml", kGood}},
+       "rubrics/: no such directory\nvalidate: 1 error in 1 file\n"},
+      {"no_rubric_files",
+       {{"prompts/a.yaml", kGood}, {"rubrics/README.md", "not a rubric\n"}},
+       "rubrics/: no rubric files (*.yaml)\nvalidate: 1 error in 1 file\n"},
+      {"rubric_regex_does_not_compile",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml",
+         "prompt: i1.a\n"
+         "dimensions:\n"
+         "  detection:\n"
+         "    criteria:\n"
+         "      - id: oom\n"
+         "        description: names the OOM kill\n"
+         "        points: 1\n"
+         "        regex: \"OOM(Killed|\"\n"}},
+       "rubrics/i1.a.yaml:8:16: regex does not compile: missing ): OOM(Killed|\n"
+       "validate: 1 error in 1 file\n"},
+      {"rubric_unknown_fact",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml",
+         "prompt: i1.a\n"
+         "dimensions:\n"
+         "  detection:\n"
+         "    criteria:\n"
+         "      - id: restarts\n"
+         "        description: counts the restarts\n"
+         "        points: 2\n"
+         "        number: {fact: restarts.totl, cues: [restart*]}\n"}},
+       "rubrics/i1.a.yaml:8:24: unknown fact 'restarts.totl' (did you mean 'restarts.total'?)\n"
+       "validate: 1 error in 1 file\n"},
+      {"rubric_number_unknown_unit",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml",
+         "prompt: i1.a\n"
+         "dimensions:\n"
+         "  detection:\n"
+         "    criteria:\n"
+         "      - id: memory\n"
+         "        description: quotes the peak memory\n"
+         "        points: 1\n"
+         "        number: {fact: \"peak_usage[0].memory_mib\", cues: [memory], unit: MB}\n"}},
+       "rubrics/i1.a.yaml:8:74: unknown unit 'MB'; units are ms, s, percent, MiB, millicores "
+       "(did you mean 'MiB'?)\n"
+       "validate: 1 error in 1 file\n"},
+      {"prompt_without_rubric",
+       {{"prompts/a.yaml",
+         std::string(kGood) + "  - id: i1.b\n    text: \"x\"\n    dimensions: [impact]\n"},
+        {"rubrics/i1.a.yaml", kRubric}},
+       "prompts/a.yaml:6:5: prompt 'i1.b' has no rubric (add one to rubrics/)\n"
+       "validate: 1 error in 1 file\n"},
+      {"rubric_for_unknown_prompt",
+       {{"prompts/a.yaml", kGood}, {"rubrics/i1.a.yaml", kRubricB}},
+       "prompts/a.yaml:3:5: prompt 'i1.a' has no rubric (add one to rubrics/)\n"
+       "rubrics/i1.a.yaml:1:9: rubric for unknown prompt 'i1.b' (did you mean 'i1.a'?)\n"
+       "validate: 2 errors in 2 files\n"},
+      {"duplicate_rubric",
+       {{"prompts/a.yaml", kGood}, {"rubrics/a.yaml", kRubric}, {"rubrics/b.yml", kRubric}},
+       "rubrics/b.yml:1:9: duplicate rubric for prompt 'i1.a'; first defined at "
+       "rubrics/a.yaml:1:9\n"
+       "validate: 1 error in 1 file\n"},
+      {"rubric_dimensions_differ_from_prompt",
+       {{"prompts/a.yaml",
+         "incident: crash\nprompts:\n  - id: i1.a\n    text: \"hi\"\n"
+         "    dimensions: [detection, diagnosis, remediation]\n"},
+        {"rubrics/i1.a.yaml",
+         "prompt: i1.a\n"
+         "dimensions:\n"
+         "  detection:\n"
+         "    criteria:\n"
+         "      - {id: found, description: names the crash, points: 1, terms: {any: [crash*]}}\n"
+         "  impact:\n"
+         "    criteria:\n"
+         "      - {id: count, description: counts restarts, points: 1,\n"
+         "         number: {fact: restarts.total, cues: [restart*]}}\n"}},
+       "rubrics/i1.a.yaml:2:1: rubric has no criteria for dimension 'diagnosis' of prompt "
+       "'i1.a'\n"
+       "rubrics/i1.a.yaml:2:1: rubric has no criteria for dimension 'remediation' of prompt "
+       "'i1.a'\n"
+       "rubrics/i1.a.yaml:6:3: prompt 'i1.a' has no dimension 'impact'; its dimensions are "
+       "detection, diagnosis, remediation\n"
+       "validate: 3 errors in 1 file\n"},
   };
 }
 
@@ -175,10 +292,10 @@ class ValidateBrokenSuiteTest : public testing::TestWithParam<Case> {};
 TEST_P(ValidateBrokenSuiteTest, ReportsExactErrorsAndExitsTwo) {
   const Case& c = GetParam();
   TempDir dir;
-  std::string big_size;
+  std::string big_size;  // Of prompts/a.yaml, for the size-dependent case.
   for (const auto& [path, content] : c.files) {
     dir.WriteFile(path, content);
-    big_size = std::to_string(content.size());
+    if (path == "prompts/a.yaml") big_size = std::to_string(content.size());
   }
   SubprocessResult result = RunValidate(dir.path());
   EXPECT_EQ(result.exit_code, 2);
@@ -199,22 +316,24 @@ TEST(ValidateE2eTest, CleanSuitePrintsSummaryAndExitsZero) {
   TempDir dir;
   dir.WriteFile("prompts/a.yaml", kGood);
   dir.WriteFile("prompts/notes.md", "ignored: not yaml");
+  dir.WriteFile("rubrics/i1.a.yaml", kRubric);
   SubprocessResult result = RunValidate(dir.path());
   EXPECT_EQ(result.exit_code, 0);
-  EXPECT_EQ(result.stdout_data, "1 prompt: ok\n");
+  EXPECT_EQ(result.stdout_data, "1 prompt, 1 rubric: ok\n");
   EXPECT_EQ(result.stderr_data, "");
 }
 
 TEST(ValidateE2eTest, ShippedSuiteIsClean) {
   SubprocessResult result = RunValidate(SRE_EVAL_SOURCE_DIR);
   EXPECT_EQ(result.stderr_data, "");
-  EXPECT_EQ(result.stdout_data, "16 prompts: ok\n");
+  EXPECT_EQ(result.stdout_data, "16 prompts, 16 rubrics: ok\n");
   EXPECT_EQ(result.exit_code, 0);
 }
 
 TEST(ValidateE2eTest, PathsInMessagesFollowTheSuiteArgument) {
   TempDir dir;
   dir.WriteFile("suite/prompts/a.yaml", "incident: crash\n");
+  dir.WriteFile("suite/rubrics/i1.a.yaml", "prompt: i1.a\ndimensions: {}\n");
   PosixProcessRunner runner;
   SubprocessOptions options;
   options.argv = {SRE_EVAL_BINARY, "validate", "--suite", "suite"};
@@ -224,7 +343,8 @@ TEST(ValidateE2eTest, PathsInMessagesFollowTheSuiteArgument) {
   EXPECT_EQ(result->exit_code, 2);
   EXPECT_EQ(result->stderr_data,
             "suite/prompts/a.yaml:1:1: prompt file is missing required key 'prompts'\n"
-            "validate: 1 error in 1 file\n");
+            "suite/rubrics/i1.a.yaml:2:13: 'dimensions' must not be empty\n"
+            "validate: 2 errors in 2 files\n");
 }
 
 }  // namespace

@@ -147,8 +147,8 @@ TEST(RubricTest, ReportsEveryBrokenCriterionAtItsPosition) {
           "r.yaml:23:18: 'penalty' applies only to number, ids, time and forbid criteria",
           "r.yaml:24:16: 'terms' needs 'any' or 'all'",
           "r.yaml:24:17: unknown key 'none' in 'terms'",
-          "r.yaml:28:24: a number criterion needs a fact of type integer, number or duration, but "
-          "'window.start' is of type time",
+          "r.yaml:28:24: a number criterion needs a fact of type integer, number, duration or "
+          "quantity, but 'window.start' is of type time",
           "r.yaml:32:47: 'tolerance' must be a duration such as 90s or 5m, got 'soon'",
           "r.yaml:36:51: 'payment.failed_orders' has no text field 'amount'",
           "r.yaml:36:66: shape does not compile: missing ]: [0-9a-f",
@@ -172,6 +172,41 @@ TEST(RubricTest, ForbidEarnsNoPoints) {
   EXPECT_EQ(DiagnosticStrings(diags),
             std::vector<std::string>{
                 "r.yaml:5:41: a forbid criterion earns no points; give it a 'penalty'"});
+}
+
+TEST(RubricTest, UnitsQuantitiesAndTimeFields) {
+  Diagnostics diags;
+  EXPECT_FALSE(ParseRubricFile(
+                   "r.yaml",
+                   "prompt: p\n"
+                   "dimensions:\n"
+                   "  impact:\n"
+                   "    criteria:\n"
+                   "      - {id: a, description: d, points: 1, number: {fact: latency.p95_ms, "
+                   "cues: [p95], unit: msec}}\n"
+                   "      - {id: b, description: d, points: 1, number: {fact: "
+                   "frontend.memory_limit, cues: [limit]}}\n"
+                   "      - {id: c, description: d, points: 1, time: {fact: oom_kills, field: pod, "
+                   "tolerance: 1m}}\n"
+                   "      - {id: d, description: d, points: 1, time: {fact: window.start, field: "
+                   "time, tolerance: 1m}}\n"
+                   "      - {id: e, description: d, points: 1, time: {fact: oom_kills, tolerance: "
+                   "1m}}\n"
+                   "      - {id: f, description: d, points: 1, number: {fact: "
+                   "frontend.memory_limit, cues: [limit], unit: MiB}}\n"
+                   "      - {id: g, description: d, points: 1, time: {fact: oom_kills, field: time, "
+                   "tolerance: 1m}}\n",
+                   &diags)
+                   .has_value());
+  EXPECT_EQ(DiagnosticStrings(diags),
+            (std::vector<std::string>{
+                "r.yaml:5:94: unknown unit 'msec'; units are ms, s, percent, MiB, millicores",
+                "r.yaml:6:59: 'frontend.memory_limit' is a quantity: give the criterion 'unit: "
+                "MiB' or 'unit: millicores'",
+                "r.yaml:7:75: 'oom_kills' has no time field 'pod'",
+                "r.yaml:8:78: 'field' needs a list fact; 'window.start' is a time",
+                "r.yaml:9:50: 'time' is missing required key 'field'",
+            }));
 }
 
 }  // namespace

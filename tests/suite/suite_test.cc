@@ -9,6 +9,28 @@
 namespace sre_eval {
 namespace {
 
+// A rubric for `prompt` with one small criterion in each of `dimensions`.
+std::string RubricFor(const std::string& prompt, const std::vector<std::string>& dimensions) {
+  std::string text = "prompt: " + prompt + "\ndimensions:\n";
+  for (const std::string& d : dimensions) {
+    text += "  " + d + ":\n    criteria:\n" + "      - {id: " + d +
+            ", description: d, points: 1, terms: {any: [x]}}\n";
+  }
+  return text;
+}
+
+// The diagnostics of LoadSuite(dir), with the folder's path taken off the file names.
+std::vector<std::string> LoadErrors(const TempDir& dir) {
+  Diagnostics diags;
+  LoadSuite(dir.path(), &diags);
+  std::vector<std::string> out;
+  for (std::string line : DiagnosticStrings(diags)) {
+    if (line.rfind(dir.path() + "/", 0) == 0) line = line.substr(dir.path().size() + 1);
+    out.push_back(line);
+  }
+  return out;
+}
+
 TEST(SuiteTest, ShippedSuiteHasTheGuidesPrompts) {
   Diagnostics diags;
   Suite suite = LoadSuite(SRE_EVAL_SOURCE_DIR, &diags);
@@ -24,6 +46,93 @@ TEST(SuiteTest, ShippedSuiteHasTheGuidesPrompts) {
   EXPECT_EQ(suite.FindPrompt("i2.slow")->incident, "latency");
   EXPECT_EQ(suite.FindPrompt("nope"), nullptr);
   for (const Prompt* p : suite.AllPrompts()) EXPECT_FALSE(p->dimensions.empty()) << p->id;
+}
+
+TEST(SuiteTest, ShippedSuiteHasOneRubricPerPromptWithItsDimensions) {
+  Diagnostics diags;
+  Suite suite = LoadSuite(SRE_EVAL_SOURCE_DIR, &diags);
+  ASSERT_TRUE(diags.empty()) << diags.ToStatus();
+  EXPECT_EQ(suite.rubrics.size(), 16u);
+  for (const Prompt* p : suite.AllPrompts()) {
+    const Rubric* r = suite.FindRubric(p->id);
+    ASSERT_NE(r, nullptr) << p->id;
+    EXPECT_EQ(r->file, std::string(SRE_EVAL_SOURCE_DIR) + "/rubrics/" + p->id + ".yaml");
+    std::vector<std::string> dims;
+    for (const RubricDimension& d : r->dimensions) dims.push_back(d.name);
+    EXPECT_EQ(dims, p->dimensions) << p->id;
+  }
+  EXPECT_EQ(suite.FindRubric("nope"), nullptr);
+}
+
+TEST(SuiteTest, RubricsAreLoadedInNameOrderAndMatchedToPrompts) {
+  TempDir dir;
+  dir.WriteFile("prompts/a.yaml",
+                "incident: crash\nprompts:\n"
+                "  - {id: p.one, text: t, dimensions: [impact, diagnosis]}\n"
+                "  - {id: p.two, text: t, dimensions: [remediation]}\n");
+  dir.WriteFile("rubrics/b.yml", RubricFor("p.one", {"diagnosis", "impact"}));
+  dir.WriteFile("rubrics/a.yaml", RubricFor("p.two", {"remediation"}));
+  dir.WriteFile("rubrics/notes.md", "not a rubric");
+  Diagnostics diags;
+  Suite suite = LoadSuite(dir.path(), &diags);
+  EXPECT_EQ(DiagnosticStrings(diags), std::vector<std::string>{});
+  ASSERT_EQ(suite.rubrics.size(), 2u);
+  EXPECT_EQ(suite.rubrics[0].prompt_id, "p.two");
+  EXPECT_EQ(suite.rubrics[1].prompt_id, "p.one");
+  EXPECT_EQ(suite.FindRubric("p.one"), &suite.rubrics[1]);
+  EXPECT_EQ(suite.rubrics[1].prompt_line, 1);
+  EXPECT_EQ(suite.rubrics[1].prompt_column, 9);
+}
+
+TEST(SuiteTest, ReportsRubricsThatDoNotMatchThePrompts) {
+  TempDir dir;
+  dir.WriteFile("prompts/a.yaml",
+                "incident: crash\nprompts:\n"
+                "  - {id: i1.restarts, text: t, dimensions: [impact]}\n"
+                "  - {id: i1.limits, text: t, dimensions: [diagnosis, remediation]}\n"
+                "  - {id: i1.prevent, text: t, dimensions: [remediation]}\n");
+  dir.WriteFile("rubrics/a.yaml", RubricFor("i1.restrats", {"impact"}));
+  dir.WriteFile("rubrics/b.yaml", RubricFor("i1.limits", {"diagnosis", "impact"}));
+  dir.WriteFile("rubrics/c.yaml", RubricFor("i1.prevent", {"remediation"}));
+  dir.WriteFile("rubrics/d.yaml", RubricFor("i1.prevent", {"remediation"}));
+  EXPECT_EQ(LoadErrors(dir),
+            (std::vector<std::string>{
+                "prompts/a.yaml:3:5: prompt 'i1.restarts' has no rubric (add one to rubrics/)",
+                "rubrics/a.yaml:1:9: rubric for unknown prompt 'i1.restrats' (did you mean "
+                "'i1.restarts'?)",
+                "rubrics/b.yaml:2:1: rubric has no criteria for dimension 'remediation' of prompt "
+                "'i1.limits'",
+                "rubrics/b.yaml:6:3: prompt 'i1.limits' has no dimension 'impact'; its dimensions "
+                "are diagnosis, remediation",
+                "rubrics/d.yaml:1:9: duplicate rubric for prompt 'i1.prevent'; first defined at " +
+                    dir.path() + "/rubrics/c.yaml:1:9",
+            }));
+}
+
+// A broken file is reported once, not again as the prompt or rubric it failed to define.
+TEST(SuiteTest, BrokenFilesAreNotReportedAgainAcrossFiles) {
+  TempDir dir;
+  dir.WriteFile("prompts/a.yaml",
+                "incident: crash\nprompts:\n"
+                "  - {id: i1.a, text: t, dimensions: [impact]}\n"
+                "  - {id: i1.b, text: t, dimensions: [impcat]}\n");
+  dir.WriteFile("rubrics/i1.a.yaml", "prompt: i1.a\ndimensions: {impact: {criteria: 3}}\n");
+  dir.WriteFile("rubrics/i1.b.yaml", RubricFor("i1.b", {"impact"}));
+  EXPECT_EQ(LoadErrors(dir),
+            (std::vector<std::string>{
+                "prompts/a.yaml:4:38: unknown dimension 'impcat' (did you mean 'impact'?); "
+                "dimensions are detection, diagnosis, impact, remediation",
+                "rubrics/i1.a.yaml:2:33: 'criteria' must be a list, got a string",
+            }));
+}
+
+TEST(SuiteTest, MissingOrEmptyRubricsFolder) {
+  TempDir dir;
+  dir.WriteFile("prompts/a.yaml",
+                "incident: crash\nprompts:\n  - {id: i1.a, text: t, dimensions: [impact]}\n");
+  EXPECT_EQ(LoadErrors(dir), std::vector<std::string>{"rubrics/: no such directory"});
+  dir.WriteFile("rubrics/README.md", "later");
+  EXPECT_EQ(LoadErrors(dir), std::vector<std::string>{"rubrics/: no rubric files (*.yaml)"});
 }
 
 TEST(SuiteTest, ShippedPromptsRenderFromATruth) {
@@ -60,6 +169,9 @@ TEST(SuiteTest, LongerCycleIsReportedOnce) {
                 "  - {id: b, text: t, dimensions: [impact], continues: c}\n"
                 "  - {id: a, text: t, dimensions: [impact], continues: b}\n"
                 "  - {id: d, text: t, dimensions: [impact], continues: a}\n");
+  for (const char* id : {"a", "b", "c", "d"}) {
+    dir.WriteFile(std::string("rubrics/") + id + ".yaml", RubricFor(id, {"impact"}));
+  }
   Diagnostics diags;
   LoadSuite(dir.path(), &diags);
   ASSERT_EQ(diags.size(), 1u);

@@ -1,0 +1,247 @@
+#include "score/responses.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "util/edit_distance.h"
+#include "util/file_util.h"
+
+namespace sre_eval {
+
+absl::string_view ResponseStatusName(ResponseStatus status) {
+  switch (status) {
+    case ResponseStatus::kOk:
+      return "ok";
+    case ResponseStatus::kError:
+      return "error";
+    case ResponseStatus::kTimeout:
+      return "timeout";
+  }
+  return "?";
+}
+
+namespace {
+
+const std::vector<std::string>& KnownKeys() {
+  static const std::vector<std::string>* keys =
+      new std::vector<std::string>{"schema_version", "incident", "prompt_id", "trial",     "prompt",
+                                   "answer",         "status",   "error",     "latency_ms"};
+  return *keys;
+}
+
+std::string JsonTypeName(const nlohmann::json& v) {
+  switch (v.type()) {
+    case nlohmann::json::value_t::object:
+      return "an object";
+    case nlohmann::json::value_t::array:
+      return "an array";
+    case nlohmann::json::value_t::string:
+      return "a string";
+    case nlohmann::json::value_t::boolean:
+      return "a boolean";
+    case nlohmann::json::value_t::null:
+      return "null";
+    default:
+      return "a number";
+  }
+}
+
+// The short reason in nlohmann's parse error text: "... while parsing value - invalid
+// literal; last read: '...'" -> "invalid literal". The "last read" part is left out: it can
+// quote a long stretch of the answer.
+std::string ShortParseReason(absl::string_view what) {
+  size_t dash = what.find(" - ");
+  if (dash == absl::string_view::npos) return "";
+  absl::string_view rest = what.substr(dash + 3);
+  rest = rest.substr(0, rest.find(';'));
+  return std::string(rest);
+}
+
+// Checks one line's object; adds every problem to `problems`.
+class LineChecker {
+ public:
+  LineChecker(const nlohmann::json& doc, const std::string& file, int line, Diagnostics* problems)
+      : doc_(doc), file_(file), line_(line), problems_(problems) {}
+
+  void Error(std::string message) {
+    problems_->Add(file_, line_, 0, std::move(message));
+    ok_ = false;
+  }
+  bool ok() const { return ok_; }
+
+  // The value of `key`, or nullptr (reported when required).
+  const nlohmann::json* Find(const char* key, bool required, const char* why = "") {
+    auto it = doc_.find(key);
+    if (it == doc_.end()) {
+      if (required) Error(absl::StrCat("missing key '", key, "'", why));
+      return nullptr;
+    }
+    return &*it;
+  }
+
+  // A string value (non-empty when `non_empty`), or nullptr when missing or wrong.
+  const std::string* String(const char* key, bool required, bool non_empty, const char* why = "") {
+    const nlohmann::json* v = Find(key, required, why);
+    if (v == nullptr) return nullptr;
+    if (!v->is_string()) {
+      Error(absl::StrCat("'", key, "' must be a string, got ", JsonTypeName(*v)));
+      return nullptr;
+    }
+    const std::string& s = v->get_ref<const std::string&>();
+    if (non_empty && s.empty()) {
+      Error(absl::StrCat("'", key, "' must not be empty"));
+      return nullptr;
+    }
+    return &s;
+  }
+
+  // An integer of at least `min`, or nullopt when missing or wrong.
+  std::optional<int64_t> Integer(const char* key, bool required, int64_t min) {
+    const nlohmann::json* v = Find(key, required);
+    if (v == nullptr) return std::nullopt;
+    if (v->is_number_unsigned()) {
+      uint64_t u = v->get<uint64_t>();
+      if (u <= static_cast<uint64_t>(INT64_MAX) && static_cast<int64_t>(u) >= min) {
+        return static_cast<int64_t>(u);
+      }
+    } else if (v->is_number_integer() && v->get<int64_t>() >= min) {
+      return v->get<int64_t>();
+    }
+    Error(absl::StrCat("'", key, "' must be an integer of at least ", min, ", got ",
+                       v->is_number() ? v->dump() : JsonTypeName(*v)));
+    return std::nullopt;
+  }
+
+ private:
+  const nlohmann::json& doc_;
+  const std::string& file_;
+  int line_;
+  Diagnostics* problems_;
+  bool ok_ = true;
+};
+
+}  // namespace
+
+bool ParseResponseLine(absl::string_view text, const std::string& file, int line_number,
+                       Response* out, Diagnostics* problems) {
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::parse_error& e) {
+    std::string reason = ShortParseReason(e.what());
+    problems->Add(file, line_number, static_cast<int>(e.byte),
+                  reason.empty() ? "not valid JSON" : absl::StrCat("not valid JSON: ", reason));
+    return false;
+  }
+  if (!doc.is_object()) {
+    problems->Add(file, line_number, 0,
+                  absl::StrCat("expected a JSON object, got ", JsonTypeName(doc)));
+    return false;
+  }
+  LineChecker check(doc, file, line_number, problems);
+  for (const auto& [key, value] : doc.items()) {
+    const std::vector<std::string>& known = KnownKeys();
+    if (std::find(known.begin(), known.end(), key) == known.end()) {
+      check.Error(absl::StrCat("unknown key '", key, "'", DidYouMean(key, known)));
+    }
+  }
+  if (const nlohmann::json* v = check.Find("schema_version", true)) {
+    if (!v->is_number_integer() || v->get<int64_t>() != 1) {
+      check.Error(absl::StrCat(
+          "'schema_version' must be 1 (the only version this build reads), got ", v->dump()));
+    }
+  }
+  out->line = line_number;
+  const std::string* incident = check.String("incident", true, true);
+  const std::string* prompt_id = check.String("prompt_id", true, true);
+  std::optional<int64_t> trial = check.Integer("trial", true, 1);
+  const std::string* status = check.String("status", true, false);
+  std::optional<ResponseStatus> parsed_status;
+  if (status != nullptr) {
+    if (*status == "ok") {
+      parsed_status = ResponseStatus::kOk;
+    } else if (*status == "error") {
+      parsed_status = ResponseStatus::kError;
+    } else if (*status == "timeout") {
+      parsed_status = ResponseStatus::kTimeout;
+    } else {
+      check.Error(absl::StrCat("'status' must be ok, error or timeout, got '", *status, "'",
+                               DidYouMean(*status, {"ok", "error", "timeout"})));
+    }
+  }
+  const std::string* prompt = check.String("prompt", false, false);
+  bool is_ok = parsed_status == ResponseStatus::kOk;
+  const std::string* answer = check.String("answer", is_ok, false, " (required when status is ok)");
+  const std::string* error = nullptr;
+  if (parsed_status.has_value()) {
+    if (is_ok) {
+      if (doc.contains("error")) check.Error("'error' is not allowed when status is ok");
+    } else {
+      std::string why = absl::StrCat(" (required when status is ", *status, ")");
+      error = check.String("error", true, true, why.c_str());
+    }
+  }
+  std::optional<int64_t> latency;
+  if (doc.contains("latency_ms")) latency = check.Integer("latency_ms", false, 0);
+  if (!check.ok()) return false;
+
+  out->incident = *incident;
+  out->prompt_id = *prompt_id;
+  out->trial = *trial;
+  out->status = *parsed_status;
+  out->prompt = prompt != nullptr ? *prompt : std::string();
+  out->answer = answer != nullptr ? *answer : std::string();
+  out->error = error != nullptr ? *error : std::string();
+  out->latency_ms = latency;
+  return true;
+}
+
+absl::Status ReadResponses(const std::string& path, const std::string& display_path,
+                           const std::function<void(const Response&)>& on_response,
+                           Diagnostics* problems, int* lines) {
+  *lines = 0;
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    return ErrnoStatus(errno, display_path);
+  }
+  if (S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat(display_path, ": is a directory"));
+  }
+  std::unique_ptr<FILE, int (*)(FILE*)> file(fopen(path.c_str(), "rb"), &fclose);
+  if (file == nullptr) return ErrnoStatus(errno, display_path);
+
+  // getline(3) reuses one buffer for every line and keeps NUL bytes, which the JSON parser
+  // then reports.
+  char* buf = nullptr;
+  size_t cap = 0;
+  std::unique_ptr<char*, void (*)(char**)> buf_owner(&buf, [](char** b) { free(*b); });
+  Response response;
+  int line_number = 0;
+  ssize_t n;
+  while ((n = getline(&buf, &cap, file.get())) >= 0) {
+    ++line_number;
+    absl::string_view line(buf, static_cast<size_t>(n));
+    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line_number == 1 && absl::StartsWith(line, "\xEF\xBB\xBF")) line.remove_prefix(3);
+    if (absl::StripAsciiWhitespace(line).empty()) continue;
+    if (ParseResponseLine(line, display_path, line_number, &response, problems)) {
+      on_response(response);
+    }
+  }
+  *lines = line_number;
+  if (ferror(file.get())) return ErrnoStatus(errno, absl::StrCat(display_path, ": read"));
+  return absl::OkStatus();
+}
+
+}  // namespace sre_eval

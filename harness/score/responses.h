@@ -1,0 +1,61 @@
+// Reading a run's responses.jsonl: one JSON object per line, one per answer the agent gave.
+//
+//   {"schema_version": 1, "incident": "crash", "prompt_id": "i1.restarts", "trial": 1,
+//    "prompt": "How many pod restarts occurred during the incident?",
+//    "answer": "5 restarts, all in front-end.", "status": "ok", "latency_ms": 1234}
+//
+// Required: schema_version (the integer 1), incident, prompt_id (non-empty strings), trial
+// (an integer >= 1), status ("ok", "error" or "timeout"), answer (a string; required when
+// status is "ok", optional otherwise). Optional: prompt (a string: the prompt as sent),
+// latency_ms (an integer >= 0), error (a non-empty string: required when status is not "ok",
+// not allowed when it is). Any other key is an error, so a misspelt key never silently drops
+// data. Blank lines are skipped.
+#ifndef SRE_EVAL_SCORE_RESPONSES_H_
+#define SRE_EVAL_SCORE_RESPONSES_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "util/diagnostic.h"
+
+namespace sre_eval {
+
+enum class ResponseStatus { kOk, kError, kTimeout };
+
+// "ok", "error", "timeout".
+absl::string_view ResponseStatusName(ResponseStatus status);
+
+struct Response {
+  int line = 0;  // 1-based line in the file.
+  std::string incident;
+  std::string prompt_id;
+  int64_t trial = 0;
+  std::string prompt;  // "" when absent.
+  std::string answer;  // "" when absent.
+  ResponseStatus status = ResponseStatus::kOk;
+  std::string error;  // Set exactly when status is not ok.
+  std::optional<int64_t> latency_ms;
+};
+
+// Parses one line (without its newline) into `*out`, reusing its buffers. Returns false when
+// the line is malformed, after adding every problem found to `problems` as
+// `file`:`line_number`: message (with a column for a JSON syntax error).
+bool ParseResponseLine(absl::string_view text, const std::string& file, int line_number,
+                       Response* out, Diagnostics* problems);
+
+// Reads `path` line by line, calling `on_response` for each well-formed line; the Response
+// passed is reused between calls. Malformed lines are added to `problems` as
+// `display_path`:LINE[:COL]: message and skipped. Returns an error (NotFound, ...; the message
+// starts with `display_path`) only when the file cannot be opened or read; `*lines` is then
+// the count read so far.
+absl::Status ReadResponses(const std::string& path, const std::string& display_path,
+                           const std::function<void(const Response&)>& on_response,
+                           Diagnostics* problems, int* lines);
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SCORE_RESPONSES_H_

@@ -1,0 +1,370 @@
+#include "score/run_scores.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <atomic>
+#include <map>
+#include <set>
+#include <thread>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "suite/prompt.h"
+#include "util/edit_distance.h"
+
+namespace sre_eval {
+
+std::optional<double> Mean(const std::vector<double>& values) {
+  if (values.empty()) return std::nullopt;
+  double sum = 0;
+  for (double v : values) sum += v;
+  return sum / static_cast<double>(values.size());
+}
+
+namespace {
+
+std::string JoinPath(const std::string& dir, const std::string& relative) {
+  if (dir.empty() || dir == ".") return relative;
+  if (dir.back() == '/') return dir + relative;
+  return absl::StrCat(dir, "/", relative);
+}
+
+std::string Answers(int n) { return absl::StrCat(n, n == 1 ? " answer" : " answers"); }
+
+// A problem that concerns many lines, reported once at the first of them with their count.
+struct Grouped {
+  int first_line = 0;
+  int count = 0;
+  std::string message;
+};
+
+void Note(std::map<std::string, Grouped>* groups, const std::string& key, int line,
+          const std::string& message) {
+  Grouped& g = (*groups)[key];
+  if (g.count++ == 0) {
+    g.first_line = line;
+    g.message = message;
+  }
+}
+
+// One incident's truth, loaded on first use.
+struct TruthEntry {
+  std::optional<Truth> truth;
+  std::string reason;  // Why there is none.
+  int skipped = 0;
+};
+
+// The score of an answer that was never read (the agent's call failed): every dimension 0.
+AnswerScore ZeroScore(const Rubric& rubric, bool with_judge) {
+  AnswerScore s;
+  for (const RubricDimension& d : rubric.dimensions) {
+    DimensionResult r;
+    r.name = d.name;
+    r.weight = d.weight;
+    r.maximum = DimensionMaximum(d, with_judge);
+    r.skipped = r.maximum == 0 && !d.criteria.empty() &&
+                std::all_of(d.criteria.begin(), d.criteria.end(), [&](const Criterion& c) {
+                  return c.kind == CriterionKind::kJudge && !with_judge;
+                });
+    s.dimensions.push_back(r);
+  }
+  return s;
+}
+
+class RunScorer {
+ public:
+  RunScorer(const Suite& suite, const RubricSet& rubrics, const std::string& run_dir,
+            const Judge* judge, int jobs)
+      : suite_(suite),
+        rubrics_(rubrics),
+        run_dir_(run_dir),
+        judge_(judge),
+        jobs_(std::max(1, jobs)) {
+    for (const Prompt* p : suite.AllPrompts()) {
+      if (order_.count(p->id) != 0) continue;
+      order_.emplace(p->id, prompts_.size());
+      prompts_.push_back(p);
+      prompt_ids_.push_back(p->id);
+    }
+  }
+
+  void Add(const Response& r) {
+    ++out_.counts.answers;
+    auto at = order_.find(r.prompt_id);
+    if (at == order_.end()) {
+      NotScored(
+          &unknown_, r.prompt_id, r.line,
+          absl::StrCat("unknown prompt '", r.prompt_id, "'", DidYouMean(r.prompt_id, prompt_ids_)));
+      return;
+    }
+    const Prompt& prompt = *prompts_[at->second];
+    if (prompt.incident != r.incident) {
+      NotScored(&mismatch_, absl::StrCat(r.prompt_id, "\n", r.incident), r.line,
+                absl::StrCat("prompt '", r.prompt_id, "' belongs to incident '", prompt.incident,
+                             "', not '", r.incident, "'"));
+      return;
+    }
+    auto [seen, inserted] = seen_.emplace(std::make_pair(r.prompt_id, r.trial), r.line);
+    if (!inserted) {
+      ++out_.counts.not_scored;
+      problems_.Add("responses.jsonl", r.line, 0,
+                    absl::StrCat("duplicate answer for prompt '", r.prompt_id, "' trial ", r.trial,
+                                 "; the one on line ", seen->second, " is scored"));
+      return;
+    }
+    TruthEntry& truth = FindTruth(r.incident);
+    if (!truth.truth.has_value()) {
+      ++truth.skipped;
+      ++out_.counts.not_scored;
+      return;
+    }
+    const CompiledRubric* rubric = rubrics_.Find(r.prompt_id);
+    if (rubric == nullptr) {
+      NotScored(&no_rubric_, r.prompt_id, r.line,
+                absl::StrCat("prompt '", r.prompt_id, "' has no rubric in the suite"));
+      return;
+    }
+    scored_prompts_.insert(r.prompt_id);
+
+    ScoredAnswer a;
+    a.incident = r.incident;
+    a.prompt_id = r.prompt_id;
+    a.trial = r.trial;
+    a.line = r.line;
+    a.status = r.status;
+    if (r.status == ResponseStatus::kOk) {
+      Pending p;
+      p.index = out_.answers.size();
+      p.rubric = rubric;
+      p.truth = &*truth.truth;
+      p.answer = r.answer;
+      p.options.judge = judge_;
+      p.options.question = r.prompt;
+      if (p.options.question.empty() && judge_ != nullptr) {
+        absl::StatusOr<std::string> rendered = prompt.tmpl.Render(truth.truth->facts);
+        if (rendered.ok()) p.options.question = *std::move(rendered);
+      }
+      pending_.push_back(std::move(p));
+    } else {
+      a.note = absl::StrCat("not scored: agent ", ResponseStatusName(r.status), ": ", r.error);
+      a.score = ZeroScore(rubric->rubric(), judge_ != nullptr);
+    }
+    out_.answers.push_back(std::move(a));
+    if (pending_.size() >= kBatch * static_cast<size_t>(jobs_)) Flush();
+  }
+
+  // Scores the answers waiting, on `jobs_` threads. Each writes only its own answers'
+  // scores, and `out_.answers` does not grow meanwhile.
+  void Flush() {
+    std::atomic<size_t> next{0};
+    auto work = [&] {
+      for (size_t i = next++; i < pending_.size(); i = next++) {
+        Pending& p = pending_[i];
+        out_.answers[p.index].score = p.rubric->Score(p.answer, *p.truth, p.options);
+      }
+    };
+    size_t threads = std::min<size_t>(static_cast<size_t>(jobs_), pending_.size());
+    if (threads <= 1) {
+      work();
+    } else {
+      std::vector<std::thread> pool;
+      for (size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+      for (std::thread& t : pool) t.join();
+    }
+    pending_.clear();
+  }
+
+  RunScores Finish() {
+    Flush();
+    for (auto& [incident, entry] : truths_) {
+      if (entry.truth.has_value()) continue;
+      problems_.Add(absl::StrCat(incident, "/truth.json"), 0, 0,
+                    absl::StrCat("no truth for incident '", incident, "' (", entry.reason, "); ",
+                                 Answers(entry.skipped), " not scored"));
+    }
+    for (auto* groups : {&unknown_, &mismatch_, &no_rubric_}) {
+      for (const auto& [key, g] : *groups) {
+        problems_.Add("responses.jsonl", g.first_line, 0,
+                      absl::StrCat(g.message, "; ", Answers(g.count), " not scored"));
+      }
+    }
+    out_.problems = problems_.Sorted();
+
+    std::stable_sort(out_.answers.begin(), out_.answers.end(),
+                     [&](const ScoredAnswer& a, const ScoredAnswer& b) {
+                       return std::make_pair(order_.at(a.prompt_id), a.trial) <
+                              std::make_pair(order_.at(b.prompt_id), b.trial);
+                     });
+    Aggregate();
+    return std::move(out_);
+  }
+
+  void Reserve(size_t answers) { out_.answers.reserve(answers); }
+
+  void AddProblems(const Diagnostics& d) {
+    for (const Diagnostic& x : d.list()) problems_.Add(x);
+  }
+
+ private:
+  void NotScored(std::map<std::string, Grouped>* groups, const std::string& key, int line,
+                 const std::string& message) {
+    ++out_.counts.not_scored;
+    Note(groups, key, line, message);
+  }
+
+  TruthEntry& FindTruth(const std::string& incident) {
+    auto it = truths_.find(incident);
+    if (it != truths_.end()) return it->second;
+    TruthEntry& entry = truths_[incident];
+    std::string path = JoinPath(run_dir_, absl::StrCat(incident, "/truth.json"));
+    absl::StatusOr<Truth> truth = LoadTruth(path);
+    if (truth.ok()) {
+      if (truth->incident == incident) {
+        entry.truth = *std::move(truth);
+      } else {
+        entry.reason = absl::StrCat("the file is for incident '", truth->incident, "'");
+      }
+    } else if (absl::IsNotFound(truth.status())) {
+      entry.reason = "no such file";
+    } else {
+      // LoadTruth's messages start with the path.
+      std::string message(truth.status().message());
+      if (absl::StartsWith(message, path + ": ")) message = message.substr(path.size() + 2);
+      entry.reason = message;
+    }
+    return entry;
+  }
+
+  void Aggregate() {
+    RunCounts& c = out_.counts;
+    c.scored = static_cast<int>(out_.answers.size());
+    std::map<std::string, std::vector<const ScoredAnswer*>> by_prompt;
+    for (const ScoredAnswer& a : out_.answers) {
+      by_prompt[a.prompt_id].push_back(&a);
+      switch (a.status) {
+        case ResponseStatus::kOk:
+          ++c.ok;
+          break;
+        case ResponseStatus::kError:
+          ++c.error;
+          break;
+        case ResponseStatus::kTimeout:
+          ++c.timeout;
+          break;
+      }
+      for (const CriterionResult& r : a.score.criteria) {
+        if (judge_ != nullptr && r.kind == CriterionKind::kJudge && r.skipped) {
+          ++out_.judge_errors;
+        }
+      }
+    }
+    std::vector<double> prompt_means;
+    std::map<std::string, std::vector<double>> dimension_means;
+    std::set<std::string> dimensions_used;
+    for (const Prompt* p : prompts_) {
+      PromptScores ps;
+      ps.prompt_id = p->id;
+      ps.incident = p->incident;
+      ps.dimensions = p->dimensions;
+      dimensions_used.insert(p->dimensions.begin(), p->dimensions.end());
+      const std::vector<const ScoredAnswer*>& answers = by_prompt[p->id];
+      std::vector<double> scores;
+      std::vector<std::vector<double>> dims(p->dimensions.size());
+      for (const ScoredAnswer* a : answers) {
+        ++ps.trials;
+        if (a->status != ResponseStatus::kOk) ++ps.failed;
+        scores.push_back(RoundScore(a->score.score));
+        for (const DimensionResult& d : a->score.dimensions) {
+          auto it = std::find(p->dimensions.begin(), p->dimensions.end(), d.name);
+          if (it == p->dimensions.end() || d.skipped) continue;
+          dims[static_cast<size_t>(it - p->dimensions.begin())].push_back(RoundScore(d.score));
+        }
+      }
+      ps.score = Mean(scores);
+      for (size_t i = 0; i < dims.size(); ++i) {
+        std::optional<double> m = Mean(dims[i]);
+        ps.dimension_scores.push_back(m);
+        if (m.has_value()) dimension_means[p->dimensions[i]].push_back(*m);
+      }
+      if (ps.score.has_value()) prompt_means.push_back(*ps.score);
+      out_.prompts.push_back(std::move(ps));
+    }
+    out_.overall = Mean(prompt_means);
+    for (const std::string& d : AllDimensions()) {
+      if (dimensions_used.count(d) == 0) continue;
+      out_.overall_dimensions.emplace_back(d, Mean(dimension_means[d]));
+    }
+    if (judge_ != nullptr) {
+      out_.judge_model = judge_->model();
+      out_.judge_prompt_hash = judge_->prompt_hash();
+    }
+    for (const std::string& id : scored_prompts_) {
+      if (const Rubric* r = suite_.FindRubric(id)) out_.judge_criteria += CountJudgeCriteria(*r);
+    }
+  }
+
+  const Suite& suite_;
+  const RubricSet& rubrics_;
+  const std::string& run_dir_;
+  const Judge* judge_;
+  const int jobs_;
+  // An answer waiting to be scored: its result goes to out_.answers[index].
+  struct Pending {
+    size_t index = 0;
+    const CompiledRubric* rubric = nullptr;
+    const Truth* truth = nullptr;
+    std::string answer;
+    ScoreOptions options;
+  };
+  // Answers are scored in batches of this many per thread, so that memory stays bounded
+  // however long the file is.
+  static constexpr size_t kBatch = 256;
+  std::vector<Pending> pending_;
+  std::vector<const Prompt*> prompts_;  // Suite order.
+  std::vector<std::string> prompt_ids_;
+  std::map<std::string, size_t> order_;
+  std::map<std::string, TruthEntry> truths_;
+  std::map<std::pair<std::string, int64_t>, int> seen_;
+  std::map<std::string, Grouped> unknown_, mismatch_, no_rubric_;
+  std::set<std::string> scored_prompts_;
+  Diagnostics problems_;
+  RunScores out_;
+};
+
+}  // namespace
+
+absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
+                                   const std::string& run_dir, const Judge* judge, int jobs) {
+  struct stat st;
+  if (stat(run_dir.c_str(), &st) != 0) {
+    return absl::NotFoundError(absl::StrCat("run folder '", run_dir, "' does not exist"));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return absl::FailedPreconditionError(absl::StrCat("'", run_dir, "' is not a run folder"));
+  }
+  RunScorer scorer(suite, rubrics, run_dir, judge, jobs);
+  std::string path = JoinPath(run_dir, "responses.jsonl");
+  // Answers run to about 1.5 KB a line.
+  if (stat(path.c_str(), &st) == 0) scorer.Reserve(static_cast<size_t>(st.st_size) / 1024);
+  Diagnostics problems;
+  int lines = 0;
+  absl::Status read = ReadResponses(
+      path, "responses.jsonl", [&](const Response& r) { scorer.Add(r); }, &problems, &lines);
+  if (!read.ok()) {
+    std::string message(read.message());
+    if (absl::StartsWith(message, "responses.jsonl")) message = path + message.substr(15);
+    return absl::Status(read.code(), message);
+  }
+  std::set<int> malformed;
+  for (const Diagnostic& d : problems.list()) malformed.insert(d.line);
+  scorer.AddProblems(problems);
+  RunScores out = scorer.Finish();
+  out.counts.malformed = static_cast<int>(malformed.size());
+  out.counts.not_scored += out.counts.malformed;
+  return out;
+}
+
+}  // namespace sre_eval

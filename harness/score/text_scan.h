@@ -1,0 +1,83 @@
+// The scoring engine's view of an answer: words with their clause and sentence, negation
+// marks, and the numbers and times the answer states. Built once per answer in linear time.
+#ifndef SRE_EVAL_SCORE_TEXT_SCAN_H_
+#define SRE_EVAL_SCORE_TEXT_SCAN_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+
+namespace sre_eval {
+
+// The kinds of unit a number can carry.
+enum class UnitKind : uint8_t { kNone, kTime, kPercent, kMemory, kCpu, kMoney, kOther };
+
+struct Token {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  uint32_t clause = 0;          // Clauses end at . ! ? ; , new lines, "but", "however", ...
+  uint32_t sentence = 0;        // Sentences end at . ! ? ; and new lines.
+  bool negates_before = false;  // Negates a mention in the few words after it ("no", "not").
+  bool negates_after = false;   // Negates a mention in the few words before it ("not").
+  bool scopes = false;          // "other", "else", "only", "just": "no other pod" is no denial.
+  bool unit_word = false;       // The unit of the number before it ("10 minutes").
+  int8_t number_word = -1;      // "five" -> 5, "once" -> 1, "no"/"none" -> 0; else -1.
+};
+
+// A number the answer states, in the unit it was written in.
+struct NumberMention {
+  uint32_t token = 0;  // Index of the token holding (the start of) the number.
+  uint32_t begin = 0;  // Span of the number and its unit.
+  uint32_t end = 0;
+  double value = 0;  // As written, with "k" and word forms applied.
+  UnitKind unit = UnitKind::kNone;
+  double scale = 1;          // value * scale is in the kind's base unit (ms, %, MiB, millicores).
+  bool ambiguous_m = false;  // Written "300m": minutes, or millicores where CPU is meant.
+  bool zero_word = false;    // "no"/"none": a claim of zero only right before a cue.
+};
+
+// A time of day (and perhaps a date) the answer states.
+struct TimeMention {
+  uint32_t begin = 0;
+  uint32_t end = 0;
+  bool has_date = false;
+  int64_t unix_seconds = 0;    // With a date: the instant, in UTC.
+  int32_t seconds_of_day = 0;  // In UTC.
+};
+
+class TextScan {
+ public:
+  explicit TextScan(absl::string_view text);
+
+  absl::string_view text() const { return text_; }
+  const std::vector<Token>& tokens() const { return tokens_; }
+  const std::vector<NumberMention>& numbers() const { return numbers_; }
+  // Scanned on first use (only rubrics with time criteria need them).
+  const std::vector<TimeMention>& times() const;
+
+  // The first token that ends after `offset`, or tokens().size().
+  size_t TokenAt(size_t offset) const;
+  // Whether the mention at [begin, end) is negated in its clause.
+  bool IsNegated(size_t begin, size_t end) const;
+
+ private:
+  void Tokenize();
+  void FindNumbers();
+
+  absl::string_view text_;
+  std::vector<Token> tokens_;
+  std::vector<NumberMention> numbers_;
+  mutable bool times_scanned_ = false;
+  mutable std::vector<TimeMention> times_;
+};
+
+// `text` cut to at most `max_bytes` on a UTF-8 boundary, with invalid bytes replaced by
+// U+FFFD, so that it can go into JSON.
+std::string CleanExcerpt(absl::string_view text, size_t max_bytes);
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SCORE_TEXT_SCAN_H_

@@ -1,0 +1,318 @@
+// End to end: the real sre-eval binary, spawned through the real subprocess runner, scores
+// run folders (copies of fixtures/runs/ and small hand-made ones) and calibrates graded files.
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "test_util.h"
+#include "util/file_util.h"
+#include "util/subprocess.h"
+
+namespace sre_eval {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+
+// Runs sre-eval in `dir` with no judge configured, whatever this process's environment says.
+SubprocessResult SreEval(const std::string& dir, std::vector<std::string> args,
+                         std::vector<std::pair<std::string, std::string>> env = {}) {
+  PosixProcessRunner runner;
+  SubprocessOptions options;
+  options.argv = {SRE_EVAL_BINARY};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.working_dir = dir;
+  options.env = std::move(env);
+  for (const char* name : {"SRE_EVAL_JUDGE_URL", "SRE_EVAL_JUDGE_MODEL", "SRE_EVAL_SUITE"}) {
+    bool given = false;
+    for (const auto& [key, value] : options.env) given = given || key == name;
+    if (!given) options.env.emplace_back(name, "");
+  }
+  absl::StatusOr<SubprocessResult> result = runner.Run(options);
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? *result : SubprocessResult{};
+}
+
+// A copy of fixtures/runs/NAME at dir/run.
+void CopyFixtureRun(const std::string& name, const TempDir& dir) {
+  std::filesystem::copy(std::string(SRE_EVAL_SOURCE_DIR) + "/fixtures/runs/" + name,
+                        dir.path() + "/run", std::filesystem::copy_options::recursive);
+}
+
+std::string Read(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  EXPECT_TRUE(text.ok()) << text.status();
+  return text.ok() ? *text : "";
+}
+
+TEST(ScoreE2eTest, CleanFixtureRunScoresEveryAnswerTheSameWayTwice) {
+  TempDir dir;
+  CopyFixtureRun("clean", dir);
+  SubprocessResult first = SreEval(dir.path(), {"score", "--suite", SRE_EVAL_SOURCE_DIR, "run"});
+  EXPECT_EQ(first.stderr_data, "");
+  EXPECT_EQ(first.exit_code, 0);
+  EXPECT_THAT(first.stdout_data,
+              StartsWith("prompt            trials   score  detection  diagnosis  impact  "
+                         "remediation\ni1.what_happened       2  "));
+  EXPECT_THAT(first.stdout_data, HasSubstr("\ni1.restarts            3  "));
+  EXPECT_THAT(first.stdout_data, HasSubstr("\noverall               34  "));
+  EXPECT_THAT(first.stdout_data,
+              HasSubstr("\n2 of 34 answers had status error or timeout and scored 0\n"));
+  EXPECT_THAT(first.stdout_data, testing::EndsWith("\nwrote run/scores.json\n"));
+  std::string scores = Read(dir.path() + "/run/scores.json");
+  nlohmann::json doc = nlohmann::json::parse(scores, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc["schema_version"], 1);
+  EXPECT_EQ(doc["counts"]["scored"], 34);
+  EXPECT_EQ(doc["counts"]["ok"], 32);
+  EXPECT_EQ(doc["counts"]["error"], 1);
+  EXPECT_EQ(doc["counts"]["timeout"], 1);
+  EXPECT_EQ(doc["problems"], nlohmann::json::array());
+  EXPECT_EQ(doc["prompts"].size(), 16u);
+  EXPECT_EQ(scores.find(dir.path()), std::string::npos) << "no absolute paths";
+
+  SubprocessResult second = SreEval(dir.path(), {"score", "--suite", SRE_EVAL_SOURCE_DIR, "run"});
+  EXPECT_EQ(second.exit_code, 0);
+  EXPECT_EQ(second.stdout_data, first.stdout_data);
+  EXPECT_EQ(Read(dir.path() + "/run/scores.json"), scores);
+}
+
+TEST(ScoreE2eTest, BadFixtureRunReportsEachProblemAndScoresTheRest) {
+  TempDir dir;
+  CopyFixtureRun("bad", dir);
+  SubprocessResult r = SreEval(dir.path(), {"score", "--suite", SRE_EVAL_SOURCE_DIR, "run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "run/payment/truth.json: no truth for incident 'payment' (no such file); 2 answers "
+            "not scored\n"
+            "run/responses.jsonl:3:141: not valid JSON: unexpected end of input\n"
+            "run/responses.jsonl:4: unknown prompt 'i1.restart' (did you mean 'i1.restarts'?); 1 "
+            "answer not scored\n"
+            "run/responses.jsonl:5: 'trial' must be an integer of at least 1, got a string\n"
+            "run/responses.jsonl:6: prompt 'i1.why_crash' belongs to incident 'crash', not "
+            "'latency'; 1 answer not scored\n"
+            "score: 5 problems in the input; 6 lines of responses.jsonl not scored\n");
+  EXPECT_THAT(r.stdout_data, HasSubstr("\ni1.restarts            2  "));
+  EXPECT_THAT(r.stdout_data, HasSubstr("\ni1.limits              0       -"));
+  EXPECT_THAT(r.stdout_data,
+              HasSubstr("\n1 of 4 answers had status error or timeout and scored 0\n"));
+  nlohmann::json doc = nlohmann::json::parse(Read(dir.path() + "/run/scores.json"), nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc["counts"]["scored"], 4);
+  EXPECT_EQ(doc["counts"]["not_scored"], 6);
+  EXPECT_EQ(doc["problems"][0],
+            "payment/truth.json: no truth for incident 'payment' (no such file); 2 answers not "
+            "scored");
+  EXPECT_EQ(doc["problems"].size(), 5u);
+}
+
+const char kPrompts[] = R"(incident: crash
+prompts:
+  - id: i1.a
+    text: "Why?"
+    dimensions: [detection, diagnosis]
+  - id: i1.b
+    text: "How many?"
+    dimensions: [impact]
+)";
+const char kRubricA[] = R"(prompt: i1.a
+dimensions:
+  detection:
+    criteria:
+      - {id: oom, description: OOM, points: 1, terms: {any: [oomkill*]}}
+  diagnosis:
+    weight: 3
+    criteria:
+      - {id: memory, description: memory, points: 1, terms: {any: [memory]}}
+      - {id: clear, description: clear, points: 1, judge: "Is it clear?"}
+)";
+const char kRubricB[] = R"(prompt: i1.b
+dimensions:
+  impact:
+    criteria:
+      - {id: count, description: count, points: 1, penalty: 1,
+         number: {fact: restarts.total, cues: [restart*]}}
+)";
+const char kTruth[] =
+    R"({"schema_version": 1, "incident": "crash", "facts": {"restarts.total": 5}})";
+
+void WriteSuite(const TempDir& dir) {
+  dir.WriteFile("suite/prompts/crash.yaml", kPrompts);
+  dir.WriteFile("suite/rubrics/i1.a.yaml", kRubricA);
+  dir.WriteFile("suite/rubrics/i1.b.yaml", kRubricB);
+}
+
+std::string Answer(const std::string& prompt, int trial, const std::string& answer) {
+  return nlohmann::json{{"schema_version", 1}, {"incident", "crash"}, {"prompt_id", prompt},
+                        {"trial", trial},      {"answer", answer},    {"status", "ok"}}
+             .dump() +
+         "\n";
+}
+
+TEST(ScoreE2eTest, PrintsOneRowPerPromptTheOverallRowAndTheJudgeNote) {
+  TempDir dir;
+  WriteSuite(dir);
+  dir.WriteFile("run/crash/truth.json", kTruth);
+  dir.WriteFile("run/responses.jsonl",
+                Answer("i1.b", 1, "5 restarts.") + Answer("i1.a", 1, "OOMKilled: out of memory.") +
+                    Answer("i1.a", 2, "It was OOMKilled.") + Answer("i1.b", 2, "3 restarts."));
+  SubprocessResult r = SreEval(dir.path(), {"score", "--suite", "suite", "run"});
+  EXPECT_EQ(r.stderr_data, "");
+  EXPECT_EQ(r.exit_code, 0);
+  // i1.a: (1 + 3 * 1) / 4 and (1 + 3 * 0) / 4; i1.b: right, then wrong (the penalty).
+  EXPECT_EQ(r.stdout_data,
+            "prompt   trials   score  detection  diagnosis  impact\n"
+            "i1.a          2  0.6250     1.0000     0.5000\n"
+            "i1.b          2  0.5000                        0.5000\n"
+            "overall       4  0.5625     1.0000     0.5000  0.5000\n"
+            "judge: not configured (set SRE_EVAL_JUDGE_URL and SRE_EVAL_JUDGE_MODEL); 1 judge "
+            "criterion skipped\n"
+            "wrote run/scores.json\n");
+}
+
+TEST(ScoreE2eTest, AMisconfiguredJudgeIsBadInput) {
+  TempDir dir;
+  WriteSuite(dir);
+  dir.WriteFile("run/responses.jsonl", "");
+  SubprocessResult r = SreEval(dir.path(), {"score", "--suite", "suite", "run"},
+                               {{"SRE_EVAL_JUDGE_URL", "http://127.0.0.1:9/v1"}});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "sre-eval score: SRE_EVAL_JUDGE_URL is set but SRE_EVAL_JUDGE_MODEL is not; set both "
+            "to use the LLM judge, or neither\n");
+  r = SreEval(dir.path(), {"score", "--suite", "suite", "--no-judge", "run"},
+              {{"SRE_EVAL_JUDGE_URL", "http://127.0.0.1:9/v1"}});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+}
+
+TEST(ScoreE2eTest, MissingRunFolderOrResponsesAreClearErrors) {
+  TempDir dir;
+  WriteSuite(dir);
+  SubprocessResult r = SreEval(dir.path(), {"score", "--suite", "suite", "nope"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data, "sre-eval score: run folder 'nope' does not exist\n");
+  EXPECT_EQ(r.stdout_data, "");
+  dir.WriteFile("empty/crash/truth.json", kTruth);
+  r = SreEval(dir.path(), {"score", "--suite", "suite", "empty"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data, "sre-eval score: empty/responses.jsonl: No such file or directory\n");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/empty/scores.json"));
+  r = SreEval(dir.path(), {"score", "--suite", "suite"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "sre-eval score: missing RUN_DIR\nusage: sre-eval score [--suite DIR] [--no-judge] "
+            "[--jobs N] RUN_DIR\n");
+  r = SreEval(dir.path(), {"score", "--suite", "suite", "--jobs", "0", "run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "sre-eval score: --jobs must be a whole number from 1 to 256, got '0'\n");
+}
+
+TEST(ScoreE2eTest, SuiteProblemsStopScoring) {
+  TempDir dir;
+  WriteSuite(dir);
+  dir.WriteFile("suite/rubrics/i1.b.yaml", "prompt: i1.b\ndimensions: {}\n");
+  dir.WriteFile("run/responses.jsonl", "");
+  SubprocessResult r = SreEval(dir.path(), {"score", "--suite", "suite", "run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "suite/rubrics/i1.b.yaml:2:13: 'dimensions' must not be empty\n"
+            "score: 1 error in 1 file of the suite 'suite'; nothing scored\n");
+  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/run/scores.json"));
+}
+
+TEST(ScoreE2eTest, HelpSaysWhatItReadsWritesAndReturns) {
+  TempDir dir;
+  SubprocessResult r = SreEval(dir.path(), {"score", "--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.stdout_data,
+              StartsWith("usage: sre-eval score [--suite DIR] [--no-judge] [--jobs N] RUN_DIR\n"));
+  for (const char* part :
+       {"RUN_DIR/responses.jsonl", "RUN_DIR/<incident>/truth.json", "RUN_DIR/scores.json",
+        "harness/score/engine.h", "SRE_EVAL_JUDGE_URL", "Exit code 0", "2 when the input had",
+        "3 when\nscores.json could not be written", "Run folders and scores"}) {
+    EXPECT_THAT(r.stdout_data, HasSubstr(part));
+  }
+}
+
+TEST(CalibrateE2eTest, ShippedGradedAnswersGiveOneRowPerPrompt) {
+  TempDir dir;
+  SubprocessResult r = SreEval(dir.path(), {"calibrate", "--suite", SRE_EVAL_SOURCE_DIR});
+  EXPECT_EQ(r.stderr_data, "");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_THAT(r.stdout_data, StartsWith("prompt            answers  pairs  agreement   tau_b\n"
+                                        "i1.limits               8  "));
+  EXPECT_THAT(r.stdout_data, HasSubstr("\noverall: 128 answers, "));
+  SubprocessResult json =
+      SreEval(dir.path(), {"calibrate", "--suite", SRE_EVAL_SOURCE_DIR, "--json"});
+  EXPECT_EQ(json.exit_code, 0);
+  nlohmann::json doc = nlohmann::json::parse(json.stdout_data, nullptr, false);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc["prompts"].size(), 16u);
+  EXPECT_EQ(doc["overall"]["answers"], 128);
+  EXPECT_EQ(doc["gate"], nullptr);
+  // Deterministic.
+  EXPECT_EQ(
+      SreEval(dir.path(), {"calibrate", "--suite", SRE_EVAL_SOURCE_DIR, "--json"}).stdout_data,
+      json.stdout_data);
+}
+
+TEST(CalibrateE2eTest, GateAndBadInput) {
+  TempDir dir;
+  WriteSuite(dir);
+  dir.WriteFile("truth.json", kTruth);
+  dir.WriteFile("g.yaml",
+                "prompt: i1.b\ntruth: truth.json\nanswers:\n"
+                "  - {id: excellent, kind: excellent, grades: {impact: 1}, text: 5 restarts}\n"
+                "  - {id: refusal, kind: refusal, grades: {impact: 0}, text: I cannot tell}\n"
+                "  - {id: wrong, kind: wrong_numbers, grades: {impact: 0.3}, text: 4 restarts}\n");
+  SubprocessResult r =
+      SreEval(dir.path(), {"calibrate", "--suite", "suite", "--min-agreement", "0.9", "g.yaml"});
+  // excellent 1 > wrong 0 (penalty) = refusal 0: wrong vs refusal is tied.
+  EXPECT_EQ(r.stderr_data, "");
+  EXPECT_EQ(r.stdout_data,
+            "prompt  answers  pairs  agreement   tau_b\n"
+            "i1.b          3      3     0.6667  0.8165\n"
+            "\n"
+            "inverted pairs (the expert ranks the first answer higher):\n"
+            "  i1.b  wrong (wrong_numbers) > refusal  expert 0.3000 > 0.0000  rubric 0.0000 = "
+            "0.0000  favouring refusal: count +1.0000\n"
+            "\n"
+            "must: excellent above keyword_stuffed, boilerplate, refusal and confidently_wrong in "
+            "1 of 1 prompt\n"
+            "\n"
+            "overall: 3 answers, 3 pairs, agreement 0.6667, tau_b 0.8165\n"
+            "gate: failed (agreement 0.6667 < 0.9000)\n");
+  EXPECT_EQ(r.exit_code, 1);
+  r = SreEval(dir.path(), {"calibrate", "--suite", "suite", "--min-agreement", "0.5", "g.yaml"});
+  EXPECT_THAT(r.stdout_data,
+              HasSubstr("\ngate: passed (agreement 0.6667 >= 0.5000, no must violation)\n"));
+  EXPECT_EQ(r.exit_code, 0);
+
+  r = SreEval(dir.path(), {"calibrate", "--suite", "suite", "--min-agreement", "high", "g.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "sre-eval calibrate: --min-agreement must be a number from 0 to 1, got 'high'\n");
+
+  dir.WriteFile("bad.yaml",
+                "prompt: i1.c\ntruth: truth.json\nanswers:\n"
+                "  - {id: a, kind: terse, grades: {impact: 1}, text: x}\n");
+  r = SreEval(dir.path(), {"calibrate", "--suite", "suite", "bad.yaml", "missing.yaml"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "bad.yaml:1:9: unknown prompt 'i1.c' (did you mean 'i1.a'?)\n"
+            "missing.yaml: No such file or directory\n"
+            "calibrate: 2 errors in 2 files\n");
+  r = SreEval(dir.path(), {"calibrate", "--suite", "suite"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "sre-eval calibrate: no FILE given, and suite/fixtures/graded/ holds no *.yaml file\n");
+}
+
+}  // namespace
+}  // namespace sre_eval

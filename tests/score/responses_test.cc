@@ -1,0 +1,157 @@
+#include "score/responses.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "test_util.h"
+
+namespace sre_eval {
+namespace {
+
+TEST(ResponsesTest, ParsesEveryField) {
+  Response r;
+  Diagnostics diags;
+  ASSERT_TRUE(ParseResponseLine(
+      R"({"schema_version":1,"incident":"crash","prompt_id":"i1.restarts","trial":2,)"
+      R"("prompt":"How many?","answer":"5 restarts","status":"ok","latency_ms":1234})",
+      "responses.jsonl", 7, &r, &diags));
+  EXPECT_EQ(DiagnosticStrings(diags), std::vector<std::string>{});
+  EXPECT_EQ(r.line, 7);
+  EXPECT_EQ(r.incident, "crash");
+  EXPECT_EQ(r.prompt_id, "i1.restarts");
+  EXPECT_EQ(r.trial, 2);
+  EXPECT_EQ(r.prompt, "How many?");
+  EXPECT_EQ(r.answer, "5 restarts");
+  EXPECT_EQ(r.status, ResponseStatus::kOk);
+  EXPECT_EQ(r.error, "");
+  EXPECT_EQ(r.latency_ms, 1234);
+}
+
+TEST(ResponsesTest, FailedCallsNeedAnErrorAndNoAnswer) {
+  Response r;
+  r.answer = "left over from the previous line";
+  Diagnostics diags;
+  ASSERT_TRUE(
+      ParseResponseLine(R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":1,)"
+                        R"("status":"timeout","error":"no answer within 120s"})",
+                        "r.jsonl", 1, &r, &diags));
+  EXPECT_EQ(r.status, ResponseStatus::kTimeout);
+  EXPECT_EQ(r.error, "no answer within 120s");
+  EXPECT_EQ(r.answer, "");
+  EXPECT_EQ(r.prompt, "");
+  EXPECT_FALSE(r.latency_ms.has_value());
+}
+
+struct BadLine {
+  std::string line;
+  std::vector<std::string> problems;
+};
+
+TEST(ResponsesTest, ReportsEveryProblemOfAMalformedLine) {
+  const std::string head = R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a",)";
+  std::vector<BadLine> cases = {
+      {"{bad", {"r.jsonl:3:2: not valid JSON: invalid literal"}},
+      {R"({"a":1,})", {"r.jsonl:3:8: not valid JSON: unexpected '}'"}},
+      {"[1, 2]", {"r.jsonl:3: expected a JSON object, got an array"}},
+      {"\"text\"", {"r.jsonl:3: expected a JSON object, got a string"}},
+      {"{}",
+       {"r.jsonl:3: missing key 'schema_version'", "r.jsonl:3: missing key 'incident'",
+        "r.jsonl:3: missing key 'prompt_id'", "r.jsonl:3: missing key 'trial'",
+        "r.jsonl:3: missing key 'status'"}},
+      {R"({"schema_version":2,"incident":"crash","prompt_id":"i1.a","trial":1,"status":"ok",)"
+       R"("answer":"x"})",
+       {"r.jsonl:3: 'schema_version' must be 1 (the only version this build reads), got 2"}},
+      {R"({"schema_version":1,"incident":7,"prompt_id":"","trial":0,"status":"fine",)"
+       R"("answer":["x"]})",
+       {"r.jsonl:3: 'incident' must be a string, got a number",
+        "r.jsonl:3: 'prompt_id' must not be empty",
+        "r.jsonl:3: 'trial' must be an integer of at least 1, got 0",
+        "r.jsonl:3: 'status' must be ok, error or timeout, got 'fine'",
+        "r.jsonl:3: 'answer' must be a string, got an array"}},
+      {(head + R"("trial":1.5,"status":"ok","answer":"x"})"),
+       {"r.jsonl:3: 'trial' must be an integer of at least 1, got 1.5"}},
+      {(head + R"("trial":"1","status":"ok","answer":"x"})"),
+       {"r.jsonl:3: 'trial' must be an integer of at least 1, got a string"}},
+      {(head + R"("trial":1,"status":"ok"})"),
+       {"r.jsonl:3: missing key 'answer' (required when status is ok)"}},
+      {(head + R"("trial":1,"status":"error","answer":""})"),
+       {"r.jsonl:3: missing key 'error' (required when status is error)"}},
+      {(head + R"("trial":1,"status":"ok","answer":"x","error":"boom"})"),
+       {"r.jsonl:3: 'error' is not allowed when status is ok"}},
+      {(head + R"("trial":1,"status":"timeot","error":"slow"})"),
+       {"r.jsonl:3: 'status' must be ok, error or timeout, got 'timeot' (did you mean "
+        "'timeout'?)"}},
+      {(head + R"("trial":1,"status":"ok","answer":"x","latency_ms":-5})"),
+       {"r.jsonl:3: 'latency_ms' must be an integer of at least 0, got -5"}},
+      {(head + R"("trial":1,"status":"ok","answer":"x","promt":"typo"})"),
+       {"r.jsonl:3: unknown key 'promt' (did you mean 'prompt'?)"}},
+  };
+  for (const BadLine& c : cases) {
+    Response r;
+    Diagnostics diags;
+    EXPECT_FALSE(ParseResponseLine(c.line, "r.jsonl", 3, &r, &diags)) << c.line;
+    EXPECT_EQ(DiagnosticStrings(diags), c.problems) << c.line;
+  }
+}
+
+TEST(ResponsesTest, ReadsLineByLineSkippingBlankLinesAndReportingBadOnes) {
+  TempDir dir;
+  std::string path = dir.WriteFile(
+      "responses.jsonl",
+      "\xEF\xBB\xBF"
+      R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":1,"status":"ok","answer":"one"})"
+      "\r\n"
+      "\n"
+      "   \n"
+      "{oops\n"
+      R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":2,"status":"ok","answer":"two"})");
+  std::vector<std::string> seen;
+  Diagnostics problems;
+  int lines = 0;
+  absl::Status status = ReadResponses(
+      path, "run/responses.jsonl",
+      [&](const Response& r) { seen.push_back(absl::StrCat(r.line, ":", r.trial, ":", r.answer)); },
+      &problems, &lines);
+  ASSERT_TRUE(status.ok()) << status;
+  EXPECT_EQ(seen, (std::vector<std::string>{"1:1:one", "5:2:two"}));
+  EXPECT_EQ(DiagnosticStrings(problems),
+            std::vector<std::string>{"run/responses.jsonl:4:2: not valid JSON: invalid literal"});
+  EXPECT_EQ(lines, 5);
+}
+
+TEST(ResponsesTest, AMissingFileOrAFolderIsAnError) {
+  TempDir dir;
+  Diagnostics problems;
+  int lines = 0;
+  auto ignore = [](const Response&) {};
+  absl::Status missing =
+      ReadResponses(dir.path() + "/nope.jsonl", "run/responses.jsonl", ignore, &problems, &lines);
+  EXPECT_TRUE(absl::IsNotFound(missing)) << missing;
+  EXPECT_EQ(missing.message(), "run/responses.jsonl: No such file or directory");
+  absl::Status folder = ReadResponses(dir.path(), "run/responses.jsonl", ignore, &problems, &lines);
+  EXPECT_TRUE(absl::IsFailedPrecondition(folder)) << folder;
+  EXPECT_EQ(folder.message(), "run/responses.jsonl: is a directory");
+}
+
+TEST(ResponsesTest, NulAndInvalidUtf8AreMalformedLines) {
+  TempDir dir;
+  std::string path =
+      dir.WriteFile("r.jsonl", std::string("{\"a\":\"x\0y\"}\n", 12) + "{\"a\":\"\xff\"}\n");
+  Diagnostics problems;
+  int lines = 0;
+  int calls = 0;
+  ASSERT_TRUE(ReadResponses(
+                  path, "r.jsonl", [&](const Response&) { ++calls; }, &problems, &lines)
+                  .ok());
+  EXPECT_EQ(calls, 0);
+  EXPECT_EQ(DiagnosticStrings(problems),
+            (std::vector<std::string>{
+                "r.jsonl:1:8: not valid JSON: invalid string: control character U+0000 (NUL) "
+                "must be escaped to \\u0000",
+                "r.jsonl:2:7: not valid JSON: invalid string: ill-formed UTF-8 byte"}));
+}
+
+}  // namespace
+}  // namespace sre_eval

@@ -1,0 +1,95 @@
+#include "score/text_scan.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+
+namespace sre_eval {
+namespace {
+
+// "value/unit-kind/scale" for every number found.
+std::vector<std::string> Numbers(const std::string& text) {
+  TextScan scan(text);
+  std::vector<std::string> out;
+  for (const NumberMention& m : scan.numbers()) {
+    std::string s = text.substr(m.begin, m.end - m.begin) + "=" +
+                    (m.zero_word ? std::string("zero-word") : std::to_string(m.value)) + "/" +
+                    std::to_string(static_cast<int>(m.unit)) + "/" + std::to_string(m.scale);
+    out.push_back(s);
+  }
+  return out;
+}
+
+bool Negated(const std::string& text, const std::string& word) {
+  TextScan scan(text);
+  size_t at = text.find(word);
+  EXPECT_NE(at, std::string::npos) << word;
+  return scan.IsNegated(at, at + word.size());
+}
+
+TEST(TextScanTest, FindsNumbersWithTheirUnits) {
+  EXPECT_EQ(
+      Numbers("5 restarts in 10 minutes"),
+      (std::vector<std::string>{"5=5.000000/0/1.000000", "10 minutes=10.000000/1/60000.000000"}));
+  EXPECT_EQ(
+      Numbers("p95 was 4.1s, limit 1000Mi, cpu 300m, 48,213 requests, 65.5% failed"),
+      (std::vector<std::string>{"4.1s=4.100000/1/1000.000000", "1000Mi=1000.000000/3/1.000000",
+                                "300m=300.000000/1/60000.000000", "48,213=48213.000000/0/1.000000",
+                                "65.5%=65.500000/2/1.000000"}));
+  EXPECT_EQ(Numbers("five pods restarted twice; no errors"),
+            (std::vector<std::string>{"five=5.000000/0/1.000000", "twice=2.000000/0/1.000000",
+                                      "no=zero-word/0/1.000000"}));
+  EXPECT_EQ(Numbers("$29.99 and 3k users"),
+            (std::vector<std::string>{"$29.99=29.990000/5/1.000000", "3k=3.000000/0/1000.000000"}));
+}
+
+TEST(TextScanTest, IdsDatesTimesAndVersionsAreNotNumbers) {
+  EXPECT_EQ(Numbers("front-end-6f8c9d7b5-x2k9p at 10:23:05 on 2026-11-24, v1.2.3, pod-5"),
+            std::vector<std::string>{});
+}
+
+TEST(TextScanTest, FindsTimesInEveryForm) {
+  std::string text =
+      "Started 10:23 UTC, OOM at 10:24:12Z, ended 2026-11-24T10:28:05Z, noon 12:05 pm, "
+      "local 11:23+01:00, not 110:23 or 25:00 or 10:61 or 2026-02-30T10:00:00Z";
+  TextScan scan(text);
+  std::vector<std::string> got;
+  for (const TimeMention& t : scan.times()) {
+    got.push_back(text.substr(t.begin, t.end - t.begin) + "=" + std::to_string(t.seconds_of_day) +
+                  (t.has_date ? "@" + std::to_string(t.unix_seconds) : ""));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"10:23 UTC=37380", "10:24:12Z=37452",
+                                           "2026-11-24T10:28:05Z=37685@1795516085",
+                                           "12:05 pm=43500", "11:23+01:00=37380"}));
+}
+
+TEST(TextScanTest, NegationInTheClause) {
+  EXPECT_TRUE(Negated("No pods restarted during the incident.", "restarted"));
+  EXPECT_TRUE(Negated("There were no restarts.", "restarts"));
+  EXPECT_TRUE(Negated("The cause was not memory.", "memory"));
+  EXPECT_TRUE(Negated("Memory was not the cause.", "Memory"));
+  EXPECT_TRUE(Negated("It didn't run out of memory at all.", "memory"));
+  EXPECT_TRUE(Negated("It didn\xE2\x80\x99t restart.", "restart"));
+  EXPECT_TRUE(Negated("We ruled out memory.", "memory"));
+  EXPECT_TRUE(Negated("CPU throttling rather than memory.", "memory"));
+  // Not negated: another clause, a scoped "no other", too far away.
+  EXPECT_FALSE(Negated("It was not the database, memory ran out.", "memory"));
+  EXPECT_FALSE(Negated("Not the database but memory.", "memory"));
+  EXPECT_FALSE(Negated("No other pod restarted.", "restarted"));
+  EXPECT_FALSE(Negated("Nothing else restarted.", "restarted"));
+  EXPECT_FALSE(Negated("No, the front-end container ran out of memory.", "memory"));
+  EXPECT_FALSE(Negated("Not surprisingly the front end pod itself ran out of memory", "memory"));
+  EXPECT_FALSE(Negated("The front-end was OOMKilled. Nothing was wrong with carts.", "OOMKilled"));
+}
+
+TEST(TextScanTest, CleanExcerptKeepsJsonSafeText) {
+  EXPECT_EQ(CleanExcerpt("ok\xFF\xFEok", 100), "ok\xEF\xBF\xBD\xEF\xBF\xBDok");
+  EXPECT_EQ(CleanExcerpt("caf\xC3\xA9", 4), "caf");  // Never splits a character.
+  EXPECT_EQ(CleanExcerpt(std::string("a\0b", 3), 10),
+            "a\xEF\xBF\xBD"
+            "b");
+}
+
+}  // namespace
+}  // namespace sre_eval
