@@ -1,6 +1,7 @@
 #include "score/engine.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdlib>
 #include <map>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "re2/re2.h"
 #include "re2/set.h"
@@ -62,6 +64,8 @@ std::string PhraseRegex(const std::string& phrase) {
 struct Span {
   size_t begin;
   size_t end;
+  size_t first_token;  // The tokens it covers: [first_token, after_token).
+  size_t after_token;
 };
 
 // Finds phrases made of words (letters, digits, '_', apostrophes, and . , : between digits)
@@ -116,64 +120,78 @@ class PhraseMatcher {
       int node = 0;
       for (uint32_t k = t.begin; k < t.end && node >= 0; ++k) {
         char c = text[k];
-        if (c == '\'' && k > t.begin) Found(nodes_[node].exact, scan, i, out);  // "pod's"
-        int slot = Slot(absl::ascii_tolower(static_cast<unsigned char>(c)));
-        node = slot < 0 ? -1 : nodes_[node].child[slot];
-        if (node >= 0) Found(nodes_[node].stem, scan, i, out);
+        if (c == '\'' && k > t.begin && (flags_[node] & kHasExact)) {
+          Found(exact_[node], scan, i, out);  // "pod's"
+        }
+        int slot = Slot(c);
+        node = slot < 0 ? -1 : children_[node][slot];
+        if (node >= 0 && (flags_[node] & kHasStem)) Found(stem_[node], scan, i, out);
       }
-      if (node >= 0) Found(nodes_[node].exact, scan, i, out);
+      if (node >= 0 && (flags_[node] & kHasExact)) Found(exact_[node], scan, i, out);
     }
   }
 
  private:
   static constexpr int kAlphabet = 41;
-  struct Node {
-    int child[kAlphabet];
-    std::vector<int> exact;  // Alternatives whose first word ends here.
-    std::vector<int> stem;   // Single-word stems that end here.
-    Node() { std::fill(child, child + kAlphabet, -1); }
-  };
+  // The trie's nodes are split in three so that the walk touches only the child table and
+  // a byte of flags.
+  using Children = std::array<int32_t, kAlphabet>;
+  enum : uint8_t { kHasExact = 1, kHasStem = 2 };
+
+  int NewNode() {
+    Children none;
+    none.fill(-1);
+    children_.push_back(none);
+    flags_.push_back(0);
+    exact_.emplace_back();
+    stem_.emplace_back();
+    return static_cast<int>(children_.size()) - 1;
+  }
   struct Alternative {
     std::vector<std::string> words;
     bool stem;
     int pattern;
   };
 
-  static int Slot(char c) {
-    if (c >= 'a' && c <= 'z') return c - 'a';
-    if (c >= '0' && c <= '9') return 26 + (c - '0');
-    switch (c) {
-      case '\'':
-        return 36;
-      case '.':
-        return 37;
-      case ',':
-        return 38;
-      case ':':
-        return 39;
-      case '_':
-        return 40;
+  // The trie slot of each byte, upper case folded to lower case; -1 for bytes no phrase
+  // word holds.
+  struct SlotTable {
+    int8_t slot[256];
+    SlotTable() {
+      std::fill(slot, slot + 256, -1);
+      for (int c = 'a'; c <= 'z'; ++c) slot[c] = slot[c - 'a' + 'A'] = static_cast<int8_t>(c - 'a');
+      for (int c = '0'; c <= '9'; ++c) slot[c] = static_cast<int8_t>(26 + c - '0');
+      slot[static_cast<int>('\'')] = 36;
+      slot[static_cast<int>('.')] = 37;
+      slot[static_cast<int>(',')] = 38;
+      slot[static_cast<int>(':')] = 39;
+      slot[static_cast<int>('_')] = 40;
     }
-    return -1;
+  };
+  static int Slot(char c) {
+    static const SlotTable table;
+    return table.slot[static_cast<unsigned char>(c)];
   }
 
   void AddAlternative(const std::vector<std::string>& words, bool stem, int pattern) {
     int alt = static_cast<int>(alternatives_.size());
     alternatives_.push_back({words, stem, pattern});
-    if (nodes_.empty()) nodes_.emplace_back();
+    if (children_.empty()) NewNode();
     int node = 0;
     for (char c : words[0]) {
       int slot = Slot(c);
-      if (nodes_[node].child[slot] < 0) {
-        nodes_[node].child[slot] = static_cast<int>(nodes_.size());
-        nodes_.emplace_back();
+      if (children_[node][slot] < 0) {
+        int child = NewNode();
+        children_[node][slot] = child;
       }
-      node = nodes_[node].child[slot];
+      node = children_[node][slot];
     }
     if (stem && words.size() == 1) {
-      nodes_[node].stem.push_back(alt);
+      stem_[node].push_back(alt);
+      flags_[node] |= kHasStem;
     } else {
-      nodes_[node].exact.push_back(alt);
+      exact_[node].push_back(alt);
+      flags_[node] |= kHasExact;
     }
   }
 
@@ -193,8 +211,11 @@ class PhraseMatcher {
           break;
         }
         // Only white space and hyphens between the words.
-        absl::string_view gap = text.substr(tokens[j - 1].end, tokens[j].begin - tokens[j - 1].end);
-        ok = !gap.empty() && gap.find_first_not_of(" \t\r\n-") == absl::string_view::npos;
+        ok = tokens[j].begin > tokens[j - 1].end;
+        for (size_t k = tokens[j - 1].end; k < tokens[j].begin && ok; ++k) {
+          char c = text[k];
+          ok = c == ' ' || c == '-' || c == '\n' || c == '\t' || c == '\r';
+        }
         absl::string_view word = text.substr(tokens[j].begin, tokens[j].end - tokens[j].begin);
         bool stem_word = alt.stem && w + 1 == alt.words.size();
         ok = ok && (stem_word ? absl::StartsWithIgnoreCase(word, alt.words[w])
@@ -203,7 +224,8 @@ class PhraseMatcher {
       }
       if (!ok) continue;
       std::vector<Span>& spans = (*out)[alt.pattern];
-      Span span{tokens[first].begin, tokens[last].end};
+      if (spans.capacity() == 0) spans.reserve(8);
+      Span span{tokens[first].begin, tokens[last].end, first, last + 1};
       if (alt.words.size() == 1 && !alt.stem) {
         // An exact single word, perhaps before "'s": the span is the word itself.
         span.end = span.begin + alt.words[0].size();
@@ -214,9 +236,29 @@ class PhraseMatcher {
     }
   }
 
-  std::vector<Node> nodes_;
+  std::vector<Children> children_;
+  std::vector<uint8_t> flags_;
+  std::vector<std::vector<int>> exact_;  // Alternatives whose first word ends at the node.
+  std::vector<std::vector<int>> stem_;   // Single-word stems that end at the node.
   std::vector<Alternative> alternatives_;
 };
+
+// "10:24:12" in UTC; cheaper than absl::FormatTime, which matters per time mentioned.
+std::string ClockTime(absl::Time t) {
+  int64_t day = ((absl::ToUnixSeconds(t) % 86400) + 86400) % 86400;
+  char buf[9];
+  int h = static_cast<int>(day / 3600), m = static_cast<int>(day / 60 % 60),
+      sec = static_cast<int>(day % 60);
+  buf[0] = static_cast<char>('0' + h / 10);
+  buf[1] = static_cast<char>('0' + h % 10);
+  buf[2] = ':';
+  buf[3] = static_cast<char>('0' + m / 10);
+  buf[4] = static_cast<char>('0' + m % 10);
+  buf[5] = ':';
+  buf[6] = static_cast<char>('0' + sec / 10);
+  buf[7] = static_cast<char>('0' + sec % 10);
+  return std::string(buf, 8);
+}
 
 std::string Fmt(double v) {
   if (v == std::floor(v) && std::fabs(v) < 1e15) return absl::StrCat(static_cast<int64_t>(v));
@@ -240,20 +282,33 @@ const nlohmann::json* LookupFact(const nlohmann::json& facts, const FactRef& ref
   return v;
 }
 
-// Every string value in `v`, lowercased.
-void CollectStrings(const nlohmann::json& v, std::set<std::string>* out) {
-  if (v.is_string()) {
-    out->insert(absl::AsciiStrToLower(v.get<std::string>()));
-  } else if (v.is_structured()) {
-    for (const nlohmann::json& item : v) CollectStrings(item, out);
-  }
-}
-
 std::optional<absl::Time> ParseTruthTime(const nlohmann::json& v) {
   if (!v.is_string()) return std::nullopt;
+  const std::string& text = v.get_ref<const std::string&>();
+  // The form truth files use, "2026-11-24T10:23:05Z", read directly: this runs for every
+  // answer and time criterion.
+  static constexpr char kShape[] = "dddd-dd-ddTdd:dd:ddZ";
+  bool simple = text.size() == sizeof(kShape) - 1;
+  for (size_t i = 0; simple && i < text.size(); ++i) {
+    simple = kShape[i] == 'd' ? absl::ascii_isdigit(static_cast<unsigned char>(text[i]))
+                              : text[i] == kShape[i];
+  }
+  if (simple) {
+    auto num = [&](size_t at, size_t len) {
+      int n = 0;
+      for (size_t i = at; i < at + len; ++i) n = n * 10 + (text[i] - '0');
+      return n;
+    };
+    absl::CivilSecond cs(num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2));
+    if (cs.month() == num(5, 2) && cs.day() == num(8, 2) && cs.hour() == num(11, 2) &&
+        cs.minute() == num(14, 2) && cs.second() == num(17, 2)) {
+      return absl::FromCivil(cs, absl::UTCTimeZone());
+    }
+    return std::nullopt;
+  }
   absl::Time t;
   std::string err;
-  if (!absl::ParseTime(absl::RFC3339_full, v.get<std::string>(), &t, &err)) return std::nullopt;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &err)) return std::nullopt;
   return t;
 }
 
@@ -501,7 +556,9 @@ class AnswerContext {
            patterns_[id]->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
       size_t begin = m.data() - text.data();
       size_t end = begin + m.size();
-      out.push_back({begin, end});
+      Span span{begin, end, 0, 0};
+      scan_.TokenRange(begin, end, &span.first_token, &span.after_token);
+      out.push_back(span);
       pos = end > begin ? end : end + 1;
     }
     return out;
@@ -512,7 +569,7 @@ class AnswerContext {
     std::optional<Span> best;
     for (int id : group) {
       for (const Span& s : Occurrences(id)) {
-        if (scan_.IsNegated(s.begin, s.end) != negated) continue;
+        if (scan_.IsNegatedTokens(s.first_token, s.after_token) != negated) continue;
         if (!best.has_value() || s.begin < best->begin) best = s;
         break;
       }
@@ -629,22 +686,20 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
   double want = *truth_value;
   const TextScan& scan = ctx->scan();
   const std::vector<Token>& tokens = scan.tokens();
-  // Mark the tokens that belong to a cue.
-  std::vector<bool> cue_token;
-  bool any_cue = false;
+  // The tokens that belong to a cue, in order.
+  std::vector<uint32_t> cue_tokens;
   for (int id : cues) {
     for (const Span& s : ctx->Occurrences(id)) {
-      if (cue_token.empty()) cue_token.assign(tokens.size(), false);
-      for (size_t t = scan.TokenAt(s.begin); t < tokens.size() && tokens[t].begin < s.end; ++t) {
-        cue_token[t] = true;
-        any_cue = true;
+      for (size_t t = s.first_token; t < s.after_token && t < tokens.size(); ++t) {
+        cue_tokens.push_back(static_cast<uint32_t>(t));
       }
     }
   }
-  if (!any_cue) {
+  if (cue_tokens.empty()) {
     r->note = "not met: no number claimed";
     return;
   }
+  std::sort(cue_tokens.begin(), cue_tokens.end());
   bool right = false;
   std::vector<std::string> wrong;
   for (const NumberMention& m : scan.numbers()) {
@@ -652,16 +707,11 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     // claims zero only right before its cue.
     size_t window = m.zero_word ? 2 : kCueWindow + 1;
     uint32_t sentence = tokens[m.token].sentence;
+    size_t lowest = m.zero_word ? m.token + 1 : (m.token >= window ? m.token - window : 0);
     bool near = false;
-    for (size_t k = 1; k <= window && !near; ++k) {
-      size_t after = m.token + k;
-      if (after < tokens.size() && tokens[after].sentence == sentence && cue_token[after]) {
-        near = true;
-      }
-      if (!m.zero_word && k <= m.token && tokens[m.token - k].sentence == sentence &&
-          cue_token[m.token - k]) {
-        near = true;
-      }
+    for (auto it = std::lower_bound(cue_tokens.begin(), cue_tokens.end(), lowest);
+         it != cue_tokens.end() && *it <= m.token + window && !near; ++it) {
+      near = *it != m.token && tokens[*it].sentence == sentence;
     }
     if (!near) continue;
     std::optional<double> claim = ClaimIn(m, c.unit);
@@ -698,7 +748,7 @@ void ScoreIds(const RE2& shape, const Criterion& c, const Truth& truth, AnswerCo
   }
   absl::string_view text = ctx->scan().text();
   std::set<std::string> found, invented, known;
-  std::optional<std::set<std::string>> other_ids;  // Every string in the truth, lowercased.
+  std::optional<std::vector<std::string>> other_ids;  // When truth.strings is not filled.
   re2::StringPiece input(text.data(), text.size());
   size_t pos = 0;
   re2::StringPiece m;
@@ -714,11 +764,9 @@ void ScoreIds(const RE2& shape, const Criterion& c, const Truth& truth, AnswerCo
       if (found.insert(id).second) AddEvidence(r, ctx->MakeEvidence(begin, end, "truth id"));
       continue;
     }
-    if (!other_ids.has_value()) {
-      other_ids.emplace();
-      CollectStrings(truth.facts, &*other_ids);
-    }
-    if (other_ids->count(id) > 0) {
+    if (truth.strings.empty() && !other_ids.has_value()) other_ids = TruthStrings(truth.facts);
+    const std::vector<std::string>& strings = other_ids.has_value() ? *other_ids : truth.strings;
+    if (std::binary_search(strings.begin(), strings.end(), id)) {
       // A real id of something else (a customer id beside order ids): neither right nor
       // invented.
       if (known.insert(id).second) AddEvidence(r, ctx->MakeEvidence(begin, end, "other truth id"));
@@ -788,10 +836,9 @@ void ScoreTime(const Criterion& c, const Truth& truth, AnswerContext* ctx, Crite
     }
     bool ok = best <= tolerance;
     right = right || ok;
-    AddEvidence(r, ctx->MakeEvidence(
-                       tm.begin, tm.end,
-                       absl::StrCat(ok ? "within " : "off by ", best, "s of truth ",
-                                    absl::FormatTime("%H:%M:%S", nearest, absl::UTCTimeZone()))));
+    AddEvidence(r, ctx->MakeEvidence(tm.begin, tm.end,
+                                     absl::StrCat(ok ? "within " : "off by ", best, "s of truth ",
+                                                  ClockTime(nearest))));
   }
   if (right) {
     r->earned = c.points;

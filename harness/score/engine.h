@@ -59,6 +59,10 @@ namespace sre_eval {
 struct Truth {
   std::string incident;
   nlohmann::json facts = nlohmann::json::object();
+  // Every string in `facts`, lowercased and sorted: what ids criteria look up to tell a real
+  // id of another kind from an invented one. ParseTruth fills it; when it is empty the engine
+  // works it out per answer.
+  std::vector<std::string> strings;
 };
 
 // Parses a truth.json text ({"schema_version": 1, "incident": ..., "facts": {...}}) and checks
@@ -66,6 +70,8 @@ struct Truth {
 absl::StatusOr<Truth> ParseTruth(const std::string& path, absl::string_view text);
 // Reads and parses the file.
 absl::StatusOr<Truth> LoadTruth(const std::string& path);
+// Every string value in `facts`, lowercased, sorted and unique (Truth::strings).
+std::vector<std::string> TruthStrings(const nlohmann::json& facts);
 
 // What a judge is asked.
 struct JudgeRequest {

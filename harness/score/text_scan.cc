@@ -16,8 +16,6 @@ namespace sre_eval {
 
 namespace {
 
-bool IsAsciiWordByte(unsigned char c) { return absl::ascii_isalnum(c) || c == '_'; }
-
 // Bytes >= 0x80 belong to words (letters of other scripts), except the punctuation below.
 // Returns the length of a multi-byte separator (dashes, quotes, bullets, no-break space) at
 // `i`, or 0.
@@ -35,9 +33,16 @@ size_t SeparatorLength(absl::string_view text, size_t i) {
   return 0;
 }
 
-bool IsWordByte(absl::string_view text, size_t i) {
+// ASCII letters, digits and '_' (bytes >= 0x80 are false here and checked apart).
+constexpr bool kAsciiWord[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 1,
+    0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0};
+
+inline bool IsWordByte(absl::string_view text, size_t i) {
   unsigned char c = text[i];
-  if (c < 0x80) return IsAsciiWordByte(c);
+  if (c < 0x80) return kAsciiWord[c];
   return SeparatorLength(text, i) == 0;
 }
 
@@ -76,7 +81,7 @@ absl::string_view Lower(absl::string_view word, char (&buf)[kMaxWord]) {
   size_t n = 0;
   for (size_t i = 0; i < word.size(); ++i) {
     if (n == kMaxWord) return absl::string_view();
-    if (word.compare(i, 3, "\xE2\x80\x99") == 0) {
+    if (static_cast<unsigned char>(word[i]) == 0xE2 && word.compare(i, 3, "\xE2\x80\x99") == 0) {
       buf[n++] = '\'';
       i += 2;
       continue;
@@ -84,6 +89,43 @@ absl::string_view Lower(absl::string_view word, char (&buf)[kMaxWord]) {
     buf[n++] = absl::ascii_tolower(static_cast<unsigned char>(word[i]));
   }
   return absl::string_view(buf, n);
+}
+
+const absl::flat_hash_map<absl::string_view, WordInfo>& Words();
+
+// For each pair of first letters, a bit per length of the special words that start so: a
+// cheap test that spares most tokens the hash lookup.
+struct PrefixFilter {
+  uint16_t lengths[26][26] = {};
+  PrefixFilter() {
+    for (const auto& [word, info] : Words()) {
+      lengths[word[0] - 'a'][word[1] - 'a'] |= uint16_t{1} << word.size();
+    }
+  }
+  bool MaybeSpecial(absl::string_view token) const {
+    if (token.size() < 2 || token.size() > 15) return false;
+    unsigned a = absl::ascii_tolower(static_cast<unsigned char>(token[0])) - 'a';
+    unsigned b = absl::ascii_tolower(static_cast<unsigned char>(token[1])) - 'a';
+    if (a >= 26 || b >= 26) return false;
+    // A typographic apostrophe makes the token 2 bytes longer than the word.
+    uint16_t bits = lengths[a][b];
+    return (bits >> token.size() & 1) || (token.size() >= 3 && (bits >> (token.size() - 2) & 1));
+  }
+};
+
+const PrefixFilter& Prefixes() {
+  static const PrefixFilter* filter = new PrefixFilter;
+  return *filter;
+}
+
+// "n't" or "n’t" at the end of a token.
+bool EndsWithNt(absl::string_view token) {
+  size_t n = token.size();
+  if (n < 3 || absl::ascii_tolower(static_cast<unsigned char>(token[n - 1])) != 't') return false;
+  if (token[n - 2] == '\'')
+    return absl::ascii_tolower(static_cast<unsigned char>(token[n - 3])) == 'n';
+  return n >= 5 && token.substr(n - 4, 3) == "\xE2\x80\x99" &&
+         absl::ascii_tolower(static_cast<unsigned char>(token[n - 5])) == 'n';
 }
 
 const absl::flat_hash_map<absl::string_view, WordInfo>& Words() {
@@ -176,11 +218,20 @@ void TextScan::Tokenize() {
   uint32_t clause = 0;
   uint32_t sentence = 0;
   uint16_t prev = 0;  // Flags of the word before.
+  // Raw bytes: this loop runs once per byte of every answer.
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(text_.data());
+  auto word_byte = [&](size_t j) {
+    return p[j] < 0x80 ? kAsciiWord[p[j]] : SeparatorLength(text_, j) == 0;
+  };
   size_t i = 0;
   while (i < n) {
-    if (!IsWordByte(text_, i)) {
-      unsigned char c = text_[i];
-      bool followed_by_word = i + 1 < n && IsWordByte(text_, i + 1);
+    if (!word_byte(i)) {
+      unsigned char c = p[i];
+      if (c == ' ') {
+        ++i;
+        continue;
+      }
+      bool followed_by_word = i + 1 < n && word_byte(i + 1);
       if (c == '\n' || ((c == '.' || c == '!' || c == '?' || c == ';') && !followed_by_word)) {
         ++clause;
         ++sentence;
@@ -192,42 +243,52 @@ void TextScan::Tokenize() {
       continue;
     }
     size_t start = i;
+    bool time_like = false;
     while (i < n) {
-      if (IsWordByte(text_, i)) {
+      while (i < n && kAsciiWord[p[i]]) ++i;
+      if (i == n) break;
+      unsigned char c = p[i];
+      if (c >= 0x80 && SeparatorLength(text_, i) == 0) {
         ++i;
         continue;
       }
-      unsigned char c = text_[i];
       // Joiners inside a word: an apostrophe between letters ("didn't"), and . , : between
       // digits ("4.1", "48,213", "10:23").
-      if (c == '\'' && i + 1 < n && absl::ascii_isalpha(static_cast<unsigned char>(text_[i + 1]))) {
+      if (c == '\'' && i + 1 < n && absl::ascii_isalpha(p[i + 1])) {
         ++i;
         continue;
       }
-      if ((c == '.' || c == ',' || c == ':') && IsDigit(text_, i - 1) && IsDigit(text_, i + 1)) {
+      if ((c == '.' || c == ',' || c == ':') && i + 1 < n && absl::ascii_isdigit(p[i - 1]) &&
+          absl::ascii_isdigit(p[i + 1])) {
+        if (c == ':') time_like = true;
         ++i;
         continue;
       }
       break;
     }
-    char buf[kMaxWord];
-    absl::string_view w = Lower(text_.substr(start, i - start), buf);
+    absl::string_view token = text_.substr(start, i - start);
     WordInfo info;
-    if (!w.empty()) {
+    if (Prefixes().MaybeSpecial(token)) {
+      char buf[kMaxWord];
+      absl::string_view w = Lower(token, buf);
       auto it = Words().find(w);
       if (it != Words().end()) info = it->second;
-      if (absl::EndsWith(w, "n't")) info.flags |= kNegatesBefore | kNegatesAfter;
     }
+    if (EndsWithNt(token)) info.flags |= kNegatesBefore | kNegatesAfter;
     if (info.flags & kStartsClause) ++clause;
     Token t;
     t.begin = static_cast<uint32_t>(start);
     t.end = static_cast<uint32_t>(i);
     t.clause = clause;
     t.sentence = sentence;
-    t.negates_before = (info.flags & kNegatesBefore) || (w == "than" && (prev & kRather)) ||
-                       (w == "of" && (prev & kInstead)) || (w == "out" && (prev & kRuled));
+    t.negates_before = (info.flags & kNegatesBefore) ||
+                       ((prev & (kRather | kInstead | kRuled)) &&
+                        (((prev & kRather) && absl::EqualsIgnoreCase(token, "than")) ||
+                         ((prev & kInstead) && absl::EqualsIgnoreCase(token, "of")) ||
+                         ((prev & kRuled) && absl::EqualsIgnoreCase(token, "out"))));
     t.negates_after = info.flags & kNegatesAfter;
     t.scopes = info.flags & kScopes;
+    t.time_like = time_like;
     if (info.flags & (kNumberWord | kZeroWord)) t.number_word = info.value;
     tokens_.push_back(t);
     prev = info.flags;
@@ -238,6 +299,9 @@ void TextScan::FindNumbers() {
   const size_t n = text_.size();
   for (size_t ti = 0; ti < tokens_.size(); ++ti) {
     const Token& t = tokens_[ti];
+    unsigned char first = text_[t.begin];
+    if (!absl::ascii_isdigit(first) && t.number_word < 0) continue;  // Most tokens.
+    if (t.time_like) continue;
     absl::string_view word = text_.substr(t.begin, t.end - t.begin);
     NumberMention m;
     m.token = static_cast<uint32_t>(ti);
@@ -247,26 +311,27 @@ void TextScan::FindNumbers() {
     if (absl::ascii_isdigit(static_cast<unsigned char>(word[0]))) {
       // Digits with optional thousands separators and one decimal part, then letters.
       size_t j = 0;
-      std::string digits;
+      double whole = 0;
+      double fraction = 0;
+      double scale = 1;
       int dots = 0;
-      bool time_like = false;
       while (j < word.size()) {
         char c = word[j];
         if (absl::ascii_isdigit(static_cast<unsigned char>(c))) {
-          digits.push_back(c);
-        } else if (c == ',') {
-          // Thousands separator: skip.
+          if (dots == 0) {
+            whole = whole * 10 + (c - '0');
+          } else {
+            scale /= 10;
+            fraction += (c - '0') * scale;
+          }
         } else if (c == '.') {
           ++dots;
-          digits.push_back('.');
-        } else if (c == ':') {
-          time_like = true;
-        } else {
+        } else if (c != ',') {  // A comma is a thousands separator.
           break;
         }
         ++j;
       }
-      if (time_like || dots > 1) continue;
+      if (dots > 1) continue;
       absl::string_view suffix = word.substr(j);
       bool suffix_ok = true;
       for (char c : suffix) {
@@ -283,7 +348,7 @@ void TextScan::FindNumbers() {
           IsWordByte(text_, t.end + 1)) {
         continue;
       }
-      m.value = std::strtod(digits.c_str(), nullptr);
+      m.value = whole + fraction;
       if (t.begin >= 1 && text_[t.begin - 1] == '$') {
         m.unit = UnitKind::kMoney;
         m.begin = t.begin - 1;
@@ -340,9 +405,22 @@ const std::vector<TimeMention>& TextScan::times() const {
   re2::StringPiece input(text_.data(), text_.size());
   re2::StringPiece pieces[9];
   absl::string_view groups[9];
+  // Every time has a token with a ':' between digits: search only around those, from far
+  // enough before for a date ("2026-11-24T") to far enough after for a zone or "p.m.".
+  constexpr size_t kBefore = 11;
+  constexpr size_t kAfter = 16;
   size_t pos = 0;
-  while (pos < text_.size()) {
-    if (!re->Match(input, pos, text_.size(), RE2::UNANCHORED, pieces, 9)) break;
+  size_t next_token = 0;
+  while (true) {
+    while (next_token < tokens_.size() &&
+           (!tokens_[next_token].time_like || tokens_[next_token].end <= pos)) {
+      ++next_token;
+    }
+    if (next_token == tokens_.size()) break;
+    const Token& t = tokens_[next_token++];
+    size_t from = std::max(pos, t.begin >= kBefore ? t.begin - kBefore : size_t{0});
+    size_t to = std::min(text_.size(), size_t{t.end} + kAfter);
+    if (!re->Match(input, from, to, RE2::UNANCHORED, pieces, 9)) continue;
     for (int g = 0; g < 9; ++g) groups[g] = absl::string_view(pieces[g].data(), pieces[g].size());
     absl::string_view whole = groups[0];
     size_t begin = whole.data() - text_.data();
@@ -404,10 +482,21 @@ size_t TextScan::TokenAt(size_t offset) const {
   return it - tokens_.begin();
 }
 
+void TextScan::TokenRange(size_t begin, size_t end, size_t* first, size_t* after) const {
+  *first = TokenAt(begin);
+  *after = TokenAt(end == 0 ? 0 : end - 1);
+  if (*after < tokens_.size() && tokens_[*after].begin < end) ++*after;
+}
+
 bool TextScan::IsNegated(size_t begin, size_t end) const {
+  size_t first, after;
+  TokenRange(begin, end, &first, &after);
+  return IsNegatedTokens(first, after);
+}
+
+bool TextScan::IsNegatedTokens(size_t first, size_t after) const {
   constexpr size_t kBefore = 4;
   constexpr size_t kAfter = 3;
-  size_t first = TokenAt(begin);
   if (first >= tokens_.size()) return false;
   uint32_t clause = tokens_[first].clause;
   for (size_t k = 1; k <= kBefore && k <= first; ++k) {
@@ -418,8 +507,6 @@ bool TextScan::IsNegated(size_t begin, size_t end) const {
     for (size_t m = first - k + 1; m < first; ++m) scoped = scoped || tokens_[m].scopes;
     if (!scoped) return true;
   }
-  size_t after = TokenAt(end == 0 ? 0 : end - 1);
-  if (after < tokens_.size() && tokens_[after].begin < end) ++after;
   for (size_t k = 0; k < kAfter && after + k < tokens_.size(); ++k) {
     const Token& t = tokens_[after + k];
     if (t.clause != clause) break;

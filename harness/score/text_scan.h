@@ -24,6 +24,7 @@ struct Token {
   bool negates_after = false;   // Negates a mention in the few words before it ("not").
   bool scopes = false;          // "other", "else", "only", "just": "no other pod" is no denial.
   bool unit_word = false;       // The unit of the number before it ("10 minutes").
+  bool time_like = false;       // Has digits around a ':' ("10:23"): perhaps a time.
   int8_t number_word = -1;      // "five" -> 5, "once" -> 1, "no"/"none" -> 0; else -1.
 };
 
@@ -60,8 +61,12 @@ class TextScan {
 
   // The first token that ends after `offset`, or tokens().size().
   size_t TokenAt(size_t offset) const;
+  // The tokens of the bytes [begin, end): [*first, *after).
+  void TokenRange(size_t begin, size_t end, size_t* first, size_t* after) const;
   // Whether the mention at [begin, end) is negated in its clause.
   bool IsNegated(size_t begin, size_t end) const;
+  // The same for a mention made of the tokens [first, after).
+  bool IsNegatedTokens(size_t first, size_t after) const;
 
  private:
   void Tokenize();

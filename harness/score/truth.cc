@@ -1,5 +1,8 @@
 // Reading truth.json files.
+#include <algorithm>
+
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "score/engine.h"
@@ -7,6 +10,26 @@
 #include "util/file_util.h"
 
 namespace sre_eval {
+
+namespace {
+
+void Collect(const nlohmann::json& v, std::vector<std::string>* out) {
+  if (v.is_string()) {
+    out->push_back(absl::AsciiStrToLower(v.get<std::string>()));
+  } else if (v.is_structured()) {
+    for (const nlohmann::json& item : v) Collect(item, out);
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> TruthStrings(const nlohmann::json& facts) {
+  std::vector<std::string> out;
+  Collect(facts, &out);
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
 
 absl::StatusOr<Truth> ParseTruth(const std::string& path, absl::string_view text) {
   nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
@@ -37,6 +60,7 @@ absl::StatusOr<Truth> ParseTruth(const std::string& path, absl::string_view text
   Truth truth;
   truth.incident = incident->get<std::string>();
   truth.facts = std::move(*facts);
+  truth.strings = TruthStrings(truth.facts);
   return truth;
 }
 
