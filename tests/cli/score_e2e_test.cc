@@ -262,6 +262,20 @@ TEST(CalibrateE2eTest, ShippedGradedAnswersGiveOneRowPerPrompt) {
       json.stdout_data);
 }
 
+// The shipped rubrics against the shipped graded answers: the figures the issue asks for
+// (overall agreement at least 0.85, excellent above every vague, refusing or wrong answer).
+TEST(CalibrateE2eTest, ShippedRubricsMeetTheCalibrationTargets) {
+  TempDir dir;
+  SubprocessResult r = SreEval(
+      dir.path(), {"calibrate", "--suite", SRE_EVAL_SOURCE_DIR, "--min-agreement", "0.85"});
+  EXPECT_EQ(r.exit_code, 0) << r.stdout_data;
+  EXPECT_THAT(r.stdout_data,
+              HasSubstr("must: excellent above keyword_stuffed, boilerplate, refusal and "
+                        "confidently_wrong in 16 of 16 prompts\n"));
+  EXPECT_THAT(r.stdout_data,
+              HasSubstr("overall: 128 answers, 431 pairs, agreement 0.9513, tau_b 0.8411\n"));
+}
+
 TEST(CalibrateE2eTest, GateAndBadInput) {
   TempDir dir;
   WriteSuite(dir);
