@@ -132,14 +132,7 @@ int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
 
   CurlHttpClient http;
   std::unique_ptr<Judge> judge;
-  if (!args.Has("no-judge")) {
-    absl::StatusOr<std::unique_ptr<Judge>> made = JudgeFromEnvironment(&http, ProcessEnv());
-    if (!made.ok()) {
-      err << "sre-eval calibrate: " << made.status().message() << "\n";
-      return kExitBadInput;
-    }
-    judge = *std::move(made);
-  }
+  if (!JudgeForCommand(args, "calibrate", &http, err, &judge)) return kExitBadInput;
   Calibration calibration = Calibrate(files, suite, rubrics, judge.get(), &problems);
   if (!problems.empty()) {
     PrintDiagnostics(problems, "", err);

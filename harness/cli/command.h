@@ -3,8 +3,11 @@
 #define SRE_EVAL_CLI_COMMAND_H_
 
 #include <iosfwd>
+#include <memory>
 
 #include "cli/arg_parser.h"
+#include "score/engine.h"
+#include "util/http_client.h"
 
 namespace sre_eval {
 
@@ -21,6 +24,12 @@ int RunValidate(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 // The score command (score_command.cc).
 const CommandSpec& ScoreSpec();
 int RunScore(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
+// Unless --no-judge was given, the judge the environment configures (null when none is);
+// false, after printing why as "sre-eval COMMAND: ...", when the configuration is bad.
+// Shared by score and calibrate (defined in score_command.cc).
+bool JudgeForCommand(const ParsedArgs& args, const char* command, HttpClient* http,
+                     std::ostream& err, std::unique_ptr<Judge>* judge);
 
 // The calibrate command (calibrate_command.cc).
 const CommandSpec& CalibrateSpec();

@@ -26,6 +26,18 @@ std::string Plural(size_t n, const std::string& word) {
 
 }  // namespace
 
+bool JudgeForCommand(const ParsedArgs& args, const char* command, HttpClient* http,
+                     std::ostream& err, std::unique_ptr<Judge>* judge) {
+  if (args.Has("no-judge")) return true;
+  absl::StatusOr<std::unique_ptr<Judge>> made = JudgeFromEnvironment(http, ProcessEnv());
+  if (!made.ok()) {
+    err << "sre-eval " << command << ": " << made.status().message() << "\n";
+    return false;
+  }
+  *judge = *std::move(made);
+  return true;
+}
+
 const CommandSpec& ScoreSpec() {
   static const CommandSpec* spec = new CommandSpec{
       "score",
@@ -102,14 +114,7 @@ int RunScore(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
 
   CurlHttpClient http;
   std::unique_ptr<Judge> judge;
-  if (!args.Has("no-judge")) {
-    absl::StatusOr<std::unique_ptr<Judge>> made = JudgeFromEnvironment(&http, ProcessEnv());
-    if (!made.ok()) {
-      err << "sre-eval score: " << made.status().message() << "\n";
-      return kExitBadInput;
-    }
-    judge = *std::move(made);
-  }
+  if (!JudgeForCommand(args, "score", &http, err, &judge)) return kExitBadInput;
 
   absl::StatusOr<RunScores> scores = ScoreRun(suite, rubrics, run_dir, judge.get(), jobs);
   if (!scores.ok()) {

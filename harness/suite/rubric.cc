@@ -224,8 +224,8 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
       }
     }
     std::string type;
-    if (fact_ok && CheckFactRef(c->fact, &type).empty() && type == "quantity" &&
-        c->unit != "MiB" && c->unit != "millicores") {
+    if (fact_ok && CheckFactRef(c->fact, &type).empty() && type == "quantity" && c->unit != "MiB" &&
+        c->unit != "millicores") {
       YAML::Node fact = map.Find("fact");
       map.ErrorAt(fact, absl::StrCat("'", c->fact.source,
                                      "' is a quantity: give the criterion 'unit: MiB' or "

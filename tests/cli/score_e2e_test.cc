@@ -266,8 +266,8 @@ TEST(CalibrateE2eTest, ShippedGradedAnswersGiveOneRowPerPrompt) {
 // (overall agreement at least 0.85, excellent above every vague, refusing or wrong answer).
 TEST(CalibrateE2eTest, ShippedRubricsMeetTheCalibrationTargets) {
   TempDir dir;
-  SubprocessResult r = SreEval(
-      dir.path(), {"calibrate", "--suite", SRE_EVAL_SOURCE_DIR, "--min-agreement", "0.85"});
+  SubprocessResult r =
+      SreEval(dir.path(), {"calibrate", "--suite", SRE_EVAL_SOURCE_DIR, "--min-agreement", "0.85"});
   EXPECT_EQ(r.exit_code, 0) << r.stdout_data;
   EXPECT_THAT(r.stdout_data,
               HasSubstr("must: excellent above keyword_stuffed, boilerplate, refusal and "

@@ -176,28 +176,29 @@ TEST(RubricTest, ForbidEarnsNoPoints) {
 
 TEST(RubricTest, UnitsQuantitiesAndTimeFields) {
   Diagnostics diags;
-  EXPECT_FALSE(ParseRubricFile(
-                   "r.yaml",
-                   "prompt: p\n"
-                   "dimensions:\n"
-                   "  impact:\n"
-                   "    criteria:\n"
-                   "      - {id: a, description: d, points: 1, number: {fact: latency.p95_ms, "
-                   "cues: [p95], unit: msec}}\n"
-                   "      - {id: b, description: d, points: 1, number: {fact: "
-                   "frontend.memory_limit, cues: [limit]}}\n"
-                   "      - {id: c, description: d, points: 1, time: {fact: oom_kills, field: pod, "
-                   "tolerance: 1m}}\n"
-                   "      - {id: d, description: d, points: 1, time: {fact: window.start, field: "
-                   "time, tolerance: 1m}}\n"
-                   "      - {id: e, description: d, points: 1, time: {fact: oom_kills, tolerance: "
-                   "1m}}\n"
-                   "      - {id: f, description: d, points: 1, number: {fact: "
-                   "frontend.memory_limit, cues: [limit], unit: MiB}}\n"
-                   "      - {id: g, description: d, points: 1, time: {fact: oom_kills, field: time, "
-                   "tolerance: 1m}}\n",
-                   &diags)
-                   .has_value());
+  EXPECT_FALSE(
+      ParseRubricFile(
+          "r.yaml",
+          "prompt: p\n"
+          "dimensions:\n"
+          "  impact:\n"
+          "    criteria:\n"
+          "      - {id: a, description: d, points: 1, number: {fact: latency.p95_ms, "
+          "cues: [p95], unit: msec}}\n"
+          "      - {id: b, description: d, points: 1, number: {fact: "
+          "frontend.memory_limit, cues: [limit]}}\n"
+          "      - {id: c, description: d, points: 1, time: {fact: oom_kills, field: pod, "
+          "tolerance: 1m}}\n"
+          "      - {id: d, description: d, points: 1, time: {fact: window.start, field: "
+          "time, tolerance: 1m}}\n"
+          "      - {id: e, description: d, points: 1, time: {fact: oom_kills, tolerance: "
+          "1m}}\n"
+          "      - {id: f, description: d, points: 1, number: {fact: "
+          "frontend.memory_limit, cues: [limit], unit: MiB}}\n"
+          "      - {id: g, description: d, points: 1, time: {fact: oom_kills, field: time, "
+          "tolerance: 1m}}\n",
+          &diags)
+          .has_value());
   EXPECT_EQ(DiagnosticStrings(diags),
             (std::vector<std::string>{
                 "r.yaml:5:94: unknown unit 'msec'; units are ms, s, percent, MiB, millicores",
