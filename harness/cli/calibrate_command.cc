@@ -1,9 +1,6 @@
 // sre-eval calibrate: how well the rubrics rank graded example answers.
-#include <algorithm>
-#include <filesystem>
 #include <ostream>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
@@ -17,35 +14,6 @@
 #include "util/http_client.h"
 
 namespace sre_eval {
-
-namespace {
-
-std::string Plural(size_t n, const std::string& word) {
-  return absl::StrCat(n, " ", word, n == 1 ? "" : "s");
-}
-
-// The *.yaml files of `dir`, sorted; empty when there are none or it cannot be listed.
-std::vector<std::string> YamlFilesIn(const std::string& dir) {
-  std::vector<std::string> files;
-  std::error_code ec;
-  for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-    std::string name = it->path().filename().string();
-    if (!name.empty() && name[0] != '.' &&
-        (absl::EndsWith(name, ".yaml") || absl::EndsWith(name, ".yml"))) {
-      files.push_back(SuitePath(dir, name));
-    }
-  }
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
-void PrintDiagnostics(const Diagnostics& diags, const std::string& what, std::ostream& err) {
-  for (const Diagnostic& d : diags.Sorted()) err << d.ToString() << "\n";
-  err << "calibrate: " << Plural(diags.size(), "error") << " in "
-      << Plural(diags.FileCount(), "file") << what << "\n";
-}
-
-}  // namespace
 
 const CommandSpec& CalibrateSpec() {
   static const CommandSpec* spec = new CommandSpec{
@@ -104,14 +72,16 @@ int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   Suite suite = LoadSuite(root, &suite_problems);
   RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
   if (!suite_problems.empty()) {
-    PrintDiagnostics(suite_problems, absl::StrCat(" of the suite '", root, "'"), err);
+    PrintDiagnostics(suite_problems, "calibrate", absl::StrCat(" of the suite '", root, "'"), err);
     return kExitBadInput;
   }
 
   std::vector<std::string> paths = args.positionals;
   if (paths.empty()) {
     std::string dir = SuitePath(root, "fixtures/graded");
-    paths = YamlFilesIn(dir);
+    std::string error;
+    for (const std::string& name : ListYamlFiles(dir, &error))
+      paths.push_back(SuitePath(dir, name));
     if (paths.empty()) {
       err << "sre-eval calibrate: no FILE given, and " << dir << "/ holds no *.yaml file\n";
       return kExitBadInput;
@@ -126,7 +96,7 @@ int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     files.push_back(*std::move(file));
   }
   if (!problems.empty()) {
-    PrintDiagnostics(problems, "", err);
+    PrintDiagnostics(problems, "calibrate", "", err);
     return kExitBadInput;
   }
 
@@ -135,7 +105,7 @@ int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (!JudgeForCommand(args, "calibrate", &http, err, &judge)) return kExitBadInput;
   Calibration calibration = Calibrate(files, suite, rubrics, judge.get(), &problems);
   if (!problems.empty()) {
-    PrintDiagnostics(problems, "", err);
+    PrintDiagnostics(problems, "calibrate", "", err);
     return kExitBadInput;
   }
   JudgeUse use;

@@ -7,6 +7,7 @@
 
 #include "cli/arg_parser.h"
 #include "score/engine.h"
+#include "util/diagnostic.h"
 #include "util/http_client.h"
 
 namespace sre_eval {
@@ -34,6 +35,14 @@ bool JudgeForCommand(const ParsedArgs& args, const char* command, HttpClient* ht
 // The calibrate command (calibrate_command.cc).
 const CommandSpec& CalibrateSpec();
 int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
+// "1 error", "3 files".
+std::string Plural(size_t n, const std::string& word);
+
+// Prints every diagnostic as FILE:LINE:COLUMN: MESSAGE, then
+// "COMMAND: N errors in M files" + `where`.
+void PrintDiagnostics(const Diagnostics& diags, const std::string& command,
+                      const std::string& where, std::ostream& err);
 
 // The suite to use: --suite if given, else $SRE_EVAL_SUITE, else the current directory when
 // it has a prompts/ folder, else the suite in the source tree the binary was built from.

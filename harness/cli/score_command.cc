@@ -18,14 +18,6 @@
 
 namespace sre_eval {
 
-namespace {
-
-std::string Plural(size_t n, const std::string& word) {
-  return absl::StrCat(n, " ", word, n == 1 ? "" : "s");
-}
-
-}  // namespace
-
 bool JudgeForCommand(const ParsedArgs& args, const char* command, HttpClient* http,
                      std::ostream& err, std::unique_ptr<Judge>* judge) {
   if (args.Has("no-judge")) return true;
@@ -105,10 +97,8 @@ int RunScore(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   Suite suite = LoadSuite(root, &suite_problems);
   RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
   if (!suite_problems.empty()) {
-    for (const Diagnostic& d : suite_problems.Sorted()) err << d.ToString() << "\n";
-    err << "score: " << Plural(suite_problems.size(), "error") << " in "
-        << Plural(suite_problems.FileCount(), "file") << " of the suite '" << root
-        << "'; nothing scored\n";
+    PrintDiagnostics(suite_problems, "score",
+                     absl::StrCat(" of the suite '", root, "'; nothing scored"), err);
     return kExitBadInput;
   }
 

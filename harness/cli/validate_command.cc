@@ -20,11 +20,18 @@ bool IsDirectory(const std::string& path) {
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+}  // namespace
+
 std::string Plural(size_t n, const std::string& word) {
   return absl::StrCat(n, " ", word, n == 1 ? "" : "s");
 }
 
-}  // namespace
+void PrintDiagnostics(const Diagnostics& diags, const std::string& command,
+                      const std::string& where, std::ostream& err) {
+  for (const Diagnostic& d : diags.Sorted()) err << d.ToString() << "\n";
+  err << command << ": " << Plural(diags.size(), "error") << " in "
+      << Plural(diags.FileCount(), "file") << where << "\n";
+}
 
 std::string ResolveSuiteRoot(const ParsedArgs& args) {
   if (args.Has("suite")) return args.Get("suite");
@@ -76,9 +83,7 @@ int RunValidate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   Diagnostics diags;
   Suite suite = LoadSuite(root, &diags);
   if (!diags.empty()) {
-    for (const Diagnostic& d : diags.Sorted()) err << d.ToString() << "\n";
-    err << "validate: " << Plural(diags.size(), "error") << " in "
-        << Plural(diags.FileCount(), "file") << "\n";
+    PrintDiagnostics(diags, "validate", "", err);
     return kExitBadInput;
   }
   out << Plural(suite.prompt_count(), "prompt") << ", " << Plural(suite.rubrics.size(), "rubric")

@@ -52,9 +52,6 @@ std::vector<const Prompt*> Suite::AllPrompts() const {
   return out;
 }
 
-namespace {
-
-// The YAML files directly in `dir`, sorted; an error message when it cannot be listed.
 std::vector<std::string> ListYamlFiles(const std::string& dir, std::string* error) {
   std::vector<std::string> names;
   std::error_code ec;
@@ -72,6 +69,8 @@ std::vector<std::string> ListYamlFiles(const std::string& dir, std::string* erro
   std::sort(names.begin(), names.end());
   return names;
 }
+
+namespace {
 
 void CheckCrossFile(Suite* suite, Diagnostics* diags) {
   std::map<std::string, const Prompt*> first;

@@ -41,6 +41,10 @@ struct Suite {
 // parsed.
 Suite LoadSuite(const std::string& root, Diagnostics* diags);
 
+// The names of the YAML files (*.yaml, *.yml, not hidden) directly in `dir`, sorted; sets
+// `error` ("no such directory", ...) when it cannot be listed.
+std::vector<std::string> ListYamlFiles(const std::string& dir, std::string* error);
+
 // `root` joined with `relative` for display: "prompts/a.yaml" when root is ".".
 std::string SuitePath(const std::string& root, const std::string& relative);
 
