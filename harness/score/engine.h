@@ -5,25 +5,26 @@
 //
 // How each criterion kind reads an answer (all matching is case-insensitive):
 //
-//   terms   A phrase matches on word boundaries; spaces in it match any run of white space or
-//           hyphens, so "front end" also matches "front-end". A phrase ending in '*' matches
-//           any word that starts with it ("restart*": restart, restarts, restarted). Only an
-//           affirmative mention counts: one negated in its clause ("not memory", "memory was
-//           not the cause", "no restarts") does not. Met when some group of `any` matches
-//           (if `any` is given); earns points x the share of `all` groups that match.
-//   regex   RE2, case-insensitive unless the pattern sets its own flags; met on any match.
-//   number  Numbers (digits, "1,000", "4.1", number words "zero" to "twenty", "once",
-//           "twice", and "no"/"none" right before a cue) that stand within 3 words of a
-//           cue in the same sentence are claims. A number with a unit attached ("10
-//           minutes", "300m", "1000Mi", "65%") is a claim only when the unit agrees with
-//           the criterion's `unit` (none: a plain count). Met when some claim is within
-//           `tolerance` of the truth: full points. Claims but none right: the penalty.
+//   terms   A phrase matches whole words; spaces and hyphens in it match any run of white
+//           space or hyphens ("front end" matches "front-end"), and a hyphenated phrase also
+//           matches its words run together ("front-end": "frontend"). A phrase ending in '*'
+//           matches any word that starts with it ("restart*": restart, restarts, restarted). Only
+//           an affirmative mention counts: one negated in its clause ("not memory", "memory was not
+//           the cause", "no restarts") does not. Met when some group of `any` matches (if `any` is
+//           given); earns points x the share of `all` groups that match.
+//   regex   RE2, case-insensitive; met on any match.
+//   number  Numbers (digits, "1,000", "4.1", number words "zero" to "twenty", the tens
+//           to "ninety", "hundred", "once", "twice", and "no"/"none" right before a cue) that stand
+//           within 3 words of a cue in the same sentence are claims. A number with a unit attached
+//           ("10 minutes", "300m", "1000Mi", "65%") is a claim only when the unit agrees with the
+//           criterion's `unit` (none: a plain count). Met when some claim is within `tolerance` of
+//           the truth: full points. Claims but none right: the penalty.
 //   ids     Every token matching `shape` is an id mentioned. recall = truth ids mentioned /
 //           truth ids; precision = truth ids mentioned / ids mentioned. Earns points x recall
 //           and loses penalty x (1 - precision): an invented id costs points.
 //   time    Times mentioned: ISO 8601 ("2026-11-24T10:23:05Z"), "10:23", "10:23:05", each
-//           optionally followed by "UTC" or "Z". A time with no date is compared by time of
-//           day. Met when one is within `tolerance` of a truth time (the fact, or every
+//           optionally followed by "UTC", "Z", an offset or am/pm. A time with no date is compared
+//           by time of day. Met when one is within `tolerance` of a truth time (the fact, or every
 //           element's field for a list fact): full points. Times but none near: the penalty.
 //   forbid  Costs the penalty when a `claims` phrase is mentioned affirmatively, or a
 //           `denies` phrase is mentioned negated ("no pods restarted" denies restarts).
