@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "re2/re2.h"
 #include "re2/set.h"
 #include "score/text_scan.h"
@@ -68,6 +69,29 @@ struct Span {
   size_t after_token;
 };
 
+// An occurrence of pattern `pattern`.
+struct Hit {
+  int pattern;
+  Span span;
+};
+
+// The phrase trie's slot of each byte, upper case folded to lower case; -1 for bytes no
+// phrase word holds. A constant table: no guard check per byte.
+struct SlotTable {
+  int8_t slot[256];
+  constexpr SlotTable() : slot() {
+    for (int c = 0; c < 256; ++c) slot[c] = -1;
+    for (int c = 'a'; c <= 'z'; ++c) slot[c] = slot[c - 'a' + 'A'] = static_cast<int8_t>(c - 'a');
+    for (int c = '0'; c <= '9'; ++c) slot[c] = static_cast<int8_t>(26 + c - '0');
+    slot[static_cast<int>('\'')] = 36;
+    slot[static_cast<int>('.')] = 37;
+    slot[static_cast<int>(',')] = 38;
+    slot[static_cast<int>(':')] = 39;
+    slot[static_cast<int>('_')] = 40;
+  }
+};
+constexpr SlotTable kSlots;
+
 // Finds phrases made of words (letters, digits, '_', apostrophes, and . , : between digits)
 // joined by spaces or hyphens, on the answer's tokens in one pass: each token walks a trie of
 // first words, so the cost is linear in the answer and nearly independent of the number of
@@ -111,8 +135,9 @@ class PhraseMatcher {
 
   bool empty() const { return alternatives_.empty(); }
 
-  // Appends every occurrence to (*out)[pattern], in text order.
-  void Match(const TextScan& scan, std::vector<std::vector<Span>>* out) const {
+  // Appends every occurrence to *out in text order (by first token); a pattern may appear
+  // twice at one token, once per alternative that matches there.
+  void Match(const TextScan& scan, std::vector<Hit>* out) const {
     const std::vector<Token>& tokens = scan.tokens();
     absl::string_view text = scan.text();
     for (size_t i = 0; i < tokens.size(); ++i) {
@@ -153,25 +178,7 @@ class PhraseMatcher {
     int pattern;
   };
 
-  // The trie slot of each byte, upper case folded to lower case; -1 for bytes no phrase
-  // word holds.
-  struct SlotTable {
-    int8_t slot[256];
-    SlotTable() {
-      std::fill(slot, slot + 256, -1);
-      for (int c = 'a'; c <= 'z'; ++c) slot[c] = slot[c - 'a' + 'A'] = static_cast<int8_t>(c - 'a');
-      for (int c = '0'; c <= '9'; ++c) slot[c] = static_cast<int8_t>(26 + c - '0');
-      slot[static_cast<int>('\'')] = 36;
-      slot[static_cast<int>('.')] = 37;
-      slot[static_cast<int>(',')] = 38;
-      slot[static_cast<int>(':')] = 39;
-      slot[static_cast<int>('_')] = 40;
-    }
-  };
-  static int Slot(char c) {
-    static const SlotTable table;
-    return table.slot[static_cast<unsigned char>(c)];
-  }
+  static int Slot(char c) { return kSlots.slot[static_cast<unsigned char>(c)]; }
 
   void AddAlternative(const std::vector<std::string>& words, bool stem, int pattern) {
     int alt = static_cast<int>(alternatives_.size());
@@ -197,7 +204,7 @@ class PhraseMatcher {
 
   // Checks the rest of each alternative's words after token `first` and records matches.
   void Found(const std::vector<int>& alts, const TextScan& scan, size_t first,
-             std::vector<std::vector<Span>>* out) const {
+             std::vector<Hit>* out) const {
     const std::vector<Token>& tokens = scan.tokens();
     absl::string_view text = scan.text();
     for (int a : alts) {
@@ -223,16 +230,12 @@ class PhraseMatcher {
         last = j;
       }
       if (!ok) continue;
-      std::vector<Span>& spans = (*out)[alt.pattern];
-      if (spans.capacity() == 0) spans.reserve(8);
       Span span{tokens[first].begin, tokens[last].end, first, last + 1};
       if (alt.words.size() == 1 && !alt.stem) {
         // An exact single word, perhaps before "'s": the span is the word itself.
         span.end = span.begin + alt.words[0].size();
       }
-      if (spans.size() < kMaxOccurrences && (spans.empty() || spans.back().begin != span.begin)) {
-        spans.push_back(span);
-      }
+      out->push_back(Hit{alt.pattern, span});
     }
   }
 
@@ -282,6 +285,22 @@ const nlohmann::json* LookupFact(const nlohmann::json& facts, const FactRef& ref
   return v;
 }
 
+// Days since 1970-01-01 of a proleptic Gregorian date (the well-known era arithmetic).
+int64_t DaysFromCivil(int64_t y, int m, int d) {
+  y -= m <= 2;
+  int64_t era = (y >= 0 ? y : y - 399) / 400;
+  int64_t yoe = y - era * 400;
+  int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+
+int DaysInMonth(int y, int m) {
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
 std::optional<absl::Time> ParseTruthTime(const nlohmann::json& v) {
   if (!v.is_string()) return std::nullopt;
   const std::string& text = v.get_ref<const std::string&>();
@@ -299,12 +318,14 @@ std::optional<absl::Time> ParseTruthTime(const nlohmann::json& v) {
       for (size_t i = at; i < at + len; ++i) n = n * 10 + (text[i] - '0');
       return n;
     };
-    absl::CivilSecond cs(num(0, 4), num(5, 2), num(8, 2), num(11, 2), num(14, 2), num(17, 2));
-    if (cs.month() == num(5, 2) && cs.day() == num(8, 2) && cs.hour() == num(11, 2) &&
-        cs.minute() == num(14, 2) && cs.second() == num(17, 2)) {
-      return absl::FromCivil(cs, absl::UTCTimeZone());
+    int year = num(0, 4), month = num(5, 2), day = num(8, 2);
+    int hour = num(11, 2), minute = num(14, 2), second = num(17, 2);
+    if (month < 1 || month > 12 || day < 1 || day > DaysInMonth(year, month) || hour > 23 ||
+        minute > 59 || second > 59) {
+      return std::nullopt;
     }
-    return std::nullopt;
+    return absl::FromUnixSeconds(DaysFromCivil(year, month, day) * 86400 + hour * 3600 +
+                                 minute * 60 + second);
   }
   absl::Time t;
   std::string err;
@@ -369,6 +390,7 @@ struct CompiledRubric::Impl {
   struct Compiled {
     const Criterion* criterion = nullptr;
     std::string dimension;
+    size_t dimension_index = 0;  // In rubric.dimensions.
     // Pattern indices, per synonym group.
     std::vector<std::vector<int>> any, all, claims, denies;
     std::vector<int> cues;
@@ -435,11 +457,13 @@ bool CompiledRubric::has_judge_criteria() const { return impl_->has_judge; }
 absl::StatusOr<std::unique_ptr<CompiledRubric>> CompiledRubric::Compile(const Rubric& rubric) {
   auto impl = std::make_unique<Impl>();
   impl->rubric = rubric;
-  for (const RubricDimension& d : impl->rubric.dimensions) {
+  for (size_t di = 0; di < impl->rubric.dimensions.size(); ++di) {
+    const RubricDimension& d = impl->rubric.dimensions[di];
     for (const Criterion& c : d.criteria) {
       Impl::Compiled cc;
       cc.criterion = &c;
       cc.dimension = d.name;
+      cc.dimension_index = di;
       auto fail = [&](const absl::Status& s) {
         return absl::InvalidArgumentError(absl::StrCat(impl->rubric.file, ":", c.line, ":",
                                                        c.column, ": criterion '", c.id,
@@ -525,43 +549,53 @@ class AnswerContext {
   AnswerContext(absl::string_view answer, const std::vector<std::unique_ptr<RE2>>& patterns,
                 const PhraseMatcher& phrases, const RE2::Set* set,
                 const std::vector<int>& set_patterns)
-      : scan_(answer),
-        patterns_(patterns),
-        occurrences_(patterns.size()),
-        computed_(patterns.size(), false),
-        hit_(patterns.size(), false) {
-    if (!phrases.empty()) phrases.Match(scan_, &occurrences_);
-    for (size_t i = 0; i < patterns.size(); ++i) computed_[i] = patterns[i] == nullptr;
+      : scan_(answer), patterns_(patterns), state_(patterns.size()) {
+    if (!phrases.empty()) {
+      // The phrases' hits, grouped by pattern into one array (a counting sort that keeps
+      // text order), without repeats at one place and at most kMaxOccurrences each.
+      std::vector<Hit> hits;
+      hits.reserve(64);
+      phrases.Match(scan_, &hits);
+      for (const Hit& h : hits) ++state_[h.pattern].count;
+      uint32_t offset = 0;
+      for (State& st : state_) {
+        st.begin = offset;
+        offset += st.count;
+        st.count = 0;
+      }
+      spans_.resize(offset);
+      for (const Hit& h : hits) {
+        State& st = state_[h.pattern];
+        Span* run = spans_.data() + st.begin;
+        if (st.count >= kMaxOccurrences ||
+            (st.count > 0 && run[st.count - 1].begin == h.span.begin)) {
+          continue;
+        }
+        run[st.count++] = h.span;
+      }
+    }
+    for (size_t i = 0; i < patterns.size(); ++i) state_[i].computed = patterns[i] == nullptr;
     if (set != nullptr) {
       std::vector<int> matched;
       if (set->Match(re2::StringPiece(answer.data(), answer.size()), &matched)) {
-        for (int m : matched) hit_[set_patterns[m]] = true;
+        for (int m : matched) state_[set_patterns[m]].hit = true;
       }
     }
   }
 
   const TextScan& scan() const { return scan_; }
 
-  // Every match of pattern `id` (at most kMaxOccurrences).
-  const std::vector<Span>& Occurrences(int id) {
-    if (computed_[id]) return occurrences_[id];
-    computed_[id] = true;
-    std::vector<Span>& out = occurrences_[id];
-    if (!hit_[id]) return out;
-    absl::string_view text = scan_.text();
-    re2::StringPiece input(text.data(), text.size());
-    size_t pos = 0;
-    re2::StringPiece m;
-    while (pos <= text.size() && out.size() < kMaxOccurrences &&
-           patterns_[id]->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
-      size_t begin = m.data() - text.data();
-      size_t end = begin + m.size();
-      Span span{begin, end, 0, 0};
-      scan_.TokenRange(begin, end, &span.first_token, &span.after_token);
-      out.push_back(span);
-      pos = end > begin ? end : end + 1;
+  // Every match of pattern `id` (at most kMaxOccurrences), in text order. Valid until the
+  // next call.
+  absl::Span<const Span> Occurrences(int id) {
+    State& st = state_[id];
+    if (!st.computed) {
+      st.computed = true;
+      st.begin = static_cast<uint32_t>(spans_.size());
+      if (st.hit) FindRegex(id);
+      st.count = static_cast<uint32_t>(spans_.size()) - st.begin;
     }
-    return out;
+    return absl::Span<const Span>(spans_.data() + st.begin, st.count);
   }
 
   // The first affirmative (or, with `negated`, negated) mention of any phrase of `group`.
@@ -594,16 +628,46 @@ class AnswerContext {
   }
 
  private:
+  // Appends the matches of RE2 pattern `id` to spans_.
+  void FindRegex(int id) {
+    absl::string_view text = scan_.text();
+    re2::StringPiece input(text.data(), text.size());
+    size_t pos = 0;
+    size_t found = 0;
+    re2::StringPiece m;
+    while (pos <= text.size() && found < kMaxOccurrences &&
+           patterns_[id]->Match(input, pos, text.size(), RE2::UNANCHORED, &m, 1)) {
+      size_t begin = m.data() - text.data();
+      size_t end = begin + m.size();
+      Span span{begin, end, 0, 0};
+      scan_.TokenRange(begin, end, &span.first_token, &span.after_token);
+      spans_.push_back(span);
+      ++found;
+      pos = end > begin ? end : end + 1;
+    }
+  }
+
+  struct State {
+    uint32_t begin = 0;  // The pattern's spans are spans_[begin, begin + count).
+    uint32_t count = 0;
+    bool computed = false;  // Phrases are computed up front, RE2 patterns on first use.
+    bool hit = false;       // The RE2::Set says the RE2 pattern matches somewhere.
+  };
+
   TextScan scan_;
   const std::vector<std::unique_ptr<RE2>>& patterns_;
-  std::vector<std::vector<Span>> occurrences_;
-  std::vector<bool> computed_;
-  std::vector<bool> hit_;
+  std::vector<State> state_;
+  std::vector<Span> spans_;
 };
 
 void AddEvidence(CriterionResult* r, Evidence e) {
-  if (r->evidence.size() < kMaxEvidence) r->evidence.push_back(std::move(e));
+  if (r->evidence.size() >= kMaxEvidence) return;
+  if (r->evidence.empty()) r->evidence.reserve(kMaxEvidence);
+  r->evidence.push_back(std::move(e));
 }
+
+// Whether `r` takes more evidence: past the cap, skip building it.
+bool Room(const CriterionResult& r) { return r.evidence.size() < kMaxEvidence; }
 
 void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std::vector<int>>& all,
                 const Criterion& c, AnswerContext* ctx, CriterionResult* r) {
@@ -611,7 +675,7 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   for (const auto& group : any) {
     if (auto s = ctx->FindMention(group, false)) {
       any_ok = true;
-      AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
+      if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
       break;
     }
   }
@@ -619,7 +683,7 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   for (const auto& group : all) {
     if (auto s = ctx->FindMention(group, false)) {
       ++all_met;
-      AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
+      if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
     }
   }
   bool negated_only = false;
@@ -629,7 +693,7 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
       for (const auto& group : *groups) {
         if (auto s = ctx->FindMention(group, true)) {
           negated_only = true;
-          AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "negated"));
+          if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "negated"));
         }
       }
     }
@@ -702,6 +766,7 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
   std::sort(cue_tokens.begin(), cue_tokens.end());
   bool right = false;
   std::vector<std::string> wrong;
+  std::string want_text;  // Fmt(want), made once.
   for (const NumberMention& m : scan.numbers()) {
     // Only a cue within kCueWindow words, in the same sentence, makes a claim; "no"/"none"
     // claims zero only right before its cue.
@@ -719,16 +784,21 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     bool ok = std::fabs(*claim - want) <= c.tolerance + 1e-9;
     right = right || ok;
     if (!ok) wrong.push_back(Fmt(*claim));
-    AddEvidence(r, ctx->MakeEvidence(m.begin, m.end,
-                                     absl::StrCat("claimed ", Fmt(*claim), ", truth ", Fmt(want))));
+    if (Room(*r)) {
+      if (want_text.empty()) want_text = Fmt(want);
+      std::string claimed = *claim == want ? want_text : !ok ? wrong.back() : Fmt(*claim);
+      AddEvidence(r, ctx->MakeEvidence(m.begin, m.end,
+                                       absl::StrCat("claimed ", claimed, ", truth ", want_text)));
+    }
   }
+  if (want_text.empty()) want_text = Fmt(want);
   if (right) {
     r->earned = c.points;
-    r->note = absl::StrCat("met: claimed ", Fmt(want));
+    r->note = absl::StrCat("met: claimed ", want_text);
   } else if (!wrong.empty()) {
     r->penalty = c.penalty;
     r->note =
-        absl::StrCat("wrong number: claimed ", absl::StrJoin(wrong, ", "), ", truth ", Fmt(want));
+        absl::StrCat("wrong number: claimed ", absl::StrJoin(wrong, ", "), ", truth ", want_text);
   } else {
     r->note = "not met: no number claimed";
   }
@@ -761,7 +831,8 @@ void ScoreIds(const RE2& shape, const Criterion& c, const Truth& truth, AnswerCo
     pos = end > begin ? end : end + 1;
     std::string id = absl::AsciiStrToLower(absl::string_view(m.data(), m.size()));
     if (truth_ids.count(id) > 0) {
-      if (found.insert(id).second) AddEvidence(r, ctx->MakeEvidence(begin, end, "truth id"));
+      if (found.insert(id).second && Room(*r))
+        AddEvidence(r, ctx->MakeEvidence(begin, end, "truth id"));
       continue;
     }
     if (truth.strings.empty() && !other_ids.has_value()) other_ids = TruthStrings(truth.facts);
@@ -769,10 +840,12 @@ void ScoreIds(const RE2& shape, const Criterion& c, const Truth& truth, AnswerCo
     if (std::binary_search(strings.begin(), strings.end(), id)) {
       // A real id of something else (a customer id beside order ids): neither right nor
       // invented.
-      if (known.insert(id).second) AddEvidence(r, ctx->MakeEvidence(begin, end, "other truth id"));
+      if (known.insert(id).second && Room(*r))
+        AddEvidence(r, ctx->MakeEvidence(begin, end, "other truth id"));
       continue;
     }
-    if (invented.insert(id).second) AddEvidence(r, ctx->MakeEvidence(begin, end, "invented id"));
+    if (invented.insert(id).second && Room(*r))
+      AddEvidence(r, ctx->MakeEvidence(begin, end, "invented id"));
   }
   if (truth_ids.empty()) {
     r->note = absl::StrCat("not scored: the truth has no ids in '", c.fact.fact, ".", c.field, "'");
@@ -836,9 +909,10 @@ void ScoreTime(const Criterion& c, const Truth& truth, AnswerContext* ctx, Crite
     }
     bool ok = best <= tolerance;
     right = right || ok;
-    AddEvidence(r, ctx->MakeEvidence(tm.begin, tm.end,
-                                     absl::StrCat(ok ? "within " : "off by ", best, "s of truth ",
-                                                  ClockTime(nearest))));
+    if (Room(*r))
+      AddEvidence(r, ctx->MakeEvidence(tm.begin, tm.end,
+                                       absl::StrCat(ok ? "within " : "off by ", best, "s of truth ",
+                                                    ClockTime(nearest))));
   }
   if (right) {
     r->earned = c.points;
@@ -874,7 +948,7 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
         ScoreForbid(cc.claims, cc.denies, c, &ctx, &r);
         break;
       case CriterionKind::kRegex: {
-        const std::vector<Span>& occ = ctx.Occurrences(cc.regex);
+        absl::Span<const Span> occ = ctx.Occurrences(cc.regex);
         if (occ.empty()) {
           r.note = "not met: no match";
         } else {
@@ -918,16 +992,20 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
   }
   double weighted = 0;
   double weights = 0;
-  for (const RubricDimension& d : impl_->rubric.dimensions) {
-    DimensionResult dr;
+  out.dimensions.resize(impl_->rubric.dimensions.size());
+  for (size_t i = 0; i < out.criteria.size(); ++i) {
+    const CriterionResult& r = out.criteria[i];
+    if (r.skipped) continue;
+    DimensionResult& dr = out.dimensions[impl_->criteria[i].dimension_index];
+    dr.earned += r.earned;
+    dr.penalty += r.penalty;
+    dr.maximum += r.points;
+  }
+  for (size_t i = 0; i < out.dimensions.size(); ++i) {
+    const RubricDimension& d = impl_->rubric.dimensions[i];
+    DimensionResult& dr = out.dimensions[i];
     dr.name = d.name;
     dr.weight = d.weight;
-    for (const CriterionResult& r : out.criteria) {
-      if (r.dimension != d.name || r.skipped) continue;
-      dr.earned += r.earned;
-      dr.penalty += r.penalty;
-      dr.maximum += r.points;
-    }
     if (dr.maximum <= 0) {
       dr.skipped = true;
     } else {
@@ -935,7 +1013,6 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
       weighted += dr.weight * dr.score;
       weights += dr.weight;
     }
-    out.dimensions.push_back(std::move(dr));
   }
   out.score = weights > 0 ? weighted / weights : 0;
   return out;

@@ -9,7 +9,6 @@
 #include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
-#include "re2/re2.h"
 #include "util/utf8.h"
 
 namespace sre_eval {
@@ -395,16 +394,133 @@ void TextScan::FindNumbers() {
   }
 }
 
+namespace {
+
+// The value of a run of ASCII digits; 0 for none.
+int Digits(absl::string_view digits) {
+  int n = 0;
+  for (char c : digits) n = n * 10 + (c - '0');
+  return n;
+}
+
+bool IsSpaceByte(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r'; }
+
+bool IsAsciiWordChar(char c) { return kAsciiWord[static_cast<unsigned char>(c)]; }
+
+// MatchTimeAt's view of the bytes [0, limit) of a text.
+class TimeCursor {
+ public:
+  TimeCursor(absl::string_view text, size_t limit) : text_(text), limit_(limit) {}
+  char Lower(size_t i) const {
+    return i < limit_ ? absl::ascii_tolower(static_cast<unsigned char>(text_[i])) : '\0';
+  }
+  bool Digit(size_t i) const {
+    return i < limit_ && absl::ascii_isdigit(static_cast<unsigned char>(text_[i]));
+  }
+  bool Digits(size_t i, size_t n) const {
+    for (size_t k = 0; k < n; ++k) {
+      if (!Digit(i + k)) return false;
+    }
+    return true;
+  }
+  bool Space(size_t i) const { return i < limit_ && IsSpaceByte(text_[i]); }
+  // An ASCII word boundary after byte i - 1 (looking past the limit, as RE2 does).
+  bool BoundaryBefore(size_t i) const { return i >= text_.size() || !IsAsciiWordChar(text_[i]); }
+  absl::string_view Sub(size_t i, size_t n) const { return text_.substr(i, n); }
+
+  // The length of a zone at i: Z, UTC, GMT, +05:30 or +0530; 0 for none.
+  size_t Zone(size_t i) const {
+    char c = Lower(i);
+    if (c == 'z') return 1;
+    if ((c == 'u' && Lower(i + 1) == 't' && Lower(i + 2) == 'c') ||
+        (c == 'g' && Lower(i + 1) == 'm' && Lower(i + 2) == 't')) {
+      return 3;
+    }
+    if ((c != '+' && c != '-') || !Digits(i + 1, 2)) return 0;
+    if (Lower(i + 3) == ':' && Digits(i + 4, 2)) return 6;
+    return Digits(i + 3, 2) ? 5 : 0;
+  }
+
+  // From the hour on: H:MM or HH:MM, then optional :SS, .fraction, zone and am/pm, each taken
+  // when present, as the greedy regex would.
+  bool MatchFromHour(size_t i, TimeMatch* m) const {
+    size_t hour_len;
+    if (Digit(i) && Digit(i + 1) && Lower(i + 2) == ':' && Digits(i + 3, 2)) {
+      hour_len = 2;
+    } else if (Digit(i) && Lower(i + 1) == ':' && Digits(i + 2, 2)) {
+      hour_len = 1;
+    } else {
+      return false;
+    }
+    m->hour = Sub(i, hour_len);
+    i += hour_len + 1;
+    m->minute = Sub(i, 2);
+    i += 2;
+    if (Lower(i) == ':' && Digits(i + 1, 2)) {
+      m->second = Sub(i + 1, 2);
+      i += 3;
+    }
+    if (Lower(i) == '.' && Digit(i + 1)) {
+      i += 2;
+      while (Digit(i)) ++i;
+    }
+    size_t z = i + (Space(i) ? 1 : 0);
+    if (size_t len = Zone(z)) {
+      m->zone = Sub(z, len);
+      i = z + len;
+    }
+    size_t a = i + (Space(i) ? 1 : 0);
+    char c = Lower(a);
+    if (c == 'a' || c == 'p') {
+      size_t k = a + 1;
+      if (Lower(k) == '.' && Lower(k + 1) == 'm') ++k;
+      if (Lower(k) == 'm' && BoundaryBefore(k + 1)) {
+        m->ampm = Sub(a, 1);
+        i = k + 1;
+        if (Lower(i) == '.') ++i;
+      }
+    }
+    m->end = i;
+    return true;
+  }
+
+ private:
+  absl::string_view text_;
+  size_t limit_;
+};
+
+}  // namespace
+
+bool FindTime(absl::string_view text, size_t from, size_t to, TimeMatch* m) {
+  to = std::min(to, text.size());
+  TimeCursor cur(text, to);
+  for (size_t s = from; s < to; ++s) {
+    if (!cur.Digit(s)) continue;
+    // An optional date first: "2026-11-24T" or "2026-11-24 ".
+    if (cur.Digits(s, 4) && cur.Lower(s + 4) == '-' && cur.Digits(s + 5, 2) &&
+        cur.Lower(s + 7) == '-' && cur.Digits(s + 8, 2) &&
+        (cur.Lower(s + 10) == 't' || cur.Lower(s + 10) == ' ')) {
+      *m = TimeMatch();
+      if (cur.MatchFromHour(s + 11, m)) {
+        m->begin = s;
+        m->year = cur.Sub(s, 4);
+        m->month = cur.Sub(s + 5, 2);
+        m->day = cur.Sub(s + 8, 2);
+        return true;
+      }
+    }
+    *m = TimeMatch();
+    if (cur.MatchFromHour(s, m)) {
+      m->begin = s;
+      return true;
+    }
+  }
+  return false;
+}
+
 const std::vector<TimeMention>& TextScan::times() const {
   if (times_scanned_) return times_;
   times_scanned_ = true;
-  // Dates, hours and minutes, seconds, a fraction, a zone, am/pm.
-  static const RE2* re = new RE2(
-      "(?i)(?:(\\d{4})-(\\d{2})-(\\d{2})[T ])?(\\d{1,2}):(\\d{2})(?::(\\d{2}))?(?:\\.\\d+)?"
-      "(?:\\s?(Z|UTC|GMT|[+-]\\d{2}:?\\d{2}))?(?:\\s?([ap])\\.?m\\b\\.?)?");
-  re2::StringPiece input(text_.data(), text_.size());
-  re2::StringPiece pieces[9];
-  absl::string_view groups[9];
   // Every time has a token with a ':' between digits: search only around those, from far
   // enough before for a date ("2026-11-24T") to far enough after for a zone or "p.m.".
   constexpr size_t kBefore = 11;
@@ -420,37 +536,31 @@ const std::vector<TimeMention>& TextScan::times() const {
     const Token& t = tokens_[next_token++];
     size_t from = std::max(pos, t.begin >= kBefore ? t.begin - kBefore : size_t{0});
     size_t to = std::min(text_.size(), size_t{t.end} + kAfter);
-    if (!re->Match(input, from, to, RE2::UNANCHORED, pieces, 9)) continue;
-    for (int g = 0; g < 9; ++g) groups[g] = absl::string_view(pieces[g].data(), pieces[g].size());
-    absl::string_view whole = groups[0];
-    size_t begin = whole.data() - text_.data();
-    size_t end = begin + whole.size();
+    TimeMatch m;
+    if (!FindTime(text_, from, to, &m)) continue;
+    size_t begin = m.begin;
+    size_t end = m.end;
     pos = end;
     // Not inside a longer run of digits or a word: "110:23", "x10:23", "10:234".
-    size_t first = groups[1].empty() ? groups[4].data() - text_.data() : begin;
+    size_t first = m.year.empty() ? m.hour.data() - text_.data() : begin;
     if (first > 0 && IsWordByte(text_, first - 1)) continue;
-    size_t last = groups[6].empty() ? groups[5].data() + 2 - text_.data()
-                                    : groups[6].data() + 2 - text_.data();
-    if (last < text_.size() && IsDigit(text_, last) && groups[7].empty() && groups[8].empty())
-      continue;
-    int hour = std::atoi(std::string(groups[4]).c_str());
-    int minute = std::atoi(std::string(groups[5]).c_str());
-    int second = groups[6].empty() ? 0 : std::atoi(std::string(groups[6]).c_str());
-    if (!groups[8].empty()) {
+    size_t last =
+        m.second.empty() ? m.minute.data() + 2 - text_.data() : m.second.data() + 2 - text_.data();
+    if (last < text_.size() && IsDigit(text_, last) && m.zone.empty() && m.ampm.empty()) continue;
+    int hour = Digits(m.hour);
+    int minute = Digits(m.minute);
+    int second = Digits(m.second);
+    if (!m.ampm.empty()) {
       if (hour < 1 || hour > 12) continue;
-      bool pm = absl::ascii_tolower(groups[8][0]) == 'p';
+      bool pm = absl::ascii_tolower(m.ampm[0]) == 'p';
       hour = hour % 12 + (pm ? 12 : 0);
     }
     if (hour > 23 || minute > 59 || second > 59) continue;
     int offset_minutes = 0;
-    absl::string_view zone = groups[7];
+    absl::string_view zone = m.zone;
     if (!zone.empty() && (zone[0] == '+' || zone[0] == '-')) {
-      std::string digits;
-      for (char c : zone) {
-        if (absl::ascii_isdigit(static_cast<unsigned char>(c))) digits.push_back(c);
-      }
-      offset_minutes =
-          std::atoi(digits.substr(0, 2).c_str()) * 60 + std::atoi(digits.substr(2).c_str());
+      // "+05:30" or "+0530".
+      offset_minutes = Digits(zone.substr(1, 2)) * 60 + Digits(zone.substr(zone.size() - 2));
       if (zone[0] == '-') offset_minutes = -offset_minutes;
     }
     TimeMention tm;
@@ -458,10 +568,10 @@ const std::vector<TimeMention>& TextScan::times() const {
     tm.end = static_cast<uint32_t>(end);
     int64_t local = int64_t{hour} * 3600 + minute * 60 + second - int64_t{offset_minutes} * 60;
     tm.seconds_of_day = static_cast<int32_t>(((local % 86400) + 86400) % 86400);
-    if (!groups[1].empty()) {
-      int year = std::atoi(std::string(groups[1]).c_str());
-      int month = std::atoi(std::string(groups[2]).c_str());
-      int day = std::atoi(std::string(groups[3]).c_str());
+    if (!m.year.empty()) {
+      int year = Digits(m.year);
+      int month = Digits(m.month);
+      int day = Digits(m.day);
       absl::CivilDay civil_day(year, month, day);
       if (civil_day.year() != year || civil_day.month() != month || civil_day.day() != day) {
         continue;  // Not a real date.

@@ -1,9 +1,12 @@
 #include "score/text_scan.h"
 
+#include <random>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "re2/re2.h"
 
 namespace sre_eval {
 namespace {
@@ -89,6 +92,69 @@ TEST(TextScanTest, CleanExcerptKeepsJsonSafeText) {
   EXPECT_EQ(CleanExcerpt(std::string("a\0b", 3), 10),
             "a\xEF\xBF\xBD"
             "b");
+}
+
+// FindTime is a hand-written copy of one regex: it must agree with RE2 on that regex, span and
+// groups, on many generated strings made of the characters that matter.
+TEST(FindTimeTest, AgreesWithTheRegexItReplaces) {
+  RE2 re(
+      "(?i)(?:(\\d{4})-(\\d{2})-(\\d{2})[T ])?(\\d{1,2}):(\\d{2})(?::(\\d{2}))?(?:\\.\\d+)?"
+      "(?:\\s?(Z|UTC|GMT|[+-]\\d{2}:?\\d{2}))?(?:\\s?([ap])\\.?m\\b\\.?)?");
+  ASSERT_TRUE(re.ok());
+  const std::vector<std::string> pieces = {
+      "1",   "2",   "0",           "9",           ":",     "-",   ".",     " ",      "T",     "t",
+      "Z",   "utc", "GMT",         "+",           "a",     "P",   "m",     "x",      "\n",    "\t",
+      "12:", ":3",  "2026-11-24",  "am",          "p.m",   "05",  "10:23", "+05:30", "-0800", "UtC",
+      "é",   "_",   "2026-11-24T", "1999-01-01 ", " a.m.", " PM", "am.",   "7:05"};
+  std::mt19937 rng(20261124);  // Seeded: the same strings every run.
+  int matched = 0, dated = 0, zoned = 0, ampm = 0;
+  for (int n = 0; n < 40000; ++n) {
+    std::string text;
+    int parts = 1 + static_cast<int>(rng() % 10);
+    for (int k = 0; k < parts; ++k) text += pieces[rng() % pieces.size()];
+    // Half of the searches cover the whole text, half a window of it.
+    size_t from = 0;
+    size_t to = text.size();
+    if (rng() % 2 == 0) {
+      from = rng() % (text.size() + 1);
+      to = from + rng() % (text.size() - from + 1);
+    }
+    re2::StringPiece input(text);
+    re2::StringPiece g[9];
+    bool want = re.Match(input, from, to, RE2::UNANCHORED, g, 9);
+    TimeMatch m;
+    bool got = FindTime(text, from, to, &m);
+    ASSERT_EQ(got, want) << "'" << text << "' [" << from << ", " << to << ")";
+    if (!want) continue;
+    ++matched;
+    dated += !m.year.empty();
+    zoned += !m.zone.empty();
+    ampm += !m.ampm.empty();
+    auto at = [&](const re2::StringPiece& p) {
+      return p.data() == nullptr ? std::string("-")
+                                 : absl::StrCat(p.data() - text.data(), "+", p.size());
+    };
+    auto at_view = [&](absl::string_view v) {
+      return v.data() == nullptr ? std::string("-")
+                                 : absl::StrCat(v.data() - text.data(), "+", v.size());
+    };
+    std::string what = absl::StrCat("'", text, "' [", from, ", ", to, ")");
+    EXPECT_EQ(m.begin, static_cast<size_t>(g[0].data() - text.data())) << what;
+    EXPECT_EQ(m.end, static_cast<size_t>(g[0].data() - text.data() + g[0].size())) << what;
+    EXPECT_EQ(at_view(m.year), at(g[1])) << what;
+    EXPECT_EQ(at_view(m.month), at(g[2])) << what;
+    EXPECT_EQ(at_view(m.day), at(g[3])) << what;
+    EXPECT_EQ(at_view(m.hour), at(g[4])) << what;
+    EXPECT_EQ(at_view(m.minute), at(g[5])) << what;
+    EXPECT_EQ(at_view(m.second), at(g[6])) << what;
+    EXPECT_EQ(at_view(m.zone), at(g[7])) << what;
+    EXPECT_EQ(at_view(m.ampm), at(g[8])) << what;
+  }
+  // The generator reaches the interesting cases.
+  EXPECT_GT(matched, 2000);
+  EXPECT_GT(dated, 50);
+  EXPECT_GT(zoned, 200);
+  EXPECT_GT(ampm, 50);
 }
 
 }  // namespace
