@@ -1,0 +1,15 @@
+// The Sock Shop manifest the sim serves (harness/sim/data/complete-demo.yaml, a copy of the
+// upstream microservices-demo `complete-demo.yaml`), compiled into the binary.
+#ifndef SRE_EVAL_SIM_MANIFEST_DATA_H_
+#define SRE_EVAL_SIM_MANIFEST_DATA_H_
+
+namespace sre_eval {
+namespace sim {
+
+// The whole multi-document YAML text; static storage.
+const char* SockShopManifest();
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_MANIFEST_DATA_H_

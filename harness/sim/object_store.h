@@ -1,0 +1,97 @@
+// The simulated cluster's objects: a thread-safe store of Kubernetes objects as JSON, with
+// the API server's bookkeeping (uid, resourceVersion, generation, creationTimestamp) and a
+// history of changes that watches read from.
+#ifndef SRE_EVAL_SIM_OBJECT_STORE_H_
+#define SRE_EVAL_SIM_OBJECT_STORE_H_
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <random>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+
+namespace sre_eval {
+namespace sim {
+
+// "2026-11-24T10:23:05Z": the form every timestamp of the API takes.
+std::string ApiTime(absl::Time t);
+// The inverse; nullopt-like InfinitePast for a malformed or missing value.
+absl::Time ParseApiTime(const nlohmann::json& value);
+
+// One change, as a watch reports it.
+struct Change {
+  uint64_t resource_version = 0;
+  std::string type;      // "ADDED", "MODIFIED", "DELETED".
+  std::string resource;  // "pods", "deployments", ... (the plural name, no group).
+  nlohmann::json object;
+};
+
+class ObjectStore {
+ public:
+  // Uids come from `seed`; times from `now`, read under the store's lock.
+  ObjectStore(uint64_t seed, absl::Time start);
+
+  // The virtual time the store stamps on new objects. Set by the Sim as its clock moves.
+  void SetNow(absl::Time now);
+  absl::Time Now() const;
+
+  // Stores a new object of `resource` (plural, e.g. "pods"). Fills metadata.uid,
+  // resourceVersion and creationTimestamp, and metadata.generation = 1 for objects with a
+  // spec. An object without metadata.name but with generateName gets a name with five
+  // random characters. AlreadyExists when the name is taken, InvalidArgument without a name.
+  absl::StatusOr<nlohmann::json> Create(const std::string& resource, nlohmann::json object);
+
+  // Replaces an existing object (matched by namespace and name). Keeps uid and
+  // creationTimestamp; bumps resourceVersion, and generation when the spec changed.
+  // NotFound when absent; Aborted (a conflict) when object carries a resourceVersion that is
+  // not the current one.
+  absl::StatusOr<nlohmann::json> Update(const std::string& resource, nlohmann::json object);
+
+  // NotFound when absent. Returns the object as it was.
+  absl::StatusOr<nlohmann::json> Delete(const std::string& resource, const std::string& ns,
+                                        const std::string& name);
+
+  absl::StatusOr<nlohmann::json> Get(const std::string& resource, const std::string& ns,
+                                     const std::string& name) const;
+
+  // Every object of `resource` in `ns` ("" for all namespaces), sorted by namespace, name.
+  std::vector<nlohmann::json> List(const std::string& resource, const std::string& ns) const;
+
+  // The resourceVersion of the newest change.
+  uint64_t resource_version() const;
+
+  // The changes of `resource` after `after`, waiting up to `timeout` for the first one.
+  // OutOfRange ("too old resource version") when `after` is older than the history kept.
+  absl::StatusOr<std::vector<Change>> ChangesSince(const std::string& resource, uint64_t after,
+                                                   absl::Duration timeout) const;
+
+  // A random lower-case alphanumeric string of `n` characters from the store's generator,
+  // as Kubernetes uses in generated names ("front-end-6bd9d4b5c8-x7k2p").
+  std::string RandomSuffix(size_t n, const char* alphabet = "bcdfghjklmnpqrstvwxz2456789");
+
+ private:
+  using Key = std::tuple<std::string, std::string, std::string>;  // resource, ns, name.
+
+  std::string NewUid() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  void Record(const std::string& type, const std::string& resource, const nlohmann::json& object)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+  mutable absl::Mutex mu_;
+  std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
+  absl::Time now_ ABSL_GUARDED_BY(mu_);
+  uint64_t resource_version_ ABSL_GUARDED_BY(mu_) = 1000;
+  std::map<Key, nlohmann::json> objects_ ABSL_GUARDED_BY(mu_);
+  std::deque<Change> history_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_OBJECT_STORE_H_
