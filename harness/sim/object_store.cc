@@ -153,8 +153,7 @@ absl::StatusOr<nlohmann::json> ObjectStore::Update(const std::string& resource,
 }
 
 absl::StatusOr<nlohmann::json> ObjectStore::Delete(const std::string& resource,
-                                                   const std::string& ns,
-                                                   const std::string& name) {
+                                                   const std::string& ns, const std::string& name) {
   absl::MutexLock lock(&mu_);
   auto it = objects_.find(Key{resource, ns, name});
   if (it == objects_.end()) {

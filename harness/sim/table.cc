@@ -1,1 +1,891 @@
-// Placeholder: being written.
+#include "sim/table.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <initializer_list>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "sim/object_store.h"
+
+namespace sre_eval {
+namespace sim {
+namespace {
+
+using nlohmann::json;
+
+// ---------------------------------------------------------------------------------------------
+// Column definitions. Descriptions that printers.go writes literally are copied as facts; the
+// ones it takes from the API's swagger docs are the v1 field docs (kubectl never reads them).
+
+struct Column {
+  const char* name;
+  const char* type;
+  const char* format;
+  const char* description;
+  int priority;
+};
+
+constexpr char kNameDoc[] =
+    "Name must be unique within a namespace. Is required when creating resources, although some "
+    "resources may allow a client to request the generation of an appropriate name "
+    "automatically. Name is primarily intended for creation idempotence and configuration "
+    "definition. Cannot be updated. More info: "
+    "https://kubernetes.io/docs/concepts/overview/working-with-objects/names#names";
+constexpr char kAgeDoc[] =
+    "CreationTimestamp is a timestamp representing the server time when this object was "
+    "created. It is not guaranteed to be set in happens-before order across separate "
+    "operations. Clients may not set this value. It is represented in RFC3339 form and is in "
+    "UTC.\n\nPopulated by the system. Read-only. Null for lists. More info: "
+    "https://git.k8s.io/community/contributors/devel/sig-architecture/"
+    "api-conventions.md#metadata";
+constexpr char kContainersDoc[] = "Names of each container in the template.";
+constexpr char kImagesDoc[] = "Images referenced by each container in the template.";
+
+const std::vector<Column>& PodColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Ready", "string", "", "The aggregate readiness state of this pod for accepting traffic.",
+       0},
+      {"Status", "string", "", "The aggregate status of the containers in this pod.", 0},
+      {"Restarts", "string", "",
+       "The number of times the containers in this pod have been restarted and when the last "
+       "container in this pod has restarted.",
+       0},
+      {"Age", "string", "", kAgeDoc, 0},
+      {"IP", "string", "",
+       "podIP address allocated to the pod. Routable at least within the cluster. Empty if not "
+       "yet allocated.",
+       1},
+      {"Node", "string", "",
+       "NodeName indicates in which node this pod is scheduled. If empty, this pod is a "
+       "candidate for scheduling by the scheduler defined in schedulerName. Once this field is "
+       "set, the kubelet for this node becomes responsible for the lifecycle of this pod. This "
+       "field should not be used to express a desire for the pod to be scheduled on a specific "
+       "node. https://kubernetes.io/docs/concepts/scheduling-eviction/assign-pod-node/#nodename",
+       1},
+      {"Nominated Node", "string", "",
+       "nominatedNodeName is set only when this pod preempts other pods on the node, but it "
+       "cannot be scheduled right away as preemption victims receive their graceful termination "
+       "periods. This field does not guarantee that the pod will be scheduled on this node. "
+       "Scheduler may decide to place the pod elsewhere if other nodes become available sooner. "
+       "Scheduler may also decide to give the resources on this node to a higher priority pod "
+       "that is created after preemption. As a result, this field may be different than "
+       "PodSpec.nodeName when the pod is scheduled.",
+       1},
+      {"Readiness Gates", "string", "",
+       "If specified, all readiness gates will be evaluated for pod readiness. A pod is ready "
+       "when all its containers are ready AND all conditions specified in the readiness gates "
+       "have status equal to \"True\" More info: "
+       "https://git.k8s.io/enhancements/keps/sig-network/580-pod-readiness-gates",
+       1},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& DeploymentColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Ready", "string", "", "Number of the pod with ready state", 0},
+      {"Up-to-date", "string", "",
+       "Total number of non-terminated pods targeted by this deployment that have the desired "
+       "template spec.",
+       0},
+      {"Available", "string", "",
+       "Total number of available pods (ready for at least minReadySeconds) targeted by this "
+       "deployment.",
+       0},
+      {"Age", "string", "", kAgeDoc, 0},
+      {"Containers", "string", "", kContainersDoc, 1},
+      {"Images", "string", "", kImagesDoc, 1},
+      {"Selector", "string", "",
+       "Label selector for pods. Existing ReplicaSets whose pods are selected by this will be "
+       "the ones affected by this deployment.",
+       1},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& ReplicaSetColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Desired", "integer", "",
+       "Replicas is the number of desired replicas. This is a pointer to distinguish between "
+       "explicit zero and unspecified. Defaults to 1. More info: "
+       "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/"
+       "#what-is-a-replicationcontroller",
+       0},
+      {"Current", "integer", "",
+       "Replicas is the most recently observed number of replicas. More info: "
+       "https://kubernetes.io/docs/concepts/workloads/controllers/replicationcontroller/"
+       "#what-is-a-replicationcontroller",
+       0},
+      {"Ready", "integer", "", "The number of ready replicas for this replica set.", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+      {"Containers", "string", "", kContainersDoc, 1},
+      {"Images", "string", "", kImagesDoc, 1},
+      {"Selector", "string", "",
+       "Selector is a label query over pods that should match the replica count. If the "
+       "selector is empty, it is defaulted to the labels present on the pod template. Label "
+       "keys and values that must match in order to be controlled by this replica set. More "
+       "info: "
+       "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"
+       "#label-selectors",
+       1},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& JobColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Status", "string", "", "Status of the job.", 0},
+      {"Completions", "string", "",
+       "The number of pods which reached phase Succeeded. The value increases monotonically for "
+       "a given spec. However, it may decrease in reaction to scale down of elastic indexed "
+       "jobs.",
+       0},
+      {"Duration", "string", "", "Time required to complete the job.", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+      {"Containers", "string", "", kContainersDoc, 1},
+      {"Images", "string", "", kImagesDoc, 1},
+      {"Selector", "string", "",
+       "A label query over pods that should match the pod count. Normally, the system sets this "
+       "field for you. More info: "
+       "https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/"
+       "#label-selectors",
+       1},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& EventColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Last Seen", "string", "",
+       "The time at which the most recent occurrence of this event was recorded.", 0},
+      {"Type", "string", "",
+       "Type of this event (Normal, Warning), new types could be added in the future", 0},
+      {"Reason", "string", "",
+       "This should be a short, machine understandable string that gives the reason for the "
+       "transition into the object's current status.",
+       0},
+      {"Object", "string", "", "The object that this event is about.", 0},
+      {"Subobject", "string", "",
+       "If referring to a piece of an object instead of an entire object, this string should "
+       "contain a valid JSON/Go field access statement, such as "
+       "desiredState.manifest.containers[2]. For example, if the object reference is to a "
+       "container within a pod, this would take on a value like: \"spec.containers{name}\" "
+       "(where \"name\" refers to the name of the container that triggered the event) or if no "
+       "container name is specified \"spec.containers[2]\" (container with index 2 in this "
+       "pod). This syntax is chosen only to have some well-defined way of referencing a part of "
+       "an object.",
+       1},
+      {"Source", "string", "",
+       "The component reporting this event. Should be a short machine understandable string.", 1},
+      {"Message", "string", "", "A human-readable description of the status of this operation.", 0},
+      {"First Seen", "string", "",
+       "The time at which the event was first recorded. (Time of server receipt is in "
+       "TypeMeta.)",
+       1},
+      {"Count", "string", "", "The number of times this event has occurred.", 1},
+      {"Name", "string", "name", kNameDoc, 1},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& ServiceColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Type", "string", "",
+       "type determines how the Service is exposed. Defaults to ClusterIP. Valid options are "
+       "ExternalName, ClusterIP, NodePort, and LoadBalancer. \"ClusterIP\" allocates a "
+       "cluster-internal IP address for load-balancing to endpoints. Endpoints are determined "
+       "by the selector or if that is not specified, by manual construction of an Endpoints "
+       "object or EndpointSlice objects. If clusterIP is \"None\", no virtual IP is allocated "
+       "and the endpoints are published as a set of endpoints rather than a virtual IP. "
+       "\"NodePort\" builds on ClusterIP and allocates a port on every node which routes to the "
+       "same endpoints as the clusterIP. \"LoadBalancer\" builds on NodePort and creates an "
+       "external load-balancer (if supported in the current cloud) which routes to the same "
+       "endpoints as the clusterIP. \"ExternalName\" aliases this service to the specified "
+       "externalName. Several other fields do not apply to ExternalName services. More info: "
+       "https://kubernetes.io/docs/concepts/services-networking/service/"
+       "#publishing-services-service-types",
+       0},
+      {"Cluster-IP", "string", "",
+       "clusterIP is the IP address of the service and is usually assigned randomly. If an "
+       "address is specified manually, is in-range (as per system configuration), and is not in "
+       "use, it will be allocated to the service; otherwise creation of the service will fail. "
+       "This field may not be changed through updates unless the type field is also being "
+       "changed to ExternalName (which requires this field to be blank) or the type field is "
+       "being changed from ExternalName (in which case this field may optionally be specified, "
+       "as describe above).  Valid values are \"None\", empty string (\"\"), or a valid IP "
+       "address. Setting this to \"None\" makes a \"headless service\" (no virtual IP), which "
+       "is useful when direct endpoint connections are preferred and proxying is not required.  "
+       "Only applies to types ClusterIP, NodePort, and LoadBalancer. If this field is specified "
+       "when creating a Service of type ExternalName, creation will fail. This field will be "
+       "wiped when updating a Service to type ExternalName. More info: "
+       "https://kubernetes.io/docs/concepts/services-networking/service/"
+       "#virtual-ips-and-service-proxies",
+       0},
+      {"External-IP", "string", "",
+       "externalIPs is a list of IP addresses for which nodes in the cluster will also accept "
+       "traffic for this service.  These IPs are not managed by Kubernetes.  The user is "
+       "responsible for ensuring that traffic arrives at a node with this IP.  A common example "
+       "is external load-balancers that are not part of the Kubernetes system.",
+       0},
+      {"Port(s)", "string", "",
+       "The list of ports that are exposed by this service. More info: "
+       "https://kubernetes.io/docs/concepts/services-networking/service/"
+       "#virtual-ips-and-service-proxies",
+       0},
+      {"Age", "string", "", kAgeDoc, 0},
+      {"Selector", "string", "",
+       "Route service traffic to pods with label keys and values matching this selector. If "
+       "empty or not present, the service is assumed to have an external process managing its "
+       "endpoints, which Kubernetes will not modify. Only applies to types ClusterIP, NodePort, "
+       "and LoadBalancer. Ignored if type is ExternalName. More info: "
+       "https://kubernetes.io/docs/concepts/services-networking/service/",
+       1},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& NodeColumns() {
+  static constexpr char kAddressesDoc[] =
+      "List of addresses reachable to the node. Queried from cloud provider, if available. More "
+      "info: https://kubernetes.io/docs/reference/node/node-status/#addresses Note: This field "
+      "is declared as mergeable, but the merge key is not sufficiently unique, which can cause "
+      "data corruption when it is merged. Callers should instead use a full-replacement patch. "
+      "See https://pr.k8s.io/79391 for an example. Consumers should assume that addresses can "
+      "change during the lifetime of a Node. However, there are some exceptions where this may "
+      "not be possible, such as Pods that inherit a Node's address in its own status or "
+      "consumers of the downward API (status.hostIP).";
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Status", "string", "", "The status of the node", 0},
+      {"Roles", "string", "", "The roles of the node", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+      {"Version", "string", "", "Kubelet Version reported by the node.", 0},
+      {"Internal-IP", "string", "", kAddressesDoc, 1},
+      {"External-IP", "string", "", kAddressesDoc, 1},
+      {"OS-Image", "string", "",
+       "OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).", 1},
+      {"Kernel-Version", "string", "",
+       "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).", 1},
+      {"Container-Runtime", "string", "",
+       "ContainerRuntime Version reported by the node through runtime remote API (e.g. "
+       "containerd://1.4.2).",
+       1},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& ConfigMapColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Data", "string", "",
+       "Data contains the configuration data. Each key must consist of alphanumeric characters, "
+       "'-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field. "
+       "The keys stored in Data must not overlap with the keys in the BinaryData field, this is "
+       "enforced during validation process.",
+       0},
+      {"Age", "string", "", kAgeDoc, 0},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& NamespaceColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Status", "string", "", "The status of the namespace", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+  };
+  return *columns;
+}
+
+// The generic registry's default table (k8s.io/apiserver pkg/registry/rest/table.go).
+const std::vector<Column>& GenericColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Created At", "date", "", kAgeDoc, 0},
+  };
+  return *columns;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading objects. A missing or mistyped field reads as its zero value, as Go's decoding into
+// typed structs would leave it.
+
+const json& At(const json& j, std::initializer_list<const char*> path) {
+  static const json* const kNull = new json();
+  const json* cur = &j;
+  for (const char* key : path) {
+    if (!cur->is_object()) return *kNull;
+    auto it = cur->find(key);
+    if (it == cur->end()) return *kNull;
+    cur = &*it;
+  }
+  return *cur;
+}
+
+std::string Str(const json& j) { return j.is_string() ? j.get<std::string>() : std::string(); }
+int64_t Int(const json& j) { return j.is_number() ? j.get<int64_t>() : 0; }
+bool Bool(const json& j) { return j.is_boolean() && j.get<bool>(); }
+const json& Arr(const json& j) {
+  static const json* const kEmpty = new json(json::array());
+  return j.is_array() ? j : *kEmpty;
+}
+
+std::string Or(std::string value, std::string fallback) { return value.empty() ? fallback : value; }
+
+// translateTimestampSince: "<unknown>" for a zero (here: missing) time.
+std::string Age(const json& timestamp, absl::Time now) {
+  absl::Time t = ParseApiTime(timestamp);
+  if (t == absl::InfinitePast()) return "<unknown>";
+  return HumanDuration(now - t);
+}
+
+// The first condition of `type` in `conditions` has status "True".
+bool ConditionTrue(const json& conditions, const std::string& type) {
+  for (const json& c : Arr(conditions)) {
+    if (Str(At(c, {"type"})) == type) return Str(At(c, {"status"})) == "True";
+  }
+  return false;
+}
+
+// labels.FormatLabels: "k=v,k2=v2" sorted by key, "<none>" when empty.
+std::string FormatLabels(const json& labels) {
+  std::vector<std::string> parts;
+  if (labels.is_object()) {
+    for (auto it = labels.begin(); it != labels.end(); ++it) {  // std::map order: sorted.
+      parts.push_back(absl::StrCat(it.key(), "=", Str(it.value())));
+    }
+  }
+  return parts.empty() ? "<none>" : absl::StrJoin(parts, ",");
+}
+
+// metav1.LabelSelectorAsSelector(selector).String(): requirements sorted by key; "" for a
+// missing or empty selector; "<invalid>" for an unknown operator.
+std::string SelectorString(const json& selector) {
+  std::vector<std::pair<std::string, std::string>> requirements;
+  const json& match_labels = At(selector, {"matchLabels"});
+  if (match_labels.is_object()) {
+    for (auto it = match_labels.begin(); it != match_labels.end(); ++it) {
+      requirements.emplace_back(it.key(), absl::StrCat(it.key(), "=", Str(it.value())));
+    }
+  }
+  for (const json& expr : Arr(At(selector, {"matchExpressions"}))) {
+    std::string key = Str(At(expr, {"key"}));
+    std::string op = Str(At(expr, {"operator"}));
+    std::set<std::string> values;
+    for (const json& v : Arr(At(expr, {"values"}))) values.insert(Str(v));
+    std::string joined = absl::StrJoin(values, ",");
+    if (op == "In") {
+      requirements.emplace_back(key, absl::StrCat(key, " in (", joined, ")"));
+    } else if (op == "NotIn") {
+      requirements.emplace_back(key, absl::StrCat(key, " notin (", joined, ")"));
+    } else if (op == "Exists") {
+      requirements.emplace_back(key, key);
+    } else if (op == "DoesNotExist") {
+      requirements.emplace_back(key, absl::StrCat("!", key));
+    } else {
+      return "<invalid>";
+    }
+  }
+  std::stable_sort(requirements.begin(), requirements.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> parts;
+  for (const auto& r : requirements) parts.push_back(r.second);
+  return absl::StrJoin(parts, ",");
+}
+
+// metav1.FormatLabelSelector: as SelectorString, "<none>" when empty.
+std::string FormatLabelSelector(const json& selector) {
+  return Or(SelectorString(selector), "<none>");
+}
+
+// layoutContainerCells: names and images of the template's containers, comma-joined.
+std::pair<std::string, std::string> ContainerCells(const json& pod_spec) {
+  std::vector<std::string> names, images;
+  for (const json& c : Arr(At(pod_spec, {"containers"}))) {
+    names.push_back(Str(At(c, {"name"})));
+    images.push_back(Str(At(c, {"image"})));
+  }
+  return {absl::StrJoin(names, ","), absl::StrJoin(images, ",")};
+}
+
+std::string Name(const json& obj) { return Str(At(obj, {"metadata", "name"})); }
+std::string Created(const json& obj, absl::Time now) {
+  return Age(At(obj, {"metadata", "creationTimestamp"}), now);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cells, one function per resource, in the order of its columns.
+
+std::string TerminatedReason(const json& terminated) {
+  std::string reason = Str(At(terminated, {"reason"}));
+  if (!reason.empty()) return reason;
+  int64_t signal = Int(At(terminated, {"signal"}));
+  if (signal != 0) return absl::StrCat("Signal:", signal);
+  return absl::StrCat("ExitCode:", Int(At(terminated, {"exitCode"})));
+}
+
+json PodCells(const json& pod, absl::Time now) {
+  const json& spec = At(pod, {"spec"});
+  const json& status = At(pod, {"status"});
+  const json& conditions = At(status, {"conditions"});
+
+  int64_t restarts = 0;
+  int64_t sidecar_restarts = 0;
+  int64_t total = static_cast<int64_t>(Arr(At(spec, {"containers"})).size());
+  int64_t ready = 0;
+  absl::Time last_restart = absl::InfinitePast();
+  absl::Time last_sidecar_restart = absl::InfinitePast();
+
+  const std::string phase = Str(At(status, {"phase"}));
+  std::string reason = Or(Str(At(status, {"reason"})), phase);
+  for (const json& c : Arr(conditions)) {
+    if (Str(At(c, {"type"})) == "PodScheduled" && Str(At(c, {"reason"})) == "SchedulingGated") {
+      reason = "SchedulingGated";
+    }
+  }
+
+  // Init containers with restartPolicy Always are sidecars: they count as containers.
+  std::set<std::string> sidecars;
+  const json& init_specs = Arr(At(spec, {"initContainers"}));
+  for (const json& c : init_specs) {
+    if (Str(At(c, {"restartPolicy"})) == "Always") {
+      sidecars.insert(Str(At(c, {"name"})));
+      ++total;
+    }
+  }
+
+  bool initializing = false;
+  const json& init_statuses = Arr(At(status, {"initContainerStatuses"}));
+  for (size_t i = 0; i < init_statuses.size(); ++i) {
+    const json& c = init_statuses[i];
+    const int64_t count = Int(At(c, {"restartCount"}));
+    const absl::Time finished = ParseApiTime(At(c, {"lastState", "terminated", "finishedAt"}));
+    restarts += count;
+    last_restart = std::max(last_restart, finished);
+    const bool sidecar = sidecars.count(Str(At(c, {"name"}))) > 0;
+    if (sidecar) {
+      sidecar_restarts += count;
+      last_sidecar_restart = std::max(last_sidecar_restart, finished);
+    }
+    const json& terminated = At(c, {"state", "terminated"});
+    const std::string waiting = Str(At(c, {"state", "waiting", "reason"}));
+    if (terminated.is_object() && Int(At(terminated, {"exitCode"})) == 0) continue;
+    if (sidecar && Bool(At(c, {"started"}))) {
+      if (Bool(At(c, {"ready"}))) ++ready;
+      continue;
+    }
+    if (terminated.is_object()) {
+      reason = absl::StrCat("Init:", TerminatedReason(terminated));
+    } else if (!waiting.empty() && waiting != "PodInitializing") {
+      reason = absl::StrCat("Init:", waiting);
+    } else {
+      reason = absl::StrCat("Init:", i, "/", init_specs.size());
+    }
+    initializing = true;
+    break;
+  }
+
+  if (!initializing || ConditionTrue(conditions, "Initialized")) {
+    restarts = sidecar_restarts;
+    last_restart = last_sidecar_restart;
+    bool has_running = false;
+    const json& statuses = Arr(At(status, {"containerStatuses"}));
+    // Backwards, so the first container's reason wins, as printPod does.
+    for (auto it = statuses.rbegin(); it != statuses.rend(); ++it) {
+      const json& c = *it;
+      restarts += Int(At(c, {"restartCount"}));
+      last_restart =
+          std::max(last_restart, ParseApiTime(At(c, {"lastState", "terminated", "finishedAt"})));
+      const std::string waiting = Str(At(c, {"state", "waiting", "reason"}));
+      const json& terminated = At(c, {"state", "terminated"});
+      if (!waiting.empty()) {
+        reason = waiting;
+      } else if (terminated.is_object()) {
+        reason = TerminatedReason(terminated);
+      } else if (Bool(At(c, {"ready"})) && At(c, {"state", "running"}).is_object()) {
+        has_running = true;
+        ++ready;
+      }
+    }
+    if (reason == "Completed" && has_running) {
+      reason = ConditionTrue(conditions, "Ready") ? "Running" : "NotReady";
+    }
+  }
+
+  const bool deleting = !At(pod, {"metadata", "deletionTimestamp"}).is_null();
+  if (deleting && Str(At(status, {"reason"})) == "NodeLost") {
+    reason = "Unknown";
+  } else if (deleting && phase != "Succeeded" && phase != "Failed") {
+    reason = "Terminating";
+  }
+
+  std::string restarts_cell = absl::StrCat(restarts);
+  if (restarts != 0 && last_restart != absl::InfinitePast()) {
+    restarts_cell = absl::StrCat(restarts, " (", HumanDuration(now - last_restart), " ago)");
+  }
+
+  // The API server keeps podIP and podIPs[0] in step; read either.
+  const json& pod_ips = Arr(At(status, {"podIPs"}));
+  std::string ip = pod_ips.empty() ? std::string() : Str(At(pod_ips[0], {"ip"}));
+  if (ip.empty()) ip = Str(At(status, {"podIP"}));
+
+  std::string gates = "<none>";
+  const json& readiness_gates = Arr(At(spec, {"readinessGates"}));
+  if (!readiness_gates.empty()) {
+    int true_conditions = 0;
+    for (const json& gate : readiness_gates) {
+      if (ConditionTrue(conditions, Str(At(gate, {"conditionType"})))) ++true_conditions;
+    }
+    gates = absl::StrCat(true_conditions, "/", readiness_gates.size());
+  }
+
+  return json::array({Name(pod), absl::StrCat(ready, "/", total), reason, restarts_cell,
+                      Created(pod, now), Or(ip, "<none>"),
+                      Or(Str(At(spec, {"nodeName"})), "<none>"),
+                      Or(Str(At(status, {"nominatedNodeName"})), "<none>"), gates});
+}
+
+// The API server defaults spec.replicas to 1; an object stored without it reads the same.
+int64_t SpecReplicas(const json& obj) {
+  const json& replicas = At(obj, {"spec", "replicas"});
+  return replicas.is_number() ? Int(replicas) : 1;
+}
+
+json DeploymentCells(const json& d, absl::Time now) {
+  auto [names, images] = ContainerCells(At(d, {"spec", "template", "spec"}));
+  return json::array(
+      {Name(d), absl::StrCat(Int(At(d, {"status", "readyReplicas"})), "/", SpecReplicas(d)),
+       Int(At(d, {"status", "updatedReplicas"})), Int(At(d, {"status", "availableReplicas"})),
+       Created(d, now), names, images, SelectorString(At(d, {"spec", "selector"}))});
+}
+
+json ReplicaSetCells(const json& rs, absl::Time now) {
+  auto [names, images] = ContainerCells(At(rs, {"spec", "template", "spec"}));
+  return json::array({Name(rs), SpecReplicas(rs), Int(At(rs, {"status", "replicas"})),
+                      Int(At(rs, {"status", "readyReplicas"})), Created(rs, now), names, images,
+                      FormatLabelSelector(At(rs, {"spec", "selector"}))});
+}
+
+json JobCells(const json& job, absl::Time now) {
+  const int64_t succeeded = Int(At(job, {"status", "succeeded"}));
+  const json& completions = At(job, {"spec", "completions"});
+  const int64_t parallelism = Int(At(job, {"spec", "parallelism"}));
+  std::string completions_cell;
+  if (completions.is_number()) {
+    completions_cell = absl::StrCat(succeeded, "/", Int(completions));
+  } else if (parallelism > 1) {
+    completions_cell = absl::StrCat(succeeded, "/1 of ", parallelism);
+  } else {
+    completions_cell = absl::StrCat(succeeded, "/1");
+  }
+
+  const absl::Time start = ParseApiTime(At(job, {"status", "startTime"}));
+  const absl::Time end = ParseApiTime(At(job, {"status", "completionTime"}));
+  std::string duration;
+  if (start == absl::InfinitePast()) {
+    duration = "";
+  } else if (end == absl::InfinitePast()) {
+    duration = HumanDuration(now - start);
+  } else {
+    duration = HumanDuration(end - start);
+  }
+
+  // The v1.32 order of precedence.
+  const json& conditions = At(job, {"status", "conditions"});
+  std::string status = "Running";
+  if (ConditionTrue(conditions, "Complete")) {
+    status = "Complete";
+  } else if (ConditionTrue(conditions, "Failed")) {
+    status = "Failed";
+  } else if (!At(job, {"metadata", "deletionTimestamp"}).is_null()) {
+    status = "Terminating";
+  } else if (ConditionTrue(conditions, "Suspended")) {
+    status = "Suspended";
+  } else if (ConditionTrue(conditions, "FailureTarget")) {
+    status = "FailureTarget";
+  }
+
+  auto [names, images] = ContainerCells(At(job, {"spec", "template", "spec"}));
+  return json::array({Name(job), status, completions_cell, duration, Created(job, now), names,
+                      images, FormatLabelSelector(At(job, {"spec", "selector"}))});
+}
+
+json EventCells(const json& e, absl::Time now) {
+  std::string first_seen = Age(At(e, {"firstTimestamp"}), now);
+  if (ParseApiTime(At(e, {"firstTimestamp"})) == absl::InfinitePast()) {
+    first_seen = Age(At(e, {"eventTime"}), now);
+  }
+  std::string last_seen = Age(At(e, {"lastTimestamp"}), now);
+  if (ParseApiTime(At(e, {"lastTimestamp"})) == absl::InfinitePast()) last_seen = first_seen;
+
+  int64_t count = Int(At(e, {"count"}));
+  const json& series = At(e, {"series"});
+  if (series.is_object()) {
+    last_seen = Age(At(series, {"lastObservedTime"}), now);
+    count = Int(At(series, {"count"}));
+  } else if (count == 0) {
+    count = 1;  // Singleton events of the events.k8s.io API carry no count.
+  }
+
+  const std::string kind = absl::AsciiStrToLower(Str(At(e, {"involvedObject", "kind"})));
+  const std::string target_name = Str(At(e, {"involvedObject", "name"}));
+  const std::string target = target_name.empty() ? kind : absl::StrCat(kind, "/", target_name);
+
+  // formatEventSource: source.component/host, falling back to reportingComponent/Instance.
+  const std::string component =
+      Or(Str(At(e, {"source", "component"})), Str(At(e, {"reportingComponent"})));
+  const std::string host = Or(Str(At(e, {"source", "host"})), Str(At(e, {"reportingInstance"})));
+  const std::string source = host.empty() ? component : absl::StrCat(component, ", ", host);
+
+  return json::array({last_seen, Str(At(e, {"type"})), Str(At(e, {"reason"})), target,
+                      Str(At(e, {"involvedObject", "fieldPath"})), source,
+                      std::string(absl::StripAsciiWhitespace(Str(At(e, {"message"})))), first_seen,
+                      count, Name(e)});
+}
+
+std::string ServiceExternalIp(const json& svc, const std::string& type) {
+  std::vector<std::string> external_ips;
+  for (const json& ip : Arr(At(svc, {"spec", "externalIPs"}))) external_ips.push_back(Str(ip));
+  if (type == "ClusterIP" || type == "NodePort") {
+    return external_ips.empty() ? "<none>" : absl::StrJoin(external_ips, ",");
+  }
+  if (type == "LoadBalancer") {
+    // A sorted set of ingress IPs (or hostnames), never clipped: the server prints wide.
+    std::set<std::string> lb;
+    for (const json& ingress : Arr(At(svc, {"status", "loadBalancer", "ingress"}))) {
+      std::string ip = Str(At(ingress, {"ip"}));
+      std::string hostname = Str(At(ingress, {"hostname"}));
+      if (!ip.empty()) {
+        lb.insert(ip);
+      } else if (!hostname.empty()) {
+        lb.insert(hostname);
+      }
+    }
+    std::vector<std::string> all(lb.begin(), lb.end());
+    all.insert(all.end(), external_ips.begin(), external_ips.end());
+    return all.empty() ? "<pending>" : absl::StrJoin(all, ",");
+  }
+  if (type == "ExternalName") return Str(At(svc, {"spec", "externalName"}));
+  return "<unknown>";
+}
+
+json ServiceCells(const json& svc, absl::Time now) {
+  // Missing type and protocol read as the API server's defaults.
+  const std::string type = Or(Str(At(svc, {"spec", "type"})), "ClusterIP");
+  const json& cluster_ips = Arr(At(svc, {"spec", "clusterIPs"}));
+  std::string cluster_ip =
+      cluster_ips.empty() ? Str(At(svc, {"spec", "clusterIP"})) : Str(cluster_ips[0]);
+  std::vector<std::string> ports;
+  for (const json& p : Arr(At(svc, {"spec", "ports"}))) {
+    const std::string protocol = Or(Str(At(p, {"protocol"})), "TCP");
+    const int64_t node_port = Int(At(p, {"nodePort"}));
+    ports.push_back(node_port > 0
+                        ? absl::StrCat(Int(At(p, {"port"})), ":", node_port, "/", protocol)
+                        : absl::StrCat(Int(At(p, {"port"})), "/", protocol));
+  }
+  return json::array({Name(svc), type, Or(cluster_ip, "<none>"), ServiceExternalIp(svc, type),
+                      ports.empty() ? "<none>" : absl::StrJoin(ports, ","), Created(svc, now),
+                      FormatLabels(At(svc, {"spec", "selector"}))});
+}
+
+std::string NodeAddress(const json& node, const std::string& type) {
+  for (const json& a : Arr(At(node, {"status", "addresses"}))) {
+    if (Str(At(a, {"type"})) == type) return Str(At(a, {"address"}));
+  }
+  return "<none>";
+}
+
+json NodeCells(const json& node, absl::Time now) {
+  std::vector<std::string> status;
+  for (const json& c : Arr(At(node, {"status", "conditions"}))) {
+    if (Str(At(c, {"type"})) != "Ready") continue;
+    // printNode keeps the last Ready condition it sees.
+    status = {Str(At(c, {"status"})) == "True" ? "Ready" : "NotReady"};
+  }
+  if (status.empty()) status.push_back("Unknown");
+  if (Bool(At(node, {"spec", "unschedulable"}))) status.push_back("SchedulingDisabled");
+
+  std::set<std::string> roles;
+  const json& labels = At(node, {"metadata", "labels"});
+  if (labels.is_object()) {
+    constexpr char kPrefix[] = "node-role.kubernetes.io/";
+    for (auto it = labels.begin(); it != labels.end(); ++it) {
+      const std::string& key = it.key();
+      if (key.rfind(kPrefix, 0) == 0 && key.size() > sizeof(kPrefix) - 1) {
+        roles.insert(key.substr(sizeof(kPrefix) - 1));
+      } else if (key == "kubernetes.io/role" && !Str(it.value()).empty()) {
+        roles.insert(Str(it.value()));
+      }
+    }
+  }
+
+  const json& info = At(node, {"status", "nodeInfo"});
+  return json::array({Name(node), absl::StrJoin(status, ","),
+                      roles.empty() ? "<none>" : absl::StrJoin(roles, ","), Created(node, now),
+                      Str(At(info, {"kubeletVersion"})), NodeAddress(node, "InternalIP"),
+                      NodeAddress(node, "ExternalIP"), Or(Str(At(info, {"osImage"})), "<unknown>"),
+                      Or(Str(At(info, {"kernelVersion"})), "<unknown>"),
+                      Or(Str(At(info, {"containerRuntimeVersion"})), "<unknown>")});
+}
+
+json ConfigMapCells(const json& cm, absl::Time now) {
+  int64_t keys = 0;
+  for (const char* field : {"data", "binaryData"}) {
+    const json& data = At(cm, {field});
+    if (data.is_object()) keys += static_cast<int64_t>(data.size());
+  }
+  return json::array({Name(cm), keys, Created(cm, now)});
+}
+
+json NamespaceCells(const json& ns, absl::Time now) {
+  return json::array({Name(ns), Str(At(ns, {"status", "phase"})), Created(ns, now)});
+}
+
+// The generic server prints the creation time itself, as RFC3339 (Go's zero time if unset).
+json GenericCells(const json& obj, absl::Time /*now*/) {
+  absl::Time created = ParseApiTime(At(obj, {"metadata", "creationTimestamp"}));
+  return json::array(
+      {Name(obj), created == absl::InfinitePast() ? "0001-01-01T00:00:00Z" : ApiTime(created)});
+}
+
+struct Printer {
+  const char* resource;
+  const std::vector<Column>& (*columns)();
+  json (*cells)(const json& obj, absl::Time now);
+};
+
+constexpr Printer kPrinters[] = {
+    {"pods", PodColumns, PodCells},
+    {"deployments", DeploymentColumns, DeploymentCells},
+    {"replicasets", ReplicaSetColumns, ReplicaSetCells},
+    {"jobs", JobColumns, JobCells},
+    {"events", EventColumns, EventCells},
+    {"services", ServiceColumns, ServiceCells},
+    {"nodes", NodeColumns, NodeCells},
+    {"configmaps", ConfigMapColumns, ConfigMapCells},
+    {"namespaces", NamespaceColumns, NamespaceCells},
+};
+
+constexpr Printer kGenericPrinter = {"", GenericColumns, GenericCells};
+
+const Printer& PrinterFor(const std::string& resource) {
+  for (const Printer& p : kPrinters) {
+    if (resource == p.resource) return p;
+  }
+  return kGenericPrinter;
+}
+
+json RowObject(const json& item, IncludeObject include) {
+  switch (include) {
+    case IncludeObject::kNone:
+      return nullptr;
+    case IncludeObject::kMetadata: {
+      const json& metadata = At(item, {"metadata"});
+      return {{"kind", "PartialObjectMetadata"},
+              {"apiVersion", "meta.k8s.io/v1"},
+              {"metadata", metadata.is_object() ? metadata : json::object()}};
+    }
+    case IncludeObject::kObject:
+      return item;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<IncludeObject> ParseIncludeObject(const std::string& value) {
+  if (value.empty() || value == "Metadata") return IncludeObject::kMetadata;
+  if (value == "None") return IncludeObject::kNone;
+  if (value == "Object") return IncludeObject::kObject;
+  return absl::InvalidArgumentError(absl::StrCat("includeObject: unsupported value \"", value,
+                                                 "\": must be None, Metadata or Object"));
+}
+
+bool HasTableColumns(const std::string& resource) {
+  return &PrinterFor(resource) != &kGenericPrinter;
+}
+
+nlohmann::json MakeTable(const std::string& resource, const std::vector<nlohmann::json>& items,
+                         absl::Time now, const std::string& list_resource_version,
+                         IncludeObject include) {
+  const Printer& printer = PrinterFor(resource);
+  json columns = json::array();
+  for (const Column& c : printer.columns()) {
+    columns.push_back({{"name", c.name},
+                       {"type", c.type},
+                       {"format", c.format},
+                       {"description", c.description},
+                       {"priority", c.priority}});
+  }
+  json rows = json::array();
+  for (const json& item : items) {
+    json row = {{"cells", printer.cells(item, now)}, {"object", RowObject(item, include)}};
+    if (resource == "pods") {
+      const std::string phase = Str(At(item, {"status", "phase"}));
+      if (phase == "Succeeded" || phase == "Failed") {
+        row["conditions"] =
+            json::array({{{"type", "Completed"},
+                          {"status", "True"},
+                          {"reason", phase},
+                          {"message", phase == "Succeeded" ? "The pod has completed successfully."
+                                                           : "The pod failed."}}});
+      }
+    }
+    rows.push_back(std::move(row));
+  }
+  json metadata = json::object();
+  if (!list_resource_version.empty()) metadata["resourceVersion"] = list_resource_version;
+  return {{"kind", "Table"},
+          {"apiVersion", "meta.k8s.io/v1"},
+          {"metadata", std::move(metadata)},
+          {"columnDefinitions", std::move(columns)},
+          {"rows", std::move(rows)}};
+}
+
+std::string HumanDuration(absl::Duration d) {
+  if (d == absl::InfiniteDuration()) return "<unknown>";
+  if (d == -absl::InfiniteDuration()) return "<invalid>";
+  // Truncation toward zero, as Go's int(d.Seconds()) and d / time.Minute.
+  const int64_t seconds = absl::ToInt64Seconds(d);
+  if (seconds < -1) return "<invalid>";
+  if (seconds < 0) return "0s";
+  if (seconds < 60 * 2) return absl::StrCat(seconds, "s");
+  const int64_t minutes = absl::ToInt64Minutes(d);
+  if (minutes < 10) {
+    const int64_t s = seconds % 60;
+    return s == 0 ? absl::StrCat(minutes, "m") : absl::StrCat(minutes, "m", s, "s");
+  }
+  if (minutes < 60 * 3) return absl::StrCat(minutes, "m");
+  const int64_t hours = absl::ToInt64Hours(d);
+  if (hours < 8) {
+    const int64_t m = minutes % 60;
+    return m == 0 ? absl::StrCat(hours, "h") : absl::StrCat(hours, "h", m, "m");
+  }
+  if (hours < 48) return absl::StrCat(hours, "h");
+  if (hours < 24 * 8) {
+    const int64_t h = hours % 24;
+    return h == 0 ? absl::StrCat(hours / 24, "d") : absl::StrCat(hours / 24, "d", h, "h");
+  }
+  if (hours < 24 * 365 * 2) return absl::StrCat(hours / 24, "d");
+  if (hours < 24 * 365 * 8) {
+    const int64_t dy = (hours / 24) % 365;
+    return dy == 0 ? absl::StrCat(hours / 24 / 365, "y")
+                   : absl::StrCat(hours / 24 / 365, "y", dy, "d");
+  }
+  return absl::StrCat(hours / 24 / 365, "y");
+}
+
+}  // namespace sim
+}  // namespace sre_eval

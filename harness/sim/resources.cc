@@ -1,0 +1,65 @@
+#include "sim/resources.h"
+
+#include <algorithm>
+
+namespace sre_eval {
+namespace sim {
+
+const std::vector<ResourceInfo>& Resources() {
+  static const auto* resources = [] {
+    const std::vector<std::string> all = {"create", "delete", "deletecollection", "get",
+                                          "list",   "patch",  "update",           "watch"};
+    const std::vector<std::string> read = {"get", "list"};
+    auto* r = new std::vector<ResourceInfo>{
+        {"", "v1", "namespaces", "namespace", "Namespace", false, all, {"ns"}, {"status"}},
+        {"", "v1", "nodes", "node", "Node", false, all, {"no"}, {"status", "proxy"}},
+        {"", "v1", "pods", "pod", "Pod", true, all, {"po"}, {"log", "status", "eviction"}},
+        {"", "v1", "events", "event", "Event", true, all, {"ev"}, {}},
+        {"", "v1", "services", "service", "Service", true, all, {"svc"}, {"proxy", "status"}},
+        {"", "v1", "configmaps", "configmap", "ConfigMap", true, all, {"cm"}, {}},
+        {"apps",
+         "v1",
+         "deployments",
+         "deployment",
+         "Deployment",
+         true,
+         all,
+         {"deploy"},
+         {"scale", "status"}},
+        {"apps",
+         "v1",
+         "replicasets",
+         "replicaset",
+         "ReplicaSet",
+         true,
+         all,
+         {"rs"},
+         {"scale", "status"}},
+        {"batch", "v1", "jobs", "job", "Job", true, all, {}, {"status"}},
+        {"metrics.k8s.io", "v1beta1", "pods", "", "PodMetrics", true, read, {}, {}, false},
+        {"metrics.k8s.io", "v1beta1", "nodes", "", "NodeMetrics", false, read, {}, {}, false},
+    };
+    return r;
+  }();
+  return *resources;
+}
+
+const ResourceInfo* FindResource(const std::string& group, const std::string& version,
+                                 const std::string& resource) {
+  for (const ResourceInfo& r : Resources()) {
+    if (r.group == group && r.version == version && r.resource == resource) return &r;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> GroupVersions() {
+  std::vector<std::string> out;
+  for (const ResourceInfo& r : Resources()) {
+    std::string gv = r.GroupVersion();
+    if (std::find(out.begin(), out.end(), gv) == out.end()) out.push_back(gv);
+  }
+  return out;
+}
+
+}  // namespace sim
+}  // namespace sre_eval

@@ -1,0 +1,58 @@
+#include "sim/discovery.h"
+
+#include <string>
+#include <vector>
+
+#include "gtest/gtest.h"
+#include "sim/resources.h"
+
+namespace sre_eval {
+namespace sim {
+namespace {
+
+TEST(SimDiscoveryTest, GroupVersionsAreServedInOrder) {
+  EXPECT_EQ(GroupVersions(),
+            (std::vector<std::string>{"v1", "apps/v1", "batch/v1", "metrics.k8s.io/v1beta1"}));
+  std::vector<std::string> groups;
+  for (const auto& g : ApiGroupList()["groups"]) groups.push_back(g["name"]);
+  EXPECT_EQ(groups, (std::vector<std::string>{"apps", "batch", "metrics.k8s.io"}));
+  EXPECT_FALSE(ApiGroup("extensions").has_value());
+}
+
+TEST(SimDiscoveryTest, AppsListsDeploymentsAndTheirScaleSubresource) {
+  auto list = ApiResourceList("apps/v1");
+  ASSERT_TRUE(list.has_value());
+  std::vector<std::string> names;
+  for (const auto& r : (*list)["resources"]) names.push_back(r["name"]);
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"deployments", "deployments/scale", "deployments/status",
+                                      "replicasets", "replicasets/scale", "replicasets/status"}));
+  const auto& scale = (*list)["resources"][1];
+  EXPECT_EQ(scale["group"], "autoscaling");
+  EXPECT_EQ(scale["kind"], "Scale");
+  EXPECT_EQ((*list)["resources"][0]["shortNames"], nlohmann::json({"deploy"}));
+  EXPECT_FALSE(ApiResourceList("apps/v2").has_value());
+}
+
+TEST(SimDiscoveryTest, OpenApiV3LetsKubectlLeaveValidationToTheServer) {
+  nlohmann::json index = OpenApiV3Index();
+  ASSERT_EQ(index["paths"].size(), 4u);
+  std::string url = index["paths"]["apis/batch/v1"]["serverRelativeURL"];
+  EXPECT_EQ(url.rfind("/openapi/v3/apis/batch/v1?hash=", 0), 0u) << url;
+  auto doc = OpenApiV3Document("apis/batch/v1");
+  ASSERT_TRUE(doc.has_value());
+  const nlohmann::json& patch =
+      (*doc)["paths"]["/apis/batch/v1/namespaces/{namespace}/jobs/{name}"]["patch"];
+  EXPECT_EQ(patch["x-kubernetes-group-version-kind"],
+            nlohmann::json({{"group", "batch"}, {"version", "v1"}, {"kind", "Job"}}));
+  bool field_validation = false;
+  for (const auto& p : patch["parameters"]) {
+    field_validation |= p["name"] == "fieldValidation" && p["in"] == "query";
+  }
+  EXPECT_TRUE(field_validation);
+  EXPECT_FALSE(OpenApiV3Document("apis/metrics.k8s.io/v1beta1").has_value());  // Read-only.
+}
+
+}  // namespace
+}  // namespace sim
+}  // namespace sre_eval
