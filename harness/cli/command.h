@@ -36,6 +36,10 @@ bool JudgeForCommand(const ParsedArgs& args, const char* command, HttpClient* ht
 const CommandSpec& CalibrateSpec();
 int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 
+// The sim command (sim_command.cc).
+const CommandSpec& SimSpec();
+int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
 // "1 error", "3 files".
 std::string Plural(size_t n, const std::string& word);
 

@@ -1,0 +1,134 @@
+// sre-eval sim: serves the simulated Sock Shop cluster until Ctrl-C, its virtual clock
+// following the wall clock, so that a person can drive it with kubectl.
+#include <csignal>
+#include <cstdio>
+#include <ostream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "sim/api_server.h"
+#include "sim/sim.h"
+#include "util/file_util.h"
+
+namespace sre_eval {
+
+namespace {
+
+volatile std::sig_atomic_t g_stop = 0;
+
+void OnSignal(int) { g_stop = 1; }
+
+}  // namespace
+
+const CommandSpec& SimSpec() {
+  static const CommandSpec* spec = new CommandSpec{
+      "sim",
+      "serve the simulated Sock Shop cluster until Ctrl-C",
+      "",
+      0,
+      0,
+      "Serves a Kubernetes API on 127.0.0.1 backed by a model of Sock Shop in namespace\n"
+      "sock-shop: 14 deployments with their replica sets, pods, services and events, one\n"
+      "node, logs for every container and metrics for `kubectl top`. Stock kubectl works\n"
+      "against it: get, describe, logs, top, events, scale, apply, delete, rollout.\n"
+      "\n"
+      "Writes a kubeconfig with the context sre-eval-sim (default namespace sock-shop) and\n"
+      "prints how to use it. The cluster's clock is virtual: here it follows the wall clock,\n"
+      "times --speed, so that what you do plays out as on a real cluster (pods start,\n"
+      "terminate, roll out). With --speed 0 it moves only when told:\n"
+      "  GET  /sim/v1/clock                    the virtual time and the seed\n"
+      "  POST /sim/v1/advance?by=5m            run the model 5 minutes forward\n"
+      "  POST /sim/v1/advance?to=RFC3339_TIME  run it to that time\n"
+      "\n"
+      "The same --seed gives the same names, uids and IPs; with --speed 0 and the same\n"
+      "requests at the same virtual times, byte-identical responses.\n"
+      "\n"
+      "Exit code 0 after Ctrl-C or SIGTERM; 2 for bad options; 3 when the port cannot be\n"
+      "bound or the kubeconfig cannot be written.",
+      {
+          {"seed", "N", "seed of the model's randomness (default 1)"},
+          {"port", "P", "port on 127.0.0.1 (default 0: any free port, printed)"},
+          {"speed", "X", "virtual seconds per wall-clock second (default 1; 0 freezes it)"},
+          {"kubeconfig", "FILE",
+           "where to write the kubeconfig (default: sre-eval-sim-PORT.kubeconfig in $TMPDIR "
+           "or /tmp, removed on exit)"},
+      }};
+  return *spec;
+}
+
+int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+  sim::SimOptions options;
+  if (args.Has("seed") && !absl::SimpleAtoi(args.Get("seed"), &options.seed)) {
+    err << "sre-eval sim: --seed must be a whole number, got '" << args.Get("seed") << "'\n";
+    return kExitBadInput;
+  }
+  int port = 0;
+  if (args.Has("port") &&
+      (!absl::SimpleAtoi(args.Get("port"), &port) || port < 0 || port > 65535)) {
+    err << "sre-eval sim: --port must be a number from 0 to 65535, got '" << args.Get("port")
+        << "'\n";
+    return kExitBadInput;
+  }
+  double speed = 1;
+  if (args.Has("speed") &&
+      (!absl::SimpleAtod(args.Get("speed"), &speed) || speed < 0 || speed > 10000)) {
+    err << "sre-eval sim: --speed must be a number from 0 to 10000, got '" << args.Get("speed")
+        << "'\n";
+    return kExitBadInput;
+  }
+  absl::Time wall_start = absl::Now();
+  options.start = absl::FromUnixSeconds(absl::ToUnixSeconds(wall_start));
+  absl::StatusOr<std::unique_ptr<sim::Sim>> made = sim::Sim::Create(options);
+  if (!made.ok()) {
+    err << "sre-eval sim: " << made.status().message() << "\n";
+    return kExitEnvironment;
+  }
+  sim::Sim& model = **made;
+  sim::ApiServer server(&model);
+  absl::StatusOr<int> bound = server.Start(port);
+  if (!bound.ok()) {
+    err << "sre-eval sim: " << bound.status().message() << "\n";
+    return kExitEnvironment;
+  }
+  std::string kubeconfig = args.Get("kubeconfig");
+  bool remove_kubeconfig = kubeconfig.empty();
+  if (kubeconfig.empty()) {
+    const char* tmp = std::getenv("TMPDIR");
+    kubeconfig = absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/sre-eval-sim-",
+                              *bound, ".kubeconfig");
+  }
+  absl::Status written = WriteFileAtomically(kubeconfig, server.Kubeconfig());
+  if (!written.ok()) {
+    err << "sre-eval sim: cannot write the kubeconfig: " << written.message() << "\n";
+    return kExitEnvironment;
+  }
+  out << "sre-eval sim: the simulated Sock Shop cluster is at http://127.0.0.1:" << *bound
+      << " (seed " << options.seed << ", speed " << speed << "x)\n"
+      << "kubeconfig: " << kubeconfig << " (context sre-eval-sim, namespace sock-shop)\n"
+      << "try:\n"
+      << "  export KUBECONFIG=" << kubeconfig << "\n"
+      << "  kubectl get pods -n sock-shop\n"
+      << "  kubectl top pods\n"
+      << "  kubectl scale deployment payment --replicas=0\n"
+      << "virtual clock: curl http://127.0.0.1:" << *bound << "/sim/v1/clock\n"
+      << "Ctrl-C stops it.\n"
+      << std::flush;
+  std::signal(SIGINT, OnSignal);
+  std::signal(SIGTERM, OnSignal);
+  while (!g_stop) {
+    absl::SleepFor(absl::Milliseconds(100));
+    if (speed > 0) {
+      absl::Duration elapsed = (absl::Now() - wall_start) * speed;
+      model.AdvanceTo(options.start + absl::Trunc(elapsed, absl::Seconds(1)));
+    }
+  }
+  server.Stop();
+  if (remove_kubeconfig) std::remove(kubeconfig.c_str());
+  out << "sre-eval sim: stopped at virtual time " << sim::ApiTime(model.Now()) << "\n";
+  return kExitOk;
+}
+
+}  // namespace sre_eval

@@ -1,0 +1,54 @@
+// The sim's Kubernetes API over HTTP on 127.0.0.1: discovery, the OpenAPI documents kubectl
+// reads, get/list/watch/create/update/patch/apply/delete with server-side printing, logs,
+// scale, the services proxy, metrics.k8s.io, and the /sim/v1 control endpoint.
+#ifndef SRE_EVAL_SIM_API_SERVER_H_
+#define SRE_EVAL_SIM_API_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "sim/sim.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace sre_eval {
+namespace sim {
+
+// The kubeconfig context the sim writes.
+constexpr char kContext[] = "sre-eval-sim";
+
+class ApiServer {
+ public:
+  // `sim` is not owned and must outlive the server.
+  explicit ApiServer(Sim* sim);
+  ~ApiServer();  // Stops.
+
+  // Listens on 127.0.0.1:`port` (0 picks a free one) and serves on a background thread.
+  // Returns the port. Unavailable when the port cannot be bound.
+  absl::StatusOr<int> Start(int port);
+  // Stops serving; open watches end. Idempotent.
+  void Stop();
+  int port() const { return port_; }
+
+  // A kubeconfig with one context, kContext, pointing at this server, namespace sock-shop.
+  std::string Kubeconfig() const;
+
+ private:
+  class Handler;
+
+  Sim* sim_;
+  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<Handler> handler_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_API_SERVER_H_

@@ -1,0 +1,40 @@
+// What the Sock Shop services answer through the API server's services proxy
+// (/api/v1/namespaces/sock-shop/services/<name>[:port]/proxy/<path>): the front-end's page,
+// the catalogue, the orders list and every service's /health, from the model's state.
+#ifndef SRE_EVAL_SIM_SERVICE_PROXY_H_
+#define SRE_EVAL_SIM_SERVICE_PROXY_H_
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sim/sim.h"
+
+namespace sre_eval {
+namespace sim {
+
+struct ProxyRequest {
+  std::string method = "GET";
+  std::string path = "/";  // Within the service.
+  std::vector<std::pair<std::string, std::string>> query;
+  std::string body;
+};
+
+struct ProxyResponse {
+  int status = 200;
+  std::string content_type = "application/json";
+  std::string body;
+  // True when the API server itself fails the request (no endpoints): send a Status with
+  // `reason` and `body` as its message.
+  bool status_error = false;
+  std::string reason;
+};
+
+// Requires sim->mu(). `service` exists in `ns`.
+ProxyResponse ServeProxy(Sim* sim, const std::string& ns, const std::string& service,
+                         const ProxyRequest& request);
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_SERVICE_PROXY_H_

@@ -1,0 +1,61 @@
+// The simulated Sock Shop cluster: the object store, the controllers and the virtual clock
+// that drives them. The API server (api_server.h) is its only door to the outside.
+#ifndef SRE_EVAL_SIM_SIM_H_
+#define SRE_EVAL_SIM_SIM_H_
+
+#include <cstdint>
+#include <memory>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "sim/controllers.h"
+#include "sim/object_store.h"
+
+namespace sre_eval {
+namespace sim {
+
+struct SimOptions {
+  uint64_t seed = 1;
+  // The virtual time when the sim opens; Sock Shop was deployed `deployed_before` earlier,
+  // so pods have an age and their start-up events are still within the event TTL.
+  absl::Time start =
+      absl::FromCivil(absl::CivilSecond(2026, 11, 24, 10, 0, 0), absl::UTCTimeZone());
+  absl::Duration deployed_before = absl::Minutes(50);
+};
+
+// Thread-safe: every method takes the model lock. Deterministic: the same options and the
+// same calls in the same order give the same objects, byte for byte.
+class Sim {
+ public:
+  static absl::StatusOr<std::unique_ptr<Sim>> Create(const SimOptions& options);
+
+  uint64_t seed() const { return seed_; }
+  absl::Time Now() const;
+
+  // Moves virtual time forward to `t` (no-op when t <= Now()), running the controllers at
+  // every second of it, as the cluster would have lived through it.
+  void AdvanceTo(absl::Time t);
+  void AdvanceBy(absl::Duration d) { AdvanceTo(Now() + d); }
+
+  // The lock every model change holds; the API server holds it for each request.
+  absl::Mutex* mu() const { return &mu_; }
+  ObjectStore* store() { return &store_; }
+  Controllers* controllers() { return &controllers_; }
+
+  // Runs the controllers at the current time (after an API write). Requires mu().
+  void Reconcile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
+ private:
+  explicit Sim(const SimOptions& options);
+
+  const uint64_t seed_;
+  mutable absl::Mutex mu_;
+  ObjectStore store_;
+  Controllers controllers_;
+};
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_SIM_H_

@@ -1,0 +1,163 @@
+// The sim's API over plain HTTP: discovery, Status errors, and 200 malformed requests that
+// must each get a Kubernetes Status (or an HTTP error) while the server keeps answering.
+#include "sim/api_server.h"
+
+#include <httplib.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "sim/sim.h"
+
+namespace sre_eval {
+namespace sim {
+namespace {
+
+class ApiServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SimOptions options;
+    options.seed = 3;
+    auto made = Sim::Create(options);
+    ASSERT_TRUE(made.ok()) << made.status();
+    sim_ = *std::move(made);
+    server_ = std::make_unique<ApiServer>(sim_.get());
+    auto port = server_->Start(0);
+    ASSERT_TRUE(port.ok()) << port.status();
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    client_->set_read_timeout(5, 0);
+  }
+
+  std::unique_ptr<Sim> sim_;
+  std::unique_ptr<ApiServer> server_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+TEST_F(ApiServerTest, DiscoveryListsTheServedGroups) {
+  auto r = client_->Get("/apis");
+  ASSERT_TRUE(r);
+  nlohmann::json groups = nlohmann::json::parse(r->body);
+  std::vector<std::string> names;
+  for (const auto& g : groups["groups"]) names.push_back(g["name"]);
+  EXPECT_EQ(names, (std::vector<std::string>{"apps", "batch", "metrics.k8s.io"}));
+  r = client_->Get("/version");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["gitVersion"], "v1.32.4");
+}
+
+TEST_F(ApiServerTest, NotFoundIsAStatus) {
+  auto r = client_->Get("/api/v1/namespaces/sock-shop/pods/nope");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  nlohmann::json s = nlohmann::json::parse(r->body);
+  EXPECT_EQ(s["kind"], "Status");
+  EXPECT_EQ(s["reason"], "NotFound");
+  EXPECT_EQ(s["message"], "pods \"nope\" not found");
+  EXPECT_EQ(s["code"], 404);
+}
+
+TEST_F(ApiServerTest, TheControlEndpointAdvancesTheClock) {
+  auto r = client_->Get("/sim/v1/clock");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["now"], "2026-11-24T10:00:00Z");
+  r = client_->Post("/sim/v1/advance?by=90s", "", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["now"], "2026-11-24T10:01:30Z");
+  r = client_->Post("/sim/v1/advance?by=soon", "", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["message"],
+            "by: \"soon\" is not a duration between 0s and 168h (e.g. 90s, 5m)");
+}
+
+TEST_F(ApiServerTest, TwoHundredMalformedRequestsGetErrorsAndTheServerKeepsAnswering) {
+  struct Bad {
+    std::string method, path, type, body;
+  };
+  std::vector<Bad> bad;
+  const std::string pods = "/api/v1/namespaces/sock-shop/pods";
+  const std::string deploy = "/apis/apps/v1/namespaces/sock-shop/deployments/carts";
+  const std::vector<std::string> bodies = {"{",
+                                           "}",
+                                           "[1,2",
+                                           "null",
+                                           "42",
+                                           "\"x\"",
+                                           "{\"a\":",
+                                           "\x01\x02\xff",
+                                           ":\n  - [",
+                                           "- a\n- b",
+                                           "{}",
+                                           "[]",
+                                           std::string(4 << 20, 'x'),
+                                           "{\"metadata\": 5}",
+                                           "{\"kind\": \"Nope\"}",
+                                           "{\"metadata\": {\"name\": 7}}",
+                                           "a: [b",
+                                           "{{{{{{{{{{"};
+  for (const std::string& b : bodies) {
+    bad.push_back({"POST", pods, "application/json", b});
+    bad.push_back({"PUT", pods + "/x", "application/json", b});
+    bad.push_back({"PATCH", deploy, "application/merge-patch+json", b});
+    bad.push_back({"PATCH", deploy, "application/strategic-merge-patch+json", b});
+    bad.push_back({"PATCH", deploy, "application/json-patch+json", b});
+    bad.push_back({"PATCH", deploy, "application/apply-patch+yaml", b});
+    bad.push_back({"PATCH", deploy + "/scale", "application/merge-patch+json", b});
+    bad.push_back({"PATCH", deploy, "text/plain", b});
+  }
+  for (const std::string& q :
+       {"labelSelector=a%20in%20(", "labelSelector=!!", "labelSelector=a=b=c",
+        "fieldSelector=spec.nope=1", "fieldSelector=%3D%3D", "watch=1&resourceVersion=abc",
+        "watch=1&timeoutSeconds=-1", "watch=1&resourceVersion=1", "includeObject=Bogus",
+        "watch=true&labelSelector=((", "limit=abc", "fieldSelector=metadata.name"}) {
+    bad.push_back({"GET", pods + "?" + q, "", ""});
+  }
+  for (const std::string& p :
+       {"/api/v2", "/apis/nope/v1", "/apis/apps/v9/deployments", "/api/v1/namespaces/x/nope",
+        "/api/v1/namespaces/sock-shop/pods/x/nope", "/openapi/v3/apis/nope/v1", "/sim/v1/nope",
+        "/%ff%fe", "/api/v1/pods/x", "//", "/apis/apps/v1/namespaces/sock-shop/deployments/x/scale",
+        "/api/v1/namespaces/sock-shop/pods/x/log",
+        "/api/v1/namespaces/sock-shop/services/no/proxy/"}) {
+    bad.push_back({"GET", p, "", ""});
+  }
+  while (bad.size() < 200) {
+    bad.push_back({"DELETE", pods + "/missing-" + std::to_string(bad.size()), "application/json",
+                   bad.size() % 2 ? "{\"propagationPolicy\":\"Sideways\"}" : "not json"});
+  }
+  ASSERT_GE(bad.size(), 200u);
+  int statuses = 0;
+  for (const Bad& b : bad) {
+    httplib::Result r;
+    if (b.method == "GET") {
+      r = client_->Get(b.path);
+    } else if (b.method == "POST") {
+      r = client_->Post(b.path, b.body, b.type.c_str());
+    } else if (b.method == "PUT") {
+      r = client_->Put(b.path, b.body, b.type.c_str());
+    } else if (b.method == "PATCH") {
+      r = client_->Patch(b.path, b.body, b.type.c_str());
+    } else {
+      r = client_->Delete(b.path, b.body, b.type.c_str());
+    }
+    ASSERT_TRUE(r) << b.method << " " << b.path << ": no answer";
+    bool watch_ok = r->status == 200 && b.path.find("watch=") != std::string::npos;
+    EXPECT_TRUE(r->status >= 400 || watch_ok)
+        << b.method << " " << b.path << " [" << b.body.substr(0, 40) << "] -> " << r->status;
+    nlohmann::json s = nlohmann::json::parse(r->body, nullptr, false);
+    if (!s.is_discarded() && s.is_object() && s.value("kind", "") == "Status") ++statuses;
+    auto alive = client_->Get("/version");
+    ASSERT_TRUE(alive) << "the server stopped answering after " << b.method << " " << b.path;
+    ASSERT_EQ(alive->status, 200);
+  }
+  // Every error but the 413 of the oversized bodies is a Kubernetes Status.
+  EXPECT_GE(statuses, 180);
+}
+
+}  // namespace
+}  // namespace sim
+}  // namespace sre_eval

@@ -1,0 +1,266 @@
+// The sim against the real kubectl: every command the issue lists, run by the installed
+// kubectl binary over HTTP on 127.0.0.1, with assertions on what it prints.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "sim/api_server.h"
+#include "sim/sim.h"
+#include "test_util.h"
+#include "util/subprocess.h"
+
+namespace sre_eval {
+namespace sim {
+namespace {
+
+bool HaveKubectl() {
+  PosixProcessRunner runner;
+  SubprocessOptions o;
+  o.argv = {"kubectl", "version", "--client"};
+  o.timeout = absl::Seconds(20);
+  auto r = runner.Run(o);
+  return r.ok() && r->success();
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  return absl::StrSplit(text, '\n', absl::SkipEmpty());
+}
+
+class KubectlTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    have_kubectl_ = HaveKubectl();
+    if (!have_kubectl_) return;
+    SimOptions options;
+    options.seed = 7;
+    auto made = Sim::Create(options);
+    ASSERT_TRUE(made.ok()) << made.status();
+    sim_ = made->release();
+    server_ = new ApiServer(sim_);
+    auto port = server_->Start(0);
+    ASSERT_TRUE(port.ok()) << port.status();
+    dir_ = new TempDir();
+    kubeconfig_ = dir_->WriteFile("kubeconfig", server_->Kubeconfig());
+  }
+
+  static void TearDownTestSuite() {
+    delete server_;
+    delete sim_;
+    delete dir_;
+    server_ = nullptr;
+    sim_ = nullptr;
+    dir_ = nullptr;
+  }
+
+  void SetUp() override {
+    if (!have_kubectl_) GTEST_SKIP() << "kubectl is not on PATH: the kubectl tests are skipped";
+  }
+
+  // Runs kubectl with the sim's kubeconfig; returns the result.
+  static SubprocessResult Kubectl(std::vector<std::string> args,
+                                  absl::Duration timeout = absl::Seconds(30)) {
+    PosixProcessRunner runner;
+    SubprocessOptions o;
+    o.argv = {"kubectl", "--kubeconfig", kubeconfig_};
+    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    o.env = {{"KUBECACHEDIR", dir_->path() + "/cache"}, {"HOME", dir_->path()}};
+    o.timeout = timeout;
+    auto r = runner.Run(o);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : SubprocessResult();
+  }
+
+  static std::string Ok(std::vector<std::string> args) {
+    SubprocessResult r = Kubectl(args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << ": " << r.stderr_data;
+    return r.stdout_data;
+  }
+
+  static inline bool have_kubectl_ = false;
+  static inline Sim* sim_ = nullptr;
+  static inline ApiServer* server_ = nullptr;
+  static inline TempDir* dir_ = nullptr;
+  static inline std::string kubeconfig_;
+};
+
+TEST_F(KubectlTest, GetPodsShowsFourteenRunningPods) {
+  std::vector<std::string> lines = Lines(Ok({"get", "pods"}));
+  ASSERT_EQ(lines.size(), 15u);
+  std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "READY", "STATUS", "RESTARTS", "AGE"}));
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> cells = absl::StrSplit(lines[i], ' ', absl::SkipEmpty());
+    ASSERT_EQ(cells.size(), 5u) << lines[i];
+    EXPECT_EQ(cells[1], "1/1") << lines[i];
+    EXPECT_EQ(cells[2], "Running") << lines[i];
+    EXPECT_EQ(cells[3], "0") << lines[i];
+  }
+}
+
+TEST_F(KubectlTest, GetPodsWideShowsIpAndNode) {
+  std::vector<std::string> lines = Lines(Ok({"get", "pods", "-o", "wide"}));
+  ASSERT_EQ(lines.size(), 15u);
+  EXPECT_TRUE(absl::StrContains(lines[0], "IP")) << lines[0];
+  EXPECT_TRUE(absl::StrContains(lines[0], "NODE")) << lines[0];
+  for (size_t i = 1; i < lines.size(); ++i) {
+    EXPECT_TRUE(absl::StrContains(lines[i], " 10.244.0.")) << lines[i];
+    EXPECT_TRUE(absl::StrContains(lines[i], "sre-eval-sim-control-plane")) << lines[i];
+  }
+}
+
+TEST_F(KubectlTest, GetPodsJsonParses) {
+  nlohmann::json list = nlohmann::json::parse(Ok({"get", "pods", "-o", "json"}));
+  ASSERT_EQ(list["items"].size(), 14u);
+  for (const nlohmann::json& pod : list["items"]) {
+    EXPECT_EQ(pod["status"]["phase"], "Running");
+    EXPECT_EQ(pod["metadata"]["namespace"], "sock-shop");
+    EXPECT_EQ(pod["status"]["containerStatuses"][0]["restartCount"], 0);
+  }
+}
+
+TEST_F(KubectlTest, LabelSelectorPicksOneService) {
+  std::vector<std::string> lines = Lines(Ok({"get", "pods", "-l", "name=orders"}));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(absl::StartsWith(lines[1], "orders-")) << lines[1];
+  EXPECT_FALSE(absl::StartsWith(lines[1], "orders-db")) << lines[1];
+}
+
+TEST_F(KubectlTest, GetDeploymentsAllReady) {
+  std::vector<std::string> lines = Lines(Ok({"get", "deploy"}));
+  ASSERT_EQ(lines.size(), 15u);
+  std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"}));
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> cells = absl::StrSplit(lines[i], ' ', absl::SkipEmpty());
+    ASSERT_EQ(cells.size(), 5u) << lines[i];
+    EXPECT_EQ(cells[1], "1/1") << lines[i];
+  }
+}
+
+TEST_F(KubectlTest, DescribeFrontEndPodShowsLimitsAndEvents) {
+  std::vector<std::string> names = Lines(Ok({"get", "pods", "-l", "name=front-end", "-o", "name"}));
+  ASSERT_EQ(names.size(), 1u);
+  std::string out = Ok({"describe", names[0]});
+  EXPECT_TRUE(absl::StrContains(out, "Limits:")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "memory:  1000Mi")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "Events:")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "Started")) << out;
+}
+
+TEST_F(KubectlTest, LogsOfADeploymentTail) {
+  std::string out = Ok({"logs", "deploy/orders", "--tail", "20"});
+  std::vector<std::string> lines = Lines(out);
+  EXPECT_GE(lines.size(), 1u);
+  EXPECT_LE(lines.size(), 20u);
+}
+
+TEST_F(KubectlTest, EventsSortedByLastTimestamp) {
+  std::string out = Ok({"get", "events", "--sort-by=.lastTimestamp"});
+  std::vector<std::string> lines = Lines(out);
+  ASSERT_GT(lines.size(), 14u);
+  EXPECT_TRUE(absl::StartsWith(lines[0], "LAST SEEN")) << lines[0];
+  EXPECT_TRUE(absl::StrContains(out, "Started")) << out;
+}
+
+TEST_F(KubectlTest, TopPodsShowsBaselineUsage) {
+  std::vector<std::string> lines = Lines(Ok({"top", "pods"}));
+  ASSERT_EQ(lines.size(), 15u);
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::vector<std::string> cells = absl::StrSplit(lines[i], ' ', absl::SkipEmpty());
+    ASSERT_EQ(cells.size(), 3u) << lines[i];
+    EXPECT_TRUE(absl::EndsWith(cells[1], "m")) << lines[i];
+    EXPECT_TRUE(absl::EndsWith(cells[2], "Mi")) << lines[i];
+  }
+}
+
+TEST_F(KubectlTest, ScalePaymentToZeroAndBack) {
+  EXPECT_EQ(Ok({"scale", "deployment", "payment", "--replicas=0"}),
+            "deployment.apps/payment scaled\n");
+  sim_->AdvanceBy(absl::Seconds(40));
+  std::vector<std::string> lines = Lines(Ok({"get", "deploy", "payment"}));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(absl::StrContains(lines[1], " 0/0 ")) << lines[1];
+  EXPECT_EQ(Ok({"scale", "deployment", "payment", "--replicas=1"}),
+            "deployment.apps/payment scaled\n");
+  sim_->AdvanceBy(absl::Seconds(200));  // Payment's readiness probe waits 180 s.
+  lines = Lines(Ok({"get", "deploy", "payment"}));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(absl::StrContains(lines[1], " 1/1 ")) << lines[1];
+}
+
+TEST_F(KubectlTest, ServerSideApplyAndDeleteOfAConfigMapAndAJob) {
+  std::string manifest =
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: locustfile\n  namespace: sock-shop\n"
+      "data:\n  locustfile.py: |\n    from locust import HttpUser\n"
+      "---\n"
+      "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: load\n  namespace: sock-shop\n"
+      "spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n"
+      "      - name: locust\n        image: locustio/locust:2.12.1\n"
+      "        args: [\"--headless\", \"-u\", \"10\", \"-r\", \"5\", \"-t\", \"2m\"]\n";
+  std::string path = dir_->WriteFile("load.yaml", manifest);
+  EXPECT_EQ(Ok({"apply", "--server-side", "-f", path}),
+            "configmap/locustfile serverside-applied\njob.batch/load serverside-applied\n");
+  EXPECT_EQ(Lines(Ok({"get", "configmap", "locustfile"})).size(), 2u);
+  EXPECT_EQ(Lines(Ok({"get", "job", "load"})).size(), 2u);
+  EXPECT_EQ(Ok({"delete", "-f", path}),
+            "configmap \"locustfile\" deleted\njob.batch \"load\" deleted\n");
+  SubprocessResult gone = Kubectl({"get", "configmap", "locustfile"});
+  EXPECT_EQ(gone.exit_code, 1);
+  EXPECT_EQ(gone.stderr_data,
+            "Error from server (NotFound): configmaps \"locustfile\" not found\n");
+}
+
+TEST_F(KubectlTest, RolloutRestartAndStatus) {
+  EXPECT_EQ(Ok({"rollout", "restart", "deployment/carts"}), "deployment.apps/carts restarted\n");
+  // The cluster lives on while kubectl waits: one virtual second every 20 ms.
+  std::atomic<bool> done{false};
+  std::thread clock([&] {
+    while (!done) {
+      sim_->AdvanceBy(absl::Seconds(1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  SubprocessResult r =
+      Kubectl({"rollout", "status", "deployment/carts", "--timeout=60s"}, absl::Seconds(90));
+  done = true;
+  clock.join();
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_TRUE(absl::StrContains(r.stdout_data, "deployment \"carts\" successfully rolled out"))
+      << r.stdout_data;
+  std::vector<std::string> lines = Lines(Ok({"get", "pods", "-l", "name=carts"}));
+  EXPECT_EQ(lines.size(), 2u);
+}
+
+TEST_F(KubectlTest, RawGetThroughTheServicesProxy) {
+  std::string out =
+      Ok({"get", "--raw", "/api/v1/namespaces/sock-shop/services/catalogue:80/proxy/catalogue"});
+  nlohmann::json socks = nlohmann::json::parse(out);
+  ASSERT_EQ(socks.size(), 9u);
+  EXPECT_EQ(socks[0]["name"], "Holy");
+}
+
+TEST_F(KubectlTest, WatchStreamsUntilTheRequestTimeout) {
+  SubprocessResult r =
+      Kubectl({"get", "pods", "--watch", "--request-timeout=2s"}, absl::Seconds(30));
+  std::vector<std::string> lines = Lines(r.stdout_data);
+  ASSERT_GE(lines.size(), 15u) << r.stderr_data;
+  EXPECT_TRUE(absl::StartsWith(lines[0], "NAME")) << lines[0];
+}
+
+TEST_F(KubectlTest, UnknownPodIsAKubernetesNotFound) {
+  SubprocessResult r = Kubectl({"get", "pod", "no-such-pod"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data, "Error from server (NotFound): pods \"no-such-pod\" not found\n");
+}
+
+}  // namespace
+}  // namespace sim
+}  // namespace sre_eval
