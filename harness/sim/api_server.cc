@@ -22,7 +22,7 @@
 #include "sim/service_proxy.h"
 #include "sim/sockshop.h"
 #include "sim/table.h"
-#include "yaml-cpp/yaml.h"
+#include "util/yaml_json.h"
 
 namespace sre_eval {
 namespace sim {
@@ -78,61 +78,21 @@ nlohmann::json StatusJson(const ApiError& e, const std::string& name = "",
   return s;
 }
 
-// A YAML scalar as JSON: plain scalars are typed as YAML 1.2's core schema does, quoted
-// ones stay strings.
-nlohmann::json YamlToJson(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      return nullptr;
-    case YAML::NodeType::Sequence: {
-      nlohmann::json out = nlohmann::json::array();
-      for (size_t i = 0; i < node.size(); ++i) out.push_back(YamlToJson(node[i]));
-      return out;
-    }
-    case YAML::NodeType::Map: {
-      nlohmann::json out = nlohmann::json::object();
-      for (auto it = node.begin(); it != node.end(); ++it) {
-        YAML::Node key = it->first;
-        YAML::Node value = it->second;
-        out[key.Scalar()] = YamlToJson(value);
-      }
-      return out;
-    }
-    case YAML::NodeType::Scalar:
-      break;
-  }
-  const std::string& s = node.Scalar();
-  if (node.Tag() == "!") return s;  // Quoted.
-  if (s == "null" || s == "~" || s == "Null" || s == "NULL") return nullptr;
-  if (s == "true" || s == "True" || s == "TRUE") return true;
-  if (s == "false" || s == "False" || s == "FALSE") return false;
-  int64_t i;
-  if (!s.empty() && (absl::ascii_isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-') &&
-      absl::SimpleAtoi(s, &i)) {
-    return i;
-  }
-  double d;
-  if (!s.empty() &&
-      (absl::ascii_isdigit(static_cast<unsigned char>(s[0])) || s[0] == '-' || s[0] == '.') &&
-      s.find_first_not_of("0123456789.eE+-") == std::string::npos && absl::SimpleAtod(s, &d)) {
-    return d;
-  }
-  return s;
-}
-
 // A request body as JSON: JSON, or YAML (apply-patch+yaml, or a person's curl).
 absl::StatusOr<nlohmann::json> ParseBody(const std::string& body) {
   if (body.empty()) return absl::InvalidArgumentError("the request body is empty");
   nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
   if (!j.is_discarded()) return j;
-  try {
-    YAML::Node node = YAML::Load(body);
-    return YamlToJson(node);
-  } catch (const YAML::Exception& e) {
+  absl::StatusOr<std::vector<nlohmann::json>> docs = YamlDocumentsToJson("the body", body);
+  if (!docs.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("the body is neither JSON nor YAML: ", e.what()));
+        absl::StrCat("the body is neither JSON nor YAML: ", docs.status().message()));
   }
+  if (docs->size() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the body holds ", docs->size(), " YAML documents, not one"));
+  }
+  return (*docs)[0];
 }
 
 std::string Param(const httplib::Request& req, const std::string& name) {
@@ -425,45 +385,46 @@ class ApiServer::Handler {
         std::make_shared<std::pair<uint64_t, std::vector<nlohmann::json>>>(rv, std::move(initial));
     IncludeObject inc = *include;
     res.status = 200;
-    res.set_chunked_content_provider("application/json", [this, info, ns, filter, table, inc,
-                                                          deadline,
-                                                          state](size_t, httplib::DataSink& sink) {
-      auto event = [&](const std::string& type, const nlohmann::json& o) {
-        nlohmann::json object = o;
-        if (table) {
-          object =
-              MakeTable(info->resource, {o}, sim_->Now(), MetaString(o, "resourceVersion"), inc);
-        }
-        std::string line = nlohmann::json{{"type", type}, {"object", object}}.dump() + "\n";
-        return sink.write(line.data(), line.size());
-      };
-      for (const nlohmann::json& o : state->second) {
-        if (!event("ADDED", o)) return false;
-      }
-      state->second.clear();
-      if (stopping_ || absl::Now() >= deadline) {
-        sink.done();
-        return true;
-      }
-      auto changes = sim_->store()->ChangesSince(
-          info->resource, state->first, std::min(absl::Milliseconds(500), deadline - absl::Now()));
-      if (!changes.ok()) {
-        ApiError e = FromStatus(changes.status());
-        std::string line =
-            nlohmann::json{{"type", "ERROR"}, {"object", StatusJson(e)}}.dump() + "\n";
-        sink.write(line.data(), line.size());
-        sink.done();
-        return true;
-      }
-      for (const Change& c : *changes) {
-        state->first = std::max(state->first, c.resource_version);
-        if (!ns.empty() && MetaString(c.object, "namespace") != ns) continue;
-        if (!filter->Matches(c.object)) continue;
-        if (!event(c.type, WithKind(c.object, *info))) return false;
-      }
-      if (changes->empty()) state->first = std::max(state->first, state->first);
-      return sink.is_writable();
-    });
+    res.set_chunked_content_provider(
+        "application/json",
+        [this, info, ns, filter, table, inc, deadline, state](size_t, httplib::DataSink& sink) {
+          auto event = [&](const std::string& type, const nlohmann::json& o) {
+            nlohmann::json object = o;
+            if (table) {
+              object = MakeTable(info->resource, {o}, sim_->Now(), MetaString(o, "resourceVersion"),
+                                 inc);
+            }
+            std::string line = nlohmann::json{{"type", type}, {"object", object}}.dump() + "\n";
+            return sink.write(line.data(), line.size());
+          };
+          for (const nlohmann::json& o : state->second) {
+            if (!event("ADDED", o)) return false;
+          }
+          state->second.clear();
+          if (stopping_ || absl::Now() >= deadline) {
+            sink.done();
+            return true;
+          }
+          uint64_t seen = state->first;
+          auto changes = sim_->store()->ChangesSince(
+              info->resource, state->first,
+              std::min(absl::Milliseconds(500), deadline - absl::Now()), &seen);
+          if (!changes.ok()) {
+            ApiError e = FromStatus(changes.status());
+            std::string line =
+                nlohmann::json{{"type", "ERROR"}, {"object", StatusJson(e)}}.dump() + "\n";
+            sink.write(line.data(), line.size());
+            sink.done();
+            return true;
+          }
+          state->first = seen;
+          for (const Change& c : *changes) {
+            if (!ns.empty() && MetaString(c.object, "namespace") != ns) continue;
+            if (!filter->Matches(c.object)) continue;
+            if (!event(c.type, WithKind(c.object, *info))) return false;
+          }
+          return sink.is_writable();
+        });
   }
 
   void Create(const httplib::Request& req, httplib::Response& res, const Target& t) {

@@ -1,5 +1,6 @@
 #include "sim/object_store.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -27,6 +28,12 @@ std::string Name(const nlohmann::json& object) {
   if (m == object.end() || !m->is_object()) return "";
   auto n = m->find("name");
   return n != m->end() && n->is_string() ? n->get<std::string>() : "";
+}
+
+// The resources whose controllers track metadata.generation (pods, services and namespaces
+// have a spec but no generation on a v1.32 server).
+bool HasGeneration(const std::string& resource) {
+  return resource == "deployments" || resource == "replicasets" || resource == "jobs";
 }
 
 }  // namespace
@@ -109,7 +116,7 @@ absl::StatusOr<nlohmann::json> ObjectStore::Create(const std::string& resource,
   if (!meta.contains("creationTimestamp") || meta["creationTimestamp"].is_null()) {
     meta["creationTimestamp"] = ApiTime(now_);
   }
-  if (object.contains("spec")) meta["generation"] = 1;
+  if (HasGeneration(resource)) meta["generation"] = 1;
   objects_[key] = object;
   Record("ADDED", resource, object);
   return object;
@@ -196,7 +203,8 @@ uint64_t ObjectStore::resource_version() const {
 
 absl::StatusOr<std::vector<Change>> ObjectStore::ChangesSince(const std::string& resource,
                                                               uint64_t after,
-                                                              absl::Duration timeout) const {
+                                                              absl::Duration timeout,
+                                                              uint64_t* seen) const {
   absl::MutexLock lock(&mu_);
   if (!history_.empty() && after + 1 < history_.front().resource_version) {
     return absl::OutOfRangeError(absl::StrCat("too old resource version: ", after, " (",
@@ -208,9 +216,13 @@ absl::StatusOr<std::vector<Change>> ObjectStore::ChangesSince(const std::string&
     static bool Check(Newer* n) { return *n->version > n->after; }
   } newer{&resource_version_, after};
   mu_.AwaitWithTimeout(absl::Condition(&Newer::Check, &newer), timeout);
+  if (seen != nullptr) *seen = std::max(after, resource_version_);
+  // The history is in resourceVersion order: start at the first change after `after`.
+  auto first = std::upper_bound(history_.begin(), history_.end(), after,
+                                [](uint64_t v, const Change& c) { return v < c.resource_version; });
   std::vector<Change> out;
-  for (const Change& c : history_) {
-    if (c.resource_version > after && c.resource == resource) out.push_back(c);
+  for (auto it = first; it != history_.end(); ++it) {
+    if (it->resource == resource) out.push_back(*it);
   }
   return out;
 }

@@ -43,9 +43,10 @@ class ObjectStore {
   absl::Time Now() const;
 
   // Stores a new object of `resource` (plural, e.g. "pods"). Fills metadata.uid,
-  // resourceVersion and creationTimestamp, and metadata.generation = 1 for objects with a
-  // spec. An object without metadata.name but with generateName gets a name with five
-  // random characters. AlreadyExists when the name is taken, InvalidArgument without a name.
+  // resourceVersion and creationTimestamp, and metadata.generation = 1 for deployments,
+  // replicasets and jobs (the resources whose controllers report observedGeneration). An object
+  // without metadata.name but with generateName gets a name with five random characters.
+  // AlreadyExists when the name is taken, InvalidArgument without a name.
   absl::StatusOr<nlohmann::json> Create(const std::string& resource, nlohmann::json object);
 
   // Replaces an existing object (matched by namespace and name). Keeps uid and
@@ -67,10 +68,13 @@ class ObjectStore {
   // The resourceVersion of the newest change.
   uint64_t resource_version() const;
 
-  // The changes of `resource` after `after`, waiting up to `timeout` for the first one.
-  // OutOfRange ("too old resource version") when `after` is older than the history kept.
+  // The changes of `resource` after `after`, waiting up to `timeout` for any change. Sets
+  // *seen (when given) to the newest resourceVersion looked at, changes of other resources
+  // included, so that a watch resumes from there instead of rescanning them. OutOfRange
+  // ("too old resource version") when `after` is older than the history kept.
   absl::StatusOr<std::vector<Change>> ChangesSince(const std::string& resource, uint64_t after,
-                                                   absl::Duration timeout) const;
+                                                   absl::Duration timeout,
+                                                   uint64_t* seen = nullptr) const;
 
   // A random lower-case alphanumeric string of `n` characters from the store's generator,
   // as Kubernetes uses in generated names ("front-end-6bd9d4b5c8-x7k2p").

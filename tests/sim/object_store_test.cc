@@ -25,7 +25,11 @@ TEST(SimObjectStoreTest, CreateFillsTheServersBookkeeping) {
   EXPECT_EQ((*made)["metadata"]["resourceVersion"], "1001");
   EXPECT_EQ((*made)["metadata"]["creationTimestamp"], "2026-11-24T10:10:00Z");
   EXPECT_EQ((*made)["metadata"]["uid"].get<std::string>().size(), 36u);
-  EXPECT_FALSE((*made)["metadata"].contains("generation"));  // No spec.
+  EXPECT_FALSE((*made)["metadata"].contains("generation"));  // Not a workload.
+  auto pod = store.Create("pods", {{"metadata", {{"name", "p"}, {"namespace", "sock-shop"}}},
+                                   {"spec", {{"containers", nlohmann::json::array()}}}});
+  ASSERT_TRUE(pod.ok());
+  EXPECT_FALSE((*pod)["metadata"].contains("generation"));  // Pods have a spec but none.
   auto again = store.Create("configmaps", ConfigMap("one"));
   EXPECT_EQ(again.status().code(), absl::StatusCode::kAlreadyExists);
   EXPECT_EQ(again.status().message(), "configmaps \"one\" already exists");
@@ -88,9 +92,15 @@ TEST(SimObjectStoreTest, ChangesSinceReportsEveryChangeInOrder) {
   EXPECT_EQ((*changes)[0].type, "ADDED");
   EXPECT_EQ((*changes)[1].type, "DELETED");
   EXPECT_EQ((*changes)[1].resource_version, 1002u);
-  auto none = store.ChangesSince("pods", before, absl::ZeroDuration());
+  uint64_t seen = 0;
+  auto none = store.ChangesSince("pods", before, absl::ZeroDuration(), &seen);
   ASSERT_TRUE(none.ok());
   EXPECT_TRUE(none->empty());
+  EXPECT_EQ(seen, 1002u);  // A pod watch resumes after the config map changes.
+  auto later = store.ChangesSince("configmaps", 1001, absl::ZeroDuration());
+  ASSERT_TRUE(later.ok());
+  ASSERT_EQ(later->size(), 1u);
+  EXPECT_EQ((*later)[0].type, "DELETED");
 }
 
 }  // namespace
