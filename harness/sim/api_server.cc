@@ -264,6 +264,18 @@ class ApiServer::Handler {
   };
 
   bool MakeFilter(const httplib::Request& req, httplib::Response& res, const Target& t, Filter* f) {
+    // Options every list and watch checks, as the real server's ListOptions decoding does.
+    std::string limit = Param(req, "limit");
+    int64_t n;
+    if (!limit.empty() && (!absl::SimpleAtoi(limit, &n) || n < 0)) {
+      Error(res, {400, "BadRequest", absl::StrCat("limit: invalid value \"", limit, "\"")});
+      return false;
+    }
+    auto include = ParseIncludeObject(Param(req, "includeObject"));
+    if (!include.ok()) {
+      Error(res, {400, "BadRequest", std::string(include.status().message())});
+      return false;
+    }
     std::string ls = Param(req, "labelSelector");
     if (!ls.empty()) {
       auto parsed = LabelSelector::Parse(ls);
@@ -549,6 +561,14 @@ class ApiServer::Handler {
       return Error(res, {422, "Invalid", "a patch cannot change the object's name"}, t.name,
                    t.info->resource);
     }
+    if (obj.value("kind", t.info->kind) != t.info->kind ||
+        obj.value("apiVersion", t.info->GroupVersion()) != t.info->GroupVersion()) {
+      return Error(res,
+                   {400, "BadRequest",
+                    absl::StrCat("a patch cannot change the object's kind or apiVersion (",
+                                 t.info->GroupVersion(), ", ", t.info->kind, ")")},
+                   t.name, t.info->resource);
+    }
     if (t.info->namespaced) obj["metadata"]["namespace"] = t.ns;
     if (type != "application/apply-patch+yaml" || !Param(req, "force").empty()) {
       obj["metadata"].erase("resourceVersion");
@@ -662,6 +682,13 @@ class ApiServer::Handler {
     }
     if (!scale.ok()) {
       return Error(res, {422, "Invalid", std::string(scale.status().message())});
+    }
+    if (!scale->is_object() || scale->value("kind", "Scale") != "Scale" ||
+        !(*scale)["metadata"].is_object() || MetaString(*scale, "name") != t.name) {
+      return Error(res,
+                   {400, "BadRequest",
+                    "the Scale must keep kind Scale and the metadata of \"" + t.name + "\""},
+                   t.name, "Scale");
     }
     const nlohmann::json& spec = (*scale)["spec"];
     if (!spec.is_object() || !spec.contains("replicas") || !spec["replicas"].is_number_integer() ||

@@ -80,10 +80,7 @@ std::optional<nlohmann::json> ApiResourceList(const std::string& group_version) 
                             {"kind", r.kind},
                             {"verbs", r.verbs}};
     if (!r.short_names.empty()) entry["shortNames"] = r.short_names;
-    if (r.stored && r.group.empty() && r.resource != "events" && r.resource != "configmaps") {
-      entry["categories"] = {"all"};
-    }
-    if (r.group == "apps" || r.group == "batch") entry["categories"] = {"all"};
+    if (r.in_all) entry["categories"] = {"all"};
     entry["storageVersionHash"] = DocumentHash(r.GroupVersion() + r.resource).substr(0, 11);
     resources.push_back(entry);
     for (const std::string& sub : r.subresources) {

@@ -20,6 +20,7 @@ struct ResourceInfo {
   std::vector<std::string> short_names;
   std::vector<std::string> subresources;  // "log", "scale", "status", "proxy".
   bool stored = true;                     // False for metrics, computed on each request.
+  bool in_all = false;                    // In the "all" category (`kubectl get all`).
 
   // "v1" or "apps/v1".
   std::string GroupVersion() const { return group.empty() ? version : group + "/" + version; }

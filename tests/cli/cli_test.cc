@@ -58,6 +58,19 @@ TEST(CliTest, HelpListsCommandsAndExitCodes) {
   EXPECT_EQ(RunSreEval({"--version"}).out, "sre-eval 0.1.0\n");
 }
 
+TEST(CliTest, SimRejectsBadOptionsBeforeServing) {
+  Outcome o = RunSreEval({"sim", "--speed", "x"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.err, "sre-eval sim: --speed must be a number from 0 to 10000, got 'x'\n");
+  o = RunSreEval({"sim", "--port", "70000"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.err, "sre-eval sim: --port must be a number from 0 to 65535, got '70000'\n");
+  o = RunSreEval({"sim", "--seed", "-1"});
+  EXPECT_EQ(o.code, 2);
+  EXPECT_EQ(o.err, "sre-eval sim: --seed must be a whole number, got '-1'\n");
+  EXPECT_EQ(o.out, "");
+}
+
 TEST(CliTest, ValidateFactsPrintsTheSchema) {
   Outcome o = RunSreEval({"validate", "--facts"});
   EXPECT_EQ(o.code, 0);

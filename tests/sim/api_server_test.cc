@@ -82,6 +82,7 @@ TEST_F(ApiServerTest, TwoHundredMalformedRequestsGetErrorsAndTheServerKeepsAnswe
   std::vector<Bad> bad;
   const std::string pods = "/api/v1/namespaces/sock-shop/pods";
   const std::string deploy = "/apis/apps/v1/namespaces/sock-shop/deployments/carts";
+  // Not "{}" or "[]": those are valid, empty patches.
   const std::vector<std::string> bodies = {"{",
                                            "}",
                                            "[1,2",
@@ -92,8 +93,6 @@ TEST_F(ApiServerTest, TwoHundredMalformedRequestsGetErrorsAndTheServerKeepsAnswe
                                            "\x01\x02\xff",
                                            ":\n  - [",
                                            "- a\n- b",
-                                           "{}",
-                                           "[]",
                                            std::string(4 << 20, 'x'),
                                            "{\"metadata\": 5}",
                                            "{\"kind\": \"Nope\"}",
@@ -111,7 +110,7 @@ TEST_F(ApiServerTest, TwoHundredMalformedRequestsGetErrorsAndTheServerKeepsAnswe
     bad.push_back({"PATCH", deploy, "text/plain", b});
   }
   for (const std::string& q :
-       {"labelSelector=a%20in%20(", "labelSelector=!!", "labelSelector=a=b=c",
+       {"labelSelector=a%20in%20(", "labelSelector=!!", "labelSelector=a%3Db%3Dc",
         "fieldSelector=spec.nope=1", "fieldSelector=%3D%3D", "watch=1&resourceVersion=abc",
         "watch=1&timeoutSeconds=-1", "watch=1&resourceVersion=1", "includeObject=Bogus",
         "watch=true&labelSelector=((", "limit=abc", "fieldSelector=metadata.name"}) {
@@ -132,18 +131,14 @@ TEST_F(ApiServerTest, TwoHundredMalformedRequestsGetErrorsAndTheServerKeepsAnswe
   ASSERT_GE(bad.size(), 200u);
   int statuses = 0;
   for (const Bad& b : bad) {
-    httplib::Result r;
-    if (b.method == "GET") {
-      r = client_->Get(b.path);
-    } else if (b.method == "POST") {
-      r = client_->Post(b.path, b.body, b.type.c_str());
-    } else if (b.method == "PUT") {
-      r = client_->Put(b.path, b.body, b.type.c_str());
-    } else if (b.method == "PATCH") {
-      r = client_->Patch(b.path, b.body, b.type.c_str());
-    } else {
-      r = client_->Delete(b.path, b.body, b.type.c_str());
-    }
+    auto send = [&]() {
+      if (b.method == "GET") return client_->Get(b.path);
+      if (b.method == "POST") return client_->Post(b.path, b.body, b.type.c_str());
+      if (b.method == "PUT") return client_->Put(b.path, b.body, b.type.c_str());
+      if (b.method == "PATCH") return client_->Patch(b.path, b.body, b.type.c_str());
+      return client_->Delete(b.path, b.body, b.type.c_str());
+    };
+    httplib::Result r = send();
     ASSERT_TRUE(r) << b.method << " " << b.path << ": no answer";
     bool watch_ok = r->status == 200 && b.path.find("watch=") != std::string::npos;
     EXPECT_TRUE(r->status >= 400 || watch_ok)

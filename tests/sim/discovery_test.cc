@@ -32,6 +32,14 @@ TEST(SimDiscoveryTest, AppsListsDeploymentsAndTheirScaleSubresource) {
   EXPECT_EQ(scale["group"], "autoscaling");
   EXPECT_EQ(scale["kind"], "Scale");
   EXPECT_EQ((*list)["resources"][0]["shortNames"], nlohmann::json({"deploy"}));
+  EXPECT_EQ((*list)["resources"][0]["categories"], nlohmann::json({"all"}));
+  auto core = ApiResourceList("v1");
+  ASSERT_TRUE(core.has_value());
+  std::vector<std::string> in_all;
+  for (const auto& r : (*core)["resources"]) {
+    if (r.contains("categories")) in_all.push_back(r["name"]);
+  }
+  EXPECT_EQ(in_all, (std::vector<std::string>{"pods", "services"}));  // Not nodes, namespaces.
   EXPECT_FALSE(ApiResourceList("apps/v2").has_value());
 }
 
