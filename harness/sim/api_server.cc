@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -14,6 +15,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "sim/discovery.h"
+#include "sim/log_book.h"
 #include "sim/logs.h"
 #include "sim/metrics.h"
 #include "sim/patch.h"
@@ -397,8 +399,10 @@ class ApiServer::Handler {
         std::make_shared<std::pair<uint64_t, std::vector<nlohmann::json>>>(rv, std::move(initial));
     IncludeObject inc = *include;
     res.status = 200;
+    // The stream's media type parameter keeps cpp-httplib from gzipping it for clients that
+    // accept gzip (kubectl does): its compressor would hold each event back until the end.
     res.set_chunked_content_provider(
-        "application/json",
+        "application/json;stream=watch",
         [this, info, ns, filter, table, inc, deadline, state](size_t, httplib::DataSink& sink) {
           auto event = [&](const std::string& type, const nlohmann::json& o) {
             nlohmann::json object = o;
@@ -719,6 +723,7 @@ class ApiServer::Handler {
       pod = *std::move(p);
       now = sim_->Now();
     }
+    const std::string uid = MetaString(pod, "uid");
     std::vector<std::string> names;
     for (const nlohmann::json& c : pod["spec"]["containers"]) names.push_back(c.value("name", ""));
     std::string container = Param(req, "container");
@@ -776,7 +781,13 @@ class ApiServer::Handler {
     ref.pod = t.name;
     ref.pod_ip = pod.contains("status") ? pod["status"].value("podIP", "") : "";
     ref.started = started;
-    std::vector<LogLine> lines = ContainerLogs(ref, until, sim_->seed());
+    std::vector<LogLine> incident;
+    {
+      absl::MutexLock lock(sim_->mu());
+      incident = sim_->log_book().Lines(uid, container, started, until);
+    }
+    std::vector<LogLine> lines =
+        MergeLogLines(ContainerLogs(ref, until, sim_->seed()), std::move(incident));
     // sinceSeconds / sinceTime, then tailLines, then limitBytes, as the kubelet applies them.
     absl::Time since = absl::InfinitePast();
     std::string since_seconds = Param(req, "sinceSeconds");
@@ -825,6 +836,14 @@ class ApiServer::Handler {
     res.set_content(out, "text/plain");
   }
 
+  // A pod's containers' usage at a scrape time, for PodMetrics. Requires the model lock while
+  // it is called.
+  std::function<Usage(const std::string&, absl::Time)> UsageOf(const nlohmann::json& pod) {
+    return [this, &pod](const std::string& container, absl::Time at) {
+      return sim_->ContainerUsage(pod, container, at);
+    };
+  }
+
   void Metrics(const httplib::Request& req, httplib::Response& res, const Target& t) {
     if (req.method != "GET") {
       return Error(res, {405, "MethodNotAllowed",
@@ -850,11 +869,13 @@ class ApiServer::Handler {
                absl::StrCat("podmetrics.metrics.k8s.io \"", t.ns, "/", t.name, "\" not found")},
               t.name, "pods");
         }
-        return Json(res, 200, PodMetrics(*p, now, sim_->seed()));
+        return Json(res, 200, PodMetrics(*p, now, sim_->seed(), UsageOf(*p)));
       }
       nlohmann::json items = nlohmann::json::array();
       for (const nlohmann::json& p : pods) {
-        if (running(p) && filter.Matches(p)) items.push_back(PodMetrics(p, now, sim_->seed()));
+        if (running(p) && filter.Matches(p)) {
+          items.push_back(PodMetrics(p, now, sim_->seed(), UsageOf(p)));
+        }
       }
       return Json(res, 200,
                   {{"kind", "PodMetricsList"},
@@ -867,7 +888,8 @@ class ApiServer::Handler {
     for (const nlohmann::json& p : sim_->store()->List("pods", "")) {
       if (!running(p)) continue;
       for (const nlohmann::json& c : p["spec"]["containers"]) {
-        Usage u = BaselineUsage(MetaString(p, "name"), c.value("name", ""), now, sim_->seed());
+        Usage u =
+            sim_->ContainerUsage(p, c.value("name", ""), PodScrapeTime(MetaString(p, "name"), now));
         total.cpu_nanocores += u.cpu_nanocores;
         total.memory_bytes += u.memory_bytes;
       }
@@ -965,6 +987,9 @@ absl::StatusOr<int> ApiServer::Start(int port) {
   http_ = std::make_unique<httplib::Server>();
   http_->set_payload_max_length(kMaxBody);
   http_->set_read_timeout(30, 0);
+  // Responses go out in more than one write; without TCP_NODELAY the second waits for the
+  // client's delayed ACK (40 ms on Linux).
+  http_->set_tcp_nodelay(true);
   http_->set_write_timeout(30, 0);
   auto serve = [this](const httplib::Request& req, httplib::Response& res) {
     handler_->Serve(req, res);

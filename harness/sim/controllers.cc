@@ -12,301 +12,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "sim/controllers_internal.h"
 
 namespace sre_eval {
 namespace sim {
 
-namespace {
-
-using json = nlohmann::json;
-
-// Kubernetes' timings in this model, from a pod's creation: the sandbox (and IP) at +1 s,
-// containers running at +2 s, Ready at +3 s without a readiness probe.
-constexpr absl::Duration kSandboxAfter = absl::Seconds(1);
-constexpr absl::Duration kRunningAfter = absl::Seconds(2);
-constexpr absl::Duration kReadyWithoutProbeAfter = absl::Seconds(3);
-constexpr absl::Duration kEventTtl = absl::Hours(1);
-constexpr char kHashAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
-constexpr char kRevision[] = "deployment.kubernetes.io/revision";
-constexpr char kDesiredReplicas[] = "deployment.kubernetes.io/desired-replicas";
-constexpr char kMaxReplicas[] = "deployment.kubernetes.io/max-replicas";
-constexpr char kTemplateHash[] = "pod-template-hash";
-
-const json& At(const json& j, std::initializer_list<const char*> path) {
-  static const json kNull;
-  const json* cur = &j;
-  for (const char* key : path) {
-    if (!cur->is_object()) return kNull;
-    auto it = cur->find(key);
-    if (it == cur->end()) return kNull;
-    cur = &*it;
-  }
-  return *cur;
-}
-
-std::string Str(const json& j) { return j.is_string() ? j.get<std::string>() : ""; }
-int64_t Int(const json& j, int64_t fallback = 0) {
-  return j.is_number() ? j.get<int64_t>() : fallback;
-}
-std::string Meta(const json& o, const char* key) { return Str(At(o, {"metadata", key})); }
-absl::Time Created(const json& o) { return ParseApiTime(At(o, {"metadata", "creationTimestamp"})); }
-
-// The uid of the object's controller (ownerReferences[controller=true]), or "".
-std::string ControllerUid(const json& o) {
-  const json& refs = At(o, {"metadata", "ownerReferences"});
-  if (!refs.is_array()) return "";
-  for (const json& ref : refs) {
-    if (ref.value("controller", false)) return Str(At(ref, {"uid"}));
-  }
-  return "";
-}
-
-json OwnerRef(const json& owner, const std::string& api_version, const std::string& kind) {
-  return {{"apiVersion", api_version}, {"kind", kind},       {"name", Meta(owner, "name")},
-          {"uid", Meta(owner, "uid")}, {"controller", true}, {"blockOwnerDeletion", true}};
-}
-
-// The objects of `objects` in `ns` controlled by `uid`, oldest first (then by name).
-std::vector<json> Owned(const std::vector<json>& objects, const std::string& ns,
-                        const std::string& uid) {
-  std::vector<json> out;
-  for (const json& o : objects) {
-    if (ControllerUid(o) == uid && Meta(o, "namespace") == ns) out.push_back(o);
-  }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const json& a, const json& b) { return Created(a) < Created(b); });
-  return out;
-}
-
-std::vector<json> Owned(const ObjectStore& store, const std::string& resource,
-                        const std::string& ns, const std::string& uid) {
-  return Owned(store.List(resource, ns), ns, uid);
-}
-
-bool Terminating(const json& pod) { return !At(pod, {"metadata", "deletionTimestamp"}).is_null(); }
-
-bool ActivePod(const json& pod) {
-  std::string phase = Str(At(pod, {"status", "phase"}));
-  return !Terminating(pod) && phase != "Succeeded" && phase != "Failed";
-}
-
-// The Ready condition's status and transition time.
-std::pair<bool, absl::Time> PodReady(const json& pod) {
-  const json& conditions = At(pod, {"status", "conditions"});
-  if (conditions.is_array()) {
-    for (const json& c : conditions) {
-      if (Str(At(c, {"type"})) == "Ready") {
-        return {Str(At(c, {"status"})) == "True", ParseApiTime(At(c, {"lastTransitionTime"}))};
-      }
-    }
-  }
-  return {false, absl::InfinitePast()};
-}
-
-bool LabelsMatch(const json& want, const json& labels) {
-  if (!want.is_object()) return true;
-  for (auto it = want.begin(); it != want.end(); ++it) {
-    if (!labels.is_object() || !labels.contains(it.key()) || labels[it.key()] != it.value()) {
-      return false;
-    }
-  }
-  return true;
-}
-
-uint32_t Fnv32a(const std::string& s) {
-  uint32_t h = 2166136261u;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
-
-uint64_t SplitMix(uint64_t* x) {
-  uint64_t z = (*x += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-// A pod template's hash as the deployment controller writes it: a 32-bit FNV-1a of the
-// template (and collision count), its decimal digits mapped to the safe alphabet
-// (rand.SafeEncodeString), so 9 or 10 characters of "bcdf456789".
-std::string TemplateHash(json tmpl, int64_t collision_count) {
-  if (tmpl["metadata"].is_object() && tmpl["metadata"]["labels"].is_object()) {
-    tmpl["metadata"]["labels"].erase(kTemplateHash);
-  }
-  std::string text = tmpl.dump();
-  if (collision_count > 0) absl::StrAppend(&text, "#", collision_count);
-  std::string digits = std::to_string(Fnv32a(text));
-  std::string out;
-  for (char c : digits) out.push_back(kHashAlphabet[static_cast<unsigned char>(c) % 27]);
-  return out;
-}
-
-json WithoutHash(json tmpl) {
-  json& labels = tmpl["metadata"]["labels"];
-  if (labels.is_object()) labels.erase(kTemplateHash);
-  if (labels.is_null() || labels.empty()) tmpl["metadata"].erase("labels");
-  if (tmpl["metadata"].empty()) tmpl.erase("metadata");
-  return tmpl;
-}
-
-bool SameTemplate(const json& a, const json& b) { return WithoutHash(a) == WithoutHash(b); }
-
-int64_t Revision(const json& rs) {
-  int64_t r = 0;
-  return absl::SimpleAtoi(Str(At(rs, {"metadata", "annotations", kRevision})), &r) ? r : 0;
-}
-
-// An intstr (25, "25%") against `total`, rounded up or down.
-int64_t ScaledValue(const json& v, int64_t total, bool round_up) {
-  if (v.is_number()) return v.get<int64_t>();
-  std::string s = Str(v);
-  int64_t pct = 25;
-  if (absl::EndsWith(s, "%"))
-    absl::SimpleAtoi(s.substr(0, s.size() - 1), &pct);
-  else if (absl::SimpleAtoi(s, &pct))
-    return pct;
-  double value = static_cast<double>(pct) * static_cast<double>(total) / 100.0;
-  return static_cast<int64_t>(round_up ? std::ceil(value) : std::floor(value));
-}
-
-struct Fenceposts {
-  int64_t surge = 0;
-  int64_t unavailable = 0;
-};
-
-Fenceposts ResolveFenceposts(const json& d) {
-  int64_t replicas = Int(At(d, {"spec", "replicas"}), 1);
-  if (Str(At(d, {"spec", "strategy", "type"})) == "Recreate") return {0, 0};
-  const json& ru = At(d, {"spec", "strategy", "rollingUpdate"});
-  json surge_v = At(ru, {"maxSurge"}).is_null() ? json("25%") : At(ru, {"maxSurge"});
-  json unavail_v = At(ru, {"maxUnavailable"}).is_null() ? json("25%") : At(ru, {"maxUnavailable"});
-  Fenceposts f{ScaledValue(surge_v, replicas, true), ScaledValue(unavail_v, replicas, false)};
-  if (f.surge == 0 && f.unavailable == 0) f.unavailable = 1;
-  return f;
-}
-
-// deploymentutil.MaxUnavailable: what the Available condition tolerates.
-int64_t MaxUnavailable(const json& d) {
-  int64_t replicas = Int(At(d, {"spec", "replicas"}), 1);
-  if (Str(At(d, {"spec", "strategy", "type"})) == "Recreate" || replicas == 0) return 0;
-  return std::min(ResolveFenceposts(d).unavailable, replicas);
-}
-
-int64_t SpecReplicas(const json& rs) { return Int(At(rs, {"spec", "replicas"}), 1); }
-int64_t StatusCount(const json& o, const char* key) { return Int(At(o, {"status", key})); }
-
-// SetDeploymentCondition: no change when status and reason are the same; keeps the
-// transition time when only the reason changes; the updated condition moves to the end.
-void SetCondition(json* status, json condition) {
-  json& conditions = (*status)["conditions"];
-  if (!conditions.is_array()) conditions = json::array();
-  json kept = json::array();
-  for (const json& c : conditions) {
-    if (c["type"] == condition["type"]) {
-      if (c["status"] == condition["status"] && c["reason"] == condition["reason"]) return;
-      if (c["status"] == condition["status"]) {
-        condition["lastTransitionTime"] = c["lastTransitionTime"];
-      }
-      continue;
-    }
-    kept.push_back(c);
-  }
-  kept.push_back(std::move(condition));
-  conditions = std::move(kept);
-}
-
-json DeploymentCondition(const std::string& type, bool status, const std::string& reason,
-                         const std::string& message, absl::Time now) {
-  return {{"type", type},
-          {"status", status ? "True" : "False"},
-          {"lastUpdateTime", ApiTime(now)},
-          {"lastTransitionTime", ApiTime(now)},
-          {"reason", reason},
-          {"message", message}};
-}
-
-const json* FindCondition(const json& status, const std::string& type) {
-  const json& conditions = At(status, {"conditions"});
-  if (!conditions.is_array()) return nullptr;
-  for (const json& c : conditions) {
-    if (Str(At(c, {"type"})) == type) return &c;
-  }
-  return nullptr;
-}
-
-void SetCount(json* status, const char* key, int64_t value) {
-  if (value != 0) {
-    (*status)[key] = value;
-  } else {
-    status->erase(key);
-  }
-}
-
-// "weaveworksdemos/carts:0.4.8" -> "docker.io/weaveworksdemos/carts:0.4.8"; "mongo" ->
-// "docker.io/library/mongo:latest". `repo` gets the name without tag.
-std::string NormalizeImage(const std::string& image, std::string* repo) {
-  std::string name = image;
-  std::string tag = "latest";
-  size_t slash = image.rfind('/');
-  size_t colon = image.rfind(':');
-  if (colon != std::string::npos && (slash == std::string::npos || colon > slash)) {
-    name = image.substr(0, colon);
-    tag = image.substr(colon + 1);
-  }
-  size_t first = name.find('/');
-  bool has_registry =
-      first != std::string::npos && (name.find('.') < first || name.find(':') < first ||
-                                     name.compare(0, first, "localhost") == 0);
-  if (first == std::string::npos) name = "library/" + name;
-  if (!has_registry) name = "docker.io/" + name;
-  *repo = name;
-  return absl::StrCat(name, ":", tag);
-}
-
-bool ImageHasTag(const std::string& image) {
-  if (image.find('@') != std::string::npos) return true;
-  size_t slash = image.rfind('/');
-  size_t colon = image.rfind(':');
-  return colon != std::string::npos && (slash == std::string::npos || colon > slash) &&
-         image.substr(colon + 1) != "latest";
-}
-
-// A stable digest per image, as the registry would have it.
-std::string Hex64(uint64_t seed) {
-  std::string out;
-  for (int i = 0; i < 4; ++i) absl::StrAppendFormat(&out, "%016x", SplitMix(&seed));
-  return out;
-}
-
-std::string QosClass(const json& spec) {
-  bool any = false;
-  bool guaranteed = true;
-  for (const json& c : At(spec, {"containers"})) {
-    const json& req = At(c, {"resources", "requests"});
-    const json& lim = At(c, {"resources", "limits"});
-    if ((req.is_object() && !req.empty()) || (lim.is_object() && !lim.empty())) any = true;
-    for (const char* r : {"cpu", "memory"}) {
-      const json& l = At(lim, {r});
-      const json& q = At(req, {r}).is_null() ? l : At(req, {r});
-      if (l.is_null() || q != l) guaranteed = false;
-    }
-  }
-  if (!any) return "BestEffort";
-  return guaranteed ? "Guaranteed" : "Burstable";
-}
-
-// A Go duration as kubectl prints pull times: "1.52238s".
-std::string GoSeconds(int64_t nanos) {
-  std::string frac = absl::StrFormat("%09d", nanos % 1000000000);
-  while (!frac.empty() && frac.back() == '0') frac.pop_back();
-  return frac.empty() ? absl::StrCat(nanos / 1000000000, "s")
-                      : absl::StrCat(nanos / 1000000000, ".", frac, "s");
-}
-
-}  // namespace
+using namespace internal;  // The helpers this file shares with its other half.
 
 void ApplyPodSpecDefaults(json* spec) {
   json& s = *spec;
@@ -408,19 +119,23 @@ void Controllers::RunOnce(absl::Time now) {
 void Controllers::CollectGarbage(absl::Time now) {
   std::set<std::string> owners;
   for (const char* r : {"deployments", "replicasets", "jobs"}) {
-    for (const json& o : store_->List(r, "")) owners.insert(Meta(o, "uid"));
+    store_->ForEach(r, "", [&](const json& o) { owners.insert(Meta(o, "uid")); });
   }
-  for (const json& rs : store_->List("replicasets", "")) {
+  std::vector<std::pair<std::string, std::string>> orphans;  // (namespace, name)
+  store_->ForEach("replicasets", "", [&](const json& rs) {
     std::string owner = ControllerUid(rs);
-    if (owner.empty() || owners.count(owner) > 0) continue;
-    store_->Delete("replicasets", Meta(rs, "namespace"), Meta(rs, "name")).IgnoreError();
+    if (owner.empty() || owners.count(owner) > 0) return;
+    orphans.emplace_back(Meta(rs, "namespace"), Meta(rs, "name"));
     owners.erase(Meta(rs, "uid"));
-  }
-  for (const json& pod : store_->List("pods", "")) {
+  });
+  for (const auto& [ns, name] : orphans) store_->Delete("replicasets", ns, name).IgnoreError();
+  orphans.clear();
+  store_->ForEach("pods", "", [&](const json& pod) {
     std::string owner = ControllerUid(pod);
-    if (owner.empty() || owners.count(owner) > 0 || Terminating(pod)) continue;
-    DeletePodGracefully(Meta(pod, "namespace"), Meta(pod, "name"), std::nullopt).IgnoreError();
-  }
+    if (owner.empty() || owners.count(owner) > 0 || Terminating(pod)) return;
+    orphans.emplace_back(Meta(pod, "namespace"), Meta(pod, "name"));
+  });
+  for (const auto& [ns, name] : orphans) DeletePodGracefully(ns, name, std::nullopt).IgnoreError();
   (void)now;
 }
 
@@ -825,8 +540,7 @@ void Controllers::SyncJob(json job, const std::vector<json>& all_pods, absl::Tim
   const std::string uid = Meta(job, "uid");
   const std::string name = Meta(job, "name");
   if (!At(job, {"metadata", "deletionTimestamp"}).is_null()) return;
-  // Hook for the next issue: job completion (succeeded pods, conditions Complete /
-  // SuccessCriteriaMet, completionTime, backoffLimit). A finished job creates no pods.
+  // A finished job (Complete or Failed) changes no more.
   if (!At(job, {"status", "completionTime"}).is_null()) return;
   const json& conditions = At(job, {"status", "conditions"});
   if (conditions.is_array()) {
@@ -854,9 +568,60 @@ void Controllers::SyncJob(json job, const std::vector<json>& all_pods, absl::Tim
       if (PodReady(p).first) ++ready;
     }
   }
-  if (At(job, {"spec", "suspend"}) != true && active == 0 && succeeded == 0 && terminating == 0) {
-    CreatePod(job, "Job", labels, now);
-    active = 1;
+  // When the last pod of each outcome finished (its containers' finishedAt).
+  absl::Time last_success = absl::InfinitePast(), last_failure = absl::InfinitePast();
+  for (const json& p : pods) {
+    const std::string phase = Str(At(p, {"status", "phase"}));
+    if (phase != "Succeeded" && phase != "Failed") continue;
+    absl::Time finished = Created(p);
+    const json& statuses = At(p, {"status", "containerStatuses"});
+    if (statuses.is_array()) {
+      for (const json& cs : statuses) {
+        finished = std::max(finished, ParseApiTime(At(cs, {"state", "terminated", "finishedAt"})));
+      }
+    }
+    absl::Time& last = phase == "Succeeded" ? last_success : last_failure;
+    last = std::max(last, finished);
+  }
+  const int64_t completions = Int(At(job, {"spec", "completions"}), 1);
+  const int64_t backoff_limit = Int(At(job, {"spec", "backoffLimit"}), 6);
+  json finish;  // The conditions that end the job, if it ends now.
+  absl::Time finished_at;
+  if (succeeded >= completions) {
+    finished_at = last_success;
+    for (const char* type : {"SuccessCriteriaMet", "Complete"}) {
+      finish.push_back({{"type", type},
+                        {"status", "True"},
+                        {"lastProbeTime", ApiTime(now)},
+                        {"lastTransitionTime", ApiTime(now)},
+                        {"reason", "CompletionsReached"},
+                        {"message", "Reached expected number of succeeded pods"}});
+    }
+  } else if (failed > backoff_limit) {
+    finished_at = last_failure;
+    for (const char* type : {"FailureTarget", "Failed"}) {
+      finish.push_back({{"type", type},
+                        {"status", "True"},
+                        {"lastProbeTime", ApiTime(now)},
+                        {"lastTransitionTime", ApiTime(now)},
+                        {"reason", "BackoffLimitExceeded"},
+                        {"message", "Job has reached the specified backoff limit"}});
+    }
+  } else if (At(job, {"spec", "suspend"}) != true && active == 0 && terminating == 0 &&
+             succeeded < completions) {
+    // The job controller's pod failure back-off: 10 s doubling to 6 min after each failure.
+    absl::Time due = now;
+    if (failed > 0) {
+      absl::Duration delay = absl::Seconds(10);
+      for (int64_t i = 1; i < failed && delay < absl::Minutes(6); ++i) delay *= 2;
+      due = last_failure + std::min(delay, absl::Minutes(6));
+    }
+    if (now >= due) {
+      CreatePod(job, "Job", labels, now);
+      active = 1;
+    } else {
+      WakeAt(due, now);
+    }
   }
   json status = job.contains("status") ? job["status"] : json::object();
   json old_status = status;
@@ -867,215 +632,18 @@ void Controllers::SyncJob(json job, const std::vector<json>& all_pods, absl::Tim
   status["ready"] = ready;
   status["terminating"] = terminating;
   status["uncountedTerminatedPods"] = json::object();
+  if (!finish.is_null()) {
+    json conditions = status.contains("conditions") ? status["conditions"] : json::array();
+    for (json& c : finish) conditions.push_back(c);
+    status["conditions"] = conditions;
+    if (succeeded >= completions) status["completionTime"] = ApiTime(finished_at);
+    status.erase("active");
+  }
   if (status == old_status) return;
   auto fresh = store_->Get("jobs", ns, name);
   if (!fresh.ok()) return;
   (*fresh)["status"] = status;
   store_->Update("jobs", *fresh).IgnoreError();
-}
-
-// ---------------------------------------------------------------------------------------
-// Scheduler and kubelet.
-
-std::string Controllers::NextPodIp() {
-  std::set<std::string> used;
-  for (const json& p : store_->List("pods", "")) used.insert(Str(At(p, {"status", "podIP"})));
-  for (int tries = 0; tries < 253; ++tries) {
-    std::string ip = absl::StrCat("10.244.0.", next_ip_);
-    next_ip_ = next_ip_ >= 254 ? 2 : next_ip_ + 1;
-    if (used.count(ip) == 0) return ip;
-  }
-  return absl::StrCat("10.244.0.", next_ip_);
-}
-
-void Controllers::SyncPod(json pod, absl::Time now) {
-  const std::string ns = Meta(pod, "namespace");
-  const std::string name = Meta(pod, "name");
-  const json spec = At(pod, {"spec"});
-  const json& containers = At(spec, {"containers"});
-  if (!containers.is_array()) return;
-
-  if (Terminating(pod)) {
-    absl::Time deadline = ParseApiTime(At(pod, {"metadata", "deletionTimestamp"}));
-    absl::Time asked =
-        deadline - absl::Seconds(Int(At(pod, {"metadata", "deletionGracePeriodSeconds"})));
-    const json& statuses = At(pod, {"status", "containerStatuses"});
-    if (statuses.is_array()) {
-      for (const json& cs : statuses) {
-        if (At(cs, {"state", "running"}).is_null()) continue;
-        std::string c = Str(At(cs, {"name"}));
-        RecordEvent(pod, "v1", "Pod", absl::StrCat("spec.containers{", c, "}"), "kubelet", "Normal",
-                    "Killing", "Stopping container " + c, asked);
-      }
-    }
-    if (now >= deadline) store_->Delete("pods", ns, name).IgnoreError();
-    WakeAt(deadline, now);
-    return;
-  }
-
-  const absl::Time t0 = Created(pod);
-
-  const json old_status = pod.contains("status") ? pod["status"] : json::object();
-  const absl::Time t_sandbox = t0 + kSandboxAfter;
-  const absl::Time t_run = t0 + kRunningAfter;
-  const bool sandbox = now >= t_sandbox;
-  const bool running = now >= t_run;
-  // Hook for later issues: container exits, restarts and probe failures change `running`
-  // and `ready` per container here.
-
-  json status = json::object();
-  status["phase"] = running ? "Running" : "Pending";
-  status["hostIP"] = kNodeIp;
-  status["hostIPs"] = json::array({{{"ip", kNodeIp}}});
-  status["startTime"] = ApiTime(t0);
-  status["qosClass"] = QosClass(spec);
-  if (sandbox) {
-    std::string ip = Str(At(old_status, {"podIP"}));
-    if (ip.empty()) ip = NextPodIp();
-    status["podIP"] = ip;
-    status["podIPs"] = json::array({{{"ip", ip}}});
-  }
-
-  json container_statuses = json::array();
-  std::vector<std::string> unready;
-  absl::Time all_ready_at = t0;
-  bool was_running = false;
-  for (const json& c : containers) {
-    const std::string cname = Str(At(c, {"name"}));
-    const std::string image = Str(At(c, {"image"}));
-    json old_cs;
-    if (At(old_status, {"containerStatuses"}).is_array()) {
-      for (const json& cs : old_status["containerStatuses"]) {
-        if (Str(At(cs, {"name"})) == cname) old_cs = cs;
-      }
-    }
-    if (!At(old_cs, {"state", "running"}).is_null()) was_running = true;
-    absl::Time ready_at = kReadyWithoutProbeAfter + t0;
-    const json& probe = At(c, {"readinessProbe"});
-    if (probe.is_object())
-      ready_at = t_run + absl::Seconds(Int(At(probe, {"initialDelaySeconds"})));
-    const bool ready = running && now >= ready_at;
-    WakeAt(t_sandbox, now);
-    WakeAt(t_run, now);
-    WakeAt(ready_at, now);
-    all_ready_at = std::max(all_ready_at, ready_at);
-    if (!ready) unready.push_back(cname);
-
-    json cs = {{"name", cname},
-               {"lastState", json::object()},
-               {"ready", ready},
-               {"restartCount", Int(At(old_cs, {"restartCount"}))},
-               {"started", running}};
-    json mounts = json::array();
-    if (At(c, {"volumeMounts"}).is_array()) {
-      for (const json& m : c["volumeMounts"]) {
-        json vm = {{"mountPath", At(m, {"mountPath"})}, {"name", At(m, {"name"})}};
-        if (At(m, {"readOnly"}) == true) {
-          vm["readOnly"] = true;
-          vm["recursiveReadOnly"] = "Disabled";
-        }
-        mounts.push_back(vm);
-      }
-    }
-    if (!mounts.empty()) cs["volumeMounts"] = mounts;
-    if (running) {
-      std::string repo;
-      cs["image"] = NormalizeImage(image, &repo);
-      cs["imageID"] = absl::StrCat(repo, "@sha256:", Hex64(Fnv32a(repo) * 0x100000001ull));
-      std::string id = Str(At(old_cs, {"containerID"}));
-      if (id.empty()) id = "containerd://" + store_->RandomSuffix(64, "0123456789abcdef");
-      cs["containerID"] = id;
-      json started_at = At(old_cs, {"state", "running", "startedAt"});
-      cs["state"] = {
-          {"running", {{"startedAt", started_at.is_null() ? json(ApiTime(t_run)) : started_at}}}};
-    } else {
-      cs["image"] = image;
-      cs["imageID"] = "";
-      cs["state"] = {{"waiting", {{"reason", "ContainerCreating"}}}};
-    }
-    container_statuses.push_back(cs);
-  }
-  status["containerStatuses"] = container_statuses;
-
-  auto condition = [&](const char* type, bool ok, absl::Time since) {
-    json c = {{"type", type},
-              {"status", ok ? "True" : "False"},
-              {"lastProbeTime", nullptr},
-              {"lastTransitionTime", ApiTime(since)}};
-    // Keep the old transition time while the status holds.
-    if (const json* old = FindCondition(old_status, type)) {
-      if ((*old)["status"] == c["status"]) c["lastTransitionTime"] = (*old)["lastTransitionTime"];
-    }
-    if (!ok && (std::string(type) == "Ready" || std::string(type) == "ContainersReady")) {
-      c["reason"] = "ContainersNotReady";
-      c["message"] =
-          absl::StrCat("containers with unready status: [", absl::StrJoin(unready, " "), "]");
-    }
-    return c;
-  };
-  const bool all_ready = unready.empty();
-  status["conditions"] =
-      json::array({condition("PodReadyToStartContainers", sandbox, sandbox ? t_sandbox : t0),
-                   condition("Initialized", true, t0),
-                   condition("Ready", all_ready, all_ready ? all_ready_at : t0),
-                   condition("ContainersReady", all_ready, all_ready ? all_ready_at : t0),
-                   condition("PodScheduled", true, t0)});
-  if (status == old_status) return;
-  pod["status"] = status;
-  auto updated = store_->Update("pods", pod);
-  if (!updated.ok()) return;
-
-  if (running && !was_running) {
-    for (const json& c : containers) {
-      const std::string cname = Str(At(c, {"name"}));
-      const std::string image = Str(At(c, {"image"}));
-      const std::string field = absl::StrCat("spec.containers{", cname, "}");
-      if (Str(At(c, {"imagePullPolicy"})) == "Always") {
-        uint64_t h = Fnv32a(image);
-        int64_t pull = 1000000000 + static_cast<int64_t>(SplitMix(&h) % 2000000000);
-        int64_t size = 20000000 + static_cast<int64_t>(SplitMix(&h) % 400000000);
-        RecordEvent(*updated, "v1", "Pod", field, "kubelet", "Normal", "Pulling",
-                    absl::StrCat("Pulling image \"", image, "\""), t_sandbox);
-        RecordEvent(
-            *updated, "v1", "Pod", field, "kubelet", "Normal", "Pulled",
-            absl::StrCat("Successfully pulled image \"", image, "\" in ", GoSeconds(pull), " (",
-                         GoSeconds(pull), " including waiting). Image size: ", size, " bytes."),
-            t_run);
-      } else {
-        RecordEvent(*updated, "v1", "Pod", field, "kubelet", "Normal", "Pulled",
-                    absl::StrCat("Container image \"", image, "\" already present on machine"),
-                    t_run);
-      }
-      RecordEvent(*updated, "v1", "Pod", field, "kubelet", "Normal", "Created",
-                  "Created container " + cname, t_run);
-      RecordEvent(*updated, "v1", "Pod", field, "kubelet", "Normal", "Started",
-                  "Started container " + cname, t_run);
-    }
-  }
-}
-
-absl::Status Controllers::DeletePodGracefully(const std::string& ns, const std::string& name,
-                                              std::optional<int64_t> grace_seconds) {
-  auto got = store_->Get("pods", ns, name);
-  if (!got.ok()) return got.status();
-  json pod = *got;
-  int64_t grace = grace_seconds.has_value()
-                      ? *grace_seconds
-                      : Int(At(pod, {"spec", "terminationGracePeriodSeconds"}), 30);
-  if (grace < 0) grace = 1;  // The API server's reading of a negative grace period.
-  std::string phase = Str(At(pod, {"status", "phase"}));
-  if (grace == 0 || Str(At(pod, {"spec", "nodeName"})).empty() || phase == "Succeeded" ||
-      phase == "Failed") {
-    return store_->Delete("pods", ns, name).status();
-  }
-  absl::Time now = store_->Now();
-  absl::Time deadline = now + absl::Seconds(grace);
-  if (Terminating(pod) && ParseApiTime(At(pod, {"metadata", "deletionTimestamp"})) <= deadline) {
-    return absl::OkStatus();
-  }
-  pod["metadata"]["deletionTimestamp"] = ApiTime(deadline);
-  pod["metadata"]["deletionGracePeriodSeconds"] = grace;
-  return store_->Update("pods", pod).status();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1150,15 +718,15 @@ void Controllers::RecordEvent(const json& object, const std::string& api_version
 }
 
 void Controllers::ExpireEvents(absl::Time now) {
-  for (const json& e : store_->List("events", "")) {
+  std::vector<std::pair<std::string, std::string>> expired;  // (namespace, name)
+  store_->ForEach("events", "", [&](const json& e) {
     absl::Time last = ParseApiTime(At(e, {"lastTimestamp"}));
     if (last == absl::InfinitePast()) last = ParseApiTime(At(e, {"eventTime"}));
     if (last == absl::InfinitePast()) last = Created(e);
     WakeAt(last + kEventTtl, now);
-    if (last + kEventTtl <= now) {
-      store_->Delete("events", Meta(e, "namespace"), Meta(e, "name")).IgnoreError();
-    }
-  }
+    if (last + kEventTtl <= now) expired.emplace_back(Meta(e, "namespace"), Meta(e, "name"));
+  });
+  for (const auto& [ns, name] : expired) store_->Delete("events", ns, name).IgnoreError();
 }
 
 }  // namespace sim

@@ -32,6 +32,21 @@ void ApplyPodSpecDefaults(nlohmann::json* spec);
 // progressDeadlineSeconds, the template's pod spec). Idempotent.
 void ApplyDeploymentDefaults(nlohmann::json* deployment);
 
+// What the kubelet knows of a container instance (see Controllers::RunningContainer).
+struct ContainerState {
+  absl::Time started;    // When the current (or, when not running, the last) instance started.
+  int64_t restarts = 0;  // restartCount.
+  bool running = true;
+};
+
+// The kubelet's crash-loop back-off (client-go flowcontrol.Backoff as the kubelet sets it up).
+constexpr absl::Duration kBaseBackOff = absl::Seconds(10);
+constexpr absl::Duration kMaxBackOff = absl::Minutes(5);
+
+// A back-off as the kubelet prints it in CrashLoopBackOff messages (Go's time.Duration):
+// "0s", "10s", "1m20s", "5m0s".
+std::string GoBackOff(absl::Duration d);
+
 // Not thread-safe: the caller serialises calls (the Sim holds its model lock). The store is
 // not owned and must outlive this object. Deterministic: the same store contents and the same
 // calls give the same objects, byte for byte.
@@ -57,6 +72,34 @@ class Controllers {
   // - Events are recorded as core/v1 Events, aggregated by (source, object, type, reason,
   //   message), and deleted 1 h after their lastTimestamp.
   void Reconcile(absl::Time now);
+
+  // The process of `container` in pod `ns`/`pod` ended at `at` (the traffic model's OOM kill,
+  // a load generator's exit). The kubelet shows it as state.terminated {exitCode, reason,
+  // startedAt, finishedAt, containerID} for the rest of that second, then restarts it per the
+  // pod's restartPolicy (Always; OnFailure when exit_code != 0) after the crash-loop back-off:
+  // at once (the next sync, 1 s), then 10 s doubling to 5 min, reset when the last exit is more
+  // than 10 min old. While it waits: state.waiting CrashLoopBackOff with the kubelet's message,
+  // lastState.terminated, ready false, and a Warning BackOff event every 10 s (aggregated).
+  // A restart increments restartCount and records Pulled/Created/Started again. A pod whose
+  // containers all ended for good is Succeeded (all exit 0) or Failed. `reason` is what the
+  // runtime reports: "OOMKilled" (exit 137), "Error", "Completed". NotFound when the pod does
+  // not exist; FailedPrecondition when the container is not running.
+  absl::Status ExitContainer(const std::string& ns, const std::string& pod,
+                             const std::string& container, int exit_code, const std::string& reason,
+                             absl::Time at);
+
+  // The kubelet's record of a container that has exited at least once (nullopt for one that
+  // has run undisturbed since the pod started).
+  std::optional<ContainerState> RunningContainer(const std::string& pod_uid,
+                                                 const std::string& container) const;
+
+  // When the cluster can next change by itself: after a Reconcile that changed nothing, the
+  // first time something is due (a pod turns ready, an event expires); else `now` (it may
+  // still be settling). Between calls that change the store this is exact, so a caller may
+  // skip straight to it.
+  absl::Time QuietUntil(absl::Time now) const {
+    return store_->resource_version() == quiet_version_ ? wake_at_ : now;
+  }
 
   // Marks a pod for graceful deletion, as the API server does on DELETE: deletionTimestamp =
   // now + grace (the time by which the kubelet removes it) and deletionGracePeriodSeconds =
@@ -102,7 +145,26 @@ class Controllers {
     if (t > now && t < wake_at_) wake_at_ = t;
   }
 
+  // A container the kubelet has seen exit, by RuntimeKey.
+  struct ContainerRuntime {
+    absl::Time started = absl::InfinitePast();  // The current instance's start.
+    int64_t restarts = 0;
+    bool exited = false;      // The current instance has ended.
+    bool restarting = false;  // ... and will be restarted at restart_at.
+    absl::Time restart_at = absl::InfiniteFuture();
+    nlohmann::json terminated;       // state.terminated while exited.
+    nlohmann::json last_terminated;  // lastState.terminated.
+    std::string container_id;
+    absl::Duration backoff;  // The delay before the pending restart.
+    absl::Duration next_backoff;
+    absl::Time backoff_updated = absl::InfinitePast();
+  };
+  static std::string RuntimeKey(const std::string& pod_uid, const std::string& container) {
+    return pod_uid + "/" + container;
+  }
+
   ObjectStore* store_;
+  std::map<std::string, ContainerRuntime> runtime_;
   int next_ip_ = 5;  // 10.244.0.2-4 are kind's CoreDNS and local-path pods.
   // After a Reconcile that left the store still at `quiet_version_`, nothing can happen
   // before `wake_at_` unless the store changes: later calls before then return at once.

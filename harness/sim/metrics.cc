@@ -139,8 +139,11 @@ Usage BaselineUsage(const std::string& pod, const std::string& container, absl::
   return u;
 }
 
-nlohmann::json PodMetrics(const nlohmann::json& pod, absl::Time now, uint64_t seed,
-                          const std::function<Usage(const std::string& container)>& usage_fn) {
+absl::Time PodScrapeTime(const std::string& pod, absl::Time now) { return ScrapeTime(pod, now); }
+
+nlohmann::json PodMetrics(
+    const nlohmann::json& pod, absl::Time now, uint64_t seed,
+    const std::function<Usage(const std::string& container, absl::Time scraped)>& usage_fn) {
   nlohmann::json meta = Metadata(pod, now, true);
   const std::string name = meta["name"].get<std::string>();
   const absl::Time scraped = ScrapeTime(name, now);
@@ -149,7 +152,7 @@ nlohmann::json PodMetrics(const nlohmann::json& pod, absl::Time now, uint64_t se
       pod["spec"]["containers"].is_array()) {
     for (const nlohmann::json& c : pod["spec"]["containers"]) {
       const std::string cname = c.value("name", "");
-      Usage u = usage_fn ? usage_fn(cname) : BaselineUsage(name, cname, scraped, seed);
+      Usage u = usage_fn ? usage_fn(cname, scraped) : BaselineUsage(name, cname, scraped, seed);
       containers.push_back({{"name", cname}, {"usage", UsageJson(u)}});
     }
   }

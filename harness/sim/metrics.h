@@ -33,11 +33,14 @@ Usage BaselineUsage(const std::string& pod, const std::string& container, absl::
 // creationTimestamp (= now), labels}, "timestamp" (the last 15 s scrape at or before `now`),
 // "window" ("15.029s"-like), "containers": [{"name", "usage": {"cpu": "4123456n", "memory":
 // "123456Ki"}}]} with one entry per spec.containers entry, in spec order. `usage_fn` gives a
-// container's usage at that scrape; null means BaselineUsage(pod name, container, timestamp,
-// seed).
-nlohmann::json PodMetrics(
-    const nlohmann::json& pod, absl::Time now, uint64_t seed,
-    const std::function<Usage(const std::string& container)>& usage_fn = nullptr);
+// container's usage at that scrape (its time is the second argument); null means
+// BaselineUsage(pod name, container, timestamp, seed).
+nlohmann::json PodMetrics(const nlohmann::json& pod, absl::Time now, uint64_t seed,
+                          const std::function<Usage(const std::string& container,
+                                                    absl::Time scraped)>& usage_fn = nullptr);
+
+// The scrape time PodMetrics reports for `pod` at `now`: the last 15 s scrape at or before it.
+absl::Time PodScrapeTime(const std::string& pod, absl::Time now);
 
 // The NodeMetrics object for `node` (a full Node JSON): metadata {name, creationTimestamp,
 // labels}, timestamp, window and "usage": `total`.

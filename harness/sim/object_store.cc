@@ -196,6 +196,16 @@ std::vector<nlohmann::json> ObjectStore::List(const std::string& resource,
   return out;
 }
 
+void ObjectStore::ForEach(const std::string& resource, const std::string& ns,
+                          const std::function<void(const nlohmann::json&)>& visit) const {
+  absl::MutexLock lock(&mu_);
+  for (auto it = objects_.lower_bound(Key{resource, ns, ""});
+       it != objects_.end() && std::get<0>(it->first) == resource; ++it) {
+    if (!ns.empty() && std::get<1>(it->first) != ns) break;
+    visit(it->second);
+  }
+}
+
 uint64_t ObjectStore::resource_version() const {
   absl::MutexLock lock(&mu_);
   return resource_version_;

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <random>
 #include <string>
@@ -64,6 +65,11 @@ class ObjectStore {
 
   // Every object of `resource` in `ns` ("" for all namespaces), sorted by namespace, name.
   std::vector<nlohmann::json> List(const std::string& resource, const std::string& ns) const;
+
+  // Calls `visit` on every object List would return, without copying them, under the store's
+  // lock: `visit` must not call the store.
+  void ForEach(const std::string& resource, const std::string& ns,
+               const std::function<void(const nlohmann::json&)>& visit) const;
 
   // The resourceVersion of the newest change.
   uint64_t resource_version() const;

@@ -1,6 +1,7 @@
 #include "sim/service_proxy.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "sim/selector.h"
@@ -118,16 +119,30 @@ ProxyResponse ServeProxy(Sim* sim, const std::string& ns, const std::string& ser
     out.body = R"({"size":9,"err":null})";
     return out;
   }
-  if (service == "orders" && (path == "/orders" || absl::StartsWith(path, "/orders/search"))) {
-    nlohmann::json body = {
-        {"_embedded", {{"customerOrder", nlohmann::json::array()}}},
-        {"_links",
-         {{"self", {{"href", "http://orders/orders{?page,size,sort}"}, {"templated", true}}},
-          {"profile", {{"href", "http://orders/profile/orders"}}},
-          {"search", {{"href", "http://orders/orders/search"}}}}},
-        {"page", {{"size", 20}, {"totalElements", 0}, {"totalPages", 0}, {"number", 0}}}};
+  if (service == "orders" && (path == "/orders" || path == "/orders/search/customerId")) {
+    int64_t page = 0, size = 20;
+    std::string customer;
+    for (const auto& [key, value] : request.query) {
+      if (key == "page") absl::SimpleAtoi(value, &page);
+      if (key == "size") absl::SimpleAtoi(value, &size);
+      if (key == "custId") customer = value;
+    }
     out.content_type = "application/hal+json";
-    out.body = body.dump();
+    out.body = sim->orders().List(page, size, customer).dump();
+    return out;
+  }
+  if (service == "orders" && absl::StartsWith(path, "/orders/")) {
+    nlohmann::json order = sim->orders().Get(path.substr(8));
+    if (order.is_null()) {
+      out.status = 404;
+      out.body = absl::StrCat(
+          R"({"timestamp":)", absl::ToUnixMillis(sim->Now()),
+          R"(,"status":404,"error":"Not Found","message":"No message available","path":")", path,
+          R"("})");
+      return out;
+    }
+    out.content_type = "application/hal+json";
+    out.body = order.dump();
     return out;
   }
   if (service == "front-end" && (path == "/" || path == "/index.html")) {

@@ -1,14 +1,66 @@
 #include "sim/sim.h"
 
+#include <algorithm>
+
+#include "absl/strings/numbers.h"
 #include "sim/sockshop.h"
 
 namespace sre_eval {
 namespace sim {
 
+namespace {
+
+// resource.Quantity for the two resources the model reads: CPU in millicores ("300m", "1",
+// "0.5") and memory in bytes ("1000Mi", "1Gi", "500M", "1048576"); 0 when absent or unreadable.
+int64_t CpuMillis(const nlohmann::json& q) {
+  if (!q.is_string()) return q.is_number() ? static_cast<int64_t>(q.get<double>() * 1000) : 0;
+  std::string s = q.get<std::string>();
+  double v;
+  if (!s.empty() && s.back() == 'm') {
+    return absl::SimpleAtod(s.substr(0, s.size() - 1), &v) ? static_cast<int64_t>(v) : 0;
+  }
+  return absl::SimpleAtod(s, &v) ? static_cast<int64_t>(v * 1000) : 0;
+}
+
+int64_t MemoryBytes(const nlohmann::json& q) {
+  if (!q.is_string()) return q.is_number() ? q.get<int64_t>() : 0;
+  const std::string s = q.get<std::string>();
+  static const std::pair<const char*, double> kUnits[] = {
+      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
+      {"k", 1e3},     {"M", 1e6},        {"G", 1e9},           {"T", 1e12}};
+  for (const auto& [unit, factor] : kUnits) {
+    const size_t n = strlen(unit);
+    if (s.size() > n && s.compare(s.size() - n, n, unit) == 0) {
+      double v;
+      return absl::SimpleAtod(s.substr(0, s.size() - n), &v) ? static_cast<int64_t>(v * factor) : 0;
+    }
+  }
+  double v;
+  return absl::SimpleAtod(s, &v) ? static_cast<int64_t>(v) : 0;
+}
+
+const nlohmann::json& Path(const nlohmann::json& j, std::initializer_list<const char*> path) {
+  static const nlohmann::json kNull;
+  const nlohmann::json* cur = &j;
+  for (const char* key : path) {
+    if (!cur->is_object()) return kNull;
+    auto it = cur->find(key);
+    if (it == cur->end()) return kNull;
+    cur = &*it;
+  }
+  return *cur;
+}
+
+std::string Text(const nlohmann::json& j) { return j.is_string() ? j.get<std::string>() : ""; }
+
+}  // namespace
+
 Sim::Sim(const SimOptions& options)
     : seed_(options.seed),
       store_(options.seed, options.start - options.deployed_before),
-      controllers_(&store_) {}
+      controllers_(&store_),
+      orders_(options.seed),
+      load_(options.seed, &log_book_, &orders_) {}
 
 absl::StatusOr<std::unique_ptr<Sim>> Sim::Create(const SimOptions& options) {
   std::unique_ptr<Sim> sim(new Sim(options));
@@ -17,12 +69,7 @@ absl::StatusOr<std::unique_ptr<Sim>> Sim::Create(const SimOptions& options) {
   seed.deployed_at = options.start - options.deployed_before;
   absl::Status status = SeedSockShop(&sim->store_, &sim->controllers_, seed);
   if (!status.ok()) return status;
-  absl::Time t = sim->store_.Now();
-  while (t < options.start) {
-    t = std::min(options.start, t + absl::Seconds(1));
-    sim->store_.SetNow(t);
-    sim->controllers_.Reconcile(t);
-  }
+  sim->Run(options.start);
   return sim;
 }
 
@@ -30,12 +77,117 @@ absl::Time Sim::Now() const { return store_.Now(); }
 
 void Sim::AdvanceTo(absl::Time target) {
   absl::MutexLock lock(&mu_);
+  Run(target);
+}
+
+void Sim::Run(absl::Time target) {
   absl::Time t = store_.Now();
   while (t < target) {
-    t = std::min(target, t + absl::Seconds(1));
-    store_.SetNow(t);
-    controllers_.Reconcile(t);
+    absl::Time next = t + absl::Seconds(1);
+    // With no load and nothing due, every second up to the next due time would change
+    // nothing: go there at once (whole seconds, so the steps stay on the same grid).
+    if (load_.Idle()) {
+      const absl::Time due = controllers_.QuietUntil(t);
+      if (due > next) next = t + absl::Seconds(absl::ToInt64Seconds(due - t));
+    }
+    t = std::min(target, next);
+    Step(t);
   }
+}
+
+void Sim::Step(absl::Time t) {
+  store_.SetNow(t);
+  std::vector<ContainerExit> exits = load_.Step(t, Views());
+  for (const ContainerExit& e : exits) {
+    controllers_.ExitContainer(e.ns, e.pod, e.container, e.exit_code, e.reason, t).IgnoreError();
+  }
+  controllers_.Reconcile(t);
+}
+
+const std::vector<PodView>& Sim::Views() {
+  if (store_.resource_version() == views_version_) return views_;
+  views_version_ = store_.resource_version();
+  views_.clear();
+  for (const nlohmann::json& pod : store_.List("pods", "")) {
+    const nlohmann::json& containers = Path(pod, {"spec", "containers"});
+    if (!containers.is_array() || containers.empty()) continue;
+    const nlohmann::json& c = containers[0];
+    PodView v;
+    v.ns = Text(Path(pod, {"metadata", "namespace"}));
+    v.name = Text(Path(pod, {"metadata", "name"}));
+    v.uid = Text(Path(pod, {"metadata", "uid"}));
+    v.app = Text(Path(pod, {"metadata", "labels", "name"}));
+    v.container = Text(Path(c, {"name"}));
+    v.image = Text(Path(c, {"image"}));
+    v.ip = Text(Path(pod, {"status", "podIP"}));
+    const bool terminating = !Path(pod, {"metadata", "deletionTimestamp"}).is_null();
+    const nlohmann::json& statuses = Path(pod, {"status", "containerStatuses"});
+    if (statuses.is_array()) {
+      for (const nlohmann::json& cs : statuses) {
+        if (Text(Path(cs, {"name"})) != v.container) continue;
+        const nlohmann::json& started = Path(cs, {"state", "running", "startedAt"});
+        if (started.is_string()) {
+          v.running = true;
+          v.started = ParseApiTime(started);
+        }
+      }
+    }
+    const nlohmann::json& conditions = Path(pod, {"status", "conditions"});
+    if (conditions.is_array()) {
+      for (const nlohmann::json& cond : conditions) {
+        if (Text(Path(cond, {"type"})) == "Ready") {
+          v.ready = Text(Path(cond, {"status"})) == "True" && !terminating && v.running;
+        }
+      }
+    }
+    v.cpu_limit_millis = CpuMillis(Path(c, {"resources", "limits", "cpu"}));
+    v.memory_limit_bytes = MemoryBytes(Path(c, {"resources", "limits", "memory"}));
+    for (const char* field : {"command", "args"}) {
+      const nlohmann::json& list = Path(c, {field});
+      if (!list.is_array()) continue;
+      for (const nlohmann::json& a : list) v.argv.push_back(Text(a));
+    }
+    const nlohmann::json& env = Path(c, {"env"});
+    if (env.is_array()) {
+      for (const nlohmann::json& e : env) {
+        if (Path(e, {"value"}).is_string()) {
+          v.env.emplace_back(Text(Path(e, {"name"})), Text(Path(e, {"value"})));
+        }
+      }
+    }
+    // The locustfile: the first ConfigMap volume's data, when the pod mounts one.
+    const nlohmann::json& volumes = Path(pod, {"spec", "volumes"});
+    if (volumes.is_array() && v.image.find("locust") != std::string::npos) {
+      for (const nlohmann::json& vol : volumes) {
+        const std::string cm = Text(Path(vol, {"configMap", "name"}));
+        if (cm.empty()) continue;
+        auto got = store_.Get("configmaps", v.ns, cm);
+        if (!got.ok()) continue;
+        const nlohmann::json& data = Path(*got, {"data"});
+        if (!data.is_object()) continue;
+        for (auto it = data.begin(); it != data.end(); ++it) {
+          if (it.value().is_string()) v.locustfile += it.value().get<std::string>();
+        }
+      }
+    }
+    views_.push_back(std::move(v));
+  }
+  return views_;
+}
+
+Usage Sim::ContainerUsage(const nlohmann::json& pod, const std::string& container,
+                          absl::Time t) const {
+  const std::string name = Text(Path(pod, {"metadata", "name"}));
+  Usage u = BaselineUsage(name, container, t, seed_);
+  // The load model tracks a pod's first container.
+  const nlohmann::json& containers = Path(pod, {"spec", "containers"});
+  if (containers.is_array() && !containers.empty() &&
+      Text(Path(containers[0], {"name"})) == container) {
+    Usage extra = load_.ExtraUsage(Text(Path(pod, {"metadata", "uid"})), t);
+    u.cpu_nanocores += extra.cpu_nanocores;
+    u.memory_bytes += extra.memory_bytes;
+  }
+  return u;
 }
 
 void Sim::Reconcile() { controllers_.Reconcile(store_.Now()); }

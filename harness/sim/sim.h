@@ -10,7 +10,11 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "sim/controllers.h"
+#include "sim/load_model.h"
+#include "sim/log_book.h"
+#include "sim/metrics.h"
 #include "sim/object_store.h"
+#include "sim/orders_db.h"
 
 namespace sre_eval {
 namespace sim {
@@ -33,8 +37,8 @@ class Sim {
   uint64_t seed() const { return seed_; }
   absl::Time Now() const;
 
-  // Moves virtual time forward to `t` (no-op when t <= Now()), running the controllers at
-  // every second of it, as the cluster would have lived through it.
+  // Moves virtual time forward to `t` (no-op when t <= Now()), running the load model and the
+  // controllers at every second of it, as the cluster would have lived through it.
   void AdvanceTo(absl::Time t);
   void AdvanceBy(absl::Duration d) { AdvanceTo(Now() + d); }
 
@@ -42,17 +46,37 @@ class Sim {
   absl::Mutex* mu() const { return &mu_; }
   ObjectStore* store() { return &store_; }
   Controllers* controllers() { return &controllers_; }
+  // Lines incidents added to containers' logs; the orders checkouts saved. Require mu().
+  const LogBook& log_book() const { return log_book_; }
+  const OrdersDb& orders() const { return orders_; }
+  const LoadModel& load() const { return load_; }
+
+  // A container's usage at `t` (a scrape time within the last minute): its baseline plus what
+  // load adds. Requires mu().
+  Usage ContainerUsage(const nlohmann::json& pod, const std::string& container, absl::Time t) const;
 
   // Runs the controllers at the current time (after an API write). Requires mu().
   void Reconcile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
  private:
   explicit Sim(const SimOptions& options);
+  // Runs the model up to `target`, second by second (skipping seconds in which nothing can
+  // happen). Requires mu().
+  void Run(absl::Time target) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // One second of the model, ending at `t`. Requires mu().
+  void Step(absl::Time t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The pods as the load model sees them, rebuilt when the store has changed.
+  const std::vector<PodView>& Views() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   const uint64_t seed_;
   mutable absl::Mutex mu_;
   ObjectStore store_;
   Controllers controllers_;
+  LogBook log_book_;
+  OrdersDb orders_;
+  LoadModel load_;
+  std::vector<PodView> views_;
+  uint64_t views_version_ = 0;
 };
 
 }  // namespace sim

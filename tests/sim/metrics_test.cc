@@ -138,9 +138,10 @@ nlohmann::json RabbitPod() {
 
 TEST(SimMetricsPodTest, ExactObjectWithGivenUsage) {
   const absl::Time now = At("2026-11-24T10:23:05Z");
-  nlohmann::json got = PodMetrics(RabbitPod(), now, 42, [](const std::string& container) {
-    return container == "rabbitmq" ? Usage{4123456, 126418944} : Usage{1000000, 16 * kMi};
-  });
+  nlohmann::json got =
+      PodMetrics(RabbitPod(), now, 42, [](const std::string& container, absl::Time) {
+        return container == "rabbitmq" ? Usage{4123456, 126418944} : Usage{1000000, 16 * kMi};
+      });
   nlohmann::json want = nlohmann::json::parse(R"({
     "kind": "PodMetrics", "apiVersion": "metrics.k8s.io/v1beta1",
     "metadata": {"name": "rabbitmq-8458d7d4c-qwc8s", "namespace": "sock-shop",

@@ -1,0 +1,864 @@
+#include "sim/locust.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
+
+namespace sre_eval {
+namespace sim {
+namespace {
+
+absl::Time At(const char* text) {
+  absl::Time t;
+  std::string err;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, text, &t, &err)) << err;
+  return t;
+}
+
+const absl::Time kNow = At("2026-11-24T10:25:57.561Z");
+
+// The reference transcripts come from Debian's build of Locust 2.12.1, on a machine named "vm".
+LocustContext ReferenceContext() {
+  LocustContext c;
+  c.now = kNow;
+  c.hostname = "vm";
+  c.version = "";
+  return c;
+}
+
+std::vector<std::string> Words(const std::string& command) {
+  return absl::StrSplit(command, ' ', absl::SkipEmpty());
+}
+
+const std::string kInfo = "[2026-11-24 10:25:57,561] vm/INFO/locust.main: ";
+const std::string kWarning = "[2026-11-24 10:25:57,561] vm/WARNING/locust.main: ";
+const std::string kError = "[2026-11-24 10:25:57,561] vm/ERROR/locust.main: ";
+const std::string kStarting = kInfo + "Starting Locust \n";
+const std::string kNoLimit = kInfo + "No run time limit set, use CTRL+C to interrupt\n";
+const std::string kWebUi =
+    kInfo +
+    "Starting web interface at http://0.0.0.0:8089 (accepting connections from all network "
+    "interfaces)\n";
+std::string Limit(int seconds) {
+  return kInfo + "Run time limit set to " + std::to_string(seconds) + " seconds\n";
+}
+
+// ---- Command line ----
+
+struct AcceptCase {
+  std::string command;
+  int64_t users;
+  double spawn_rate;
+  int64_t run_time_seconds;  // -1: none
+  bool headless;
+  std::string stderr_text;
+};
+
+TEST(ParseLocustArgsTest, AcceptsWhatLocustAccepts) {
+  const std::string kJob =
+      " -f /mnt/locust/locustfile.py --headless -u 3000 -r 100 -t 5m --host "
+      "http://front-end.sock-shop.svc";
+  const AcceptCase cases[] = {
+      {"locust" + kJob, 3000, 100, 300, true, Limit(300) + kStarting},
+      {kJob, 3000, 100, 300, true, Limit(300) + kStarting},  // the image's entrypoint is "locust"
+      {"/usr/local/bin/locust --headless -t 90s", 1, 1, 90, true, Limit(90) + kStarting},
+      {"python3 -m locust --headless -t 90s", 1, 1, 90, true, Limit(90) + kStarting},
+      {"--headless -t 1h30m", 1, 1, 5400, true, Limit(5400) + kStarting},
+      {"--headless -t 20", 1, 1, 20, true, Limit(20) + kStarting},
+      {"--headless --run-time=2m", 1, 1, 120, true, Limit(120) + kStarting},
+      {"--headless -t1h -u3000", 3000, 1, 3600, true, Limit(3600) + kStarting},
+      {"--headless -t 3h30m10s", 1, 1, 12610, true, Limit(12610) + kStarting},
+      {"--headless -t 1h30x", 1, 1, 3600, true, Limit(3600) + kStarting},  // a valid prefix
+      {"--headless -t 0", 1, 1, -1, true, kNoLimit + kStarting},           // 0: no limit
+      {"--headless --users 750 -r 2.5", 750, 2.5, -1, true, kNoLimit + kStarting},
+      {"--headless --users=750 --spawn-rate=1e1", 750, 10, -1, true, kNoLimit + kStarting},
+      {"--headless --user 5 --spawn 3", 5, 3, -1, true, kNoLimit + kStarting},  // abbreviations
+      {"--headless -u -5", -5, 1, -1, true, kNoLimit + kStarting},
+      {"--headless -u 1_000 -r=0.5", 1000, 0.5, -1, true, kNoLimit + kStarting},
+      {"--headless -lu 4", 4, 1, -1, true, kNoLimit + kStarting},  // -l -u 4
+      {"--headless --hatch-rate 3 -t 1m", 1, 3, 60, true,
+       "[DEPRECATED] The --hatch-rate parameter has been renamed --spawn-rate\n" + Limit(60) +
+           kStarting},
+      // Locust 2.12 starts the automatic run twice when given both.
+      {"--headless --autostart -t 1m", 1, 1, 60, true,
+       kWarning + "Option --autostart is ignored for headless mode and worker process.\n" +
+           Limit(60) + kStarting + Limit(60)},
+      {"-t 1m", 1, 1, 60, false, kWebUi + kStarting},
+      {"--headless --headful -t 1m", 1, 1, 60, false, kWebUi + kStarting},
+      {"--autostart -t 1m", 1, 1, 60, false, kWebUi + kStarting + Limit(60)},
+      {"--headless -L WARNING -t 1m", 1, 1, 60, true, ""},
+      {"--headless --logfile /tmp/locust.log -t 1m", 1, 1, 60, true, ""},
+  };
+  for (const AcceptCase& c : cases) {
+    SCOPED_TRACE(c.command);
+    const LocustArgs got = ParseLocustArgs(Words(c.command), ReferenceContext());
+    EXPECT_TRUE(got.ok);
+    EXPECT_EQ(got.exit_code, 0);
+    EXPECT_EQ(got.options.users, c.users);
+    EXPECT_EQ(got.options.spawn_rate, c.spawn_rate);
+    if (c.run_time_seconds < 0) {
+      EXPECT_FALSE(got.options.run_time.has_value());
+    } else {
+      EXPECT_EQ(got.options.run_time, absl::Seconds(c.run_time_seconds));
+    }
+    EXPECT_EQ(got.options.headless, c.headless);
+    EXPECT_EQ(got.stdout_text, "");
+    EXPECT_EQ(got.stderr_text, c.stderr_text);
+  }
+}
+
+TEST(ParseLocustArgsTest, KeepsTheOptionsThatMatter) {
+  const LocustArgs got = ParseLocustArgs(
+      Words("locust -f /mnt/locust/locustfile.py --host http://front-end Web Admin --headless "
+            "--only-summary -s 10 --exit-code-on-error 3 -L warning --csv out --csv-full-history "
+            "--html report.html -T checkout browse -E slow --reset-stats --web-port=9000"),
+      ReferenceContext());
+  ASSERT_TRUE(got.ok) << got.stderr_text;
+  const LocustOptions& o = got.options;
+  EXPECT_EQ(o.locustfile, "/mnt/locust/locustfile.py");
+  EXPECT_EQ(o.host, "http://front-end");
+  EXPECT_EQ(o.user_classes, (std::vector<std::string>{"Web", "Admin"}));
+  EXPECT_TRUE(o.only_summary);
+  EXPECT_EQ(o.stop_timeout, absl::Seconds(10));
+  EXPECT_EQ(o.exit_code_on_error, 3);
+  EXPECT_EQ(o.loglevel, "WARNING");
+  EXPECT_EQ(o.csv_prefix, "out");
+  EXPECT_TRUE(o.csv_full_history);
+  EXPECT_EQ(o.html_file, "report.html");
+  EXPECT_EQ(o.tags, (std::vector<std::string>{"checkout", "browse"}));
+  EXPECT_EQ(o.exclude_tags, (std::vector<std::string>{"slow"}));
+  EXPECT_TRUE(o.reset_stats);
+  EXPECT_EQ(o.web_port, 9000);
+  EXPECT_FALSE(o.print_stats);
+  EXPECT_FALSE(LocustPrintsPeriodicStats(o));
+
+  const LocustOptions defaults = ParseLocustArgs({"locust"}, ReferenceContext()).options;
+  EXPECT_EQ(defaults.locustfile, "locustfile");
+  EXPECT_EQ(defaults.users, 1);
+  EXPECT_EQ(defaults.spawn_rate, 1);
+  EXPECT_EQ(defaults.exit_code_on_error, 1);
+  EXPECT_EQ(defaults.stop_timeout, absl::ZeroDuration());
+  EXPECT_EQ(defaults.loglevel, "INFO");
+  EXPECT_FALSE(defaults.headless);
+}
+
+struct ErrorCase {
+  std::string command;
+  std::string stderr_text;
+  int exit_code;
+};
+
+// Each expectation is what `locust` 2.12.1 printed for the same command line.
+TEST(ParseLocustArgsTest, RejectsWithLocustsExactMessage) {
+  const ErrorCase cases[] = {
+      {"-u abc", "locust: error: argument -u/--users: invalid int value: 'abc'\n", 2},
+      {"--users=", "locust: error: argument -u/--users: invalid int value: ''\n", 2},
+      {"-u", "locust: error: argument -u/--users: expected one argument\n", 2},
+      {"-t", "locust: error: argument -t/--run-time: expected one argument\n", 2},
+      {"-f", "locust: error: argument -f/--locustfile: expected one argument\n", 2},
+      {"-L", "locust: error: argument --loglevel/-L: expected one argument\n", 2},
+      {"-x3 -u", "locust: error: argument -u/--users: expected one argument\n", 2},
+      {"--foo", "locust: error: unrecognized arguments: --foo\n", 2},
+      {"Web --foo Other", "locust: error: unrecognized arguments: --foo Other\n", 2},
+      {"-r fast", "locust: error: argument -r/--spawn-rate: invalid float value: 'fast'\n", 2},
+      {"-s 1m", "locust: error: argument -s/--stop-timeout: invalid int value: '1m'\n", 2},
+      {"-P abc", "locust: error: argument --web-port/-P: invalid int value: 'abc'\n", 2},
+      {"--tags a --user x", "locust: error: argument -u/--users: invalid int value: 'x'\n", 2},
+      {"-u 5 -u abc --help", "locust: error: argument -u/--users: invalid int value: 'abc'\n", 2},
+      {"--h",
+       "locust: error: ambiguous option: --h could match --help, --host, --hatch-rate, "
+       "--headless, --headful, --html\n",
+       2},
+      {"--hea", "locust: error: ambiguous option: --hea could match --headless, --headful\n", 2},
+      {"--headless=yes", "locust: error: argument --headless: ignored explicit argument 'yes'\n",
+       2},
+      {"-Vl", "locust: error: argument --version/-V: ignored explicit argument 'l'\n", 2},
+      {"-hx", "locust: error: argument -h/--help: ignored explicit argument 'x'\n", 2},
+      {"--csv-full-history", "locust: error: '--csv-full-history' requires '--csv'.\n", 2},
+      {"python3 -m locust --foo", "__main__.py: error: unrecognized arguments: --foo\n", 2},
+      {"--headless -t abc",
+       kError + "Valid --run-time formats are: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc.\n", 1},
+      {"--headless -t 5M",
+       kError + "Valid --run-time formats are: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc.\n", 1},
+      {"--headless -t 9x --skip-log-setup",
+       "ERROR:locust.main:Valid --run-time formats are: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc.\n",
+       1},
+      {"--headless -t 9x --logfile /tmp/locust.log", "", 1},
+      {"--loglevel=verbose",
+       "Invalid --loglevel. Valid values are: DEBUG/INFO/WARNING/ERROR/CRITICAL\n", 1},
+      {"--slave",
+       "The --slave/--expect-slaves parameters have been renamed --worker/--expect-workers\n", 1},
+      {"--autoquit 5", "--autoquit is only meaningful in combination with --autostart\n", 1},
+      {"--step-load",
+       "The step load feature was removed in Locust 1.3. You can achieve similar results using a "
+       "LoadTestShape class. See https://docs.locust.io/en/stable/custom-load-shape.html\n",
+       1},
+      {"--master --worker", kError + "The --master argument cannot be combined with --worker\n",
+       255},
+      {"--expect-workers 0 --expect-workers-max-wait 5 --master",
+       kError + "The --expect-workers-max-wait argument only makes sense when combined with "
+                "--expect-workers\n",
+       255},
+      {"--web-auth foo",
+       kWebUi + kError +
+           "Credentials supplied with --web-auth should have the format: username:password\n",
+       1},
+  };
+  for (const ErrorCase& c : cases) {
+    SCOPED_TRACE(c.command);
+    const LocustArgs got = ParseLocustArgs(Words(c.command), ReferenceContext());
+    EXPECT_FALSE(got.ok);
+    EXPECT_EQ(got.stdout_text, "");
+    EXPECT_EQ(got.stderr_text, c.stderr_text);
+    EXPECT_EQ(got.exit_code, c.exit_code);
+  }
+}
+
+TEST(ParseLocustArgsTest, HelpAndVersionGoToStdoutWithExitZero) {
+  LocustArgs got = ParseLocustArgs(Words("locust --headless -V"), ReferenceContext());
+  EXPECT_FALSE(got.ok);
+  EXPECT_EQ(got.exit_code, 0);
+  EXPECT_EQ(got.stdout_text, "locust \n");
+  EXPECT_EQ(got.stderr_text, "");
+  EXPECT_EQ(ParseLocustArgs(Words("-lV"), LocustContext()).stdout_text, "locust 2.12.1\n");
+
+  got = ParseLocustArgs(Words("locust -h -u abc"), ReferenceContext());
+  EXPECT_FALSE(got.ok);
+  EXPECT_EQ(got.exit_code, 0);
+  EXPECT_EQ(got.stderr_text, "");
+  ASSERT_EQ(got.stdout_text.size(), 8090u);  // locust_2.12.1_help.txt
+  EXPECT_TRUE(absl::StartsWith(got.stdout_text,
+                               "Usage: locust [OPTIONS] [UserClass ...]\n\nCommon options:\n"
+                               "  -h, --help            show this help message and exit\n"));
+  EXPECT_NE(got.stdout_text.find("  -t RUN_TIME, --run-time RUN_TIME\n"
+                                 "                        Stop after the specified amount of "
+                                 "time, e.g. (300s,\n"),
+            std::string::npos);
+  EXPECT_TRUE(absl::EndsWith(got.stdout_text,
+                             "used (available User classes can be listed with -l or\n"
+                             "                        --list)\n"));
+}
+
+// A one-line summary of the parse, or the exit code and stderr when Locust would stop.
+std::string Describe(const LocustArgs& got) {
+  if (!got.ok) return absl::StrCat("exit ", got.exit_code, ": ", got.stderr_text);
+  const LocustOptions& o = got.options;
+  return absl::StrCat("users=", o.users,
+                      " run_time=", o.run_time ? absl::FormatDuration(*o.run_time) : "none",
+                      " headless=", o.headless, " tags=", absl::StrJoin(o.tags, ","),
+                      " classes=", absl::StrJoin(o.user_classes, ","));
+}
+
+struct EnvCase {
+  std::vector<std::pair<std::string, std::string>> env;
+  std::string command;
+  std::string want;
+};
+
+TEST(ParseLocustArgsTest, ReadsLocustEnvironmentVariablesLikeConfigArgParse) {
+  const EnvCase cases[] = {
+      {{{"LOCUST_USERS", "9"}, {"LOCUST_RUN_TIME", "2m"}, {"LOCUST_HEADLESS", "true"}},
+       "Web -f x.py",
+       "users=9 run_time=2m headless=1 tags= classes=Web"},
+      // The command line wins, and the variable is then never read.
+      {{{"LOCUST_USERS", "abc"}},
+       "-u 3 --headless",
+       "users=3 run_time=none headless=1 tags= classes="},
+      {{{"LOCUST_USERS", "abc"}},
+       "--users=3 --headless",
+       "users=3 run_time=none headless=1 tags= classes="},
+      // "-u3" does not count as -u being on the command line, so the variable is read.
+      {{{"LOCUST_USERS", "abc"}},
+       "-u3 --headless",
+       "exit 2: locust: error: argument -u/--users: invalid int value: 'abc'\n"},
+      {{{"LOCUST_HEADLESS", "0"}}, "-t 1m", "users=1 run_time=1m headless=0 tags= classes="},
+      {{{"LOCUST_HEADLESS", "maybe"}},
+       "-t 1m",
+       "exit 2: locust: error: Unexpected value for LOCUST_HEADLESS: 'maybe'. Expecting 'true', "
+       "'false', 'yes', 'no', '1' or '0'\n"},
+      {{{"LOCUST_TAGS", "[a, b]"}},
+       "--headless",
+       "users=1 run_time=none headless=1 tags=a,b classes="},
+      {{{"LOCUST_TAGS", "[a, b]"}},
+       "--headless -T c",
+       "users=1 run_time=none headless=1 tags=c classes="},
+      // With a list variable, the variables go after the command line, not in front of it.
+      {{{"LOCUST_TAGS", "[a]"}, {"LOCUST_HEADLESS", "1"}},
+       "Web",
+       "users=1 run_time=none headless=1 tags=a classes=Web"},
+      {{{"LOCUST_RUN_TIME", "2x"}},
+       "--headless",
+       "exit 1: " + kError +
+           "Valid --run-time formats are: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc.\n"},
+  };
+  for (const EnvCase& c : cases) {
+    SCOPED_TRACE(c.command);
+    LocustContext context = ReferenceContext();
+    context.env = c.env;
+    EXPECT_EQ(Describe(ParseLocustArgs(Words(c.command), context)), c.want);
+  }
+}
+
+TEST(ParseLocustArgsTest, LooksUpLocustfilesWhenGivenAFilesystem) {
+  LocustContext context = ReferenceContext();
+  context.file_exists = [](const std::string& path) {
+    return path == "/mnt/locust/locustfile.py" || path == "shop.py";
+  };
+  const ErrorCase cases[] = {
+      {"-f /mnt/locust/locustfile.py --headless -t 1m", Limit(60) + kStarting, 0},
+      {"-f shop --headless -t 1m", Limit(60) + kStarting, 0},  // "shop.py" is tried too
+      {"--headless", "Could not find 'locustfile.py'. See --help for available options.\n", 1},
+      {"-f nothere.py", "Could not find 'nothere.py'. See --help for available options.\n", 1},
+      {"-f nothere",
+       "Could not find 'nothere'. Ensure your locustfile ends with '.py' or is a directory "
+       "with locustfiles. See --help for available options.\n",
+       1},
+      {"-f a.py,b", "Invalid file 'b'. File should have '.py' extension\n", 1},
+      {"-f shop.py --config /nonexist",
+       "locust: error: Unable to open config file: /nonexist. Error: No such file or "
+       "directory\n",
+       2},
+  };
+  for (const ErrorCase& c : cases) {
+    SCOPED_TRACE(c.command);
+    const LocustArgs got = ParseLocustArgs(Words(c.command), context);
+    EXPECT_EQ(got.ok, c.exit_code == 0);
+    EXPECT_EQ(got.stderr_text, c.stderr_text);
+    EXPECT_EQ(got.exit_code, c.exit_code);
+  }
+  // --version still works without a locustfile.
+  EXPECT_EQ(ParseLocustArgs(Words("-f nothere.py -V"), context).stdout_text, "locust \n");
+}
+
+TEST(ParseLocustTimespanTest, ReadsLikeLocust) {
+  const std::pair<std::string, int64_t> good[] = {
+      {"20", 20},      {"020", 20},         {"90s", 90},  {"5m", 300},   {"2h", 7200},
+      {"1h30m", 5400}, {"3h30m10s", 12610}, {"1m30", 60}, {"90m", 5400}, {"0", 0},
+      {"1h30x", 3600}, {"30s1h", 30},       {"20\n", 20},
+  };
+  for (const auto& [text, seconds] : good) {
+    SCOPED_TRACE(text);
+    absl::StatusOr<int64_t> got = ParseLocustTimespan(text);
+    ASSERT_TRUE(got.ok()) << got.status();
+    EXPECT_EQ(*got, seconds);
+  }
+  const std::pair<std::string, std::string> bad[] = {
+      {"", "Invalid time span format"},
+      {"abc", "Invalid time span format. Valid formats: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc."},
+      {"5M", "Invalid time span format. Valid formats: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc."},
+      {"1.5h", "Invalid time span format. Valid formats: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc."},
+      {"-5", "Invalid time span format. Valid formats: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc."},
+      {" 20", "Invalid time span format. Valid formats: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc."},
+      {"99999999999999999999h", "time span out of range"},
+  };
+  for (const auto& [text, message] : bad) {
+    SCOPED_TRACE(text);
+    absl::StatusOr<int64_t> got = ParseLocustTimespan(text);
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(got.status().message(), message);
+  }
+}
+
+// ---- Statistics ----
+
+struct Run {
+  double ms;
+  int64_t count;
+  const char* error = nullptr;  // nullptr: success
+};
+struct Endpoint {
+  const char* method;
+  const char* name;
+  std::vector<Run> runs;
+};
+
+void Feed(LocustStats& stats, const std::vector<Endpoint>& endpoints, absl::Time at) {
+  for (const Endpoint& e : endpoints) {
+    for (const Run& r : e.runs) {
+      if (r.error == nullptr) {
+        stats.AddSuccess(e.method, e.name, r.ms, 0, r.count, at);
+      } else {
+        stats.AddFailure(e.method, e.name, r.ms, r.error, r.count, at);
+      }
+    }
+  }
+}
+
+// Response times chosen so that every row of the reference run's final summary comes out the
+// same: counts, truncated Avg/Min/Max, medians, percentiles, and the totals built from them.
+TEST(LocustStatsTest, ReproducesTheHeadlessReferenceRunsFinalSummary) {
+  const char* k406 =
+      "HTTPError('406 Client Error: Not Acceptable for url: http://127.0.0.1:18079/orders')";
+  const char* k500 =
+      "HTTPError('500 Server Error: Internal Server Error for url: "
+      "http://127.0.0.1:18079/orders')";
+  const std::vector<Endpoint> endpoints = {
+      {"GET",
+       "/",
+       {{43.0, 49}, {45.6, 1}, {52.4, 46}, {56.4, 31}, {60.4, 45}, {61.4, 10}, {63.9, 9}}},
+      {"GET",
+       "/basket.html",
+       {{43.0, 55},
+        {50.2, 1},
+        {54.4, 39},
+        {56.4, 30},
+        {58.4, 17},
+        {59.4, 9},
+        {61.4, 19},
+        {62.4, 9},
+        {63.4, 6},
+        {64.4, 3}}},
+      {"DELETE",
+       "/cart",
+       {{5.0, 44},
+        {14.9, 1},
+        {15.4, 50},
+        {16.4, 30},
+        {17.4, 17},
+        {18.4, 10},
+        {20.4, 28},
+        {21.4, 9}}},
+      {"POST",
+       "/cart",
+       {{10.0, 53},
+        {17.4, 1},
+        {21.4, 41},
+        {25.4, 30},
+        {27.4, 17},
+        {28.4, 9},
+        {30.4, 19},
+        {30.9, 18}}},
+      {"GET",
+       "/catalogue",
+       {{8.0, 11}, {48.9, 1}, {52.4, 84}, {56.4, 31}, {60.4, 45}, {63.4, 10}, {64.4, 9}}},
+      {"GET",
+       "/category.html",
+       {{43.0, 52}, {46.2, 1}, {52.4, 43}, {56.4, 30}, {60.4, 46}, {64.4, 18}}},
+      {"GET",
+       "/detail.html?id=03fef6ac-1896-4ce8-bd69-b798f85c6e0b",
+       {{47.0, 6}, {53.9, 1}, {56.4, 4}, {60.4, 10}}},
+      {"GET",
+       "/detail.html?id=3395a43e-2d88-40de-b95f-e00e1502085b",
+       {{43.0, 5}, {45.6, 1}, {52.4, 6}, {56.4, 6}, {60.4, 4}}},
+      {"GET",
+       "/detail.html?id=510a0d7e-8e83-4193-b483-e27e09ddc34d",
+       {{43.0, 5}, {53.8, 1}, {56.4, 10}, {60.4, 4}, {64.4, 4}}},
+      {"GET",
+       "/detail.html?id=808a2de1-1aaa-4c25-a9b9-6612e8f29a38",
+       {{43.0, 1}, {46.6, 1}, {52.4, 5}, {56.4, 2}, {60.4, 1}, {64.4, 2}, {67.9, 1}}},
+      {"GET",
+       "/detail.html?id=819e1fbf-8b7e-4f6d-811f-693534916a8b",
+       {{43.0, 3}, {43.1, 1}, {48.4, 6}, {52.4, 1}, {56.4, 3}, {60.4, 5}, {63.9, 1}}},
+      {"GET",
+       "/detail.html?id=837ab141-399e-4c1f-9abc-bace40296bac",
+       {{43.0, 9}, {47.7, 1}, {52.4, 4}, {56.4, 4}, {60.4, 8}, {64.4, 1}}},
+      {"GET",
+       "/detail.html?id=a0a4f044-b040-410d-8ead-4de0446aec7e",
+       {{43.0, 3}, {49.5, 1}, {52.4, 6}, {56.4, 5}, {60.4, 4}}},
+      {"GET",
+       "/detail.html?id=d3588630-ad8e-49df-bbd7-3167f7efb246",
+       {{47.0, 7}, {48.2, 1}, {52.4, 3}, {56.4, 3}, {60.4, 5}, {64.4, 1}}},
+      {"GET",
+       "/detail.html?id=zzz4f044-b040-410d-8ead-4de0446aec7e",
+       {{43.0, 4}, {46.8, 1}, {52.4, 7}, {60.4, 10}, {63.9, 1}}},
+      {"GET", "/login", {{43.0, 41}, {46.8, 1}, {52.4, 54}, {56.4, 47}, {60.4, 38}, {64.4, 9}}},
+      {"POST",
+       "/orders",
+       {{91.0, 16},
+        {99.6, 14, k406},
+        {99.6, 38, k500},
+        {99.6, 25},
+        {135.1, 19},
+        {146.8, 1},
+        {154.9, 11},
+        {164.9, 17},
+        {304.9, 12},
+        {334.9, 17},
+        {344.9, 8},
+        {359.9, 9}}},
+  };
+  // The runner started at 10:25:57.562; the last request finished 19.8645 s later.
+  const absl::Time start = At("2026-11-24T10:25:57.562Z");
+  LocustStats stats(start);
+  Feed(stats, endpoints, start + absl::Microseconds(19864500));
+  EXPECT_EQ(stats.total_requests(), 1703);
+  EXPECT_EQ(stats.total_failures(), 52);
+  EXPECT_EQ(stats.Percentile(0.9), 100);
+  EXPECT_EQ(stats.MedianResponseTime(), 52);
+  // locust_2.12.1_headless.stderr.txt, everything after "Shutting down (exit code 1)".
+  EXPECT_EQ(
+      stats.FinalSummary(),
+      R"REF(Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+GET      /                                                                                191     0(0.00%) |     53      43      63     52 |    9.62        0.00
+GET      /basket.html                                                                     188     0(0.00%) |     53      43      64     54 |    9.46        0.00
+DELETE   /cart                                                                            189     0(0.00%) |     14       5      21     15 |    9.51        0.00
+POST     /cart                                                                            188     0(0.00%) |     21      10      30     21 |    9.46        0.00
+GET      /catalogue                                                                       191     0(0.00%) |     53       8      64     52 |    9.62        0.00
+GET      /category.html                                                                   190     0(0.00%) |     53      43      64     52 |    9.56        0.00
+GET      /detail.html?id=03fef6ac-1896-4ce8-bd69-b798f85c6e0b                              21     0(0.00%) |     55      47      60     56 |    1.06        0.00
+GET      /detail.html?id=3395a43e-2d88-40de-b95f-e00e1502085b                              22     0(0.00%) |     52      43      60     52 |    1.11        0.00
+GET      /detail.html?id=510a0d7e-8e83-4193-b483-e27e09ddc34d                              24     0(0.00%) |     55      43      64     56 |    1.21        0.00
+GET      /detail.html?id=808a2de1-1aaa-4c25-a9b9-6612e8f29a38                              13     0(0.00%) |     55      43      67     52 |    0.65        0.00
+GET      /detail.html?id=819e1fbf-8b7e-4f6d-811f-693534916a8b                              20     0(0.00%) |     52      43      63     48 |    1.01        0.00
+GET      /detail.html?id=837ab141-399e-4c1f-9abc-bace40296bac                              27     0(0.00%) |     52      43      64     52 |    1.36        0.00
+GET      /detail.html?id=a0a4f044-b040-410d-8ead-4de0446aec7e                              19     0(0.00%) |     53      43      60     52 |    0.96        0.00
+GET      /detail.html?id=d3588630-ad8e-49df-bbd7-3167f7efb246                              20     0(0.00%) |     53      47      64     52 |    1.01        0.00
+GET      /detail.html?id=zzz4f044-b040-410d-8ead-4de0446aec7e                              23     0(0.00%) |     54      43      63     52 |    1.16        0.00
+GET      /login                                                                           190     0(0.00%) |     53      43      64     52 |    9.56        0.00
+POST     /orders                                                                          187   52(27.81%) |    169      91     359    140 |    9.41        2.62
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+         Aggregated                                                                      1703    52(3.05%) |     58       5     359     52 |   85.73        2.62
+
+Response time percentiles (approximated)
+Type     Name                                                                                  50%    66%    75%    80%    90%    95%    98%    99%  99.9% 99.99%   100% # reqs
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+GET      /                                                                                      52     56     60     60     60     61     64     64     64     64     64    191
+GET      /basket.html                                                                           54     56     58     59     61     62     63     64     64     64     64    188
+DELETE   /cart                                                                                  15     16     17     18     20     20     21     21     21     21     21    189
+POST     /cart                                                                                  21     25     27     28     30     31     31     31     31     31     31    188
+GET      /catalogue                                                                             52     56     60     60     60     63     64     64     64     64     64    191
+GET      /category.html                                                                         52     56     60     60     60     64     64     64     64     64     64    190
+GET      /detail.html?id=03fef6ac-1896-4ce8-bd69-b798f85c6e0b                                   56     60     60     60     60     60     60     60     60     60     60     21
+GET      /detail.html?id=3395a43e-2d88-40de-b95f-e00e1502085b                                   52     56     56     56     60     60     60     60     60     60     60     22
+GET      /detail.html?id=510a0d7e-8e83-4193-b483-e27e09ddc34d                                   56     56     60     60     64     64     64     64     64     64     64     24
+GET      /detail.html?id=808a2de1-1aaa-4c25-a9b9-6612e8f29a38                                   52     56     60     64     64     68     68     68     68     68     68     13
+GET      /detail.html?id=819e1fbf-8b7e-4f6d-811f-693534916a8b                                   52     56     60     60     60     64     64     64     64     64     64     20
+GET      /detail.html?id=837ab141-399e-4c1f-9abc-bace40296bac                                   52     56     60     60     60     60     64     64     64     64     64     27
+GET      /detail.html?id=a0a4f044-b040-410d-8ead-4de0446aec7e                                   52     56     56     60     60     60     60     60     60     60     60     19
+GET      /detail.html?id=d3588630-ad8e-49df-bbd7-3167f7efb246                                   52     56     60     60     60     64     64     64     64     64     64     20
+GET      /detail.html?id=zzz4f044-b040-410d-8ead-4de0446aec7e                                   52     60     60     60     60     60     64     64     64     64     64     23
+GET      /login                                                                                 52     56     56     60     60     60     64     64     64     64     64    190
+POST     /orders                                                                               140    150    160    300    330    340    360    360    360    360    360    187
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+         Aggregated                                                                             52     56     60     60    100    140    300    330    360    360    360   1703
+
+Error report
+# occurrences      Error                                                                                               
+------------------|---------------------------------------------------------------------------------------------------------------------------------------------
+14                 POST /orders: HTTPError('406 Client Error: Not Acceptable for url: http://127.0.0.1:18079/orders')  
+38                 POST /orders: HTTPError('500 Server Error: Internal Server Error for url: http://127.0.0.1:18079/orders')
+------------------|---------------------------------------------------------------------------------------------------------------------------------------------
+
+)REF");
+  LocustOptions options;
+  EXPECT_EQ(LocustExitCode(options, stats), 1);
+}
+
+TEST(LocustStatsTest, ReproducesTheConnectionRefusedReferenceRunsFinalSummary) {
+  const char* kRefused = "ConnectionRefusedError(111, 'Connection refused')";
+  const absl::Time start = At("2026-11-24T10:26:44.371Z");
+  LocustStats stats(start);
+  Feed(stats,
+       {{"GET", "/catalogue", {{0.3, 3992, kRefused}, {2.0, 3, kRefused}, {3.95, 1, kRefused}}}},
+       start + absl::Microseconds(2911240));
+  // locust_2.12.1_conn_refused.stderr.trimmed.txt, after "Shutting down (exit code 3)".
+  EXPECT_EQ(
+      stats.FinalSummary(),
+      R"REF(Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+GET      /catalogue                                                                      3996 3996(100.00%) |      0       0       3      0 | 1372.61     1372.61
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+         Aggregated                                                                      3996 3996(100.00%) |      0       0       3      0 | 1372.61     1372.61
+
+Response time percentiles (approximated)
+Type     Name                                                                                  50%    66%    75%    80%    90%    95%    98%    99%  99.9% 99.99%   100% # reqs
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+GET      /catalogue                                                                              0      0      0      0      0      0      0      0      2      4      4   3996
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+         Aggregated                                                                              0      0      0      0      0      0      0      0      2      4      4   3996
+
+Error report
+# occurrences      Error                                                                                               
+------------------|---------------------------------------------------------------------------------------------------------------------------------------------
+3996               GET /catalogue: ConnectionRefusedError(111, 'Connection refused')                                   
+------------------|---------------------------------------------------------------------------------------------------------------------------------------------
+
+)REF");
+  LocustOptions options;
+  options.exit_code_on_error = 3;
+  EXPECT_EQ(LocustExitCode(options, stats), 3);
+}
+
+TEST(LocustStatsTest, RoundsResponseTimesLikePythonsRound) {
+  const std::pair<double, int64_t> cases[] = {
+      {0.4, 0},       {0.5, 0},       {1.5, 2},         {2.5, 2},
+      {63.9, 64},     {99.5, 100},    {99.6, 100},      {100.0, 100},
+      {145.0, 140},   {155.0, 160},   {999.4, 1000},    {1050.0, 1000},
+      {1150.0, 1200}, {9949.0, 9900}, {12500.0, 12000}, {13500.0, 14000},
+  };
+  for (const auto& [ms, rounded] : cases) {
+    SCOPED_TRACE(ms);
+    LocustStats stats(kNow);
+    stats.AddSuccess("GET", "/", ms, 0, 1, kNow);
+    EXPECT_EQ(stats.Percentile(1.0), rounded);
+  }
+}
+
+TEST(LocustStatsTest, EmptyRunPrintsOnlyTheFrames) {
+  LocustStats stats(kNow);
+  EXPECT_EQ(
+      stats.FinalSummary(),
+      R"REF(Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+         Aggregated                                                                         0     0(0.00%) |      0       0       0      0 |    0.00        0.00
+
+Response time percentiles (approximated)
+Type     Name                                                                                  50%    66%    75%    80%    90%    95%    98%    99%  99.9% 99.99%   100% # reqs
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+
+)REF");
+  EXPECT_EQ(stats.ErrorReport(), "");
+  EXPECT_EQ(stats.total_requests(), 0);
+  EXPECT_EQ(stats.Percentile(0.5), 0);
+  EXPECT_EQ(stats.MedianResponseTime(), 0);
+}
+
+// Ten GET / and two POST /orders a second for six seconds, one failed order a second from the
+// third second on; the expectations are what Locust 2.12.1's stats module printed for the same.
+TEST(LocustStatsTest, PeriodicTableShowsRatesOverTheRecentSeconds) {
+  const char* k500 =
+      "HTTPError('500 Server Error: Internal Server Error for url: http://front-end/orders')";
+  const absl::Time start = At("2026-11-24T10:25:57.562Z");
+  LocustStats stats(start);
+  for (int k = 0; k < 6; ++k) {
+    const absl::Time at = start + absl::Seconds(k) + absl::Milliseconds(200);
+    stats.AddSuccess("GET", "/", k % 2 == 0 ? 48.0 : 56.0, 14, 10, at);
+    stats.AddSuccess("POST", "/orders", 150.0, 100, 2, at);
+    if (k >= 2) stats.AddFailure("POST", "/orders", 310.0, k500, 1, at);
+  }
+  // Seconds 10:25:57..59 count: [last - 12, last - 2) clipped to the start.
+  EXPECT_EQ(
+      stats.PeriodicStats(),
+      R"REF(Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+GET      /                                                                                 60     0(0.00%) |     52      48      56     48 |   10.00        0.00
+POST     /orders                                                                           16    4(25.00%) |    190     150     310    150 |    2.33        0.33
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+         Aggregated                                                                        76     4(5.26%) |     81      48     310     56 |   12.33        0.33
+
+)REF");
+  EXPECT_EQ(
+      stats.FinalSummary(),
+      R"REF(Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+GET      /                                                                                 60     0(0.00%) |     52      48      56     48 |   11.54        0.00
+POST     /orders                                                                           16    4(25.00%) |    190     150     310    150 |    3.08        0.77
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+         Aggregated                                                                        76     4(5.26%) |     81      48     310     56 |   14.62        0.77
+
+Response time percentiles (approximated)
+Type     Name                                                                                  50%    66%    75%    80%    90%    95%    98%    99%  99.9% 99.99%   100% # reqs
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+GET      /                                                                                      56     56     56     56     56     56     56     56     56     56     56     60
+POST     /orders                                                                               150    150    310    310    310    310    310    310    310    310    310     16
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+         Aggregated                                                                             56     56     56    150    150    310    310    310    310    310    310     76
+
+Error report
+# occurrences      Error                                                                                               
+------------------|---------------------------------------------------------------------------------------------------------------------------------------------
+4                  POST /orders: HTTPError('500 Server Error: Internal Server Error for url: http://front-end/orders') 
+------------------|---------------------------------------------------------------------------------------------------------------------------------------------
+
+)REF");
+  EXPECT_EQ(stats.MedianResponseTime(), 56);
+  EXPECT_EQ(stats.Percentile(0.95), 310);
+  EXPECT_DOUBLE_EQ(stats.AverageContentLength(), 2040.0 / 76);
+  EXPECT_DOUBLE_EQ(stats.AverageResponseTime(),
+                   (30 * 48.0 + 30 * 56.0 + 12 * 150.0 + 4 * 310.0) / 76);
+}
+
+// The median is clamped to [min, max]; names are padded by code point and never truncated;
+// errors that differ only in an object address are one row, shown as first seen.
+TEST(LocustStatsTest, MedianClampNamesAndErrorGrouping) {
+  LocustStats stats(kNow);
+  stats.AddSuccess("GET", "/slow", 145.0, 0, 1, kNow);
+  stats.AddSuccess("GET", "/café", 12.0, 0, 1, kNow);
+  stats.AddSuccess(
+      "GET",
+      "/detail.html?id="
+      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
+      7.0, 0, 1, kNow);
+  const std::string kNewConnection =
+      "NewConnectionError('<urllib3.connection.HTTPConnection object at %s>: Failed to establish "
+      "a new connection: [Errno 111] Connection refused')";
+  auto error = [&](const std::string& address) {
+    std::string e = kNewConnection;
+    return e.replace(e.find("%s"), 2, address);
+  };
+  stats.AddFailure("GET", "/café", 3.0, error("0x7f3c2a1b2c10"), 1, kNow);
+  stats.AddFailure("GET", "/café", 3.0, error("0x7f00000000aa"), 1, kNow);
+  EXPECT_EQ(
+      stats.FinalSummary(),
+      R"REF(Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+GET      /café                                                                              3    2(66.67%) |      6       3      12      3 |    0.00        0.00
+GET      /detail.html?id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef       1     0(0.00%) |      7       7       7      7 |    0.00        0.00
+GET      /slow                                                                              1     0(0.00%) |    145     145     145    145 |    0.00        0.00
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+         Aggregated                                                                         5    2(40.00%) |     34       3     145      7 |    0.00        0.00
+
+Response time percentiles (approximated)
+Type     Name                                                                                  50%    66%    75%    80%    90%    95%    98%    99%  99.9% 99.99%   100% # reqs
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+GET      /café                                                                                   3      3     12     12     12     12     12     12     12     12     12      3
+GET      /detail.html?id=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef        7      7      7      7      7      7      7      7      7      7      7      1
+GET      /slow                                                                                 140    140    140    140    140    140    140    140    140    140    140      1
+--------|--------------------------------------------------------------------------------|--------|------|------|------|------|------|------|------|------|------|------|------
+         Aggregated                                                                              7     12     12    140    140    140    140    140    140    140    140      5
+
+Error report
+# occurrences      Error                                                                                               
+------------------|---------------------------------------------------------------------------------------------------------------------------------------------
+2                  GET /café: NewConnectionError('<urllib3.connection.HTTPConnection object at 0x7f3c2a1b2c10>: Failed to establish a new connection: [Errno 111] Connection refused')
+------------------|---------------------------------------------------------------------------------------------------------------------------------------------
+
+)REF");
+}
+
+TEST(LocustStatsTest, MedianIsClampedToTheSlowestRequest) {
+  LocustStats stats(kNow);
+  stats.AddSuccess("GET", "/", 63.9, 0, 1, kNow);
+  EXPECT_EQ(stats.Percentile(0.5), 64);
+  EXPECT_EQ(stats.MedianResponseTime(), 63.9);
+  EXPECT_NE(stats.StatsTable(LocustRates::kTotal).find("|     63      63      63     63 |"),
+            std::string::npos);
+}
+
+TEST(LocustStatsTest, ResetKeepsRowsAndDropsCountsAndErrors) {
+  LocustStats stats(kNow);
+  stats.AddFailure("GET", "/", 10, "ConnectionRefusedError(111, 'Connection refused')", 5, kNow);
+  stats.Reset(kNow + absl::Seconds(30));
+  EXPECT_EQ(stats.total_requests(), 0);
+  EXPECT_EQ(stats.total_failures(), 0);
+  EXPECT_EQ(stats.ErrorReport(), "");
+  const std::string table = stats.StatsTable(LocustRates::kTotal);
+  EXPECT_NE(table.find("\nGET      /" + std::string(82, ' ') +
+                       "0     0(0.00%) |      0       0       0      0 |    0.00        0.00\n"),
+            std::string::npos)
+      << table;
+  stats.AddSuccess("GET", "/", 20, 0, 4, kNow + absl::Seconds(32));
+  EXPECT_EQ(stats.total_requests(), 4);
+  EXPECT_NE(stats.StatsTable(LocustRates::kTotal).find("|     20      20      20     20 |    2.00"),
+            std::string::npos);
+}
+
+TEST(LocustStatsTest, BulkCountsCostNothingExtra) {
+  LocustStats stats(kNow);
+  for (int s = 0; s < 600; ++s) {
+    stats.AddSuccess("GET", "/catalogue", 40 + s % 30, 1295, 1666, kNow + absl::Seconds(s));
+  }
+  EXPECT_EQ(stats.total_requests(), 999600);
+  EXPECT_EQ(stats.Percentile(1.0), 69);
+  EXPECT_EQ(stats.Percentile(0.0), 40);
+}
+
+// ---- Log output ----
+
+TEST(LocustLogTest, FormatsLikePythonLogging) {
+  // Milliseconds are truncated, as logging's %(msecs)03d does.
+  EXPECT_EQ(LocustLogLine(At("2026-11-24T10:25:57.5619Z"), "locust-job-7x2kq", "INFO",
+                          "locust.main", "Run time limit set to 20 seconds"),
+            "[2026-11-24 10:25:57,561] locust-job-7x2kq/INFO/locust.main: Run time limit set to "
+            "20 seconds\n");
+  EXPECT_EQ(LocustLogLine(At("2026-11-24T10:26:17.004Z"), "vm", "INFO", "locust.runners",
+                          RampingMessage(5, 5)),
+            "[2026-11-24 10:26:17,004] vm/INFO/locust.runners: Ramping to 5 users at a rate of "
+            "5.00 per second\n");
+
+  struct Case {
+    std::string options;
+    std::string level;
+    std::string want;
+  };
+  const Case cases[] = {
+      {"", "INFO", kInfo + "msg\n"},
+      {"", "DEBUG", ""},
+      {"-L DEBUG", "DEBUG", "[2026-11-24 10:25:57,561] vm/DEBUG/locust.main: msg\n"},
+      {"-L WARNING", "INFO", ""},
+      {"-L WARNING", "ERROR", kError + "msg\n"},
+      {"--logfile /tmp/l.log", "ERROR", ""},
+      {"--skip-log-setup", "INFO", ""},
+      {"--skip-log-setup", "WARNING", "WARNING:locust.main:msg\n"},
+  };
+  const LocustOptions with_logfile =
+      ParseLocustArgs(Words("--headless --logfile /tmp/l.log -L ERROR")).options;
+  EXPECT_EQ(LocustLog(with_logfile, kNow, "vm", "INFO", "locust.stats_logger", "Error report"),
+            "Error report\n");
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.options + " " + c.level);
+    const LocustOptions o = ParseLocustArgs(Words("--headless " + c.options)).options;
+    EXPECT_EQ(LocustLog(o, kNow, "vm", c.level, "locust.main", "msg"), c.want);
+  }
+}
+
+TEST(LocustLogTest, WhoPrintsTheTables) {
+  struct Case {
+    std::string command;
+    bool stats;
+    bool periodic;
+  };
+  const Case cases[] = {
+      {"--headless", true, true},
+      {"--headless --only-summary", true, false},
+      {"", true, false},
+      {"--print-stats", true, true},
+      {"--headless --worker", true, false},
+      {"--headless --skip-log-setup", false, false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.command);
+    const LocustOptions o = ParseLocustArgs(Words(c.command)).options;
+    EXPECT_EQ(LocustPrintsStats(o), c.stats);
+    EXPECT_EQ(LocustPrintsPeriodicStats(o), c.periodic);
+  }
+}
+
+TEST(LocustMessagesTest, MatchTheReferenceTranscripts) {
+  EXPECT_EQ(RunTimeLimitMessage(20), "Run time limit set to 20 seconds");
+  EXPECT_EQ(StartingLocustMessage(""), "Starting Locust ");
+  EXPECT_EQ(StartingLocustMessage("2.12.1"), "Starting Locust 2.12.1");
+  EXPECT_EQ(RampingMessage(5, 5), "Ramping to 5 users at a rate of 5.00 per second");
+  EXPECT_EQ(RampingMessage(3000, 100), "Ramping to 3000 users at a rate of 100.00 per second");
+  EXPECT_EQ(AllUsersSpawnedMessage({{"Web", 5}}),
+            "All users spawned: {\"Web\": 5} (5 total users)");
+  EXPECT_EQ(AllUsersSpawnedMessage({{"Web", 2}, {"Admin", 1}}),
+            "All users spawned: {\"Admin\": 1, \"Web\": 2} (3 total users)");
+  EXPECT_EQ(ShuttingDownMessage(1), "Shutting down (exit code 1)");
+  EXPECT_EQ(std::string(kRunTimeReachedMessage), "--run-time limit reached, shutting down");
+}
+
+TEST(LocustExitCodeTest, FailuresSelectExitCodeOnError) {
+  LocustOptions options;
+  options.exit_code_on_error = 3;
+  LocustStats stats(kNow);
+  stats.AddSuccess("GET", "/", 10, 0, 100, kNow);
+  EXPECT_EQ(LocustExitCode(options, stats), 0);
+  EXPECT_EQ(LocustExitCode(options, stats, /*task_exceptions=*/true), 3);
+  stats.AddFailure("GET", "/", 10, "ConnectionRefusedError(111, 'Connection refused')", 1, kNow);
+  EXPECT_EQ(LocustExitCode(options, stats), 3);
+  options.exit_code_on_error = 0;
+  EXPECT_EQ(LocustExitCode(options, stats), 0);
+
+  EXPECT_EQ(LocustProcessExitStatus(1), 1);
+  EXPECT_EQ(LocustProcessExitStatus(-1), 255);
+  EXPECT_EQ(LocustProcessExitStatus(256), 0);
+  EXPECT_EQ(LocustProcessExitStatus(300), 44);
+}
+
+}  // namespace
+}  // namespace sim
+}  // namespace sre_eval
