@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -315,13 +316,16 @@ class ApiServer::Handler {
     std::vector<nlohmann::json> items;
     uint64_t rv;
     absl::Time now;
+    std::vector<std::shared_ptr<const nlohmann::json>> objects;
     {
       absl::MutexLock lock(sim_->mu());
       rv = sim_->store()->resource_version();
       now = sim_->Now();
-      for (nlohmann::json& o : sim_->store()->List(t.info->resource, t.ns)) {
-        if (filter.Matches(o)) items.push_back(WithKind(std::move(o), *t.info));
-      }
+      objects = sim_->store()->Snapshot(t.info->resource, t.ns);
+    }
+    // Each matching object is copied once, outside the model lock, to add its kind.
+    for (const auto& o : objects) {
+      if (filter.Matches(*o)) items.push_back(WithKind(*o, *t.info));
     }
     if (WantsTable(req)) {
       auto include = ParseIncludeObject(Param(req, "includeObject"));
@@ -332,8 +336,9 @@ class ApiServer::Handler {
     }
     nlohmann::json list = {{"kind", t.info->kind + "List"},
                            {"apiVersion", t.info->GroupVersion()},
-                           {"metadata", {{"resourceVersion", std::to_string(rv)}}},
-                           {"items", items}};
+                           {"metadata", {{"resourceVersion", std::to_string(rv)}}}};
+    list["items"] = nlohmann::json::array();
+    for (nlohmann::json& item : items) list["items"].push_back(std::move(item));
     Json(res, 200, list);
   }
 
@@ -476,6 +481,11 @@ class ApiServer::Handler {
       return Error(res, FromStatus(created.status()), MetaString(obj, "name"), t.info->resource);
     }
     sim_->Reconcile();
+    if (t.info->resource == "jobs") {
+      // The job as defaulted on create (its selector needs the uid).
+      auto defaulted = sim_->store()->Get("jobs", t.ns, MetaString(*created, "name"));
+      if (defaulted.ok()) created = WithKind(*std::move(defaulted), *t.info);
+    }
     Json(res, 201, *created);
   }
 

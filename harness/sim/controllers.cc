@@ -100,15 +100,17 @@ void Controllers::RunOnce(absl::Time now) {
   CollectGarbage(now);
   // Each loop reads one listing: a controller only changes the objects it owns, and
   // re-reads those it changed.
-  std::vector<json> replicasets = store_->List("replicasets", "");
-  for (json& d : store_->List("deployments", "")) SyncDeployment(std::move(d), replicasets, now);
-  std::vector<json> pods = store_->List("pods", "");
-  for (json& rs : store_->List("replicasets", "")) SyncReplicaSet(std::move(rs), pods, now);
-  for (json& job : store_->List("jobs", "")) SyncJob(std::move(job), pods, now);
-  for (json& pod : store_->List("pods", "")) SyncPod(std::move(pod), now);
-  replicasets = store_->List("replicasets", "");
-  for (json& d : store_->List("deployments", "")) {
-    SyncDeploymentStatus(std::move(d), replicasets, now);
+  // Snapshots share the stored objects: a write replaces an object in the store and leaves
+  // the snapshot as it was, so nothing is copied unless it changes.
+  Objects replicasets = store_->Snapshot("replicasets", "");
+  for (const auto& d : store_->Snapshot("deployments", "")) SyncDeployment(*d, replicasets, now);
+  Objects pods = store_->Snapshot("pods", "");
+  for (const auto& rs : store_->Snapshot("replicasets", "")) SyncReplicaSet(*rs, pods, now);
+  for (const auto& job : store_->Snapshot("jobs", "")) SyncJob(*job, pods, now);
+  for (const auto& pod : store_->Snapshot("pods", "")) SyncPod(*pod, now);
+  replicasets = store_->Snapshot("replicasets", "");
+  for (const auto& d : store_->Snapshot("deployments", "")) {
+    SyncDeploymentStatus(*d, replicasets, now);
   }
 }
 
@@ -159,13 +161,13 @@ void Controllers::ScaleReplicaSet(const json& deployment, json rs, int64_t repli
               now);
 }
 
-void Controllers::SyncDeployment(json d, const std::vector<json>& replicasets, absl::Time now) {
+void Controllers::SyncDeployment(const json& original, const Objects& replicasets, absl::Time now) {
+  json d = original;
   const std::string ns = Meta(d, "namespace");
   const std::string uid = Meta(d, "uid");
   if (At(d, {"spec", "paused"}) == true || !At(d, {"metadata", "deletionTimestamp"}).is_null()) {
     return;
   }
-  const json original = d;
   const json tmpl = At(d, {"spec", "template"});
   const int64_t replicas = Int(At(d, {"spec", "replicas"}), 1);
   const bool recreate = Str(At(d, {"spec", "strategy", "type"})) == "Recreate";
@@ -314,8 +316,7 @@ void Controllers::SyncDeployment(json d, const std::vector<json>& replicasets, a
   }
 }
 
-void Controllers::SyncDeploymentStatus(json d, const std::vector<json>& replicasets,
-                                       absl::Time now) {
+void Controllers::SyncDeploymentStatus(const json& d, const Objects& replicasets, absl::Time now) {
   const std::string ns = Meta(d, "namespace");
   const std::string name = Meta(d, "name");
   const json& tmpl = At(d, {"spec", "template"});
@@ -395,8 +396,9 @@ void Controllers::SyncDeploymentStatus(json d, const std::vector<json>& replicas
     }
   }
   if (status == old_status) return;
-  d["status"] = status;
-  store_->Update("deployments", d).IgnoreError();
+  json changed = d;
+  changed["status"] = status;
+  store_->Update("deployments", changed).IgnoreError();
 }
 
 // ---------------------------------------------------------------------------------------
@@ -472,7 +474,7 @@ void Controllers::CreatePod(const json& owner, const std::string& kind, const js
   }
 }
 
-void Controllers::SyncReplicaSet(json rs, const std::vector<json>& all_pods, absl::Time now) {
+void Controllers::SyncReplicaSet(const json& rs, const Objects& all_pods, absl::Time now) {
   const std::string ns = Meta(rs, "namespace");
   std::vector<json> pods = Owned(all_pods, ns, Meta(rs, "uid"));
   std::vector<json> active;
@@ -535,11 +537,37 @@ void Controllers::SyncReplicaSet(json rs, const std::vector<json>& all_pods, abs
   store_->Update("replicasets", *fresh).IgnoreError();
 }
 
-void Controllers::SyncJob(json job, const std::vector<json>& all_pods, absl::Time now) {
+void Controllers::SyncJob(const json& job, const Objects& all_pods, absl::Time now) {
   const std::string ns = Meta(job, "namespace");
   const std::string uid = Meta(job, "uid");
   const std::string name = Meta(job, "name");
   if (!At(job, {"metadata", "deletionTimestamp"}).is_null()) return;
+  if (At(job, {"spec", "selector"}).is_null()) {
+    // What the API server's job strategy fills in on create, done here because it needs the
+    // uid the store assigns: the generated selector and the labels it selects.
+    json defaulted = job;
+    json& spec = defaulted["spec"];
+    spec["selector"] = {{"matchLabels", {{"batch.kubernetes.io/controller-uid", uid}}}};
+    json& labels = spec["template"]["metadata"]["labels"];
+    if (!labels.is_object()) labels = json::object();
+    labels["batch.kubernetes.io/controller-uid"] = uid;
+    labels["batch.kubernetes.io/job-name"] = name;
+    labels["controller-uid"] = uid;
+    labels["job-name"] = name;
+    for (const auto& [key, value] : std::initializer_list<std::pair<const char*, json>>{
+             {"backoffLimit", 6},
+             {"completions", 1},
+             {"parallelism", 1},
+             {"completionMode", "NonIndexed"},
+             {"suspend", false},
+             {"podReplacementPolicy", "TerminatingOrFailed"},
+             {"manualSelector", nullptr}}) {
+      if (!spec.contains(key) && !value.is_null()) spec[key] = value;
+    }
+    if (spec["template"]["spec"].is_object()) ApplyPodSpecDefaults(&spec["template"]["spec"]);
+    store_->Update("jobs", defaulted).IgnoreError();
+    return;  // The next pass sees the defaulted job.
+  }
   // A finished job (Complete or Failed) changes no more.
   if (!At(job, {"status", "completionTime"}).is_null()) return;
   const json& conditions = At(job, {"status", "conditions"});

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -52,6 +53,9 @@ std::string GoBackOff(absl::Duration d);
 // calls give the same objects, byte for byte.
 class Controllers {
  public:
+  // A listing shared with the store (ObjectStore::Snapshot).
+  using Objects = std::vector<std::shared_ptr<const nlohmann::json>>;
+
   explicit Controllers(ObjectStore* store);
 
   Controllers(const Controllers&) = delete;
@@ -115,13 +119,12 @@ class Controllers {
 
   void CollectGarbage(absl::Time now);
   // `replicasets` and `pods`: this pass's listing of every ReplicaSet or pod.
-  void SyncDeployment(nlohmann::json deployment, const std::vector<nlohmann::json>& replicasets,
-                      absl::Time now);
-  void SyncDeploymentStatus(nlohmann::json deployment,
-                            const std::vector<nlohmann::json>& replicasets, absl::Time now);
-  void SyncReplicaSet(nlohmann::json rs, const std::vector<nlohmann::json>& pods, absl::Time now);
-  void SyncJob(nlohmann::json job, const std::vector<nlohmann::json>& pods, absl::Time now);
-  void SyncPod(nlohmann::json pod, absl::Time now);
+  void SyncDeployment(const nlohmann::json& deployment, const Objects& replicasets, absl::Time now);
+  void SyncDeploymentStatus(const nlohmann::json& deployment, const Objects& replicasets,
+                            absl::Time now);
+  void SyncReplicaSet(const nlohmann::json& rs, const Objects& pods, absl::Time now);
+  void SyncJob(const nlohmann::json& job, const Objects& pods, absl::Time now);
+  void SyncPod(const nlohmann::json& pod, absl::Time now);
   void ExpireEvents(absl::Time now);
 
   // Scales `rs` (a ReplicaSet object) to `replicas`, with the deployment's event.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -77,6 +78,18 @@ inline std::vector<json> Owned(const std::vector<json>& objects, const std::stri
   std::vector<json> out;
   for (const json& o : objects) {
     if (ControllerUid(o) == uid && Meta(o, "namespace") == ns) out.push_back(o);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const json& a, const json& b) { return Created(a) < Created(b); });
+  return out;
+}
+
+// The same over a snapshot: copies of just the owned objects.
+inline std::vector<json> Owned(const std::vector<std::shared_ptr<const json>>& objects,
+                               const std::string& ns, const std::string& uid) {
+  std::vector<json> out;
+  for (const auto& o : objects) {
+    if (ControllerUid(*o) == uid && Meta(*o, "namespace") == ns) out.push_back(*o);
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const json& a, const json& b) { return Created(a) < Created(b); });

@@ -33,7 +33,7 @@ std::string Controllers::NextPodIp() {
   return absl::StrCat("10.244.0.", next_ip_);
 }
 
-void Controllers::SyncPod(json pod, absl::Time now) {
+void Controllers::SyncPod(const json& pod, absl::Time now) {
   const std::string ns = Meta(pod, "namespace");
   const std::string name = Meta(pod, "name");
   const json spec = At(pod, {"spec"});
@@ -228,8 +228,9 @@ void Controllers::SyncPod(json pod, absl::Time now) {
        condition("ContainersReady", all_ready, all_ready ? all_ready_at : now),
        condition("PodScheduled", true, t0)});
   if (status == old_status) return;
-  pod["status"] = status;
-  auto updated = store_->Update("pods", pod);
+  json changed = pod;
+  changed["status"] = status;
+  auto updated = store_->Update("pods", changed);
   if (!updated.ok()) return;
 
   // A container that has a containerID has been started before.

@@ -117,7 +117,7 @@ absl::StatusOr<nlohmann::json> ObjectStore::Create(const std::string& resource,
     meta["creationTimestamp"] = ApiTime(now_);
   }
   if (HasGeneration(resource)) meta["generation"] = 1;
-  objects_[key] = object;
+  objects_[key] = std::make_shared<const nlohmann::json>(object);
   Record("ADDED", resource, object);
   return object;
 }
@@ -132,7 +132,8 @@ absl::StatusOr<nlohmann::json> ObjectStore::Update(const std::string& resource,
     return absl::NotFoundError(absl::StrCat(resource, " \"", std::get<2>(key), "\" not found"));
   }
   nlohmann::json& meta = object["metadata"];
-  const nlohmann::json& old_meta = it->second["metadata"];
+  const nlohmann::json& old = *it->second;
+  const nlohmann::json& old_meta = old["metadata"];
   if (meta.contains("resourceVersion") && meta["resourceVersion"].is_string() &&
       !meta["resourceVersion"].get<std::string>().empty() &&
       meta["resourceVersion"] != old_meta["resourceVersion"]) {
@@ -145,16 +146,16 @@ absl::StatusOr<nlohmann::json> ObjectStore::Update(const std::string& resource,
   meta["creationTimestamp"] = old_meta["creationTimestamp"];
   if (old_meta.contains("generation")) {
     int64_t generation = old_meta["generation"].get<int64_t>();
-    auto spec = it->second.find("spec");
+    auto spec = old.find("spec");
     auto new_spec = object.find("spec");
-    bool changed = (spec == it->second.end()) != (new_spec == object.end()) ||
-                   (spec != it->second.end() && *spec != *new_spec);
+    bool changed = (spec == old.end()) != (new_spec == object.end()) ||
+                   (spec != old.end() && *spec != *new_spec);
     meta["generation"] = changed ? generation + 1 : generation;
   }
-  if (object == it->second) return object;  // No change, no new version (as the real server).
+  if (object == old) return object;  // No change, no new version (as the real server).
   ++resource_version_;
   meta["resourceVersion"] = std::to_string(resource_version_);
-  it->second = object;
+  it->second = std::make_shared<const nlohmann::json>(object);
   Record("MODIFIED", resource, object);
   return object;
 }
@@ -166,7 +167,7 @@ absl::StatusOr<nlohmann::json> ObjectStore::Delete(const std::string& resource,
   if (it == objects_.end()) {
     return absl::NotFoundError(absl::StrCat(resource, " \"", name, "\" not found"));
   }
-  nlohmann::json object = std::move(it->second);
+  nlohmann::json object = *it->second;
   objects_.erase(it);
   ++resource_version_;
   object["metadata"]["resourceVersion"] = std::to_string(resource_version_);
@@ -181,13 +182,25 @@ absl::StatusOr<nlohmann::json> ObjectStore::Get(const std::string& resource, con
   if (it == objects_.end()) {
     return absl::NotFoundError(absl::StrCat(resource, " \"", name, "\" not found"));
   }
-  return it->second;
+  return *it->second;
 }
 
 std::vector<nlohmann::json> ObjectStore::List(const std::string& resource,
                                               const std::string& ns) const {
   absl::MutexLock lock(&mu_);
   std::vector<nlohmann::json> out;
+  for (auto it = objects_.lower_bound(Key{resource, ns, ""});
+       it != objects_.end() && std::get<0>(it->first) == resource; ++it) {
+    if (!ns.empty() && std::get<1>(it->first) != ns) break;
+    out.push_back(*it->second);
+  }
+  return out;
+}
+
+std::vector<std::shared_ptr<const nlohmann::json>> ObjectStore::Snapshot(
+    const std::string& resource, const std::string& ns) const {
+  absl::MutexLock lock(&mu_);
+  std::vector<std::shared_ptr<const nlohmann::json>> out;
   for (auto it = objects_.lower_bound(Key{resource, ns, ""});
        it != objects_.end() && std::get<0>(it->first) == resource; ++it) {
     if (!ns.empty() && std::get<1>(it->first) != ns) break;
@@ -202,7 +215,7 @@ void ObjectStore::ForEach(const std::string& resource, const std::string& ns,
   for (auto it = objects_.lower_bound(Key{resource, ns, ""});
        it != objects_.end() && std::get<0>(it->first) == resource; ++it) {
     if (!ns.empty() && std::get<1>(it->first) != ns) break;
-    visit(it->second);
+    visit(*it->second);
   }
 }
 

@@ -8,6 +8,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <tuple>
@@ -66,6 +67,11 @@ class ObjectStore {
   // Every object of `resource` in `ns` ("" for all namespaces), sorted by namespace, name.
   std::vector<nlohmann::json> List(const std::string& resource, const std::string& ns) const;
 
+  // The objects List would return, shared rather than copied: a write to the store later
+  // replaces them and leaves these as they were.
+  std::vector<std::shared_ptr<const nlohmann::json>> Snapshot(const std::string& resource,
+                                                              const std::string& ns) const;
+
   // Calls `visit` on every object List would return, without copying them, under the store's
   // lock: `visit` must not call the store.
   void ForEach(const std::string& resource, const std::string& ns,
@@ -97,7 +103,9 @@ class ObjectStore {
   std::mt19937_64 rng_ ABSL_GUARDED_BY(mu_);
   absl::Time now_ ABSL_GUARDED_BY(mu_);
   uint64_t resource_version_ ABSL_GUARDED_BY(mu_) = 1000;
-  std::map<Key, nlohmann::json> objects_ ABSL_GUARDED_BY(mu_);
+  // Stored objects never change in place: a write replaces the pointer, so a Snapshot stays
+  // valid and cheap.
+  std::map<Key, std::shared_ptr<const nlohmann::json>> objects_ ABSL_GUARDED_BY(mu_);
   std::deque<Change> history_ ABSL_GUARDED_BY(mu_);
 };
 

@@ -1,6 +1,7 @@
 #include "sim/orders_db.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -24,8 +25,15 @@ uint64_t Hash(const std::string& s) {
   return h;
 }
 
-// Java's float arithmetic: the total is a float32, printed as Jackson prints a float.
-double Float32(double v) { return static_cast<double>(static_cast<float>(v)); }
+// A float32 as Jackson writes it (Java's Float.toString): the fewest digits that read back as
+// the same float, e.g. 15.98 or 58.989998, returned as the double with that decimal text.
+double Float32(float v) {
+  for (int digits = 1; digits <= 9; ++digits) {
+    const std::string text = absl::StrFormat("%.*g", digits, v);
+    if (std::strtof(text.c_str(), nullptr) == v) return std::strtod(text.c_str(), nullptr);
+  }
+  return v;
+}
 
 }  // namespace
 
@@ -54,6 +62,7 @@ const Order& OrdersDb::Add(absl::Time t, const std::string& process_key, int cus
   o.customer = customer;
   o.item_id = item_id;
   o.unit_price = unit_price;
+  // orders adds the shipping in float arithmetic.
   o.total = Float32(static_cast<float>(unit_price) + 4.99f);
   o.date = t;
   o.status = status;
