@@ -409,7 +409,8 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
     return absl::StrCat(h, kJourney[step].name);
   };
   const uint32_t fe_count = static_cast<uint32_t>(fe_pods.size());
-  double cpu_catalogue = 0, cpu_carts = 0, cpu_user = 0, cpu_orders = 0;
+  // CPU (ms per second) each service behind the front-end spends on the requests it serves.
+  std::map<std::string, double> cpu_by_app;
   double slow_wait_s = 0, pool_waiting = 0;
   if (loaded && fe_count == 0) {
     for (int s = 0; s < kSteps; ++s) {
@@ -436,11 +437,25 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
         continue;
       }
       if ((st.needs & ~up) != 0 && s != kCheckout) {
-        // A service behind is down: the front-end's call fails and it answers 500.
+        // A service behind is down: the front-end's call is refused (the Service has no
+        // endpoints), it logs the error and answers 500.
         outcomes[s].push_back(
             {n, st.base_ms / 3 + cpu_wait_ms,
              absl::StrCat("HTTPError('500 Server Error: Internal Server Error for url: ", url(s),
                           "')")});
+        const char* down = "";
+        for (const AppName& app : kApps) {
+          if ((st.needs & app.bit) != 0 && (up & app.bit) == 0 && *down == '\0') down = app.name;
+        }
+        double& carry = carry_[absl::StrCat("refused ", p->uid, " ", down)];
+        carry += std::min(n, 2.0);  // Node prints each error; keep the log to a few a second.
+        for (; carry >= 1; carry -= 1) {
+          for (const std::string& line :
+               FormatLine({"front-end", p->container, p->name, p->ip, p->started}, t,
+                          LogLevel::kError, absl::StrCat("connect ECONNREFUSED ", down, ":80"))) {
+            logs_->Add(p->uid, p->container, p->started, t, line);
+          }
+        }
         continue;
       }
       api_ok += n;
@@ -457,10 +472,17 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
       if (!st.api || ((st.needs & ~up) != 0 && s != kCheckout)) continue;
       const double n = share(processed, s) * served_share;
       outcomes[s].push_back({n, st.base_ms + cpu_wait_ms + pool_wait_ms, ""});
-      cpu_catalogue += n * st.cpu_ms_catalogue;
-      cpu_carts += n * st.cpu_ms_carts;
-      cpu_user += n * st.cpu_ms_user;
-      cpu_orders += n * st.cpu_ms_orders;
+      cpu_by_app["catalogue"] += n * st.cpu_ms_catalogue;
+      cpu_by_app["carts"] += n * st.cpu_ms_carts;
+      cpu_by_app["user"] += n * st.cpu_ms_user;
+      cpu_by_app["orders"] += n * st.cpu_ms_orders;
+      // The databases, the session store, payment and shipping: cpu_ms_other each.
+      for (const AppName& a : kApps) {
+        if ((st.needs & a.bit) != 0 && a.bit != kCatalogue && a.bit != kCarts && a.bit != kUser &&
+            a.bit != kOrders) {
+          cpu_by_app[a.name] += n * st.cpu_ms_other;
+        }
+      }
     }
     // Usage of this front-end container, and the OOM check against its limit.
     // The heap follows the work in flight, but V8 grows it only so fast; freed memory is
@@ -513,11 +535,7 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
     RecordUsage(p->uid, t, u);
   }
   // The services behind the front-end.
-  for (const auto& [app, cpu_ms] :
-       std::vector<std::pair<std::string, double>>{{"catalogue", cpu_catalogue},
-                                                   {"carts", cpu_carts},
-                                                   {"user", cpu_user},
-                                                   {"orders", cpu_orders}}) {
+  for (const auto& [app, cpu_ms] : cpu_by_app) {
     auto b = by_app.find(app);
     if (b == by_app.end() || !loaded) continue;
     Usage u;

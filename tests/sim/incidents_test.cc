@@ -117,6 +117,11 @@ class Cluster {
   }
   // kubectl create -f of the ConfigMap and the Job, as the incidents apply them.
   void StartLoad(const std::string& name, int users, int rate, const std::string& run_time) {
+    StartLocust(name, {"-f", "/mnt/locust/locustfile.py", "--headless", "-u", std::to_string(users),
+                       "-r", std::to_string(rate), "-t", run_time, "--only-summary", "--host",
+                       "http://front-end.sock-shop.svc"});
+  }
+  void StartLocust(const std::string& name, const std::vector<std::string>& args) {
     Call("POST", absl::StrCat(kNs, "/configmaps"),
          {{"apiVersion", "v1"},
           {"kind", "ConfigMap"},
@@ -124,10 +129,7 @@ class Cluster {
           {"data", {{"locustfile.py", kLocustfile}}}});
     json container = {{"name", "locust"},
                       {"image", "locustio/locust:2.12.1"},
-                      {"args",
-                       {"-f", "/mnt/locust/locustfile.py", "--headless", "-u",
-                        std::to_string(users), "-r", std::to_string(rate), "-t", run_time,
-                        "--only-summary", "--host", "http://front-end.sock-shop.svc"}},
+                      {"args", args},
                       {"volumeMounts", {{{"name", "locustfile"}, {"mountPath", "/mnt/locust"}}}}};
     Call("POST", "/apis/batch/v1/namespaces/sock-shop/jobs",
          {{"apiVersion", "batch/v1"},
@@ -374,6 +376,53 @@ TEST(IncidentMatrixTest, PaymentAtZeroLeavesPaymentFailedOrdersUntilScaledBack) 
     EXPECT_EQ(fixed.back()["status"], "PAID") << "seed " << seed;
   }
   EXPECT_GT(ids.size(), 20u * 10);
+}
+
+TEST(IncidentsTest, ADownServiceMakesTheFrontEndAnswer500AndLogTheRefusal) {
+  Cluster c(5);
+  c.Scale("catalogue", 0);
+  c.Advance(40);
+  c.StartLoad("no-catalogue", 20, 20, "1m");
+  c.Advance(70);
+  const std::string log = c.JobLog("locust-no-catalogue");
+  Report r = ParseReport(log);
+  EXPECT_GT(r.failures_by_name["GET /catalogue"], 0);
+  EXPECT_GT(r.failures_by_name["POST /cart"], 0);
+  EXPECT_EQ(r.failures_by_name["GET /login"], 0);
+  EXPECT_EQ(r.failures_by_name["GET /"], 0);
+  EXPECT_TRUE(absl::StrContains(
+      log,
+      "GET /catalogue: HTTPError('500 Server Error: Internal Server Error for url: "
+      "http://front-end.sock-shop.svc/catalogue')"))
+      << log;
+  const std::string fe = c.Text(absl::StrCat(
+      kNs, "/pods/", c.Pod("front-end")["metadata"]["name"].get<std::string>(), "/log"));
+  EXPECT_TRUE(absl::StrContains(fe, "Error: connect ECONNREFUSED catalogue:80\n")) << fe;
+  EXPECT_EQ(Restarts(c.Pods()), 0);
+}
+
+TEST(IncidentsTest, LocustRejectsBadArgumentsAndTheJobFails) {
+  Cluster c(5);
+  c.StartLocust("bad", {"--headless", "-u", "10", "-t", "5 minutes"});
+  c.Advance(30);
+  const std::string log = c.JobLog("locust-bad");
+  EXPECT_TRUE(absl::StrContains(
+      log, "Valid --run-time formats are: 20, 20s, 3m, 2h, 1h20m, 3h30m10s, etc."))
+      << log;
+  json job = c.Job("locust-bad");
+  EXPECT_EQ(job["status"]["failed"], 1);
+  EXPECT_EQ(job["status"]["conditions"].back()["type"], "Failed");
+  EXPECT_EQ(job["status"]["conditions"].back()["reason"], "BackoffLimitExceeded");
+  json pods = c.Pods();
+  int seen = 0;
+  for (const json& p : pods["items"]) {
+    if (p["metadata"]["labels"].value("job-name", "") != "locust-bad") continue;
+    ++seen;
+    EXPECT_EQ(p["status"]["phase"], "Failed");
+    EXPECT_EQ(p["status"]["containerStatuses"][0]["state"]["terminated"]["exitCode"], 1);
+    EXPECT_EQ(p["status"]["containerStatuses"][0]["state"]["terminated"]["reason"], "Error");
+  }
+  EXPECT_EQ(seen, 1);
 }
 
 }  // namespace
