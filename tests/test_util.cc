@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <vector>
 
+#include "gtest/gtest.h"
+
 namespace sre_eval {
 
 std::vector<std::string> DiagnosticStrings(const Diagnostics& diags) {
@@ -37,6 +39,13 @@ std::string TempDir::WriteFile(const std::string& relative, absl::string_view co
   std::ofstream out(full, std::ios::binary);
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
   return full.string();
+}
+
+absl::Time At(const char* rfc3339) {
+  absl::Time t;
+  std::string err;
+  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, rfc3339, &t, &err)) << rfc3339 << ": " << err;
+  return t;
 }
 
 }  // namespace sre_eval

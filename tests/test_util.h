@@ -6,12 +6,16 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "util/diagnostic.h"
 
 namespace sre_eval {
 
 // Every diagnostic as "file:line:col: message", sorted.
 std::vector<std::string> DiagnosticStrings(const Diagnostics& diags);
+
+// An RFC 3339 time ("2026-11-24T10:23:05Z"); a test failure when it does not parse.
+absl::Time At(const char* rfc3339);
 
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
 class TempDir {

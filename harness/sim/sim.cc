@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/numbers.h"
+#include "sim/controllers_internal.h"
 #include "sim/sockshop.h"
 
 namespace sre_eval {
@@ -39,19 +40,8 @@ int64_t MemoryBytes(const nlohmann::json& q) {
   return absl::SimpleAtod(s, &v) ? static_cast<int64_t>(v) : 0;
 }
 
-const nlohmann::json& Path(const nlohmann::json& j, std::initializer_list<const char*> path) {
-  static const nlohmann::json kNull;
-  const nlohmann::json* cur = &j;
-  for (const char* key : path) {
-    if (!cur->is_object()) return kNull;
-    auto it = cur->find(key);
-    if (it == cur->end()) return kNull;
-    cur = &*it;
-  }
-  return *cur;
-}
-
-std::string Text(const nlohmann::json& j) { return j.is_string() ? j.get<std::string>() : ""; }
+using internal::At;
+using internal::Str;
 
 }  // namespace
 
@@ -109,61 +99,61 @@ const std::vector<PodView>& Sim::Views() {
   views_version_ = store_.resource_version();
   views_.clear();
   for (const nlohmann::json& pod : store_.List("pods", "")) {
-    const nlohmann::json& containers = Path(pod, {"spec", "containers"});
+    const nlohmann::json& containers = At(pod, {"spec", "containers"});
     if (!containers.is_array() || containers.empty()) continue;
     const nlohmann::json& c = containers[0];
     PodView v;
-    v.ns = Text(Path(pod, {"metadata", "namespace"}));
-    v.name = Text(Path(pod, {"metadata", "name"}));
-    v.uid = Text(Path(pod, {"metadata", "uid"}));
-    v.app = Text(Path(pod, {"metadata", "labels", "name"}));
-    v.container = Text(Path(c, {"name"}));
-    v.image = Text(Path(c, {"image"}));
-    v.ip = Text(Path(pod, {"status", "podIP"}));
-    const bool terminating = !Path(pod, {"metadata", "deletionTimestamp"}).is_null();
-    const nlohmann::json& statuses = Path(pod, {"status", "containerStatuses"});
+    v.ns = Str(At(pod, {"metadata", "namespace"}));
+    v.name = Str(At(pod, {"metadata", "name"}));
+    v.uid = Str(At(pod, {"metadata", "uid"}));
+    v.app = Str(At(pod, {"metadata", "labels", "name"}));
+    v.container = Str(At(c, {"name"}));
+    v.image = Str(At(c, {"image"}));
+    v.ip = Str(At(pod, {"status", "podIP"}));
+    const bool terminating = !At(pod, {"metadata", "deletionTimestamp"}).is_null();
+    const nlohmann::json& statuses = At(pod, {"status", "containerStatuses"});
     if (statuses.is_array()) {
       for (const nlohmann::json& cs : statuses) {
-        if (Text(Path(cs, {"name"})) != v.container) continue;
-        const nlohmann::json& started = Path(cs, {"state", "running", "startedAt"});
+        if (Str(At(cs, {"name"})) != v.container) continue;
+        const nlohmann::json& started = At(cs, {"state", "running", "startedAt"});
         if (started.is_string()) {
           v.running = true;
           v.started = ParseApiTime(started);
         }
       }
     }
-    const nlohmann::json& conditions = Path(pod, {"status", "conditions"});
+    const nlohmann::json& conditions = At(pod, {"status", "conditions"});
     if (conditions.is_array()) {
       for (const nlohmann::json& cond : conditions) {
-        if (Text(Path(cond, {"type"})) == "Ready") {
-          v.ready = Text(Path(cond, {"status"})) == "True" && !terminating && v.running;
+        if (Str(At(cond, {"type"})) == "Ready") {
+          v.ready = Str(At(cond, {"status"})) == "True" && !terminating && v.running;
         }
       }
     }
-    v.cpu_limit_millis = CpuMillis(Path(c, {"resources", "limits", "cpu"}));
-    v.memory_limit_bytes = MemoryBytes(Path(c, {"resources", "limits", "memory"}));
+    v.cpu_limit_millis = CpuMillis(At(c, {"resources", "limits", "cpu"}));
+    v.memory_limit_bytes = MemoryBytes(At(c, {"resources", "limits", "memory"}));
     for (const char* field : {"command", "args"}) {
-      const nlohmann::json& list = Path(c, {field});
+      const nlohmann::json& list = At(c, {field});
       if (!list.is_array()) continue;
-      for (const nlohmann::json& a : list) v.argv.push_back(Text(a));
+      for (const nlohmann::json& a : list) v.argv.push_back(Str(a));
     }
-    const nlohmann::json& env = Path(c, {"env"});
+    const nlohmann::json& env = At(c, {"env"});
     if (env.is_array()) {
       for (const nlohmann::json& e : env) {
-        if (Path(e, {"value"}).is_string()) {
-          v.env.emplace_back(Text(Path(e, {"name"})), Text(Path(e, {"value"})));
+        if (At(e, {"value"}).is_string()) {
+          v.env.emplace_back(Str(At(e, {"name"})), Str(At(e, {"value"})));
         }
       }
     }
     // The locustfile: the first ConfigMap volume's data, when the pod mounts one.
-    const nlohmann::json& volumes = Path(pod, {"spec", "volumes"});
+    const nlohmann::json& volumes = At(pod, {"spec", "volumes"});
     if (volumes.is_array() && v.image.find("locust") != std::string::npos) {
       for (const nlohmann::json& vol : volumes) {
-        const std::string cm = Text(Path(vol, {"configMap", "name"}));
+        const std::string cm = Str(At(vol, {"configMap", "name"}));
         if (cm.empty()) continue;
         auto got = store_.Get("configmaps", v.ns, cm);
         if (!got.ok()) continue;
-        const nlohmann::json& data = Path(*got, {"data"});
+        const nlohmann::json& data = At(*got, {"data"});
         if (!data.is_object()) continue;
         for (auto it = data.begin(); it != data.end(); ++it) {
           if (it.value().is_string()) v.locustfile += it.value().get<std::string>();
@@ -177,13 +167,13 @@ const std::vector<PodView>& Sim::Views() {
 
 Usage Sim::ContainerUsage(const nlohmann::json& pod, const std::string& container,
                           absl::Time t) const {
-  const std::string name = Text(Path(pod, {"metadata", "name"}));
+  const std::string name = Str(At(pod, {"metadata", "name"}));
   Usage u = BaselineUsage(name, container, t, seed_);
   // The load model tracks a pod's first container.
-  const nlohmann::json& containers = Path(pod, {"spec", "containers"});
+  const nlohmann::json& containers = At(pod, {"spec", "containers"});
   if (containers.is_array() && !containers.empty() &&
-      Text(Path(containers[0], {"name"})) == container) {
-    Usage extra = load_.ExtraUsage(Text(Path(pod, {"metadata", "uid"})), t);
+      Str(At(containers[0], {"name"})) == container) {
+    Usage extra = load_.ExtraUsage(Str(At(pod, {"metadata", "uid"})), t);
     u.cpu_nanocores += extra.cpu_nanocores;
     u.memory_bytes += extra.memory_bytes;
   }

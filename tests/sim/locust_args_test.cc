@@ -12,17 +12,11 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "sim/locust_stats.h"
+#include "test_util.h"
 
 namespace sre_eval {
 namespace sim {
 namespace {
-
-absl::Time At(const char* text) {
-  absl::Time t;
-  std::string err;
-  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, text, &t, &err)) << err;
-  return t;
-}
 
 const absl::Time kNow = At("2026-11-24T10:25:57.561Z");
 

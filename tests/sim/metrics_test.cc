@@ -7,19 +7,13 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sim/object_store.h"
+#include "test_util.h"
 
 namespace sre_eval {
 namespace sim {
 namespace {
 
 constexpr int64_t kMi = 1024 * 1024;
-
-absl::Time At(const char* text) {
-  absl::Time t;
-  std::string err;
-  EXPECT_TRUE(absl::ParseTime(absl::RFC3339_full, text, &t, &err)) << err;
-  return t;
-}
 
 TEST(SimMetricsFormatTest, Cpu) {
   struct Case {
