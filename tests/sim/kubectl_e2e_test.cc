@@ -267,6 +267,38 @@ TEST_F(KubectlTest, UnknownPodIsAKubernetesNotFound) {
   EXPECT_EQ(r.stderr_data, "Error from server (NotFound): pods \"no-such-pod\" not found\n");
 }
 
+// The repository's incident manifests, applied by kubectl as a user would: with payment at
+// 0, the payment Job's checkouts fail and leave PAYMENT_FAILED orders. Last in the suite: it
+// leaves a finished Job and orders behind.
+TEST_F(KubectlTest, TheShippedPaymentIncidentManifestsLeavePaymentFailedOrders) {
+  const std::string manifests = std::string(SRE_EVAL_SOURCE_DIR) + "/incidents/manifests/";
+  EXPECT_EQ(Ok({"scale", "deployment", "payment", "--replicas=0"}),
+            "deployment.apps/payment scaled\n");
+  sim_->AdvanceBy(absl::Seconds(40));
+  EXPECT_EQ(
+      Ok({"apply", "-f", manifests + "locustfile.yaml", "-f", manifests + "locust-payment.yaml"}),
+      "configmap/locustfile created\njob.batch/locust-payment created\n");
+  sim_->AdvanceBy(absl::Seconds(130));
+  EXPECT_EQ(Ok({"get", "job", "locust-payment", "-o", "jsonpath={.status.conditions[-1].reason}"}),
+            "BackoffLimitExceeded");
+  std::string log = Ok({"logs", "job/locust-payment"});
+  EXPECT_TRUE(absl::StrContains(log, "All users spawned: {\"SockShopUser\": 10} (10 total users)"))
+      << log;
+  EXPECT_TRUE(absl::StrContains(log, "Shutting down (exit code 1)")) << log;
+  EXPECT_TRUE(absl::StrContains(log,
+                                "POST /orders: HTTPError('500 Server Error: Internal Server "
+                                "Error for url: http://front-end.sock-shop.svc/orders')"))
+      << log;
+  nlohmann::json orders = nlohmann::json::parse(
+      Ok({"get", "--raw", "/api/v1/namespaces/sock-shop/services/orders/proxy/orders?size=1000"}));
+  ASSERT_GT(orders["page"]["totalElements"].get<int>(), 0);
+  for (const nlohmann::json& o : orders["_embedded"]["customerOrders"]) {
+    EXPECT_EQ(o["status"], "PAYMENT_FAILED");
+  }
+  EXPECT_EQ(Ok({"scale", "deployment", "payment", "--replicas=1"}),
+            "deployment.apps/payment scaled\n");
+}
+
 }  // namespace
 }  // namespace sim
 }  // namespace sre_eval
