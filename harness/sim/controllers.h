@@ -33,13 +33,6 @@ void ApplyPodSpecDefaults(nlohmann::json* spec);
 // progressDeadlineSeconds, the template's pod spec). Idempotent.
 void ApplyDeploymentDefaults(nlohmann::json* deployment);
 
-// What the kubelet knows of a container instance (see Controllers::RunningContainer).
-struct ContainerState {
-  absl::Time started;    // When the current (or, when not running, the last) instance started.
-  int64_t restarts = 0;  // restartCount.
-  bool running = true;
-};
-
 // The kubelet's crash-loop back-off (client-go flowcontrol.Backoff as the kubelet sets it up).
 constexpr absl::Duration kBaseBackOff = absl::Seconds(10);
 constexpr absl::Duration kMaxBackOff = absl::Minutes(5);
@@ -91,11 +84,6 @@ class Controllers {
   absl::Status ExitContainer(const std::string& ns, const std::string& pod,
                              const std::string& container, int exit_code, const std::string& reason,
                              absl::Time at);
-
-  // The kubelet's record of a container that has exited at least once (nullopt for one that
-  // has run undisturbed since the pod started).
-  std::optional<ContainerState> RunningContainer(const std::string& pod_uid,
-                                                 const std::string& container) const;
 
   // When the cluster can next change by itself: after a Reconcile that changed nothing, the
   // first time something is due (a pod turns ready, an event expires); else `now` (it may

@@ -321,17 +321,6 @@ absl::Status Controllers::ExitContainer(const std::string& ns, const std::string
   return absl::OkStatus();
 }
 
-std::optional<ContainerState> Controllers::RunningContainer(const std::string& pod_uid,
-                                                            const std::string& container) const {
-  auto it = runtime_.find(RuntimeKey(pod_uid, container));
-  if (it == runtime_.end()) return std::nullopt;
-  ContainerState s;
-  s.started = it->second.started;
-  s.restarts = it->second.restarts;
-  s.running = !it->second.exited;
-  return s;
-}
-
 absl::Status Controllers::DeletePodGracefully(const std::string& ns, const std::string& name,
                                               std::optional<int64_t> grace_seconds) {
   auto got = store_->Get("pods", ns, name);

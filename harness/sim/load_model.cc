@@ -399,9 +399,8 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
     double latency_ms;
     std::string error;  // Empty for success.
   };
+  // Each step of the journey gets 1/kSteps of a user's requests.
   std::vector<std::vector<Outcome>> outcomes(kSteps);
-  // Each step of the journey gets 1/9 of a user's requests.
-  auto share = [](double total, int) { return total / kSteps; };
   const std::string host = active.empty() ? "" : active[0]->options.host;
   auto url = [&](int step) {
     std::string h = host;
@@ -414,7 +413,7 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
   double slow_wait_s = 0, pool_waiting = 0;
   if (loaded && fe_count == 0) {
     for (int s = 0; s < kSteps; ++s) {
-      outcomes[s].push_back({share(arrivals, s), 1 + 2 * rng.Uniform(),
+      outcomes[s].push_back({arrivals / kSteps, 1 + 2 * rng.Uniform(),
                              "ConnectionRefusedError(111, 'Connection refused')"});
     }
   }
@@ -431,7 +430,7 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
     double api_ok = 0;
     for (int s = 0; s < kSteps; ++s) {
       const JourneyStep& st = kJourney[s];
-      const double n = share(processed, s);
+      const double n = processed / kSteps;
       if (!st.api) {
         outcomes[s].push_back({n, st.base_ms * (1 + 0.6 * util * util) + cpu_wait_ms, ""});
         continue;
@@ -470,7 +469,7 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
     for (int s = 0; s < kSteps; ++s) {
       const JourneyStep& st = kJourney[s];
       if (!st.api || ((st.needs & ~up) != 0 && s != kCheckout)) continue;
-      const double n = share(processed, s) * served_share;
+      const double n = processed / kSteps * served_share;
       outcomes[s].push_back({n, st.base_ms + cpu_wait_ms + pool_wait_ms, ""});
       cpu_by_app["catalogue"] += n * st.cpu_ms_catalogue;
       cpu_by_app["carts"] += n * st.cpu_ms_carts;

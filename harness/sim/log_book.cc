@@ -35,12 +35,6 @@ std::vector<LogLine> LogBook::Lines(const std::string& pod_uid, const std::strin
   return out;
 }
 
-size_t LogBook::Count(const std::string& pod_uid, const std::string& container,
-                      absl::Time started) const {
-  auto it = instances_.find(MakeKey(pod_uid, container, started));
-  return it == instances_.end() ? 0 : it->second.lines.size() - it->second.first;
-}
-
 std::vector<LogLine> MergeLogLines(std::vector<LogLine> a, std::vector<LogLine> b) {
   if (b.empty()) return a;
   if (a.empty()) return b;

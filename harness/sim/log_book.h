@@ -30,9 +30,6 @@ class LogBook {
   std::vector<LogLine> Lines(const std::string& pod_uid, const std::string& container,
                              absl::Time started, absl::Time until) const;
 
-  // How many lines the instance holds (for tests).
-  size_t Count(const std::string& pod_uid, const std::string& container, absl::Time started) const;
-
  private:
   using Key = std::pair<std::string, int64_t>;  // (pod uid/container, started in ns)
   static Key MakeKey(const std::string& pod_uid, const std::string& container, absl::Time started);

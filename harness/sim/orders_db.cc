@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "sim/object_store.h"
 
 namespace sre_eval {
 namespace sim {
