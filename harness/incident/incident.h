@@ -1,0 +1,109 @@
+// Incident definitions: incidents/<id>.yaml. An incident is a list of steps the runner
+// performs on the cluster and a `restore` list it always performs afterwards (on success, on
+// a failed step, on Ctrl-C/SIGTERM). Manifest paths are relative to the incident file.
+//
+//   id: payment                      # must match the file name (payment.yaml)
+//   title: Payment service outage    # one line
+//   description: >                   # what it breaks and what it leaves behind
+//     ...
+//   sample_every: 10s                # timeline sampling period while recording (1s..60s)
+//   steps:
+//     - apply: manifests/locustfile.yaml        # server-side apply of every object in it
+//     - scale: {deployment: payment, replicas: 0}
+//       mark: window.start                      # the time this step ran marks the window
+//     - record: 20s                             # sample for a duration
+//     - apply: manifests/locust-payment.yaml
+//     - wait_job: {job: locust-payment, timeout: 5m}   # sample until the Job finishes
+//       mark: window.end                        # refined to the Job's finish time
+//     - probe: orders                           # collect once: the orders API
+//     - probe: {job_log: locust-payment, role: load}  # the Job's log (Locust's report)
+//     - probe: logs                             # every container's log since window.start
+//   restore:
+//     - delete: manifests/locust-payment.yaml  # delete every object in it, if present
+//     - scale: {deployment: payment, replicas: saved}  # the replicas saved before step 1
+//     - wait_healthy: 5m                        # sample until every deployment is ready
+//       mark: window.recovered
+//
+// Marks: window.start, window.end, window.recovered; each at most once per incident.
+// `role` of a job_log probe: "load" (the incident's load) or "baseline" (a short load before
+// window.start that gives the baseline latency).
+#ifndef SRE_EVAL_INCIDENT_INCIDENT_H_
+#define SRE_EVAL_INCIDENT_INCIDENT_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "util/diagnostic.h"
+
+namespace sre_eval {
+namespace incident {
+
+enum class StepKind {
+  kApply,        // apply: FILE
+  kDelete,       // delete: FILE
+  kScale,        // scale: {deployment, replicas: N | saved}
+  kRecord,       // record: DURATION
+  kWaitJob,      // wait_job: {job, timeout}
+  kWaitHealthy,  // wait_healthy: TIMEOUT
+  kProbe,        // probe: orders | logs | {job_log: NAME, role: load|baseline}
+};
+
+// "apply", "delete", ...: the step's key in the file.
+const char* StepKindName(StepKind kind);
+
+struct Step {
+  StepKind kind = StepKind::kRecord;
+  int line = 0;  // 1-based line of the step in the incident file
+  // apply/delete: the manifest path as written, and resolved against the incident's folder.
+  std::string manifest;
+  std::string manifest_path;
+  // scale
+  std::string deployment;
+  int replicas = 0;
+  bool replicas_saved = false;  // replicas: saved
+  // record: the duration; wait_job/wait_healthy: the timeout.
+  absl::Duration duration = absl::ZeroDuration();
+  // wait_job, probe job_log
+  std::string job;
+  // probe: "orders", "logs" or "job_log"; for job_log, role is "load" or "baseline".
+  std::string probe;
+  std::string role;
+  // "", "window.start", "window.end", "window.recovered".
+  std::string mark;
+
+  // One line for progress and logs: "apply manifests/locust-crash.yaml",
+  // "scale deployment/payment to 0", "wait_job locust-crash (timeout 10m)".
+  std::string Describe() const;
+};
+
+struct Incident {
+  std::string id;
+  std::string title;
+  std::string description;
+  std::string file;  // the incident file's path
+  absl::Duration sample_every = absl::Seconds(10);
+  std::vector<Step> steps;
+  std::vector<Step> restore;
+
+  // Deployments a scale step of `steps` or `restore` touches, in first-use order: the runner
+  // saves their replicas before the first step.
+  std::vector<std::string> ScaledDeployments() const;
+};
+
+// Loads and checks one incident file. Every problem is added to `diags` with its file, line
+// and column ("incidents/crash.yaml:7:5: unknown step key 'aply' (did you mean 'apply'?)"):
+// unknown/missing keys, bad durations, a manifest that is missing or does not parse as
+// Kubernetes objects (each document needs apiVersion, kind and metadata.name), a mark used
+// twice, `replicas: saved` in `steps`, an id that differs from the file name. Returns
+// nullopt-like InvalidArgument when any diagnostic was added.
+absl::StatusOr<Incident> LoadIncident(const std::string& path, Diagnostics* diags);
+
+// Every incidents/*.yaml in name order (the manifests/ folder is not read as incidents).
+absl::StatusOr<std::vector<Incident>> LoadIncidents(const std::string& dir, Diagnostics* diags);
+
+}  // namespace incident
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_INCIDENT_INCIDENT_H_
