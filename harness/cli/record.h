@@ -1,0 +1,44 @@
+// Recording incidents: the body of `sre-eval record`, which `run` will reuse.
+#ifndef SRE_EVAL_CLI_RECORD_H_
+#define SRE_EVAL_CLI_RECORD_H_
+
+#include <atomic>
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "cli/arg_parser.h"
+#include "incident/runner.h"
+
+namespace sre_eval {
+
+struct RecordOptions {
+  std::string env = "sim";  // "sim" or "kube"
+  uint64_t seed = 1;        // sim only
+  std::string context;      // kube: empty means kubectl's current context
+  std::string kubeconfig;   // kube: empty means kubectl's default
+  std::string ns = "sock-shop";
+  std::vector<std::string> allow_contexts;  // on top of the default allow-list
+  std::vector<std::string> incidents;       // empty: all, in the suite's order
+  std::string out;                          // empty: results/record-<UTC time>
+  std::string suite;
+  std::string kubectl = "kubectl";  // $SRE_EVAL_KUBECTL overrides
+};
+
+// Fills `o` from the command line; returns "" or the problem.
+std::string ParseRecordOptions(const ParsedArgs& args, RecordOptions* o);
+
+struct RecordRun {
+  std::string dir;  // the run folder ("" when none was made)
+  std::vector<incident::IncidentResult> results;
+};
+
+// Records the chosen incidents into a run folder; returns the exit code. Problems go to `err`
+// as "sre-eval record: ..." lines.
+int Record(const RecordOptions& o, incident::Progress* progress, const std::atomic<int>* interrupts,
+           RecordRun* run, std::ostream& err);
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_CLI_RECORD_H_
