@@ -1,1 +1,199 @@
-// Placeholder: implemented by issue 6's work in progress.
+#include "incident/locust_summary.h"
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "util/status_macros.h"
+
+namespace sre_eval {
+namespace incident {
+
+const LocustRequestRow* LocustSummary::Find(absl::string_view method,
+                                            absl::string_view name) const {
+  for (const LocustRequestRow& row : requests) {
+    if (row.method == method && row.name == name) return &row;
+  }
+  return nullptr;
+}
+
+namespace {
+
+constexpr absl::string_view kPercentilesTitle = "Response time percentiles (approximated)";
+constexpr absl::string_view kNoReport = "no Locust report (the run may not have finished)";
+
+// A log line without Locust's "[2026-11-24 10:05:00,123] host/INFO/locust.main: " prefix.
+absl::string_view StripLogPrefix(absl::string_view line) {
+  if (!absl::StartsWith(line, "[")) return line;
+  size_t close = line.find("] ");
+  if (close == absl::string_view::npos) return line;
+  size_t colon = line.find(": ", close + 2);
+  if (colon == absl::string_view::npos) return line;
+  absl::string_view origin = line.substr(close + 2, colon - close - 2);  // host/LEVEL/logger
+  if (origin.find(' ') != absl::string_view::npos) return line;
+  std::vector<absl::string_view> parts = absl::StrSplit(origin, '/');
+  if (parts.size() != 3) return line;
+  return line.substr(colon + 2);
+}
+
+bool IsSeparator(absl::string_view line) { return absl::StartsWith(line, "--------|"); }
+
+// Splits off the last whitespace-separated token of `*rest`.
+bool PopLast(absl::string_view* rest, absl::string_view* token) {
+  absl::string_view s = absl::StripTrailingAsciiWhitespace(*rest);
+  size_t space = s.find_last_of(' ');
+  if (s.empty() || space == absl::string_view::npos) return false;
+  *token = s.substr(space + 1);
+  *rest = s.substr(0, space);
+  return true;
+}
+
+// "GET      /orders" or "         Aggregated": the method is the first token unless the line
+// starts with blanks (the Aggregated row); the name is the rest, which may hold spaces.
+void SplitMethodName(absl::string_view head, std::string* method, std::string* name) {
+  if (!head.empty() && head[0] != ' ') {
+    size_t space = head.find(' ');
+    *method = std::string(head.substr(0, space));
+    head = space == absl::string_view::npos ? "" : head.substr(space);
+  }
+  *name = std::string(absl::StripAsciiWhitespace(head));
+}
+
+bool ParseInt(absl::string_view s, int64_t* out) { return absl::SimpleAtoi(s, out); }
+
+// "   187   52(27.81%) |    169      91     359    140 |    9.41        2.62"
+bool ParseRequestRow(absl::string_view line, LocustRequestRow* row) {
+  std::vector<absl::string_view> parts = absl::StrSplit(line, '|');
+  if (parts.size() != 3) return false;
+  std::vector<absl::string_view> times = absl::StrSplit(parts[1], ' ', absl::SkipWhitespace());
+  std::vector<absl::string_view> rates = absl::StrSplit(parts[2], ' ', absl::SkipWhitespace());
+  if (times.size() != 4 || rates.size() != 2) return false;
+  absl::string_view head = parts[0], fails, reqs;
+  if (!PopLast(&head, &fails) || !PopLast(&head, &reqs)) return false;
+  size_t paren = fails.find('(');
+  if (paren == absl::string_view::npos) return false;
+  SplitMethodName(head, &row->method, &row->name);
+  return !row->name.empty() && ParseInt(reqs, &row->requests) &&
+         ParseInt(fails.substr(0, paren), &row->failures) && ParseInt(times[0], &row->avg_ms) &&
+         ParseInt(times[1], &row->min_ms) && ParseInt(times[2], &row->max_ms) &&
+         ParseInt(times[3], &row->median_ms) && absl::SimpleAtod(rates[0], &row->rps) &&
+         absl::SimpleAtod(rates[1], &row->failures_per_s);
+}
+
+// "POST     /orders     140    150 ...    360    187" with one value per header percentile.
+bool ParsePercentileRow(absl::string_view line, const std::vector<std::string>& columns,
+                        LocustPercentileRow* row) {
+  absl::string_view head = line, token;
+  if (!PopLast(&head, &token) || !ParseInt(token, &row->requests)) return false;
+  for (size_t i = columns.size(); i > 0; --i) {
+    int64_t value = 0;
+    if (!PopLast(&head, &token) || !ParseInt(token, &value)) return false;
+    row->percentiles[columns[i - 1]] = value;
+  }
+  SplitMethodName(head, &row->method, &row->name);
+  return !row->name.empty();
+}
+
+absl::Status RowError(size_t index, absl::string_view what, absl::string_view line) {
+  return absl::InvalidArgumentError(absl::StrCat("Locust report line ", index + 1,
+                                                 ": cannot parse ", what, " row \"",
+                                                 absl::StripTrailingAsciiWhitespace(line), "\""));
+}
+
+}  // namespace
+
+absl::StatusOr<LocustSummary> ParseLocustSummary(absl::string_view log) {
+  std::vector<absl::string_view> lines = absl::StrSplit(log, '\n');
+  for (absl::string_view& line : lines) {
+    if (absl::EndsWith(line, "\r")) line.remove_suffix(1);
+    line = StripLogPrefix(line);
+  }
+  // The final report is the only place the percentile table appears.
+  size_t title = lines.size();
+  for (size_t i = lines.size(); i > 0; --i) {
+    if (absl::StripTrailingAsciiWhitespace(lines[i - 1]) == kPercentilesTitle) {
+      title = i - 1;
+      break;
+    }
+  }
+  if (title == lines.size()) return absl::NotFoundError(kNoReport);
+  size_t header = title;
+  while (header > 0 && !(absl::StartsWith(lines[header - 1], "Type ") &&
+                         absl::StrContains(lines[header - 1], "# fails"))) {
+    --header;
+  }
+  if (header == 0) return absl::NotFoundError(kNoReport);
+
+  LocustSummary summary;
+  bool have_aggregated = false;
+  for (size_t i = header; i < title; ++i) {
+    absl::string_view line = lines[i];
+    if (IsSeparator(line) || absl::StripAsciiWhitespace(line).empty()) continue;
+    LocustRequestRow row;
+    if (!ParseRequestRow(line, &row)) return RowError(i, "request", line);
+    if (row.method.empty() && row.name == "Aggregated") {
+      summary.aggregated = std::move(row);
+      have_aggregated = true;
+    } else {
+      summary.requests.push_back(std::move(row));
+    }
+  }
+  if (!have_aggregated) return absl::NotFoundError(kNoReport);
+
+  // The percentile header names its columns: "Type Name 50% 66% ... 100% # reqs".
+  if (title + 1 >= lines.size() || !absl::StartsWith(lines[title + 1], "Type ")) {
+    return absl::NotFoundError(kNoReport);
+  }
+  std::vector<std::string> columns;
+  for (absl::string_view token : absl::StrSplit(lines[title + 1], ' ', absl::SkipEmpty())) {
+    if (absl::EndsWith(token, "%")) columns.emplace_back(token);
+  }
+  bool have_aggregated_percentiles = false;
+  size_t i = title + 2;
+  for (; i < lines.size(); ++i) {
+    absl::string_view line = lines[i];
+    if (absl::StripAsciiWhitespace(line).empty() ||
+        absl::StripTrailingAsciiWhitespace(line) == "Error report") {
+      break;
+    }
+    if (IsSeparator(line)) continue;
+    LocustPercentileRow row;
+    if (!ParsePercentileRow(line, columns, &row)) return RowError(i, "percentile", line);
+    if (row.method.empty() && row.name == "Aggregated") {
+      summary.aggregated_percentiles = std::move(row);
+      have_aggregated_percentiles = true;
+    } else {
+      summary.percentiles.push_back(std::move(row));
+    }
+  }
+  if (!have_aggregated_percentiles) return absl::NotFoundError(kNoReport);
+
+  // The error report, when the run had failures: a title, a header, rows between separators.
+  for (; i < lines.size(); ++i) {
+    if (absl::StripTrailingAsciiWhitespace(lines[i]) == "Error report") break;
+  }
+  int separators = 0;
+  for (i += 1; i < lines.size() && separators < 2; ++i) {
+    absl::string_view line = lines[i];
+    if (absl::StartsWith(line, "------------------|")) {
+      ++separators;
+      continue;
+    }
+    if (separators != 1) continue;
+    absl::string_view text = absl::StripAsciiWhitespace(line);
+    size_t space = text.find(' ');
+    LocustError error;
+    if (space == absl::string_view::npos || !ParseInt(text.substr(0, space), &error.occurrences)) {
+      return RowError(i, "error report", line);
+    }
+    error.error = std::string(absl::StripLeadingAsciiWhitespace(text.substr(space)));
+    summary.errors.push_back(std::move(error));
+  }
+  return summary;
+}
+
+}  // namespace incident
+}  // namespace sre_eval
