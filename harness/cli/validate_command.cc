@@ -1,15 +1,21 @@
 // sre-eval validate: checks the suite's files and reports every problem at once.
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "incident/incident.h"
 #include "suite/fact_schema.h"
 #include "suite/suite.h"
 #include "util/diagnostic.h"
+#include "util/edit_distance.h"
 
 namespace sre_eval {
 
@@ -18,6 +24,37 @@ namespace {
 bool IsDirectory(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// Every incident has a prompt file and every prompt file names an incident. Like LoadSuite's
+// checks between files, a direction a broken file could have caused is left out.
+void CheckIncidentsAgainstPrompts(const Suite& suite,
+                                  const std::vector<incident::Incident>& incidents,
+                                  bool prompts_clean, bool incidents_clean, Diagnostics* diags) {
+  std::vector<std::string> ids;
+  for (const incident::Incident& i : incidents) ids.push_back(i.id);
+  if (incidents_clean) {
+    for (const PromptFile& f : suite.prompt_files) {
+      if (f.incident.empty() || std::find(ids.begin(), ids.end(), f.incident) != ids.end()) {
+        continue;
+      }
+      diags->Add(f.path, 0, 0,
+                 absl::StrCat("incident '", f.incident, "' has no file in incidents/",
+                              DidYouMean(f.incident, ids)));
+    }
+  }
+  if (!prompts_clean) return;
+  for (const incident::Incident& i : incidents) {
+    bool asked = false;
+    for (const PromptFile& f : suite.prompt_files) asked = asked || f.incident == i.id;
+    if (!asked) {
+      diags->Add(i.file, 0, 0,
+                 absl::StrCat("incident '", i.id,
+                              "' has no prompt file (add one to prompts/ with "
+                              "'incident: ",
+                              i.id, "')"));
+    }
+  }
 }
 
 }  // namespace
@@ -56,7 +93,12 @@ const CommandSpec& ValidateSpec() {
       "not declared or of the wrong type, rubric regexes that do not compile with RE2,\n"
       "'continues' naming a prompt that does not exist, a rubric for an unknown prompt, two\n"
       "rubrics for one prompt, a prompt with no rubric, and a rubric whose dimensions are not\n"
-      "exactly its prompt's. Every problem is printed as FILE:LINE:COLUMN: MESSAGE.\n"
+      "exactly its prompt's. When the suite has an incidents/ folder, every incidents/*.yaml\n"
+      "is checked too: unknown or missing keys, steps without exactly one action, bad\n"
+      "durations, marks set twice, manifests that are missing or are not Kubernetes objects,\n"
+      "an id that differs from the file name, and an incident with no prompt file or a\n"
+      "prompt file for an unknown incident. Every problem is printed as\n"
+      "FILE:LINE:COLUMN: MESSAGE.\n"
       "\n"
       "The suite is --suite DIR, else $SRE_EVAL_SUITE, else the current directory when it\n"
       "has a prompts/ folder, else the suite shipped with sre-eval.\n"
@@ -82,12 +124,23 @@ int RunValidate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
   Diagnostics diags;
   Suite suite = LoadSuite(root, &diags);
+  bool prompts_clean = diags.empty();
+  std::string incidents_dir = SuitePath(root, "incidents");
+  bool has_incidents = IsDirectory(incidents_dir);
+  std::vector<incident::Incident> incidents;
+  if (has_incidents) {
+    absl::StatusOr<std::vector<incident::Incident>> loaded =
+        incident::LoadIncidents(incidents_dir, &diags);
+    if (loaded.ok()) incidents = *std::move(loaded);
+    CheckIncidentsAgainstPrompts(suite, incidents, prompts_clean, loaded.ok(), &diags);
+  }
   if (!diags.empty()) {
     PrintDiagnostics(diags, "validate", "", err);
     return kExitBadInput;
   }
-  out << Plural(suite.prompt_count(), "prompt") << ", " << Plural(suite.rubrics.size(), "rubric")
-      << ": ok\n";
+  out << Plural(suite.prompt_count(), "prompt") << ", " << Plural(suite.rubrics.size(), "rubric");
+  if (has_incidents) out << ", " << Plural(incidents.size(), "incident");
+  out << ": ok\n";
   return kExitOk;
 }
 

@@ -43,6 +43,16 @@ const char kRubricB[] =
     "      - {id: count, description: counts restarts, points: 1,\n"
     "         number: {fact: restarts.total, cues: [restart*]}}\n";
 
+// A valid incident for kGood's incident 'crash', and the Job manifest it applies.
+const char kIncident[] =
+    "id: crash\n"
+    "title: Crash\n"
+    "description: d\n"
+    "steps:\n"
+    "  - apply: manifests/job.yaml\n"
+    "  - wait_job: {job: load, timeout: 5m}\n";
+const char kJob[] = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: load}\n";
+
 std::string TenMegabytes() {
   std::string s = "incident: crash\nprompts:\n";
   while (s.size() < (size_t{10} << 20)) {
@@ -273,6 +283,67 @@ std::vector<Case> BrokenCases() {
        "rubrics/i1.a.yaml:6:3: prompt 'i1.a' has no dimension 'impact'; its dimensions are "
        "detection, diagnosis, remediation\n"
        "validate: 3 errors in 1 file\n"},
+      {"incident_unknown_step_key",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", kJob},
+        {"incidents/crash.yaml",
+         "id: crash\ntitle: Crash\ndescription: d\nsteps:\n  - aply: manifests/job.yaml\n"}},
+       "incidents/crash.yaml:5:5: unknown step key 'aply' (did you mean 'apply'?)\n"
+       "validate: 1 error in 1 file\n"},
+      {"incident_manifest_not_kubernetes_objects",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", "users: 10\n---\n- a\n"},
+        {"incidents/crash.yaml", kIncident}},
+       "incidents/crash.yaml:5:12: manifests/job.yaml: document 1: missing apiVersion, kind, "
+       "metadata.name\n"
+       "incidents/crash.yaml:5:12: manifests/job.yaml: document 2: not a Kubernetes object (a "
+       "mapping with apiVersion, kind and metadata.name)\n"
+       "validate: 2 errors in 1 file\n"},
+      {"incident_errors_beside_prompt_errors",
+       {{"prompts/a.yaml", std::string(kGood) + "    not: 1\n"},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", kJob},
+        {"incidents/crash.yaml", std::string(kIncident) +
+                                     "  - scale: {deployment: payment, replicas: saved}\n"
+                                     "    mark: window.start\n"
+                                     "  - record: 30s\n    mark: window.start\n"}},
+       "incidents/crash.yaml:7:44: 'replicas: saved' only in restore\n"
+       "incidents/crash.yaml:10:11: mark 'window.start' is already set by the step at line 7\n"
+       "prompts/a.yaml:6:5: unknown key 'not' in prompt (did you mean 'note'?)\n"
+       "validate: 3 errors in 2 files\n"},
+      {"incident_id_differs_from_file_name",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", kJob},
+        {"incidents/crash.yaml", std::string("id: crsh\n") + (kIncident + 10)}},
+       "incidents/crash.yaml:1:5: id 'crsh' does not match the file name 'crash.yaml'\n"
+       "validate: 1 error in 1 file\n"},
+      {"incident_without_prompt_file",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", kJob},
+        {"incidents/crash.yaml", kIncident},
+        {"incidents/latency.yaml",
+         "id: latency\ntitle: Slow\ndescription: d\nsteps:\n  - record: 30s\n"}},
+       "incidents/latency.yaml: incident 'latency' has no prompt file (add one to prompts/ with "
+       "'incident: latency')\n"
+       "validate: 1 error in 1 file\n"},
+      {"prompt_file_for_unknown_incident",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", kJob},
+        {"incidents/crush.yaml", std::string("id: crush\n") + (kIncident + 10)}},
+       "incidents/crush.yaml: incident 'crush' has no prompt file (add one to prompts/ with "
+       "'incident: crush')\n"
+       "prompts/a.yaml: incident 'crash' has no file in incidents/ (did you mean 'crush'?)\n"
+       "validate: 2 errors in 2 files\n"},
+      {"no_incident_files",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", kJob}},
+       "incidents/: no incident files (*.yaml)\nvalidate: 1 error in 1 file\n"},
   };
 }
 
@@ -323,10 +394,23 @@ TEST(ValidateE2eTest, CleanSuitePrintsSummaryAndExitsZero) {
   EXPECT_EQ(result.stderr_data, "");
 }
 
+TEST(ValidateE2eTest, CleanSuiteWithIncidentsCountsThem) {
+  TempDir dir;
+  dir.WriteFile("prompts/a.yaml", kGood);
+  dir.WriteFile("rubrics/i1.a.yaml", kRubric);
+  dir.WriteFile("incidents/crash.yaml", kIncident);
+  dir.WriteFile("incidents/manifests/job.yaml", kJob);
+  dir.WriteFile("incidents/README.md", "not an incident\n");
+  SubprocessResult result = RunValidate(dir.path());
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.stdout_data, "1 prompt, 1 rubric, 1 incident: ok\n");
+  EXPECT_EQ(result.stderr_data, "");
+}
+
 TEST(ValidateE2eTest, ShippedSuiteIsClean) {
   SubprocessResult result = RunValidate(SRE_EVAL_SOURCE_DIR);
   EXPECT_EQ(result.stderr_data, "");
-  EXPECT_EQ(result.stdout_data, "16 prompts, 16 rubrics: ok\n");
+  EXPECT_EQ(result.stdout_data, "16 prompts, 16 rubrics, 3 incidents: ok\n");
   EXPECT_EQ(result.exit_code, 0);
 }
 
