@@ -303,8 +303,9 @@ std::string RenamedKubeconfig(const ServedSim& sim, const std::string& context) 
 
 TEST(RecordTest, AContextOutsideTheAllowListIsRefusedWithoutASingleWrite) {
   SKIP_WITHOUT_KUBECTL();
-  std::unique_ptr<ServedSim> sim = ServedSim::Start(3);
-  std::string kubeconfig = RenamedKubeconfig(*sim, "prod-eu-1");
+  absl::StatusOr<std::unique_ptr<ServedSim>> sim = ServedSim::Start(3);
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  std::string kubeconfig = RenamedKubeconfig(**sim, "prod-eu-1");
   TempDir dir;
   std::string out_dir = dir.path() + "/run";
   std::ostringstream out, err;
@@ -322,12 +323,13 @@ TEST(RecordTest, AContextOutsideTheAllowListIsRefusedWithoutASingleWrite) {
 
 TEST(RecordTest, AMissingNamespaceIsRefusedWithoutASingleWrite) {
   SKIP_WITHOUT_KUBECTL();
-  std::unique_ptr<ServedSim> sim = ServedSim::Start(3);
+  absl::StatusOr<std::unique_ptr<ServedSim>> sim = ServedSim::Start(3);
+  ASSERT_TRUE(sim.ok()) << sim.status();
   TempDir dir;
   std::string out_dir = dir.path() + "/run";
   std::ostringstream out, err;
   int code = RunCli(
-      {"record", "--env", "kube", "--kubeconfig", sim->kubeconfig(), "--context", "sre-eval-sim",
+      {"record", "--env", "kube", "--kubeconfig", (*sim)->kubeconfig(), "--context", "sre-eval-sim",
        "--namespace", "shop", "--out", out_dir, "--suite", SRE_EVAL_SOURCE_DIR},
       out, err);
   EXPECT_EQ(code, 3);
