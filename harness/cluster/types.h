@@ -91,9 +91,11 @@ struct Event {
   std::string message;
   std::string object_kind;  // involvedObject.kind
   std::string object_name;  // involvedObject.name
-  int count = 1;
-  absl::Time first_time = absl::InfinitePast();  // firstTimestamp (or eventTime)
-  absl::Time last_time = absl::InfinitePast();   // lastTimestamp (or eventTime)
+  int count = 1;            // count, or series.count when count is null
+  // firstTimestamp, or eventTime when null.
+  absl::Time first_time = absl::InfinitePast();
+  // lastTimestamp, or series.lastObservedTime, or the first time, when null.
+  absl::Time last_time = absl::InfinitePast();
 };
 
 struct ContainerUsage {
