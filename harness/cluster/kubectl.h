@@ -28,10 +28,10 @@ namespace cluster {
 
 // Where kubectl points.
 struct KubectlTarget {
-  std::string kubectl = "kubectl";  // program, looked up on PATH
-  std::string kubeconfig;           // --kubeconfig; empty: kubectl's own default
-  std::string context;              // --context; must not be empty
-  std::string ns = "sock-shop";     // --namespace
+  std::string kubectl = "kubectl";                     // program, looked up on PATH
+  std::string kubeconfig;                              // --kubeconfig; empty: kubectl's own default
+  std::string context;                                 // --context; must not be empty
+  std::string ns = "sock-shop";                        // --namespace
   absl::Duration request_timeout = absl::Seconds(30);  // --request-timeout
 };
 
@@ -39,8 +39,9 @@ struct KubectlTarget {
 //   2026-12-01T10:00:00.123Z  0.084s  exit 0  W  kubectl --context sre-eval-sim --namespace
 //   sock-shop scale deployment/payment --replicas=0
 // The timestamp is the wall clock's (the log is for people, and is never compared); "W" marks
-// a mutating call, "R" a read. Arguments with spaces or quotes are single-quoted as a shell
-// would need them. Thread-safe.
+// a mutating call, "R" a read. The outcome is "exit N", "signal N", "timeout", "not found" or
+// "error". Arguments a shell would need quoted (spaces, quotes, '&', '?', ...) are
+// single-quoted. Thread-safe.
 class KubectlLog {
  public:
   // Opens (creating or appending to) `path`.
@@ -70,15 +71,18 @@ class Kubectl {
 
   // kubectl [--kubeconfig K] --context C --namespace N --request-timeout T ARGS...
   // Returns stdout when kubectl exits 0. Otherwise: NotFound when kubectl is not installed
-  // ("kubectl not found on PATH; install it: ..."), DeadlineExceeded on the timeout, and
+  // ("kubectl not found on PATH; install it: ..."), DeadlineExceeded on the timeout (the
+  // request timeout plus 15 s), FailedPrecondition when the target has no context, and
   // Unavailable with kubectl's own error ("kubectl get pods: exit 1: error: ...", stderr's
-  // last non-empty lines, at most 400 bytes).
+  // last non-empty lines joined by "; ", at most 400 bytes). RunJson: Internal when stdout is
+  // not JSON; the typed reads below pass on the parsers' InvalidArgument.
   absl::StatusOr<std::string> Run(const std::vector<std::string>& args, bool mutating,
                                   std::optional<std::string> stdin_data = std::nullopt);
   absl::StatusOr<nlohmann::json> RunJson(const std::vector<std::string>& args);
 
   // Context safety. The contexts of the kubeconfig (`config get-contexts -o name`) and the
-  // current one (`config current-context`).
+  // current one (`config current-context`). These two read only the kubeconfig: no
+  // --namespace or --request-timeout, and --context only when the target has one.
   absl::StatusOr<std::vector<std::string>> Contexts();
   absl::StatusOr<std::string> CurrentContext();
   // Whether the target namespace exists (`get namespace N --ignore-not-found -o name`).
@@ -98,16 +102,18 @@ class Kubectl {
   absl::StatusOr<std::vector<Event>> GetEvents();
   // Pods, deployments, jobs and events in ONE invocation (`get pods,deployments.apps,
   // jobs.batch,events -o json`), plus pod metrics in a second one (`get --raw` of
-  // metrics.k8s.io); metrics stay empty, without an error, when that API is not served.
+  // metrics.k8s.io); metrics stay empty, without an error, when that API is not served
+  // (kubectl reports NotFound or ServiceUnavailable for it). GetPodMetrics alike.
   absl::StatusOr<Snapshot> GetSnapshot();
   absl::StatusOr<std::vector<PodMetrics>> GetPodMetrics();
-  // `logs POD -c CONTAINER [--previous] [--since-time T] --timestamps=false`.
+  // `logs POD -c CONTAINER [--previous] [--since-time=T]` (T in whole seconds, UTC).
   absl::StatusOr<std::string> Logs(const std::string& pod, const std::string& container,
                                    bool previous, absl::Time since = absl::InfinitePast());
   // `logs job/NAME`.
   absl::StatusOr<std::string> JobLogs(const std::string& job);
   // A GET through the API server's services proxy: `get --raw
-  // /api/v1/namespaces/N/services/SERVICE:PORT/proxy/PATH` (PATH starts with '/').
+  // /api/v1/namespaces/N/services/SERVICE:PORT/proxy/PATH` (PATH starts with '/',
+  // else InvalidArgument; it may carry a query string).
   absl::StatusOr<std::string> ProxyGet(const std::string& service, int port,
                                        const std::string& path);
 

@@ -58,7 +58,7 @@ struct Pod {
   std::string phase;       // status.phase
   std::string owner_kind;  // metadata.ownerReferences[0].kind: "ReplicaSet", "Job" or ""
   std::string owner_name;
-  bool deleting = false;  // metadata.deletionTimestamp set
+  bool deleting = false;                      // metadata.deletionTimestamp set
   std::vector<ContainerResources> resources;  // spec.containers, in spec order
   std::vector<ContainerStatus> containers;    // status.containerStatuses, in status order
 };
@@ -91,9 +91,11 @@ struct Event {
   std::string message;
   std::string object_kind;  // involvedObject.kind
   std::string object_name;  // involvedObject.name
-  int count = 1;
-  absl::Time first_time = absl::InfinitePast();  // firstTimestamp (or eventTime)
-  absl::Time last_time = absl::InfinitePast();   // lastTimestamp (or eventTime)
+  int count = 1;            // count, or series.count when count is null
+  // firstTimestamp, or eventTime when null.
+  absl::Time first_time = absl::InfinitePast();
+  // lastTimestamp, or series.lastObservedTime, or the first time, when null.
+  absl::Time last_time = absl::InfinitePast();
 };
 
 struct ContainerUsage {
@@ -131,8 +133,8 @@ absl::StatusOr<PodMetrics> ParsePodMetrics(const nlohmann::json& object);
 absl::StatusOr<Snapshot> ParseSnapshotList(const nlohmann::json& list);
 
 // Kubernetes quantities. CPU to millicores ("300m" -> 300, "1" -> 1000, "2500000n" -> 3,
-// rounded half up); memory to bytes ("1000Mi", "1Gi", "512M", "123456Ki", "1e3").
-// InvalidArgument on anything else.
+// rounded half up); memory to bytes ("1000Mi", "1Gi", "512M", "123456Ki", "1e3"; a fraction
+// of a byte rounds up, as Kubernetes does). InvalidArgument on anything else.
 absl::StatusOr<int64_t> ParseCpuMillicores(absl::string_view quantity);
 absl::StatusOr<int64_t> ParseMemoryBytes(absl::string_view quantity);
 
