@@ -240,7 +240,9 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
   absl::Time wall_start = absl::Now();
   std::unique_ptr<sim::Sim> model;
   std::unique_ptr<sim::ApiServer> server;
-  CurlHttpClient http;
+  // Declared after the server so it goes first: the server's Stop waits for open keep-alive
+  // connections.
+  auto http = std::make_unique<CurlHttpClient>();
   std::unique_ptr<cluster::SimClock> sim_clock;
   Clock* clock = SystemClock::Get();
   cluster::KubectlTarget target;
@@ -278,7 +280,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
       return kExitEnvironment;
     }
     sim_clock =
-        std::make_unique<cluster::SimClock>(absl::StrCat("http://127.0.0.1:", *port), &http);
+        std::make_unique<cluster::SimClock>(absl::StrCat("http://127.0.0.1:", *port), http.get());
     clock = sim_clock.get();
   } else {
     target.kubeconfig = o.kubeconfig;
@@ -369,6 +371,8 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
       err << me << r.incident << ": NOT RESTORED: " << b << "\n";
     }
   }
+  sim_clock.reset();
+  http.reset();  // closes its kept-alive connection, so the server stops at once
   if (server != nullptr) server->Stop();
   return code;
 }

@@ -215,6 +215,8 @@ int KubectlLog::mutating_calls() const {
 
 // --- Kubectl ---
 
+const char Kubectl::kSnapshotKinds[] = "pods,deployments.apps,jobs.batch,events";
+
 Kubectl::Kubectl(KubectlTarget target, ProcessRunner* runner, Clock* wall, KubectlLog* log)
     : target_(std::move(target)), runner_(runner), wall_(wall), log_(log) {}
 
@@ -312,11 +314,26 @@ absl::StatusOr<std::vector<Event>> Kubectl::GetEvents() {
 }
 
 absl::StatusOr<Snapshot> Kubectl::GetSnapshot() {
-  ASSIGN_OR_RETURN(nlohmann::json list,
-                   RunJson({"get", "pods,deployments.apps,jobs.batch,events", "-o", "json"}));
-  ASSIGN_OR_RETURN(Snapshot snapshot, ParseSnapshotList(list));
-  ASSIGN_OR_RETURN(snapshot.metrics, GetPodMetrics());
-  return snapshot;
+  if (metrics_in_snapshot_) {
+    std::vector<std::string> args = {"get", kSnapshotKinds + std::string(",pods.metrics.k8s.io"),
+                                     "-o", "json"};
+    RETURN_IF_ERROR(CheckContext(target_, args));
+    ASSIGN_OR_RETURN(SubprocessResult r, Invoke(runner_, wall_, log_, target_, BaseArgv(), args,
+                                                /*mutating=*/false, std::nullopt));
+    if (r.success()) {
+      nlohmann::json list = nlohmann::json::parse(r.stdout_data, nullptr, false);
+      if (list.is_discarded()) return NotJson(args);
+      return ParseSnapshotList(list);
+    }
+    // No metrics API (no metrics-server): the same list without metrics, from now on.
+    if (r.term_signal != 0 ||
+        !(NotServed(r) || absl::StrContains(r.stderr_data, "doesn't have a resource type"))) {
+      return ExitError(args, r);
+    }
+    metrics_in_snapshot_ = false;
+  }
+  ASSIGN_OR_RETURN(nlohmann::json list, RunJson({"get", kSnapshotKinds, "-o", "json"}));
+  return ParseSnapshotList(list);
 }
 
 absl::StatusOr<std::vector<PodMetrics>> Kubectl::GetPodMetrics() {
@@ -343,6 +360,35 @@ absl::StatusOr<std::string> Kubectl::Logs(const std::string& pod, const std::str
     args.push_back(absl::StrCat("--since-time=", FormatApiTime(since)));
   }
   return Run(args, /*mutating=*/false);
+}
+
+absl::StatusOr<std::map<std::pair<std::string, std::string>, std::string>> Kubectl::LogsBySelector(
+    const std::string& selector, absl::Time since) {
+  std::vector<std::string> args = {"logs",
+                                   "-l",
+                                   selector,
+                                   "--all-containers=true",
+                                   "--prefix=true",
+                                   "--tail=-1",
+                                   "--max-log-requests=50"};
+  if (since != absl::InfinitePast()) {
+    args.push_back(absl::StrCat("--since-time=", FormatApiTime(since)));
+  }
+  ASSIGN_OR_RETURN(std::string text, Run(args, /*mutating=*/false));
+  std::map<std::pair<std::string, std::string>, std::string> out;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    // "[pod/carts-5d4f-abcde/carts] the line"
+    if (!absl::StartsWith(line, "[pod/")) continue;
+    size_t close = line.find("] ");
+    size_t slash = line.find('/', 5);
+    if (close == absl::string_view::npos || slash == absl::string_view::npos || slash > close) {
+      continue;
+    }
+    std::string& t = out[{std::string(line.substr(5, slash - 5)),
+                          std::string(line.substr(slash + 1, close - slash - 1))}];
+    absl::StrAppend(&t, line.substr(close + 2), "\n");
+  }
+  return out;
 }
 
 absl::StatusOr<std::string> Kubectl::JobLogs(const std::string& job) {

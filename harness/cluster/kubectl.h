@@ -9,9 +9,11 @@
 #define SRE_EVAL_CLUSTER_KUBECTL_H_
 
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -100,15 +102,22 @@ class Kubectl {
   absl::StatusOr<Deployment> GetDeployment(const std::string& name);
   absl::StatusOr<std::vector<Job>> GetJobs();
   absl::StatusOr<std::vector<Event>> GetEvents();
-  // Pods, deployments, jobs and events in ONE invocation (`get pods,deployments.apps,
-  // jobs.batch,events -o json`), plus pod metrics in a second one (`get --raw` of
-  // metrics.k8s.io); metrics stay empty, without an error, when that API is not served
-  // (kubectl reports NotFound or ServiceUnavailable for it). GetPodMetrics alike.
+  // Pods, deployments, jobs, events and pod metrics in ONE invocation (`get pods,
+  // deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json`). When the cluster does not
+  // serve the metrics API (no metrics-server: kubectl reports NotFound, ServiceUnavailable or
+  // "doesn't have a resource type"), the same call without pods.metrics.k8s.io, from then on;
+  // metrics stay empty. GetPodMetrics reads them alone (`get --raw` of metrics.k8s.io).
   absl::StatusOr<Snapshot> GetSnapshot();
   absl::StatusOr<std::vector<PodMetrics>> GetPodMetrics();
   // `logs POD -c CONTAINER [--previous] [--since-time=T]` (T in whole seconds, UTC).
   absl::StatusOr<std::string> Logs(const std::string& pod, const std::string& container,
                                    bool previous, absl::Time since = absl::InfinitePast());
+  // The logs of every container of every pod matching the label `selector`, in one
+  // invocation: `logs -l SELECTOR --all-containers=true --prefix=true --tail=-1
+  // --max-log-requests=50 [--since-time=T]`. Split by kubectl's "[pod/POD/CONTAINER] " prefix
+  // into text per (pod, container); lines keep their order within a container.
+  absl::StatusOr<std::map<std::pair<std::string, std::string>, std::string>> LogsBySelector(
+      const std::string& selector, absl::Time since = absl::InfinitePast());
   // `logs job/NAME`.
   absl::StatusOr<std::string> JobLogs(const std::string& job);
   // A GET through the API server's services proxy: `get --raw
@@ -120,10 +129,13 @@ class Kubectl {
  private:
   std::vector<std::string> BaseArgv() const;
 
+  static const char kSnapshotKinds[];
+
   KubectlTarget target_;
   ProcessRunner* runner_;
   Clock* wall_;
   KubectlLog* log_;
+  bool metrics_in_snapshot_ = true;  // false once the cluster said it serves no metrics API
 };
 
 // Context allow-list: glob patterns where '*' matches any run of characters ("kind-*").

@@ -579,6 +579,8 @@ absl::StatusOr<Snapshot> ParseSnapshotList(const json& list) {
       RETURN_IF_ERROR(ParseInto(item, ParseJob, &snapshot.jobs));
     } else if (item_kind == "Event") {
       RETURN_IF_ERROR(ParseInto(item, ParseEvent, &snapshot.events));
+    } else if (item_kind == "PodMetrics") {
+      RETURN_IF_ERROR(ParseInto(item, ParsePodMetrics, &snapshot.metrics));
     }
   }
   return snapshot;

@@ -151,6 +151,16 @@ class IncidentRunner::Run_ {
     }
     t.saved_time = clock->Now();
     Check(writer_->Saved(t.saved_time, t.saved_replicas));
+    // The state before anything changes: the baseline restart counts and terminations.
+    absl::StatusOr<cluster::Snapshot> baseline = TakeSample(t.saved_time);
+    if (!baseline.ok()) {
+      result_.steps_status = absl::UnavailableError(
+          absl::StrCat("cannot take the first sample: ", baseline.status().message()));
+      Note(result_.steps_status.message());
+      result_.samples = static_cast<int>(t.samples.size());
+      result_.finished = clock->Now();
+      return std::move(result_);
+    }
 
     result_.steps_status = RunList(incident_.steps, "steps");
     if (absl::IsCancelled(result_.steps_status)) {
@@ -374,7 +384,8 @@ class IncidentRunner::Run_ {
           high = c.restart_count - it->second;
         }
         for (const auto* term : {&c.terminated, &c.last_terminated}) {
-          if (term->has_value() && (*term)->reason == "OOMKilled") {
+          if (term->has_value() && (*term)->reason == "OOMKilled" &&
+              (*term)->finished_at >= result_.started) {
             oom_.insert(std::make_tuple(p.name, c.name, (*term)->finished_at));
           }
         }
@@ -409,32 +420,53 @@ class IncidentRunner::Run_ {
     return absl::InvalidArgumentError(absl::StrCat("unknown probe '", s.probe, "'"));
   }
 
-  // Every order, page by page (the orders service's HAL pages of 100).
+  // The orders created since window.start (less a minute), read through the orders service's
+  // HAL pages of 1000 from the newest page back (pages are in creation order), so a shop with
+  // a long history costs a call or two.
   absl::Status ProbeOrders(absl::Time now) {
-    nlohmann::json orders = nlohmann::json::array();
-    for (int page = 0; page < 1000; ++page) {
-      absl::StatusOr<std::string> body =
-          kubectl_->ProxyGet("orders", 80, absl::StrCat("/orders?page=", page, "&size=100"));
-      if (!body.ok()) return body.status();
-      nlohmann::json doc = nlohmann::json::parse(*body, nullptr, false);
-      if (doc.is_discarded() || !doc.is_object()) {
-        return absl::DataLossError(absl::StrCat("the orders API answered page ", page,
-                                                " with something that is not a JSON object"));
-      }
-      auto emb = doc.find("_embedded");
-      if (emb != doc.end() && emb->is_object()) {
-        auto list = emb->find("customerOrders");
-        if (list != emb->end() && list->is_array()) {
-          for (const nlohmann::json& o : *list) orders.push_back(o);
+    absl::Time since = result_.started;
+    for (const Mark& m : result_.timeline.marks) {
+      if (m.name == "window.start") since = m.time;
+    }
+    since -= absl::Minutes(1);
+    std::vector<nlohmann::json> pages;
+    int total_pages = -1;
+    for (int page = 0; page >= 0 && pages.size() < 1000;) {
+      absl::StatusOr<nlohmann::json> doc = OrdersPage(page);
+      if (!doc.ok()) return doc.status();
+      if (total_pages < 0) {
+        auto pg = doc->find("page");
+        total_pages = 1;
+        if (pg != doc->end() && pg->is_object() && pg->contains("totalPages") &&
+            (*pg)["totalPages"].is_number_integer()) {
+          total_pages = std::max(1, (*pg)["totalPages"].get<int>());
+        }
+        if (total_pages > 1) {
+          page = total_pages - 1;  // start again from the newest page
+          continue;
         }
       }
-      int total_pages = 0;
-      auto pg = doc.find("page");
-      if (pg != doc.end() && pg->is_object() && pg->contains("totalPages") &&
-          (*pg)["totalPages"].is_number_integer()) {
-        total_pages = (*pg)["totalPages"].get<int>();
+      nlohmann::json list = nlohmann::json::array();
+      auto emb = doc->find("_embedded");
+      if (emb != doc->end() && emb->is_object()) {
+        auto orders = emb->find("customerOrders");
+        if (orders != emb->end() && orders->is_array()) list = *orders;
       }
-      if (page + 1 >= total_pages) break;
+      bool older = false;
+      for (const nlohmann::json& o : list) {
+        absl::Time created = OrderTime(o);
+        if (created != absl::InfinitePast() && created < since) older = true;
+      }
+      pages.push_back(std::move(list));
+      if (older) break;
+      --page;
+    }
+    nlohmann::json orders = nlohmann::json::array();
+    for (auto it = pages.rbegin(); it != pages.rend(); ++it) {
+      for (nlohmann::json& o : *it) {
+        absl::Time created = OrderTime(o);
+        if (created == absl::InfinitePast() || created >= since) orders.push_back(std::move(o));
+      }
     }
     ProbeRecord r{now, "orders", std::move(orders)};
     Check(writer_->Probe(r));
@@ -442,34 +474,65 @@ class IncidentRunner::Run_ {
     return absl::OkStatus();
   }
 
-  // Every container of every deployment's pod, since window.start (or the incident's start),
-  // and the previous instance of those that restarted.
+  absl::StatusOr<nlohmann::json> OrdersPage(int page) {
+    absl::StatusOr<std::string> body =
+        kubectl_->ProxyGet("orders", 80, absl::StrCat("/orders?page=", page, "&size=1000"));
+    if (!body.ok()) return body.status();
+    nlohmann::json doc = nlohmann::json::parse(*body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) {
+      return absl::DataLossError(absl::StrCat("the orders API answered page ", page,
+                                              " with something that is not a JSON object"));
+    }
+    return doc;
+  }
+
+  // An order's "date" ("2026-11-24T10:23:05.123+0000", as the orders service writes it), or
+  // InfinitePast.
+  static absl::Time OrderTime(const nlohmann::json& o) {
+    auto d = o.find("date");
+    if (d == o.end() || !d->is_string()) return absl::InfinitePast();
+    absl::Time t;
+    std::string err;
+    if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*S%z", d->get<std::string>(), &t, &err)) {
+      return absl::InfinitePast();
+    }
+    return t;
+  }
+
+  // Every container of every deployment's pod (the pods labelled `name`, as Sock Shop labels
+  // them) since window.start, or the incident's start, in one kubectl call; and the previous
+  // instance of each container that restarted.
   absl::Status ProbeLogs(absl::Time now) {
     absl::Time since = result_.started;
     for (const Mark& m : result_.timeline.marks) {
       if (m.name == "window.start") since = m.time;
     }
-    if (last_.pods.empty()) {
-      absl::StatusOr<cluster::Snapshot> snap = TakeSample(now);
-      if (!snap.ok()) return snap.status();
+    std::map<std::string, const cluster::Pod*> pods;
+    for (const cluster::Pod& p : last_.pods) pods[p.name] = &p;
+    auto deployment_of = [&pods](const std::string& pod) {
+      auto it = pods.find(pod);
+      std::string name = it != pods.end() && it->second->owner_kind == "ReplicaSet"
+                             ? it->second->owner_name
+                             : pod.substr(0, pod.rfind('-'));
+      return name.substr(0, name.rfind('-'));
+    };
+    absl::StatusOr<std::map<std::pair<std::string, std::string>, std::string>> logs =
+        kubectl_->LogsBySelector("name", since);
+    if (!logs.ok()) return logs.status();
+    for (const auto& [key, text] : *logs) {
+      LogRecord r{now, key.first, key.second, deployment_of(key.first), false, text};
+      Check(writer_->Logs(r));
+      result_.timeline.logs.push_back(std::move(r));
     }
     for (const cluster::Pod& p : last_.pods) {
       if (p.owner_kind != "ReplicaSet" || p.deleting) continue;
-      std::string deployment = p.owner_name;
-      size_t dash = deployment.rfind('-');
-      if (dash != std::string::npos) deployment.resize(dash);
       for (const cluster::ContainerStatus& c : p.containers) {
-        for (bool previous : {true, false}) {
-          if (previous && c.restart_count == 0) continue;
-          absl::StatusOr<std::string> text = kubectl_->Logs(p.name, c.name, previous, since);
-          if (!text.ok()) {
-            if (previous) continue;  // the previous instance's log may be gone
-            return text.status();
-          }
-          LogRecord r{now, p.name, c.name, deployment, previous, *text};
-          Check(writer_->Logs(r));
-          result_.timeline.logs.push_back(std::move(r));
-        }
+        if (c.restart_count == 0) continue;
+        absl::StatusOr<std::string> text = kubectl_->Logs(p.name, c.name, true, since);
+        if (!text.ok()) continue;  // the previous instance's log may be gone
+        LogRecord r{now, p.name, c.name, deployment_of(p.name), true, *text};
+        Check(writer_->Logs(r));
+        result_.timeline.logs.push_back(std::move(r));
       }
     }
     return absl::OkStatus();

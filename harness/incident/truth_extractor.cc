@@ -244,7 +244,7 @@ void Extractor::Restarts() {
     for (const cluster::Pod& pod : s.snapshot.pods) {
       for (const cluster::ContainerStatus& c : pod.containers) {
         Key key{pod.name, c.name};
-        if (s.time < start_) {
+        if (s.time <= start_) {  // the state at the trigger's instant is the baseline
           before[key] = c.restart_count;
         } else if (InWindow(s.time)) {
           highest[key] = std::max(highest[key], c.restart_count);
@@ -311,6 +311,9 @@ void Extractor::OomKills() {
         last[key] = {s.time, &c};
         int prev_count = prev == nullptr ? 0 : prev->restart_count;
         int rise = c.restart_count - prev_count;
+        // A first look at or before window.start is the baseline: what came before it is not
+        // the incident's.
+        if (prev == nullptr && s.time <= start_) continue;
         if (rise <= 1 || !InWindow(s.time) || !c.last_terminated ||
             c.last_terminated->reason != "OOMKilled" ||
             c.last_terminated->finished_at == absl::InfinitePast()) {

@@ -6,7 +6,8 @@
 //   for a mark set by a wait_job step, the Job's finish time (completionTime, or the Failed
 //   condition's lastTransitionTime) as the last sample showed it.
 // - restarts: per (pod, container), the highest restartCount seen in [start, recovered]
-//   minus the last one seen before start (0 for a pod created after start). Samples may be
+//   minus the last one seen at or before start (0 for a pod first seen after start; the
+//   runner samples once before its first step). Samples may be
 //   far apart: a count that rose by 3 between two samples counts 3.
 // - oom_kills: the distinct (pod, container, finishedAt) of terminated / lastState.terminated
 //   states with reason OOMKilled and finishedAt in [start, recovered]. When a container's

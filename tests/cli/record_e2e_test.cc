@@ -89,6 +89,8 @@ struct Case {
   uint64_t seed;
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.incident << " seed " << c.seed; }
+
 class RecordIncidentTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(RecordIncidentTest, RunsRestoresAndLeavesATruthThatFitsTheGuide) {
@@ -239,8 +241,8 @@ TEST(RecordTest, ASigintDuringThePaymentIncidentStillPutsPaymentBack) {
   SignalingBuf buf("wait_job locust-payment", 1);
   std::ostream out(&buf);
   std::ostringstream err;
-  int code = RunCli({"record", "--incident", "payment", "--seed", "4", "--out", out_dir, "--suite",
-                     SRE_EVAL_SOURCE_DIR},
+  int code = RunCli({"sre-eval", "record", "--incident", "payment", "--seed", "4", "--out", out_dir,
+                     "--suite", SRE_EVAL_SOURCE_DIR},
                     out, err);
   EXPECT_EQ(code, 3);
   EXPECT_TRUE(absl::StrContains(buf.str(), "payment: interrupted: restoring the cluster"))
@@ -276,8 +278,8 @@ TEST(RecordTest, ASecondSigintSkipsTheWaitsButStillScalesPaymentBack) {
   SignalingBuf buf("wait_job locust-payment", 2);
   std::ostream out(&buf);
   std::ostringstream err;
-  int code = RunCli({"record", "--incident", "payment", "--seed", "4", "--out", out_dir, "--suite",
-                     SRE_EVAL_SOURCE_DIR},
+  int code = RunCli({"sre-eval", "record", "--incident", "payment", "--seed", "4", "--out", out_dir,
+                     "--suite", SRE_EVAL_SOURCE_DIR},
                     out, err);
   EXPECT_EQ(code, 3);
   absl::StatusOr<incident::Timeline> timeline =
@@ -309,7 +311,7 @@ TEST(RecordTest, AContextOutsideTheAllowListIsRefusedWithoutASingleWrite) {
   TempDir dir;
   std::string out_dir = dir.path() + "/run";
   std::ostringstream out, err;
-  int code = RunCli({"record", "--env", "kube", "--kubeconfig", kubeconfig, "--context",
+  int code = RunCli({"sre-eval", "record", "--env", "kube", "--kubeconfig", kubeconfig, "--context",
                      "prod-eu-1", "--out", out_dir, "--suite", SRE_EVAL_SOURCE_DIR},
                     out, err);
   EXPECT_EQ(code, 3);
@@ -329,8 +331,8 @@ TEST(RecordTest, AMissingNamespaceIsRefusedWithoutASingleWrite) {
   std::string out_dir = dir.path() + "/run";
   std::ostringstream out, err;
   int code = RunCli(
-      {"record", "--env", "kube", "--kubeconfig", (*sim)->kubeconfig(), "--context", "sre-eval-sim",
-       "--namespace", "shop", "--out", out_dir, "--suite", SRE_EVAL_SOURCE_DIR},
+      {"sre-eval", "record", "--env", "kube", "--kubeconfig", (*sim)->kubeconfig(), "--context",
+       "sre-eval-sim", "--namespace", "shop", "--out", out_dir, "--suite", SRE_EVAL_SOURCE_DIR},
       out, err);
   EXPECT_EQ(code, 3);
   EXPECT_EQ(err.str(),
@@ -345,20 +347,21 @@ TEST(RecordTest, AMissingNamespaceIsRefusedWithoutASingleWrite) {
 TEST(RecordTest, BadInputExitsTwoBeforeTouchingAnything) {
   TempDir dir;
   std::ostringstream out, err;
-  EXPECT_EQ(RunCli({"record", "--incident", "crsh", "--out", dir.path() + "/r", "--suite",
-                    SRE_EVAL_SOURCE_DIR},
+  EXPECT_EQ(RunCli({"sre-eval", "record", "--incident", "crsh", "--out", dir.path() + "/r",
+                    "--suite", SRE_EVAL_SOURCE_DIR},
                    out, err),
             2);
   EXPECT_EQ(err.str(),
             "sre-eval record: no incident 'crsh' (did you mean 'crash'?); the suite has crash, "
             "latency, payment\n");
   std::ostringstream out2, err2;
-  EXPECT_EQ(RunCli({"record", "--env", "minikube"}, out2, err2), 2);
+  EXPECT_EQ(RunCli({"sre-eval", "record", "--env", "minikube"}, out2, err2), 2);
   EXPECT_EQ(err2.str(), "sre-eval record: --env must be sim or kube, got 'minikube'\n");
   std::ostringstream out3, err3;
   dir.WriteFile("full/x", "x");
   EXPECT_EQ(
-      RunCli({"record", "--out", dir.path() + "/full", "--suite", SRE_EVAL_SOURCE_DIR}, out3, err3),
+      RunCli({"sre-eval", "record", "--out", dir.path() + "/full", "--suite", SRE_EVAL_SOURCE_DIR},
+             out3, err3),
       2);
   EXPECT_EQ(err3.str(), "sre-eval record: the run folder '" + dir.path() +
                             "/full' already exists and is not empty; choose another --out or "

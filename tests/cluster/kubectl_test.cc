@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
@@ -366,14 +367,21 @@ const char kSnapshotList[] = R"({"apiVersion": "v1", "kind": "List", "items": [
   {"kind": "Job", "metadata": {"name": "locust-payment"}},
   {"kind": "Event", "metadata": {"name": "e"}, "reason": "Scheduled"}]})";
 
-TEST_F(KubectlDriverTest, SnapshotInTwoCalls) {
-  handler_ = [](const SubprocessOptions& o) -> absl::StatusOr<SubprocessResult> {
-    if (o.argv[kBase.size() + 1] == "--raw") {
-      return Exit(0, R"({"kind": "PodMetricsList", "items": [{"metadata": {"name": "payment-1"},
-        "timestamp": "2026-11-24T10:00:00Z",
-        "containers": [{"name": "payment", "usage": {"cpu": "5m", "memory": "10Mi"}}]}]})");
-    }
-    return Exit(0, kSnapshotList);
+const char kSnapshotWithMetrics[] = R"({"apiVersion": "v1", "kind": "List", "items": [
+  {"kind": "Pod", "metadata": {"name": "payment-1"}, "status": {"phase": "Running"}},
+  {"kind": "Deployment", "metadata": {"name": "payment"}, "spec": {"replicas": 1}},
+  {"kind": "Job", "metadata": {"name": "locust-payment"}},
+  {"kind": "Event", "metadata": {"name": "e"}, "reason": "Scheduled"},
+  {"kind": "PodMetrics", "metadata": {"name": "payment-1"}, "timestamp": "2026-11-24T10:00:00Z",
+   "containers": [{"name": "payment", "usage": {"cpu": "5m", "memory": "10Mi"}}]}]})";
+
+const Argv kWithMetrics = {"get", "pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io",
+                           "-o", "json"};
+const Argv kWithoutMetrics = {"get", "pods,deployments.apps,jobs.batch,events", "-o", "json"};
+
+TEST_F(KubectlDriverTest, SnapshotInOneCall) {
+  handler_ = [](const SubprocessOptions&) -> absl::StatusOr<SubprocessResult> {
+    return Exit(0, kSnapshotWithMetrics);
   };
   absl::StatusOr<Snapshot> s = Make()->GetSnapshot();
   ASSERT_TRUE(s.ok()) << s.status();
@@ -386,41 +394,42 @@ TEST_F(KubectlDriverTest, SnapshotInTwoCalls) {
   ASSERT_EQ(s->metrics[0].containers.size(), 1u);
   EXPECT_EQ(s->metrics[0].containers[0].cpu_millicores, 5);
   EXPECT_EQ(s->metrics[0].containers[0].memory_bytes, 10 << 20);
-  EXPECT_EQ(Args(),
-            (std::vector<Argv>{
-                {"get", "pods,deployments.apps,jobs.batch,events", "-o", "json"},
-                {"get", "--raw", "/apis/metrics.k8s.io/v1beta1/namespaces/sock-shop/pods"}}));
+  EXPECT_EQ(Args(), (std::vector<Argv>{kWithMetrics}));
 }
 
-TEST_F(KubectlDriverTest, MetricsApiNotServedLeavesMetricsEmpty) {
+TEST_F(KubectlDriverTest, WithoutAMetricsApiTheSnapshotAsksWithoutMetricsFromThenOn) {
   for (const char* err : {"Error from server (NotFound): the server could not find the requested "
                           "resource\n",
                           "Error from server (ServiceUnavailable): the server is currently "
-                          "unable to handle the request\n"}) {
+                          "unable to handle the request\n",
+                          "error: the server doesn't have a resource type \"pods\"\n"}) {
     handler_ = [err](const SubprocessOptions& o) -> absl::StatusOr<SubprocessResult> {
-      if (o.argv[kBase.size() + 1] == "--raw") return Exit(1, "", err);
+      if (absl::StrContains(o.argv[kBase.size() + 1], "metrics")) return Exit(1, "", err);
       return Exit(0, kSnapshotList);
     };
-    absl::StatusOr<Snapshot> s = Make()->GetSnapshot();
-    ASSERT_TRUE(s.ok()) << s.status();
-    EXPECT_EQ(s->pods.size(), 1u);
-    EXPECT_TRUE(s->metrics.empty());
+    std::unique_ptr<Kubectl> k = Make();
+    for (int i = 0; i < 2; ++i) {
+      absl::StatusOr<Snapshot> s = k->GetSnapshot();
+      ASSERT_TRUE(s.ok()) << s.status();
+      EXPECT_EQ(s->pods.size(), 1u);
+      EXPECT_TRUE(s->metrics.empty());
+    }
   }
-  EXPECT_EQ(log_->calls(), 4);
+  // Per driver: the call with metrics once, then two without.
+  EXPECT_EQ(Args(), (std::vector<Argv>{kWithMetrics, kWithoutMetrics, kWithoutMetrics,
+                                       kWithMetrics, kWithoutMetrics, kWithoutMetrics,
+                                       kWithMetrics, kWithoutMetrics, kWithoutMetrics}));
 }
 
-TEST_F(KubectlDriverTest, MetricsOtherFailureIsAnError) {
-  handler_ = [](const SubprocessOptions& o) -> absl::StatusOr<SubprocessResult> {
-    if (o.argv[kBase.size() + 1] == "--raw") {
-      return Exit(1, "", "The connection to the server 127.0.0.1:1 was refused\n");
-    }
-    return Exit(0, kSnapshotList);
+TEST_F(KubectlDriverTest, AnyOtherSnapshotFailureIsAnError) {
+  handler_ = [](const SubprocessOptions&) -> absl::StatusOr<SubprocessResult> {
+    return Exit(1, "", "The connection to the server 127.0.0.1:1 was refused\n");
   };
   absl::Status s = Make()->GetSnapshot().status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
   EXPECT_EQ(s.message(),
-            "kubectl get --raw /apis/metrics.k8s.io/v1beta1/namespaces/sock-shop/pods: exit 1: "
-            "The connection to the server 127.0.0.1:1 was refused");
+            "kubectl get pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json: "
+            "exit 1: The connection to the server 127.0.0.1:1 was refused");
 }
 
 TEST_F(KubectlDriverTest, NamespaceExists) {

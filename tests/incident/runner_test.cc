@@ -63,11 +63,10 @@ class FakeCluster {
       r.stdout_data = Deployment(args[2]).dump();
     } else if (line == "get pods,deployments.apps,jobs.batch,events -o json") {
       r.stdout_data = List(true).dump();
-    } else if (absl::StartsWith(line, "get --raw /apis/metrics.k8s.io")) {
-      r.exit_code = 1;
-      r.stderr_data =
-          "Error from server (NotFound): the server could not find the requested "
-          "resource\n";
+    } else if (line ==
+               "get pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json") {
+      r.exit_code = 1;  // a kind cluster without metrics-server
+      r.stderr_data = "error: the server doesn't have a resource type \"pods\"\n";
     } else if (absl::StartsWith(line, "scale deployment/")) {
       std::string name = args[1].substr(11);
       int n = std::stoi(args[2].substr(11));
@@ -204,29 +203,27 @@ class RunnerTest : public ::testing::Test {
 };
 
 const char kSnapshot[] = "get pods,deployments.apps,jobs.batch,events -o json";
-const char kMetrics[] = "get --raw /apis/metrics.k8s.io/v1beta1/namespaces/sock-shop/pods";
+const char kWithMetrics[] =
+    "get pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json";
 
 TEST_F(RunnerTest, SavesRunsRecordsRestoresAndChecks) {
   IncidentResult r = Run();
   EXPECT_TRUE(r.ok()) << r.steps_status << r.restore_status;
   std::vector<std::string> expected = {
       "get deployments.apps payment -o json",  // saved before the first step
+      kWithMetrics,                            // the baseline sample (no metrics API here)
+      kSnapshot,
       "scale deployment/payment --replicas=0",
       kSnapshot,
-      kMetrics,
       kSnapshot,
-      kMetrics,
       kSnapshot,
-      kMetrics,
       kSnapshot,
-      kMetrics,
       "scale deployment/payment --replicas=1",
-      kSnapshot,
-      kMetrics,                                // wait_healthy: healthy at once
+      kSnapshot,                               // wait_healthy: healthy at once
       "get deployments.apps payment -o json",  // the check after restore
   };
   EXPECT_EQ(cluster_.calls, expected);
-  EXPECT_EQ(r.samples, 5);
+  EXPECT_EQ(r.samples, 6);
   EXPECT_EQ(r.timeline.saved_replicas, (std::map<std::string, int>{{"payment", 1}}));
   ASSERT_EQ(r.timeline.marks.size(), 3u);
   EXPECT_EQ(r.timeline.marks[0].time, At("2026-11-24T10:00:00Z"));
@@ -241,12 +238,12 @@ TEST_F(RunnerTest, SavesRunsRecordsRestoresAndChecks) {
                 "  waiting 20s left 10s restarts 0 oom 0", "  waiting 30s left 0 restarts 0 oom 0",
                 "payment restore 1/2 scale deployment/payment to its saved replicas",
                 "payment restore 2/2 wait_healthy (timeout 1m)",
-                "  finished: done (5 samples, 0 restarts, 0 OOM kills, 0:30 on the cluster's "
+                "  finished: done (6 samples, 0 restarts, 0 OOM kills, 0:30 on the cluster's "
                 "clock)"}));
   // The timeline on disk reads back as the one in memory, and the truth was written.
   absl::StatusOr<Timeline> read = ReadTimeline(out_ + "/timeline.jsonl");
   ASSERT_TRUE(read.ok()) << read.status();
-  EXPECT_EQ(read->samples.size(), 5u);
+  EXPECT_EQ(read->samples.size(), 6u);
   EXPECT_EQ(read->steps.size(), 4u);
   ASSERT_TRUE(r.truth.has_value());
   EXPECT_EQ((*r.truth)["facts"]["payment.replicas_during"], 0);
@@ -264,10 +261,11 @@ TEST_F(RunnerTest, AFailedStepStillRestores) {
   EXPECT_TRUE(r.restore_status.ok()) << r.restore_status;
   EXPECT_TRUE(r.left_broken.empty());
   std::vector<std::string> expected = {"get deployments.apps payment -o json",
+                                       kWithMetrics,
+                                       kSnapshot,
                                        "scale deployment/payment --replicas=0",
                                        "scale deployment/payment --replicas=1",
                                        kSnapshot,
-                                       kMetrics,
                                        "get deployments.apps payment -o json"};
   EXPECT_EQ(cluster_.calls, expected);
   // No window.start mark: no truth.
@@ -289,7 +287,7 @@ TEST_F(RunnerTest, WhenRestoreFailsItSaysWhatIsLeftAndHowToFixIt) {
                 "--namespace sock-shop scale deployment/payment --replicas=1"}));
   EXPECT_FALSE(r.ok());
   EXPECT_EQ(progress_.lines.back(),
-            "  finished: FAILED (5 samples, 0 restarts, 0 OOM kills, 0:30 on the cluster's "
+            "  finished: FAILED (6 samples, 0 restarts, 0 OOM kills, 0:30 on the cluster's "
             "clock)");
 }
 
@@ -302,12 +300,12 @@ TEST_F(RunnerTest, AnInterruptStopsTheStepsAndRestores) {
   EXPECT_TRUE(r.left_broken.empty());
   // The record step took one sample, saw the interrupt, and restore scaled payment back.
   std::vector<std::string> expected = {"get deployments.apps payment -o json",
+                                       kWithMetrics,
+                                       kSnapshot,
                                        "scale deployment/payment --replicas=0",
                                        kSnapshot,
-                                       kMetrics,
                                        "scale deployment/payment --replicas=1",
                                        kSnapshot,
-                                       kMetrics,
                                        "get deployments.apps payment -o json"};
   EXPECT_EQ(cluster_.calls, expected);
   EXPECT_EQ(clock_.slept(), absl::ZeroDuration());
@@ -321,9 +319,10 @@ TEST_F(RunnerTest, ASecondInterruptSkipsRestoresWaitsButNotItsScale) {
   EXPECT_EQ(r.restore_status.message(),
             "restore step 2 (wait_healthy (timeout 1m), line 12): skipped: interrupted twice");
   std::vector<std::string> expected = {"get deployments.apps payment -o json",
+                                       kWithMetrics,
+                                       kSnapshot,
                                        "scale deployment/payment --replicas=0",
                                        kSnapshot,
-                                       kMetrics,
                                        "scale deployment/payment --replicas=1",
                                        "get deployments.apps payment -o json"};
   EXPECT_EQ(cluster_.calls, expected);
