@@ -339,6 +339,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     ro.interrupts = interrupts;
     incident::IncidentRunner runner_for(&kubectl, ro);
     absl::Time t0 = absl::Now();
+    int calls0 = (*log)->calls();
     incident::IncidentResult r = runner_for.Run(*i);
     std::string status = "ok";
     if (absl::IsCancelled(r.steps_status)) {
@@ -351,6 +352,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     if (status != "ok") code = kExitEnvironment;
     nlohmann::json ij = IncidentJson(r, status);
     ij["wall_seconds"] = absl::ToDoubleSeconds(absl::Now() - t0);
+    ij["kubectl_calls"] = (*log)->calls() - calls0;
     doc["incidents"].push_back(std::move(ij));
     run->results.push_back(std::move(r));
     save();
