@@ -325,6 +325,19 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     return kExitEnvironment;
   }
 
+  char host[256] = "";
+  gethostname(host, sizeof(host) - 1);
+  absl::Status locked = incident::AcquireNamespaceLock(
+      &kubectl,
+      absl::StrCat("sre-eval record, pid ", getpid(), " on ", host, ", run folder ", run->dir));
+  if (!locked.ok()) {
+    err << me << locked.message() << "\nnothing was changed on the cluster.\n";
+    doc["status"] = "refused";
+    doc["error"] = std::string(locked.message());
+    save();
+    return kExitEnvironment;
+  }
+
   int code = kExitOk;
   for (const incident::Incident* i : chosen) {
     if (interrupts != nullptr && interrupts->load() > 0) {
@@ -359,6 +372,12 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     if (status == "restore failed") break;  // do not break more of a cluster left broken
   }
   if (interrupts != nullptr && interrupts->load() > 0) code = kExitEnvironment;
+  absl::Status unlocked = incident::ReleaseNamespaceLock(&kubectl);
+  if (!unlocked.ok()) {
+    err << me << "cannot remove the lock ConfigMap " << incident::kLockName << ": "
+        << unlocked.message() << "\n";
+    code = kExitEnvironment;
+  }
   doc["status"] = code == kExitOk ? "ok" : "failed";
   save();
   if (sim_clock != nullptr && !sim_clock->status().ok()) {

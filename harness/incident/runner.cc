@@ -62,6 +62,32 @@ absl::Status Preflight(cluster::Kubectl* kubectl, const std::vector<std::string>
   return absl::OkStatus();
 }
 
+absl::Status AcquireNamespaceLock(cluster::Kubectl* kubectl, const std::string& holder) {
+  // `create -f -` with JSON (kubectl's `create configmap` would send protobuf).
+  nlohmann::json lock = {
+      {"apiVersion", "v1"},
+      {"kind", "ConfigMap"},
+      {"metadata",
+       {{"name", kLockName}, {"labels", {{"app.kubernetes.io/managed-by", "sre-eval"}}}}},
+      {"data", {{"holder", holder}}}};
+  absl::StatusOr<std::string> made =
+      kubectl->Run({"create", "-f", "-"}, /*mutating=*/true, lock.dump());
+  if (made.ok()) return absl::OkStatus();
+  if (!absl::StrContains(made.status().message(), "AlreadyExists")) return made.status();
+  const cluster::KubectlTarget& t = kubectl->target();
+  absl::StatusOr<std::string> who =
+      kubectl->Run({"get", "configmap", kLockName, "-o", "jsonpath={.data.holder}"}, false);
+  return absl::FailedPreconditionError(
+      absl::StrCat("namespace '", t.ns, "' is in use by another run (ConfigMap ", kLockName, ": ",
+                   who.ok() && !who->empty() ? *who : "holder unknown",
+                   "); if no run is going on, remove the stale lock: kubectl --context ", t.context,
+                   " --namespace ", t.ns, " delete configmap ", kLockName));
+}
+
+absl::Status ReleaseNamespaceLock(cluster::Kubectl* kubectl) {
+  return kubectl->Run({"delete", "configmap", kLockName, "--ignore-not-found"}, true).status();
+}
+
 namespace {
 
 std::string Clock2(absl::Duration d) {

@@ -38,6 +38,14 @@ const std::vector<std::string>& SockShopDeployments();
 // FailedPrecondition with a message saying what is wrong and what to do; only reads.
 absl::Status Preflight(cluster::Kubectl* kubectl, const std::vector<std::string>& allowed);
 
+// One run at a time per namespace: a ConfigMap `sre-eval-lock` whose data.holder says who
+// holds it ("sre-eval record, pid 4242 on host ci-7, run folder results/x"). Acquire creates
+// it (FailedPrecondition naming the holder and the command that removes a stale lock when it
+// exists already); Release deletes it.
+inline constexpr char kLockName[] = "sre-eval-lock";
+absl::Status AcquireNamespaceLock(cluster::Kubectl* kubectl, const std::string& holder);
+absl::Status ReleaseNamespaceLock(cluster::Kubectl* kubectl);
+
 // What the person watching sees. StreamProgress writes it.
 class Progress {
  public:

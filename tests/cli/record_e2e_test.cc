@@ -14,10 +14,12 @@
 #include "cli/record.h"
 #include "cluster/types.h"
 #include "gtest/gtest.h"
+#include "incident/runner.h"
 #include "incident/timeline.h"
 #include "nlohmann/json.hpp"
 #include "served_sim.h"
 #include "test_util.h"
+#include "util/clock.h"
 #include "util/file_util.h"
 #include "util/subprocess.h"
 
@@ -154,7 +156,7 @@ TEST_P(RecordIncidentTest, RunsRestoresAndLeavesATruthThatFitsTheGuide) {
     EXPECT_EQ(f["frontend.memory_limit"], "1000Mi");
     EXPECT_GE(f["load.failure_pct"].get<double>(), 60.0);
     EXPECT_EQ(f["load.users"], 3000);
-    EXPECT_EQ(Mutating(kubectl_log), 4) << kubectl_log;  // 2 applies, 2 deletes
+    EXPECT_EQ(Mutating(kubectl_log), 6) << kubectl_log;  // 2 applies, 2 deletes, the lock
   } else if (c.incident == "latency") {
     EXPECT_EQ(f["restarts.total"], 0);
     EXPECT_EQ(f["oom_kills.count"], 0);
@@ -164,7 +166,7 @@ TEST_P(RecordIncidentTest, RunsRestoresAndLeavesATruthThatFitsTheGuide) {
     EXPECT_GT(f["logs.slow_query"].get<int>(), 0);
     EXPECT_GT(f["logs.connection_pool_exhausted"].get<int>(), 0);
     EXPECT_EQ(f["load.users"], 750);
-    EXPECT_EQ(Mutating(kubectl_log), 6) << kubectl_log;  // 3 applies, 3 deletes
+    EXPECT_EQ(Mutating(kubectl_log), 8) << kubectl_log;  // 3 applies, 3 deletes, the lock
   } else {
     EXPECT_EQ(f["restarts.total"], 0);
     EXPECT_EQ(f["payment.replicas_before"], 1);
@@ -184,7 +186,7 @@ TEST_P(RecordIncidentTest, RunsRestoresAndLeavesATruthThatFitsTheGuide) {
     EXPECT_EQ(f["payment.failed_order_count"].get<size_t>(), ids.size());
     EXPECT_EQ(f["payment.failed_checkouts"].get<size_t>(), ids.size());
     EXPECT_GT(f["logs.connection_refused"].get<int>(), 0);
-    EXPECT_EQ(Mutating(kubectl_log), 6) << kubectl_log;  // 2 applies, 2 scales, 2 deletes
+    EXPECT_EQ(Mutating(kubectl_log), 8) << kubectl_log;  // 2 applies, 2 scales, 2 deletes, the lock
   }
 }
 
@@ -342,6 +344,34 @@ TEST(RecordTest, AMissingNamespaceIsRefusedWithoutASingleWrite) {
   std::string log = Slurp(out_dir + "/kubectl.log");
   EXPECT_EQ(Mutating(log), 0);
   EXPECT_TRUE(absl::StrContains(log, "get namespace shop --ignore-not-found -o name")) << log;
+}
+
+TEST(RecordTest, ANamespaceAnotherRunHoldsIsRefused) {
+  SKIP_WITHOUT_KUBECTL();
+  absl::StatusOr<std::unique_ptr<ServedSim>> sim = ServedSim::Start(3);
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  PosixProcessRunner runner;
+  cluster::KubectlTarget target;
+  target.kubeconfig = (*sim)->kubeconfig();
+  target.context = "sre-eval-sim";
+  cluster::Kubectl kubectl(target, &runner, SystemClock::Get(), nullptr);
+  ASSERT_TRUE(incident::AcquireNamespaceLock(&kubectl, "the nightly job").ok());
+  TempDir dir;
+  std::string out_dir = dir.path() + "/run";
+  std::ostringstream out, err;
+  int code = RunCli({"sre-eval", "record", "--env", "kube", "--kubeconfig", target.kubeconfig,
+                     "--context", "sre-eval-sim", "--out", out_dir, "--suite", SRE_EVAL_SOURCE_DIR},
+                    out, err);
+  EXPECT_EQ(code, 3);
+  EXPECT_EQ(err.str(),
+            "sre-eval record: namespace 'sock-shop' is in use by another run (ConfigMap "
+            "sre-eval-lock: the nightly job); if no run is going on, remove the stale lock: "
+            "kubectl --context sre-eval-sim --namespace sock-shop delete configmap "
+            "sre-eval-lock\nnothing was changed on the cluster.\n");
+  std::string log = Slurp(out_dir + "/kubectl.log");
+  EXPECT_EQ(Mutating(log), 1) << log;  // the create that found the lock
+  ASSERT_TRUE(incident::ReleaseNamespaceLock(&kubectl).ok());
+  EXPECT_TRUE(incident::AcquireNamespaceLock(&kubectl, "x").ok());  // free again
 }
 
 TEST(RecordTest, BadInputExitsTwoBeforeTouchingAnything) {
