@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "util/subprocess.h"
 
 namespace sre_eval {
 
@@ -39,6 +40,18 @@ std::string TempDir::WriteFile(const std::string& relative, absl::string_view co
   std::ofstream out(full, std::ios::binary);
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
   return full.string();
+}
+
+bool HaveKubectl() {
+  static const bool have = [] {
+    PosixProcessRunner runner;
+    SubprocessOptions o;
+    o.argv = {"kubectl", "version", "--client"};
+    o.timeout = absl::Seconds(20);
+    absl::StatusOr<SubprocessResult> r = runner.Run(o);
+    return r.ok() && r->success();
+  }();
+  return have;
 }
 
 absl::Time At(const char* rfc3339) {

@@ -17,6 +17,10 @@ std::vector<std::string> DiagnosticStrings(const Diagnostics& diags);
 // An RFC 3339 time ("2026-11-24T10:23:05Z"); a test failure when it does not parse.
 absl::Time At(const char* rfc3339);
 
+// Whether `kubectl version --client` runs (asked once): the tests that drive the real kubectl
+// skip without it.
+bool HaveKubectl();
+
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
 class TempDir {
  public:

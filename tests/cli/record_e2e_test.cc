@@ -26,18 +26,6 @@
 namespace sre_eval {
 namespace {
 
-bool HaveKubectl() {
-  static const bool have = [] {
-    PosixProcessRunner runner;
-    SubprocessOptions o;
-    o.argv = {"kubectl", "version", "--client"};
-    o.timeout = absl::Seconds(20);
-    auto r = runner.Run(o);
-    return r.ok() && r->success();
-  }();
-  return have;
-}
-
 #define SKIP_WITHOUT_KUBECTL() \
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; these tests drive the real one"
 

@@ -23,15 +23,6 @@ namespace sre_eval {
 namespace cluster {
 namespace {
 
-bool HaveKubectl() {
-  PosixProcessRunner runner;
-  SubprocessOptions o;
-  o.argv = {"kubectl", "version", "--client"};
-  o.timeout = absl::Seconds(20);
-  auto r = runner.Run(o);
-  return r.ok() && r->success();
-}
-
 // The real runner, with kubectl's cache and home in the test's directory.
 class PrivateHomeRunner final : public ProcessRunner {
  public:

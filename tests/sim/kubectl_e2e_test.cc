@@ -21,15 +21,6 @@ namespace sre_eval {
 namespace sim {
 namespace {
 
-bool HaveKubectl() {
-  PosixProcessRunner runner;
-  SubprocessOptions o;
-  o.argv = {"kubectl", "version", "--client"};
-  o.timeout = absl::Seconds(20);
-  auto r = runner.Run(o);
-  return r.ok() && r->success();
-}
-
 std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());
 }
