@@ -1,0 +1,77 @@
+// Agents: what sre-eval asks, what comes back, and the interface every kind implements
+// (http, openai, command, and the built-in reference agent).
+#ifndef SRE_EVAL_AGENT_AGENT_H_
+#define SRE_EVAL_AGENT_AGENT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+
+namespace sre_eval {
+namespace agent {
+
+// How an agent reaches the cluster the incident happened on (for the sim: its own
+// kubeconfig in the run folder).
+struct ClusterAccess {
+  std::string kubeconfig;
+  std::string context;
+  std::string ns;
+};
+
+// One earlier turn of the conversation a prompt continues.
+struct Turn {
+  std::string role;  // "user" or "assistant"
+  std::string content;
+};
+
+struct AgentRequest {
+  std::string incident;        // "crash"
+  std::string prompt_id;       // "i1.why_crash"
+  std::string message;         // the rendered prompt
+  std::vector<Turn> history;   // earlier turns, oldest first (empty for a fresh conversation)
+  std::string window_start;    // RFC 3339, the incident window
+  std::string window_end;
+  ClusterAccess cluster;
+  std::string evidence;        // the evidence pack; empty unless the context mode is evidence
+  int trial = 0;
+};
+
+// Token usage when the endpoint reports it; -1 when it did not.
+struct Usage {
+  int64_t prompt_tokens = -1;
+  int64_t completion_tokens = -1;
+  int64_t total_tokens = -1;
+};
+
+struct AgentAnswer {
+  std::string text;   // the answer; empty on error
+  // Empty, or why the call failed, for people ("HTTP 500 after 4 attempts: ...",
+  // "timed out after 60s", "no answer at /choices/0/message/content"). Never holds a secret.
+  std::string error;
+  int attempts = 0;
+  int http_status = 0;  // the last HTTP status; 0 when there was none
+  absl::Duration latency = absl::ZeroDuration();  // from the first attempt to the answer
+  Usage usage;
+  bool truncated = false;  // the answer was cut at the configured cap
+
+  bool ok() const { return error.empty(); }
+};
+
+class Agent {
+ public:
+  virtual ~Agent() = default;
+  // "http", "openai", "command" or "reference".
+  virtual std::string kind() const = 0;
+  // "none" (the agent investigates on its own) or "evidence" (the request carries the
+  // evidence pack).
+  virtual std::string context_mode() const = 0;
+  // Thread-safe. Never throws: a failure is an answer with `error` set.
+  virtual AgentAnswer Ask(const AgentRequest& request) = 0;
+};
+
+}  // namespace agent
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_AGENT_AGENT_H_

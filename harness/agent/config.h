@@ -1,0 +1,108 @@
+// Agent configuration files (--agent FILE): a kind and its settings. Values may refer to the
+// environment as ${NAME}; they are expanded when the file is loaded for a run, and every
+// expanded value of a variable whose name looks secret (…KEY, …TOKEN, …SECRET, …PASSWORD)
+// or that is used in a header is remembered in `secrets`, so that Redact() can remove it
+// from anything written (answers, errors, logs, reports).
+//
+//   kind: openai                     # http | openai | command
+//   name: gpt-4o-mini baseline       # shown in reports (default: the file name)
+//   context: evidence                # none | evidence (default: none; evidence for openai)
+//   timeout: 60s                     # per call
+//   retries: 3                       # extra attempts on connection errors, 429 and 5xx
+//   max_answer_bytes: 262144
+//   budget: 30m                      # all calls of a run together
+//   openai:
+//     base_url: https://api.openai.com/v1
+//     model: gpt-4o-mini
+//     api_key: ${OPENAI_API_KEY}
+//     temperature: 0
+//     max_tokens: 1024
+//     headers: {api-key: ${AZURE_KEY}}   # extra headers
+//     query: {api-version: 2024-06-01}  # extra query parameters (Azure)
+//     system: You are an SRE ...        # optional system prompt
+//   http:
+//     url: http://127.0.0.1:8080/ask
+//     method: POST
+//     headers: {Authorization: Bearer ${AGENT_TOKEN}}
+//     body: {...}                    # JSON template; strings "{{message}}", "{{history}}",
+//                                    # "{{incident}}", "{{prompt_id}}", "{{window}}",
+//                                    # "{{cluster}}", "{{evidence}}" are replaced by values
+//     answer: /answer                # JSON Pointer (RFC 6901) into the response; "" = raw body
+//   command:
+//     argv: [my-agent, --json]       # the request as JSON on stdin
+//     answer: /answer                # JSON Pointer into stdout; "" = stdout as text
+#ifndef SRE_EVAL_AGENT_CONFIG_H_
+#define SRE_EVAL_AGENT_CONFIG_H_
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "util/diagnostic.h"
+
+namespace sre_eval {
+namespace agent {
+
+struct CallPolicy {
+  absl::Duration timeout = absl::Seconds(60);  // per attempt
+  int retries = 3;                             // extra attempts
+  absl::Duration initial_backoff = absl::Milliseconds(500);
+  absl::Duration max_backoff = absl::Seconds(20);
+  size_t max_answer_bytes = size_t{256} << 10;
+  absl::Duration budget = absl::Minutes(30);  // every call of a run together
+};
+
+struct AgentConfig {
+  std::string file;
+  std::string kind;  // "http", "openai", "command", "reference"
+  std::string name;
+  std::string context_mode;  // "none" or "evidence"
+  CallPolicy policy;
+  // http
+  std::string url;
+  std::string method = "POST";
+  std::vector<std::pair<std::string, std::string>> headers;  // also openai's extra headers
+  std::optional<nlohmann::json> body;                        // http body template
+  std::string answer_pointer;                                // http and command
+  // openai
+  std::string base_url;
+  std::string model;
+  std::string api_key;
+  double temperature = 0;
+  int max_tokens = 1024;
+  std::vector<std::pair<std::string, std::string>> query;
+  std::string system;
+  // command
+  std::vector<std::string> argv;
+  // Expanded values that must never be written anywhere.
+  std::vector<std::string> secrets;
+};
+
+// Looks up an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// Loads and checks FILE. Problems go to `diags` as file:line:col messages (unknown keys with
+// "did you mean", wrong types, a bad URL or JSON Pointer, ${NAME} unset: "environment variable
+// OPENAI_API_KEY is not set (agents/openai.yaml uses it for openai.api_key)"). With
+// `expand` false, ${NAME} references are checked for syntax only (for `validate --agent`).
+absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path, const EnvLookup& env,
+                                            bool expand, Diagnostics* diags);
+
+// The built-in reference agent's configuration.
+AgentConfig ReferenceAgentConfig();
+
+// `text` with every secret replaced by "[REDACTED]" (longest first).
+std::string Redact(absl::string_view text, const std::vector<std::string>& secrets);
+
+}  // namespace agent
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_AGENT_CONFIG_H_
