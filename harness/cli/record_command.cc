@@ -372,6 +372,26 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     if (status == "restore failed") break;  // do not break more of a cluster left broken
   }
   if (interrupts != nullptr && interrupts->load() > 0) code = kExitEnvironment;
+  // Cleanup, newest incident first: the finished Jobs and the locustfile the incidents left
+  // for the agent to read.
+  for (auto r = run->results.rbegin(); r != run->results.rend(); ++r) {
+    const incident::Incident* i = nullptr;
+    for (const incident::Incident* c : chosen) {
+      if (c->id == r->incident) i = c;
+    }
+    incident::RunnerOptions ro;
+    ro.clock = clock;
+    ro.environment = o.env;
+    ro.progress = progress;
+    incident::IncidentRunner cleaner(&kubectl, ro);
+    std::vector<std::string> failed = cleaner.Cleanup(*i, r->timeline.saved_replicas);
+    for (nlohmann::json& ij : doc["incidents"]) {
+      if (ij["id"] != i->id) continue;
+      ij["cleanup"] = failed.empty() ? nlohmann::json("ok") : nlohmann::json(failed);
+    }
+    for (const std::string& f : failed) err << me << i->id << ": " << f << "\n";
+    if (!failed.empty()) code = kExitEnvironment;
+  }
   absl::Status unlocked = incident::ReleaseNamespaceLock(&kubectl);
   if (!unlocked.ok()) {
     err << me << "cannot remove the lock ConfigMap " << incident::kLockName << ": "

@@ -115,6 +115,8 @@ class IncidentParser {
   Diagnostics* diags_;
   // The line of the step that set each mark.
   std::map<std::string, int> marks_;
+  // The list being read: "steps", "restore" or "cleanup".
+  std::string list_ = "steps";
   // Jobs created by the apply steps read so far, and whether every manifest loaded (the Job
   // check is left out otherwise: a broken manifest would make every Job look missing).
   std::vector<std::string> jobs_;
@@ -163,7 +165,8 @@ std::optional<absl::Duration> IncidentParser::Duration(const YAML::Node& key,
 
 void IncidentParser::Parse(const YAML::Node& root, Incident* incident) {
   YamlMap map(root, file_, "incident",
-              {"id", "title", "description", "sample_every", "steps", "restore"}, diags_);
+              {"id", "title", "description", "sample_every", "steps", "restore", "cleanup"},
+              diags_);
   if (!map.valid()) return;
   if (std::optional<YamlString> id = map.String("id", true); id.has_value()) {
     incident->id = id->value;
@@ -202,7 +205,12 @@ void IncidentParser::Parse(const YAML::Node& root, Incident* incident) {
     }
   }
   if (std::optional<YAML::Node> restore = map.List("restore", false); restore.has_value()) {
+    list_ = "restore";
     ParseSteps(*restore, /*in_restore=*/true, &incident->restore);
+  }
+  if (std::optional<YAML::Node> cleanup = map.List("cleanup", false); cleanup.has_value()) {
+    list_ = "cleanup";
+    ParseSteps(*cleanup, /*in_restore=*/true, &incident->cleanup);
   }
 }
 
@@ -221,9 +229,10 @@ std::optional<Step> IncidentParser::ParseStep(const YAML::Node& node, bool in_re
   // Keys are checked here rather than by YamlMap: a step is one action key of several.
   std::vector<std::string> known = ActionKeys();
   known.push_back("mark");
+  known.push_back("when");
   size_t errors_before = diags_->size();
   std::vector<std::pair<YAML::Node, YAML::Node>> actions;
-  std::optional<std::pair<YAML::Node, YAML::Node>> mark;
+  std::optional<std::pair<YAML::Node, YAML::Node>> mark, when;
   bool unknown = false;
   std::vector<std::string> seen;
   for (auto it = node.begin(); it != node.end(); ++it) {
@@ -241,6 +250,8 @@ std::optional<Step> IncidentParser::ParseStep(const YAML::Node& node, bool in_re
     seen.push_back(name);
     if (name == "mark") {
       mark.emplace(key, value);
+    } else if (name == "when") {
+      when.emplace(key, value);
     } else if (std::find(ActionKeys().begin(), ActionKeys().end(), name) != ActionKeys().end()) {
       actions.emplace_back(key, value);
     } else {
@@ -258,7 +269,33 @@ std::optional<Step> IncidentParser::ParseStep(const YAML::Node& node, bool in_re
   Step step;
   step.line = YamlLine(node);
   bool ok = ParseAction(actions[0].first, actions[0].second, in_restore, &step);
-  if (mark.has_value()) ok = ParseMark(mark->first, mark->second, &step) && ok;
+  if (mark.has_value()) {
+    if (list_ == "cleanup") {
+      Error(mark->first, "cleanup steps take no mark: the incident window is over");
+      ok = false;
+    } else {
+      ok = ParseMark(mark->first, mark->second, &step) && ok;
+    }
+  }
+  if (when.has_value()) {
+    std::optional<std::string> value = Scalar(when->first, when->second, "when");
+    if (list_ != "restore") {
+      Error(when->first, "'when' only in restore");
+      ok = false;
+    } else if (value.has_value() && *value != "steps_failed") {
+      Error(when->second,
+            absl::StrCat("unknown when '", *value, "'", DidYouMean(*value, {"steps_failed"}),
+                         "; the only one is steps_failed"));
+      ok = false;
+    } else if (value.has_value()) {
+      step.when = *value;
+    }
+  }
+  if (list_ == "cleanup" && step.kind != StepKind::kApply && step.kind != StepKind::kDelete &&
+      step.kind != StepKind::kScale) {
+    Error(actions[0].first, "cleanup steps may only apply, delete or scale");
+    ok = false;
+  }
   if (!ok || diags_->size() != errors_before) return std::nullopt;
   return step;
 }
@@ -506,7 +543,7 @@ std::string Step::Describe() const {
 
 std::vector<std::string> Incident::ScaledDeployments() const {
   std::vector<std::string> out;
-  for (const std::vector<Step>* list : {&steps, &restore}) {
+  for (const std::vector<Step>* list : {&steps, &restore, &cleanup}) {
     for (const Step& s : *list) {
       if (s.kind != StepKind::kScale) continue;
       if (std::find(out.begin(), out.end(), s.deployment) == out.end()) {

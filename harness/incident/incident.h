@@ -19,10 +19,19 @@
 //     - probe: {job_log: locust-payment, role: load}  # the Job's log (Locust's report)
 //     - probe: logs                             # every container's log since window.start
 //   restore:
-//     - delete: manifests/locust-payment.yaml  # delete every object in it, if present
+//     - delete: manifests/locust-payment.yaml  # delete every object in it, if present,
+//       when: steps_failed                      # only when the steps did not all complete
+//                                               # (to stop a load that still runs)
 //     - scale: {deployment: payment, replicas: saved}  # the replicas saved before step 1
 //     - wait_healthy: 5m                        # sample until every deployment is ready
 //       mark: window.recovered
+//   cleanup:                                    # after the agent was asked (or at the end
+//     - delete: manifests/locust-payment.yaml  # of `record`): remove what is left as
+//     - delete: manifests/locustfile.yaml      # evidence (finished Jobs and their logs)
+//
+// Restore puts the shop back as it was; it leaves the finished Jobs, whose logs (Locust's
+// report) an agent may read while it is asked. Cleanup removes them; only apply, delete and
+// scale steps, without marks.
 //
 // Marks: window.start, window.end, window.recovered; each at most once per incident.
 // `role` of a job_log probe: "load" (the incident's load) or "baseline" (a short load before
@@ -72,6 +81,8 @@ struct Step {
   std::string role;
   // "", "window.start", "window.end", "window.recovered".
   std::string mark;
+  // restore only: "" (always) or "steps_failed" (only when the steps did not all complete).
+  std::string when;
 
   // One line for progress and logs: "apply manifests/locust-crash.yaml",
   // "scale deployment/payment to 0", "wait_job locust-crash (timeout 10m)".
@@ -86,9 +97,10 @@ struct Incident {
   absl::Duration sample_every = absl::Seconds(10);
   std::vector<Step> steps;
   std::vector<Step> restore;
+  std::vector<Step> cleanup;
 
-  // Deployments a scale step of `steps` or `restore` touches, in first-use order: the runner
-  // saves their replicas before the first step.
+  // Deployments a scale step of `steps`, `restore` or `cleanup` touches, in first-use order: the
+  // runner saves their replicas before the first step.
   std::vector<std::string> ScaledDeployments() const;
 };
 

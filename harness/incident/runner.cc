@@ -259,6 +259,7 @@ class IncidentRunner::Run_ {
     for (size_t i = 0; i < steps.size(); ++i) {
       const Step& s = steps[i];
       if (!restore && Cancelled()) return absl::CancelledError("interrupted by a signal");
+      if (s.when == "steps_failed" && result_.steps_status.ok()) continue;
       if (o_.progress != nullptr) {
         o_.progress->StepStarted(incident_.id, phase, static_cast<int>(i),
                                  static_cast<int>(steps.size()), s.Describe());
@@ -633,6 +634,58 @@ IncidentRunner::IncidentRunner(cluster::Kubectl* kubectl, RunnerOptions options)
 IncidentResult IncidentRunner::Run(const Incident& incident) {
   Run_ run(kubectl_, options_, incident);
   return run.Go();
+}
+
+std::vector<std::string> IncidentRunner::Cleanup(const Incident& incident,
+                                                 const std::map<std::string, int>& saved) {
+  std::vector<std::string> failed;
+  const cluster::KubectlTarget& t = kubectl_->target();
+  std::string fix = "kubectl";
+  if (!t.kubeconfig.empty()) absl::StrAppend(&fix, " --kubeconfig ", t.kubeconfig);
+  absl::StrAppend(&fix, " --context ", t.context, " --namespace ", t.ns);
+  for (size_t i = 0; i < incident.cleanup.size(); ++i) {
+    const Step& s = incident.cleanup[i];
+    if (options_.progress != nullptr) {
+      options_.progress->StepStarted(incident.id, "cleanup", static_cast<int>(i),
+                                     static_cast<int>(incident.cleanup.size()), s.Describe());
+    }
+    absl::Status st;
+    std::string by_hand;
+    switch (s.kind) {
+      case StepKind::kApply:
+        st = kubectl_->Apply(s.manifest_path);
+        by_hand = absl::StrCat(fix, " apply -f ", s.manifest_path);
+        break;
+      case StepKind::kDelete:
+        st = kubectl_->Delete(s.manifest_path);
+        by_hand = absl::StrCat(fix, " delete --ignore-not-found -f ", s.manifest_path);
+        break;
+      case StepKind::kScale: {
+        int replicas = s.replicas;
+        if (s.replicas_saved) {
+          auto it = saved.find(s.deployment);
+          if (it == saved.end()) {
+            st = absl::FailedPreconditionError(
+                absl::StrCat("no saved replicas for deployment ", s.deployment));
+            break;
+          }
+          replicas = it->second;
+        }
+        st = kubectl_->Scale(s.deployment, replicas);
+        by_hand = absl::StrCat(fix, " scale deployment/", s.deployment, " --replicas=", replicas);
+        break;
+      }
+      default:
+        st = absl::InvalidArgumentError("cleanup steps may only apply, delete or scale");
+    }
+    if (st.ok()) continue;
+    std::string line =
+        absl::StrCat("cleanup step ", i + 1, " (", s.Describe(), ") failed: ", st.message(),
+                     by_hand.empty() ? "" : absl::StrCat("; by hand: ", by_hand));
+    if (options_.progress != nullptr) options_.progress->Note(incident.id, line);
+    failed.push_back(std::move(line));
+  }
+  return failed;
 }
 
 }  // namespace incident

@@ -7,6 +7,8 @@
 // runner cannot tell the difference. Waits are sliced into <= 1 s so an interrupt is seen
 // within a second.
 //
+// Restore steps with `when: steps_failed` run only when the steps did not all complete.
+//
 // Interrupts: `interrupts` counts SIGINT/SIGTERM (the command's handler increments it). The
 // first stops the steps at the next check and goes to restore; from the second on, restore
 // skips its waits (record, wait_healthy) but still performs every apply, delete and scale.
@@ -15,6 +17,7 @@
 
 #include <atomic>
 #include <iosfwd>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -118,6 +121,12 @@ class IncidentRunner {
   // Runs `incident` to the end (steps, restore, checks, truth). Never throws; every failure
   // is in the result.
   IncidentResult Run(const Incident& incident);
+
+  // Performs the incident's cleanup list (after the agent was asked, or at the end of
+  // `record`): every step, also after one fails. Returns one line per failed step with the
+  // command that does it by hand; empty when all went well. `saved` is the replicas Run saved.
+  std::vector<std::string> Cleanup(const Incident& incident,
+                                   const std::map<std::string, int>& saved);
 
  private:
   class Run_;

@@ -18,6 +18,7 @@ std::vector<std::string> Rows(const std::vector<Step>& steps) {
   for (const Step& s : steps) {
     std::string row = absl::StrCat(s.line, ": ", s.Describe());
     if (!s.mark.empty()) absl::StrAppend(&row, " [", s.mark, "]");
+    if (!s.when.empty()) absl::StrAppend(&row, " (when ", s.when, ")");
     if (!s.manifest_path.empty()) absl::StrAppend(&row, " -> ", s.manifest_path);
     out.push_back(row);
   }
@@ -74,11 +75,15 @@ TEST_F(ShippedIncidentsTest, Crash) {
                 "18: wait_healthy (timeout 10m) [window.recovered]",
                 "20: probe logs",
             }));
-  EXPECT_EQ(Rows(i->restore),
+  EXPECT_EQ(Rows(i->restore), (std::vector<std::string>{
+                                  "22: delete manifests/locust-crash.yaml (when steps_failed) -> " +
+                                      M("locust-crash.yaml"),
+                                  "24: wait_healthy (timeout 10m)",
+                              }));
+  EXPECT_EQ(Rows(i->cleanup),
             (std::vector<std::string>{
-                "22: delete manifests/locust-crash.yaml -> " + M("locust-crash.yaml"),
-                "23: delete manifests/locustfile.yaml -> " + M("locustfile.yaml"),
-                "24: wait_healthy (timeout 10m)",
+                "26: delete manifests/locust-crash.yaml -> " + M("locust-crash.yaml"),
+                "27: delete manifests/locustfile.yaml -> " + M("locustfile.yaml"),
             }));
   EXPECT_EQ(i->ScaledDeployments(), std::vector<std::string>{});
 }
@@ -102,10 +107,17 @@ TEST_F(ShippedIncidentsTest, Latency) {
       }));
   EXPECT_EQ(Rows(i->restore),
             (std::vector<std::string>{
-                "27: delete manifests/locust-latency.yaml -> " + M("locust-latency.yaml"),
-                "28: delete manifests/locust-baseline.yaml -> " + M("locust-baseline.yaml"),
-                "29: delete manifests/locustfile.yaml -> " + M("locustfile.yaml"),
-                "30: wait_healthy (timeout 5m)",
+                "27: delete manifests/locust-latency.yaml (when steps_failed) -> " +
+                    M("locust-latency.yaml"),
+                "29: delete manifests/locust-baseline.yaml (when steps_failed) -> " +
+                    M("locust-baseline.yaml"),
+                "31: wait_healthy (timeout 5m)",
+            }));
+  EXPECT_EQ(Rows(i->cleanup),
+            (std::vector<std::string>{
+                "33: delete manifests/locust-latency.yaml -> " + M("locust-latency.yaml"),
+                "34: delete manifests/locust-baseline.yaml -> " + M("locust-baseline.yaml"),
+                "35: delete manifests/locustfile.yaml -> " + M("locustfile.yaml"),
             }));
   EXPECT_EQ(i->ScaledDeployments(), std::vector<std::string>{});
 }
@@ -127,10 +139,15 @@ TEST_F(ShippedIncidentsTest, Payment) {
             }));
   EXPECT_EQ(Rows(i->restore),
             (std::vector<std::string>{
-                "23: delete manifests/locust-payment.yaml -> " + M("locust-payment.yaml"),
-                "24: delete manifests/locustfile.yaml -> " + M("locustfile.yaml"),
+                "23: delete manifests/locust-payment.yaml (when steps_failed) -> " +
+                    M("locust-payment.yaml"),
                 "25: scale deployment/payment to its saved replicas [window.end]",
                 "27: wait_healthy (timeout 5m) [window.recovered]",
+            }));
+  EXPECT_EQ(Rows(i->cleanup),
+            (std::vector<std::string>{
+                "30: delete manifests/locust-payment.yaml -> " + M("locust-payment.yaml"),
+                "31: delete manifests/locustfile.yaml -> " + M("locustfile.yaml"),
             }));
   EXPECT_EQ(i->ScaledDeployments(), std::vector<std::string>{"payment"});
 
@@ -153,9 +170,9 @@ TEST_F(ShippedIncidentsTest, Payment) {
   EXPECT_EQ(log.role, "load");
   EXPECT_EQ(i->steps[6].probe, "orders");
   EXPECT_EQ(i->steps[6].job, "");
-  EXPECT_TRUE(i->restore[2].replicas_saved);
-  EXPECT_EQ(i->restore[3].kind, StepKind::kWaitHealthy);
-  EXPECT_EQ(i->restore[3].duration, absl::Minutes(5));
+  EXPECT_TRUE(i->restore[1].replicas_saved);
+  EXPECT_EQ(i->restore[2].kind, StepKind::kWaitHealthy);
+  EXPECT_EQ(i->restore[2].duration, absl::Minutes(5));
 }
 
 TEST(StepKindNameTest, NamesEveryKind) {
@@ -289,6 +306,20 @@ std::vector<ErrorCase> ErrorCases() {
        h + "  - record: 30s\n    mark: window.strat\n",
        {"t.yaml:6:11: unknown mark 'window.strat' (did you mean 'window.start'?); marks are "
         "window.start, window.end, window.recovered"}},
+      {"when_in_steps",
+       h + "  - record: 30s\n    when: steps_failed\n",
+       {"t.yaml:6:5: 'when' only in restore"}},
+      {"unknown_when",
+       h + "  - record: 30s\nrestore:\n  - wait_healthy: 5m\n    when: step_failed\n",
+       {"t.yaml:8:11: unknown when 'step_failed' (did you mean 'steps_failed'?); the only one "
+        "is steps_failed"}},
+      {"cleanup_waits",
+       h + "  - record: 30s\ncleanup:\n  - wait_healthy: 5m\n",
+       {"t.yaml:7:5: cleanup steps may only apply, delete or scale"}},
+      {"cleanup_mark",
+       h + "  - record: 30s\ncleanup:\n  - scale: {deployment: payment, replicas: 1}\n"
+           "    mark: window.end\n",
+       {"t.yaml:8:5: cleanup steps take no mark: the incident window is over"}},
       {"replicas_saved_in_steps",
        h + "  - scale: {deployment: payment, replicas: saved}\n",
        {"t.yaml:5:44: 'replicas: saved' only in restore"}},
