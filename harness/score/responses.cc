@@ -33,9 +33,9 @@ absl::string_view ResponseStatusName(ResponseStatus status) {
 namespace {
 
 const std::vector<std::string>& KnownKeys() {
-  static const std::vector<std::string>* keys =
-      new std::vector<std::string>{"schema_version", "incident", "prompt_id", "trial",     "prompt",
-                                   "answer",         "status",   "error",     "latency_ms"};
+  static const std::vector<std::string>* keys = new std::vector<std::string>{
+      "schema_version", "incident",   "prompt_id", "trial",    "prompt",      "answer",    "status",
+      "error",          "latency_ms", "agent",     "attempts", "http_status", "truncated", "usage"};
   return *keys;
 }
 
@@ -193,6 +193,32 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
   }
   std::optional<int64_t> latency;
   if (doc.contains("latency_ms")) latency = check.Integer("latency_ms", false, 0);
+  // What the call cost: recorded by the harness, not scored.
+  std::optional<int64_t> attempts, http_status;
+  if (doc.contains("attempts")) attempts = check.Integer("attempts", false, 1);
+  if (doc.contains("http_status")) http_status = check.Integer("http_status", false, 0);
+  if (doc.contains("agent")) check.String("agent", false, true, "");
+  if (doc.contains("truncated") && !doc["truncated"].is_boolean()) {
+    check.Error(
+        absl::StrCat("'truncated' must be true or false, got ", JsonTypeName(doc["truncated"])));
+  }
+  if (doc.contains("usage")) {
+    const nlohmann::json& usage = doc["usage"];
+    bool good = usage.is_object();
+    if (good) {
+      for (const auto& [k, v] : usage.items()) {
+        if ((k != "prompt_tokens" && k != "completion_tokens" && k != "total_tokens") ||
+            !v.is_number_integer() || v.get<int64_t>() < 0) {
+          good = false;
+        }
+      }
+    }
+    if (!good) {
+      check.Error(
+          "'usage' must be an object of prompt_tokens, completion_tokens and total_tokens, "
+          "each an integer of at least 0");
+    }
+  }
   if (!check.ok()) return false;
 
   out->incident = *incident;
@@ -203,6 +229,8 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
   out->answer = answer != nullptr ? *answer : std::string();
   out->error = error != nullptr ? *error : std::string();
   out->latency_ms = latency;
+  out->attempts = attempts;
+  out->http_status = http_status;
   return true;
 }
 

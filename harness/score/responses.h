@@ -8,8 +8,11 @@
 // (an integer >= 1), status ("ok", "error" or "timeout"), answer (a string; required when
 // status is "ok", optional otherwise). Optional: prompt (a string: the prompt as sent),
 // latency_ms (an integer >= 0), error (a non-empty string: required when status is not "ok",
-// not allowed when it is). Any other key is an error, so a misspelt key never silently drops
-// data. Blank lines are skipped.
+// not allowed when it is), and what the call cost, recorded by the harness and not scored:
+// agent (a non-empty string: the agent's name), attempts (an integer >= 1), http_status (an
+// integer >= 0), truncated (a boolean: the answer was cut at the cap), usage (an object of
+// prompt_tokens, completion_tokens, total_tokens, integers >= 0). Any other key is an error, so a
+// misspelt key never silently drops data. Blank lines are skipped.
 #ifndef SRE_EVAL_SCORE_RESPONSES_H_
 #define SRE_EVAL_SCORE_RESPONSES_H_
 
@@ -39,6 +42,8 @@ struct Response {
   ResponseStatus status = ResponseStatus::kOk;
   std::string error;  // Set exactly when status is not ok.
   std::optional<int64_t> latency_ms;
+  std::optional<int64_t> attempts;
+  std::optional<int64_t> http_status;
 };
 
 // Parses one line (without its newline) into `*out`, reusing its buffers. Returns false when

@@ -1,0 +1,197 @@
+#include "cli/ask.h"
+
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "agent/config.h"
+#include "agent/evidence.h"
+#include "agent/factory.h"
+#include "incident/timeline.h"
+#include "nlohmann/json.hpp"
+#include "score/engine.h"
+#include "util/file_util.h"
+
+namespace sre_eval {
+namespace {
+
+// One question to ask: a prompt of an incident, in one trial.
+struct Item {
+  const Prompt* prompt = nullptr;
+  int trial = 1;
+  std::string text;  // rendered
+  int depth = 0;     // 0, or 1 + the depth of the prompt it continues
+  agent::AgentRequest request;
+  agent::AgentAnswer answer;
+  bool asked = false;
+};
+
+int Depth(const Suite& suite, const Prompt* p) {
+  int depth = 0;
+  std::set<std::string> seen;
+  while (p != nullptr && !p->continues.empty() && seen.insert(p->id).second) {
+    p = suite.FindPrompt(p->continues);
+    ++depth;
+  }
+  return depth;
+}
+
+std::string ResponseLine(const Item& item, const std::string& agent_name,
+                         const std::vector<std::string>& secrets) {
+  const agent::AgentAnswer& a = item.answer;
+  nlohmann::json j = {{"schema_version", 1},
+                      {"incident", item.prompt->incident},
+                      {"prompt_id", item.prompt->id},
+                      {"trial", item.trial},
+                      {"prompt", agent::Redact(item.text, secrets)}};
+  if (a.ok()) {
+    j["answer"] = agent::Redact(a.text, secrets);
+    j["status"] = "ok";
+  } else {
+    j["status"] = absl::StartsWith(a.error, "timed out") ? "timeout" : "error";
+    j["error"] = agent::Redact(a.error, secrets);
+  }
+  j["latency_ms"] = absl::ToInt64Milliseconds(a.latency);
+  if (!agent_name.empty()) j["agent"] = agent::Redact(agent_name, secrets);
+  j["attempts"] = std::max(1, a.attempts);
+  if (a.http_status > 0) j["http_status"] = a.http_status;
+  if (a.truncated) j["truncated"] = true;
+  nlohmann::json usage = nlohmann::json::object();
+  if (a.usage.prompt_tokens >= 0) usage["prompt_tokens"] = a.usage.prompt_tokens;
+  if (a.usage.completion_tokens >= 0) usage["completion_tokens"] = a.usage.completion_tokens;
+  if (a.usage.total_tokens >= 0) usage["total_tokens"] = a.usage.total_tokens;
+  if (!usage.empty()) j["usage"] = std::move(usage);
+  return j.dump() + "\n";
+}
+
+}  // namespace
+
+absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
+                                    std::ostream* progress) {
+  AskSummary summary;
+  const Suite& suite = *o.suite;
+  // The truths (and evidence packs) of the incidents asked about.
+  std::map<std::string, Truth> truths;
+  std::map<std::string, std::string> evidence;
+  std::vector<const Prompt*> prompts;
+  for (const Prompt* p : suite.AllPrompts()) {
+    if (!o.incidents.empty() &&
+        std::find(o.incidents.begin(), o.incidents.end(), p->incident) == o.incidents.end()) {
+      continue;
+    }
+    if (truths.count(p->incident) == 0) {
+      absl::StatusOr<Truth> truth =
+          LoadTruth(absl::StrCat(o.run_dir, "/", p->incident, "/truth.json"));
+      if (!truth.ok()) {
+        summary.problems.push_back(absl::StrCat(p->id, ": not asked: ", truth.status().message()));
+        ++summary.skipped;
+        continue;
+      }
+      truths.emplace(p->incident, *std::move(truth));
+      if (agent->context_mode() == "evidence") {
+        absl::StatusOr<incident::Timeline> t =
+            incident::ReadTimeline(absl::StrCat(o.run_dir, "/", p->incident, "/timeline.jsonl"));
+        agent::EvidenceOptions eo;
+        eo.budget_bytes = o.evidence_budget;
+        evidence[p->incident] = t.ok() ? agent::BuildEvidencePack(*t, eo) : "";
+      }
+    }
+    prompts.push_back(p);
+  }
+
+  std::vector<Item> items;
+  for (int trial = 1; trial <= o.trials; ++trial) {
+    for (const Prompt* p : prompts) {
+      const Truth& truth = truths.at(p->incident);
+      absl::StatusOr<std::string> text = p->tmpl.Render(truth.facts);
+      if (!text.ok()) {
+        summary.problems.push_back(absl::StrCat(p->id, ": not asked: ", text.status().message()));
+        ++summary.skipped;
+        continue;
+      }
+      Item item;
+      item.prompt = p;
+      item.trial = trial;
+      item.text = *text;
+      item.depth = Depth(suite, p);
+      agent::AgentRequest& r = item.request;
+      r.incident = p->incident;
+      r.prompt_id = p->id;
+      r.message = *text;
+      if (truth.facts.contains("window.start")) r.window_start = truth.facts["window.start"];
+      if (truth.facts.contains("window.end")) r.window_end = truth.facts["window.end"];
+      r.cluster = o.cluster;
+      auto ev = evidence.find(p->incident);
+      if (ev != evidence.end()) r.evidence = ev->second;
+      r.trial = trial;
+      items.push_back(std::move(item));
+    }
+  }
+
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(
+      std::fopen(absl::StrCat(o.run_dir, "/responses.jsonl").c_str(), "a"), &std::fclose);
+  if (out == nullptr) {
+    return ErrnoStatus(errno, absl::StrCat(o.run_dir, "/responses.jsonl"));
+  }
+  int max_depth = 0;
+  for (const Item& i : items) max_depth = std::max(max_depth, i.depth);
+  absl::Status write_status;
+  for (int depth = 0; depth <= max_depth; ++depth) {
+    if (o.interrupts != nullptr && o.interrupts->load() > 0) break;
+    std::vector<size_t> wave;
+    std::vector<agent::AgentRequest> requests;
+    for (size_t k = 0; k < items.size(); ++k) {
+      Item& item = items[k];
+      if (item.depth != depth) continue;
+      if (!item.prompt->continues.empty()) {
+        // The conversation so far: the prompt it continues, in the same trial.
+        const Item* before = nullptr;
+        for (const Item& b : items) {
+          if (b.prompt->id == item.prompt->continues && b.trial == item.trial) before = &b;
+        }
+        if (before == nullptr || !before->asked) {
+          summary.problems.push_back(absl::StrCat(item.prompt->id, ": not asked: it continues ",
+                                                  item.prompt->continues, ", which was not asked"));
+          ++summary.skipped;
+          continue;
+        }
+        item.request.history = before->request.history;
+        item.request.history.push_back({"user", before->text});
+        item.request.history.push_back(
+            {"assistant", before->answer.ok() ? before->answer.text : ""});
+      }
+      wave.push_back(k);
+      requests.push_back(item.request);
+    }
+    agent::AskAll(agent, requests, std::max(1, o.jobs),
+                  [&](size_t i, const agent::AgentAnswer& answer) {
+                    Item& item = items[wave[i]];
+                    item.answer = answer;
+                    item.asked = true;
+                    std::string line = ResponseLine(item, o.agent_name, o.secrets);
+                    if (std::fwrite(line.data(), 1, line.size(), out.get()) != line.size() ||
+                        std::fflush(out.get()) != 0) {
+                      if (write_status.ok()) {
+                        write_status = ErrnoStatus(errno, "responses.jsonl");
+                      }
+                    }
+                    ++summary.asked;
+                    if (!answer.ok()) ++summary.errors;
+                    if (progress != nullptr) {
+                      *progress << item.prompt->id << " (trial " << item.trial
+                                << "): " << (answer.ok() ? "answered" : "ERROR") << " in "
+                                << absl::ToInt64Milliseconds(answer.latency) << " ms\n"
+                                << std::flush;
+                    }
+                  });
+  }
+  if (!write_status.ok()) return write_status;
+  return summary;
+}
+
+}  // namespace sre_eval

@@ -1,0 +1,47 @@
+// Asking an agent the suite's questions about a recorded run: the body `run` builds on.
+// For each incident with a truth in the run folder, every prompt of that incident is rendered
+// from the truth's facts, asked (a prompt that `continues` another carries that conversation
+// as history, so it waits for it), and its answer appended to RUN/responses.jsonl the moment
+// it arrives (one flushed line, secrets redacted), so an interrupted run keeps every answer.
+#ifndef SRE_EVAL_CLI_ASK_H_
+#define SRE_EVAL_CLI_ASK_H_
+
+#include <atomic>
+#include <iosfwd>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "agent/agent.h"
+#include "suite/suite.h"
+
+namespace sre_eval {
+
+struct AskOptions {
+  std::string run_dir;                           // holds INCIDENT/truth.json (and timeline.jsonl)
+  const Suite* suite = nullptr;                  // the prompts
+  std::vector<std::string> incidents;            // empty: every incident of the suite with a truth
+  int trials = 1;                                // each prompt asked this many times, independently
+  int jobs = 4;                                  // calls in flight at most
+  std::string agent_name;                        // written to every line as "agent"
+  agent::ClusterAccess cluster;                  // how the agent reaches the cluster
+  std::vector<std::string> secrets;              // never written: replaced by [REDACTED]
+  size_t evidence_budget = 24000;                // for agents in context mode "evidence"
+  const std::atomic<int>* interrupts = nullptr;  // stop asking new questions when > 0
+};
+
+struct AskSummary {
+  int asked = 0;    // answers written
+  int errors = 0;   // of which error answers
+  int skipped = 0;  // prompts not asked: no truth, a template that did not render, interrupted
+  std::vector<std::string> problems;  // one line per skipped prompt
+};
+
+// Asks and writes; an agent failure is an error line, never a stop. Errors only when the run
+// folder cannot be written.
+absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& options,
+                                    std::ostream* progress);
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_CLI_ASK_H_
