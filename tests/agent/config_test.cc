@@ -395,6 +395,43 @@ TEST(AgentConfigTest, BodyBecomesJson) {
   EXPECT_EQ(loaded.config->secrets, std::vector<std::string>{"tok-123"});
 }
 
+TEST(AgentConfigTest, ShippedExamplesExpand) {
+  std::string dir = std::string(SRE_EVAL_SOURCE_DIR) + "/agents/";
+  Diagnostics diags;
+  absl::StatusOr<AgentConfig> openai = LoadAgentConfig(
+      dir + "openai.yaml", FakeEnv({{"OPENAI_API_KEY", "sk-test-0123456789"}}), true, &diags);
+  ASSERT_TRUE(openai.ok()) << openai.status();
+  EXPECT_EQ(openai->api_key, "sk-test-0123456789");
+  EXPECT_EQ(openai->secrets, std::vector<std::string>{"sk-test-0123456789"});
+  EXPECT_EQ(openai->context_mode, "evidence");
+
+  absl::StatusOr<AgentConfig> azure = LoadAgentConfig(
+      dir + "azure.yaml", FakeEnv({{"AZURE_OPENAI_KEY", "azure-0123"}}), true, &diags);
+  ASSERT_TRUE(azure.ok()) << azure.status();
+  EXPECT_EQ(azure->headers,
+            (std::vector<std::pair<std::string, std::string>>{{"api-key", "azure-0123"}}));
+  EXPECT_EQ(azure->query,
+            (std::vector<std::pair<std::string, std::string>>{{"api-version", "2024-06-01"}}));
+  EXPECT_EQ(azure->secrets, std::vector<std::string>{"azure-0123"});
+
+  absl::StatusOr<AgentConfig> http =
+      LoadAgentConfig(dir + "http.yaml", FakeEnv({{"AGENT_TOKEN", "tok-0123"}}), true, &diags);
+  ASSERT_TRUE(http.ok()) << http.status();
+  EXPECT_EQ(
+      http->headers,
+      (std::vector<std::pair<std::string, std::string>>{{"Authorization", "Bearer tok-0123"}}));
+  EXPECT_EQ(http->secrets, std::vector<std::string>{"tok-0123"});
+  EXPECT_TRUE(diags.empty());
+
+  // The message agents/README.md shows.
+  std::string path = dir + "openai.yaml";
+  EXPECT_FALSE(LoadAgentConfig(path, FakeEnv({}), true, &diags).ok());
+  EXPECT_EQ(
+      DiagnosticStrings(diags),
+      std::vector<std::string>{path + ":15:12: environment variable OPENAI_API_KEY is not set (" +
+                               path + " uses it for openai.api_key)"});
+}
+
 TEST(AgentConfigTest, ReferenceAgentConfig) {
   AgentConfig c = ReferenceAgentConfig();
   EXPECT_EQ(c.kind, "reference");
