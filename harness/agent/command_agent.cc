@@ -1,1 +1,129 @@
-// Placeholder: implemented by issue 7's work in progress.
+#include "agent/command_agent.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+
+namespace sre_eval {
+namespace agent {
+
+namespace {
+
+constexpr int kStderrLines = 5;
+constexpr size_t kStderrBytes = 400;
+
+// "60s", "90s", "1.5s": timeouts read best in seconds.
+std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToDoubleSeconds(d), "s"); }
+
+// The last lines of `err` (already redacted), at most kStderrBytes, cut at a UTF-8
+// character boundary.
+std::string StderrTail(absl::string_view err) {
+  err = absl::StripTrailingAsciiWhitespace(err);
+  std::vector<absl::string_view> lines = absl::StrSplit(err, '\n');
+  if (lines.size() > kStderrLines) lines.erase(lines.begin(), lines.end() - kStderrLines);
+  std::string tail = absl::StrJoin(lines, "\n");
+  if (tail.size() <= kStderrBytes) return tail;
+  size_t start = tail.size() - (kStderrBytes - 3);
+  while (start < tail.size() && (static_cast<unsigned char>(tail[start]) & 0xC0) == 0x80) {
+    ++start;
+  }
+  return "..." + tail.substr(start);
+}
+
+}  // namespace
+
+nlohmann::json DefaultRequestJson(const AgentRequest& request) {
+  nlohmann::json history = nlohmann::json::array();
+  for (const Turn& turn : request.history) {
+    history.push_back({{"role", turn.role}, {"content", turn.content}});
+  }
+  nlohmann::json out = {
+      {"message", request.message},
+      {"history", std::move(history)},
+      {"incident", request.incident},
+      {"prompt_id", request.prompt_id},
+      {"window", {{"start", request.window_start}, {"end", request.window_end}}},
+      {"cluster",
+       {{"kubeconfig", request.cluster.kubeconfig},
+        {"context", request.cluster.context},
+        {"namespace", request.cluster.ns}}},
+      {"trial", request.trial},
+  };
+  if (!request.evidence.empty()) out["evidence"] = request.evidence;
+  return out;
+}
+
+CommandAgent::CommandAgent(AgentConfig config, ProcessRunner* runner, Clock* clock)
+    : config_(std::move(config)), runner_(runner), clock_(clock) {}
+
+AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
+  AgentAnswer answer;
+  answer.attempts = 1;  // A command may have side effects: it is never retried.
+  SubprocessOptions options;
+  options.argv = config_.argv;
+  options.stdin_data = DefaultRequestJson(request).dump();
+  options.timeout = config_.policy.timeout;
+  options.max_stdout_bytes = config_.policy.max_answer_bytes;
+  absl::Time start = clock_->Now();
+  absl::StatusOr<SubprocessResult> result = runner_->Run(options);
+  answer.latency = clock_->Now() - start;
+  std::string program = config_.argv.empty() ? "" : config_.argv[0];
+  std::string error;
+  if (!result.ok()) {
+    const absl::Status& s = result.status();
+    if (absl::IsDeadlineExceeded(s)) {
+      error = absl::StrCat("timed out after ", Seconds(config_.policy.timeout));
+    } else if (absl::IsNotFound(s)) {
+      error = absl::StrCat("program '", program, "' not found");
+    } else if (absl::IsPermissionDenied(s)) {
+      error = absl::StrCat("program '", program, "' is not executable");
+    } else {
+      error = absl::StrCat("cannot run '", program, "': ", s.message());
+    }
+  } else if (!result->success()) {
+    error = result->exit_code >= 0 ? absl::StrCat("exit ", result->exit_code)
+                                   : absl::StrCat("killed by signal ", result->term_signal);
+    // Redacted before it is cut, so that no part of a secret survives the cut.
+    std::string tail = StderrTail(Redact(result->stderr_data, config_.secrets));
+    if (!tail.empty()) absl::StrAppend(&error, ": ", tail);
+  } else {
+    answer.truncated = result->stdout_truncated;
+    const std::string& out = result->stdout_data;
+    if (config_.answer_pointer.empty()) {
+      answer.text = std::string(absl::StripTrailingAsciiWhitespace(out));
+      if (answer.text.empty()) error = "stdout is empty";
+    } else {
+      nlohmann::json doc = nlohmann::json::parse(out, nullptr, /*allow_exceptions=*/false);
+      if (doc.is_discarded()) {
+        error = result->stdout_truncated ? absl::StrCat("stdout is not JSON (cut at ",
+                                                        config_.policy.max_answer_bytes, " bytes)")
+                                         : "stdout is not JSON";
+      } else {
+        const nlohmann::json* found = nullptr;
+        try {
+          nlohmann::json::json_pointer pointer(config_.answer_pointer);
+          if (doc.contains(pointer)) found = &doc.at(pointer);
+        } catch (const nlohmann::json::exception&) {
+          found = nullptr;  // A malformed pointer or index finds nothing.
+        }
+        if (found != nullptr && found->is_string()) {
+          answer.text = found->get<std::string>();
+        } else {
+          error = absl::StrCat("no string at ", config_.answer_pointer, " in stdout");
+        }
+      }
+    }
+  }
+  if (!error.empty()) {
+    answer.text.clear();
+    answer.error = Redact(error, config_.secrets);
+  }
+  return answer;
+}
+
+}  // namespace agent
+}  // namespace sre_eval

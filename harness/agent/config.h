@@ -1,11 +1,12 @@
 // Agent configuration files (--agent FILE): a kind and its settings. Values may refer to the
-// environment as ${NAME}; they are expanded when the file is loaded for a run, and every
-// expanded value of a variable whose name looks secret (…KEY, …TOKEN, …SECRET, …PASSWORD)
-// or that is used in a header is remembered in `secrets`, so that Redact() can remove it
-// from anything written (answers, errors, logs, reports).
+// environment as ${NAME} ("$${" is a literal "${"); they are expanded when the file is loaded
+// for a run, and every expanded value (of 4 bytes or more) of a variable whose name looks
+// secret (…KEY, …TOKEN, …SECRET, …PASSWORD) or that is used in a header or api_key is
+// remembered in `secrets`, so that Redact() can remove it from anything written (answers,
+// errors, logs, reports).
 //
 //   kind: openai                     # http | openai | command
-//   name: gpt-4o-mini baseline       # shown in reports (default: the file name)
+//   name: gpt-4o-mini baseline       # shown in reports (default: the file name without .yaml)
 //   context: evidence                # none | evidence (default: none; evidence for openai)
 //   timeout: 60s                     # per call
 //   retries: 3                       # extra attempts on connection errors, 429 and 5xx
@@ -17,13 +18,13 @@
 //     api_key: ${OPENAI_API_KEY}
 //     temperature: 0
 //     max_tokens: 1024
-//     headers: {api-key: ${AZURE_KEY}}   # extra headers
+//     headers: {api-key: "${AZURE_KEY}"}  # extra headers (quote ${...} inside {...})
 //     query: {api-version: 2024-06-01}  # extra query parameters (Azure)
 //     system: You are an SRE ...        # optional system prompt
 //   http:
 //     url: http://127.0.0.1:8080/ask
 //     method: POST
-//     headers: {Authorization: Bearer ${AGENT_TOKEN}}
+//     headers: {Authorization: "Bearer ${AGENT_TOKEN}"}
 //     body: {...}                    # JSON template; strings "{{message}}", "{{history}}",
 //                                    # "{{incident}}", "{{prompt_id}}", "{{window}}",
 //                                    # "{{cluster}}", "{{evidence}}" are replaced by values

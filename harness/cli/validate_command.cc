@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "agent/config.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "incident/incident.h"
@@ -57,6 +58,23 @@ void CheckIncidentsAgainstPrompts(const Suite& suite,
   }
 }
 
+// "agent 'gpt-4o-mini' (openai): ok".
+std::string AgentSummary(const agent::AgentConfig& config) {
+  return absl::StrCat("agent '", config.name, "' (", config.kind, "): ok");
+}
+
+int ValidateAgent(const std::string& path, std::ostream& out, std::ostream& err) {
+  Diagnostics diags;
+  absl::StatusOr<agent::AgentConfig> config =
+      agent::LoadAgentConfig(path, agent::ProcessEnv(), /*expand=*/false, &diags);
+  if (!diags.empty()) {
+    PrintDiagnostics(diags, "validate", "", err);
+    return kExitBadInput;
+  }
+  out << AgentSummary(*config) << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 std::string Plural(size_t n, const std::string& word) {
@@ -103,11 +121,17 @@ const CommandSpec& ValidateSpec() {
       "The suite is --suite DIR, else $SRE_EVAL_SUITE, else the current directory when it\n"
       "has a prompts/ folder, else the suite shipped with sre-eval.\n"
       "\n"
-      "Exit code 0 when the suite is clean, 2 when any problem was found.",
+      "With --agent FILE, checks that agent configuration file instead (agents/*.yaml):\n"
+      "unknown keys, wrong types, missing keys for its kind, durations, retries, URLs,\n"
+      "JSON Pointers and the syntax of ${NAME} references, which are not expanded (their\n"
+      "variables need not be set). The suite is checked too only when --suite is also given.\n"
+      "\n"
+      "Exit code 0 when everything checked is clean, 2 when any problem was found.",
       {
           {"suite", "DIR", "the suite folder (holding prompts/ and rubrics/)"},
           {"facts", "",
            "print the declared ground-truth facts templates and rubrics may use, and exit"},
+          {"agent", "FILE", "check this agent configuration file (see agents/README.md)"},
       }};
   return *spec;
 }
@@ -117,6 +141,8 @@ int RunValidate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     out << FactSchemaMarkdown();
     return kExitOk;
   }
+  bool check_agent = args.Has("agent");
+  if (check_agent && !args.Has("suite")) return ValidateAgent(args.Get("agent"), out, err);
   std::string root = ResolveSuiteRoot(args);
   if (!IsDirectory(root)) {
     err << "sre-eval validate: suite folder '" << root << "' does not exist\n";
@@ -134,10 +160,16 @@ int RunValidate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (loaded.ok()) incidents = *std::move(loaded);
     CheckIncidentsAgainstPrompts(suite, incidents, prompts_clean, loaded.ok(), &diags);
   }
+  absl::StatusOr<agent::AgentConfig> agent_config;
+  if (check_agent) {
+    agent_config = agent::LoadAgentConfig(args.Get("agent"), agent::ProcessEnv(),
+                                          /*expand=*/false, &diags);
+  }
   if (!diags.empty()) {
     PrintDiagnostics(diags, "validate", "", err);
     return kExitBadInput;
   }
+  if (check_agent) out << AgentSummary(*agent_config) << "\n";
   out << Plural(suite.prompt_count(), "prompt") << ", " << Plural(suite.rubrics.size(), "rubric");
   if (has_incidents) out << ", " << Plural(incidents.size(), "incident");
   out << ": ok\n";

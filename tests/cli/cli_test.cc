@@ -37,7 +37,7 @@ TEST(CliTest, UsageErrorsExitTwoWithAShortMessage) {
   EXPECT_EQ(o.code, 2);
   EXPECT_EQ(o.err,
             "sre-eval validate: unknown option '--sute' (did you mean '--suite'?)\n"
-            "usage: sre-eval validate [--suite DIR] [--facts]\n");
+            "usage: sre-eval validate [--suite DIR] [--facts] [--agent FILE]\n");
   EXPECT_EQ(o.out, "");
 }
 
@@ -52,7 +52,9 @@ TEST(CliTest, HelpListsCommandsAndExitCodes) {
             std::string::npos);
   Outcome per_command = RunSreEval({"validate", "--help"});
   EXPECT_EQ(per_command.code, 0);
-  EXPECT_EQ(per_command.out.rfind("usage: sre-eval validate [--suite DIR] [--facts]\n", 0), 0u);
+  EXPECT_EQ(
+      per_command.out.rfind("usage: sre-eval validate [--suite DIR] [--facts] [--agent FILE]\n", 0),
+      0u);
   EXPECT_EQ(RunSreEval({"help", "validate"}).out, per_command.out);
   EXPECT_EQ(RunSreEval({"help", "nope"}).code, 2);
   EXPECT_EQ(RunSreEval({"--version"}).out, "sre-eval 0.1.0\n");

@@ -431,5 +431,108 @@ TEST(ValidateE2eTest, PathsInMessagesFollowTheSuiteArgument) {
             "validate: 2 errors in 2 files\n");
 }
 
+// Runs `sre-eval validate` with `args` in `dir`.
+SubprocessResult RunIn(const std::string& dir, std::vector<std::string> args) {
+  PosixProcessRunner runner;
+  SubprocessOptions options;
+  options.argv = {SRE_EVAL_BINARY, "validate"};
+  options.argv.insert(options.argv.end(), args.begin(), args.end());
+  options.working_dir = dir;
+  options.timeout = absl::Seconds(30);
+  absl::StatusOr<SubprocessResult> result = runner.Run(options);
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? *result : SubprocessResult{};
+}
+
+TEST(ValidateAgentE2eTest, BrokenAgentFileGivesExactErrorsAndExitsTwo) {
+  TempDir dir;
+  dir.WriteFile("agent.yaml",
+                "kind: openai\n"
+                "retries: 11\n"
+                "openai:\n"
+                "  base_url: api.openai.com/v1\n"
+                "  modle: gpt-4o-mini\n"
+                "  api_key: ${OPENAI_API_KEY\n");
+  SubprocessResult result = RunIn(dir.path(), {"--agent", "agent.yaml"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stdout_data, "");
+  EXPECT_EQ(result.stderr_data,
+            "agent.yaml:2:10: 'retries' must be a whole number from 0 to 10, got '11'\n"
+            "agent.yaml:4:3: 'openai' is missing required key 'model'\n"
+            "agent.yaml:4:13: 'base_url' must start with http:// or https://, got "
+            "'api.openai.com/v1'\n"
+            "agent.yaml:5:3: unknown key 'modle' in 'openai' (did you mean 'model'?)\n"
+            "agent.yaml:6:12: unterminated '${' in openai.api_key (write ${NAME}, or $${ for a "
+            "literal '${')\n"
+            "validate: 5 errors in 1 file\n");
+}
+
+TEST(ValidateAgentE2eTest, UnsetVariablesAreNotErrors) {
+  TempDir dir;
+  dir.WriteFile("agent.yaml",
+                "kind: http\nhttp:\n  url: ${SRE_EVAL_TEST_UNSET_URL}\n"
+                "  headers: {Authorization: \"Bearer ${SRE_EVAL_TEST_UNSET_TOKEN}\"}\n");
+  SubprocessResult result = RunIn(dir.path(), {"--agent", "agent.yaml"});
+  EXPECT_EQ(result.stderr_data, "");
+  EXPECT_EQ(result.stdout_data, "agent 'agent' (http): ok\n");
+  EXPECT_EQ(result.exit_code, 0);
+}
+
+TEST(ValidateAgentE2eTest, MissingAgentFile) {
+  TempDir dir;
+  SubprocessResult result = RunIn(dir.path(), {"--agent", "nope.yaml"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data,
+            "nope.yaml: No such file or directory\nvalidate: 1 error in 1 file\n");
+}
+
+TEST(ValidateAgentE2eTest, WithSuiteChecksBoth) {
+  TempDir dir;
+  dir.WriteFile("prompts/a.yaml", kGood);
+  dir.WriteFile("rubrics/i1.a.yaml", kRubric);
+  dir.WriteFile("agent.yaml", "kind: command\ncommand: {argv: [my-agent]}\n");
+  SubprocessResult result = RunIn(dir.path(), {"--suite", ".", "--agent", "agent.yaml"});
+  EXPECT_EQ(result.stderr_data, "");
+  EXPECT_EQ(result.stdout_data, "agent 'agent' (command): ok\n1 prompt, 1 rubric: ok\n");
+  EXPECT_EQ(result.exit_code, 0);
+
+  dir.WriteFile("agent.yaml", "kind: command\ncommand: {argv: []}\n");
+  dir.WriteFile("prompts/a.yaml", std::string(kGood) + "    not: 1\n");
+  result = RunIn(dir.path(), {"--suite", ".", "--agent", "agent.yaml"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stdout_data, "");
+  EXPECT_EQ(result.stderr_data,
+            "agent.yaml:2:17: 'argv' must not be empty\n"
+            "prompts/a.yaml:6:5: unknown key 'not' in prompt (did you mean 'note'?)\n"
+            "validate: 2 errors in 2 files\n");
+}
+
+struct ShippedAgent {
+  const char* file;
+  const char* summary;
+};
+
+class ValidateShippedAgentTest : public testing::TestWithParam<ShippedAgent> {};
+
+TEST_P(ValidateShippedAgentTest, IsClean) {
+  SubprocessResult result =
+      RunIn(SRE_EVAL_SOURCE_DIR, {"--agent", std::string("agents/") + GetParam().file});
+  EXPECT_EQ(result.stderr_data, "");
+  EXPECT_EQ(result.stdout_data, GetParam().summary);
+  EXPECT_EQ(result.exit_code, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Agents, ValidateShippedAgentTest,
+    testing::Values(ShippedAgent{"http.yaml", "agent 'my-http-agent' (http): ok\n"},
+                    ShippedAgent{"openai.yaml", "agent 'gpt-4o-mini' (openai): ok\n"},
+                    ShippedAgent{"local.yaml", "agent 'local qwen2.5 7b' (openai): ok\n"},
+                    ShippedAgent{"azure.yaml", "agent 'azure gpt-4o' (openai): ok\n"},
+                    ShippedAgent{"command.yaml", "agent 'my-agent-cli' (command): ok\n"}),
+    [](const testing::TestParamInfo<ShippedAgent>& info) {
+      std::string name = info.param.file;
+      return name.substr(0, name.find('.'));
+    });
+
 }  // namespace
 }  // namespace sre_eval
