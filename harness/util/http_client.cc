@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <climits>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <mutex>
 
@@ -28,6 +30,7 @@ namespace {
 struct Transfer {
   HttpResponse* response;
   size_t max_bytes;
+  bool cut;
   bool too_large = false;
 };
 
@@ -36,6 +39,7 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   size_t n = size * count;
   if (t->response->body.size() + n > t->max_bytes) {
     t->too_large = true;
+    if (t->cut) t->response->body.append(data, t->max_bytes - t->response->body.size());
     return 0;  // Makes curl abort with CURLE_WRITE_ERROR.
   }
   t->response->body.append(data, n);
@@ -84,6 +88,24 @@ std::string RedactedUrl(const std::string& url) {
   size_t at = url.rfind('@', authority_end - 1);
   if (authority_end == authority || at == std::string::npos || at < authority) return url;
   return absl::StrCat(url.substr(0, authority), "***", url.substr(at));
+}
+
+// "host:port" of `url` (the scheme's port when it names none), or "" when it cannot be parsed.
+std::string HostAndPort(const std::string& url) {
+  CURLU* handle = curl_url();
+  if (handle == nullptr) return "";
+  std::string out;
+  char* host = nullptr;
+  char* port = nullptr;
+  if (curl_url_set(handle, CURLUPART_URL, url.c_str(), 0) == CURLUE_OK &&
+      curl_url_get(handle, CURLUPART_HOST, &host, 0) == CURLUE_OK &&
+      curl_url_get(handle, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) == CURLUE_OK) {
+    out = absl::StrCat(host, ":", port);
+  }
+  curl_free(host);
+  curl_free(port);
+  curl_url_cleanup(handle);
+  return out;
 }
 
 // Whether `name` is a token (RFC 9110), as a method or header name must be: not empty, and
@@ -152,7 +174,7 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   curl_easy_reset(curl);
 
   HttpResponse response;
-  Transfer transfer{&response, request.max_response_bytes};
+  Transfer transfer{&response, request.max_response_bytes, request.cut_body};
   std::unique_ptr<curl_slist, SlistDeleter> headers;
   bool appended = true;
   auto append = [&headers, &appended](const std::string& line) {
@@ -213,11 +235,25 @@ absl::StatusOr<HttpResponse> CurlHttpClient::Send(const HttpRequest& request) {
   response.elapsed = absl::Now() - start;
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  if (code == CURLE_COULDNT_CONNECT) {
+    // curl says "Couldn't connect to server" for every cause; the errno says which.
+    long os_errno = 0;
+    curl_easy_getinfo(curl, CURLINFO_OS_ERRNO, &os_errno);
+    std::string where = HostAndPort(request.url);
+    if (os_errno != 0 && !where.empty()) {
+      std::snprintf(error_buffer, sizeof(error_buffer), "cannot connect to %s: %s", where.c_str(),
+                    std::strerror(static_cast<int>(os_errno)));
+    }
+  }
   // Detach our stack buffers before the handle goes back to the pool.
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   Release(curl);
 
+  if (code == CURLE_WRITE_ERROR && transfer.too_large && request.cut_body) {
+    response.truncated = true;
+    code = CURLE_OK;
+  }
   if (code != CURLE_OK) {
     std::string detail = error_buffer[0] != '\0' ? error_buffer : curl_easy_strerror(code);
     switch (code) {

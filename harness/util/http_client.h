@@ -24,8 +24,10 @@ struct HttpRequest {
   // The whole exchange, connection included.
   absl::Duration timeout = absl::Seconds(60);
   absl::Duration connect_timeout = absl::Seconds(10);
-  // A response body larger than this fails the request with ResourceExhausted.
+  // A response body larger than this fails the request with ResourceExhausted, or with
+  // `cut_body` set, is cut there (HttpResponse::truncated) and the rest left unread.
   size_t max_response_bytes = size_t{16} << 20;
+  bool cut_body = false;
 };
 
 struct HttpResponse {
@@ -33,6 +35,7 @@ struct HttpResponse {
   // Names lower-cased, in the order received.
   HttpHeaders headers;
   std::string body;
+  bool truncated = false;  // `body` was cut at max_response_bytes (only with cut_body)
   absl::Duration elapsed;
 
   // The first header named `name` (compared case-insensitively), or "".
@@ -42,7 +45,8 @@ struct HttpResponse {
 // Sends requests. Any HTTP status is a response, not an error. Errors:
 // InvalidArgument (malformed URL or method, a header name that is not a token or a value
 // holding CR, LF or NUL), DeadlineExceeded (connect or overall timeout), Unavailable
-// (connection refused or reset, DNS, TLS handshake or certificate verification failure),
+// (connection refused or reset, DNS, TLS handshake or certificate verification failure; a
+// failed connect reads "cannot connect to 127.0.0.1:9: Connection refused"),
 // ResourceExhausted (body over the cap). Messages name the method and URL, never a header
 // value or the body, and show credentials in a URL as "***", so secrets cannot leak into logs.
 // Thread-safe.

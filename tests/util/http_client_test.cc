@@ -347,8 +347,26 @@ TEST_F(HttpClientTest, ConnectionRefusedIsUnavailable) {
   request.url = absl::StrCat("http://127.0.0.1:", port, "/x");
   absl::StatusOr<HttpResponse> response = client_.Send(request);
   EXPECT_EQ(response.status().code(), absl::StatusCode::kUnavailable);
-  EXPECT_THAT(std::string(response.status().message()),
-              StartsWith(absl::StrCat("GET http://127.0.0.1:", port, "/")));
+  EXPECT_EQ(response.status().message(),
+            absl::StrCat("GET http://127.0.0.1:", port, "/x: cannot connect to 127.0.0.1:", port,
+                         ": Connection refused"));
+}
+
+TEST_F(HttpClientTest, CutBodyKeepsTheFirstBytes) {
+  HttpRequest request = Get("/big");
+  request.max_response_bytes = 1000;
+  request.cut_body = true;
+  absl::StatusOr<HttpResponse> response = client_.Send(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->status, 200);
+  EXPECT_TRUE(response->truncated);
+  EXPECT_EQ(response->body, std::string(1000, 'x'));
+  // A body within the cap is whole and not flagged.
+  request.max_response_bytes = size_t{2} << 20;
+  response = client_.Send(request);
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_FALSE(response->truncated);
+  EXPECT_EQ(response->body.size(), size_t{2} << 20);
 }
 
 TEST_F(HttpClientTest, InvalidMethodIsInvalidArgument) {
