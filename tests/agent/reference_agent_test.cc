@@ -1,7 +1,8 @@
 // The reference agent against the simulated cluster: the three shipped incidents run on it in
 // order, the agent answers every guide prompt of each incident right after it (before the next
 // one runs, as `record` would ask), only through kubectl, and the shipped rubrics score its
-// answers against the recorded truth: above the keyword-stuffed fixture, below a perfect score.
+// answers against the recorded truth: each above the keyword-stuffed fixture, the mean above 0.6
+// and below a perfect score.
 #include "agent/reference_agent.h"
 
 #include <filesystem>
