@@ -16,7 +16,8 @@ namespace agent {
 
 struct EvidenceOptions {
   // The pack's size cap in bytes (about 4 bytes a token): sections are cut, least important
-  // first (log excerpts, then events, then orders), each cut marked "[... N more lines]".
+  // first (log excerpts, then events, then orders, then the others from the load test up),
+  // each keeping its first lines and a marker "[... N more lines]". Never exceeded.
   size_t budget_bytes = 24000;
 };
 
