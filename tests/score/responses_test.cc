@@ -62,9 +62,9 @@ TEST(ResponsesTest, RecordsWhatTheCallCost) {
       "r.jsonl", 2, &r, &diags));
   EXPECT_EQ(DiagnosticStrings(diags),
             (std::vector<std::string>{
-                "r.jsonl:2: 'agent' must not be empty",
                 "r.jsonl:2: 'attempts' must be an integer of at least 1, got 0",
                 "r.jsonl:2: 'http_status' must be an integer of at least 0, got -1",
+                "r.jsonl:2: 'agent' must not be empty",
                 "r.jsonl:2: 'truncated' must be true or false, got a string",
                 "r.jsonl:2: 'usage' must be an object of prompt_tokens, completion_tokens and "
                 "total_tokens, each an integer of at least 0"}));
