@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
 
-.PHONY: all deps build test sanitize memcheck bench format format-check tidy clean
+.PHONY: all deps build test demo sanitize memcheck bench format format-check tidy clean
 
 all: build
 
@@ -16,6 +16,11 @@ $(BUILD)/CMakeCache.txt:
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j$(JOBS)
+
+# The whole product on the built-in simulated cluster: the three incidents, the guide's
+# questions to the built-in reference agent, the scores. Prints the scorecard and the run folder.
+demo: build
+	$(BUILD)/harness/sre-eval run
 
 # Every unit and end-to-end test.
 test: build

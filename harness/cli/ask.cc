@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <map>
 #include <memory>
+#include <optional>
 #include <ostream>
 #include <set>
 #include <utility>
@@ -15,6 +16,7 @@
 #include "incident/timeline.h"
 #include "nlohmann/json.hpp"
 #include "score/engine.h"
+#include "score/responses.h"
 #include "util/file_util.h"
 
 namespace sre_eval {
@@ -67,6 +69,24 @@ std::string ResponseLine(const Item& item, const std::string& agent_name,
   if (a.usage.total_tokens >= 0) usage["total_tokens"] = a.usage.total_tokens;
   if (!usage.empty()) j["usage"] = std::move(usage);
   return j.dump() + "\n";
+}
+
+// The prompt and answer stored in `path` for (prompt_id, trial), if any.
+std::optional<std::pair<std::string, std::string>> Stored(const std::string& path,
+                                                          const std::string& prompt_id, int trial) {
+  std::optional<std::pair<std::string, std::string>> found;
+  Diagnostics ignored;
+  int lines = 0;
+  ReadResponses(
+      path, path,
+      [&](const Response& r) {
+        if (r.prompt_id == prompt_id && r.trial == trial && !found.has_value()) {
+          found.emplace(r.prompt, r.status == ResponseStatus::kOk ? r.answer : "");
+        }
+      },
+      &ignored, &lines)
+      .IgnoreError();
+  return found;
 }
 
 }  // namespace
@@ -133,11 +153,10 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
     }
   }
 
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(
-      std::fopen(absl::StrCat(o.run_dir, "/responses.jsonl").c_str(), "a"), &std::fclose);
-  if (out == nullptr) {
-    return ErrnoStatus(errno, absl::StrCat(o.run_dir, "/responses.jsonl"));
-  }
+  const std::string path =
+      o.responses_path.empty() ? absl::StrCat(o.run_dir, "/responses.jsonl") : o.responses_path;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(path.c_str(), "a"), &std::fclose);
+  if (out == nullptr) return ErrnoStatus(errno, path);
   int max_depth = 0;
   for (const Item& i : items) max_depth = std::max(max_depth, i.depth);
   absl::Status write_status;
@@ -153,6 +172,17 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
         const Item* before = nullptr;
         for (const Item& b : items) {
           if (b.prompt->id == item.prompt->continues && b.trial == item.trial) before = &b;
+        }
+        if (before == nullptr) {
+          // Asked in an earlier call (an earlier incident of this run): its line is stored.
+          auto stored = Stored(path, item.prompt->continues, item.trial);
+          if (stored.has_value()) {
+            item.request.history.push_back({"user", stored->first});
+            item.request.history.push_back({"assistant", stored->second});
+            wave.push_back(k);
+            requests.push_back(item.request);
+            continue;
+          }
         }
         if (before == nullptr || !before->asked) {
           summary.problems.push_back(absl::StrCat(item.prompt->id, ": not asked: it continues ",

@@ -19,6 +19,7 @@ namespace sre_eval {
 
 struct AskOptions {
   std::string run_dir;                           // holds INCIDENT/truth.json (and timeline.jsonl)
+  std::string responses_path;  // where answers go; "" means RUN_DIR/responses.jsonl
   const Suite* suite = nullptr;                  // the prompts
   std::vector<std::string> incidents;            // empty: every incident of the suite with a truth
   int trials = 1;                                // each prompt asked this many times, independently

@@ -15,6 +15,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
       {&ValidateSpec, &RunValidate},
       {&ScoreSpec, &RunScore},
+      {&RunSpec, &RunRun},
       {&RecordSpec, &RunRecord},
       {&SimSpec, &RunSim},
       {&CalibrateSpec, &RunCalibrate},

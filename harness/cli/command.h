@@ -36,6 +36,10 @@ bool JudgeForCommand(const ParsedArgs& args, const char* command, HttpClient* ht
 const CommandSpec& CalibrateSpec();
 int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 
+// The run command (run_command.cc).
+const CommandSpec& RunSpec();
+int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
 // The record command (record_command.cc).
 const CommandSpec& RecordSpec();
 int RunRecord(const ParsedArgs& args, std::ostream& out, std::ostream& err);

@@ -4,10 +4,12 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
+#include "agent/agent.h"
 #include "cli/arg_parser.h"
 #include "incident/runner.h"
 
@@ -24,6 +26,11 @@ struct RecordOptions {
   std::string out;                          // empty: results/record-<UTC time>
   std::string suite;
   std::string kubectl = "kubectl";  // $SRE_EVAL_KUBECTL overrides
+  // Called after each incident that left a truth, before the next one starts and before
+  // cleanup, while the cluster still shows it: `run` asks the agent there. `how` says how to
+  // reach the cluster. Returns false to stop (the remaining incidents are not run).
+  std::function<bool(const incident::IncidentResult& result, const agent::ClusterAccess& how)>
+      after_incident;
 };
 
 // Fills `o` from the command line; returns "" or the problem.

@@ -272,7 +272,8 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
       err << me << "cannot start the simulated cluster's API: " << port.status().message() << "\n";
       return kExitEnvironment;
     }
-    target.kubeconfig = absl::StrCat(run->dir, "/kubeconfig");
+    // Absolute: agents (other processes, other working folders) read it too.
+    target.kubeconfig = std::filesystem::absolute(absl::StrCat(run->dir, "/kubeconfig")).string();
     target.context = "sre-eval-sim";
     absl::Status w = WriteFileAtomically(target.kubeconfig, server->Kubeconfig());
     if (!w.ok()) {
@@ -367,9 +368,13 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     ij["wall_seconds"] = absl::ToDoubleSeconds(absl::Now() - t0);
     ij["kubectl_calls"] = (*log)->calls() - calls0;
     doc["incidents"].push_back(std::move(ij));
+    bool go_on = true;
+    if (o.after_incident && r.truth.has_value() && r.left_broken.empty()) {
+      go_on = o.after_incident(r, {target.kubeconfig, target.context, target.ns});
+    }
     run->results.push_back(std::move(r));
     save();
-    if (status == "restore failed") break;  // do not break more of a cluster left broken
+    if (status == "restore failed" || !go_on) break;  // do not break a cluster further
   }
   if (interrupts != nullptr && interrupts->load() > 0) code = kExitEnvironment;
   // Cleanup, newest incident first: the finished Jobs and the locustfile the incidents left

@@ -101,7 +101,7 @@ std::string Clock2(absl::Duration d) {
 void StreamProgress::StepStarted(const std::string& incident, const std::string& phase, int index,
                                  int count, const std::string& describe) {
   step_ =
-      absl::StrCat(phase == "restore" ? "restore " : "step ", index + 1, "/", count, " ", describe);
+      absl::StrCat(phase == "steps" ? "step" : phase, " ", index + 1, "/", count, " ", describe);
   last_plain_ = absl::InfiniteDuration();
   if (terminal_) {
     *out_ << "\r" << incident << ": " << step_ << "\x1b[K" << std::flush;

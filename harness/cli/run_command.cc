@@ -1,0 +1,294 @@
+// sre-eval run: records the incidents (as `record` does), asks the agent the guide's questions
+// about each one while the cluster still shows it, scores the answers, writes the reports and
+// prints the scorecard. The reference agent answers beside the agent under test.
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "agent/config.h"
+#include "agent/factory.h"
+#include "agent/reference_agent.h"
+#include "cli/ask.h"
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "cli/record.h"
+#include "nlohmann/json.hpp"
+#include "score/rubric_set.h"
+#include "score/run_scores.h"
+#include "score/score_table.h"
+#include "score/scores_json.h"
+#include "util/file_util.h"
+#include "util/http_client.h"
+#include "util/subprocess.h"
+
+namespace sre_eval {
+namespace {
+
+std::atomic<int> g_run_interrupts{0};
+extern "C" void OnRunInterrupt(int) { g_run_interrupts.fetch_add(1); }
+
+class RunInterruptScope {
+ public:
+  RunInterruptScope() {
+    g_run_interrupts = 0;
+    struct sigaction sa = {};
+    sa.sa_handler = OnRunInterrupt;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~RunInterruptScope() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+
+ private:
+  struct sigaction old_int_, old_term_;
+};
+
+bool ParseCount(const ParsedArgs& args, const char* name, int lo, int hi, int* out,
+                std::ostream& err) {
+  if (!args.Has(name)) return true;
+  std::string text = args.Get(name);
+  if (!absl::SimpleAtoi(text, out) || *out < lo || *out > hi) {
+    err << "sre-eval run: --" << name << " must be a whole number from " << lo << " to " << hi
+        << ", got '" << text << "'\n";
+    return false;
+  }
+  return true;
+}
+
+// Copies every INCIDENT/truth.json of `run_dir` into `dir`, so that `dir` is a run folder of
+// its own (the reference agent's answers are scored from it).
+void CopyTruths(const std::string& run_dir, const std::string& dir,
+                const std::vector<std::string>& incidents) {
+  for (const std::string& id : incidents) {
+    std::error_code ec;
+    std::filesystem::create_directories(absl::StrCat(dir, "/", id), ec);
+    std::filesystem::copy_file(absl::StrCat(run_dir, "/", id, "/truth.json"),
+                               absl::StrCat(dir, "/", id, "/truth.json"),
+                               std::filesystem::copy_options::overwrite_existing, ec);
+  }
+}
+
+}  // namespace
+
+const CommandSpec& RunSpec() {
+  static const CommandSpec* spec = new CommandSpec{
+      "run",
+      "record the incidents, ask the agent the guide's questions, score and report",
+      "",
+      0,
+      0,
+      "Records each incident of the suite as `record` does and, while the cluster still shows\n"
+      "it, asks the agent the guide's questions about it (each prompt --trials times), then\n"
+      "cleans up, scores every answer with the rubrics and prints the scorecard: per incident\n"
+      "and dimension the agent's score beside the built-in reference agent's.\n"
+      "\n"
+      "--agent FILE is an agent file (see agents/README.md; `sre-eval validate --agent FILE`\n"
+      "checks one); `reference`, the default, is the built-in reference agent alone.\n"
+      "\n"
+      "Writes the run folder (default results/run-YYYYMMDD-HHMMSS): what record writes, plus\n"
+      "responses.jsonl (each answer as it arrives), scores.json, and reference/ (the reference\n"
+      "agent's answers and scores) when the agent is not the reference.\n"
+      "\n"
+      "Exit codes: 0 done and over every threshold; 1 a threshold was missed (--fail-under);\n"
+      "2 bad input; 3 the cluster or a step failed, or the run was interrupted.",
+      {
+          {"env", "sim|kube", "the cluster: the built-in simulation (default) or a real one"},
+          {"context", "NAME", "kube context for --env kube (default: the current context)"},
+          {"allow-context", "NAME", "also allow this context (repeatable)", true},
+          {"namespace", "NS", "namespace holding Sock Shop (default sock-shop)"},
+          {"kubeconfig", "FILE", "kubeconfig for --env kube (default: kubectl's own)"},
+          {"agent", "FILE|reference", "the agent under test (default: reference)"},
+          {"incident", "ID", "run only this incident (repeatable; default: all)", true},
+          {"trials", "N", "ask every prompt N times, independently (default 1)"},
+          {"jobs", "N", "agent calls in flight at most (default 4)"},
+          {"seed", "N", "seed of the simulated cluster and of retry jitter (default 1)"},
+          {"fail-under", "SCORE", "exit 1 when the overall score is under SCORE (0 to 1)"},
+          {"out", "DIR", "the run folder to write (must not exist or be empty)"},
+          {"suite", "DIR", "the suite folder (incidents/, prompts/, rubrics/)"},
+      }};
+  return *spec;
+}
+
+int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+  const char* me = "sre-eval run: ";
+  RecordOptions ro;
+  std::string bad = ParseRecordOptions(args, &ro);
+  if (!bad.empty()) {
+    err << me << bad << "\n";
+    return kExitBadInput;
+  }
+  int trials = 1, jobs = 4;
+  if (!ParseCount(args, "trials", 1, 100, &trials, err)) return kExitBadInput;
+  if (!ParseCount(args, "jobs", 1, 256, &jobs, err)) return kExitBadInput;
+  std::optional<double> fail_under;
+  if (args.Has("fail-under")) {
+    double v = 0;
+    if (!absl::SimpleAtod(args.Get("fail-under"), &v) || v < 0 || v > 1) {
+      err << me << "--fail-under must be a number from 0 to 1, got '" << args.Get("fail-under")
+          << "'\n";
+      return kExitBadInput;
+    }
+    fail_under = v;
+  }
+
+  // The suite, all checked before anything runs.
+  Diagnostics suite_problems;
+  Suite suite = LoadSuite(ro.suite, &suite_problems);
+  RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
+  if (!suite_problems.empty()) {
+    PrintDiagnostics(suite_problems, "run",
+                     absl::StrCat(" of the suite '", ro.suite, "'; nothing was run"), err);
+    return kExitBadInput;
+  }
+
+  // The agent under test.
+  PosixProcessRunner runner;
+  auto http = std::make_unique<CurlHttpClient>();
+  std::string agent_arg = args.Get("agent", "reference");
+  agent::AgentConfig config = agent::ReferenceAgentConfig();
+  std::unique_ptr<agent::Agent> tested;
+  if (agent_arg != "reference") {
+    Diagnostics diags;
+    absl::StatusOr<agent::AgentConfig> loaded =
+        agent::LoadAgentConfig(agent_arg, agent::ProcessEnv(), /*expand=*/true, &diags);
+    if (!diags.list().empty()) {
+      PrintDiagnostics(diags, "run", "; nothing was run", err);
+      return kExitBadInput;
+    }
+    if (!loaded.ok()) {
+      err << me << loaded.status().message() << "\n";
+      return kExitBadInput;
+    }
+    config = *std::move(loaded);
+    absl::StatusOr<std::unique_ptr<agent::Agent>> made =
+        agent::MakeAgent(config, http.get(), &runner, SystemClock::Get(), ro.seed);
+    if (!made.ok()) {
+      err << me << made.status().message() << "\n";
+      return kExitBadInput;
+    }
+    tested = *std::move(made);
+  }
+  std::unique_ptr<agent::Agent> reference =
+      agent::MakeReferenceAgent(&runner, SystemClock::Get(), nullptr);
+  agent::Agent* under_test = tested != nullptr ? tested.get() : reference.get();
+
+  if (ro.out.empty()) {
+    ro.out = absl::StrCat("results/run-",
+                          absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::UTCTimeZone()));
+  }
+  const std::string run_dir = ro.out;
+  const std::string reference_dir = absl::StrCat(run_dir, "/reference");
+  absl::Duration asking = absl::ZeroDuration();
+  int asked = 0, agent_errors = 0;
+  std::vector<std::string> asked_incidents;
+  ro.after_incident = [&](const incident::IncidentResult& r, const agent::ClusterAccess& how) {
+    absl::Time t0 = absl::Now();
+    AskOptions ao;
+    ao.run_dir = run_dir;
+    ao.suite = &suite;
+    ao.incidents = {r.incident};
+    ao.trials = trials;
+    ao.jobs = jobs;
+    ao.agent_name = config.name;
+    ao.cluster = how;
+    ao.secrets = config.secrets;
+    ao.interrupts = &g_run_interrupts;
+    out << r.incident << ": asking " << config.name << "\n" << std::flush;
+    absl::StatusOr<AskSummary> s = AskSuite(under_test, ao, &out);
+    if (s.ok()) {
+      asked += s->asked;
+      agent_errors += s->errors;
+      for (const std::string& p : s->problems) err << me << p << "\n";
+    } else {
+      err << me << "cannot write the answers: " << s.status().message() << "\n";
+    }
+    if (tested != nullptr) {
+      CopyTruths(run_dir, reference_dir, {r.incident});
+      AskOptions rao = ao;
+      rao.run_dir = reference_dir;
+      rao.agent_name = "reference";
+      rao.secrets = {};
+      out << r.incident << ": asking the reference agent\n" << std::flush;
+      absl::StatusOr<AskSummary> rs = AskSuite(reference.get(), rao, nullptr);
+      if (!rs.ok()) err << me << "reference: " << rs.status().message() << "\n";
+    }
+    asked_incidents.push_back(r.incident);
+    asking += absl::Now() - t0;
+    return s.ok() && g_run_interrupts.load() == 0;
+  };
+
+  bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
+  incident::StreamProgress progress(&out, terminal);
+  RunInterruptScope interrupts;
+  absl::Time t0 = absl::Now();
+  RecordRun recorded;
+  int code = Record(ro, &progress, &g_run_interrupts, &recorded, err);
+  absl::Duration recording = absl::Now() - t0 - asking;
+  if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
+
+  // Score what was answered, also after a failure: an interrupted run keeps its answers.
+  absl::Time t1 = absl::Now();
+  int exit_code = code;
+  std::optional<double> overall;
+  if (std::filesystem::exists(absl::StrCat(run_dir, "/responses.jsonl"))) {
+    absl::StatusOr<RunScores> scores = ScoreRun(suite, rubrics, run_dir, nullptr, jobs);
+    if (!scores.ok()) {
+      err << me << scores.status().message() << "\n";
+      return kExitEnvironment;
+    }
+    absl::Status w =
+        WriteFileAtomically(absl::StrCat(run_dir, "/scores.json"), ScoresJson(*scores));
+    if (!w.ok()) err << me << "cannot write scores.json: " << w.message() << "\n";
+    overall = scores->overall;
+    absl::Duration scoring = absl::Now() - t1;
+    absl::Time t2 = absl::Now();
+    std::optional<RunScores> ref_scores;
+    if (tested != nullptr && std::filesystem::exists(reference_dir + "/responses.jsonl")) {
+      absl::StatusOr<RunScores> rs = ScoreRun(suite, rubrics, reference_dir, nullptr, jobs);
+      if (rs.ok()) {
+        WriteFileAtomically(reference_dir + "/scores.json", ScoresJson(*rs)).IgnoreError();
+        ref_scores = *std::move(rs);
+      }
+    }
+    out << "\nscores of " << config.name << ":\n" << ScoreTable(*scores);
+    if (ref_scores.has_value() && ref_scores->overall.has_value()) {
+      out << absl::StrFormat("reference agent overall: %.3f\n", *ref_scores->overall);
+    }
+    if (agent_errors > 0) {
+      out << agent_errors << " of " << asked
+          << " answers were errors (no answer from the agent) and scored 0\n";
+    }
+    absl::Duration reporting = absl::Now() - t2;
+    out << absl::StrFormat(
+        "time: recording %.1f s, asking %.1f s, scoring %.1f s, reporting %.1f s\n",
+        absl::ToDoubleSeconds(recording), absl::ToDoubleSeconds(asking),
+        absl::ToDoubleSeconds(scoring), absl::ToDoubleSeconds(reporting));
+  }
+  out << "run folder: " << run_dir << "\n";
+  if (exit_code == kExitOk && fail_under.has_value()) {
+    if (!overall.has_value() || *overall < *fail_under) {
+      out << absl::StrFormat("gate: overall %s < %.3f (--fail-under)\n",
+                             overall.has_value() ? absl::StrFormat("%.3f", *overall) : "none",
+                             *fail_under);
+      exit_code = kExitGateFailed;
+    } else {
+      out << absl::StrFormat("gate: overall %.3f >= %.3f: pass\n", *overall, *fail_under);
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace sre_eval
