@@ -1,0 +1,111 @@
+// `sre-eval run` end to end on the sim with a scripted HTTP agent whose answers are known:
+// the exact scores, the reference agent beside it, the gate's exit code.
+#include <filesystem>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "cli/cli.h"
+#include "gtest/gtest.h"
+#include "httplib.h"
+#include "nlohmann/json.hpp"
+#include "test_util.h"
+#include "util/file_util.h"
+
+namespace sre_eval {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path, size_t{64} << 20);
+  EXPECT_TRUE(text.ok()) << text.status();
+  return text.ok() ? *text : "";
+}
+
+// Answers the payment prompts with fixed texts; i3.prevent always fails with a 500.
+class ScriptedAgentServer {
+ public:
+  ScriptedAgentServer() {
+    server_.Post("/ask", [](const httplib::Request& req, httplib::Response& res) {
+      nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+      std::string id = body.is_object() ? body.value("prompt_id", "") : "";
+      static const std::map<std::string, std::string> kAnswers = {
+          {"i3.charged",
+           "No. The payment service was scaled to 0 replicas, so every checkout failed and the "
+           "orders were saved as PAYMENT_FAILED; no customer was charged."},
+          {"i3.cause",
+           "The payment deployment had 0 ready replicas: orders could not reach payment "
+           "(connection refused) and failed each checkout."},
+          {"i3.how_many", "Many orders failed."},
+          {"i3.what_to_do", "Scale payment back to 1 replica and retry the failed orders."},
+      };
+      auto it = kAnswers.find(id);
+      if (it == kAnswers.end()) {
+        res.status = 500;
+        res.set_content("internal error", "text/plain");
+        return;
+      }
+      res.set_content(nlohmann::json{{"answer", it->second}}.dump(), "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    while (!server_.is_running()) absl::SleepFor(absl::Milliseconds(1));
+  }
+  ~ScriptedAgentServer() {
+    server_.stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFails) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
+  ScriptedAgentServer server;
+  TempDir dir;
+  std::string agent = dir.WriteFile(
+      "scripted.yaml", absl::StrCat("kind: http\nname: scripted\nretries: 1\ntimeout: 5s\n"
+                                    "http:\n  url: http://127.0.0.1:",
+                                    server.port(), "/ask\n  answer: /answer\n"));
+  std::string run_dir = dir.path() + "/run";
+  std::ostringstream out, err;
+  int code = RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
+                     "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR, "--fail-under", "0.9"},
+                    out, err);
+  EXPECT_EQ(code, 1) << out.str() << err.str();
+  EXPECT_EQ(err.str(), "");
+  nlohmann::json scores = nlohmann::json::parse(Slurp(run_dir + "/scores.json"));
+  std::map<std::string, double> by_prompt;
+  for (const nlohmann::json& p : scores["prompts"]) {
+    if (p["score"].is_number()) by_prompt[p["prompt_id"]] = p["score"].get<double>();
+  }
+  // Right but vague answers score low; the vague count scores 0, the failed call 0.
+  EXPECT_EQ(by_prompt, (std::map<std::string, double>{{"i3.charged", 0.2749},
+                                                      {"i3.cause", 0.2308},
+                                                      {"i3.how_many", 0},
+                                                      {"i3.prevent", 0},
+                                                      {"i3.what_to_do", 0.0952}}));
+  EXPECT_EQ(scores["overall"]["score"], 0.1202);
+  // The failed prompt is an error line with its attempts, scored 0.
+  std::string responses = Slurp(run_dir + "/responses.jsonl");
+  EXPECT_EQ(std::count(responses.begin(), responses.end(), '\n'), 5);
+  EXPECT_TRUE(absl::StrContains(responses, R"("attempts":2,"error":"HTTP 500 after 2 attempts)"))
+      << responses;
+  // The reference agent answered the same prompts beside it.
+  std::string reference = Slurp(run_dir + "/reference/responses.jsonl");
+  EXPECT_EQ(std::count(reference.begin(), reference.end(), '\n'), 5);
+  EXPECT_TRUE(std::filesystem::exists(run_dir + "/reference/scores.json"));
+  EXPECT_TRUE(absl::StrContains(out.str(), "gate: overall ")) << out.str();
+  EXPECT_TRUE(absl::StrContains(out.str(), "< 0.900 (--fail-under)\n")) << out.str();
+}
+
+}  // namespace
+}  // namespace sre_eval
