@@ -13,12 +13,12 @@ namespace {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
-      {&ValidateSpec, &RunValidate},
-      {&ScoreSpec, &RunScore},
       {&RunSpec, &RunRun},
       {&RecordSpec, &RunRecord},
-      {&SimSpec, &RunSim},
+      {&ScoreSpec, &RunScore},
+      {&ValidateSpec, &RunValidate},
       {&CalibrateSpec, &RunCalibrate},
+      {&SimSpec, &RunSim},
   };
   return *commands;
 }

@@ -101,7 +101,7 @@ std::string ResolveSuiteRoot(const ParsedArgs& args) {
 const CommandSpec& ValidateSpec() {
   static const CommandSpec* spec = new CommandSpec{
       "validate",
-      "check the suite's prompt and rubric files and report every problem",
+      "check the suite's prompts, rubrics and incidents (or an agent file); report every problem",
       "",
       0,
       0,

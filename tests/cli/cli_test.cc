@@ -46,7 +46,8 @@ TEST(CliTest, HelpListsCommandsAndExitCodes) {
   EXPECT_EQ(o.code, 0);
   // The summary column's width depends on the longest command name.
   EXPECT_NE(o.out.find("\n  validate  "), std::string::npos);
-  EXPECT_NE(o.out.find(" check the suite's prompt and rubric files and report every problem\n"),
+  EXPECT_NE(o.out.find(" check the suite's prompts, rubrics and incidents (or an agent file); "
+                       "report every problem\n"),
             std::string::npos);
   EXPECT_NE(o.out.find("  2  bad input (usage, configuration or suite files)\n"),
             std::string::npos);
