@@ -18,6 +18,7 @@ const std::vector<Command>& Commands() {
       {&RecordSpec, &RunRecord},
       {&SimSpec, &RunSim},
       {&CalibrateSpec, &RunCalibrate},
+      {&CompareSpec, &RunCompare},
   };
   return *commands;
 }
