@@ -75,7 +75,9 @@ struct Comparison {
   // False when a warning says the runs differ in suite, rubrics, seed, environment or prompts.
   bool comparable = true;
   // In a fixed order: suite hash, rubric versions (by prompt id), seed, environment, prompts
-  // only in base, prompts only in candidate; then notes that something could not be checked.
+  // only in base, prompts only in candidate; then notes that something could not be checked
+  // (no run.json), to which the compare command appends its own (scores.json read instead of
+  // re-scoring, lines of responses.jsonl not scored).
   std::vector<std::string> warnings;
   std::vector<std::string> prompts_only_in_base;  // Prompts with answers in one run only.
   std::vector<std::string> prompts_only_in_candidate;
