@@ -15,6 +15,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
       {&RunSpec, &RunRun},
       {&RecordSpec, &RunRecord},
+      {&CompareSpec, &RunCompare},
       {&ScoreSpec, &RunScore},
       {&ValidateSpec, &RunValidate},
       {&CalibrateSpec, &RunCalibrate},

@@ -48,6 +48,10 @@ int RunRecord(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 const CommandSpec& SimSpec();
 int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 
+// The compare command (compare_command.cc).
+const CommandSpec& CompareSpec();
+int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
 // "1 error", "3 files".
 std::string Plural(size_t n, const std::string& word);
 

@@ -1,0 +1,204 @@
+// sre-eval compare: the change between two runs, with paired bootstrap confidence intervals.
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <ostream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "cli/command.h"
+#include "cli/exit_codes.h"
+#include "nlohmann/json.hpp"
+#include "score/compare.h"
+#include "score/rubric_set.h"
+#include "score/run_scores.h"
+#include "suite/suite.h"
+#include "util/file_util.h"
+
+namespace sre_eval {
+
+namespace {
+
+bool Exists(const std::string& path, bool* is_dir = nullptr) {
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return false;
+  if (is_dir != nullptr) *is_dir = S_ISDIR(st.st_mode);
+  return true;
+}
+
+// The answers of RUN_DIR/scores.json, for a run folder that kept no responses.jsonl.
+absl::StatusOr<RunScores> ReadScoresFile(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path);
+  if (!text.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(path, ": ", text.status().message()));
+  }
+  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(*text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": not a JSON object"));
+  }
+  if (doc.value("schema_version", 0) != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": unknown schema_version (this sre-eval reads 1)"));
+  }
+  RunScores out;
+  const nlohmann::ordered_json& answers = doc["answers"];
+  if (!answers.is_array()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": 'answers' must be an array"));
+  }
+  for (size_t i = 0; i < answers.size(); ++i) {
+    const nlohmann::ordered_json& a = answers[i];
+    if (!a.is_object() || !a.value("incident", nlohmann::ordered_json()).is_string() ||
+        !a.value("prompt_id", nlohmann::ordered_json()).is_string() ||
+        !a.value("trial", nlohmann::ordered_json()).is_number_integer() ||
+        !a.value("score", nlohmann::ordered_json()).is_number() ||
+        !a.value("dimensions", nlohmann::ordered_json()).is_object()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ": answers[", i,
+                       "] needs 'incident', 'prompt_id', 'trial', 'score' and 'dimensions'"));
+    }
+    ScoredAnswer s;
+    s.incident = a["incident"].get<std::string>();
+    s.prompt_id = a["prompt_id"].get<std::string>();
+    s.trial = a["trial"].get<int64_t>();
+    s.score.score = a["score"].get<double>();
+    const nlohmann::ordered_json& dims = a["dimensions"];
+    for (auto it = dims.begin(); it != dims.end(); ++it) {
+      DimensionResult d;
+      d.name = it.key();
+      d.score = it->value("score", 0.0);
+      d.skipped = it->value("skipped", false);
+      s.score.dimensions.push_back(std::move(d));
+    }
+    out.answers.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+const CommandSpec& CompareSpec() {
+  static const CommandSpec* spec = new CommandSpec{
+      "compare",
+      "compare two runs: the change per prompt and dimension, with confidence intervals",
+      "BASE_RUN CANDIDATE_RUN",
+      2,
+      2,
+      "Pairs the answers of two run folders by incident, prompt and trial, and reports, per\n"
+      "prompt and dimension and overall, the base and candidate means, the change and its\n"
+      "95% paired bootstrap confidence interval (2000 resamples, a fixed seed: the same runs\n"
+      "always give the same output). A change whose interval lies entirely below 0 is a\n"
+      "regression, entirely above 0 an improvement, else no significant change.\n"
+      "\n"
+      "Both runs are re-scored with the suite's current rubrics (no LLM judge: judge\n"
+      "criteria are skipped) from RUN/responses.jsonl and RUN/<incident>/truth.json, so that\n"
+      "both are scored alike; a run folder without responses.jsonl is read from its\n"
+      "scores.json instead. Overall means weigh each prompt once.\n"
+      "\n"
+      "Warnings come first: the runs are not comparable when their run.json files differ in\n"
+      "suite hash, rubric versions, seed or environment, or when a prompt has answers in one\n"
+      "run only (those prompts are listed). Answers without a partner are counted.\n"
+      "\n"
+      "The suite is --suite DIR, else $SRE_EVAL_SUITE, else the current directory when it\n"
+      "has a prompts/ folder, else the suite shipped with sre-eval.\n"
+      "\n"
+      "Exit code 0; 1 with --fail-on-regression when any change is a regression; 2 when a\n"
+      "run folder or the suite cannot be read.",
+      {
+          {"format", "md|json", "output format (default md)"},
+          {"fail-on-regression", "", "exit 1 when any change is a significant regression"},
+          {"suite", "DIR", "the suite folder (holding prompts/ and rubrics/)"},
+      }};
+  return *spec;
+}
+
+int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
+  const char* me = "sre-eval compare: ";
+  std::string format = args.Get("format", "md");
+  if (format != "md" && format != "json") {
+    err << me << "--format must be md or json, got '" << format << "'\n";
+    return kExitBadInput;
+  }
+  const std::string& base_dir = args.positionals[0];
+  const std::string& candidate_dir = args.positionals[1];
+  for (const std::string& dir : {base_dir, candidate_dir}) {
+    bool is_dir = false;
+    if (!Exists(dir, &is_dir)) {
+      err << me << "run folder '" << dir << "' does not exist\n";
+      return kExitBadInput;
+    }
+    if (!is_dir) {
+      err << me << "'" << dir << "' is not a run folder\n";
+      return kExitBadInput;
+    }
+    if (!Exists(SuitePath(dir, "responses.jsonl")) && !Exists(SuitePath(dir, "scores.json"))) {
+      err << me << "'" << dir << "' has neither responses.jsonl nor scores.json\n";
+      return kExitBadInput;
+    }
+  }
+
+  std::string root = ResolveSuiteRoot(args);
+  Diagnostics suite_problems;
+  Suite suite = LoadSuite(root, &suite_problems);
+  RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
+  if (!suite_problems.empty()) {
+    PrintDiagnostics(suite_problems, "compare",
+                     absl::StrCat(" of the suite '", root, "'; nothing compared"), err);
+    return kExitBadInput;
+  }
+
+  int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  RunScores scores[2];
+  RunProvenance provenance[2];
+  std::vector<std::string> notes;
+  const std::string dirs[2] = {base_dir, candidate_dir};
+  const char* sides[2] = {"base", "candidate"};
+  for (int i = 0; i < 2; ++i) {
+    absl::StatusOr<RunProvenance> p = ReadRunProvenance(dirs[i]);
+    if (!p.ok()) {
+      err << me << p.status().message() << "\n";
+      return kExitBadInput;
+    }
+    provenance[i] = *std::move(p);
+    absl::StatusOr<RunScores> s;
+    if (Exists(SuitePath(dirs[i], "responses.jsonl"))) {
+      s = ScoreRun(suite, rubrics, dirs[i], /*judge=*/nullptr, jobs);
+    } else {
+      s = ReadScoresFile(SuitePath(dirs[i], "scores.json"));
+      notes.push_back(absl::StrCat(sides[i],
+                                   " has no responses.jsonl: its scores.json was used, not "
+                                   "re-scored with the current rubrics"));
+    }
+    if (!s.ok()) {
+      err << me << s.status().message() << "\n";
+      return kExitBadInput;
+    }
+    for (const Diagnostic& d : s->problems) {
+      Diagnostic shown = d;
+      shown.file = SuitePath(dirs[i], d.file);
+      err << shown.ToString() << "\n";
+    }
+    if (s->counts.not_scored > 0) {
+      notes.push_back(absl::StrCat(sides[i], ": ", Plural(s->counts.not_scored, "line"),
+                                   " of responses.jsonl not scored"));
+    }
+    scores[i] = *std::move(s);
+  }
+
+  Comparison c = CompareRuns(scores[0], provenance[0], scores[1], provenance[1]);
+  c.base_label = base_dir;
+  c.candidate_label = candidate_dir;
+  for (std::string& n : notes) c.warnings.push_back(std::move(n));
+  out << (format == "json" ? CompareJson(c) : CompareMarkdown(c));
+  if (args.Has("fail-on-regression") && c.HasRegression()) {
+    std::vector<std::string> regressed = c.RegressedPrompts();
+    err << "compare: significant regression"
+        << (regressed.empty() ? std::string(" overall")
+                              : absl::StrCat(" in ", absl::StrJoin(regressed, ", ")))
+        << "\n";
+    return kExitGateFailed;
+  }
+  return kExitOk;
+}
+
+}  // namespace sre_eval
