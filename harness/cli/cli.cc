@@ -18,6 +18,7 @@ const std::vector<Command>& Commands() {
       {&RecordSpec, &RunRecord},
       {&SimSpec, &RunSim},
       {&CalibrateSpec, &RunCalibrate},
+      {&ReportSpec, &RunReport},
   };
   return *commands;
 }

@@ -44,6 +44,10 @@ int RunRecord(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 const CommandSpec& SimSpec();
 int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 
+// The report command (report_command.cc).
+const CommandSpec& ReportSpec();
+int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
 // "1 error", "3 files".
 std::string Plural(size_t n, const std::string& word);
 
