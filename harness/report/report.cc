@@ -79,8 +79,7 @@ absl::StatusOr<Gate> ParseGate(const std::string& path, const std::string& text,
   Diagnostics local;
   Gate gate;
   if (std::optional<YAML::Node> root = ParseYaml(path, text, &local)) {
-    YamlMap map(*root, path, "gate file", {"overall", "dimensions", "incidents", "prompt"},
-                &local);
+    YamlMap map(*root, path, "gate file", {"overall", "dimensions", "incidents", "prompt"}, &local);
     if (map.valid()) {
       gate.overall = Threshold(map, "overall");
       gate.dimensions = Thresholds(map, "dimensions", AllDimensions(), path, &local);
@@ -165,8 +164,7 @@ RowValues Values(const RunScores& s, const std::string& incident,
 }
 
 // The percentile bootstrap over prompts, then trials (report.h).
-std::optional<Interval> Bootstrap(const std::vector<std::vector<double>>& prompts,
-                                  uint64_t seed) {
+std::optional<Interval> Bootstrap(const std::vector<std::vector<double>>& prompts, uint64_t seed) {
   if (prompts.empty()) return std::nullopt;
   std::mt19937_64 rng(seed);
   // `% n` rather than std::uniform_int_distribution, whose draws differ between standard
@@ -333,8 +331,8 @@ std::vector<std::string> GateMisses(const Report& r) {
     if (!score.has_value()) {
       out.push_back(absl::StrCat(what, " has no score < ", ShortScore(min), " (", source, ")"));
     } else if (RoundScore(*score) < min) {
-      out.push_back(absl::StrCat(what, " ", ShortScore(*score), " < ", ShortScore(min), " (",
-                                 source, ")"));
+      out.push_back(
+          absl::StrCat(what, " ", ShortScore(*score), " < ", ShortScore(min), " (", source, ")"));
     }
   };
   if (r.gate.overall.has_value()) {
@@ -540,8 +538,8 @@ std::string RenderMarkdown(const Report& r) {
   absl::StrAppend(&out, "## Gate\n\n");
   std::vector<std::string> thresholds;
   if (r.gate.overall.has_value()) {
-    thresholds.push_back(absl::StrCat("overall ", ShortScore(*r.gate.overall), " (",
-                                      r.gate.overall_source, ")"));
+    thresholds.push_back(
+        absl::StrCat("overall ", ShortScore(*r.gate.overall), " (", r.gate.overall_source, ")"));
   }
   for (const auto& [name, min] : r.gate.dimensions) {
     thresholds.push_back(absl::StrCat("dimension ", name, " ", ShortScore(min)));
@@ -549,8 +547,8 @@ std::string RenderMarkdown(const Report& r) {
   for (const auto& [name, min] : r.gate.incidents) {
     thresholds.push_back(absl::StrCat("incident ", name, " ", ShortScore(min)));
   }
-  absl::StrAppend(&out, "Thresholds: ",
-                  thresholds.empty() ? "none" : absl::StrJoin(thresholds, ", "),
+  absl::StrAppend(&out,
+                  "Thresholds: ", thresholds.empty() ? "none" : absl::StrJoin(thresholds, ", "),
                   "; an answer passes at ", ShortScore(r.gate.prompt), ".\n\n");
   if (r.gate_misses.empty()) {
     absl::StrAppend(&out, "**Passed.**\n\n");
@@ -562,12 +560,13 @@ std::string RenderMarkdown(const Report& r) {
 
   absl::StrAppend(&out, "## Flakiness\n\n");
   std::string k = r.k_min == r.k_max ? absl::StrCat(r.k_min) : absl::StrCat(r.k_min, "..", r.k_max);
-  absl::StrAppend(&out, "pass^k (every trial >= ", ShortScore(r.gate.prompt), "): ",
-                  r.pass_k_passed, " of ", r.pass_k_prompts, " prompts");
+  absl::StrAppend(&out, "pass^k (every trial >= ", ShortScore(r.gate.prompt),
+                  "): ", r.pass_k_passed, " of ", r.pass_k_prompts, " prompts");
   if (r.pass_k_prompts > 0) {
-    absl::StrAppend(&out, " (", ShortScore(static_cast<double>(r.pass_k_passed) /
-                                           static_cast<double>(r.pass_k_prompts)),
-                    "), k = ", k);
+    absl::StrAppend(
+        &out, " (",
+        ShortScore(static_cast<double>(r.pass_k_passed) / static_cast<double>(r.pass_k_prompts)),
+        "), k = ", k);
   }
   absl::StrAppend(&out, ".\n\n| prompt | incident | trials | mean | std dev | pass^k |\n",
                   "|---|---|---:|---:|---:|---|\n");
@@ -587,8 +586,8 @@ std::string RenderMarkdown(const Report& r) {
   if (r.weakest.empty()) absl::StrAppend(&out, "\nNone.\n");
   for (size_t i : r.weakest) {
     const ReportAnswer& a = r.answers[i];
-    absl::StrAppend(&out, "\n### ", AnswerName(a), " (", a.incident, "): ",
-                    absl::StrFormat("%.4f", a.score), "\n\nMissed:\n\n");
+    absl::StrAppend(&out, "\n### ", AnswerName(a), " (", a.incident,
+                    "): ", absl::StrFormat("%.4f", a.score), "\n\nMissed:\n\n");
     if (a.missed.empty()) absl::StrAppend(&out, "- none\n");
     for (const MissedCriterion& m : a.missed) {
       absl::StrAppend(&out, "- `", m.id, "` (", m.dimension, "): ", MarkdownText(m.note), "\n");
@@ -596,8 +595,8 @@ std::string RenderMarkdown(const Report& r) {
     absl::StrAppend(&out, "\nMatched evidence:\n\n");
     if (a.matched.empty()) absl::StrAppend(&out, "- none\n");
     for (size_t j = 0; j < a.matched.size() && j < kMarkdownEvidence; ++j) {
-      absl::StrAppend(&out, "- `", a.matched[j].criterion, "`: \"",
-                      MarkdownText(a.matched[j].text), "\"\n");
+      absl::StrAppend(&out, "- `", a.matched[j].criterion, "`: \"", MarkdownText(a.matched[j].text),
+                      "\"\n");
     }
     if (a.matched.size() > kMarkdownEvidence) {
       absl::StrAppend(&out, "- ... ", a.matched.size() - kMarkdownEvidence,
@@ -632,20 +631,19 @@ std::string RenderJunit(const Report& r) {
                     "\" failures=\"", failures, "\" errors=\"", errors, "\" time=\"0\">\n");
     for (const ReportAnswer& a : r.answers) {
       if (a.incident != row.name) continue;
-      absl::StrAppend(&out, "    <testcase classname=\"", XmlEscape(a.incident, true),
-                      "\" name=\"", XmlEscape(AnswerName(a), true), "\" time=\"0\"");
+      absl::StrAppend(&out, "    <testcase classname=\"", XmlEscape(a.incident, true), "\" name=\"",
+                      XmlEscape(AnswerName(a), true), "\" time=\"0\"");
       if (a.status != ResponseStatus::kOk) {
-        absl::StrAppend(&out, ">\n      <error message=\"", XmlEscape(a.note, true),
-                        "\" type=\"", ResponseStatusName(a.status), "\"/>\n    </testcase>\n");
+        absl::StrAppend(&out, ">\n      <error message=\"", XmlEscape(a.note, true), "\" type=\"",
+                        ResponseStatusName(a.status), "\"/>\n    </testcase>\n");
       } else if (!a.passed) {
         std::string text = "missed criteria:\n";
         for (const MissedCriterion& m : a.missed) absl::StrAppend(&text, MissedLine(m), "\n");
-        absl::StrAppend(&out, ">\n      <failure message=\"",
-                        XmlEscape(absl::StrCat("score ", ShortScore(a.score), " < ",
-                                               ShortScore(r.gate.prompt)),
-                                  true),
-                        "\" type=\"score\">", XmlEscape(text, false),
-                        "</failure>\n    </testcase>\n");
+        absl::StrAppend(
+            &out, ">\n      <failure message=\"",
+            XmlEscape(absl::StrCat("score ", ShortScore(a.score), " < ", ShortScore(r.gate.prompt)),
+                      true),
+            "\" type=\"score\">", XmlEscape(text, false), "</failure>\n    </testcase>\n");
       } else {
         absl::StrAppend(&out, "/>\n");
       }
@@ -740,10 +738,9 @@ std::string RenderJson(const Report& r) {
   pass_k["threshold"] = RoundScore(r.gate.prompt);
   pass_k["passed"] = r.pass_k_passed;
   pass_k["prompts"] = r.pass_k_prompts;
-  pass_k["share"] = r.pass_k_prompts == 0
-                        ? Json(nullptr)
-                        : Json(RoundScore(static_cast<double>(r.pass_k_passed) /
-                                          static_cast<double>(r.pass_k_prompts)));
+  pass_k["share"] = r.pass_k_prompts == 0 ? Json(nullptr)
+                                          : Json(RoundScore(static_cast<double>(r.pass_k_passed) /
+                                                            static_cast<double>(r.pass_k_prompts)));
   pass_k["k_min"] = r.k_min;
   pass_k["k_max"] = r.k_max;
   j["pass_k"] = std::move(pass_k);

@@ -113,7 +113,7 @@ struct ReportAnswer {
   int64_t trial = 0;
   double score = 0;
   ResponseStatus status = ResponseStatus::kOk;
-  std::string note;  // For an error answer: "not scored: agent timeout: ...".
+  std::string note;     // For an error answer: "not scored: agent timeout: ...".
   bool passed = false;  // Status ok and score >= Gate::prompt.
   std::vector<MissedCriterion> missed;
   std::vector<MatchedEvidence> matched;
@@ -127,8 +127,8 @@ struct Report {
   std::vector<std::string> dimensions;  // Those of the suite's prompts, in AllDimensions() order.
   std::vector<ReportRow> incidents;     // In suite order of their first prompt.
   ReportRow overall;
-  std::vector<ReportPrompt> prompts;   // Every prompt of the suite, in suite order.
-  std::vector<ReportAnswer> answers;   // The agent's, in RunScores order.
+  std::vector<ReportPrompt> prompts;  // Every prompt of the suite, in suite order.
+  std::vector<ReportAnswer> answers;  // The agent's, in RunScores order.
   // pass^k over the prompts with answers; k is the fewest and most trials of those prompts.
   int pass_k_passed = 0;
   int pass_k_prompts = 0;
