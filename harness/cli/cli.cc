@@ -15,6 +15,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command>* commands = new std::vector<Command>{
       {&RunSpec, &RunRun},
       {&RecordSpec, &RunRecord},
+      {&ReportSpec, &RunReport},
       {&CompareSpec, &RunCompare},
       {&ScoreSpec, &RunScore},
       {&ValidateSpec, &RunValidate},

@@ -52,6 +52,10 @@ int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 const CommandSpec& CompareSpec();
 int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 
+// The report command (report_command.cc).
+const CommandSpec& ReportSpec();
+int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
 // "1 error", "3 files".
 std::string Plural(size_t n, const std::string& word);
 

@@ -77,10 +77,11 @@ AnswerScore ZeroScore(const Rubric& rubric, bool with_judge) {
 class RunScorer {
  public:
   RunScorer(const Suite& suite, const RubricSet& rubrics, const std::string& run_dir,
-            const Judge* judge, int jobs)
+            const std::string& responses, const Judge* judge, int jobs)
       : suite_(suite),
         rubrics_(rubrics),
         run_dir_(run_dir),
+        responses_(responses),
         judge_(judge),
         jobs_(std::max(1, jobs)) {
     for (const Prompt* p : suite.AllPrompts()) {
@@ -110,7 +111,7 @@ class RunScorer {
     auto [seen, inserted] = seen_.emplace(std::make_pair(r.prompt_id, r.trial), r.line);
     if (!inserted) {
       ++out_.counts.not_scored;
-      problems_.Add("responses.jsonl", r.line, 0,
+      problems_.Add(responses_, r.line, 0,
                     absl::StrCat("duplicate answer for prompt '", r.prompt_id, "' trial ", r.trial,
                                  "; the one on line ", seen->second, " is scored"));
       return;
@@ -187,7 +188,7 @@ class RunScorer {
     }
     for (auto* groups : {&unknown_, &mismatch_, &no_rubric_}) {
       for (const auto& [key, g] : *groups) {
-        problems_.Add("responses.jsonl", g.first_line, 0,
+        problems_.Add(responses_, g.first_line, 0,
                       absl::StrCat(g.message, "; ", Answers(g.count), " not scored"));
       }
     }
@@ -309,6 +310,7 @@ class RunScorer {
   const Suite& suite_;
   const RubricSet& rubrics_;
   const std::string& run_dir_;
+  const std::string& responses_;  // The answers' file, relative to run_dir_.
   const Judge* judge_;
   const int jobs_;
   // An answer waiting to be scored: its result goes to out_.answers[index].
@@ -337,7 +339,8 @@ class RunScorer {
 }  // namespace
 
 absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
-                                   const std::string& run_dir, const Judge* judge, int jobs) {
+                                   const std::string& run_dir, const Judge* judge, int jobs,
+                                   const std::string& responses) {
   struct stat st;
   if (stat(run_dir.c_str(), &st) != 0) {
     return absl::NotFoundError(absl::StrCat("run folder '", run_dir, "' does not exist"));
@@ -345,17 +348,17 @@ absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
   if (!S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat("'", run_dir, "' is not a run folder"));
   }
-  RunScorer scorer(suite, rubrics, run_dir, judge, jobs);
-  std::string path = JoinPath(run_dir, "responses.jsonl");
+  RunScorer scorer(suite, rubrics, run_dir, responses, judge, jobs);
+  std::string path = JoinPath(run_dir, responses);
   // Answers run to about 1.5 KB a line.
   if (stat(path.c_str(), &st) == 0) scorer.Reserve(static_cast<size_t>(st.st_size) / 1024);
   Diagnostics problems;
   int lines = 0;
   absl::Status read = ReadResponses(
-      path, "responses.jsonl", [&](const Response& r) { scorer.Add(r); }, &problems, &lines);
+      path, responses, [&](const Response& r) { scorer.Add(r); }, &problems, &lines);
   if (!read.ok()) {
     std::string message(read.message());
-    if (absl::StartsWith(message, "responses.jsonl")) message = path + message.substr(15);
+    if (absl::StartsWith(message, responses)) message = path + message.substr(responses.size());
     return absl::Status(read.code(), message);
   }
   std::set<int> malformed;

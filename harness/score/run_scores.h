@@ -82,9 +82,12 @@ struct RunScores {
 // `judge` may be nullptr: judge criteria are then skipped. `jobs` answers are scored at once
 // (with a judge, that many judge requests are in flight); the result does not depend on it.
 // Fails only when the run folder or its responses.jsonl cannot be read (NotFound,
-// FailedPrecondition, ...).
+// FailedPrecondition, ...). `responses` is the answers' file relative to `run_dir`
+// ("reference/responses.jsonl" scores the reference agent's answers against the run's
+// truths); problems name it as given.
 absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
-                                   const std::string& run_dir, const Judge* judge, int jobs = 1);
+                                   const std::string& run_dir, const Judge* judge, int jobs = 1,
+                                   const std::string& responses = "responses.jsonl");
 
 // The mean of `values`, or nullopt when empty.
 std::optional<double> Mean(const std::vector<double>& values);
