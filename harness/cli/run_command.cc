@@ -23,6 +23,7 @@
 #include "cli/exit_codes.h"
 #include "cli/record.h"
 #include "nlohmann/json.hpp"
+#include "report/report.h"
 #include "score/rubric_set.h"
 #include "score/run_scores.h"
 #include "score/score_table.h"
@@ -66,19 +67,6 @@ bool ParseCount(const ParsedArgs& args, const char* name, int lo, int hi, int* o
     return false;
   }
   return true;
-}
-
-// Copies every INCIDENT/truth.json of `run_dir` into `dir`, so that `dir` is a run folder of
-// its own (the reference agent's answers are scored from it).
-void CopyTruths(const std::string& run_dir, const std::string& dir,
-                const std::vector<std::string>& incidents) {
-  for (const std::string& id : incidents) {
-    std::error_code ec;
-    std::filesystem::create_directories(absl::StrCat(dir, "/", id), ec);
-    std::filesystem::copy_file(absl::StrCat(run_dir, "/", id, "/truth.json"),
-                               absl::StrCat(dir, "/", id, "/truth.json"),
-                               std::filesystem::copy_options::overwrite_existing, ec);
-  }
 }
 
 }  // namespace
@@ -154,6 +142,23 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     return kExitBadInput;
   }
 
+  // The thresholds: the suite's gate.yaml, with --fail-under for the overall score.
+  Gate gate;
+  const std::string gate_path = absl::StrCat(ro.suite, "/gate.yaml");
+  if (std::filesystem::exists(gate_path)) {
+    Diagnostics diags;
+    absl::StatusOr<Gate> loaded = LoadGate(gate_path, &diags);
+    if (!loaded.ok()) {
+      PrintDiagnostics(diags, "run", "; nothing was run", err);
+      return kExitBadInput;
+    }
+    gate = *loaded;
+  }
+  if (fail_under.has_value()) {
+    gate.overall = fail_under;
+    gate.overall_source = "--fail-under";
+  }
+
   // The agent under test.
   PosixProcessRunner runner;
   auto http = std::make_unique<CurlHttpClient>();
@@ -216,9 +221,10 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       err << me << "cannot write the answers: " << s.status().message() << "\n";
     }
     if (tested != nullptr) {
-      CopyTruths(run_dir, reference_dir, {r.incident});
+      std::error_code ec;
+      std::filesystem::create_directories(reference_dir, ec);
       AskOptions rao = ao;
-      rao.run_dir = reference_dir;
+      rao.responses_path = reference_dir + "/responses.jsonl";
       rao.agent_name = "reference";
       rao.secrets = {};
       out << r.incident << ": asking the reference agent\n" << std::flush;
@@ -242,7 +248,6 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   // Score what was answered, also after a failure: an interrupted run keeps its answers.
   absl::Time t1 = absl::Now();
   int exit_code = code;
-  std::optional<double> overall;
   if (std::filesystem::exists(absl::StrCat(run_dir, "/responses.jsonl"))) {
     absl::StatusOr<RunScores> scores = ScoreRun(suite, rubrics, run_dir, nullptr, jobs);
     if (!scores.ok()) {
@@ -252,21 +257,22 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     absl::Status w =
         WriteFileAtomically(absl::StrCat(run_dir, "/scores.json"), ScoresJson(*scores));
     if (!w.ok()) err << me << "cannot write scores.json: " << w.message() << "\n";
-    overall = scores->overall;
     absl::Duration scoring = absl::Now() - t1;
     absl::Time t2 = absl::Now();
     std::optional<RunScores> ref_scores;
     if (tested != nullptr && std::filesystem::exists(reference_dir + "/responses.jsonl")) {
-      absl::StatusOr<RunScores> rs = ScoreRun(suite, rubrics, reference_dir, nullptr, jobs);
+      absl::StatusOr<RunScores> rs =
+          ScoreRun(suite, rubrics, run_dir, nullptr, jobs, "reference/responses.jsonl");
       if (rs.ok()) {
         WriteFileAtomically(reference_dir + "/scores.json", ScoresJson(*rs)).IgnoreError();
         ref_scores = *std::move(rs);
       }
     }
-    out << "\nscores of " << config.name << ":\n" << ScoreTable(*scores);
-    if (ref_scores.has_value() && ref_scores->overall.has_value()) {
-      out << absl::StrFormat("reference agent overall: %.3f\n", *ref_scores->overall);
-    }
+    Report rep = BuildReport(suite, *scores, ref_scores.has_value() ? &*ref_scores : nullptr, gate,
+                             config.name, ro.seed);
+    absl::Status written = WriteReports(run_dir, rep);
+    if (!written.ok()) err << me << "cannot write the reports: " << written.message() << "\n";
+    out << "\n" << RenderScorecard(rep);
     if (agent_errors > 0) {
       out << agent_errors << " of " << asked
           << " answers were errors (no answer from the agent) and scored 0\n";
@@ -276,18 +282,19 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
         "time: recording %.1f s, asking %.1f s, scoring %.1f s, reporting %.1f s\n",
         absl::ToDoubleSeconds(recording), absl::ToDoubleSeconds(asking),
         absl::ToDoubleSeconds(scoring), absl::ToDoubleSeconds(reporting));
-  }
-  out << "run folder: " << run_dir << "\n";
-  if (exit_code == kExitOk && fail_under.has_value()) {
-    if (!overall.has_value() || *overall < *fail_under) {
-      out << absl::StrFormat("gate: overall %s < %.3f (--fail-under)\n",
-                             overall.has_value() ? absl::StrFormat("%.3f", *overall) : "none",
-                             *fail_under);
-      exit_code = kExitGateFailed;
-    } else {
-      out << absl::StrFormat("gate: overall %.3f >= %.3f: pass\n", *overall, *fail_under);
+    std::vector<std::string> misses = GateMisses(rep);
+    for (const std::string& m : misses) out << "gate missed: " << m << "\n";
+    if (!misses.empty() && exit_code == kExitOk) exit_code = kExitGateFailed;
+    if (misses.empty() &&
+        (gate.overall.has_value() || !gate.dimensions.empty() || !gate.incidents.empty())) {
+      out << "gate: pass\n";
     }
+  } else if (fail_under.has_value() && exit_code == kExitOk) {
+    out << "gate missed: no answers to score\n";
+    exit_code = kExitGateFailed;
   }
+  out << "reports: " << run_dir << "/summary.md, " << run_dir << "/junit.xml\n";
+  out << "run folder: " << run_dir << "\n";
   return exit_code;
 }
 

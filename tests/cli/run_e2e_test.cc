@@ -103,8 +103,15 @@ TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFai
   std::string reference = Slurp(run_dir + "/reference/responses.jsonl");
   EXPECT_EQ(std::count(reference.begin(), reference.end(), '\n'), 5);
   EXPECT_TRUE(std::filesystem::exists(run_dir + "/reference/scores.json"));
-  EXPECT_TRUE(absl::StrContains(out.str(), "gate: overall ")) << out.str();
-  EXPECT_TRUE(absl::StrContains(out.str(), "< 0.900 (--fail-under)\n")) << out.str();
+  EXPECT_TRUE(absl::StrContains(out.str(), "gate missed: overall 0.1202 < 0.9 (--fail-under)\n"))
+      << out.str();
+  // The reports: junit.xml has a failing test case per prompt under the threshold.
+  std::string junit = Slurp(run_dir + "/junit.xml");
+  EXPECT_TRUE(
+      absl::StrContains(junit, "<testcase classname=\"payment\" name=\"i3.how_many trial 1\""))
+      << junit;
+  EXPECT_TRUE(std::filesystem::exists(run_dir + "/summary.md"));
+  EXPECT_TRUE(std::filesystem::exists(run_dir + "/report.json"));
 }
 
 }  // namespace
