@@ -12,6 +12,7 @@
 #include "agent/agent.h"
 #include "cli/arg_parser.h"
 #include "incident/runner.h"
+#include "nlohmann/json.hpp"
 
 namespace sre_eval {
 
@@ -26,6 +27,8 @@ struct RecordOptions {
   std::string out;                          // empty: results/record-<UTC time>
   std::string suite;
   std::string kubectl = "kubectl";  // $SRE_EVAL_KUBECTL overrides
+  // Written into run.json over record's own keys ("command": "run", "agent": ...).
+  nlohmann::json run_json = nlohmann::json::object();
   // Called after each incident that left a truth, before the next one starts and before
   // cleanup, while the cluster still shows it: `run` asks the agent there. `how` says how to
   // reach the cluster. Returns false to stop (the remaining incidents are not run).

@@ -308,6 +308,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
                         {"suite", o.suite},
                         {"incidents", nlohmann::json::array()}};
   if (o.env == "sim") doc["seed"] = o.seed;
+  for (const auto& [key, value] : o.run_json.items()) doc[key] = value;
   auto save = [&]() {
     doc["kubectl"] = {{"calls", (*log)->calls()}, {"mutating_calls", (*log)->mutating_calls()}};
     doc["wall_seconds"] = absl::ToDoubleSeconds(absl::Now() - wall_start);

@@ -236,6 +236,10 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     return s.ok() && g_run_interrupts.load() == 0;
   };
 
+  ro.run_json = {{"command", "run"},
+                 {"agent", agent::Redact(config.name, config.secrets)},
+                 {"agent_kind", config.kind},
+                 {"trials", trials}};
   bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   incident::StreamProgress progress(&out, terminal);
   RunInterruptScope interrupts;
