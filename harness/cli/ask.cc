@@ -89,6 +89,30 @@ std::optional<std::pair<std::string, std::string>> Stored(const std::string& pat
   return found;
 }
 
+// The agent, until an interrupt: from then on questions not yet sent are not asked (their
+// answers carry kNotAsked and are not written), so an interrupted run keeps only real answers.
+constexpr char kNotAsked[] = "not asked: interrupted";
+
+class Interruptible final : public agent::Agent {
+ public:
+  Interruptible(agent::Agent* inner, const std::atomic<int>* interrupts)
+      : inner_(inner), interrupts_(interrupts) {}
+  std::string kind() const override { return inner_->kind(); }
+  std::string context_mode() const override { return inner_->context_mode(); }
+  agent::AgentAnswer Ask(const agent::AgentRequest& request) override {
+    if (interrupts_ != nullptr && interrupts_->load() > 0) {
+      agent::AgentAnswer a;
+      a.error = kNotAsked;
+      return a;
+    }
+    return inner_->Ask(request);
+  }
+
+ private:
+  agent::Agent* inner_;
+  const std::atomic<int>* interrupts_;
+};
+
 }  // namespace
 
 absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
@@ -198,27 +222,33 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
       wave.push_back(k);
       requests.push_back(item.request);
     }
-    agent::AskAll(agent, requests, std::max(1, o.jobs),
-                  [&](size_t i, const agent::AgentAnswer& answer) {
-                    Item& item = items[wave[i]];
-                    item.answer = answer;
-                    item.asked = true;
-                    std::string line = ResponseLine(item, o.agent_name, o.secrets);
-                    if (std::fwrite(line.data(), 1, line.size(), out.get()) != line.size() ||
-                        std::fflush(out.get()) != 0) {
-                      if (write_status.ok()) {
-                        write_status = ErrnoStatus(errno, "responses.jsonl");
-                      }
-                    }
-                    ++summary.asked;
-                    if (!answer.ok()) ++summary.errors;
-                    if (progress != nullptr) {
-                      *progress << item.prompt->id << " (trial " << item.trial
-                                << "): " << (answer.ok() ? "answered" : "ERROR") << " in "
-                                << absl::ToInt64Milliseconds(answer.latency) << " ms\n"
-                                << std::flush;
-                    }
-                  });
+    Interruptible guarded(agent, o.interrupts);
+    agent::AskAll(
+        &guarded, requests, std::max(1, o.jobs), [&](size_t i, const agent::AgentAnswer& answer) {
+          Item& item = items[wave[i]];
+          if (answer.error == kNotAsked) {
+            summary.problems.push_back(absl::StrCat(item.prompt->id, ": not asked: interrupted"));
+            ++summary.skipped;
+            return;
+          }
+          item.answer = answer;
+          item.asked = true;
+          std::string line = ResponseLine(item, o.agent_name, o.secrets);
+          if (std::fwrite(line.data(), 1, line.size(), out.get()) != line.size() ||
+              std::fflush(out.get()) != 0) {
+            if (write_status.ok()) {
+              write_status = ErrnoStatus(errno, "responses.jsonl");
+            }
+          }
+          ++summary.asked;
+          if (!answer.ok()) ++summary.errors;
+          if (progress != nullptr) {
+            *progress << item.prompt->id << " (trial " << item.trial
+                      << "): " << (answer.ok() ? "answered" : "ERROR") << " in "
+                      << absl::ToInt64Milliseconds(answer.latency) << " ms\n"
+                      << std::flush;
+          }
+        });
   }
   if (!write_status.ok()) return write_status;
   return summary;

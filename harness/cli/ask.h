@@ -18,17 +18,18 @@
 namespace sre_eval {
 
 struct AskOptions {
-  std::string run_dir;                           // holds INCIDENT/truth.json (and timeline.jsonl)
-  std::string responses_path;  // where answers go; "" means RUN_DIR/responses.jsonl
-  const Suite* suite = nullptr;                  // the prompts
-  std::vector<std::string> incidents;            // empty: every incident of the suite with a truth
-  int trials = 1;                                // each prompt asked this many times, independently
-  int jobs = 4;                                  // calls in flight at most
-  std::string agent_name;                        // written to every line as "agent"
-  agent::ClusterAccess cluster;                  // how the agent reaches the cluster
-  std::vector<std::string> secrets;              // never written: replaced by [REDACTED]
-  size_t evidence_budget = 24000;                // for agents in context mode "evidence"
-  const std::atomic<int>* interrupts = nullptr;  // stop asking new questions when > 0
+  std::string run_dir;                 // holds INCIDENT/truth.json (and timeline.jsonl)
+  std::string responses_path;          // where answers go; "" means RUN_DIR/responses.jsonl
+  const Suite* suite = nullptr;        // the prompts
+  std::vector<std::string> incidents;  // empty: every incident of the suite with a truth
+  int trials = 1;                      // each prompt asked this many times, independently
+  int jobs = 4;                        // calls in flight at most
+  std::string agent_name;              // written to every line as "agent"
+  agent::ClusterAccess cluster;        // how the agent reaches the cluster
+  std::vector<std::string> secrets;    // never written: replaced by [REDACTED]
+  size_t evidence_budget = 24000;      // for agents in context mode "evidence"
+  // When > 0: questions not yet sent are not asked (and not written); those in flight finish.
+  const std::atomic<int>* interrupts = nullptr;
 };
 
 struct AskSummary {

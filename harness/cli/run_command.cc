@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -216,11 +217,13 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (s.ok()) {
       asked += s->asked;
       agent_errors += s->errors;
-      for (const std::string& p : s->problems) err << me << p << "\n";
+      for (const std::string& p : s->problems) {
+        if (!absl::EndsWith(p, ": not asked: interrupted")) err << me << p << "\n";
+      }
     } else {
       err << me << "cannot write the answers: " << s.status().message() << "\n";
     }
-    if (tested != nullptr) {
+    if (tested != nullptr && g_run_interrupts.load() == 0) {
       std::error_code ec;
       std::filesystem::create_directories(reference_dir, ec);
       AskOptions rao = ao;
@@ -236,10 +239,13 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     return s.ok() && g_run_interrupts.load() == 0;
   };
 
-  ro.run_json = {{"command", "run"},
-                 {"agent", agent::Redact(config.name, config.secrets)},
-                 {"agent_kind", config.kind},
-                 {"trials", trials}};
+  ro.run_json = {
+      {"command", "run"},
+      {"agent", agent::Redact(config.name, config.secrets)},
+      {"agent_kind", config.kind},
+      {"agent_file", agent_arg == "reference" ? std::string("reference")
+                                              : std::filesystem::absolute(agent_arg).string()},
+      {"trials", trials}};
   bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   incident::StreamProgress progress(&out, terminal);
   RunInterruptScope interrupts;
@@ -249,6 +255,10 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   absl::Duration recording = absl::Now() - t0 - asking;
   if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
 
+  if (g_run_interrupts.load() > 0) {
+    out << "interrupted: the answers that arrived are kept in " << run_dir
+        << "/responses.jsonl and scored; the rest was not asked\n";
+  }
   // Score what was answered, also after a failure: an interrupted run keeps its answers.
   absl::Time t1 = absl::Now();
   int exit_code = code;

@@ -1,5 +1,7 @@
 // `sre-eval run` end to end on the sim with a scripted HTTP agent whose answers are known:
 // the exact scores, the reference agent beside it, the gate's exit code.
+#include <atomic>
+#include <csignal>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -26,11 +28,14 @@ std::string Slurp(const std::string& path) {
   return text.ok() ? *text : "";
 }
 
-// Answers the payment prompts with fixed texts; i3.prevent always fails with a 500.
+// Answers the payment prompts with fixed texts; i3.prevent always fails with a 500. With
+// `interrupt_at` N > 0, raises SIGINT (through the handler `run` installs) while answering
+// the Nth request, as a Ctrl-C in the middle of asking.
 class ScriptedAgentServer {
  public:
-  ScriptedAgentServer() {
-    server_.Post("/ask", [](const httplib::Request& req, httplib::Response& res) {
+  explicit ScriptedAgentServer(int interrupt_at = 0) {
+    server_.Post("/ask", [this, interrupt_at](const httplib::Request& req, httplib::Response& res) {
+      if (++requests_ == interrupt_at) std::raise(SIGINT);
       nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
       std::string id = body.is_object() ? body.value("prompt_id", "") : "";
       static const std::map<std::string, std::string> kAnswers = {
@@ -65,6 +70,7 @@ class ScriptedAgentServer {
   httplib::Server server_;
   std::thread thread_;
   int port_ = 0;
+  std::atomic<int> requests_{0};
 };
 
 TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFails) {
@@ -112,6 +118,34 @@ TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFai
       << junit;
   EXPECT_TRUE(std::filesystem::exists(run_dir + "/summary.md"));
   EXPECT_TRUE(std::filesystem::exists(run_dir + "/report.json"));
+}
+
+TEST(RunE2eTest, ACtrlCWhileAskingKeepsTheAnswersThatArrivedAndScoresThem) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
+  ScriptedAgentServer server(/*interrupt_at=*/3);
+  TempDir dir;
+  std::string agent =
+      dir.WriteFile("scripted.yaml", absl::StrCat("kind: http\nname: scripted\nretries: 0\n"
+                                                  "http:\n  url: http://127.0.0.1:",
+                                                  server.port(), "/ask\n  answer: /answer\n"));
+  std::string run_dir = dir.path() + "/run";
+  std::ostringstream out, err;
+  int code = RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
+                     "--jobs", "1", "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
+                    out, err);
+  EXPECT_EQ(code, 3) << out.str() << err.str();
+  // The three questions sent were answered and kept; the other two were never asked.
+  std::string responses = Slurp(run_dir + "/responses.jsonl");
+  EXPECT_EQ(std::count(responses.begin(), responses.end(), '\n'), 3) << responses;
+  nlohmann::json scores = nlohmann::json::parse(Slurp(run_dir + "/scores.json"));
+  EXPECT_EQ(scores["counts"]["scored"], 3);
+  EXPECT_FALSE(std::filesystem::exists(run_dir + "/reference/responses.jsonl"));
+  EXPECT_TRUE(absl::StrContains(out.str(), "interrupted: the answers that arrived are kept in "))
+      << out.str();
+  // The cluster was still cleaned up.
+  EXPECT_TRUE(absl::StrContains(Slurp(run_dir + "/kubectl.log"), "locustfile.yaml"));
+  nlohmann::json run_json = nlohmann::json::parse(Slurp(run_dir + "/run.json"));
+  EXPECT_EQ(run_json["incidents"][0]["cleanup"], "ok");
 }
 
 }  // namespace
