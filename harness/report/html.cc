@@ -161,7 +161,7 @@ struct Marker {
 };
 
 constexpr int kWidth = 760, kHeight = 230;
-constexpr int kLeft = 56, kRight = 16, kTop = 28, kBottom = 52;
+constexpr int kLeft = 56, kRight = 70, kTop = 28, kBottom = 52;
 const char* const kColors[] = {"#1f77b4", "#2ca02c", "#9467bd", "#8c564b",
                                "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
 
