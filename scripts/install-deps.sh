@@ -8,7 +8,7 @@ packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libabsl-dev libcpp-httplib-dev libbenchmark-dev libssl-dev
-  valgrind openssl libxml2-utils
+  valgrind openssl libxml2-utils chromium
 )
 
 missing=()

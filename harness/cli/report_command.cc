@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "score/rubric_set.h"
 #include "score/run_scores.h"
@@ -31,7 +32,7 @@ constexpr char kReferenceResponses[] = "reference/responses.jsonl";
 const CommandSpec& ReportSpec() {
   static const CommandSpec* spec = new CommandSpec{
       "report",
-      "re-render a run folder's report (Markdown, JUnit or JSON)",
+      "re-render a run folder's report (Markdown, JUnit, JSON or HTML)",
       "RUN_DIR",
       1,
       1,
@@ -44,6 +45,10 @@ const CommandSpec& ReportSpec() {
       "  junit   junit.xml: a testsuite per incident, a testcase per prompt and trial, failing\n"
       "          below the gate's prompt threshold, an error for an agent error or timeout\n"
       "  json    report.json (schema_version 1)\n"
+      "  html    report.html: one self-contained page (no scripts, no network): the\n"
+      "          scorecard, the gate and per incident timeline charts (restarts with OOM\n"
+      "          kills, ready replicas, front-end CPU and memory), every answer with the\n"
+      "          evidence its criteria matched highlighted, and the truth facts\n"
       "Nothing is written into RUN_DIR.\n"
       "\n"
       "Reads:\n"
@@ -51,6 +56,7 @@ const CommandSpec& ReportSpec() {
       "  RUN_DIR/<incident>/truth.json       each incident's ground truth\n"
       "  RUN_DIR/reference/responses.jsonl   the reference agent's answers, when present:\n"
       "                                      shown beside the agent's scores\n"
+      "  RUN_DIR/<incident>/timeline.jsonl   the charts of --format html, when present\n"
       "\n"
       "The gate is --gate FILE, else the suite's gate.yaml when it exists:\n"
       "  overall: 0.6                  # the overall score\n"
@@ -67,7 +73,7 @@ const CommandSpec& ReportSpec() {
       "printed).",
       {
           {"suite", "DIR", "the suite folder (holding prompts/ and rubrics/)"},
-          {"format", "md|junit|json", "what to print (default: md)"},
+          {"format", "md|junit|json|html", "what to print (default: md)"},
           {"gate", "FILE", "the thresholds (default: the suite's gate.yaml, if any)"},
           {"fail-under", "SCORE", "fail when the overall score is below SCORE (0 to 1)"},
           {"seed", "N", "the bootstrap's seed (default: 1)"},
@@ -78,8 +84,8 @@ const CommandSpec& ReportSpec() {
 int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   const std::string& run_dir = args.positionals[0];
   std::string format = args.Get("format", "md");
-  if (format != "md" && format != "junit" && format != "json") {
-    err << "sre-eval report: --format must be md, junit or json, got '" << format << "'\n";
+  if (format != "md" && format != "junit" && format != "json" && format != "html") {
+    err << "sre-eval report: --format must be md, junit, json or html, got '" << format << "'\n";
     return kExitBadInput;
   }
   std::optional<double> fail_under;
@@ -162,8 +168,10 @@ int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     out << RenderMarkdown(report);
   } else if (format == "junit") {
     out << RenderJunit(report);
-  } else {
+  } else if (format == "json") {
     out << RenderJson(report);
+  } else {
+    out << RenderHtml(report, run_dir);
   }
   if (problems > 0) {
     err << "report: " << Plural(problems, "problem") << " in the input; those answers are left "

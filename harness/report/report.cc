@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "nlohmann/json.hpp"
+#include "report/html.h"
 #include "suite/prompt.h"
 #include "util/edit_distance.h"
 #include "util/file_util.h"
@@ -209,7 +210,7 @@ ReportAnswer ToReportAnswer(const ScoredAnswer& a, const Gate& gate) {
       r.missed.push_back({c.id, c.dimension, c.note});
     }
     if (c.earned > 0) {
-      for (const Evidence& e : c.evidence) r.matched.push_back({c.id, e.text});
+      for (const Evidence& e : c.evidence) r.matched.push_back({c.id, e.text, e.begin, e.end});
     }
   }
   return r;
@@ -775,6 +776,7 @@ absl::Status WriteReports(const std::string& run_dir, const Report& report) {
       {"summary.md", RenderMarkdown(report)},
       {"junit.xml", RenderJunit(report)},
       {"report.json", RenderJson(report)},
+      {"report.html", RenderHtml(report, run_dir)},
   };
   for (const auto& [name, text] : files) {
     std::string path = JoinPath(run_dir, name);

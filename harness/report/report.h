@@ -105,6 +105,8 @@ struct MissedCriterion {
 struct MatchedEvidence {
   std::string criterion;
   std::string text;
+  size_t begin = 0;  // The byte span in the answer (engine.h Evidence).
+  size_t end = 0;
 };
 
 struct ReportAnswer {
@@ -179,7 +181,8 @@ std::string RenderJunit(const Report& report);
 // report.json, schema_version 1: the whole model, keys in a fixed order, scores rounded.
 std::string RenderJson(const Report& report);
 
-// Writes RUN_DIR/summary.md, junit.xml and report.json, each atomically. Stops at the first
+// Writes RUN_DIR/summary.md, junit.xml, report.json and report.html (report/html.h, which
+// reads the run's answers, truths and timelines from RUN_DIR), each atomically. Stops at the first
 // failure, naming the file.
 absl::Status WriteReports(const std::string& run_dir, const Report& report);
 

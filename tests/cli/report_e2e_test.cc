@@ -97,8 +97,8 @@ TEST_F(ReportE2eTest, BadInputExitsTwoWithTheReason) {
   };
   dir_.WriteFile("bad.yaml", "overall: 2\n");
   const Case cases[] = {
-      {{"--format", "html", "run"},
-       "sre-eval report: --format must be md, junit or json, got 'html'\n"},
+      {{"--format", "pdf", "run"},
+       "sre-eval report: --format must be md, junit, json or html, got 'pdf'\n"},
       {{"--fail-under", "high", "run"},
        "sre-eval report: --fail-under must be a number from 0 to 1, got 'high'\n"},
       {{"--fail-under", "1.5", "run"},

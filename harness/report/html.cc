@@ -1,0 +1,491 @@
+#include "report/html.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/time/time.h"
+#include "incident/timeline.h"
+#include "nlohmann/json.hpp"
+#include "score/engine.h"
+#include "score/responses.h"
+#include "util/file_util.h"
+#include "util/utf8.h"
+
+namespace sre_eval {
+
+std::string HtmlEscape(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  while (!text.empty()) {
+    size_t bad = FindInvalidUtf8(text);
+    absl::string_view good = text.substr(0, std::min(bad, text.size()));
+    for (char c : good) {
+      switch (c) {
+        case '&':
+          out += "&amp;";
+          break;
+        case '<':
+          out += "&lt;";
+          break;
+        case '>':
+          out += "&gt;";
+          break;
+        case '"':
+          out += "&quot;";
+          break;
+        case '\'':
+          out += "&#39;";
+          break;
+        case '\0':
+          out += "\xEF\xBF\xBD";
+          break;
+        default:
+          out += c;
+      }
+    }
+    if (bad == absl::string_view::npos || bad >= text.size()) break;
+    out += "\xEF\xBF\xBD";
+    text.remove_prefix(bad + 1);
+  }
+  return out;
+}
+
+namespace {
+
+std::string JoinPath(const std::string& dir, const std::string& name) {
+  if (dir.empty() || dir == ".") return name;
+  if (dir.back() == '/') return dir + name;
+  return absl::StrCat(dir, "/", name);
+}
+
+bool IsFile(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+std::string Fixed(const std::optional<double>& v) {
+  return v.has_value() ? absl::StrFormat("%.4f", RoundScore(*v)) : "-";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scorecard and gate
+
+std::string PairCell(const Report& r, const ScorePair& p) {
+  if (!r.has_reference) return Fixed(p.agent);
+  return absl::StrCat(Fixed(p.agent), " / ", Fixed(p.reference));
+}
+
+std::string ScorecardRow(const Report& r, const ReportRow& row, bool overall) {
+  std::string out = absl::StrCat("<tr", overall ? " class=\"overall\"" : "", "><th scope=\"row\">",
+                                 HtmlEscape(row.name), "</th><td>", row.trials, "</td><td>",
+                                 PairCell(r, row.score), "</td>");
+  for (size_t i = 0; i < row.dimensions.size(); ++i) {
+    absl::StrAppend(&out, "<td>", row.present[i] ? PairCell(r, row.dimensions[i]) : "", "</td>");
+  }
+  absl::StrAppend(
+      &out, "<td>",
+      row.ci.has_value() ? absl::StrFormat("[%.4f, %.4f]", row.ci->low, row.ci->high) : "-",
+      "</td></tr>\n");
+  return out;
+}
+
+std::string Scorecard(const Report& r) {
+  std::string out =
+      "<table class=\"scorecard\">\n<thead><tr><th>incident</th><th>trials</th>"
+      "<th>score</th>";
+  for (const std::string& d : r.dimensions) absl::StrAppend(&out, "<th>", HtmlEscape(d), "</th>");
+  absl::StrAppend(&out, "<th>95% CI</th></tr></thead>\n<tbody>\n");
+  for (const ReportRow& row : r.incidents) absl::StrAppend(&out, ScorecardRow(r, row, false));
+  absl::StrAppend(&out, ScorecardRow(r, r.overall, true), "</tbody>\n</table>\n");
+  absl::StrAppend(&out, "<p class=\"legend\">Cells: ", HtmlEscape(r.agent_name),
+                  r.has_reference ? " / reference" : "",
+                  ". 95% CI: bootstrap over prompts and trials (", kBootstrapResamples,
+                  " resamples, seed ", r.seed, ").</p>\n");
+  return out;
+}
+
+std::string GateSection(const Report& r) {
+  std::vector<std::string> thresholds;
+  if (r.gate.overall.has_value()) {
+    thresholds.push_back(
+        absl::StrCat("overall ", ShortScore(*r.gate.overall), " (", r.gate.overall_source, ")"));
+  }
+  for (const auto& [name, min] : r.gate.dimensions) {
+    thresholds.push_back(absl::StrCat("dimension ", name, " ", ShortScore(min)));
+  }
+  for (const auto& [name, min] : r.gate.incidents) {
+    thresholds.push_back(absl::StrCat("incident ", name, " ", ShortScore(min)));
+  }
+  std::string out =
+      absl::StrCat("<h2>Gate</h2>\n<p>Thresholds: ",
+                   HtmlEscape(thresholds.empty() ? "none" : absl::StrJoin(thresholds, ", ")),
+                   "; an answer passes at ", ShortScore(r.gate.prompt), ".</p>\n");
+  if (r.gate_misses.empty()) {
+    absl::StrAppend(&out, "<p class=\"gate pass\">Gate passed.</p>\n");
+    return out;
+  }
+  absl::StrAppend(&out, "<p class=\"gate fail\">Gate failed:</p>\n<ul class=\"misses\">\n");
+  for (const std::string& m : r.gate_misses)
+    absl::StrAppend(&out, "<li>", HtmlEscape(m), "</li>\n");
+  absl::StrAppend(&out, "</ul>\n");
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts
+
+struct Point {
+  absl::Time time;
+  double value = 0;
+};
+
+struct Series {
+  std::string name;
+  std::vector<Point> points;
+};
+
+struct Marker {
+  absl::Time time;
+  double value = 0;
+  std::string label;
+};
+
+constexpr int kWidth = 760, kHeight = 230;
+constexpr int kLeft = 56, kRight = 70, kTop = 28, kBottom = 52;
+const char* const kColors[] = {"#1f77b4", "#2ca02c", "#9467bd", "#8c564b",
+                               "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
+
+std::string Num(double v) {
+  std::string s = absl::StrFormat("%.1f", v);
+  if (absl::EndsWith(s, ".0")) s.resize(s.size() - 2);
+  return s;
+}
+
+std::string Clock(absl::Time t) { return absl::FormatTime("%H:%M:%S", t, absl::UTCTimeZone()); }
+
+// A line chart over [t0, t1]: one polyline per series, markers as red crosses, the marks as
+// vertical dashed lines.
+std::string Chart(const std::string& title, const std::string& unit,
+                  const std::vector<Series>& series, const std::vector<Marker>& markers,
+                  const std::vector<incident::Mark>& marks, absl::Time t0, absl::Time t1) {
+  double max = 1;
+  for (const Series& s : series) {
+    for (const Point& p : s.points) max = std::max(max, p.value);
+  }
+  for (const Marker& m : markers) max = std::max(max, m.value);
+  max *= 1.1;
+  const double span = std::max(1.0, absl::ToDoubleSeconds(t1 - t0));
+  const double w = kWidth - kLeft - kRight, h = kHeight - kTop - kBottom;
+  auto x = [&](absl::Time t) {
+    double f = std::clamp(absl::ToDoubleSeconds(t - t0) / span, 0.0, 1.0);
+    return Num(kLeft + f * w);
+  };
+  auto y = [&](double v) { return Num(kTop + h - v / max * h); };
+
+  std::string out = absl::StrCat(
+      "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"", kWidth, "\" height=\"",
+      kHeight, "\" viewBox=\"0 0 ", kWidth, " ", kHeight, "\" role=\"img\" aria-label=\"",
+      HtmlEscape(title), "\">\n<title>", HtmlEscape(title), "</title>\n");
+  absl::StrAppend(&out, "<text x=\"", kLeft, "\" y=\"16\" class=\"title\">", HtmlEscape(title),
+                  " (", HtmlEscape(unit), ")</text>\n");
+  // Axes and ticks: 0, half and the top of the scale; the start and end times.
+  absl::StrAppend(&out, "<path class=\"axis\" d=\"M", kLeft, " ", kTop, "V", kTop + h, "H",
+                  kLeft + w, "\"/>\n");
+  for (double f : {0.0, 0.5, 1.0}) {
+    double v = max / 1.1 * f;
+    absl::StrAppend(&out, "<text class=\"tick\" x=\"", kLeft - 4, "\" y=\"", y(v),
+                    "\" text-anchor=\"end\">", Num(v), "</text>\n");
+  }
+  absl::StrAppend(&out, "<text class=\"tick\" x=\"", kLeft, "\" y=\"", kTop + h + 14, "\">",
+                  Clock(t0), "</text>\n<text class=\"tick\" x=\"", kLeft + w, "\" y=\"",
+                  kTop + h + 14, "\" text-anchor=\"end\">", Clock(t1), " UTC</text>\n");
+  for (const incident::Mark& m : marks) {
+    if (m.time < t0 || m.time > t1) continue;
+    absl::StrAppend(&out, "<g class=\"mark\"><title>", HtmlEscape(m.name), " ", Clock(m.time),
+                    "</title><line x1=\"", x(m.time), "\" y1=\"", kTop, "\" x2=\"", x(m.time),
+                    "\" y2=\"", kTop + h, "\"/><text x=\"", x(m.time), "\" y=\"", kTop - 3,
+                    "\" text-anchor=\"middle\">", HtmlEscape(m.name), "</text></g>\n");
+  }
+  for (size_t i = 0; i < series.size(); ++i) {
+    const Series& s = series[i];
+    const char* color = kColors[i % (sizeof(kColors) / sizeof(kColors[0]))];
+    std::vector<std::string> pts;
+    for (const Point& p : s.points) pts.push_back(absl::StrCat(x(p.time), ",", y(p.value)));
+    absl::StrAppend(&out, "<polyline class=\"series\" stroke=\"", color, "\" points=\"",
+                    absl::StrJoin(pts, " "), "\"><title>", HtmlEscape(s.name),
+                    "</title></polyline>\n");
+    // The legend, under the axis.
+    int lx = kLeft + static_cast<int>(i % 3) * 230,
+        ly = kTop + static_cast<int>(h) + 30 + static_cast<int>(i / 3) * 12;
+    absl::StrAppend(&out, "<text class=\"legend\" x=\"", lx, "\" y=\"", ly, "\" fill=\"", color,
+                    "\">&#9644; ", HtmlEscape(s.name), "</text>\n");
+  }
+  for (const Marker& m : markers) {
+    std::string cx = x(m.time), cy = y(m.value);
+    absl::StrAppend(&out, "<g class=\"oom\"><title>", HtmlEscape(m.label), "</title><path d=\"M",
+                    cx, " ", cy, "m-4 -4l8 8m0 -8l-8 8\"/></g>\n");
+  }
+  absl::StrAppend(&out, "</svg>\n");
+  return out;
+}
+
+// The first series named `name`, added when missing.
+Series& SeriesNamed(std::vector<Series>* all, const std::string& name) {
+  for (Series& s : *all) {
+    if (s.name == name) return s;
+  }
+  all->push_back({name, {}});
+  return all->back();
+}
+
+std::string Charts(const incident::Timeline& t) {
+  if (t.samples.empty()) return "<p class=\"note\">The timeline has no samples.</p>\n";
+  absl::Time t0 = t.samples.front().time, t1 = t.samples.back().time;
+  for (const incident::Mark& m : t.marks) {
+    t0 = std::min(t0, m.time);
+    t1 = std::max(t1, m.time);
+  }
+  std::vector<Series> restarts, ready, cpu, memory;
+  std::vector<Marker> ooms;
+  std::set<std::pair<std::string, absl::Time>> seen_kills;  // (pod/container, finished_at)
+  for (const incident::Sample& s : t.samples) {
+    for (const cluster::Pod& pod : s.snapshot.pods) {
+      if (pod.owner_kind == "Job") continue;  // Load generators, not the shop.
+      for (const cluster::ContainerStatus& c : pod.containers) {
+        std::string name = absl::StrCat(pod.name, "/", c.name);
+        SeriesNamed(&restarts, name)
+            .points.push_back({s.time, static_cast<double>(c.restart_count)});
+        for (const auto* term : {&c.last_terminated, &c.terminated}) {
+          if (!term->has_value() || (*term)->reason != "OOMKilled") continue;
+          absl::Time when =
+              (*term)->finished_at == absl::InfinitePast() ? s.time : (*term)->finished_at;
+          if (!seen_kills.insert({name, when}).second) continue;
+          ooms.push_back({std::clamp(when, t0, t1), static_cast<double>(c.restart_count),
+                          absl::StrCat("OOMKilled ", name, " ", Clock(when))});
+        }
+      }
+    }
+    for (const cluster::Deployment& d : s.snapshot.deployments) {
+      SeriesNamed(&ready, d.name).points.push_back({s.time, static_cast<double>(d.ready_replicas)});
+    }
+    for (const cluster::PodMetrics& m : s.snapshot.metrics) {
+      if (!absl::StartsWith(m.pod, "front-end")) continue;
+      double millicores = 0, mib = 0;
+      for (const cluster::ContainerUsage& u : m.containers) {
+        millicores += static_cast<double>(u.cpu_millicores);
+        mib += static_cast<double>(u.memory_bytes) / (1024.0 * 1024.0);
+      }
+      SeriesNamed(&cpu, m.pod).points.push_back({s.time, millicores});
+      SeriesNamed(&memory, m.pod).points.push_back({s.time, mib});
+    }
+  }
+  std::string out = "<div class=\"charts\">\n";
+  absl::StrAppend(
+      &out, Chart("Restarts per container", "count; x: OOM kill", restarts, ooms, t.marks, t0, t1));
+  absl::StrAppend(&out,
+                  Chart("Ready replicas per deployment", "replicas", ready, {}, t.marks, t0, t1));
+  if (!cpu.empty()) {
+    absl::StrAppend(&out, Chart("front-end CPU", "millicores", cpu, {}, t.marks, t0, t1));
+    absl::StrAppend(&out, Chart("front-end memory", "MiB", memory, {}, t.marks, t0, t1));
+  }
+  absl::StrAppend(&out, "</div>\n");
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers and truth
+
+// The answer's text with the matched evidence spans in <mark>; overlapping spans merge.
+std::string Highlighted(const std::string& text, const std::vector<MatchedEvidence>& matched) {
+  struct Span {
+    size_t begin, end;
+    std::set<std::string> criteria;
+  };
+  std::vector<Span> spans;
+  for (const MatchedEvidence& m : matched) {
+    if (m.begin >= m.end || m.end > text.size()) continue;
+    spans.push_back({m.begin, m.end, {m.criterion}});
+  }
+  std::sort(spans.begin(), spans.end(),
+            [](const Span& a, const Span& b) { return a.begin < b.begin; });
+  std::vector<Span> merged;
+  for (Span& s : spans) {
+    if (!merged.empty() && s.begin < merged.back().end) {
+      merged.back().end = std::max(merged.back().end, s.end);
+      merged.back().criteria.insert(s.criteria.begin(), s.criteria.end());
+    } else {
+      merged.push_back(std::move(s));
+    }
+  }
+  std::string out;
+  size_t at = 0;
+  for (const Span& s : merged) {
+    absl::StrAppend(&out, HtmlEscape(absl::string_view(text).substr(at, s.begin - at)),
+                    "<mark title=\"", HtmlEscape(absl::StrJoin(s.criteria, ", ")), "\">",
+                    HtmlEscape(absl::string_view(text).substr(s.begin, s.end - s.begin)),
+                    "</mark>");
+    at = s.end;
+  }
+  absl::StrAppend(&out, HtmlEscape(absl::string_view(text).substr(at)));
+  return out;
+}
+
+std::string AnswerArticle(const ReportAnswer& a, const Response* response) {
+  std::string cls = a.status != ResponseStatus::kOk ? "error" : (a.passed ? "pass" : "fail");
+  std::string out =
+      absl::StrCat("<article class=\"answer ", cls, "\" id=\"",
+                   HtmlEscape(absl::StrCat("answer-", a.prompt_id, "-", a.trial)), "\">\n<h4>",
+                   HtmlEscape(a.prompt_id), " trial ", a.trial, " <span class=\"score\">",
+                   absl::StrFormat("%.4f", a.score), "</span> <span class=\"status\">",
+                   a.status == ResponseStatus::kOk ? (a.passed ? "pass" : "FAIL")
+                                                   : std::string(ResponseStatusName(a.status)),
+                   "</span></h4>\n");
+  if (response != nullptr && !response->prompt.empty()) {
+    absl::StrAppend(&out, "<p class=\"prompt\">", HtmlEscape(response->prompt), "</p>\n");
+  }
+  if (!a.note.empty()) absl::StrAppend(&out, "<p class=\"note\">", HtmlEscape(a.note), "</p>\n");
+  if (response == nullptr) {
+    absl::StrAppend(&out, "<p class=\"note\">The answer is not in responses.jsonl.</p>\n");
+  } else if (!response->answer.empty()) {
+    absl::StrAppend(&out, "<div class=\"text\">", Highlighted(response->answer, a.matched),
+                    "</div>\n");
+  }
+  std::vector<std::string> met;
+  for (const MatchedEvidence& m : a.matched) {
+    bool missed = std::any_of(a.missed.begin(), a.missed.end(),
+                              [&](const MissedCriterion& c) { return c.id == m.criterion; });
+    if (!missed && std::find(met.begin(), met.end(), m.criterion) == met.end()) {
+      met.push_back(m.criterion);
+    }
+  }
+  absl::StrAppend(&out, "<p class=\"met\">Met: ",
+                  met.empty() ? "none" : HtmlEscape(absl::StrJoin(met, ", ")), "</p>\n");
+  if (a.missed.empty()) {
+    absl::StrAppend(&out, "<p class=\"missed\">Missed: none</p>\n");
+  } else {
+    absl::StrAppend(&out, "<p class=\"missed\">Missed:</p>\n<ul class=\"missed\">\n");
+    for (const MissedCriterion& m : a.missed) {
+      absl::StrAppend(&out, "<li><code>", HtmlEscape(m.id), "</code> (", HtmlEscape(m.dimension),
+                      "): ", HtmlEscape(m.note), "</li>\n");
+    }
+    absl::StrAppend(&out, "</ul>\n");
+  }
+  absl::StrAppend(&out, "</article>\n");
+  return out;
+}
+
+// A fact's value, compact: scalars as JSON, a list one element a line, objects as k=v.
+std::string FactValue(const nlohmann::json& v) {
+  auto scalar = [](const nlohmann::json& j) {
+    return j.is_string() ? j.get<std::string>()
+                         : j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  auto one = [&](const nlohmann::json& j) {
+    if (!j.is_object()) return HtmlEscape(scalar(j));
+    std::vector<std::string> parts;
+    for (const auto& [k, x] : j.items()) parts.push_back(absl::StrCat(k, "=", scalar(x)));
+    return HtmlEscape(absl::StrJoin(parts, ", "));
+  };
+  if (!v.is_array()) return one(v);
+  if (v.empty()) return "[]";
+  std::vector<std::string> lines;
+  for (const nlohmann::json& e : v) lines.push_back(one(e));
+  return absl::StrJoin(lines, "<br>");
+}
+
+std::string TruthTable(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path, size_t{16} << 20);
+  if (!text.ok()) return "<p class=\"note\">No truth.json.</p>\n";
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("facts") || !j["facts"].is_object()) {
+    return "<p class=\"note\">truth.json has no facts object.</p>\n";
+  }
+  std::string out =
+      "<table class=\"truth\">\n<thead><tr><th>fact</th><th>value</th></tr></thead>\n"
+      "<tbody>\n";
+  for (const auto& [key, value] : j["facts"].items()) {
+    absl::StrAppend(&out, "<tr><th scope=\"row\">", HtmlEscape(key), "</th><td>", FactValue(value),
+                    "</td></tr>\n");
+  }
+  absl::StrAppend(&out, "</tbody>\n</table>\n");
+  return out;
+}
+
+constexpr char kStyle[] = R"(body{font:14px/1.4 system-ui,sans-serif;margin:1.5em;color:#222}
+table{border-collapse:collapse;margin:.5em 0}th,td{border:1px solid #ccc;padding:3px 7px}
+table.scorecard td{text-align:right;font-variant-numeric:tabular-nums}
+tr.overall{font-weight:bold;background:#f3f3f3}.gate.pass{color:#1a7f37;font-weight:bold}
+.gate.fail{color:#c62828;font-weight:bold}.note,.legend{color:#666}
+.cols{display:flex;gap:1.5em;align-items:flex-start}.answers{flex:3;min-width:0}
+aside{flex:2;min-width:0;position:sticky;top:0}table.truth{font-size:12px}
+table.truth td{word-break:break-word}
+article.answer{border-left:4px solid #999;padding:.2em .8em;margin:1em 0;background:#fafafa}
+article.pass{border-color:#1a7f37}article.fail{border-color:#c62828}
+article.error{border-color:#ef6c00}.prompt{font-style:italic}
+.text{white-space:pre-wrap;font:12.5px/1.45 ui-monospace,monospace;background:#fff;
+border:1px solid #ddd;padding:.5em}mark{background:#fff176}
+svg.chart{display:block;margin:.5em 0;background:#fff;border:1px solid #eee}
+svg .title{font-size:13px;font-weight:bold}svg .tick,svg .legend{font-size:11px}
+svg .axis{stroke:#888;fill:none}svg .series{fill:none;stroke-width:2}
+svg .mark line{stroke:#555;stroke-dasharray:4 3}svg .mark text{font-size:10px;fill:#555}
+svg .oom path{stroke:#d00;stroke-width:2.5}
+)";
+
+}  // namespace
+
+std::string RenderHtml(const Report& r, const std::string& run_dir) {
+  std::map<std::pair<std::string, int64_t>, Response> responses;  // By (prompt id, trial).
+  Diagnostics ignored;                                            // Scoring reported them.
+  int lines = 0;
+  ReadResponses(
+      JoinPath(run_dir, "responses.jsonl"), "responses.jsonl",
+      [&](const Response& resp) {
+        responses.emplace(std::make_pair(resp.prompt_id, resp.trial), resp);
+      },
+      &ignored, &lines)
+      .IgnoreError();
+
+  std::string out = absl::StrCat(
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>sre-eval "
+      "report: ",
+      HtmlEscape(r.agent_name), "</title>\n<style>\n", kStyle, "</style>\n</head>\n<body>\n",
+      "<h1>sre-eval report: ", HtmlEscape(r.agent_name), "</h1>\n<h2>Scorecard</h2>\n",
+      Scorecard(r), GateSection(r));
+  for (const ReportRow& row : r.incidents) {
+    const std::string dir = JoinPath(run_dir, row.name);
+    absl::StrAppend(&out, "<section class=\"incident\" id=\"", HtmlEscape("incident-" + row.name),
+                    "\">\n<h2>Incident ", HtmlEscape(row.name), ": ", Fixed(row.score.agent),
+                    "</h2>\n<h3>Timeline</h3>\n");
+    const std::string timeline_path = JoinPath(dir, "timeline.jsonl");
+    if (!IsFile(timeline_path)) {
+      absl::StrAppend(&out, "<p class=\"note\">No timeline.jsonl.</p>\n");
+    } else if (absl::StatusOr<incident::Timeline> t = incident::ReadTimeline(timeline_path);
+               t.ok()) {
+      absl::StrAppend(&out, Charts(*t));
+    } else {
+      absl::StrAppend(&out, "<p class=\"note\">", HtmlEscape(t.status().message()), "</p>\n");
+    }
+    absl::StrAppend(&out, "<div class=\"cols\">\n<div class=\"answers\">\n<h3>Answers</h3>\n");
+    for (const ReportAnswer& a : r.answers) {
+      if (a.incident != row.name) continue;
+      auto it = responses.find({a.prompt_id, a.trial});
+      absl::StrAppend(&out, AnswerArticle(a, it == responses.end() ? nullptr : &it->second));
+    }
+    absl::StrAppend(&out, "</div>\n<aside>\n<h3>Truth</h3>\n",
+                    TruthTable(JoinPath(dir, "truth.json")), "</aside>\n</div>\n</section>\n");
+  }
+  absl::StrAppend(&out, "</body>\n</html>\n");
+  return out;
+}
+
+}  // namespace sre_eval

@@ -1,0 +1,258 @@
+// report.html: exact fragments and escaping on the example run fixtures/runs/clean (with the
+// crash timeline fixture), and what headless Chromium renders from the file.
+#include "report/html.h"
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "score/rubric_set.h"
+#include "test_util.h"
+#include "util/file_util.h"
+#include "util/subprocess.h"
+
+namespace sre_eval {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::string kSource = SRE_EVAL_SOURCE_DIR;
+const std::string kScript = "<script>alert(1)</script>";
+const std::string kImg = "\"><img src=x onerror=alert(1)>";
+
+const Suite& ShippedSuite() {
+  static const Suite* suite = [] {
+    Diagnostics problems;
+    auto* s = new Suite(LoadSuite(SRE_EVAL_SOURCE_DIR, &problems));
+    EXPECT_TRUE(problems.empty());
+    return s;
+  }();
+  return *suite;
+}
+
+const RubricSet& ShippedRubrics() {
+  static const RubricSet* rubrics = [] {
+    Diagnostics problems;
+    auto* r = new RubricSet(RubricSet::Compile(ShippedSuite(), &problems));
+    EXPECT_TRUE(problems.empty());
+    return r;
+  }();
+  return *rubrics;
+}
+
+size_t Count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+  return n;
+}
+
+// A copy of the clean run with the crash timeline fixture; the first crash answer ends in
+// the two attack strings.
+class HtmlRun {
+ public:
+  HtmlRun() {
+    std::filesystem::copy(kSource + "/fixtures/runs/clean", path(),
+                          std::filesystem::copy_options::recursive);
+    std::filesystem::copy_file(kSource + "/fixtures/timelines/crash_multi_restart.jsonl",
+                               path() + "/crash/timeline.jsonl");
+    absl::StatusOr<std::string> responses = ReadFile(path() + "/responses.jsonl");
+    EXPECT_TRUE(responses.ok());
+    std::string text = *responses;
+    size_t end = text.find("\",\"status\":\"ok\"");  // The end of the first answer.
+    text.insert(end,
+                absl::StrCat("\\n", kScript, " ", absl::StrReplaceAll(kImg, {{"\"", "\\\""}})));
+    dir_.WriteFile("run/responses.jsonl", text);
+  }
+  std::string path() const { return dir_.path() + "/run"; }
+
+  Report Build(const Gate& gate = {}) const {
+    absl::StatusOr<RunScores> s = ScoreRun(ShippedSuite(), ShippedRubrics(), path(), nullptr, 1);
+    EXPECT_TRUE(s.ok()) << s.status();
+    EXPECT_TRUE(s->problems.empty());
+    return BuildReport(ShippedSuite(), *s, nullptr, gate, "my-agent", 1);
+  }
+
+ private:
+  TempDir dir_;
+};
+
+TEST(HtmlTest, EscapesEveryUnsafeCharacter) {
+  EXPECT_EQ(HtmlEscape("<a href=\"x\" title='y'>&amp;</a>"),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;");
+  EXPECT_EQ(HtmlEscape(std::string("a\xff"
+                                   "b\0c\xc3\xa9",
+                                   7)),
+            "a\xEF\xBF\xBD"
+            "b\xEF\xBF\xBD"
+            "c\xc3\xa9");
+  EXPECT_EQ(HtmlEscape("plain text 100%"), "plain text 100%");
+}
+
+TEST(HtmlTest, ScorecardAndGate) {
+  HtmlRun run;
+  Gate gate;
+  gate.overall = 0.9;
+  std::string html = RenderHtml(run.Build(gate), run.path());
+  EXPECT_TRUE(absl::StartsWith(html,
+                               "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+                               "<meta charset=\"utf-8\">\n"
+                               "<title>sre-eval report: my-agent</title>\n"));
+  EXPECT_THAT(html, HasSubstr("<thead><tr><th>incident</th><th>trials</th><th>score</th>"
+                              "<th>detection</th><th>diagnosis</th><th>impact</th>"
+                              "<th>remediation</th><th>95% CI</th></tr></thead>"));
+  EXPECT_THAT(html, HasSubstr("<tr><th scope=\"row\">latency</th><td>10</td><td>0.8042</td>"
+                              "<td>0.7106</td><td>0.7692</td><td>0.7898</td><td>0.8929</td>"
+                              "<td>[0.6633, 0.9197]</td></tr>\n"));
+  EXPECT_THAT(html, HasSubstr("<tr class=\"overall\"><th scope=\"row\">overall</th><td>34</td>"));
+  EXPECT_THAT(html, HasSubstr("<p>Thresholds: overall 0.9 (gate.yaml); an answer passes at 0.5."
+                              "</p>\n<p class=\"gate fail\">Gate failed:</p>\n"
+                              "<ul class=\"misses\">\n<li>overall 0.79"));
+  EXPECT_THAT(html, HasSubstr(" &lt; 0.9 (gate.yaml)</li>\n</ul>\n"));
+  EXPECT_TRUE(absl::EndsWith(html, "</section>\n</body>\n</html>\n"));
+  // With no thresholds the gate passes; the same inputs give the same bytes.
+  std::string passed = RenderHtml(run.Build(), run.path());
+  EXPECT_THAT(passed, HasSubstr("<p>Thresholds: none; an answer passes at 0.5.</p>\n"
+                                "<p class=\"gate pass\">Gate passed.</p>\n"));
+  EXPECT_EQ(passed, RenderHtml(run.Build(), run.path()));
+}
+
+TEST(HtmlTest, AttackStringsRenderAsText) {
+  HtmlRun run;
+  Report report = run.Build();
+  report.agent_name = kImg;
+  report.answers[0].missed.push_back({kScript, "diagnosis", kImg});
+  std::string html = RenderHtml(report, run.path());
+  EXPECT_THAT(html, HasSubstr("\n&lt;script&gt;alert(1)&lt;/script&gt; "
+                              "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</div>"));
+  EXPECT_THAT(html, HasSubstr("<title>sre-eval report: &quot;&gt;&lt;img src=x "
+                              "onerror=alert(1)&gt;</title>"));
+  EXPECT_THAT(html, HasSubstr("<li><code>&lt;script&gt;alert(1)&lt;/script&gt;</code> "
+                              "(diagnosis): &quot;&gt;&lt;img src=x onerror=alert(1)&gt;</li>"));
+  EXPECT_THAT(html, Not(HasSubstr("<script")));
+  EXPECT_THAT(html, Not(HasSubstr("<img")));
+  // Inside an attribute.
+  report.answers[0].prompt_id = kImg;
+  html = RenderHtml(report, run.path());
+  EXPECT_THAT(html, HasSubstr("<article class=\"answer pass\" id=\"answer-&quot;&gt;&lt;img "
+                              "src=x onerror=alert(1)&gt;-1\">"));
+  EXPECT_THAT(html, Not(HasSubstr("<img")));
+}
+
+TEST(HtmlTest, AnswerWithHighlightedEvidence) {
+  TempDir dir;
+  dir.WriteFile("responses.jsonl",
+                "{\"schema_version\":1,\"incident\":\"crash\",\"prompt_id\":\"p1\",\"trial\":2,"
+                "\"prompt\":\"What <broke>?\",\"answer\":\"The front-end was OOMKilled 5 "
+                "times & more.\",\"status\":\"ok\"}\n");
+  Report r;
+  r.agent_name = "a";
+  r.incidents.push_back({});
+  r.incidents[0].name = "crash";
+  ReportAnswer a;
+  a.incident = "crash";
+  a.prompt_id = "p1";
+  a.trial = 2;
+  a.score = 0.75;
+  a.passed = true;
+  a.matched = {{"c2", "OOMKilled", 18, 27},
+               {"c1", "front-end", 4, 13},
+               {"c3", "OOMKilled 5 times", 18, 35},
+               {"c9", "out of range", 40, 90}};
+  a.missed = {{"c3", "impact", "wrong number: claimed 5, truth 6"}};
+  r.answers.push_back(a);
+  std::string html = RenderHtml(r, dir.path());
+  EXPECT_THAT(html,
+              HasSubstr("<article class=\"answer pass\" id=\"answer-p1-2\">\n"
+                        "<h4>p1 trial 2 <span class=\"score\">0.7500</span> "
+                        "<span class=\"status\">pass</span></h4>\n"
+                        "<p class=\"prompt\">What &lt;broke&gt;?</p>\n"
+                        "<div class=\"text\">The <mark title=\"c1\">front-end</mark> was "
+                        "<mark title=\"c2, c3\">OOMKilled 5 times</mark> &amp; more.</div>\n"
+                        "<p class=\"met\">Met: c2, c1, c9</p>\n"
+                        "<p class=\"missed\">Missed:</p>\n<ul class=\"missed\">\n"
+                        "<li><code>c3</code> (impact): wrong number: claimed 5, truth 6</li>\n"
+                        "</ul>\n</article>\n"));
+  // No timeline, no truth: said, not an error.
+  EXPECT_THAT(html, HasSubstr("<p class=\"note\">No timeline.jsonl.</p>\n"));
+  EXPECT_THAT(html, HasSubstr("<p class=\"note\">No truth.json.</p>\n"));
+}
+
+TEST(HtmlTest, TimelineChartsAndTruth) {
+  HtmlRun run;
+  std::string html = RenderHtml(run.Build(), run.path());
+  size_t crash = html.find("<section class=\"incident\" id=\"incident-crash\">");
+  size_t latency = html.find("<section class=\"incident\" id=\"incident-latency\">");
+  ASSERT_NE(crash, std::string::npos);
+  ASSERT_NE(latency, std::string::npos);
+  std::string section = html.substr(crash, latency - crash);
+  EXPECT_EQ(Count(section, "<svg class=\"chart\""), 4u);
+  EXPECT_THAT(section, HasSubstr("aria-label=\"Restarts per container\">"));
+  EXPECT_THAT(section, HasSubstr("aria-label=\"Ready replicas per deployment\">"));
+  EXPECT_THAT(section, HasSubstr("aria-label=\"front-end CPU\">"));
+  EXPECT_THAT(section, HasSubstr("aria-label=\"front-end memory\">"));
+  EXPECT_EQ(Count(section, "<g class=\"mark\"><title>window.start 10:23:05</title>"), 4u);
+  EXPECT_EQ(Count(section, "<g class=\"mark\"><title>window.recovered 10:29:41</title>"), 4u);
+  EXPECT_EQ(Count(section,
+                  "<g class=\"oom\"><title>OOMKilled front-end-6f8c9d7b5-x2k9p/"
+                  "front-end "),
+            4u);
+  EXPECT_EQ(Count(section, "<article class=\"answer "), 13u);
+  EXPECT_THAT(section, HasSubstr("<tr><th scope=\"row\">restarts.total</th><td>5</td></tr>\n"));
+  EXPECT_THAT(section, HasSubstr("<tr><th scope=\"row\">restarts.by_container</th><td>"
+                                 "container=front-end, pod=front-end-6f8c9d7b5-x2k9p, "
+                                 "restarts=5</td></tr>\n"));
+  EXPECT_THAT(html.substr(latency), HasSubstr("<p class=\"note\">No timeline.jsonl.</p>\n"));
+}
+
+TEST(HtmlTest, WriteReportsWritesTheHtml) {
+  HtmlRun run;
+  Report report = run.Build();
+  ASSERT_TRUE(WriteReports(run.path(), report).ok());
+  absl::StatusOr<std::string> written = ReadFile(run.path() + "/report.html");
+  ASSERT_TRUE(written.ok()) << written.status();
+  EXPECT_EQ(*written, RenderHtml(report, run.path()));
+}
+
+TEST(HtmlTest, HeadlessChromiumRendersIt) {
+  std::string chromium;
+  for (const char* p : {"/usr/bin/chromium", "/usr/bin/chromium-browser"}) {
+    if (std::filesystem::exists(p)) chromium = p;
+  }
+  if (chromium.empty()) GTEST_SKIP() << "chromium is not installed (scripts/install-deps.sh)";
+  HtmlRun run;
+  Report report = run.Build();
+  report.answers[0].missed.push_back({"c", "diagnosis", kImg});
+  TempDir home;
+  std::string path = home.WriteFile("report.html", RenderHtml(report, run.path()));
+  PosixProcessRunner runner;
+  SubprocessOptions options;
+  options.argv = {chromium,         "--headless=new",
+                  "--no-sandbox",   "--disable-gpu",
+                  "--no-first-run", absl::StrCat("--user-data-dir=", home.path(), "/profile"),
+                  "--dump-dom",     "file://" + path};
+  options.env = {{"HOME", home.path()}};
+  options.timeout = absl::Seconds(60);
+  absl::StatusOr<SubprocessResult> r = runner.Run(options);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(r->exit_code, 0) << r->stderr_data;
+  const std::string& dom = r->stdout_data;
+  EXPECT_THAT(dom, HasSubstr("<td>0.8042</td><td>0.7106</td><td>0.7692</td>"));
+  EXPECT_THAT(dom, HasSubstr("<td>[0.6633, 0.9197]</td>"));
+  EXPECT_EQ(Count(dom, "<svg class=\"chart\""), 4u);
+  EXPECT_THAT(dom, HasSubstr("<polyline class=\"series\""));
+  EXPECT_THAT(dom, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt; \"&gt;&lt;img src=x "
+                             "onerror=alert(1)&gt;</div>"));
+  EXPECT_THAT(dom, HasSubstr("(diagnosis): \"&gt;&lt;img src=x onerror=alert(1)&gt;</li>"));
+  EXPECT_THAT(dom, Not(HasSubstr("<script")));
+  EXPECT_THAT(dom, Not(HasSubstr("<img")));
+  EXPECT_THAT(dom, HasSubstr("<mark title="));
+}
+
+}  // namespace
+}  // namespace sre_eval
