@@ -307,7 +307,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     out << "gate missed: no answers to score\n";
     exit_code = kExitGateFailed;
   }
-  out << "reports: " << run_dir << "/summary.md, " << run_dir << "/junit.xml\n";
+  out << "report: " << run_dir << "/report.html (also summary.md, junit.xml)\n";
   out << "run folder: " << run_dir << "\n";
   return exit_code;
 }
