@@ -41,7 +41,7 @@ doc = json.load(open(f"{sys.argv[1]}/run.json"))
 calls = doc["kubectl"]
 preflight = calls["calls"] - sum(i["kubectl_calls"] for i in doc["incidents"])
 print(f"kubectl calls in all: {calls['calls']} ({calls['mutating_calls']} mutating, "
-      f"{preflight} for the preflight)")
+      f"{preflight} outside the incidents: preflight, lock, cleanup)")
 for inc in doc["incidents"]:
     print(f"  {inc['id']:8s} {inc['samples']:3d} samples  {inc['kubectl_calls']:3d} kubectl calls  "
           f"{inc['wall_seconds']:.2f} s wall  {inc['status']}")

@@ -55,7 +55,7 @@ TEST_F(ShippedIncidentsTest, LoadInNameOrderWithoutDiagnostics) {
   EXPECT_EQ(incidents_[2].id, "payment");
   for (const Incident& i : incidents_) {
     EXPECT_EQ(i.file, absl::StrCat(dir_, "/", i.id, ".yaml"));
-    EXPECT_EQ(i.sample_every, absl::Seconds(15)) << i.id;
+    EXPECT_EQ(i.sample_every, absl::Seconds(20)) << i.id;
     EXPECT_FALSE(i.title.empty()) << i.id;
     EXPECT_EQ(i.title.find('\n'), std::string::npos) << i.id;
     EXPECT_FALSE(i.description.empty()) << i.id;
