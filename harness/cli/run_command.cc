@@ -88,10 +88,15 @@ const CommandSpec& RunSpec() {
       "checks one); `reference`, the default, is the built-in reference agent alone.\n"
       "\n"
       "Writes the run folder (default results/run-YYYYMMDD-HHMMSS): what record writes, plus\n"
-      "responses.jsonl (each answer as it arrives), scores.json, and reference/ (the reference\n"
-      "agent's answers and scores) when the agent is not the reference.\n"
+      "responses.jsonl (each answer as it arrives), scores.json, reference/ (the reference\n"
+      "agent's answers and scores) when the agent is not the reference, and the reports:\n"
+      "report.html, summary.md, junit.xml, report.json (`sre-eval report` renders them again).\n"
       "\n"
-      "Exit codes: 0 done and over every threshold; 1 a threshold was missed (--fail-under);\n"
+      "Thresholds: --fail-under on the overall score, and the suite's gate.yaml, if any\n"
+      "(overall, per dimension, per incident, and the score under which a prompt fails).\n"
+      "A Ctrl-C stops asking (answers that arrived are kept and scored) and cleans up.\n"
+      "\n"
+      "Exit codes: 0 done and over every threshold; 1 a threshold was missed;\n"
       "2 bad input; 3 the cluster or a step failed, or the run was interrupted.",
       {
           {"env", "sim|kube", "the cluster: the built-in simulation (default) or a real one"},
