@@ -151,6 +151,7 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
   std::vector<Item> items;
   for (int trial = 1; trial <= o.trials; ++trial) {
     for (const Prompt* p : prompts) {
+      if (o.skip.count({p->id, trial}) != 0) continue;
       const Truth& truth = truths.at(p->incident);
       absl::StatusOr<std::string> text = p->tmpl.Render(truth.facts);
       if (!text.ok()) {

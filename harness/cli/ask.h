@@ -8,7 +8,9 @@
 
 #include <atomic>
 #include <iosfwd>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -28,6 +30,8 @@ struct AskOptions {
   agent::ClusterAccess cluster;        // how the agent reaches the cluster
   std::vector<std::string> secrets;    // never written: replaced by [REDACTED]
   size_t evidence_budget = 24000;      // for agents in context mode "evidence"
+  // (prompt id, trial) pairs already answered (a resumed run): not asked again.
+  std::set<std::pair<std::string, int>> skip;
   // When > 0: questions not yet sent are not asked (and not written); those in flight finish.
   const std::atomic<int>* interrupts = nullptr;
 };

@@ -8,7 +8,9 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -25,6 +27,7 @@
 #include "cli/record.h"
 #include "nlohmann/json.hpp"
 #include "report/report.h"
+#include "score/responses.h"
 #include "score/rubric_set.h"
 #include "score/run_scores.h"
 #include "score/score_table.h"
@@ -70,6 +73,21 @@ bool ParseCount(const ParsedArgs& args, const char* name, int lo, int hi, int* o
   return true;
 }
 
+// The (prompt id, trial) pairs a responses.jsonl holds (absent file: none).
+std::set<std::pair<std::string, int>> Answered(const std::string& path) {
+  std::set<std::pair<std::string, int>> out;
+  Diagnostics ignored;
+  int lines = 0;
+  ReadResponses(
+      path, path,
+      [&](const Response& r) {
+        out.insert({r.prompt_id, static_cast<int>(r.trial)});
+      },
+      &ignored, &lines)
+      .IgnoreError();
+  return out;
+}
+
 }  // namespace
 
 const CommandSpec& RunSpec() {
@@ -95,6 +113,9 @@ const CommandSpec& RunSpec() {
       "Thresholds: --fail-under on the overall score, and the suite's gate.yaml, if any\n"
       "(overall, per dimension, per incident, and the score under which a prompt fails).\n"
       "A Ctrl-C stops asking (answers that arrived are kept and scored) and cleans up.\n"
+      "--resume RUN_DIR finishes such a run with the settings of its run.json: the sim\n"
+      "replays its incidents (same seed, so the same cluster; each recorded truth must come\n"
+      "back byte for byte) and only the prompts with no answer yet are asked.\n"
       "\n"
       "Exit codes: 0 done and over every threshold; 1 a threshold was missed;\n"
       "2 bad input; 3 the cluster or a step failed, or the run was interrupted.",
@@ -112,6 +133,8 @@ const CommandSpec& RunSpec() {
           {"fail-under", "SCORE", "exit 1 when the overall score is under SCORE (0 to 1)"},
           {"out", "DIR", "the run folder to write (must not exist or be empty)"},
           {"suite", "DIR", "the suite folder (incidents/, prompts/, rubrics/)"},
+          {"resume", "RUN_DIR",
+           "finish an interrupted run on the sim: ask only what it has no answer for"},
       }};
   return *spec;
 }
@@ -125,6 +148,41 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     return kExitBadInput;
   }
   int trials = 1, jobs = 4;
+  // --resume: the run's own settings, from its run.json.
+  std::string resume_dir;
+  std::string agent_arg = args.Get("agent", "reference");
+  if (args.Has("resume")) {
+    resume_dir = args.Get("resume");
+    for (const char* o : {"out", "agent", "seed", "env", "incident", "trials", "context",
+                          "kubeconfig", "namespace"}) {
+      if (args.Has(o)) {
+        err << me << "--resume takes the run's settings from its run.json; drop --" << o << "\n";
+        return kExitBadInput;
+      }
+    }
+    absl::StatusOr<std::string> text = ReadFile(resume_dir + "/run.json", size_t{1} << 20);
+    nlohmann::json doc =
+        text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+    if (!doc.is_object() || doc.value("command", "") != "run") {
+      err << me << "'" << resume_dir << "' is not the folder of a `run` (no run.json of one)\n";
+      return kExitBadInput;
+    }
+    if (doc.value("environment", "") != "sim") {
+      err << me << "resuming a run on a real cluster is not supported yet; run it again\n";
+      return kExitBadInput;
+    }
+    ro.env = "sim";
+    ro.seed = doc.value("seed", uint64_t{1});
+    trials = doc.value("trials", 1);
+    agent_arg = doc.value("agent_file", "reference");
+    ro.incidents.clear();
+    if (doc.contains("incidents") && doc["incidents"].is_array()) {
+      for (const nlohmann::json& i : doc["incidents"]) ro.incidents.push_back(i.value("id", ""));
+    }
+    ro.out = resume_dir + "/.resume";
+    std::error_code ec;
+    std::filesystem::remove_all(ro.out, ec);
+  }
   if (!ParseCount(args, "trials", 1, 100, &trials, err)) return kExitBadInput;
   if (!ParseCount(args, "jobs", 1, 256, &jobs, err)) return kExitBadInput;
   std::optional<double> fail_under;
@@ -168,7 +226,6 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   // The agent under test.
   PosixProcessRunner runner;
   auto http = std::make_unique<CurlHttpClient>();
-  std::string agent_arg = args.Get("agent", "reference");
   agent::AgentConfig config = agent::ReferenceAgentConfig();
   std::unique_ptr<agent::Agent> tested;
   if (agent_arg != "reference") {
@@ -200,13 +257,36 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     ro.out = absl::StrCat("results/run-",
                           absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::UTCTimeZone()));
   }
-  const std::string run_dir = ro.out;
+  // Resumed: the sim records into a scratch folder; answers and scores go to the run's.
+  const std::string run_dir = resume_dir.empty() ? ro.out : resume_dir;
+  bool replay_failed = false;
   const std::string reference_dir = absl::StrCat(run_dir, "/reference");
   absl::Duration asking = absl::ZeroDuration();
   int asked = 0, agent_errors = 0;
   std::vector<std::string> asked_incidents;
   ro.after_incident = [&](const incident::IncidentResult& r, const agent::ClusterAccess& how) {
     absl::Time t0 = absl::Now();
+    if (!resume_dir.empty()) {
+      const std::string stored = absl::StrCat(run_dir, "/", r.incident, "/truth.json");
+      const std::string fresh = absl::StrCat(ro.out, "/", r.incident, "/truth.json");
+      absl::StatusOr<std::string> a = ReadFile(stored, size_t{16} << 20);
+      absl::StatusOr<std::string> b = ReadFile(fresh, size_t{16} << 20);
+      if (a.ok() && (!b.ok() || *a != *b)) {
+        err << me << "cannot resume: the sim did not reproduce incident " << r.incident
+            << " (its truth differs from " << stored << ")\n";
+        replay_failed = true;
+        return false;
+      }
+      if (!a.ok()) {  // recorded only now: keep it in the run's folder
+        std::error_code ec;
+        std::filesystem::create_directories(absl::StrCat(run_dir, "/", r.incident), ec);
+        for (const char* f : {"truth.json", "timeline.jsonl"}) {
+          std::filesystem::copy_file(absl::StrCat(ro.out, "/", r.incident, "/", f),
+                                     absl::StrCat(run_dir, "/", r.incident, "/", f),
+                                     std::filesystem::copy_options::overwrite_existing, ec);
+        }
+      }
+    }
     AskOptions ao;
     ao.run_dir = run_dir;
     ao.suite = &suite;
@@ -217,6 +297,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     ao.cluster = how;
     ao.secrets = config.secrets;
     ao.interrupts = &g_run_interrupts;
+    ao.skip = Answered(run_dir + "/responses.jsonl");
     out << r.incident << ": asking " << config.name << "\n" << std::flush;
     absl::StatusOr<AskSummary> s = AskSuite(under_test, ao, &out);
     if (s.ok()) {
@@ -234,6 +315,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       AskOptions rao = ao;
       rao.responses_path = reference_dir + "/responses.jsonl";
       rao.agent_name = "reference";
+      rao.skip = Answered(reference_dir + "/responses.jsonl");
       rao.secrets = {};
       out << r.incident << ": asking the reference agent\n" << std::flush;
       absl::StatusOr<AskSummary> rs = AskSuite(reference.get(), rao, nullptr);
@@ -259,6 +341,21 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   int code = Record(ro, &progress, &g_run_interrupts, &recorded, err);
   absl::Duration recording = absl::Now() - t0 - asking;
   if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
+  if (!resume_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::rename(ro.out + "/kubectl.log", absl::StrCat(run_dir, "/kubectl.resume.log"),
+                            ec);
+    std::filesystem::remove_all(ro.out, ec);
+    if (replay_failed && code == kExitOk) code = kExitEnvironment;
+    absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
+    nlohmann::json doc =
+        text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+    if (doc.is_object()) {
+      doc["resumes"] = doc.value("resumes", 0) + 1;
+      doc["status"] = code == kExitOk ? "ok" : "failed";
+      WriteFileAtomically(run_dir + "/run.json", doc.dump(2) + "\n").IgnoreError();
+    }
+  }
 
   if (g_run_interrupts.load() > 0) {
     out << "interrupted: the answers that arrived are kept in " << run_dir

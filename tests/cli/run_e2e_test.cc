@@ -65,6 +65,7 @@ class ScriptedAgentServer {
     thread_.join();
   }
   int port() const { return port_; }
+  int requests() const { return requests_.load(); }
 
  private:
   httplib::Server server_;
@@ -146,6 +147,48 @@ TEST(RunE2eTest, ACtrlCWhileAskingKeepsTheAnswersThatArrivedAndScoresThem) {
   EXPECT_TRUE(absl::StrContains(Slurp(run_dir + "/kubectl.log"), "locustfile.yaml"));
   nlohmann::json run_json = nlohmann::json::parse(Slurp(run_dir + "/run.json"));
   EXPECT_EQ(run_json["incidents"][0]["cleanup"], "ok");
+
+  // --resume asks only the two questions never asked (the sim replays the incident with the
+  // same seed, to the byte-identical truth), then the reference agent, and scores all five.
+  EXPECT_EQ(server.requests(), 3);
+  std::ostringstream out2, err2;
+  int resumed =
+      RunCli({"sre-eval", "run", "--resume", run_dir, "--suite", SRE_EVAL_SOURCE_DIR}, out2, err2);
+  EXPECT_EQ(resumed, 0) << out2.str() << err2.str();
+  EXPECT_EQ(server.requests(), 5);
+  std::string after = Slurp(run_dir + "/responses.jsonl");
+  EXPECT_EQ(after.substr(0, responses.size()), responses);  // the first answers untouched
+  EXPECT_EQ(std::count(after.begin(), after.end(), '\n'), 5) << after;
+  std::string reference = Slurp(run_dir + "/reference/responses.jsonl");
+  EXPECT_EQ(std::count(reference.begin(), reference.end(), '\n'), 5);
+  EXPECT_EQ(nlohmann::json::parse(Slurp(run_dir + "/scores.json"))["counts"]["scored"], 5);
+  EXPECT_EQ(nlohmann::json::parse(Slurp(run_dir + "/run.json"))["resumes"], 1);
+  EXPECT_FALSE(std::filesystem::exists(run_dir + "/.resume"));
+  // A second resume has nothing left to ask.
+  std::ostringstream out3, err3;
+  EXPECT_EQ(
+      RunCli({"sre-eval", "run", "--resume", run_dir, "--suite", SRE_EVAL_SOURCE_DIR}, out3, err3),
+      0)
+      << err3.str();
+  EXPECT_EQ(server.requests(), 5);
+}
+
+TEST(RunE2eTest, ResumeRefusesWhatItCannotResume) {
+  TempDir dir;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunCli({"sre-eval", "run", "--resume", dir.path(), "--seed", "2"}, out, err), 2);
+  EXPECT_EQ(err.str(),
+            "sre-eval run: --resume takes the run's settings from its run.json; drop --seed\n");
+  std::ostringstream out2, err2;
+  EXPECT_EQ(RunCli({"sre-eval", "run", "--resume", dir.path()}, out2, err2), 2);
+  EXPECT_EQ(err2.str(), "sre-eval run: '" + dir.path() +
+                            "' is not the folder of a `run` (no run.json of one)\n");
+  dir.WriteFile("run.json", R"({"command": "run", "environment": "kube"})");
+  std::ostringstream out3, err3;
+  EXPECT_EQ(RunCli({"sre-eval", "run", "--resume", dir.path()}, out3, err3), 2);
+  EXPECT_EQ(err3.str(),
+            "sre-eval run: resuming a run on a real cluster is not supported yet; run it "
+            "again\n");
 }
 
 }  // namespace
