@@ -27,14 +27,14 @@ struct Turn {
 };
 
 struct AgentRequest {
-  std::string incident;        // "crash"
-  std::string prompt_id;       // "i1.why_crash"
-  std::string message;         // the rendered prompt
-  std::vector<Turn> history;   // earlier turns, oldest first (empty for a fresh conversation)
-  std::string window_start;    // RFC 3339, the incident window
+  std::string incident;       // "crash"
+  std::string prompt_id;      // "i1.why_crash"
+  std::string message;        // the rendered prompt
+  std::vector<Turn> history;  // earlier turns, oldest first (empty for a fresh conversation)
+  std::string window_start;   // RFC 3339, the incident window
   std::string window_end;
   ClusterAccess cluster;
-  std::string evidence;        // the evidence pack; empty unless the context mode is evidence
+  std::string evidence;  // the evidence pack; empty unless the context mode is evidence
   int trial = 0;
 };
 
@@ -46,12 +46,12 @@ struct Usage {
 };
 
 struct AgentAnswer {
-  std::string text;   // the answer; empty on error
+  std::string text;  // the answer; empty on error
   // Empty, or why the call failed, for people ("HTTP 500 after 4 attempts: ...",
   // "timed out after 60s", "no answer at /choices/0/message/content"). Never holds a secret.
   std::string error;
   int attempts = 0;
-  int http_status = 0;  // the last HTTP status; 0 when there was none
+  int http_status = 0;                            // the last HTTP status; 0 when there was none
   absl::Duration latency = absl::ZeroDuration();  // from the first attempt to the answer
   Usage usage;
   bool truncated = false;  // the answer was cut at the configured cap

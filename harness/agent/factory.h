@@ -27,8 +27,7 @@ absl::StatusOr<std::unique_ptr<Agent>> MakeAgent(const AgentConfig& config, Http
 // Asks every request with at most `jobs` calls in flight (jobs >= 1). `on_answer(i, answer)`
 // is called once per request as its answer arrives, never two at once; answers are returned in
 // request order.
-std::vector<AgentAnswer> AskAll(Agent* agent, const std::vector<AgentRequest>& requests,
-                                int jobs,
+std::vector<AgentAnswer> AskAll(Agent* agent, const std::vector<AgentRequest>& requests, int jobs,
                                 const std::function<void(size_t, const AgentAnswer&)>& on_answer);
 
 }  // namespace agent

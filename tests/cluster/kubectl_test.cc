@@ -416,9 +416,9 @@ TEST_F(KubectlDriverTest, WithoutAMetricsApiTheSnapshotAsksWithoutMetricsFromThe
     }
   }
   // Per driver: the call with metrics once, then two without.
-  EXPECT_EQ(Args(), (std::vector<Argv>{kWithMetrics, kWithoutMetrics, kWithoutMetrics,
-                                       kWithMetrics, kWithoutMetrics, kWithoutMetrics,
-                                       kWithMetrics, kWithoutMetrics, kWithoutMetrics}));
+  EXPECT_EQ(Args(), (std::vector<Argv>{kWithMetrics, kWithoutMetrics, kWithoutMetrics, kWithMetrics,
+                                       kWithoutMetrics, kWithoutMetrics, kWithMetrics,
+                                       kWithoutMetrics, kWithoutMetrics}));
 }
 
 TEST_F(KubectlDriverTest, AnyOtherSnapshotFailureIsAnError) {

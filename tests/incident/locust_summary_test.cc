@@ -19,8 +19,9 @@ namespace {
 
 // ../shared/reference/locust/locust_2.12.1_headless.stderr.txt from its line 184: the last
 // periodic table (1532 requests), the shutdown log lines and the final report (1703 requests).
-const std::string kHeadless = std::string(
-    R"REF(Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
+const std::string kHeadless =
+    std::string(
+        R"REF(Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
 --------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
 GET      /                                                                                171     0(0.00%) |     53      43      63     52 |    8.70        0.00
 GET      /basket.html                                                                     170     0(0.00%) |     53      43      64     54 |    8.60        0.00

@@ -63,8 +63,7 @@ class FakeCluster {
       r.stdout_data = Deployment(args[2]).dump();
     } else if (line == "get pods,deployments.apps,jobs.batch,events -o json") {
       r.stdout_data = List(true).dump();
-    } else if (line ==
-               "get pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json") {
+    } else if (line == "get pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json") {
       r.exit_code = 1;  // a kind cluster without metrics-server
       r.stderr_data = "error: the server doesn't have a resource type \"pods\"\n";
     } else if (absl::StartsWith(line, "scale deployment/")) {

@@ -153,9 +153,7 @@ TEST(LocustStatsTest, ReproducesTheHeadlessReferenceRunsFinalSummary) {
   EXPECT_EQ(stats.Percentile(0.9), 100);
   EXPECT_EQ(stats.MedianResponseTime(), 52);
   // locust_2.12.1_headless.stderr.txt, everything after "Shutting down (exit code 1)".
-  EXPECT_EQ(
-      stats.FinalSummary(),
-      kLocustHeadlessFinalReport);
+  EXPECT_EQ(stats.FinalSummary(), kLocustHeadlessFinalReport);
   LocustOptions options;
   EXPECT_EQ(LocustExitCode(options, stats), 1);
 }
