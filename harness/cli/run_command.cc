@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -25,6 +27,8 @@
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/record.h"
+#include "cluster/kubectl.h"
+#include "incident/runner.h"
 #include "nlohmann/json.hpp"
 #include "report/report.h"
 #include "score/responses.h"
@@ -32,6 +36,7 @@
 #include "score/run_scores.h"
 #include "score/score_table.h"
 #include "score/scores_json.h"
+#include "suite/fingerprint.h"
 #include "util/file_util.h"
 #include "util/http_client.h"
 #include "util/subprocess.h"
@@ -88,6 +93,70 @@ std::set<std::pair<std::string, int>> Answered(const std::string& path) {
   return out;
 }
 
+// Checks, before anything is asked, that the cluster of a resumed kube run is there and allowed
+// (incident::Preflight); its kubectl calls are appended to `log_path`. Returns an exit code.
+int CheckCluster(const RecordOptions& ro, const std::string& log_path, std::ostream& err) {
+  absl::StatusOr<std::unique_ptr<cluster::KubectlLog>> log = cluster::KubectlLog::Open(log_path);
+  if (!log.ok()) {
+    err << "sre-eval run: " << log.status().message() << "\n";
+    return kExitEnvironment;
+  }
+  cluster::KubectlTarget target;
+  const char* kubectl = std::getenv("SRE_EVAL_KUBECTL");
+  target.kubectl = kubectl != nullptr && *kubectl != '\0' ? kubectl : ro.kubectl;
+  target.kubeconfig = ro.kubeconfig;
+  target.context = ro.context;
+  target.ns = ro.ns;
+  PosixProcessRunner runner;
+  cluster::Kubectl k(target, &runner, SystemClock::Get(), log->get());
+  std::vector<std::string> allowed = cluster::DefaultAllowedContexts();
+  allowed.insert(allowed.end(), ro.allow_contexts.begin(), ro.allow_contexts.end());
+  absl::Status pre = incident::Preflight(&k, allowed);
+  if (!pre.ok()) {
+    err << "sre-eval run: cannot resume: " << pre.message() << "\n";
+    return kExitEnvironment;
+  }
+  return kExitOk;
+}
+
+// After a resume: the scratch recording's kubectl calls join the run's (the sim's replay is
+// a cluster of its own: kubectl.resume.log), the incidents recorded only now take their
+// entries in run.json, and run.json counts the resume.
+void FinishResume(const RecordOptions& ro, const std::string& run_dir, int code) {
+  std::error_code ec;
+  const std::string scratch_log = ro.out + "/kubectl.log";
+  if (ro.env == "sim") {
+    std::filesystem::rename(scratch_log, run_dir + "/kubectl.resume.log", ec);
+  } else if (absl::StatusOr<std::string> calls = ReadFile(scratch_log); calls.ok()) {
+    std::FILE* f = std::fopen((run_dir + "/kubectl.log").c_str(), "a");
+    if (f != nullptr) {
+      std::fwrite(calls->data(), 1, calls->size(), f);
+      std::fclose(f);
+    }
+  }
+  absl::StatusOr<std::string> scratch = ReadFile(ro.out + "/run.json", size_t{1} << 20);
+  nlohmann::json fresh =
+      scratch.ok() ? nlohmann::json::parse(*scratch, nullptr, false) : nlohmann::json(nullptr);
+  std::filesystem::remove_all(ro.out, ec);
+  absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
+  nlohmann::json doc =
+      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+  if (!doc.is_object()) return;
+  if (fresh.is_object() && fresh.contains("incidents") && doc.contains("incidents")) {
+    for (nlohmann::json& entry : doc["incidents"]) {
+      if (entry.value("status", "") == "ok") continue;
+      for (const nlohmann::json& now : fresh["incidents"]) {
+        if (now.value("id", "") == entry.value("id", "") && now.value("status", "") == "ok") {
+          entry = now;
+        }
+      }
+    }
+  }
+  doc["resumes"] = doc.value("resumes", 0) + 1;
+  doc["status"] = code == kExitOk ? "ok" : "failed";
+  WriteFileAtomically(run_dir + "/run.json", doc.dump(2) + "\n").IgnoreError();
+}
+
 }  // namespace
 
 const CommandSpec& RunSpec() {
@@ -113,9 +182,12 @@ const CommandSpec& RunSpec() {
       "Thresholds: --fail-under on the overall score, and the suite's gate.yaml, if any\n"
       "(overall, per dimension, per incident, and the score under which a prompt fails).\n"
       "A Ctrl-C stops asking (answers that arrived are kept and scored) and cleans up.\n"
-      "--resume RUN_DIR finishes such a run with the settings of its run.json: the sim\n"
-      "replays its incidents (same seed, so the same cluster; each recorded truth must come\n"
-      "back byte for byte) and only the prompts with no answer yet are asked.\n"
+      "--resume RUN_DIR finishes such a run with the settings of its run.json, asking only\n"
+      "the prompts with no answer yet. The sim replays its incidents (same seed, so the same\n"
+      "cluster; each recorded truth must come back byte for byte). A real cluster cannot\n"
+      "replay: incidents with a recorded truth are not triggered again (the agent is asked\n"
+      "about them as the cluster is now), and only the ones never recorded are run.\n"
+      "The suite must be the one the run used (run.json's suite_hash).\n"
       "\n"
       "Exit codes: 0 done and over every threshold; 1 a threshold was missed;\n"
       "2 bad input; 3 the cluster or a step failed, or the run was interrupted.",
@@ -133,8 +205,7 @@ const CommandSpec& RunSpec() {
           {"fail-under", "SCORE", "exit 1 when the overall score is under SCORE (0 to 1)"},
           {"out", "DIR", "the run folder to write (must not exist or be empty)"},
           {"suite", "DIR", "the suite folder (incidents/, prompts/, rubrics/)"},
-          {"resume", "RUN_DIR",
-           "finish an interrupted run on the sim: ask only what it has no answer for"},
+          {"resume", "RUN_DIR", "finish an interrupted run: ask only what it has no answer for"},
       }};
   return *spec;
 }
@@ -150,6 +221,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   int trials = 1, jobs = 4;
   // --resume: the run's own settings, from its run.json.
   std::string resume_dir;
+  nlohmann::json resumed_doc = nlohmann::json::object();
   std::string agent_arg = args.Get("agent", "reference");
   if (args.Has("resume")) {
     resume_dir = args.Get("resume");
@@ -167,17 +239,37 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       err << me << "'" << resume_dir << "' is not the folder of a `run` (no run.json of one)\n";
       return kExitBadInput;
     }
-    if (doc.value("environment", "") != "sim") {
-      err << me << "resuming a run on a real cluster is not supported yet; run it again\n";
+    resumed_doc = doc;
+    const std::string run_json = resume_dir + "/run.json";
+    ro.env = doc.value("environment", "sim");
+    if (ro.env != "sim" && ro.env != "kube") {
+      err << me << run_json << ": 'environment' must be sim or kube, got '" << ro.env << "'\n";
       return kExitBadInput;
     }
-    ro.env = "sim";
-    ro.seed = doc.value("seed", uint64_t{1});
+    if (ro.env == "kube" && doc.value("context", "").empty()) {
+      err << me << run_json << ": names no 'context'; cannot find the run's cluster\n";
+      return kExitBadInput;
+    }
+    if (ro.env == "sim") {
+      ro.seed = doc.value("seed", uint64_t{1});
+    } else {
+      ro.context = doc.value("context", "");
+      ro.ns = doc.value("namespace", "sock-shop");
+      ro.kubeconfig = doc.value("kubeconfig", "");
+    }
     trials = doc.value("trials", 1);
     agent_arg = doc.value("agent_file", "reference");
     ro.incidents.clear();
     if (doc.contains("incidents") && doc["incidents"].is_array()) {
-      for (const nlohmann::json& i : doc["incidents"]) ro.incidents.push_back(i.value("id", ""));
+      for (const nlohmann::json& i : doc["incidents"]) {
+        if (i.is_object() && i.contains("id") && i["id"].is_string()) {
+          ro.incidents.push_back(i["id"].get<std::string>());
+        }
+      }
+    }
+    if (ro.incidents.empty()) {
+      err << me << run_json << ": lists no incidents; there is nothing to resume\n";
+      return kExitBadInput;
     }
     ro.out = resume_dir + "/.resume";
     std::error_code ec;
@@ -203,6 +295,18 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (!suite_problems.empty()) {
     PrintDiagnostics(suite_problems, "run",
                      absl::StrCat(" of the suite '", ro.suite, "'; nothing was run"), err);
+    return kExitBadInput;
+  }
+  absl::StatusOr<SuiteFingerprint> fingerprint = FingerprintSuite(suite);
+  if (!fingerprint.ok()) {
+    err << me << "cannot read the suite: " << fingerprint.status().message() << "\n";
+    return kExitBadInput;
+  }
+  if (!resume_dir.empty() && resumed_doc.contains("suite_hash") &&
+      resumed_doc["suite_hash"] != fingerprint->suite_hash) {
+    err << me << "cannot resume: the suite '" << ro.suite << "' has changed since the run ("
+        << "suite hash " << resumed_doc["suite_hash"].get<std::string>() << ", now "
+        << fingerprint->suite_hash << "); its answers would be scored by other rubrics\n";
     return kExitBadInput;
   }
 
@@ -263,9 +367,48 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   const std::string reference_dir = absl::StrCat(run_dir, "/reference");
   absl::Duration asking = absl::ZeroDuration();
   int asked = 0, agent_errors = 0;
-  std::vector<std::string> asked_incidents;
-  ro.after_incident = [&](const incident::IncidentResult& r, const agent::ClusterAccess& how) {
+  // Asks the agent (and the reference agent beside it) an incident's prompts that have no
+  // answer yet; false to stop.
+  auto ask_incident = [&](const std::string& incident_id, const agent::ClusterAccess& how) {
     absl::Time t0 = absl::Now();
+    AskOptions ao;
+    ao.run_dir = run_dir;
+    ao.suite = &suite;
+    ao.incidents = {incident_id};
+    ao.trials = trials;
+    ao.jobs = jobs;
+    ao.agent_name = config.name;
+    ao.cluster = how;
+    ao.secrets = config.secrets;
+    ao.interrupts = &g_run_interrupts;
+    ao.skip = Answered(run_dir + "/responses.jsonl");
+    out << incident_id << ": asking " << config.name << "\n" << std::flush;
+    absl::StatusOr<AskSummary> s = AskSuite(under_test, ao, &out);
+    if (s.ok()) {
+      asked += s->asked;
+      agent_errors += s->errors;
+      for (const std::string& p : s->problems) {
+        if (!absl::EndsWith(p, ": not asked: interrupted")) err << me << p << "\n";
+      }
+    } else {
+      err << me << "cannot write the answers: " << s.status().message() << "\n";
+    }
+    if (tested != nullptr && g_run_interrupts.load() == 0) {
+      std::error_code ec;
+      std::filesystem::create_directories(reference_dir, ec);
+      AskOptions rao = ao;
+      rao.responses_path = reference_dir + "/responses.jsonl";
+      rao.agent_name = "reference";
+      rao.skip = Answered(reference_dir + "/responses.jsonl");
+      rao.secrets = {};
+      out << incident_id << ": asking the reference agent\n" << std::flush;
+      absl::StatusOr<AskSummary> rs = AskSuite(reference.get(), rao, nullptr);
+      if (!rs.ok()) err << me << "reference: " << rs.status().message() << "\n";
+    }
+    asking += absl::Now() - t0;
+    return s.ok() && g_run_interrupts.load() == 0;
+  };
+  ro.after_incident = [&](const incident::IncidentResult& r, const agent::ClusterAccess& how) {
     if (!resume_dir.empty()) {
       const std::string stored = absl::StrCat(run_dir, "/", r.incident, "/truth.json");
       const std::string fresh = absl::StrCat(ro.out, "/", r.incident, "/truth.json");
@@ -287,43 +430,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
         }
       }
     }
-    AskOptions ao;
-    ao.run_dir = run_dir;
-    ao.suite = &suite;
-    ao.incidents = {r.incident};
-    ao.trials = trials;
-    ao.jobs = jobs;
-    ao.agent_name = config.name;
-    ao.cluster = how;
-    ao.secrets = config.secrets;
-    ao.interrupts = &g_run_interrupts;
-    ao.skip = Answered(run_dir + "/responses.jsonl");
-    out << r.incident << ": asking " << config.name << "\n" << std::flush;
-    absl::StatusOr<AskSummary> s = AskSuite(under_test, ao, &out);
-    if (s.ok()) {
-      asked += s->asked;
-      agent_errors += s->errors;
-      for (const std::string& p : s->problems) {
-        if (!absl::EndsWith(p, ": not asked: interrupted")) err << me << p << "\n";
-      }
-    } else {
-      err << me << "cannot write the answers: " << s.status().message() << "\n";
-    }
-    if (tested != nullptr && g_run_interrupts.load() == 0) {
-      std::error_code ec;
-      std::filesystem::create_directories(reference_dir, ec);
-      AskOptions rao = ao;
-      rao.responses_path = reference_dir + "/responses.jsonl";
-      rao.agent_name = "reference";
-      rao.skip = Answered(reference_dir + "/responses.jsonl");
-      rao.secrets = {};
-      out << r.incident << ": asking the reference agent\n" << std::flush;
-      absl::StatusOr<AskSummary> rs = AskSuite(reference.get(), rao, nullptr);
-      if (!rs.ok()) err << me << "reference: " << rs.status().message() << "\n";
-    }
-    asked_incidents.push_back(r.incident);
-    asking += absl::Now() - t0;
-    return s.ok() && g_run_interrupts.load() == 0;
+    return ask_incident(r.incident, how);
   };
 
   ro.run_json = {
@@ -332,29 +439,48 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       {"agent_kind", config.kind},
       {"agent_file", agent_arg == "reference" ? std::string("reference")
                                               : std::filesystem::absolute(agent_arg).string()},
-      {"trials", trials}};
+      {"trials", trials},
+      {"suite_hash", fingerprint->suite_hash},
+      {"rubric_versions", fingerprint->rubric_versions}};
+  // A resumed kube run needs the same cluster: the kubeconfig is a path, never its contents.
+  if (ro.env == "kube" && !ro.kubeconfig.empty()) {
+    ro.run_json["kubeconfig"] = std::filesystem::absolute(ro.kubeconfig).string();
+  }
   bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   incident::StreamProgress progress(&out, terminal);
   RunInterruptScope interrupts;
   absl::Time t0 = absl::Now();
-  RecordRun recorded;
-  int code = Record(ro, &progress, &g_run_interrupts, &recorded, err);
-  absl::Duration recording = absl::Now() - t0 - asking;
-  if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
-  if (!resume_dir.empty()) {
-    std::error_code ec;
-    std::filesystem::rename(ro.out + "/kubectl.log", absl::StrCat(run_dir, "/kubectl.resume.log"),
-                            ec);
-    std::filesystem::remove_all(ro.out, ec);
-    if (replay_failed && code == kExitOk) code = kExitEnvironment;
-    absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
-    nlohmann::json doc =
-        text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
-    if (doc.is_object()) {
-      doc["resumes"] = doc.value("resumes", 0) + 1;
-      doc["status"] = code == kExitOk ? "ok" : "failed";
-      WriteFileAtomically(run_dir + "/run.json", doc.dump(2) + "\n").IgnoreError();
+  int code = kExitOk;
+  if (!resume_dir.empty() && ro.env == "kube") {
+    // A real cluster cannot replay an incident: the recorded ones are kept and not triggered
+    // again; their prompts with no answer are asked against the cluster as it is now.
+    std::vector<std::string> kept, pending;
+    for (const std::string& id : ro.incidents) {
+      bool has_truth = std::filesystem::exists(absl::StrCat(run_dir, "/", id, "/truth.json"));
+      (has_truth ? kept : pending).push_back(id);
     }
+    if (!kept.empty()) {
+      code = CheckCluster(ro, run_dir + "/kubectl.log", err);
+      if (code != kExitOk) return code;
+      const agent::ClusterAccess how{ro.kubeconfig, ro.context, ro.ns};
+      for (const std::string& id : kept) {
+        if (g_run_interrupts.load() > 0) break;
+        out << id << ": recorded before, not triggered again; the cluster has been restored since,"
+            << " so the agent sees what is left of the incident\n";
+        if (!ask_incident(id, how)) break;
+      }
+    }
+    ro.incidents = pending;
+  }
+  RecordRun recorded;
+  if (!ro.incidents.empty() && g_run_interrupts.load() == 0) {
+    code = Record(ro, &progress, &g_run_interrupts, &recorded, err);
+    if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
+  }
+  absl::Duration recording = absl::Now() - t0 - asking;
+  if (!resume_dir.empty()) {
+    if (replay_failed && code == kExitOk) code = kExitEnvironment;
+    FinishResume(ro, run_dir, code);
   }
 
   if (g_run_interrupts.load() > 0) {

@@ -16,6 +16,9 @@
 #include "gtest/gtest.h"
 #include "httplib.h"
 #include "nlohmann/json.hpp"
+#include "served_sim.h"
+#include "suite/fingerprint.h"
+#include "suite/suite.h"
 #include "test_util.h"
 #include "util/file_util.h"
 
@@ -30,11 +33,13 @@ std::string Slurp(const std::string& path) {
 
 // Answers the payment prompts with fixed texts; i3.prevent always fails with a 500. With
 // `interrupt_at` N > 0, raises SIGINT (through the handler `run` installs) while answering
-// the Nth request, as a Ctrl-C in the middle of asking.
+// the Nth request, as a Ctrl-C in the middle of asking. `regressed` plants a regression: a
+// wrong answer to i3.charged, the others unchanged.
 class ScriptedAgentServer {
  public:
-  explicit ScriptedAgentServer(int interrupt_at = 0) {
-    server_.Post("/ask", [this, interrupt_at](const httplib::Request& req, httplib::Response& res) {
+  explicit ScriptedAgentServer(int interrupt_at = 0, bool regressed = false) {
+    server_.Post("/ask", [this, interrupt_at, regressed](const httplib::Request& req,
+                                                         httplib::Response& res) {
       if (++requests_ == interrupt_at) std::raise(SIGINT);
       nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
       std::string id = body.is_object() ? body.value("prompt_id", "") : "";
@@ -48,6 +53,11 @@ class ScriptedAgentServer {
           {"i3.how_many", "Many orders failed."},
           {"i3.what_to_do", "Scale payment back to 1 replica and retry the failed orders."},
       };
+      if (regressed && id == "i3.charged") {
+        res.set_content(R"({"answer": "Yes, the customers were charged twice."})",
+                        "application/json");
+        return;
+      }
       auto it = kAnswers.find(id);
       if (it == kAnswers.end()) {
         res.status = 500;
@@ -119,6 +129,72 @@ TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFai
       << junit;
   EXPECT_TRUE(std::filesystem::exists(run_dir + "/summary.md"));
   EXPECT_TRUE(std::filesystem::exists(run_dir + "/report.json"));
+  // run.json names the suite and every rubric by their hashes, for `compare`.
+  Diagnostics diags;
+  Suite suite = LoadSuite(SRE_EVAL_SOURCE_DIR, &diags);
+  absl::StatusOr<SuiteFingerprint> fingerprint = FingerprintSuite(suite);
+  ASSERT_TRUE(fingerprint.ok()) << fingerprint.status();
+  nlohmann::json run_json = nlohmann::json::parse(Slurp(run_dir + "/run.json"));
+  EXPECT_EQ(run_json["suite_hash"], fingerprint->suite_hash);
+  EXPECT_EQ(run_json["rubric_versions"].size(), 16u);
+  EXPECT_EQ(run_json["rubric_versions"]["i3.charged"], fingerprint->rubric_versions["i3.charged"]);
+}
+
+// Two runs of the same incident, the candidate's agent answering one prompt wrongly: compare
+// pairs them, finds exactly that regression and fails with --fail-on-regression; a rubric
+// version planted into one run.json makes the runs not comparable, by name.
+TEST(RunE2eTest, CompareOfTwoRunsFindsThePlantedRegression) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
+  TempDir dir;
+  auto run = [&](bool regressed, const std::string& run_dir) {
+    ScriptedAgentServer server(/*interrupt_at=*/0, regressed);
+    std::string agent = dir.WriteFile(
+        regressed ? "candidate.yaml" : "base.yaml",
+        absl::StrCat("kind: http\nname: scripted\nretries: 0\nhttp:\n  url: http://127.0.0.1:",
+                     server.port(), "/ask\n  answer: /answer\n"));
+    std::ostringstream out, err;
+    EXPECT_EQ(RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
+                      "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
+                     out, err),
+              0)
+        << out.str() << err.str();
+  };
+  const std::string base = dir.path() + "/base", candidate = dir.path() + "/candidate";
+  run(false, base);
+  run(true, candidate);
+
+  std::ostringstream out, err;
+  EXPECT_EQ(RunCli({"sre-eval", "compare", "--format", "json", "--fail-on-regression", "--suite",
+                    SRE_EVAL_SOURCE_DIR, base, candidate},
+                   out, err),
+            1)
+      << err.str();
+  nlohmann::json c = nlohmann::json::parse(out.str());
+  EXPECT_EQ(c["comparable"], true) << out.str();
+  EXPECT_EQ(c["warnings"], nlohmann::json::array()) << out.str();
+  EXPECT_EQ(c["regressions"], nlohmann::json::array({"i3.charged"}));
+  EXPECT_EQ(c["improvements"], nlohmann::json::array());
+  std::ostringstream md, md_err;
+  EXPECT_EQ(
+      RunCli({"sre-eval", "compare", "--suite", SRE_EVAL_SOURCE_DIR, base, candidate}, md, md_err),
+      0);
+  EXPECT_TRUE(absl::StrContains(md.str(), "Regressions: i3.charged. Improvements: none"))
+      << md.str();
+
+  // A run made with another version of a rubric is named.
+  nlohmann::json run_json = nlohmann::json::parse(Slurp(candidate + "/run.json"));
+  const std::string version = run_json["rubric_versions"]["i3.cause"];
+  run_json["rubric_versions"]["i3.cause"] = "fnv1a64:0000000000000000";
+  ASSERT_TRUE(WriteFileAtomically(candidate + "/run.json", run_json.dump(2)).ok());
+  std::ostringstream out2, err2;
+  RunCli(
+      {"sre-eval", "compare", "--format", "json", "--suite", SRE_EVAL_SOURCE_DIR, base, candidate},
+      out2, err2);
+  nlohmann::json c2 = nlohmann::json::parse(out2.str());
+  EXPECT_EQ(c2["comparable"], false);
+  EXPECT_EQ(c2["warnings"],
+            nlohmann::json::array({absl::StrCat("rubric version of i3.cause differs: base ",
+                                                version, ", candidate fnv1a64:0000000000000000")}));
 }
 
 TEST(RunE2eTest, ACtrlCWhileAskingKeepsTheAnswersThatArrivedAndScoresThem) {
@@ -173,6 +249,12 @@ TEST(RunE2eTest, ACtrlCWhileAskingKeepsTheAnswersThatArrivedAndScoresThem) {
   EXPECT_EQ(server.requests(), 5);
 }
 
+std::string FingerprintOfShippedSuite() {
+  Diagnostics diags;
+  absl::StatusOr<SuiteFingerprint> f = FingerprintSuite(LoadSuite(SRE_EVAL_SOURCE_DIR, &diags));
+  return f.ok() ? f->suite_hash : "";
+}
+
 TEST(RunE2eTest, ResumeRefusesWhatItCannotResume) {
   TempDir dir;
   std::ostringstream out, err;
@@ -183,12 +265,93 @@ TEST(RunE2eTest, ResumeRefusesWhatItCannotResume) {
   EXPECT_EQ(RunCli({"sre-eval", "run", "--resume", dir.path()}, out2, err2), 2);
   EXPECT_EQ(err2.str(), "sre-eval run: '" + dir.path() +
                             "' is not the folder of a `run` (no run.json of one)\n");
-  dir.WriteFile("run.json", R"({"command": "run", "environment": "kube"})");
-  std::ostringstream out3, err3;
-  EXPECT_EQ(RunCli({"sre-eval", "run", "--resume", dir.path()}, out3, err3), 2);
-  EXPECT_EQ(err3.str(),
-            "sre-eval run: resuming a run on a real cluster is not supported yet; run it "
-            "again\n");
+  const std::string run_json = dir.path() + "/run.json";
+  struct Case {
+    const char* doc;
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {R"({"command": "run", "environment": "kube"})",
+            run_json + ": names no 'context'; cannot find the run's cluster"},
+           {R"({"command": "run", "environment": "moon"})",
+            run_json + ": 'environment' must be sim or kube, got 'moon'"},
+           {R"({"command": "run", "environment": "sim", "incidents": [7]})",
+            run_json + ": lists no incidents; there is nothing to resume"},
+           {R"({"command": "run", "environment": "sim", "incidents": [{"id": "payment"}],
+               "suite_hash": "fnv1a64:0000000000000000"})",
+            absl::StrCat("cannot resume: the suite '", SRE_EVAL_SOURCE_DIR,
+                         "' has changed since the run (suite hash fnv1a64:0000000000000000, now ",
+                         FingerprintOfShippedSuite(),
+                         "); its answers would be scored by other rubrics")},
+       }) {
+    dir.WriteFile("run.json", c.doc);
+    std::ostringstream out3, err3;
+    EXPECT_EQ(RunCli({"sre-eval", "run", "--resume", dir.path(), "--suite", SRE_EVAL_SOURCE_DIR},
+                     out3, err3),
+              2)
+        << c.doc;
+    EXPECT_EQ(err3.str(), "sre-eval run: " + c.error + "\n");
+  }
+}
+
+// A real cluster cannot replay an incident: resuming a kube run asks the prompts left over
+// about the incident it recorded, against the cluster as it is now, without triggering it
+// again. Here the "real cluster" is a served sim reached as a kube context.
+TEST(RunE2eTest, ResumingAKubeRunAsksWhatIsLeftWithoutTriggeringTheIncidentAgain) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
+  ScriptedAgentServer server(/*interrupt_at=*/3);
+  TempDir dir;
+  std::string agent =
+      dir.WriteFile("scripted.yaml", absl::StrCat("kind: http\nname: scripted\nretries: 0\n"
+                                                  "http:\n  url: http://127.0.0.1:",
+                                                  server.port(), "/ask\n  answer: /answer\n"));
+  std::string run_dir = dir.path() + "/run";
+  std::ostringstream out, err;
+  ASSERT_EQ(RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
+                    "--jobs", "1", "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
+                   out, err),
+            3)
+      << out.str() << err.str();
+  EXPECT_EQ(server.requests(), 3);
+  // Make it a run on a real cluster: the payment incident's truth is recorded.
+  absl::StatusOr<std::unique_ptr<ServedSim>> cluster = ServedSim::Start(3);
+  ASSERT_TRUE(cluster.ok()) << cluster.status();
+  nlohmann::json run_json = nlohmann::json::parse(Slurp(run_dir + "/run.json"));
+  run_json["environment"] = "kube";
+  run_json["kubeconfig"] = (*cluster)->kubeconfig();
+  ASSERT_TRUE(WriteFileAtomically(run_dir + "/run.json", run_json.dump(2)).ok());
+  const std::string truth = Slurp(run_dir + "/payment/truth.json");
+  const std::string calls = Slurp(run_dir + "/kubectl.log");
+
+  std::ostringstream out2, err2;
+  EXPECT_EQ(
+      RunCli({"sre-eval", "run", "--resume", run_dir, "--suite", SRE_EVAL_SOURCE_DIR}, out2, err2),
+      0)
+      << out2.str() << err2.str();
+  EXPECT_EQ(err2.str(), "");
+  EXPECT_TRUE(absl::StrContains(out2.str(),
+                                "payment: recorded before, not triggered again; the cluster has "
+                                "been restored since, so the agent sees what is left of the "
+                                "incident\n"))
+      << out2.str();
+  EXPECT_EQ(server.requests(), 5);  // the two prompts never asked, and no other
+  EXPECT_EQ(Slurp(run_dir + "/payment/truth.json"), truth);
+  // Nothing was changed on the cluster: the resume's kubectl calls (appended) only read.
+  std::string after = Slurp(run_dir + "/kubectl.log");
+  ASSERT_EQ(after.substr(0, calls.size()), calls);
+  std::string resumed_calls = after.substr(calls.size());
+  EXPECT_FALSE(resumed_calls.empty());
+  for (absl::string_view line : absl::StrSplit(resumed_calls, '\n', absl::SkipEmpty())) {
+    EXPECT_TRUE(absl::StrContains(line, "  R  ")) << line;
+  }
+  EXPECT_FALSE(std::filesystem::exists(run_dir + "/.resume"));
+  // Scored against the recorded truth: the exact scores of the uninterrupted run.
+  nlohmann::json scores = nlohmann::json::parse(Slurp(run_dir + "/scores.json"));
+  EXPECT_EQ(scores["counts"]["scored"], 5);
+  EXPECT_EQ(scores["overall"]["score"], 0.1202);
+  EXPECT_EQ(nlohmann::json::parse(Slurp(run_dir + "/run.json"))["resumes"], 1);
+  std::string reference = Slurp(run_dir + "/reference/responses.jsonl");
+  EXPECT_EQ(std::count(reference.begin(), reference.end(), '\n'), 5);
 }
 
 }  // namespace
