@@ -68,13 +68,9 @@ int RunCalibrate(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     min_agreement = x;
   }
   std::string root = ResolveSuiteRoot(args);
-  Diagnostics suite_problems;
-  Suite suite = LoadSuite(root, &suite_problems);
-  RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
-  if (!suite_problems.empty()) {
-    PrintDiagnostics(suite_problems, "calibrate", absl::StrCat(" of the suite '", root, "'"), err);
-    return kExitBadInput;
-  }
+  Suite suite;
+  RubricSet rubrics;
+  if (!LoadCompiledSuite(root, "calibrate", "", &suite, &rubrics, err)) return kExitBadInput;
 
   std::vector<std::string> paths = args.positionals;
   if (paths.empty()) {

@@ -4,9 +4,12 @@
 
 #include <iosfwd>
 #include <memory>
+#include <string>
 
 #include "cli/arg_parser.h"
 #include "score/engine.h"
+#include "score/rubric_set.h"
+#include "suite/suite.h"
 #include "util/diagnostic.h"
 #include "util/http_client.h"
 
@@ -67,6 +70,16 @@ void PrintDiagnostics(const Diagnostics& diags, const std::string& command,
 // The suite to use: --suite if given, else $SRE_EVAL_SUITE, else the current directory when
 // it has a prompts/ folder, else the suite in the source tree the binary was built from.
 std::string ResolveSuiteRoot(const ParsedArgs& args);
+
+// The paragraph of --help that says so (ends with a newline).
+extern const char kSuiteHelp[];
+
+// Loads the suite at `root` into `suite` and compiles its rubrics into `rubrics` (which refers
+// to `suite`: keep both where they are). On any problem prints every diagnostic and
+// "COMMAND: N errors in M files of the suite 'ROOT'" + `nothing_done`, and returns false.
+bool LoadCompiledSuite(const std::string& root, const std::string& command,
+                       const std::string& nothing_done, Suite* suite, RubricSet* rubrics,
+                       std::ostream& err);
 
 }  // namespace sre_eval
 

@@ -98,12 +98,11 @@ const CommandSpec& CompareSpec() {
       "Warnings come first: the runs are not comparable when their run.json files differ in\n"
       "suite hash, rubric versions, seed or environment, or when a prompt has answers in one\n"
       "run only (those prompts are listed). Answers without a partner are counted.\n"
-      "\n"
-      "The suite is --suite DIR, else $SRE_EVAL_SUITE, else the current directory when it\n"
-      "has a prompts/ folder, else the suite shipped with sre-eval.\n"
-      "\n"
-      "Exit code 0; 1 with --fail-on-regression when any change is a regression; 2 when a\n"
-      "run folder or the suite cannot be read.",
+      "\n" +
+          std::string(kSuiteHelp) +
+          "\n"
+          "Exit code 0; 1 with --fail-on-regression when any change is a regression; 2 when a\n"
+          "run folder or the suite cannot be read.",
       {
           {"format", "md|json", "output format (default md)"},
           {"fail-on-regression", "", "exit 1 when any change is a significant regression"},
@@ -138,14 +137,10 @@ int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
 
   std::string root = ResolveSuiteRoot(args);
-  Diagnostics suite_problems;
-  Suite suite = LoadSuite(root, &suite_problems);
-  RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
-  if (!suite_problems.empty()) {
-    PrintDiagnostics(suite_problems, "compare",
-                     absl::StrCat(" of the suite '", root, "'; nothing compared"), err);
+  Suite suite;
+  RubricSet rubrics;
+  if (!LoadCompiledSuite(root, "compare", "; nothing compared", &suite, &rubrics, err))
     return kExitBadInput;
-  }
 
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   RunScores scores[2];

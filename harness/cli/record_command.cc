@@ -89,9 +89,11 @@ const CommandSpec& RecordSpec() {
       "Writes the run folder (default results/record-YYYYMMDD-HHMMSS): run.json,\n"
       "kubectl.log (every kubectl call made), and per incident ID/timeline.jsonl and\n"
       "ID/truth.json. The same --seed on the sim gives byte-identical timelines and truths.\n"
-      "\n"
-      "Exit codes: 0 recorded and restored; 2 bad input; 3 the cluster failed, a step\n"
-      "failed, restore failed, or the run was interrupted.",
+      "\n" +
+          std::string(kSuiteHelp) +
+          "\n"
+          "Exit codes: 0 recorded and restored; 2 bad input; 3 the cluster failed, a step\n"
+          "failed, restore failed, or the run was interrupted.",
       {
           {"env", "sim|kube", "the cluster: the built-in simulation (default) or a real one"},
           {"context", "NAME", "kube context for --env kube (default: the current context)"},

@@ -110,14 +110,10 @@ int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
 
   std::string root = ResolveSuiteRoot(args);
-  Diagnostics suite_problems;
-  Suite suite = LoadSuite(root, &suite_problems);
-  RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
-  if (!suite_problems.empty()) {
-    PrintDiagnostics(suite_problems, "report",
-                     absl::StrCat(" of the suite '", root, "'; nothing reported"), err);
+  Suite suite;
+  RubricSet rubrics;
+  if (!LoadCompiledSuite(root, "report", "; nothing reported", &suite, &rubrics, err))
     return kExitBadInput;
-  }
 
   Gate gate;
   std::string gate_path = args.Has("gate") ? args.Get("gate") : SuitePath(root, "gate.yaml");

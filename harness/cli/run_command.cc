@@ -188,9 +188,11 @@ const CommandSpec& RunSpec() {
       "replay: incidents with a recorded truth are not triggered again (the agent is asked\n"
       "about them as the cluster is now), and only the ones never recorded are run.\n"
       "The suite must be the one the run used (run.json's suite_hash).\n"
-      "\n"
-      "Exit codes: 0 done and over every threshold; 1 a threshold was missed;\n"
-      "2 bad input; 3 the cluster or a step failed, or the run was interrupted.",
+      "\n" +
+          std::string(kSuiteHelp) +
+          "\n"
+          "Exit codes: 0 done and over every threshold; 1 a threshold was missed;\n"
+          "2 bad input; 3 the cluster or a step failed, or the run was interrupted.",
       {
           {"env", "sim|kube", "the cluster: the built-in simulation (default) or a real one"},
           {"context", "NAME", "kube context for --env kube (default: the current context)"},
@@ -289,14 +291,10 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
 
   // The suite, all checked before anything runs.
-  Diagnostics suite_problems;
-  Suite suite = LoadSuite(ro.suite, &suite_problems);
-  RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
-  if (!suite_problems.empty()) {
-    PrintDiagnostics(suite_problems, "run",
-                     absl::StrCat(" of the suite '", ro.suite, "'; nothing was run"), err);
+  Suite suite;
+  RubricSet rubrics;
+  if (!LoadCompiledSuite(ro.suite, "run", "; nothing was run", &suite, &rubrics, err))
     return kExitBadInput;
-  }
   absl::StatusOr<SuiteFingerprint> fingerprint = FingerprintSuite(suite);
   if (!fingerprint.ok()) {
     err << me << "cannot read the suite: " << fingerprint.status().message() << "\n";

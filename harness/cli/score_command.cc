@@ -67,13 +67,12 @@ const CommandSpec& ScoreSpec() {
       "base URL, e.g. http://127.0.0.1:8000/v1) and SRE_EVAL_JUDGE_MODEL are set;\n"
       "SRE_EVAL_JUDGE_API_KEY, if set, is sent as a Bearer token. Without a judge those\n"
       "criteria are skipped and count toward no maximum.\n"
-      "\n"
-      "The suite is --suite DIR, else $SRE_EVAL_SUITE, else the current directory when it\n"
-      "has a prompts/ folder, else the suite shipped with sre-eval.\n"
-      "\n"
-      "Exit code 0 when every answer was scored; 2 when the input had problems (scores.json\n"
-      "is still written), or the suite, RUN_DIR or responses.jsonl could not be read; 3 when\n"
-      "scores.json could not be written.",
+      "\n" +
+          std::string(kSuiteHelp) +
+          "\n"
+          "Exit code 0 when every answer was scored; 2 when the input had problems (scores.json\n"
+          "is still written), or the suite, RUN_DIR or responses.jsonl could not be read; 3 when\n"
+          "scores.json could not be written.",
       {
           {"suite", "DIR", "the suite folder (holding prompts/ and rubrics/)"},
           {"no-judge", "", "skip judge criteria even when a judge is configured"},
@@ -93,14 +92,10 @@ int RunScore(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
   }
   std::string root = ResolveSuiteRoot(args);
-  Diagnostics suite_problems;
-  Suite suite = LoadSuite(root, &suite_problems);
-  RubricSet rubrics = RubricSet::Compile(suite, &suite_problems);
-  if (!suite_problems.empty()) {
-    PrintDiagnostics(suite_problems, "score",
-                     absl::StrCat(" of the suite '", root, "'; nothing scored"), err);
+  Suite suite;
+  RubricSet rubrics;
+  if (!LoadCompiledSuite(root, "score", "; nothing scored", &suite, &rubrics, err))
     return kExitBadInput;
-  }
 
   CurlHttpClient http;
   std::unique_ptr<Judge> judge;

@@ -88,6 +88,22 @@ void PrintDiagnostics(const Diagnostics& diags, const std::string& command,
       << Plural(diags.FileCount(), "file") << where << "\n";
 }
 
+const char kSuiteHelp[] =
+    "The suite is --suite DIR, else $SRE_EVAL_SUITE, else the current directory when it\n"
+    "has a prompts/ folder, else the suite shipped with sre-eval.\n";
+
+bool LoadCompiledSuite(const std::string& root, const std::string& command,
+                       const std::string& nothing_done, Suite* suite, RubricSet* rubrics,
+                       std::ostream& err) {
+  Diagnostics problems;
+  *suite = LoadSuite(root, &problems);
+  *rubrics = RubricSet::Compile(*suite, &problems);
+  if (problems.empty()) return true;
+  PrintDiagnostics(problems, command, absl::StrCat(" of the suite '", root, "'", nothing_done),
+                   err);
+  return false;
+}
+
 std::string ResolveSuiteRoot(const ParsedArgs& args) {
   if (args.Has("suite")) return args.Get("suite");
   // NOLINTNEXTLINE(concurrency-mt-unsafe): the harness never modifies its environment.
@@ -117,16 +133,15 @@ const CommandSpec& ValidateSpec() {
       "an id that differs from the file name, and an incident with no prompt file or a\n"
       "prompt file for an unknown incident. Every problem is printed as\n"
       "FILE:LINE:COLUMN: MESSAGE.\n"
-      "\n"
-      "The suite is --suite DIR, else $SRE_EVAL_SUITE, else the current directory when it\n"
-      "has a prompts/ folder, else the suite shipped with sre-eval.\n"
-      "\n"
-      "With --agent FILE, checks that agent configuration file instead (agents/*.yaml):\n"
-      "unknown keys, wrong types, missing keys for its kind, durations, retries, URLs,\n"
-      "JSON Pointers and the syntax of ${NAME} references, which are not expanded (their\n"
-      "variables need not be set). The suite is checked too only when --suite is also given.\n"
-      "\n"
-      "Exit code 0 when everything checked is clean, 2 when any problem was found.",
+      "\n" +
+          std::string(kSuiteHelp) +
+          "\n"
+          "With --agent FILE, checks that agent configuration file instead (agents/*.yaml):\n"
+          "unknown keys, wrong types, missing keys for its kind, durations, retries, URLs,\n"
+          "JSON Pointers and the syntax of ${NAME} references, which are not expanded (their\n"
+          "variables need not be set). The suite is checked too only when --suite is also given.\n"
+          "\n"
+          "Exit code 0 when everything checked is clean, 2 when any problem was found.",
       {
           {"suite", "DIR", "the suite folder (holding prompts/ and rubrics/)"},
           {"facts", "",

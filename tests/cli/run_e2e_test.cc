@@ -84,14 +84,26 @@ class ScriptedAgentServer {
   std::atomic<int> requests_{0};
 };
 
+// An http agent file for a ScriptedAgentServer on `port`, written into `dir` as `name`.
+std::string ScriptedAgentFile(const TempDir& dir, const std::string& name, int port, int retries) {
+  return dir.WriteFile(name, absl::StrCat("kind: http\nname: scripted\nretries: ", retries,
+                                          "\ntimeout: 5s\nhttp:\n  url: http://127.0.0.1:", port,
+                                          "/ask\n  answer: /answer\n"));
+}
+
+// `run` of the payment incident, seed 3, one question at a time, into `run_dir`.
+int RunPayment(const std::string& agent, const std::string& run_dir, std::ostream& out,
+               std::ostream& err) {
+  return RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
+                 "--jobs", "1", "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
+                out, err);
+}
+
 TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFails) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
   ScriptedAgentServer server;
   TempDir dir;
-  std::string agent = dir.WriteFile(
-      "scripted.yaml", absl::StrCat("kind: http\nname: scripted\nretries: 1\ntimeout: 5s\n"
-                                    "http:\n  url: http://127.0.0.1:",
-                                    server.port(), "/ask\n  answer: /answer\n"));
+  std::string agent = ScriptedAgentFile(dir, "scripted.yaml", server.port(), 1);
   std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
   int code = RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
@@ -148,16 +160,10 @@ TEST(RunE2eTest, CompareOfTwoRunsFindsThePlantedRegression) {
   TempDir dir;
   auto run = [&](bool regressed, const std::string& run_dir) {
     ScriptedAgentServer server(/*interrupt_at=*/0, regressed);
-    std::string agent = dir.WriteFile(
-        regressed ? "candidate.yaml" : "base.yaml",
-        absl::StrCat("kind: http\nname: scripted\nretries: 0\nhttp:\n  url: http://127.0.0.1:",
-                     server.port(), "/ask\n  answer: /answer\n"));
+    std::string agent =
+        ScriptedAgentFile(dir, regressed ? "candidate.yaml" : "base.yaml", server.port(), 0);
     std::ostringstream out, err;
-    EXPECT_EQ(RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
-                      "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
-                     out, err),
-              0)
-        << out.str() << err.str();
+    EXPECT_EQ(RunPayment(agent, run_dir, out, err), 0) << out.str() << err.str();
   };
   const std::string base = dir.path() + "/base", candidate = dir.path() + "/candidate";
   run(false, base);
@@ -201,15 +207,10 @@ TEST(RunE2eTest, ACtrlCWhileAskingKeepsTheAnswersThatArrivedAndScoresThem) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
   ScriptedAgentServer server(/*interrupt_at=*/3);
   TempDir dir;
-  std::string agent =
-      dir.WriteFile("scripted.yaml", absl::StrCat("kind: http\nname: scripted\nretries: 0\n"
-                                                  "http:\n  url: http://127.0.0.1:",
-                                                  server.port(), "/ask\n  answer: /answer\n"));
+  std::string agent = ScriptedAgentFile(dir, "scripted.yaml", server.port(), 0);
   std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
-  int code = RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
-                     "--jobs", "1", "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
-                    out, err);
+  int code = RunPayment(agent, run_dir, out, err);
   EXPECT_EQ(code, 3) << out.str() << err.str();
   // The three questions sent were answered and kept; the other two were never asked.
   std::string responses = Slurp(run_dir + "/responses.jsonl");
@@ -301,17 +302,10 @@ TEST(RunE2eTest, ResumingAKubeRunAsksWhatIsLeftWithoutTriggeringTheIncidentAgain
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
   ScriptedAgentServer server(/*interrupt_at=*/3);
   TempDir dir;
-  std::string agent =
-      dir.WriteFile("scripted.yaml", absl::StrCat("kind: http\nname: scripted\nretries: 0\n"
-                                                  "http:\n  url: http://127.0.0.1:",
-                                                  server.port(), "/ask\n  answer: /answer\n"));
+  std::string agent = ScriptedAgentFile(dir, "scripted.yaml", server.port(), 0);
   std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
-  ASSERT_EQ(RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
-                    "--jobs", "1", "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
-                   out, err),
-            3)
-      << out.str() << err.str();
+  ASSERT_EQ(RunPayment(agent, run_dir, out, err), 3) << out.str() << err.str();
   EXPECT_EQ(server.requests(), 3);
   // Make it a run on a real cluster: the payment incident's truth is recorded.
   absl::StatusOr<std::unique_ptr<ServedSim>> cluster = ServedSim::Start(3);
