@@ -449,6 +449,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   RunInterruptScope interrupts;
   absl::Time t0 = absl::Now();
   int code = kExitOk;
+  bool record = true;  // false when a resumed kube run has no incident left to record
   if (!resume_dir.empty() && ro.env == "kube") {
     // A real cluster cannot replay an incident: the recorded ones are kept and not triggered
     // again; their prompts with no answer are asked against the cluster as it is now.
@@ -469,9 +470,10 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       }
     }
     ro.incidents = pending;
+    record = !pending.empty();
   }
   RecordRun recorded;
-  if (!ro.incidents.empty() && g_run_interrupts.load() == 0) {
+  if (record && g_run_interrupts.load() == 0) {
     code = Record(ro, &progress, &g_run_interrupts, &recorded, err);
     if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
   }

@@ -152,18 +152,43 @@ TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFai
   EXPECT_EQ(run_json["rubric_versions"]["i3.charged"], fingerprint->rubric_versions["i3.charged"]);
 }
 
+// A copy of the shipped suite with the payment incident alone, in `dir`/suite: a run of
+// the whole suite (no --incident) that takes seconds.
+std::string PaymentOnlySuite(const TempDir& dir) {
+  const std::string src = SRE_EVAL_SOURCE_DIR;
+  for (const char* f :
+       {"incidents/payment.yaml", "incidents/manifests/locustfile.yaml",
+        "incidents/manifests/locust-payment.yaml", "prompts/incident-3-payment.yaml"}) {
+    dir.WriteFile(absl::StrCat("suite/", f), Slurp(absl::StrCat(src, "/", f)));
+  }
+  for (const auto& entry : std::filesystem::directory_iterator(src + "/rubrics")) {
+    std::string name = entry.path().filename().string();
+    if (absl::StartsWith(name, "i3.")) {
+      dir.WriteFile("suite/rubrics/" + name, Slurp(entry.path().string()));
+    }
+  }
+  return dir.path() + "/suite";
+}
+
 // Two runs of the same incident, the candidate's agent answering one prompt wrongly: compare
 // pairs them, finds exactly that regression and fails with --fail-on-regression; a rubric
-// version planted into one run.json makes the runs not comparable, by name.
+// version planted into one run.json makes the runs not comparable, by name. The runs take
+// the whole of a one-incident suite, as a run without --incident does.
 TEST(RunE2eTest, CompareOfTwoRunsFindsThePlantedRegression) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
   TempDir dir;
+  const std::string suite = PaymentOnlySuite(dir);
   auto run = [&](bool regressed, const std::string& run_dir) {
     ScriptedAgentServer server(/*interrupt_at=*/0, regressed);
     std::string agent =
         ScriptedAgentFile(dir, regressed ? "candidate.yaml" : "base.yaml", server.port(), 0);
     std::ostringstream out, err;
-    EXPECT_EQ(RunPayment(agent, run_dir, out, err), 0) << out.str() << err.str();
+    EXPECT_EQ(RunCli({"sre-eval", "run", "--agent", agent, "--seed", "3", "--out", run_dir,
+                      "--suite", suite},
+                     out, err),
+              0)
+        << out.str() << err.str();
+    EXPECT_TRUE(absl::StrContains(out.str(), "payment: asking scripted\n")) << out.str();
   };
   const std::string base = dir.path() + "/base", candidate = dir.path() + "/candidate";
   run(false, base);
@@ -171,7 +196,7 @@ TEST(RunE2eTest, CompareOfTwoRunsFindsThePlantedRegression) {
 
   std::ostringstream out, err;
   EXPECT_EQ(RunCli({"sre-eval", "compare", "--format", "json", "--fail-on-regression", "--suite",
-                    SRE_EVAL_SOURCE_DIR, base, candidate},
+                    suite, base, candidate},
                    out, err),
             1)
       << err.str();
@@ -181,9 +206,7 @@ TEST(RunE2eTest, CompareOfTwoRunsFindsThePlantedRegression) {
   EXPECT_EQ(c["regressions"], nlohmann::json::array({"i3.charged"}));
   EXPECT_EQ(c["improvements"], nlohmann::json::array());
   std::ostringstream md, md_err;
-  EXPECT_EQ(
-      RunCli({"sre-eval", "compare", "--suite", SRE_EVAL_SOURCE_DIR, base, candidate}, md, md_err),
-      0);
+  EXPECT_EQ(RunCli({"sre-eval", "compare", "--suite", suite, base, candidate}, md, md_err), 0);
   EXPECT_TRUE(absl::StrContains(md.str(), "Regressions: i3.charged. Improvements: none"))
       << md.str();
 
@@ -193,9 +216,8 @@ TEST(RunE2eTest, CompareOfTwoRunsFindsThePlantedRegression) {
   run_json["rubric_versions"]["i3.cause"] = "fnv1a64:0000000000000000";
   ASSERT_TRUE(WriteFileAtomically(candidate + "/run.json", run_json.dump(2)).ok());
   std::ostringstream out2, err2;
-  RunCli(
-      {"sre-eval", "compare", "--format", "json", "--suite", SRE_EVAL_SOURCE_DIR, base, candidate},
-      out2, err2);
+  RunCli({"sre-eval", "compare", "--format", "json", "--suite", suite, base, candidate}, out2,
+         err2);
   nlohmann::json c2 = nlohmann::json::parse(out2.str());
   EXPECT_EQ(c2["comparable"], false);
   EXPECT_EQ(c2["warnings"],
