@@ -477,6 +477,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     code = Record(ro, &progress, &g_run_interrupts, &recorded, err);
     if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
   }
+  if (g_run_interrupts.load() > 0 && code == kExitOk) code = kExitEnvironment;
   absl::Duration recording = absl::Now() - t0 - asking;
   if (!resume_dir.empty()) {
     if (replay_failed && code == kExitOk) code = kExitEnvironment;
