@@ -219,23 +219,11 @@ AgentAnswer HttpAgent::Ask(const AgentRequest& request) {
     http_request.max_response_bytes =
         std::max(kMinJsonResponseBytes, 4 * config_.policy.max_answer_bytes);
   }
-  std::mt19937_64 rng = CallRng(seed_, absl::StrCat(request.prompt_id, "#", request.trial));
-  CallResult call =
-      CallWithRetries(http_, std::move(http_request), config_.policy, clock_, &budget_, &rng);
-
-  AgentAnswer answer;
-  answer.attempts = call.attempts;
-  answer.http_status = call.http_status;
-  answer.latency = call.latency;
-  if (call.response.has_value()) {
-    ReadAnswer(*call.response, config_.answer_pointer, config_.policy.max_answer_bytes, &answer);
-  } else {
-    answer.error = call.error;
-  }
-  answer.text = Redact(answer.text, config_.secrets);
-  answer.error = Redact(answer.error, config_.secrets);
-  if (!answer.ok()) answer.text.clear();
-  return answer;
+  return AskWithRetries(http_, std::move(http_request), config_, clock_, &budget_, seed_, request,
+                        [this](const HttpResponse& response, AgentAnswer* answer) {
+                          ReadAnswer(response, config_.answer_pointer,
+                                     config_.policy.max_answer_bytes, answer);
+                        });
 }
 
 }  // namespace agent

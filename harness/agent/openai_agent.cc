@@ -83,33 +83,20 @@ AgentAnswer OpenAiAgent::Ask(const AgentRequest& request) {
                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   http_request.max_response_bytes =
       std::max(kMinJsonResponseBytes, 4 * config_.policy.max_answer_bytes);
-  std::mt19937_64 rng = CallRng(seed_, absl::StrCat(request.prompt_id, "#", request.trial));
-  CallResult call =
-      CallWithRetries(http_, std::move(http_request), config_.policy, clock_, &budget_, &rng);
-
-  AgentAnswer answer;
-  answer.attempts = call.attempts;
-  answer.http_status = call.http_status;
-  answer.latency = call.latency;
-  if (call.response.has_value()) {
-    nlohmann::json document;
-    ReadAnswer(*call.response, kAnswerPointer, config_.policy.max_answer_bytes, &answer, &document);
-    // Usage is worth keeping even when the answer is unusable: the tokens were spent.
-    if (document.is_object()) {
-      auto usage = document.find("usage");
-      if (usage != document.end() && usage->is_object()) {
-        answer.usage.prompt_tokens = UsageField(*usage, "prompt_tokens");
-        answer.usage.completion_tokens = UsageField(*usage, "completion_tokens");
-        answer.usage.total_tokens = UsageField(*usage, "total_tokens");
-      }
-    }
-  } else {
-    answer.error = call.error;
-  }
-  answer.text = Redact(answer.text, config_.secrets);
-  answer.error = Redact(answer.error, config_.secrets);
-  if (!answer.ok()) answer.text.clear();
-  return answer;
+  return AskWithRetries(
+      http_, std::move(http_request), config_, clock_, &budget_, seed_, request,
+      [this](const HttpResponse& response, AgentAnswer* answer) {
+        nlohmann::json document;
+        ReadAnswer(response, kAnswerPointer, config_.policy.max_answer_bytes, answer, &document);
+        // Usage is worth keeping even when the answer is unusable: the tokens were spent.
+        if (!document.is_object()) return;
+        auto usage = document.find("usage");
+        if (usage != document.end() && usage->is_object()) {
+          answer->usage.prompt_tokens = UsageField(*usage, "prompt_tokens");
+          answer->usage.completion_tokens = UsageField(*usage, "completion_tokens");
+          answer->usage.total_tokens = UsageField(*usage, "total_tokens");
+        }
+      });
 }
 
 }  // namespace agent

@@ -163,5 +163,28 @@ CallResult CallWithRetries(HttpClient* http, HttpRequest request, const CallPoli
   return result;
 }
 
+AgentAnswer AskWithRetries(HttpClient* http, HttpRequest http_request, const AgentConfig& config,
+                           Clock* clock, RunBudget* budget, uint64_t seed,
+                           const AgentRequest& request,
+                           absl::FunctionRef<void(const HttpResponse&, AgentAnswer*)> read) {
+  std::mt19937_64 rng = CallRng(seed, absl::StrCat(request.prompt_id, "#", request.trial));
+  CallResult call =
+      CallWithRetries(http, std::move(http_request), config.policy, clock, budget, &rng);
+
+  AgentAnswer answer;
+  answer.attempts = call.attempts;
+  answer.http_status = call.http_status;
+  answer.latency = call.latency;
+  if (call.response.has_value()) {
+    read(*call.response, &answer);
+  } else {
+    answer.error = call.error;
+  }
+  answer.text = Redact(answer.text, config.secrets);
+  answer.error = Redact(answer.error, config.secrets);
+  if (!answer.ok()) answer.text.clear();
+  return answer;
+}
+
 }  // namespace agent
 }  // namespace sre_eval

@@ -1,5 +1,7 @@
 // One HTTP call to an agent under the call policy: a timeout per attempt, bounded retries with
-// exponential back-off and full jitter, a cap on the answer, and the run's shared time budget.
+// exponential back-off and full jitter, a cap on the answer, and the run's shared time budget;
+// AskWithRetries turns such a call into the agent's answer (what the http and openai agents
+// share).
 #ifndef SRE_EVAL_AGENT_RETRY_H_
 #define SRE_EVAL_AGENT_RETRY_H_
 
@@ -8,9 +10,11 @@
 #include <random>
 #include <string>
 
+#include "absl/functional/function_ref.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "agent/agent.h"
 #include "agent/config.h"
 #include "util/clock.h"
 #include "util/http_client.h"
@@ -72,6 +76,17 @@ struct CallResult {
 // Thread-safe if `http`, `clock` and `budget` are.
 CallResult CallWithRetries(HttpClient* http, HttpRequest request, const CallPolicy& policy,
                            Clock* clock, RunBudget* budget, std::mt19937_64* rng);
+
+// One question to an agent over HTTP: `http_request` sent by CallWithRetries under
+// config.policy (the jitter from CallRng(seed, "<prompt id>#<trial>") of `request`), then the
+// answer: the call's attempts, HTTP status and latency; from a 2xx response, what `read` sets
+// (the text, or an error); else the call's error. config.secrets are redacted from the text and
+// the error, and an answer with an error has no text. Thread-safe if `http`, `clock`, `budget`
+// and `read` are.
+AgentAnswer AskWithRetries(HttpClient* http, HttpRequest http_request, const AgentConfig& config,
+                           Clock* clock, RunBudget* budget, uint64_t seed,
+                           const AgentRequest& request,
+                           absl::FunctionRef<void(const HttpResponse&, AgentAnswer*)> read);
 
 }  // namespace agent
 }  // namespace sre_eval

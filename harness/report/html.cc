@@ -19,46 +19,11 @@
 #include "score/engine.h"
 #include "score/responses.h"
 #include "util/file_util.h"
-#include "util/utf8.h"
+#include "util/markup_escape.h"
 
 namespace sre_eval {
 
-std::string HtmlEscape(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  while (!text.empty()) {
-    size_t bad = FindInvalidUtf8(text);
-    absl::string_view good = text.substr(0, std::min(bad, text.size()));
-    for (char c : good) {
-      switch (c) {
-        case '&':
-          out += "&amp;";
-          break;
-        case '<':
-          out += "&lt;";
-          break;
-        case '>':
-          out += "&gt;";
-          break;
-        case '"':
-          out += "&quot;";
-          break;
-        case '\'':
-          out += "&#39;";
-          break;
-        case '\0':
-          out += "\xEF\xBF\xBD";
-          break;
-        default:
-          out += c;
-      }
-    }
-    if (bad == absl::string_view::npos || bad >= text.size()) break;
-    out += "\xEF\xBF\xBD";
-    text.remove_prefix(bad + 1);
-  }
-  return out;
-}
+std::string HtmlEscape(absl::string_view text) { return EscapeMarkup(text, Markup::kHtml); }
 
 namespace {
 

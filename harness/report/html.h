@@ -33,7 +33,7 @@ namespace sre_eval {
 std::string RenderHtml(const Report& report, const std::string& run_dir);
 
 // `text` safe as HTML text and as a quoted attribute value: & < > " ' as entities, invalid
-// UTF-8 bytes and NUL as U+FFFD.
+// UTF-8 bytes and NUL as U+FFFD (EscapeMarkup's kHtml, util/markup_escape.h).
 std::string HtmlEscape(absl::string_view text);
 
 }  // namespace sre_eval

@@ -18,7 +18,7 @@
 #include "suite/prompt.h"
 #include "util/edit_distance.h"
 #include "util/file_util.h"
-#include "util/utf8.h"
+#include "util/markup_escape.h"
 #include "util/yaml_reader.h"
 
 namespace sre_eval {
@@ -435,56 +435,8 @@ std::string MarkdownText(absl::string_view s) {
   return out;
 }
 
-// Valid UTF-8 with no control characters XML 1.0 forbids: others become '?'.
-std::string XmlSafe(absl::string_view s) {
-  std::string out;
-  while (!s.empty()) {
-    size_t bad = FindInvalidUtf8(s);
-    absl::string_view good = s.substr(0, std::min(bad, s.size()));
-    for (char c : good) {
-      unsigned char u = static_cast<unsigned char>(c);
-      out += (u < 0x20 && c != '\n' && c != '\r' && c != '\t') ? '?' : c;
-    }
-    if (bad == absl::string_view::npos || bad >= s.size()) break;
-    out += '?';
-    s.remove_prefix(bad + 1);
-  }
-  return out;
-}
-
 std::string XmlEscape(absl::string_view raw, bool attribute) {
-  std::string out;
-  for (char c : XmlSafe(raw)) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      case '\n':
-        out += attribute ? "&#10;" : "\n";
-        break;
-      case '\r':
-        out += "&#13;";
-        break;
-      case '\t':
-        out += attribute ? "&#9;" : "\t";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
+  return EscapeMarkup(raw, attribute ? Markup::kXmlAttribute : Markup::kXmlText);
 }
 
 std::string AnswerName(const ReportAnswer& a) {

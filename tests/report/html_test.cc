@@ -11,6 +11,7 @@
 #include "absl/strings/str_replace.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "report_fixtures.h"
 #include "score/rubric_set.h"
 #include "test_util.h"
 #include "util/file_util.h"
@@ -25,26 +26,6 @@ using ::testing::Not;
 const std::string kSource = SRE_EVAL_SOURCE_DIR;
 const std::string kScript = "<script>alert(1)</script>";
 const std::string kImg = "\"><img src=x onerror=alert(1)>";
-
-const Suite& ShippedSuite() {
-  static const Suite* suite = [] {
-    Diagnostics problems;
-    auto* s = new Suite(LoadSuite(SRE_EVAL_SOURCE_DIR, &problems));
-    EXPECT_TRUE(problems.empty());
-    return s;
-  }();
-  return *suite;
-}
-
-const RubricSet& ShippedRubrics() {
-  static const RubricSet* rubrics = [] {
-    Diagnostics problems;
-    auto* r = new RubricSet(RubricSet::Compile(ShippedSuite(), &problems));
-    EXPECT_TRUE(problems.empty());
-    return r;
-  }();
-  return *rubrics;
-}
 
 size_t Count(const std::string& text, const std::string& what) {
   size_t n = 0;

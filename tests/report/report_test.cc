@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "report_fixtures.h"
 #include "score/rubric_set.h"
 #include "test_util.h"
 #include "util/file_util.h"
@@ -25,26 +26,6 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 const std::string kClean = std::string(SRE_EVAL_SOURCE_DIR) + "/fixtures/runs/clean";
-
-const Suite& ShippedSuite() {
-  static const Suite* suite = [] {
-    Diagnostics problems;
-    auto* s = new Suite(LoadSuite(SRE_EVAL_SOURCE_DIR, &problems));
-    EXPECT_TRUE(problems.empty());
-    return s;
-  }();
-  return *suite;
-}
-
-const RubricSet& ShippedRubrics() {
-  static const RubricSet* rubrics = [] {
-    Diagnostics problems;
-    auto* r = new RubricSet(RubricSet::Compile(ShippedSuite(), &problems));
-    EXPECT_TRUE(problems.empty());
-    return r;
-  }();
-  return *rubrics;
-}
 
 RunScores Score(const std::string& run_dir, const std::string& responses = "responses.jsonl") {
   absl::StatusOr<RunScores> s =
