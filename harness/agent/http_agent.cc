@@ -179,7 +179,8 @@ void ReadAnswer(const HttpResponse& response, absl::string_view pointer, size_t 
   if (document.is_discarded()) {
     // Parse again only to say where it broke.
     try {
-      (void)nlohmann::json::parse(response.body);
+      const nlohmann::json again = nlohmann::json::parse(response.body);  // throws here
+      static_cast<void>(again);
     } catch (const nlohmann::json::parse_error& e) {
       answer->error = absl::StrCat("the response is not valid JSON (at byte ", e.byte, ")");
       return;
