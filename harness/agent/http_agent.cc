@@ -14,9 +14,6 @@ namespace sre_eval {
 namespace agent {
 namespace {
 
-// A JSON answer must be parsed whole, so its body may be larger than the answer cap.
-constexpr size_t kMinJsonResponseBytes = size_t{16} << 20;
-
 nlohmann::json HistoryJson(const std::vector<Turn>& history) {
   nlohmann::json turns = nlohmann::json::array();
   for (const Turn& turn : history)
@@ -217,8 +214,7 @@ AgentAnswer HttpAgent::Ask(const AgentRequest& request) {
     http_request.max_response_bytes = config_.policy.max_answer_bytes;
     http_request.cut_body = true;
   } else {
-    http_request.max_response_bytes =
-        std::max(kMinJsonResponseBytes, 4 * config_.policy.max_answer_bytes);
+    http_request.max_response_bytes = JsonResponseByteCap(config_.policy);
   }
   return AskWithRetries(http_, std::move(http_request), config_, clock_, &budget_, seed_, request,
                         [this](const HttpResponse& response, AgentAnswer* answer) {

@@ -14,9 +14,6 @@ namespace agent {
 namespace {
 
 constexpr char kAnswerPointer[] = "/choices/0/message/content";
-// A JSON answer must be parsed whole, so its body may be larger than the answer cap.
-constexpr size_t kMinJsonResponseBytes = size_t{16} << 20;
-
 // RFC 3986 percent-encoding of everything but the unreserved characters.
 std::string PercentEncode(absl::string_view text) {
   std::string out;
@@ -81,8 +78,7 @@ AgentAnswer OpenAiAgent::Ask(const AgentRequest& request) {
   for (const auto& header : config_.headers) http_request.headers.push_back(header);
   http_request.body = ChatCompletionsBody(config_, request)
                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  http_request.max_response_bytes =
-      std::max(kMinJsonResponseBytes, 4 * config_.policy.max_answer_bytes);
+  http_request.max_response_bytes = JsonResponseByteCap(config_.policy);
   return AskWithRetries(
       http_, std::move(http_request), config_, clock_, &budget_, seed_, request,
       [this](const HttpResponse& response, AgentAnswer* answer) {

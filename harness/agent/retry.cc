@@ -163,6 +163,10 @@ CallResult CallWithRetries(HttpClient* http, HttpRequest request, const CallPoli
   return result;
 }
 
+size_t JsonResponseByteCap(const CallPolicy& policy) {
+  return std::max(size_t{16} << 20, 4 * policy.max_answer_bytes);
+}
+
 AgentAnswer AskWithRetries(HttpClient* http, HttpRequest http_request, const AgentConfig& config,
                            Clock* clock, RunBudget* budget, uint64_t seed,
                            const AgentRequest& request,

@@ -77,6 +77,10 @@ struct CallResult {
 CallResult CallWithRetries(HttpClient* http, HttpRequest request, const CallPolicy& policy,
                            Clock* clock, RunBudget* budget, std::mt19937_64* rng);
 
+// How much of a JSON response body to read: all of it must be parsed, so it may be larger
+// than the answer cap (max_answer_bytes): at least 16 MiB, or 4 times the cap.
+size_t JsonResponseByteCap(const CallPolicy& policy);
+
 // One question to an agent over HTTP: `http_request` sent by CallWithRetries under
 // config.policy (the jitter from CallRng(seed, "<prompt id>#<trial>") of `request`), then the
 // answer: the call's attempts, HTTP status and latency; from a 2xx response, what `read` sets
