@@ -75,11 +75,11 @@ struct LocustJobLog {
 // the time the container wrote it ("2026-11-24T10:05:00.123456789Z "). `text` is the log
 // without those prefixes and without the periodic tables, which become `stats`, each at the
 // time of its Aggregated line. A periodic table is a request statistics table (header,
-// rows, Aggregated row, the blank line after it) that is followed by more log, none of it
-// the percentile table; the final report's table is kept, and so is a table at the very end
-// of the log (it may be a final report still being written) or one whose Aggregated row does
-// not parse. A line without a timestamp is kept as it is. Never fails: `ParseLocustSummary`
-// reads `text` as it read the log before.
+// rows, Aggregated row, the blank line after it) followed by a line that is not the
+// percentile table's title; so the final report's table is kept, and so is a table at the
+// very end of the log (it may be a final report still being written) or one whose Aggregated
+// row does not parse or has no timestamp. A line without a timestamp is kept as it is. Never
+// fails: `ParseLocustSummary` reads `text` as it read the log before.
 LocustJobLog SplitLocustJobLog(absl::string_view timestamped_log);
 
 // The mean response time of the requests made between two points of `stats`, from the
