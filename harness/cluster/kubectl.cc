@@ -391,8 +391,10 @@ absl::StatusOr<std::map<std::pair<std::string, std::string>, std::string>> Kubec
   return out;
 }
 
-absl::StatusOr<std::string> Kubectl::JobLogs(const std::string& job) {
-  return Run({"logs", absl::StrCat("job/", job)}, /*mutating=*/false);
+absl::StatusOr<std::string> Kubectl::JobLogs(const std::string& job, bool timestamps) {
+  std::vector<std::string> args = {"logs", absl::StrCat("job/", job)};
+  if (timestamps) args.push_back("--timestamps");
+  return Run(args, /*mutating=*/false);
 }
 
 absl::StatusOr<std::string> Kubectl::ProxyGet(const std::string& service, int port,

@@ -118,8 +118,9 @@ class Kubectl {
   // into text per (pod, container); lines keep their order within a container.
   absl::StatusOr<std::map<std::pair<std::string, std::string>, std::string>> LogsBySelector(
       const std::string& selector, absl::Time since = absl::InfinitePast());
-  // `logs job/NAME`.
-  absl::StatusOr<std::string> JobLogs(const std::string& job);
+  // `logs job/NAME`, with `--timestamps` when `timestamps`: each line then starts with the
+  // time the container wrote it, RFC 3339 with nanoseconds, and a space.
+  absl::StatusOr<std::string> JobLogs(const std::string& job, bool timestamps = false);
   // A GET through the API server's services proxy: `get --raw
   // /api/v1/namespaces/N/services/SERVICE:PORT/proxy/PATH` (PATH starts with '/',
   // else InvalidArgument; it may carry a query string).

@@ -1,5 +1,6 @@
 #include "incident/locust_summary.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -7,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "util/status_macros.h"
 
 namespace sre_eval {
@@ -193,6 +195,108 @@ absl::StatusOr<LocustSummary> ParseLocustSummary(absl::string_view log) {
     summary.errors.push_back(std::move(error));
   }
   return summary;
+}
+
+namespace {
+
+// kubectl's "2026-11-24T10:05:00.123456789Z " before `*line`, removed, into `*time`.
+bool PopTimestamp(absl::string_view* line, absl::Time* time) {
+  size_t space = line->find(' ');
+  if (space == absl::string_view::npos) return false;
+  std::string err;
+  if (!absl::ParseTime("%Y-%m-%d%ET%H:%M:%E*S%Ez", std::string(line->substr(0, space)), time,
+                       &err)) {
+    return false;
+  }
+  line->remove_prefix(space + 1);
+  return true;
+}
+
+bool IsBlank(absl::string_view line) { return absl::StripAsciiWhitespace(line).empty(); }
+
+bool IsStatsHeader(absl::string_view line) {
+  return absl::StartsWith(line, "Type ") && absl::StrContains(line, "# fails");
+}
+
+bool IsAggregatedRow(absl::string_view line) {
+  return absl::StartsWith(line, " ") &&
+         absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "Aggregated ");
+}
+
+struct StampedLine {
+  bool stamped = false;
+  absl::Time time;
+  absl::string_view text;
+};
+
+}  // namespace
+
+LocustJobLog SplitLocustJobLog(absl::string_view timestamped_log) {
+  std::vector<StampedLine> lines;
+  for (absl::string_view raw : absl::StrSplit(timestamped_log, '\n')) {
+    StampedLine line;
+    line.stamped = PopTimestamp(&raw, &line.time);
+    line.text = raw;
+    lines.push_back(line);
+  }
+  // The piece after the last newline: empty when the log ends with one.
+  const bool trailing_newline = lines.back().text.empty() && !lines.back().stamped;
+  if (trailing_newline) lines.pop_back();
+
+  LocustJobLog out;
+  std::vector<bool> keep(lines.size(), true);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!IsStatsHeader(lines[i].text)) continue;
+    size_t aggregated = i + 1;
+    while (aggregated < lines.size() && !IsBlank(lines[aggregated].text) &&
+           !IsAggregatedRow(lines[aggregated].text)) {
+      ++aggregated;
+    }
+    if (aggregated == lines.size() || !IsAggregatedRow(lines[aggregated].text)) continue;
+    size_t end = aggregated + 1;
+    if (end < lines.size() && IsBlank(lines[end].text)) ++end;
+    if (end == lines.size() ||
+        absl::StripTrailingAsciiWhitespace(lines[end].text) == kPercentilesTitle) {
+      continue;  // the final report, or perhaps one being written
+    }
+    LocustRequestRow row;
+    if (!lines[aggregated].stamped || !ParseRequestRow(lines[aggregated].text, &row)) continue;
+    out.stats.push_back({lines[aggregated].time, row.requests, row.failures, row.avg_ms, row.min_ms,
+                         row.max_ms, row.median_ms, row.rps, row.failures_per_s});
+    std::fill(keep.begin() + i, keep.begin() + end, false);
+    i = end - 1;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (!keep[i]) continue;
+    if (kept++ > 0) out.text += '\n';
+    absl::StrAppend(&out.text, lines[i].text);
+  }
+  if (trailing_newline && kept > 0) out.text += '\n';
+  return out;
+}
+
+std::vector<LocustInterval> LocustIntervalMeans(const std::vector<LocustStatsPoint>& stats) {
+  std::vector<LocustInterval> out;
+  if (stats.empty()) return out;
+  absl::Time base_time = stats.front().time;
+  int64_t base_requests = 0, base_avg_ms = 0;
+  for (const LocustStatsPoint& p : stats) {
+    if (p.requests < base_requests) {  // reset: count again from zero
+      base_time = p.time;
+      base_requests = 0;
+      base_avg_ms = 0;
+    }
+    const int64_t added = p.requests - base_requests;
+    if (added <= 0 || added * 20 < p.requests) continue;
+    const double total_ms = static_cast<double>(p.avg_ms) * static_cast<double>(p.requests) -
+                            static_cast<double>(base_avg_ms) * static_cast<double>(base_requests);
+    out.push_back({base_time, p.time, added, std::max(0.0, total_ms / static_cast<double>(added))});
+    base_time = p.time;
+    base_requests = p.requests;
+    base_avg_ms = p.avg_ms;
+  }
+  return out;
 }
 
 }  // namespace incident

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "incident/locust_summary.h"
 #include "incident/truth_extractor.h"
 #include "util/file_util.h"
 
@@ -435,9 +436,12 @@ class IncidentRunner::Run_ {
   absl::Status Probe(const Step& s) {
     absl::Time now = o_.clock->Now();
     if (s.probe == "job_log") {
-      absl::StatusOr<std::string> text = kubectl_->JobLogs(s.job);
+      // With timestamps, so that the periodic tables become a series at their times; the
+      // text keeps the rest (the final report) without them.
+      absl::StatusOr<std::string> text = kubectl_->JobLogs(s.job, /*timestamps=*/true);
       if (!text.ok()) return text.status();
-      JobLogRecord r{now, s.job, s.role, *text};
+      LocustJobLog log = SplitLocustJobLog(*text);
+      JobLogRecord r{now, s.job, s.role, std::move(log.text), std::move(log.stats)};
       Check(writer_->JobLog(r));
       result_.timeline.job_logs.push_back(std::move(r));
       return absl::OkStatus();

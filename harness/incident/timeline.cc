@@ -126,6 +126,13 @@ json MetricsJson(const cluster::PodMetrics& m) {
   return j;
 }
 
+json StatsPointJson(const LocustStatsPoint& p) {
+  return {
+      {"time", RecordTime(p.time)}, {"requests", p.requests}, {"failures", p.failures},
+      {"avg_ms", p.avg_ms},         {"min_ms", p.min_ms},     {"max_ms", p.max_ms},
+      {"median_ms", p.median_ms},   {"rps", p.rps},           {"failures_per_s", p.failures_per_s}};
+}
+
 template <typename T, typename F>
 json ArrayOf(const std::vector<T>& items, F to_json) {
   json out = json::array();
@@ -333,6 +340,18 @@ absl::Status ParseMetricsFields(const Fields& f, cluster::PodMetrics* m) {
   return f.Objects("containers", &m->containers, ParseUsage);
 }
 
+absl::Status ParseStatsPoint(const Fields& f, LocustStatsPoint* p) {
+  RETURN_IF_ERROR(f.RequiredTime("time", &p->time));
+  RETURN_IF_ERROR(f.Integer("requests", &p->requests));
+  RETURN_IF_ERROR(f.Integer("failures", &p->failures));
+  RETURN_IF_ERROR(f.Integer("avg_ms", &p->avg_ms));
+  RETURN_IF_ERROR(f.Integer("min_ms", &p->min_ms));
+  RETURN_IF_ERROR(f.Integer("max_ms", &p->max_ms));
+  RETURN_IF_ERROR(f.Integer("median_ms", &p->median_ms));
+  RETURN_IF_ERROR(f.Number("rps", &p->rps));
+  return f.Number("failures_per_s", &p->failures_per_s);
+}
+
 absl::Status ParseSnapshotFields(const Fields& f, cluster::Snapshot* s) {
   RETURN_IF_ERROR(f.Objects("pods", &s->pods, ParsePodFields));
   RETURN_IF_ERROR(f.Objects("deployments", &s->deployments, ParseDeploymentFields));
@@ -416,6 +435,7 @@ absl::Status ParseLine(const json& j, const std::string& type, bool* seen_header
     RETURN_IF_ERROR(f.Str("job", &r.job));
     RETURN_IF_ERROR(f.Str("role", &r.role));
     RETURN_IF_ERROR(f.Str("text", &r.text));
+    RETURN_IF_ERROR(f.Objects("stats", &r.stats, ParseStatsPoint));
     t->job_logs.push_back(std::move(r));
     return absl::OkStatus();
   }
@@ -540,7 +560,8 @@ absl::Status TimelineWriter::JobLog(const JobLogRecord& r) {
                {"time", RecordTime(r.time)},
                {"job", r.job},
                {"role", r.role},
-               {"text", r.text}});
+               {"text", r.text},
+               {"stats", ArrayOf(r.stats, StatsPointJson)}});
 }
 
 absl::Status TimelineWriter::Probe(const ProbeRecord& r) {

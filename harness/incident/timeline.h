@@ -13,12 +13,18 @@
 //    "events":[...],"metrics":[...]}                           a Snapshot; events only those new
 //                                                              or changed since the last sample
 //   {"type":"logs","time":T,"pod":P,"container":C,"deployment":D,"previous":false,"text":S}
-//   {"type":"job_log","time":T,"job":J,"role":"load"|"baseline","text":S}
+//   {"type":"job_log","time":T,"job":J,"role":"load"|"baseline","text":S,"stats":[...]}
+//                                                              S without the periodic tables;
+//                                                              stats: one per table (absent in
+//                                                              older timelines), see below
 //   {"type":"probe","time":T,"name":"orders","data":<the orders API's JSON>}
 //   {"type":"interrupted","time":T,"signal":"SIGINT"}
 //
 // The typed values of cluster/types.h are written with the same field names as the structs
-// (times as RFC 3339, absent times omitted), so a fixture can be written by hand.
+// (times as RFC 3339, absent times omitted), so a fixture can be written by hand. So are a
+// job_log's stats (LocustStatsPoint of locust_summary.h): {"time":T,"requests":N,"failures":N,
+// "avg_ms":N,"min_ms":N,"max_ms":N,"median_ms":N,"rps":X,"failures_per_s":X}; a Job run with
+// --only-summary has none ("stats":[]).
 #ifndef SRE_EVAL_INCIDENT_TIMELINE_H_
 #define SRE_EVAL_INCIDENT_TIMELINE_H_
 
@@ -31,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cluster/types.h"
+#include "incident/locust_summary.h"
 #include "nlohmann/json.hpp"
 
 namespace sre_eval {
@@ -70,7 +77,8 @@ struct LogRecord {
 struct JobLogRecord {
   absl::Time time;
   std::string job, role;
-  std::string text;
+  std::string text;                     // LocustJobLog::text
+  std::vector<LocustStatsPoint> stats;  // LocustJobLog::stats
 };
 
 struct ProbeRecord {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/time.h"
+#include "incident/locust_summary.h"
 #include "incident/timeline.h"
 #include "nlohmann/json.hpp"
 #include "score/engine.h"
@@ -213,6 +214,34 @@ Series& SeriesNamed(std::vector<Series>* all, const std::string& name) {
   return all->back();
 }
 
+// The load Job's periodic Locust stats: the mean response time of each interval with the
+// cumulative median, and the current rates. The newest job_log of role "load" is used.
+std::string LocustCharts(const incident::Timeline& t, absl::Time t0, absl::Time t1) {
+  const incident::JobLogRecord* load = nullptr;
+  for (const incident::JobLogRecord& r : t.job_logs) {
+    if (r.role == "load") load = &r;
+  }
+  if (load == nullptr) return "";
+  if (load->stats.empty()) {
+    return absl::StrCat("<p class=\"note\">The log of Job ", HtmlEscape(load->job),
+                        " has no periodic Locust stats (run with --only-summary?).</p>\n");
+  }
+  Series mean{"mean response time per interval", {}}, median{"median (cumulative)", {}};
+  for (const incident::LocustInterval& i : incident::LocustIntervalMeans(load->stats)) {
+    mean.points.push_back({i.end, i.mean_ms});
+  }
+  Series rps{"requests/s", {}}, fps{"failures/s", {}};
+  for (const incident::LocustStatsPoint& p : load->stats) {
+    if (p.requests > 0) median.points.push_back({p.time, static_cast<double>(p.median_ms)});
+    rps.points.push_back({p.time, p.rps});
+    fps.points.push_back({p.time, p.failures_per_s});
+  }
+  const std::string job = absl::StrCat(" (Job ", load->job, ")");
+  return absl::StrCat(
+      Chart("Locust latency" + job, "ms", {mean, median}, {}, t.marks, t0, t1),
+      Chart("Locust throughput" + job, "per second", {rps, fps}, {}, t.marks, t0, t1));
+}
+
 std::string Charts(const incident::Timeline& t) {
   if (t.samples.empty()) return "<p class=\"note\">The timeline has no samples.</p>\n";
   absl::Time t0 = t.samples.front().time, t1 = t.samples.back().time;
@@ -263,7 +292,7 @@ std::string Charts(const incident::Timeline& t) {
     absl::StrAppend(&out, Chart("front-end CPU", "millicores", cpu, {}, t.marks, t0, t1));
     absl::StrAppend(&out, Chart("front-end memory", "MiB", memory, {}, t.marks, t0, t1));
   }
-  absl::StrAppend(&out, "</div>\n");
+  absl::StrAppend(&out, LocustCharts(t, t0, t1), "</div>\n");
   return out;
 }
 

@@ -10,8 +10,12 @@
 //   RUN_DIR/INCIDENT/truth.json        the truth facts, a compact table beside the answers
 //   RUN_DIR/INCIDENT/timeline.jsonl    the charts: restart count per container over time with
 //                                      OOM kill markers, ready replicas per deployment, the
-//                                      front-end's CPU and memory when metrics were sampled;
-//                                      the timeline's marks as vertical lines
+//                                      front-end's CPU and memory when metrics were sampled,
+//                                      and from the load Job's periodic Locust stats its
+//                                      latency (each interval's mean response time, see
+//                                      LocustIntervalMeans, and the cumulative median) and
+//                                      throughput (requests/s, failures/s), or a note when its
+//                                      log has none; the timeline's marks as vertical lines
 // An answer shows its prompt, its text with the evidence spans of the criteria that earned
 // points in <mark>, the criteria met (those with matched evidence and not missed) and missed,
 // and its score.

@@ -133,6 +133,9 @@ TEST_F(KubectlDriverTest, ArgvOfEveryOperation) {
       {[&] { return k->JobLogs("locust-payment").status(); },
        {"logs", "job/locust-payment"},
        false},
+      {[&] { return k->JobLogs("locust-payment", /*timestamps=*/true).status(); },
+       {"logs", "job/locust-payment", "--timestamps"},
+       false},
       {[&] { return k->ProxyGet("orders", 80, "/orders?page=0&size=5").status(); },
        {"get", "--raw",
         "/api/v1/namespaces/sock-shop/services/orders:80/proxy/orders?page=0&size=5"},
@@ -156,7 +159,7 @@ TEST_F(KubectlDriverTest, ArgvOfEveryOperation) {
     mutating += c.mutating;
     EXPECT_EQ(log_->mutating_calls(), mutating) << absl::StrJoin(c.args, " ");
   }
-  EXPECT_EQ(log_->calls(), 15);
+  EXPECT_EQ(log_->calls(), 16);
   for (const SubprocessOptions& o : runner_.calls()) {
     EXPECT_EQ(o.timeout, absl::Seconds(45));
     EXPECT_FALSE(o.stdin_data.has_value());

@@ -5,8 +5,10 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "locust_reference.h"
@@ -232,6 +234,152 @@ TEST(LocustSummaryTest, ARowThatDoesNotParseNamesItsLine) {
   absl::StatusOr<LocustSummary> s = ParseLocustSummary(log);
   EXPECT_EQ(s.status(), absl::InvalidArgumentError(absl::StrCat(
                             "Locust report line 6: cannot parse request row \"", bad_line, "\"")));
+}
+
+// ../shared/reference/locust/locust_2.12.1_headless.stderr.txt's first 8 lines: the start and
+// the first periodic table, printed before any request.
+const char kHeadlessStart[] =
+    R"REF([2026-11-24 10:25:57,561] vm/INFO/locust.main: Run time limit set to 20 seconds
+[2026-11-24 10:25:57,561] vm/INFO/locust.main: Starting Locust 
+Type     Name                                                                          # reqs      # fails |    Avg     Min     Max    Med |   req/s  failures/s
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+--------|----------------------------------------------------------------------------|-------|-------------|-------|-------|-------|-------|--------|-----------
+         Aggregated                                                                         0     0(0.00%) |      0       0       0      0 |    0.00        0.00
+
+[2026-11-24 10:25:57,562] vm/INFO/locust.runners: Ramping to 5 users at a rate of 5.00 per second
+)REF";
+
+// `text` as `kubectl logs --timestamps` prints it: line i written at `start` + i ms.
+std::string Stamped(absl::string_view text, absl::Time start) {
+  std::string out;
+  int i = 0;
+  for (absl::string_view line : absl::StrSplit(absl::StripSuffix(text, "\n"), '\n')) {
+    absl::StrAppend(&out,
+                    absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", start + absl::Milliseconds(i++),
+                                     absl::UTCTimeZone()),
+                    " ", line, "\n");
+  }
+  return out;
+}
+
+TEST(SplitLocustJobLogTest, PeriodicTablesBecomeStatsAndTheRestStaysAsText) {
+  const std::string log = Stamped(kHeadlessStart, At("2026-11-24T10:25:57.561Z")) +
+                          Stamped(kHeadless, At("2026-11-24T10:26:17.4Z"));
+  ASSERT_EQ(log.substr(0, 31), "2026-11-24T10:25:57.561000000Z ");
+  LocustJobLog split = SplitLocustJobLog(log);
+  EXPECT_EQ(split.text,
+            "[2026-11-24 10:25:57,561] vm/INFO/locust.main: Run time limit set to 20 seconds\n"
+            "[2026-11-24 10:25:57,561] vm/INFO/locust.main: Starting Locust \n"
+            "[2026-11-24 10:25:57,562] vm/INFO/locust.runners: Ramping to 5 users at a rate of "
+            "5.00 per second\n"
+            "[2026-11-24 10:26:17,435] vm/INFO/locust.main: --run-time limit reached, shutting "
+            "down\n"
+            "[2026-11-24 10:26:17,436] vm/INFO/locust.main: Shutting down (exit code 1)\n" +
+                std::string(kLocustHeadlessFinalReport));
+  ASSERT_EQ(split.stats.size(), 2u);
+  // The Aggregated lines: the start's 6th line, the last periodic table's 21st.
+  EXPECT_EQ(split.stats[0].time, At("2026-11-24T10:25:57.566Z"));
+  EXPECT_EQ(split.stats[0].requests, 0);
+  EXPECT_EQ(split.stats[0].avg_ms, 0);
+  EXPECT_DOUBLE_EQ(split.stats[0].rps, 0);
+  const LocustStatsPoint& p = split.stats[1];
+  EXPECT_EQ(p.time, At("2026-11-24T10:26:17.42Z"));
+  EXPECT_EQ(p.requests, 1532);
+  EXPECT_EQ(p.failures, 50);
+  EXPECT_EQ(p.avg_ms, 58);
+  EXPECT_EQ(p.min_ms, 5);
+  EXPECT_EQ(p.max_ms, 359);
+  EXPECT_EQ(p.median_ms, 52);
+  EXPECT_DOUBLE_EQ(p.rps, 78.80);
+  EXPECT_DOUBLE_EQ(p.failures_per_s, 4.10);
+  // The text still holds the final report, whole.
+  absl::StatusOr<LocustSummary> s = ParseLocustSummary(split.text);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->aggregated.requests, 1703);
+}
+
+TEST(SplitLocustJobLogTest, KeepsWhatIsNotACompletePeriodicTable) {
+  const std::string table =
+      "Type     Name                                                                          # "
+      "reqs "
+      "     # fails |    Avg     Min     Max    Med |   req/s  failures/s\n"
+      "--------|----------------------------------------------------------------------------|------"
+      "-"
+      "|-------------|-------|-------|-------|-------|--------|-----------\n"
+      "         Aggregated                                                                       "
+      "369 "
+      "    4(1.08%) |     53       5     163     52 |   67.00        0.50\n"
+      "\n";
+  const std::string bad = absl::StrReplaceAll(table, {{"   67.00", "   67,00"}});
+  const std::string line = "[2026-11-24 10:26:17,435] vm/INFO/locust.main: Shutting down\n";
+  const absl::Time t = At("2026-11-24T10:26:00Z");
+  const struct {
+    std::string log;
+    std::string text;  // expected
+    size_t stats;      // expected
+  } cases[] = {
+      {"", "", 0},
+      {Stamped(table + line, t), line, 1},
+      // At the very end of the log: maybe a final report still being written.
+      {Stamped(table, t), table, 0},
+      // An Aggregated row that does not parse.
+      {Stamped(bad + line, t), bad + line, 0},
+      // Without timestamps: nothing to place the table at.
+      {table + line, table + line, 0},
+      // No Aggregated row before the blank line.
+      {Stamped(absl::StrCat(table.substr(0, table.find("         Aggregated")), "\n", line), t),
+       absl::StrCat(table.substr(0, table.find("         Aggregated")), "\n", line), 0},
+      // No newline at the end: none added.
+      {Stamped(table + line, t).substr(0, Stamped(table + line, t).size() - 1),
+       line.substr(0, line.size() - 1), 1},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.log);
+    LocustJobLog split = SplitLocustJobLog(c.log);
+    EXPECT_EQ(split.text, c.text);
+    EXPECT_EQ(split.stats.size(), c.stats);
+  }
+}
+
+TEST(LocustIntervalMeansTest, MeansFromCumulativeRowsWithEnoughNewRequests) {
+  const absl::Time t0 = At("2026-11-24T10:00:00Z");
+  auto at = [&](int s) { return t0 + absl::Seconds(s); };
+  auto point = [&](int s, int64_t requests, int64_t avg_ms) {
+    LocustStatsPoint p;
+    p.time = at(s);
+    p.requests = requests;
+    p.avg_ms = avg_ms;
+    return p;
+  };
+  const std::vector<LocustStatsPoint> stats = {
+      point(0, 0, 0),      // no requests yet
+      point(2, 100, 50),   // 100 new: mean 50
+      point(4, 100, 50),   // none new: extends the interval
+      point(6, 300, 70),   // (70*300 - 50*100) / 200 = 80
+      point(8, 310, 70),   // 10 new, under 310/20: extends the interval
+      point(10, 320, 71),  // (71*320 - 70*300) / 20 = 86
+      point(12, 40, 30),   // the count fell: from zero again, mean 30
+      point(14, 60, 10),   // (10*60 - 30*40) / 20 = -30, truncation error: 0
+  };
+  std::vector<LocustInterval> means = LocustIntervalMeans(stats);
+  ASSERT_EQ(means.size(), 5u);
+  const struct {
+    absl::Time start, end;
+    int64_t requests;
+    double mean_ms;
+  } want[] = {{at(0), at(2), 100, 50},
+              {at(2), at(6), 200, 80},
+              {at(6), at(10), 20, 86},
+              {at(12), at(12), 40, 30},
+              {at(12), at(14), 20, 0}};
+  for (size_t i = 0; i < means.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(means[i].start, want[i].start);
+    EXPECT_EQ(means[i].end, want[i].end);
+    EXPECT_EQ(means[i].requests, want[i].requests);
+    EXPECT_DOUBLE_EQ(means[i].mean_ms, want[i].mean_ms);
+  }
+  EXPECT_TRUE(LocustIntervalMeans({}).empty());
 }
 
 }  // namespace

@@ -166,7 +166,13 @@ TEST(TimelineTest, WriterWritesOneLinePerRecordAndReaderReadsThemBack) {
                             "front-end", true, "line 1\nline \"2\"\n"})
                     .ok());
     ASSERT_TRUE(
-        (*w)->JobLog({At("2026-11-24T10:28:11Z"), "locust-crash", "load", "report\n"}).ok());
+        (*w)->JobLog({At("2026-11-24T10:28:11Z"),
+                      "locust-crash",
+                      "load",
+                      "report\n",
+                      {{At("2026-11-24T10:23:07.5Z"), 0, 0, 0, 0, 0, 0, 0, 0},
+                       {At("2026-11-24T10:23:09.5Z"), 1532, 50, 58, 5, 359, 52, 78.8, 4.1}}})
+            .ok());
     ASSERT_TRUE(
         (*w)->Probe({At("2026-11-24T10:28:13Z"), "orders", json::parse(R"([{"id":"x"}])")}).ok());
     ASSERT_TRUE((*w)->Interrupted(At("2026-11-24T10:28:14Z"), "SIGINT").ok());
@@ -186,6 +192,13 @@ TEST(TimelineTest, WriterWritesOneLinePerRecordAndReaderReadsThemBack) {
   EXPECT_EQ(lines[3], R"({"name":"window.start","time":"2026-11-24T10:23:05Z","type":"mark"})");
   EXPECT_EQ(lines[5], R"({"job":"locust-crash","name":"window.end",)"
                       R"("time":"2026-11-24T10:28:10Z","type":"mark"})");
+  EXPECT_EQ(lines[7],
+            R"({"job":"locust-crash","role":"load","stats":[{"avg_ms":0,"failures":0,)"
+            R"("failures_per_s":0.0,"max_ms":0,"median_ms":0,"min_ms":0,"requests":0,"rps":0.0,)"
+            R"("time":"2026-11-24T10:23:07.5Z"},{"avg_ms":58,"failures":50,"failures_per_s":4.1,)"
+            R"("max_ms":359,"median_ms":52,"min_ms":5,"requests":1532,"rps":78.8,)"
+            R"("time":"2026-11-24T10:23:09.5Z"}],"text":"report\n","time":"2026-11-24T10:28:11Z",)"
+            R"("type":"job_log"})");
   EXPECT_EQ(lines[9], R"({"signal":"SIGINT","time":"2026-11-24T10:28:14Z","type":"interrupted"})");
   EXPECT_EQ(lines[10], "");
 
@@ -216,6 +229,20 @@ TEST(TimelineTest, WriterWritesOneLinePerRecordAndReaderReadsThemBack) {
   EXPECT_EQ(back->logs[0].deployment, "front-end");
   ASSERT_EQ(back->job_logs.size(), 1u);
   EXPECT_EQ(back->job_logs[0].role, "load");
+  EXPECT_EQ(back->job_logs[0].text, "report\n");
+  ASSERT_EQ(back->job_logs[0].stats.size(), 2u);
+  EXPECT_EQ(back->job_logs[0].stats[0].time, At("2026-11-24T10:23:07.5Z"));
+  EXPECT_EQ(back->job_logs[0].stats[0].requests, 0);
+  const LocustStatsPoint& p = back->job_logs[0].stats[1];
+  EXPECT_EQ(p.time, At("2026-11-24T10:23:09.5Z"));
+  EXPECT_EQ(p.requests, 1532);
+  EXPECT_EQ(p.failures, 50);
+  EXPECT_EQ(p.avg_ms, 58);
+  EXPECT_EQ(p.min_ms, 5);
+  EXPECT_EQ(p.max_ms, 359);
+  EXPECT_EQ(p.median_ms, 52);
+  EXPECT_DOUBLE_EQ(p.rps, 78.8);
+  EXPECT_DOUBLE_EQ(p.failures_per_s, 4.1);
   ASSERT_EQ(back->probes.size(), 1u);
   EXPECT_EQ(back->probes[0].data, json::parse(R"([{"id":"x"}])"));
   EXPECT_TRUE(back->interrupted);
@@ -296,6 +323,16 @@ TEST(TimelineTest, ErrorsNameTheFileLineAndField) {
        "t/timeline.jsonl:2: step: ok: expected a boolean"},
       {header + "\n" + R"({"type":"logs","time":"2026-11-24T10:23:00Z","text":["a"]})",
        "t/timeline.jsonl:2: logs: text: expected a string"},
+      {header + "\n" + R"({"type":"job_log","time":"2026-11-24T10:23:00Z","stats":{}})",
+       "t/timeline.jsonl:2: job_log: stats: expected an array"},
+      {header + "\n" +
+           R"({"type":"job_log","time":"2026-11-24T10:23:00Z","stats":[{"time":"2026-11-24T10:23:00Z",)"
+           R"("requests":10},{"requests":20}]})",
+       "t/timeline.jsonl:2: job_log: stats[1].time: missing"},
+      {header + "\n" +
+           R"({"type":"job_log","time":"2026-11-24T10:23:00Z","stats":[{"time":"2026-11-24T10:23:00Z",)"
+           R"("requests":10,"rps":"1.5"}]})",
+       "t/timeline.jsonl:2: job_log: stats[0].rps: expected a number"},
       {header + "\n" + R"({"type":"sample","time":"2026-11-24T10:23:00Z")",
        "t/timeline.jsonl:2: not valid JSON"},
       {header + "\n" + "[1,2]", "t/timeline.jsonl:2: expected a JSON object"},
@@ -334,6 +371,22 @@ TEST(TimelineTest, ReadsTheHandWrittenFixtures) {
     EXPECT_FALSE(t->samples.empty());
     EXPECT_EQ(t->environment, "sim");
     EXPECT_EQ(t->ns, "sock-shop");
+  }
+}
+
+TEST(TimelineTest, AJobLogWithoutStatsReadsAsAnEmptySeries) {
+  // Timelines written before the stats field, and Jobs run with --only-summary ("stats":[]).
+  const std::string header = R"({"type":"header","schema_version":1,"incident":"payment"})";
+  for (const std::string stats : {"", R"(,"stats":[])"}) {
+    absl::StatusOr<Timeline> t = ParseTimeline(
+        header + "\n" +
+            R"({"type":"job_log","time":"2026-11-24T10:23:00Z","job":"locust-payment",)" +
+            R"("role":"load","text":"report\n")" + stats + "}\n",
+        "t/timeline.jsonl");
+    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_EQ(t->job_logs.size(), 1u);
+    EXPECT_EQ(t->job_logs[0].text, "report\n");
+    EXPECT_TRUE(t->job_logs[0].stats.empty());
   }
 }
 

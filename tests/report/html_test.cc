@@ -172,13 +172,35 @@ TEST(HtmlTest, TimelineChartsAndTruth) {
   ASSERT_NE(crash, std::string::npos);
   ASSERT_NE(latency, std::string::npos);
   std::string section = html.substr(crash, latency - crash);
-  EXPECT_EQ(Count(section, "<svg class=\"chart\""), 4u);
+  EXPECT_EQ(Count(section, "<svg class=\"chart\""), 6u);
   EXPECT_THAT(section, HasSubstr("aria-label=\"Restarts per container\">"));
   EXPECT_THAT(section, HasSubstr("aria-label=\"Ready replicas per deployment\">"));
   EXPECT_THAT(section, HasSubstr("aria-label=\"front-end CPU\">"));
   EXPECT_THAT(section, HasSubstr("aria-label=\"front-end memory\">"));
-  EXPECT_EQ(Count(section, "<g class=\"mark\"><title>window.start 10:23:05</title>"), 4u);
-  EXPECT_EQ(Count(section, "<g class=\"mark\"><title>window.recovered 10:29:41</title>"), 4u);
+  EXPECT_EQ(Count(section, "<g class=\"mark\"><title>window.start 10:23:05</title>"), 6u);
+  EXPECT_EQ(Count(section, "<g class=\"mark\"><title>window.recovered 10:29:41</title>"), 6u);
+  // The load Job's periodic stats: 10 interval means (from 120 ms to 2550 ms at 10:26:06, the
+  // top of the scale), the median from the 10 tables with requests, and the rates.
+  size_t latency_chart = section.find("aria-label=\"Locust latency (Job locust-crash)\">");
+  size_t throughput_chart = section.find("aria-label=\"Locust throughput (Job locust-crash)\">");
+  ASSERT_NE(latency_chart, std::string::npos);
+  ASSERT_NE(throughput_chart, std::string::npos);
+  std::string latency_svg = section.substr(latency_chart, throughput_chart - latency_chart);
+  EXPECT_THAT(latency_svg, HasSubstr(">Locust latency (Job locust-crash) (ms)</text>"));
+  EXPECT_THAT(latency_svg, HasSubstr("text-anchor=\"end\">2550</text>"));
+  EXPECT_THAT(latency_svg,
+              HasSubstr("points=\"138.6,171.6 182.8,149.1 227,89.8 271.3,44.3 315.5,44.3 "
+                        "359.7,41.6 404,68.4 448.2,67.3 492.4,70.9 533.7,67.2\"><title>mean "
+                        "response time per interval</title>"));
+  EXPECT_THAT(latency_svg, HasSubstr("&#9644; mean response time per interval</text>"));
+  EXPECT_THAT(latency_svg, HasSubstr("&#9644; median (cumulative)</text>"));
+  std::string throughput_svg = section.substr(throughput_chart);
+  throughput_svg = throughput_svg.substr(0, throughput_svg.find("</svg>"));
+  EXPECT_THAT(throughput_svg, HasSubstr(">Locust throughput (Job locust-crash) (per second)"));
+  EXPECT_THAT(throughput_svg, HasSubstr("text-anchor=\"end\">200</text>"));
+  EXPECT_THAT(throughput_svg, HasSubstr("&#9644; requests/s</text>"));
+  EXPECT_THAT(throughput_svg, HasSubstr("&#9644; failures/s</text>"));
+  EXPECT_EQ(Count(throughput_svg, "<polyline class=\"series\""), 2u);
   EXPECT_EQ(Count(section,
                   "<g class=\"oom\"><title>OOMKilled front-end-6f8c9d7b5-x2k9p/"
                   "front-end "),
@@ -189,6 +211,21 @@ TEST(HtmlTest, TimelineChartsAndTruth) {
                                  "container=front-end, pod=front-end-6f8c9d7b5-x2k9p, "
                                  "restarts=5</td></tr>\n"));
   EXPECT_THAT(html.substr(latency), HasSubstr("<p class=\"note\">No timeline.jsonl.</p>\n"));
+}
+
+TEST(HtmlTest, ALoadLogWithoutPeriodicStatsIsSaid) {
+  HtmlRun run;
+  std::filesystem::copy_file(kSource + "/fixtures/timelines/payment.jsonl",
+                             run.path() + "/payment/timeline.jsonl");
+  std::string html = RenderHtml(run.Build(), run.path());
+  size_t payment = html.find("<section class=\"incident\" id=\"incident-payment\">");
+  ASSERT_NE(payment, std::string::npos);
+  std::string section = html.substr(payment);
+  // No metrics in the fixture: restarts and replicas only, then the note.
+  EXPECT_EQ(Count(section, "<svg class=\"chart\""), 2u);
+  EXPECT_THAT(section, HasSubstr("</svg>\n<p class=\"note\">The log of Job locust-payment has no "
+                                 "periodic Locust stats (run with --only-summary?).</p>\n</div>"));
+  EXPECT_THAT(section, Not(HasSubstr("Locust latency")));
 }
 
 TEST(HtmlTest, WriteReportsWritesTheHtml) {
@@ -225,7 +262,11 @@ TEST(HtmlTest, HeadlessChromiumRendersIt) {
   const std::string& dom = r->stdout_data;
   EXPECT_THAT(dom, HasSubstr("<td>0.8042</td><td>0.7106</td><td>0.7692</td>"));
   EXPECT_THAT(dom, HasSubstr("<td>[0.6633, 0.9197]</td>"));
-  EXPECT_EQ(Count(dom, "<svg class=\"chart\""), 4u);
+  EXPECT_EQ(Count(dom, "<svg class=\"chart\""), 6u);
+  EXPECT_THAT(dom, HasSubstr("<title>Locust latency (Job locust-crash)</title>"));
+  EXPECT_THAT(dom, HasSubstr("<title>Locust throughput (Job locust-crash)</title>"));
+  EXPECT_THAT(dom, HasSubstr("<title>mean response time per interval</title>"));
+  EXPECT_THAT(dom, HasSubstr("\xe2\x96\xac median (cumulative)</text>"));  // U+25AC
   EXPECT_THAT(dom, HasSubstr("<polyline class=\"series\""));
   EXPECT_THAT(dom, HasSubstr("&lt;script&gt;alert(1)&lt;/script&gt; \"&gt;&lt;img src=x "
                              "onerror=alert(1)&gt;</div>"));
