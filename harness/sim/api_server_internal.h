@@ -1,0 +1,133 @@
+// Internal to the API server (api_server.cc, api_server_objects.cc): the Status errors, the
+// request helpers and the request handler both halves define. Not part of the sim's interface.
+#ifndef SRE_EVAL_SIM_API_SERVER_INTERNAL_H_
+#define SRE_EVAL_SIM_API_SERVER_INTERNAL_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "sim/api_server.h"
+#include "sim/metrics.h"
+#include "sim/resources.h"
+#include "sim/selector.h"
+#include "sim/sim.h"
+
+namespace sre_eval {
+namespace sim {
+namespace api_internal {
+
+// An API error, rendered as a Status object.
+struct ApiError {
+  int code;
+  std::string reason;
+  std::string message;
+};
+
+ApiError FromStatus(const absl::Status& s);
+
+nlohmann::json StatusJson(const ApiError& e, const std::string& name = "",
+                          const std::string& kind = "");
+
+std::string Param(const httplib::Request& req, const std::string& name);
+
+bool ParamTrue(const httplib::Request& req, const std::string& name);
+
+std::string MetaString(const nlohmann::json& o, const char* field);
+
+// What a request names: /api/v1/namespaces/sock-shop/pods/NAME/log, and so on.
+struct Target {
+  const ResourceInfo* info = nullptr;
+  std::string ns;
+  std::string name;
+  std::string sub;
+  std::string rest;  // After a proxy subresource: the path to forward.
+};
+
+}  // namespace api_internal
+
+// The request handler, called from cpp-httplib's worker threads, several at once.
+// The routing, logs, metrics, the services proxy and /sim/v1 are in api_server.cc, the object
+// endpoints (list, get, watch, create, replace, patch, delete, scale) in api_server_objects.cc.
+class ApiServer::Handler {
+ public:
+  explicit Handler(Sim* sim) : sim_(sim) {}
+
+  void set_port(int port) { port_ = port; }
+
+  void Serve(const httplib::Request& req, httplib::Response& res);
+
+  void Stop() { stopping_ = true; }
+
+ private:
+  using ApiError = api_internal::ApiError;
+  using Target = api_internal::Target;
+
+  void Json(httplib::Response& res, int code, const nlohmann::json& body) {
+    res.status = code;
+    res.set_content(body.dump(), "application/json");
+  }
+
+  void Error(httplib::Response& res, const ApiError& e, const std::string& name = "",
+             const std::string& kind = "") {
+    Json(res, e.code, api_internal::StatusJson(e, name, kind));
+  }
+
+  void NotFoundPath(httplib::Response& res) {
+    Error(res, {404, "NotFound", "the server could not find the requested resource"});
+  }
+
+  void Dispatch(const httplib::Request& req, httplib::Response& res);
+
+  // Label and field selectors of a list or watch; false (with the error sent) when malformed.
+  struct Filter {
+    std::optional<LabelSelector> labels;
+    std::optional<FieldSelector> fields;
+    bool Matches(const nlohmann::json& o) const {
+      if (labels.has_value()) {
+        auto m = o.find("metadata");
+        nlohmann::json none;
+        const nlohmann::json& l = m != o.end() && m->contains("labels") ? (*m)["labels"] : none;
+        if (!labels->Matches(l)) return false;
+      }
+      return !fields.has_value() || fields->Matches(o);
+    }
+  };
+
+  bool MakeFilter(const httplib::Request& req, httplib::Response& res, const Target& t, Filter* f);
+  bool WantsTable(const httplib::Request& req);
+  nlohmann::json WithKind(nlohmann::json o, const ResourceInfo& info);
+  void List(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Get(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Watch(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Create(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Replace(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Patch(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Delete(const httplib::Request& req, httplib::Response& res, const Target& t);
+  nlohmann::json ScaleOf(const nlohmann::json& o);
+  void GetScale(httplib::Response& res, const Target& t);
+  void ChangeScale(const httplib::Request& req, httplib::Response& res, const Target& t);
+
+  void Logs(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // A pod's containers' usage at a scrape time, for PodMetrics. Requires the model lock while
+  // it is called.
+  std::function<Usage(const std::string&, absl::Time)> UsageOf(const nlohmann::json& pod);
+  void Metrics(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Proxy(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);
+
+  Sim* sim_;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_API_SERVER_INTERNAL_H_

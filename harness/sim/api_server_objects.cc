@@ -1,0 +1,518 @@
+#include "sim/api_server.h"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "sim/api_server_internal.h"
+#include "sim/object_store.h"
+#include "sim/patch.h"
+#include "sim/resources.h"
+#include "sim/selector.h"
+#include "sim/sim.h"
+#include "sim/table.h"
+#include "util/yaml_json.h"
+
+namespace sre_eval {
+namespace sim {
+
+namespace {
+
+// A watch with no timeoutSeconds ends after this much wall-clock time, as the real server's
+// --min-request-timeout does.
+constexpr absl::Duration kMaxWatch = absl::Minutes(30);
+
+// A request body as JSON: JSON, or YAML (apply-patch+yaml, or a person's curl).
+absl::StatusOr<nlohmann::json> ParseBody(const std::string& body) {
+  if (body.empty()) return absl::InvalidArgumentError("the request body is empty");
+  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
+  if (!j.is_discarded()) return j;
+  absl::StatusOr<std::vector<nlohmann::json>> docs = YamlDocumentsToJson("the body", body);
+  if (!docs.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the body is neither JSON nor YAML: ", docs.status().message()));
+  }
+  if (docs->size() != 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("the body holds ", docs->size(), " YAML documents, not one"));
+  }
+  return (*docs)[0];
+}
+
+}  // namespace
+
+using namespace api_internal;  // The helpers this file shares with api_server.cc.
+
+bool ApiServer::Handler::MakeFilter(const httplib::Request& req, httplib::Response& res,
+                                    const Target& t, Filter* f) {
+  // Options every list and watch checks, as the real server's ListOptions decoding does.
+  std::string limit = Param(req, "limit");
+  int64_t n;
+  if (!limit.empty() && (!absl::SimpleAtoi(limit, &n) || n < 0)) {
+    Error(res, {400, "BadRequest", absl::StrCat("limit: invalid value \"", limit, "\"")});
+    return false;
+  }
+  auto include = ParseIncludeObject(Param(req, "includeObject"));
+  if (!include.ok()) {
+    Error(res, {400, "BadRequest", std::string(include.status().message())});
+    return false;
+  }
+  std::string ls = Param(req, "labelSelector");
+  if (!ls.empty()) {
+    auto parsed = LabelSelector::Parse(ls);
+    if (!parsed.ok()) {
+      Error(res, {400, "BadRequest", std::string(parsed.status().message())});
+      return false;
+    }
+    f->labels = *parsed;
+  }
+  std::string fs = Param(req, "fieldSelector");
+  if (!fs.empty()) {
+    auto parsed = FieldSelector::Parse(fs, t.info->resource);
+    if (!parsed.ok()) {
+      Error(res, {400, "BadRequest", std::string(parsed.status().message())});
+      return false;
+    }
+    f->fields = *parsed;
+  }
+  return true;
+}
+
+bool ApiServer::Handler::WantsTable(const httplib::Request& req) {
+  return absl::StrContains(req.get_header_value("Accept"), "as=Table");
+}
+
+nlohmann::json ApiServer::Handler::WithKind(nlohmann::json o, const ResourceInfo& info) {
+  o["kind"] = info.kind;
+  o["apiVersion"] = info.GroupVersion();
+  return o;
+}
+
+void ApiServer::Handler::List(const httplib::Request& req, httplib::Response& res,
+                              const Target& t) {
+  Filter filter;
+  if (!MakeFilter(req, res, t, &filter)) return;
+  std::vector<nlohmann::json> items;
+  uint64_t rv;
+  absl::Time now;
+  std::vector<std::shared_ptr<const nlohmann::json>> objects;
+  {
+    absl::MutexLock lock(sim_->mu());
+    rv = sim_->store()->resource_version();
+    now = sim_->Now();
+    objects = sim_->store()->Snapshot(t.info->resource, t.ns);
+  }
+  // Each matching object is copied once, outside the model lock, to add its kind.
+  for (const auto& o : objects) {
+    if (filter.Matches(*o)) items.push_back(WithKind(*o, *t.info));
+  }
+  if (WantsTable(req)) {
+    auto include = ParseIncludeObject(Param(req, "includeObject"));
+    if (!include.ok()) {
+      return Error(res, {400, "BadRequest", std::string(include.status().message())});
+    }
+    return Json(res, 200, MakeTable(t.info->resource, items, now, std::to_string(rv), *include));
+  }
+  nlohmann::json list = {{"kind", t.info->kind + "List"},
+                         {"apiVersion", t.info->GroupVersion()},
+                         {"metadata", {{"resourceVersion", std::to_string(rv)}}}};
+  list["items"] = nlohmann::json::array();
+  for (nlohmann::json& item : items) list["items"].push_back(std::move(item));
+  Json(res, 200, list);
+}
+
+void ApiServer::Handler::Get(const httplib::Request& req, httplib::Response& res, const Target& t) {
+  absl::StatusOr<nlohmann::json> o;
+  absl::Time now;
+  {
+    absl::MutexLock lock(sim_->mu());
+    o = sim_->store()->Get(t.info->resource, t.ns, t.name);
+    now = sim_->Now();
+  }
+  if (!o.ok()) return Error(res, FromStatus(o.status()), t.name, t.info->resource);
+  nlohmann::json obj = WithKind(*std::move(o), *t.info);
+  if (WantsTable(req)) {
+    auto include = ParseIncludeObject(Param(req, "includeObject"));
+    if (!include.ok()) {
+      return Error(res, {400, "BadRequest", std::string(include.status().message())});
+    }
+    return Json(
+        res, 200,
+        MakeTable(t.info->resource, {obj}, now, MetaString(obj, "resourceVersion"), *include));
+  }
+  Json(res, 200, obj);
+}
+
+void ApiServer::Handler::Watch(const httplib::Request& req, httplib::Response& res,
+                               const Target& t) {
+  auto filter = std::make_shared<Filter>();
+  if (!MakeFilter(req, res, t, filter.get())) return;
+  bool table = WantsTable(req);
+  auto include = ParseIncludeObject(Param(req, "includeObject"));
+  if (!include.ok()) {
+    return Error(res, {400, "BadRequest", std::string(include.status().message())});
+  }
+  std::string rv_text = Param(req, "resourceVersion");
+  uint64_t rv = 0;
+  if (!rv_text.empty() && !absl::SimpleAtoi(rv_text, &rv)) {
+    return Error(res,
+                 {400, "BadRequest", absl::StrCat("invalid resource version \"", rv_text, "\"")});
+  }
+  absl::Duration limit = kMaxWatch;
+  std::string timeout_text = Param(req, "timeoutSeconds");
+  if (!timeout_text.empty()) {
+    int64_t seconds;
+    if (!absl::SimpleAtoi(timeout_text, &seconds) || seconds < 0) {
+      return Error(
+          res, {400, "BadRequest", absl::StrCat("invalid timeoutSeconds \"", timeout_text, "\"")});
+    }
+    limit = std::min(limit, absl::Seconds(seconds));
+  }
+  // resourceVersion "" or "0": start with the current objects as ADDED events.
+  std::vector<nlohmann::json> initial;
+  if (rv == 0) {
+    absl::MutexLock lock(sim_->mu());
+    rv = sim_->store()->resource_version();
+    for (nlohmann::json& o : sim_->store()->List(t.info->resource, t.ns)) {
+      if (filter->Matches(o)) initial.push_back(WithKind(std::move(o), *t.info));
+    }
+  }
+  const ResourceInfo* info = t.info;
+  std::string ns = t.ns;
+  absl::Time deadline = absl::Now() + limit;
+  auto state =
+      std::make_shared<std::pair<uint64_t, std::vector<nlohmann::json>>>(rv, std::move(initial));
+  IncludeObject inc = *include;
+  res.status = 200;
+  res.set_chunked_content_provider(
+      // The stream's media type parameter keeps cpp-httplib from gzipping it for clients that
+      // accept gzip (kubectl does): its compressor would hold each event back until the end.
+      "application/json;stream=watch",
+      [this, info, ns, filter, table, inc, deadline, state](size_t, httplib::DataSink& sink) {
+        auto event = [&](const std::string& type, const nlohmann::json& o) {
+          nlohmann::json object = o;
+          if (table) {
+            object =
+                MakeTable(info->resource, {o}, sim_->Now(), MetaString(o, "resourceVersion"), inc);
+          }
+          std::string line = nlohmann::json{{"type", type}, {"object", object}}.dump() + "\n";
+          return sink.write(line.data(), line.size());
+        };
+        for (const nlohmann::json& o : state->second) {
+          if (!event("ADDED", o)) return false;
+        }
+        state->second.clear();
+        if (stopping_ || absl::Now() >= deadline) {
+          sink.done();
+          return true;
+        }
+        uint64_t seen = state->first;
+        auto changes = sim_->store()->ChangesSince(
+            info->resource, state->first, std::min(absl::Milliseconds(500), deadline - absl::Now()),
+            &seen);
+        if (!changes.ok()) {
+          ApiError e = FromStatus(changes.status());
+          std::string line =
+              nlohmann::json{{"type", "ERROR"}, {"object", StatusJson(e)}}.dump() + "\n";
+          sink.write(line.data(), line.size());
+          sink.done();
+          return true;
+        }
+        state->first = seen;
+        for (const Change& c : *changes) {
+          if (!ns.empty() && MetaString(c.object, "namespace") != ns) continue;
+          if (!filter->Matches(c.object)) continue;
+          if (!event(c.type, WithKind(c.object, *info))) return false;
+        }
+        return sink.is_writable();
+      });
+}
+
+void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& res,
+                                const Target& t) {
+  auto body = ParseBody(req.body);
+  if (!body.ok()) return Error(res, FromStatus(body.status()));
+  nlohmann::json obj = *std::move(body);
+  if (!obj.is_object()) {
+    return Error(res, {400, "BadRequest", "the request body is not an object"});
+  }
+  if (obj.contains("kind") && obj["kind"] != t.info->kind) {
+    return Error(res, {400, "BadRequest",
+                       absl::StrCat("the kind of the object (", obj["kind"].dump(),
+                                    ") does not match the resource (", t.info->kind, ")")});
+  }
+  if (t.info->namespaced) {
+    std::string body_ns = MetaString(obj, "namespace");
+    if (!body_ns.empty() && body_ns != t.ns) {
+      return Error(res, {400, "BadRequest",
+                         "the namespace of the provided object does not match the namespace "
+                         "sent on the request"});
+    }
+    obj["metadata"]["namespace"] = t.ns;
+  }
+  obj = WithKind(std::move(obj), *t.info);
+  absl::MutexLock lock(sim_->mu());
+  if (t.info->namespaced && !sim_->store()->Get("namespaces", "", t.ns).ok()) {
+    return Error(res, {404, "NotFound", absl::StrCat("namespaces \"", t.ns, "\" not found")}, t.ns,
+                 "namespaces");
+  }
+  if (Param(req, "dryRun") == "All") return Json(res, 201, obj);
+  auto created = sim_->store()->Create(t.info->resource, std::move(obj));
+  if (!created.ok()) {
+    return Error(res, FromStatus(created.status()), MetaString(obj, "name"), t.info->resource);
+  }
+  sim_->Reconcile();
+  if (t.info->resource == "jobs") {
+    // The job as defaulted on create (its selector needs the uid).
+    auto defaulted = sim_->store()->Get("jobs", t.ns, MetaString(*created, "name"));
+    if (defaulted.ok()) created = WithKind(*std::move(defaulted), *t.info);
+  }
+  Json(res, 201, *created);
+}
+
+void ApiServer::Handler::Replace(const httplib::Request& req, httplib::Response& res,
+                                 const Target& t) {
+  auto body = ParseBody(req.body);
+  if (!body.ok()) return Error(res, FromStatus(body.status()));
+  nlohmann::json obj = *std::move(body);
+  if (!obj.is_object()) {
+    return Error(res, {400, "BadRequest", "the request body is not an object"});
+  }
+  if (MetaString(obj, "name") != t.name) {
+    return Error(res,
+                 {400, "BadRequest", "the name of the object does not match the name on the URL"});
+  }
+  if (t.info->namespaced) obj["metadata"]["namespace"] = t.ns;
+  obj = WithKind(std::move(obj), *t.info);
+  absl::MutexLock lock(sim_->mu());
+  auto updated = sim_->store()->Update(t.info->resource, std::move(obj));
+  if (!updated.ok()) return Error(res, FromStatus(updated.status()), t.name, t.info->resource);
+  sim_->Reconcile();
+  Json(res, 200, *updated);
+}
+
+void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& res,
+                               const Target& t) {
+  std::string type = req.get_header_value("Content-Type");
+  type = type.substr(0, type.find(';'));
+  auto body = ParseBody(req.body);
+  if (!body.ok()) return Error(res, FromStatus(body.status()));
+  absl::MutexLock lock(sim_->mu());
+  auto existing = sim_->store()->Get(t.info->resource, t.ns, t.name);
+  absl::StatusOr<nlohmann::json> patched;
+  if (type == "application/apply-patch+yaml") {
+    nlohmann::json applied = *body;
+    if (!applied.is_object()) {
+      return Error(res, {400, "BadRequest", "the applied configuration is not an object"});
+    }
+    if (t.info->namespaced) applied["metadata"]["namespace"] = t.ns;
+    std::string manager = Param(req, "fieldManager");
+    if (manager.empty()) {
+      return Error(res, {400, "BadRequest",
+                         "PATCH, application/apply-patch+yaml requires fieldManager to be set"});
+    }
+    nlohmann::json none;
+    patched = ApplyServerSide(existing.ok() ? *existing : none, applied, t.info->resource, manager,
+                              ApiTime(sim_->Now()));
+    if (patched.ok() && !existing.ok()) {
+      if (t.info->namespaced && !sim_->store()->Get("namespaces", "", t.ns).ok()) {
+        return Error(res, {404, "NotFound", absl::StrCat("namespaces \"", t.ns, "\" not found")},
+                     t.ns, "namespaces");
+      }
+      auto created = sim_->store()->Create(t.info->resource, WithKind(*patched, *t.info));
+      if (!created.ok()) {
+        return Error(res, FromStatus(created.status()), t.name, t.info->resource);
+      }
+      sim_->Reconcile();
+      return Json(res, 201, *created);
+    }
+  } else {
+    if (!existing.ok()) return Error(res, FromStatus(existing.status()), t.name, t.info->resource);
+    if (type == "application/merge-patch+json") {
+      patched = ApplyMergePatch(*existing, *body);
+    } else if (type == "application/strategic-merge-patch+json") {
+      patched = ApplyStrategicMergePatch(*existing, *body, t.info->resource);
+    } else if (type == "application/json-patch+json") {
+      try {
+        patched = existing->patch(*body);
+      } catch (const nlohmann::json::exception& e) {
+        patched = absl::InvalidArgumentError(absl::StrCat("invalid JSON patch: ", e.what()));
+      }
+    } else {
+      return Error(res, {415, "UnsupportedMediaType",
+                         absl::StrCat("the body of the request was in an unknown format - "
+                                      "accepted media types include: "
+                                      "application/json-patch+json, application/merge-patch+json, "
+                                      "application/apply-patch+yaml, "
+                                      "application/strategic-merge-patch+json")});
+    }
+  }
+  if (!patched.ok()) {
+    return Error(res, {422, "Invalid", std::string(patched.status().message())}, t.name,
+                 t.info->resource);
+  }
+  nlohmann::json obj = *std::move(patched);
+  if (!obj.is_object() || MetaString(obj, "name") != t.name) {
+    return Error(res, {422, "Invalid", "a patch cannot change the object's name"}, t.name,
+                 t.info->resource);
+  }
+  if (obj.value("kind", t.info->kind) != t.info->kind ||
+      obj.value("apiVersion", t.info->GroupVersion()) != t.info->GroupVersion()) {
+    return Error(res,
+                 {400, "BadRequest",
+                  absl::StrCat("a patch cannot change the object's kind or apiVersion (",
+                               t.info->GroupVersion(), ", ", t.info->kind, ")")},
+                 t.name, t.info->resource);
+  }
+  if (t.info->namespaced) obj["metadata"]["namespace"] = t.ns;
+  if (type != "application/apply-patch+yaml" || !Param(req, "force").empty()) {
+    obj["metadata"].erase("resourceVersion");
+  }
+  if (Param(req, "dryRun") == "All") return Json(res, 200, WithKind(obj, *t.info));
+  auto updated = sim_->store()->Update(t.info->resource, WithKind(std::move(obj), *t.info));
+  if (!updated.ok()) return Error(res, FromStatus(updated.status()), t.name, t.info->resource);
+  sim_->Reconcile();
+  Json(res, 200, *updated);
+}
+
+void ApiServer::Handler::Delete(const httplib::Request& req, httplib::Response& res,
+                                const Target& t) {
+  std::optional<int64_t> grace;
+  std::string propagation = Param(req, "propagationPolicy");
+  if (!req.body.empty()) {
+    auto opts = ParseBody(req.body);
+    if (!opts.ok() || !opts->is_object()) {
+      return Error(res, {400, "BadRequest", "the DeleteOptions in the body are not an object"});
+    }
+    if (opts->contains("gracePeriodSeconds") && (*opts)["gracePeriodSeconds"].is_number()) {
+      grace = (*opts)["gracePeriodSeconds"].get<int64_t>();
+    }
+    if (opts->contains("propagationPolicy") && (*opts)["propagationPolicy"].is_string()) {
+      propagation = (*opts)["propagationPolicy"].get<std::string>();
+    }
+  }
+  std::string grace_text = Param(req, "gracePeriodSeconds");
+  if (!grace_text.empty()) {
+    int64_t g;
+    if (!absl::SimpleAtoi(grace_text, &g)) {
+      return Error(res, {400, "BadRequest", "gracePeriodSeconds must be an integer"});
+    }
+    grace = g;
+  }
+  if (!propagation.empty() && propagation != "Background" && propagation != "Foreground" &&
+      propagation != "Orphan") {
+    return Error(res, {400, "BadRequest",
+                       absl::StrCat("propagationPolicy: Unsupported value: \"", propagation,
+                                    "\": supported values: \"Background\", \"Foreground\", "
+                                    "\"Orphan\"")});
+  }
+  absl::MutexLock lock(sim_->mu());
+  auto existing = sim_->store()->Get(t.info->resource, t.ns, t.name);
+  if (!existing.ok()) return Error(res, FromStatus(existing.status()), t.name, t.info->resource);
+  if (t.info->resource == "pods" && (!grace.has_value() || *grace > 0)) {
+    absl::Status s = sim_->controllers()->DeletePodGracefully(t.ns, t.name, grace);
+    if (!s.ok()) return Error(res, FromStatus(s), t.name, t.info->resource);
+    auto pod = sim_->store()->Get("pods", t.ns, t.name);
+    sim_->Reconcile();
+    return Json(res, 200, pod.ok() ? WithKind(*pod, *t.info) : *existing);
+  }
+  auto deleted = sim_->store()->Delete(t.info->resource, t.ns, t.name);
+  if (!deleted.ok()) return Error(res, FromStatus(deleted.status()), t.name, t.info->resource);
+  sim_->Reconcile();
+  nlohmann::json details = {
+      {"name", t.name}, {"kind", t.info->resource}, {"uid", MetaString(*deleted, "uid")}};
+  if (!t.info->group.empty()) details["group"] = t.info->group;
+  Json(res, 200,
+       {{"kind", "Status"},
+        {"apiVersion", "v1"},
+        {"metadata", nlohmann::json::object()},
+        {"status", "Success"},
+        {"details", details}});
+}
+
+nlohmann::json ApiServer::Handler::ScaleOf(const nlohmann::json& o) {
+  nlohmann::json meta = {{"name", MetaString(o, "name")},
+                         {"namespace", MetaString(o, "namespace")},
+                         {"uid", MetaString(o, "uid")},
+                         {"resourceVersion", MetaString(o, "resourceVersion")},
+                         {"creationTimestamp", MetaString(o, "creationTimestamp")}};
+  int64_t want = o["spec"].value("replicas", 1);
+  int64_t have = o.contains("status") ? o["status"].value("replicas", 0) : 0;
+  std::string selector;
+  if (o["spec"].contains("selector")) {
+    auto s = LabelSelector::FromJson(o["spec"]["selector"]);
+    if (s.ok()) selector = s->ToString();
+  }
+  return {{"kind", "Scale"},
+          {"apiVersion", "autoscaling/v1"},
+          {"metadata", meta},
+          {"spec", {{"replicas", want}}},
+          {"status", {{"replicas", have}, {"selector", selector}}}};
+}
+
+void ApiServer::Handler::GetScale(httplib::Response& res, const Target& t) {
+  absl::MutexLock lock(sim_->mu());
+  auto o = sim_->store()->Get(t.info->resource, t.ns, t.name);
+  if (!o.ok()) return Error(res, FromStatus(o.status()), t.name, t.info->resource);
+  Json(res, 200, ScaleOf(*o));
+}
+
+void ApiServer::Handler::ChangeScale(const httplib::Request& req, httplib::Response& res,
+                                     const Target& t) {
+  auto body = ParseBody(req.body);
+  if (!body.ok()) return Error(res, FromStatus(body.status()));
+  absl::MutexLock lock(sim_->mu());
+  auto o = sim_->store()->Get(t.info->resource, t.ns, t.name);
+  if (!o.ok()) return Error(res, FromStatus(o.status()), t.name, t.info->resource);
+  absl::StatusOr<nlohmann::json> scale = *body;
+  if (req.method == "PATCH") {
+    std::string type = req.get_header_value("Content-Type");
+    if (absl::StartsWith(type, "application/json-patch+json")) {
+      try {
+        scale = ScaleOf(*o).patch(*body);
+      } catch (const nlohmann::json::exception& e) {
+        scale = absl::InvalidArgumentError(absl::StrCat("invalid JSON patch: ", e.what()));
+      }
+    } else {
+      scale = ApplyMergePatch(ScaleOf(*o), *body);
+    }
+  }
+  if (!scale.ok()) {
+    return Error(res, {422, "Invalid", std::string(scale.status().message())});
+  }
+  if (!scale->is_object() || scale->value("kind", "Scale") != "Scale" ||
+      !(*scale)["metadata"].is_object() || MetaString(*scale, "name") != t.name) {
+    return Error(res,
+                 {400, "BadRequest",
+                  "the Scale must keep kind Scale and the metadata of \"" + t.name + "\""},
+                 t.name, "Scale");
+  }
+  const nlohmann::json& spec = (*scale)["spec"];
+  if (!spec.is_object() || !spec.contains("replicas") || !spec["replicas"].is_number_integer() ||
+      spec["replicas"].get<int64_t>() < 0) {
+    return Error(res,
+                 {422, "Invalid",
+                  absl::StrCat("Scale.autoscaling \"", t.name,
+                               "\" is invalid: spec.replicas: Invalid value: must be "
+                               "greater than or equal to 0")},
+                 t.name, "Scale");
+  }
+  nlohmann::json obj = *o;
+  obj["spec"]["replicas"] = spec["replicas"];
+  obj["metadata"].erase("resourceVersion");
+  auto updated = sim_->store()->Update(t.info->resource, std::move(obj));
+  if (!updated.ok()) return Error(res, FromStatus(updated.status()), t.name, t.info->resource);
+  sim_->Reconcile();
+  Json(res, 200, ScaleOf(*updated));
+}
+
+}  // namespace sim
+}  // namespace sre_eval
