@@ -13,6 +13,7 @@
 #include "score/compare.h"
 #include "score/rubric_set.h"
 #include "score/run_scores.h"
+#include "suite/fingerprint.h"
 #include "suite/suite.h"
 #include "util/file_util.h"
 
@@ -97,7 +98,8 @@ const CommandSpec& CompareSpec() {
       "\n"
       "Warnings come first: the runs are not comparable when their run.json files differ in\n"
       "suite hash, rubric versions, seed or environment, or when a prompt has answers in one\n"
-      "run only (those prompts are listed). Answers without a partner are counted.\n"
+      "run only (those prompts are listed). Answers without a partner are counted. A run\n"
+      "made with another suite than the one that re-scores it is named too.\n"
       "\n" +
           std::string(kSuiteHelp) +
           "\n"
@@ -142,6 +144,9 @@ int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (!LoadCompiledSuite(root, "compare", "; nothing compared", &suite, &rubrics, err))
     return kExitBadInput;
 
+  // The suite's hash now, to say when a run was made with another suite than the one that
+  // re-scores it.
+  absl::StatusOr<SuiteFingerprint> current = FingerprintSuite(suite);
   int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   RunScores scores[2];
   RunProvenance provenance[2];
@@ -158,6 +163,12 @@ int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     absl::StatusOr<RunScores> s;
     if (Exists(SuitePath(dirs[i], "responses.jsonl"))) {
       s = ScoreRun(suite, rubrics, dirs[i], /*judge=*/nullptr, jobs);
+      const std::optional<std::string>& made_with = provenance[i].suite_hash;
+      if (current.ok() && made_with.has_value() && *made_with != current->suite_hash) {
+        notes.push_back(absl::StrCat(sides[i], " was run with another suite (suite hash ",
+                                     *made_with, "); it is re-scored with the current one (",
+                                     current->suite_hash, ")"));
+      }
     } else {
       s = ReadScoresFile(SuitePath(dirs[i], "scores.json"));
       notes.push_back(absl::StrCat(sides[i],

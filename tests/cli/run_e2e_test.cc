@@ -223,6 +223,30 @@ TEST(RunE2eTest, CompareOfTwoRunsFindsThePlantedRegression) {
   EXPECT_EQ(c2["warnings"],
             nlohmann::json::array({absl::StrCat("rubric version of i3.cause differs: base ",
                                                 version, ", candidate fnv1a64:0000000000000000")}));
+
+  // Both runs made with a suite other than the one re-scoring them: comparable with each
+  // other, and each is named.
+  const std::string suite_hash = run_json["suite_hash"];
+  for (const std::string& run_dir : {base, candidate}) {
+    nlohmann::json doc = nlohmann::json::parse(Slurp(run_dir + "/run.json"));
+    doc["suite_hash"] = "fnv1a64:1111111111111111";
+    doc["rubric_versions"] = nlohmann::json::object();
+    ASSERT_TRUE(WriteFileAtomically(run_dir + "/run.json", doc.dump(2)).ok());
+  }
+  std::ostringstream out3, err3;
+  RunCli({"sre-eval", "compare", "--format", "json", "--suite", suite, base, candidate}, out3,
+         err3);
+  nlohmann::json c3 = nlohmann::json::parse(out3.str());
+  EXPECT_EQ(c3["comparable"], true);
+  std::vector<std::string> expected;
+  for (const char* side : {"base", "candidate"}) {
+    expected.push_back(absl::StrCat(side,
+                                    " was run with another suite (suite hash "
+                                    "fnv1a64:1111111111111111); it is re-scored with the current "
+                                    "one (",
+                                    suite_hash, ")"));
+  }
+  EXPECT_EQ(c3["warnings"], nlohmann::json(expected));
 }
 
 TEST(RunE2eTest, ACtrlCWhileAskingKeepsTheAnswersThatArrivedAndScoresThem) {
