@@ -6,7 +6,6 @@
 #include <atomic>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -102,8 +101,7 @@ int CheckCluster(const RecordOptions& ro, const std::string& log_path, std::ostr
     return kExitEnvironment;
   }
   cluster::KubectlTarget target;
-  const char* kubectl = std::getenv("SRE_EVAL_KUBECTL");
-  target.kubectl = kubectl != nullptr && *kubectl != '\0' ? kubectl : ro.kubectl;
+  target.kubectl = ro.kubectl;  // $SRE_EVAL_KUBECTL already applied by ParseRecordOptions
   target.kubeconfig = ro.kubeconfig;
   target.context = ro.context;
   target.ns = ro.ns;
