@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "agent/retry.h"
 
 namespace sre_eval {
 namespace agent {
@@ -15,9 +16,6 @@ namespace {
 
 constexpr int kStderrLines = 5;
 constexpr size_t kStderrBytes = 400;
-
-// "60s", "90s", "1.5s": timeouts read best in seconds.
-std::string Seconds(absl::Duration d) { return absl::StrCat(absl::ToDoubleSeconds(d), "s"); }
 
 // The last lines of `err` (already redacted), at most kStderrBytes, cut at a UTF-8
 // character boundary.
