@@ -18,6 +18,13 @@
 namespace sre_eval {
 namespace agent {
 
+const std::vector<std::string>& BodyPlaceholders() {
+  static const auto* names =
+      new std::vector<std::string>{"{{message}}", "{{history}}", "{{incident}}", "{{prompt_id}}",
+                                   "{{window}}",  "{{cluster}}", "{{evidence}}"};
+  return *names;
+}
+
 namespace {
 
 constexpr size_t kMaxAgentFileBytes = size_t{1} << 20;
@@ -27,14 +34,6 @@ constexpr size_t kMinSecretBytes = 4;
 const std::vector<std::string>& Kinds() {
   static const auto* kinds = new std::vector<std::string>{"http", "openai", "command"};
   return *kinds;
-}
-
-// The placeholders an http body template may hold, as whole string values.
-const std::vector<std::string>& Placeholders() {
-  static const auto* names =
-      new std::vector<std::string>{"{{message}}", "{{history}}", "{{incident}}", "{{prompt_id}}",
-                                   "{{window}}",  "{{cluster}}", "{{evidence}}"};
-  return *names;
 }
 
 bool IsSecretName(const std::string& name) {
@@ -403,10 +402,11 @@ std::optional<nlohmann::json> ConfigParser::Body(const YAML::Node& node, const s
       if (!value.is_string()) return value;
       std::string text = value.get<std::string>();
       if (absl::StartsWith(text, "{{") && absl::EndsWith(text, "}}") &&
-          std::find(Placeholders().begin(), Placeholders().end(), text) == Placeholders().end()) {
+          std::find(BodyPlaceholders().begin(), BodyPlaceholders().end(), text) ==
+              BodyPlaceholders().end()) {
         Error(node, absl::StrCat("unknown placeholder '", text, "' in ", path,
-                                 DidYouMean(text, Placeholders()), "; placeholders are ",
-                                 absl::StrJoin(Placeholders(), ", ")));
+                                 DidYouMean(text, BodyPlaceholders()), "; placeholders are ",
+                                 absl::StrJoin(BodyPlaceholders(), ", ")));
         return std::nullopt;
       }
       std::optional<Expanded> e = Expand(text, YamlLine(node), YamlColumn(node), path, false);

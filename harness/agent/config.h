@@ -87,6 +87,10 @@ struct AgentConfig {
 };
 
 // Looks up an environment variable; nullopt when unset.
+// The placeholders an http body template may hold ("{{message}}", ...): the loader accepts
+// only these, and FillTemplate (http_agent.h) gives each its value.
+const std::vector<std::string>& BodyPlaceholders();
+
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup ProcessEnv();
 

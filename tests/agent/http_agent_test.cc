@@ -209,6 +209,14 @@ TEST_F(HttpAgentTest, FillsTheBodyTemplate) {
     "evidence": "", "n": 3, "tags": ["crash", true]})"));
 }
 
+// The loader's list and the filler agree: every placeholder a file may use gets a value.
+TEST_F(HttpAgentTest, EveryPlaceholderTheLoaderAcceptsIsFilled) {
+  ASSERT_EQ(BodyPlaceholders().size(), 7u);
+  for (const std::string& p : BodyPlaceholders()) {
+    EXPECT_NE(FillTemplate(nlohmann::json(p), Request()), nlohmann::json(p)) << p;
+  }
+}
+
 TEST_F(HttpAgentTest, RetriesA500ThenAnswers) {
   AgentAnswer answer = Ask(Config("/500-then-ok"));
   EXPECT_EQ(answer.error, "");
