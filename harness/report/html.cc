@@ -81,20 +81,8 @@ std::string Scorecard(const Report& r) {
 }
 
 std::string GateSection(const Report& r) {
-  std::vector<std::string> thresholds;
-  if (r.gate.overall.has_value()) {
-    thresholds.push_back(
-        absl::StrCat("overall ", ShortScore(*r.gate.overall), " (", r.gate.overall_source, ")"));
-  }
-  for (const auto& [name, min] : r.gate.dimensions) {
-    thresholds.push_back(absl::StrCat("dimension ", name, " ", ShortScore(min)));
-  }
-  for (const auto& [name, min] : r.gate.incidents) {
-    thresholds.push_back(absl::StrCat("incident ", name, " ", ShortScore(min)));
-  }
   std::string out =
-      absl::StrCat("<h2>Gate</h2>\n<p>Thresholds: ",
-                   HtmlEscape(thresholds.empty() ? "none" : absl::StrJoin(thresholds, ", ")),
+      absl::StrCat("<h2>Gate</h2>\n<p>Thresholds: ", HtmlEscape(GateThresholds(r.gate)),
                    "; an answer passes at ", ShortScore(r.gate.prompt), ".</p>\n");
   if (r.gate_misses.empty()) {
     absl::StrAppend(&out, "<p class=\"gate pass\">Gate passed.</p>\n");

@@ -318,6 +318,21 @@ Report BuildReport(const Suite& suite, const RunScores& agent, const RunScores* 
   return r;
 }
 
+std::string GateThresholds(const Gate& gate) {
+  std::vector<std::string> thresholds;
+  if (gate.overall.has_value()) {
+    thresholds.push_back(
+        absl::StrCat("overall ", ShortScore(*gate.overall), " (", gate.overall_source, ")"));
+  }
+  for (const auto& [name, min] : gate.dimensions) {
+    thresholds.push_back(absl::StrCat("dimension ", name, " ", ShortScore(min)));
+  }
+  for (const auto& [name, min] : gate.incidents) {
+    thresholds.push_back(absl::StrCat("incident ", name, " ", ShortScore(min)));
+  }
+  return thresholds.empty() ? "none" : absl::StrJoin(thresholds, ", ");
+}
+
 std::string ShortScore(double score) {
   std::string s = absl::StrFormat("%.4f", RoundScore(score));
   while (s.back() == '0') s.pop_back();
@@ -489,20 +504,8 @@ std::string RenderMarkdown(const Report& r) {
                   " resamples, seed ", r.seed, ").\n\n");
 
   absl::StrAppend(&out, "## Gate\n\n");
-  std::vector<std::string> thresholds;
-  if (r.gate.overall.has_value()) {
-    thresholds.push_back(
-        absl::StrCat("overall ", ShortScore(*r.gate.overall), " (", r.gate.overall_source, ")"));
-  }
-  for (const auto& [name, min] : r.gate.dimensions) {
-    thresholds.push_back(absl::StrCat("dimension ", name, " ", ShortScore(min)));
-  }
-  for (const auto& [name, min] : r.gate.incidents) {
-    thresholds.push_back(absl::StrCat("incident ", name, " ", ShortScore(min)));
-  }
-  absl::StrAppend(&out,
-                  "Thresholds: ", thresholds.empty() ? "none" : absl::StrJoin(thresholds, ", "),
-                  "; an answer passes at ", ShortScore(r.gate.prompt), ".\n\n");
+  absl::StrAppend(&out, "Thresholds: ", GateThresholds(r.gate), "; an answer passes at ",
+                  ShortScore(r.gate.prompt), ".\n\n");
   if (r.gate_misses.empty()) {
     absl::StrAppend(&out, "**Passed.**\n\n");
   } else {

@@ -159,6 +159,10 @@ std::vector<std::string> GateMisses(const Report& report);
 // ("0.31", "0.5", "1", "0").
 std::string ShortScore(double score);
 
+// The gate's thresholds in one phrase, as the reports state them: "overall 0.9 (--fail-under),
+// dimension diagnosis 0.5, incident payment 0.7", or "none".
+std::string GateThresholds(const Gate& gate);
+
 // The text table `run` prints, every line ending in a newline and none in spaces:
 //
 //   scores: NAME / reference
