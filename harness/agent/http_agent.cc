@@ -195,13 +195,6 @@ void ReadAnswer(const HttpResponse& response, absl::string_view pointer, size_t 
   if (document_out != nullptr) *document_out = std::move(document);
 }
 
-HttpAgent::HttpAgent(AgentConfig config, HttpClient* http, Clock* clock, uint64_t seed)
-    : config_(std::move(config)),
-      http_(http),
-      clock_(clock),
-      seed_(seed),
-      budget_(config_.policy.budget) {}
-
 AgentAnswer HttpAgent::Ask(const AgentRequest& request) {
   HttpRequest http_request;
   http_request.method = config_.method;
@@ -216,11 +209,10 @@ AgentAnswer HttpAgent::Ask(const AgentRequest& request) {
   } else {
     http_request.max_response_bytes = JsonResponseByteCap(config_.policy);
   }
-  return AskWithRetries(http_, std::move(http_request), config_, clock_, &budget_, seed_, request,
-                        [this](const HttpResponse& response, AgentAnswer* answer) {
-                          ReadAnswer(response, config_.answer_pointer,
-                                     config_.policy.max_answer_bytes, answer);
-                        });
+  return Send(
+      std::move(http_request), request, [this](const HttpResponse& response, AgentAnswer* answer) {
+        ReadAnswer(response, config_.answer_pointer, config_.policy.max_answer_bytes, answer);
+      });
 }
 
 }  // namespace agent

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -44,21 +45,14 @@ std::string CutAnswer(std::string text, size_t max_bytes, bool* cut);
 void ReadAnswer(const HttpResponse& response, absl::string_view pointer, size_t max_bytes,
                 AgentAnswer* answer, nlohmann::json* document = nullptr);
 
-class HttpAgent final : public Agent {
+class HttpAgent final : public HttpEndpointAgent {
  public:
   // `http` and `clock` must outlive the agent. `seed` seeds the retry jitter.
-  HttpAgent(AgentConfig config, HttpClient* http, Clock* clock, uint64_t seed);
+  HttpAgent(AgentConfig config, HttpClient* http, Clock* clock, uint64_t seed)
+      : HttpEndpointAgent(std::move(config), http, clock, seed) {}
   std::string kind() const override { return "http"; }
-  std::string context_mode() const override { return config_.context_mode; }
   // Thread-safe.
   AgentAnswer Ask(const AgentRequest& request) override;
-
- private:
-  AgentConfig config_;
-  HttpClient* http_;
-  Clock* clock_;
-  uint64_t seed_;
-  RunBudget budget_;
 };
 
 }  // namespace agent

@@ -61,13 +61,6 @@ std::string ChatCompletionsUrl(const AgentConfig& config) {
   return url;
 }
 
-OpenAiAgent::OpenAiAgent(AgentConfig config, HttpClient* http, Clock* clock, uint64_t seed)
-    : config_(std::move(config)),
-      http_(http),
-      clock_(clock),
-      seed_(seed),
-      budget_(config_.policy.budget) {}
-
 AgentAnswer OpenAiAgent::Ask(const AgentRequest& request) {
   HttpRequest http_request;
   http_request.method = "POST";
@@ -79,9 +72,8 @@ AgentAnswer OpenAiAgent::Ask(const AgentRequest& request) {
   http_request.body = ChatCompletionsBody(config_, request)
                           .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   http_request.max_response_bytes = JsonResponseByteCap(config_.policy);
-  return AskWithRetries(
-      http_, std::move(http_request), config_, clock_, &budget_, seed_, request,
-      [this](const HttpResponse& response, AgentAnswer* answer) {
+  return Send(
+      std::move(http_request), request, [this](const HttpResponse& response, AgentAnswer* answer) {
         nlohmann::json document;
         ReadAnswer(response, kAnswerPointer, config_.policy.max_answer_bytes, answer, &document);
         // Usage is worth keeping even when the answer is unusable: the tokens were spent.

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 
 #include "agent/agent.h"
 #include "agent/config.h"
@@ -26,21 +27,14 @@ nlohmann::json ChatCompletionsBody(const AgentConfig& config, const AgentRequest
 // base_url + "/chat/completions", with the query parameters percent-encoded.
 std::string ChatCompletionsUrl(const AgentConfig& config);
 
-class OpenAiAgent final : public Agent {
+class OpenAiAgent final : public HttpEndpointAgent {
  public:
   // `http` and `clock` must outlive the agent. `seed` seeds the retry jitter.
-  OpenAiAgent(AgentConfig config, HttpClient* http, Clock* clock, uint64_t seed);
+  OpenAiAgent(AgentConfig config, HttpClient* http, Clock* clock, uint64_t seed)
+      : HttpEndpointAgent(std::move(config), http, clock, seed) {}
   std::string kind() const override { return "openai"; }
-  std::string context_mode() const override { return config_.context_mode; }
   // Thread-safe.
   AgentAnswer Ask(const AgentRequest& request) override;
-
- private:
-  AgentConfig config_;
-  HttpClient* http_;
-  Clock* clock_;
-  uint64_t seed_;
-  RunBudget budget_;
 };
 
 }  // namespace agent

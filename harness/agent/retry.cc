@@ -190,5 +190,20 @@ AgentAnswer AskWithRetries(HttpClient* http, HttpRequest http_request, const Age
   return answer;
 }
 
+HttpEndpointAgent::HttpEndpointAgent(AgentConfig config, HttpClient* http, Clock* clock,
+                                     uint64_t seed)
+    : config_(std::move(config)),
+      http_(http),
+      clock_(clock),
+      seed_(seed),
+      budget_(config_.policy.budget) {}
+
+AgentAnswer HttpEndpointAgent::Send(
+    HttpRequest http_request, const AgentRequest& request,
+    absl::FunctionRef<void(const HttpResponse&, AgentAnswer*)> read) {
+  return AskWithRetries(http_, std::move(http_request), config_, clock_, &budget_, seed_, request,
+                        read);
+}
+
 }  // namespace agent
 }  // namespace sre_eval

@@ -92,6 +92,28 @@ AgentAnswer AskWithRetries(HttpClient* http, HttpRequest http_request, const Age
                            const AgentRequest& request,
                            absl::FunctionRef<void(const HttpResponse&, AgentAnswer*)> read);
 
+// What the http and openai agents share: their config, the HTTP client and clock (which must
+// outlive the agent), the seed of the retry jitter and the run's budget. A subclass builds the
+// HTTP request and reads the answer; Send asks through AskWithRetries.
+class HttpEndpointAgent : public Agent {
+ public:
+  std::string context_mode() const override { return config_.context_mode; }
+
+ protected:
+  HttpEndpointAgent(AgentConfig config, HttpClient* http, Clock* clock, uint64_t seed);
+  // Thread-safe if `read` is.
+  AgentAnswer Send(HttpRequest http_request, const AgentRequest& request,
+                   absl::FunctionRef<void(const HttpResponse&, AgentAnswer*)> read);
+
+  const AgentConfig config_;
+
+ private:
+  HttpClient* http_;
+  Clock* clock_;
+  uint64_t seed_;
+  RunBudget budget_;
+};
+
 }  // namespace agent
 }  // namespace sre_eval
 
