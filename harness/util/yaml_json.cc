@@ -3,6 +3,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "util/utf8.h"
+#include "util/yaml_limits.h"
 #include "yaml-cpp/yaml.h"
 
 namespace sre_eval {
@@ -67,6 +69,18 @@ nlohmann::json NodeToJson(const YAML::Node& node) {
 
 absl::StatusOr<std::vector<nlohmann::json>> YamlDocumentsToJson(const std::string& file,
                                                                 const std::string& text) {
+  if (size_t bad = FindInvalidUtf8(text); bad != std::string::npos) {
+    int line, column;
+    LineAndColumn(text, bad, &line, &column);
+    return absl::InvalidArgumentError(absl::StrCat(
+        file, ":", line, ":", column, ": ",
+        text[bad] == '\0'
+            ? std::string("NUL byte")
+            : absl::StrCat("invalid UTF-8 byte 0x",
+                           absl::Hex(static_cast<unsigned char>(text[bad]), absl::kZeroPad2)),
+        " (YAML must be UTF-8)"));
+  }
+  if (absl::Status limits = CheckYamlLimits(file, text); !limits.ok()) return limits;
   std::vector<YAML::Node> docs;
   try {
     docs = YAML::LoadAll(text);

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "util/edit_distance.h"
 #include "util/utf8.h"
+#include "util/yaml_limits.h"
 
 namespace sre_eval {
 
@@ -30,6 +31,12 @@ std::optional<YAML::Node> ParseYaml(const std::string& file, absl::string_view t
                                                absl::Hex(static_cast<unsigned char>(text[bad]),
                                                          absl::kZeroPad2)),
                             " (YAML files must be UTF-8)"));
+    return std::nullopt;
+  }
+  // Before any node is built: an alias cycle or bomb would make every reader below loop or
+  // exhaust memory.
+  if (std::optional<YamlLimitError> limit = FindYamlLimitError(text)) {
+    diags->Add(file, limit->line, limit->column, limit->message);
     return std::nullopt;
   }
   std::vector<YAML::Node> docs;

@@ -16,8 +16,9 @@
 namespace sre_eval {
 
 // Parses `text` as exactly one YAML document. On failure adds a diagnostic for `file` and
-// returns nullopt: text that is not UTF-8 (or holds a NUL byte), an empty document, a syntax
-// error, or more than one document.
+// returns nullopt: text that is not UTF-8 (or holds a NUL byte), a document past the default
+// YamlLimits (alias cycles, alias bombs, deep nesting: util/yaml_limits.h), an empty
+// document, a syntax error, or more than one document.
 std::optional<YAML::Node> ParseYaml(const std::string& file, absl::string_view text,
                                     Diagnostics* diags);
 

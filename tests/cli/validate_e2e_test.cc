@@ -61,8 +61,46 @@ std::string TenMegabytes() {
   return s;
 }
 
+// The "billion laughs": nine levels of aliases, each ten times the one below (10^9 nodes).
+std::string AliasBomb() {
+  std::string s = "bomb:\n  l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    std::string prev = "*l" + std::to_string(i - 1);
+    s += "  l" + std::to_string(i) + ": &l" + std::to_string(i) + " [";
+    for (int j = 0; j < 10; ++j) s += (j > 0 ? ", " : "") + prev;
+    s += "]\n";
+  }
+  return s;
+}
+
 std::vector<Case> BrokenCases() {
   return {
+      {"prompt_alias_cycle",
+       {{"rubrics/i1.a.yaml", kRubric},
+        {"prompts/a.yaml", "incident: crash\nprompts: &p\n  - id: i1.a\n    more: *p\n"}},
+       "prompts/a.yaml:4:11: YAML alias *p refers to a node that contains it (an alias cycle)\n"
+       "validate: 1 error in 1 file\n"},
+      {"rubric_alias_bomb",
+       {{"prompts/a.yaml", kGood}, {"rubrics/i1.a.yaml", std::string(kRubric) + AliasBomb()}},
+       "rubrics/i1.a.yaml:12:52: YAML aliases expand to more than 1048576 nodes (an alias "
+       "bomb?)\n"
+       "validate: 1 error in 1 file\n"},
+      {"incident_manifest_alias_cycle",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", std::string(kJob) + "spec: {q: &a [*a]}\n"},
+        {"incidents/crash.yaml", kIncident}},
+       "incidents/crash.yaml:5:12: manifests/job.yaml:4:15: YAML alias *a refers to a node "
+       "that contains it (an alias cycle)\n"
+       "validate: 1 error in 1 file\n"},
+      {"incident_manifest_alias_bomb",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml", kRubric},
+        {"incidents/manifests/job.yaml", std::string(kJob) + AliasBomb()},
+        {"incidents/crash.yaml", kIncident}},
+       "incidents/crash.yaml:5:12: manifests/job.yaml:10:52: YAML aliases expand to more than "
+       "1048576 nodes (an alias bomb?)\n"
+       "validate: 1 error in 1 file\n"},
       {"bad_yaml_syntax",
        {{"rubrics/i1.a.yaml", kRubric}, {"prompts/a.yaml", "incident: crash\nprompts: [\n"}},
        "prompts/a.yaml:3:1: YAML syntax error: end of sequence flow not found\n"
@@ -465,6 +503,27 @@ TEST(ValidateAgentE2eTest, BrokenAgentFileGivesExactErrorsAndExitsTwo) {
             "agent.yaml:6:12: unterminated '${' in openai.api_key (write ${NAME}, or $${ for a "
             "literal '${')\n"
             "validate: 5 errors in 1 file\n");
+}
+
+// An alias cycle in an agent file was a SIGSEGV in validate; an alias bomb grew memory without
+// end. Both are refused where the file is read, before any node is walked.
+TEST(ValidateAgentE2eTest, AliasCycleAndBombAreRefused) {
+  TempDir dir;
+  dir.WriteFile("cycle.yaml",
+                "kind: http\nhttp:\n  url: http://127.0.0.1:1/\n  body: {q: &a [*a]}\n");
+  SubprocessResult result = RunIn(dir.path(), {"--agent", "cycle.yaml"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stdout_data, "");
+  EXPECT_EQ(result.stderr_data,
+            "cycle.yaml:4:17: YAML alias *a refers to a node that contains it (an alias cycle)\n"
+            "validate: 1 error in 1 file\n");
+
+  dir.WriteFile("bomb.yaml", "kind: http\nhttp:\n  url: http://127.0.0.1:1/\n" + AliasBomb());
+  result = RunIn(dir.path(), {"--agent", "bomb.yaml"});
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_EQ(result.stderr_data,
+            "bomb.yaml:10:52: YAML aliases expand to more than 1048576 nodes (an alias bomb?)\n"
+            "validate: 1 error in 1 file\n");
 }
 
 TEST(ValidateAgentE2eTest, UnsetVariablesAreNotErrors) {
