@@ -309,6 +309,14 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
                         {"namespace", target.ns},
                         {"suite", o.suite},
                         {"incidents", nlohmann::json::array()}};
+  // Every chosen incident has its entry from the start, so that a run killed at any moment
+  // still says what it was to record (a resume finishes exactly that); each entry is updated
+  // in place as its incident runs.
+  doc["selected_incidents"] = nlohmann::json::array();
+  for (const incident::Incident* i : chosen) {
+    doc["selected_incidents"].push_back(i->id);
+    doc["incidents"].push_back({{"id", i->id}, {"status", "not run"}});
+  }
   if (o.env == "sim") doc["seed"] = o.seed;
   for (const auto& [key, value] : o.run_json.items()) doc[key] = value;
   auto save = [&]() {
@@ -343,11 +351,11 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
   }
 
   int code = kExitOk;
-  for (const incident::Incident* i : chosen) {
-    if (interrupts != nullptr && interrupts->load() > 0) {
-      doc["incidents"].push_back({{"id", i->id}, {"status", "not run"}});
-      continue;
-    }
+  for (size_t index = 0; index < chosen.size(); ++index) {
+    const incident::Incident* i = chosen[index];
+    if (interrupts != nullptr && interrupts->load() > 0) continue;  // stays "not run"
+    doc["incidents"][index]["status"] = "recording";
+    save();
     incident::RunnerOptions ro;
     ro.clock = clock;
     ro.environment = o.env;
@@ -370,7 +378,9 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     nlohmann::json ij = IncidentJson(r, status);
     ij["wall_seconds"] = absl::ToDoubleSeconds(absl::Now() - t0);
     ij["kubectl_calls"] = (*log)->calls() - calls0;
-    doc["incidents"].push_back(std::move(ij));
+    doc["incidents"][index] = std::move(ij);
+    // Saved before the agent is asked: a run killed while asking knows this truth is whole.
+    save();
     bool go_on = true;
     if (o.after_incident && r.truth.has_value() && r.left_broken.empty()) {
       go_on = o.after_incident(r, {target.kubeconfig, target.context, target.ns});

@@ -3,11 +3,13 @@
 // prints the scorecard. The reference agent answers beside the agent under test.
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -118,9 +120,10 @@ int CheckCluster(const RecordOptions& ro, const std::string& log_path, std::ostr
 }
 
 // After a resume: the scratch recording's kubectl calls join the run's (the sim's replay is
-// a cluster of its own: kubectl.resume.log), the incidents recorded only now take their
-// entries in run.json, and run.json counts the resume.
-void FinishResume(const RecordOptions& ro, const std::string& run_dir, int code) {
+// a cluster of its own: kubectl.resume.log), the incidents recorded only now (`adopted`) take
+// their entries in run.json, whatever their new status, and run.json counts the resume.
+void FinishResume(const RecordOptions& ro, const std::string& run_dir, int code,
+                  const std::set<std::string>& adopted) {
   std::error_code ec;
   const std::string scratch_log = ro.out + "/kubectl.log";
   if (ro.env == "sim") {
@@ -142,17 +145,75 @@ void FinishResume(const RecordOptions& ro, const std::string& run_dir, int code)
   if (!doc.is_object()) return;
   if (fresh.is_object() && fresh.contains("incidents") && doc.contains("incidents")) {
     for (nlohmann::json& entry : doc["incidents"]) {
-      if (entry.value("status", "") == "ok") continue;
+      if (adopted.count(entry.value("id", "")) == 0) continue;
       for (const nlohmann::json& now : fresh["incidents"]) {
-        if (now.value("id", "") == entry.value("id", "") && now.value("status", "") == "ok") {
-          entry = now;
-        }
+        if (now.value("id", "") == entry.value("id", "")) entry = now;
       }
     }
   }
   doc["resumes"] = doc.value("resumes", 0) + 1;
   doc["status"] = code == kExitOk ? "ok" : "failed";
   WriteFileAtomically(run_dir + "/run.json", doc.dump(2) + "\n").IgnoreError();
+}
+
+// A run killed while appending leaves its last line cut short; the next line appended would
+// join it and both would be lost. Cuts `path` back to its last whole line.
+void DropPartialLastLine(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path, size_t{1} << 30);
+  if (!text.ok() || text->empty() || text->back() == '\n') return;
+  size_t keep = text->rfind('\n');
+  keep = keep == std::string::npos ? 0 : keep + 1;
+  std::error_code ec;
+  std::filesystem::resize_file(path, keep, ec);
+}
+
+// The incidents run.json says the run set out to record.
+std::vector<std::string> SelectedIncidents(const std::string& run_dir) {
+  std::vector<std::string> ids;
+  absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
+  nlohmann::json doc =
+      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+  if (doc.is_object() && doc.contains("selected_incidents") &&
+      doc["selected_incidents"].is_array()) {
+    for (const nlohmann::json& id : doc["selected_incidents"]) {
+      if (id.is_string()) ids.push_back(id.get<std::string>());
+    }
+  }
+  return ids;
+}
+
+// The (prompt, trial) pairs of the selected incidents that have no line in responses.jsonl.
+std::vector<std::string> MissingAnswers(const Suite& suite, const std::vector<std::string>& ids,
+                                        int trials, const std::string& responses) {
+  std::set<std::pair<std::string, int>> answered = Answered(responses);
+  std::vector<std::string> missing;
+  for (int trial = 1; trial <= trials; ++trial) {
+    for (const Prompt* p : suite.AllPrompts()) {
+      if (std::find(ids.begin(), ids.end(), p->incident) == ids.end()) continue;
+      if (answered.count({p->id, trial}) == 0) {
+        missing.push_back(trials == 1 ? p->id : absl::StrCat(p->id, " (trial ", trial, ")"));
+      }
+    }
+  }
+  return missing;
+}
+
+// Sets run.json's status (what the whole run came to, recording and asking).
+void SetRunStatus(const std::string& run_dir, const std::string& status, int missing) {
+  absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
+  nlohmann::json doc =
+      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+  if (!doc.is_object()) return;
+  doc["status"] = status;
+  doc["missing_answers"] = missing;
+  WriteFileAtomically(run_dir + "/run.json", doc.dump(2) + "\n").IgnoreError();
+}
+
+// The options a resume needs beside the recorded settings.
+nlohmann::json RunOptionsJson(int jobs, const std::optional<double>& fail_under) {
+  nlohmann::json o = {{"jobs", jobs}};
+  if (fail_under.has_value()) o["fail_under"] = *fail_under;
+  return o;
 }
 
 }  // namespace
@@ -221,6 +282,10 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   int trials = 1, jobs = 4;
   // --resume: the run's own settings, from its run.json.
   std::string resume_dir;
+  std::optional<double> stored_fail_under;
+  // By incident id: whether the resumed run recorded it whole (status ok, with a truth). Only
+  // those are checked byte for byte (sim) or kept (kube); any other is recorded again.
+  std::map<std::string, bool> recorded_whole;
   nlohmann::json resumed_doc = nlohmann::json::object();
   std::string agent_arg = args.Get("agent", "reference");
   if (args.Has("resume")) {
@@ -259,12 +324,30 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
     trials = doc.value("trials", 1);
     agent_arg = doc.value("agent_file", "reference");
+    if (doc.contains("options") && doc["options"].is_object()) {
+      const nlohmann::json& o = doc["options"];
+      if (o.contains("jobs") && o["jobs"].is_number_integer()) jobs = o["jobs"].get<int>();
+      if (o.contains("fail_under") && o["fail_under"].is_number()) {
+        stored_fail_under = o["fail_under"].get<double>();
+      }
+    }
     ro.incidents.clear();
     if (doc.contains("incidents") && doc["incidents"].is_array()) {
       for (const nlohmann::json& i : doc["incidents"]) {
         if (i.is_object() && i.contains("id") && i["id"].is_string()) {
-          ro.incidents.push_back(i["id"].get<std::string>());
+          std::string id = i["id"].get<std::string>();
+          recorded_whole[id] =
+              i.value("status", "") == "ok" && i.contains("truth") && i["truth"].is_string();
+          ro.incidents.push_back(id);
         }
+      }
+    }
+    // What the run set out to record: runs made before selected_incidents existed list
+    // only the incidents they reached.
+    if (doc.contains("selected_incidents") && doc["selected_incidents"].is_array()) {
+      ro.incidents.clear();
+      for (const nlohmann::json& id : doc["selected_incidents"]) {
+        if (id.is_string()) ro.incidents.push_back(id.get<std::string>());
       }
     }
     if (ro.incidents.empty()) {
@@ -272,6 +355,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       return kExitBadInput;
     }
     ro.out = resume_dir + "/.resume";
+    DropPartialLastLine(resume_dir + "/responses.jsonl");
+    DropPartialLastLine(resume_dir + "/reference/responses.jsonl");
     std::error_code ec;
     std::filesystem::remove_all(ro.out, ec);
   }
@@ -286,6 +371,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       return kExitBadInput;
     }
     fail_under = v;
+  } else if (stored_fail_under.has_value()) {
+    fail_under = stored_fail_under;
   }
 
   // The suite, all checked before anything runs.
@@ -360,6 +447,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   // Resumed: the sim records into a scratch folder; answers and scores go to the run's.
   const std::string run_dir = resume_dir.empty() ? ro.out : resume_dir;
   bool replay_failed = false;
+  std::set<std::string> adopted;  // resumed: incidents whose truth was recorded only now
   const std::string reference_dir = absl::StrCat(run_dir, "/reference");
   absl::Duration asking = absl::ZeroDuration();
   int asked = 0, agent_errors = 0;
@@ -408,15 +496,19 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (!resume_dir.empty()) {
       const std::string stored = absl::StrCat(run_dir, "/", r.incident, "/truth.json");
       const std::string fresh = absl::StrCat(ro.out, "/", r.incident, "/truth.json");
-      absl::StatusOr<std::string> a = ReadFile(stored, size_t{16} << 20);
-      absl::StatusOr<std::string> b = ReadFile(fresh, size_t{16} << 20);
-      if (a.ok() && (!b.ok() || *a != *b)) {
-        err << me << "cannot resume: the sim did not reproduce incident " << r.incident
-            << " (its truth differs from " << stored << ")\n";
-        replay_failed = true;
-        return false;
-      }
-      if (!a.ok()) {  // recorded only now: keep it in the run's folder
+      if (recorded_whole[r.incident]) {
+        absl::StatusOr<std::string> a = ReadFile(stored, size_t{16} << 20);
+        absl::StatusOr<std::string> b = ReadFile(fresh, size_t{16} << 20);
+        if (!a.ok() || !b.ok() || *a != *b) {
+          err << me << "cannot resume: the sim did not reproduce incident " << r.incident
+              << " (its truth differs from " << stored << ")\n";
+          replay_failed = true;
+          return false;
+        }
+      } else {
+        // Never recorded whole (not reached, or interrupted while recording): what it left
+        // is replaced by the recording made now.
+        adopted.insert(r.incident);
         std::error_code ec;
         std::filesystem::create_directories(absl::StrCat(run_dir, "/", r.incident), ec);
         for (const char* f : {"truth.json", "timeline.jsonl"}) {
@@ -436,6 +528,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       {"agent_file", agent_arg == "reference" ? std::string("reference")
                                               : std::filesystem::absolute(agent_arg).string()},
       {"trials", trials},
+      {"options", RunOptionsJson(jobs, fail_under)},
       {"suite_hash", fingerprint->suite_hash},
       {"rubric_versions", fingerprint->rubric_versions}};
   // A resumed kube run needs the same cluster: the kubeconfig is a path, never its contents.
@@ -453,8 +546,9 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     // again; their prompts with no answer are asked against the cluster as it is now.
     std::vector<std::string> kept, pending;
     for (const std::string& id : ro.incidents) {
-      bool has_truth = std::filesystem::exists(absl::StrCat(run_dir, "/", id, "/truth.json"));
-      (has_truth ? kept : pending).push_back(id);
+      bool whole = recorded_whole[id] &&
+                   std::filesystem::exists(absl::StrCat(run_dir, "/", id, "/truth.json"));
+      (whole ? kept : pending).push_back(id);
     }
     if (!kept.empty()) {
       code = CheckCluster(ro, run_dir + "/kubectl.log", err);
@@ -479,13 +573,28 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   absl::Duration recording = absl::Now() - t0 - asking;
   if (!resume_dir.empty()) {
     if (replay_failed && code == kExitOk) code = kExitEnvironment;
-    FinishResume(ro, run_dir, code);
+    FinishResume(ro, run_dir, code, adopted);
   }
 
   if (g_run_interrupts.load() > 0) {
     out << "interrupted: the answers that arrived are kept in " << run_dir
         << "/responses.jsonl and scored; the rest was not asked\n";
   }
+  // A run is complete only when every prompt of every selected incident has its answer, in
+  // every trial; whatever stopped it, it never ends with 0 otherwise.
+  std::vector<std::string> missing =
+      MissingAnswers(suite, SelectedIncidents(run_dir), trials, run_dir + "/responses.jsonl");
+  if (!missing.empty()) {
+    if (code == kExitOk) code = kExitEnvironment;
+    err << me << "incomplete: " << missing.size() << " answer" << (missing.size() == 1 ? "" : "s")
+        << " missing (" << missing.front() << (missing.size() > 1 ? ", ..." : "")
+        << "); finish it with: sre-eval run --resume " << run_dir << "\n";
+  }
+  SetRunStatus(run_dir,
+               code == kExitOk   ? "ok"
+               : missing.empty() ? "failed"
+                                 : "incomplete",
+               static_cast<int>(missing.size()));
   // Score what was answered, also after a failure: an interrupted run keeps its answers.
   absl::Time t1 = absl::Now();
   int exit_code = code;
