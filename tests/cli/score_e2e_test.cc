@@ -1,6 +1,9 @@
 // End to end: the real sre-eval binary, spawned through the real subprocess runner, scores
 // run folders (copies of fixtures/runs/ and small hand-made ones) and calibrates graded files.
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,7 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -258,7 +263,10 @@ TEST(ScoreE2eTest, ALineOverTheCapIsAProblemAndTheRestIsScored) {
   TempDir dir;
   WriteSuite(dir);
   dir.WriteFile("run/crash/truth.json", kTruth);
-  std::string huge = Answer("i1.a", 2, std::string((size_t{128} << 20) - 93, 'x'));
+  std::string huge = R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":2,)"
+                     R"("status":"ok","answer":")";
+  huge.append((size_t{128} << 20) + 1 - huge.size() - 2, 'x');
+  huge += "\"}\n";
   ASSERT_EQ(huge.size(), (size_t{128} << 20) + 1 + 1);  // One byte over, and the newline.
   dir.WriteFile("run/responses.jsonl", Answer("i1.b", 1, "5 restarts.") + huge +
                                            Answer("i1.a", 1, "OOMKilled: out of memory."));
@@ -314,6 +322,69 @@ TEST(ScoreE2eTest, StreamedScoresAreTheBytesOfScoringInMemory) {
   std::sort(files.begin(), files.end());
   EXPECT_EQ(files, (std::vector<std::string>{"crash", "responses.jsonl", "scores.json"}))
       << "no temporary file is left";
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SCORE_E2E_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SCORE_E2E_ASAN 1
+#endif
+#endif
+
+// Runs `sre-eval score --suite SRE_EVAL_SOURCE_DIR --jobs 2 RUN_DIR` and returns its peak
+// RSS in KiB (wait4's rusage covers that child alone), or -1 when it failed.
+long ScorePeakRssKib(const std::string& run_dir) {
+  std::string suite = SRE_EVAL_SOURCE_DIR;
+  std::vector<const char*> argv = {SRE_EVAL_BINARY, "score", "--suite",       suite.c_str(),
+                                   "--jobs",        "2",     run_dir.c_str(), nullptr};
+  // The environment without a judge, built before fork: the child only calls what is safe
+  // between fork and exec.
+  std::vector<const char*> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!absl::StartsWith(*e, "SRE_EVAL_JUDGE_")) env.push_back(*e);
+  }
+  env.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execve(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(env.data()));
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage;
+  if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) return -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return usage.ru_maxrss;
+}
+
+// 10,200 answers (fixtures/runs/clean 300 times over, 8 MB) used to peak at 142 MB: every
+// answer's scores and the whole of scores.json were held. Streamed, the peak is about 27 MB.
+TEST(ScoreE2eTest, PeakMemoryStaysUnder100MbForTenThousandAnswers) {
+#ifdef SCORE_E2E_ASAN
+  GTEST_SKIP() << "AddressSanitizer's shadow memory makes RSS meaningless";
+#endif
+  TempDir dir;
+  CopyFixtureRun("clean", dir);
+  std::vector<std::string> lines =
+      absl::StrSplit(Read(dir.path() + "/run/responses.jsonl"), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 34u);
+  std::string responses;
+  for (int copy = 0; copy < 300; ++copy) {
+    for (const std::string& line : lines) {
+      nlohmann::json j = nlohmann::json::parse(line);
+      j["trial"] = copy * 10 + j["trial"].get<int>();
+      responses += j.dump() + "\n";
+    }
+  }
+  dir.WriteFile("run/responses.jsonl", responses);
+  long kib = ScorePeakRssKib(dir.path() + "/run");
+  ASSERT_GT(kib, 0) << "sre-eval score failed";
+  EXPECT_LT(kib, 100 * 1024);
+  nlohmann::json doc = nlohmann::json::parse(Read(dir.path() + "/run/scores.json"));
+  EXPECT_EQ(doc["counts"]["scored"], 10200);
 }
 
 TEST(ScoreE2eTest, SuiteProblemsStopScoring) {
