@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <ostream>
 #include <thread>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -11,7 +12,7 @@
 #include "score/rubric_set.h"
 #include "score/run_scores.h"
 #include "score/score_table.h"
-#include "score/scores_json.h"
+#include "score/scores_file.h"
 #include "suite/suite.h"
 #include "util/file_util.h"
 #include "util/http_client.h"
@@ -42,7 +43,8 @@ const CommandSpec& ScoreSpec() {
       "change.\n"
       "\n"
       "Reads:\n"
-      "  RUN_DIR/responses.jsonl         one JSON object per answer, one per line\n"
+      "  RUN_DIR/responses.jsonl         one JSON object per answer, one per line (a regular\n"
+      "                                  file; a line longer than 128 MiB is skipped)\n"
       "  RUN_DIR/<incident>/truth.json   each incident's ground truth\n"
       "  the suite's prompts/ and rubrics/\n"
       "Writes RUN_DIR/scores.json, replacing it atomically: every answer's score per dimension\n"
@@ -101,13 +103,19 @@ int RunScore(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   std::unique_ptr<Judge> judge;
   if (!JudgeForCommand(args, "score", &http, err, &judge)) return kExitBadInput;
 
-  absl::StatusOr<RunScores> scores = ScoreRun(suite, rubrics, run_dir, judge.get(), jobs);
+  // Streamed: each answer's entry goes to disk as it is scored, so memory does not grow with
+  // the number of answers.
+  std::string scores_path = SuitePath(run_dir, "scores.json");
+  ScoresFileWriter writer(scores_path);
+  std::vector<uint32_t> order;
+  absl::StatusOr<RunScores> scores = ScoreRunStreaming(
+      suite, rubrics, run_dir, judge.get(), jobs, [&](const ScoredAnswer& a) { writer.Add(a); },
+      &order);
   if (!scores.ok()) {
     err << "sre-eval score: " << scores.status().message() << "\n";
     return kExitBadInput;
   }
-  std::string scores_path = SuitePath(run_dir, "scores.json");
-  absl::Status written = WriteFileAtomically(scores_path, ScoresJson(*scores));
+  absl::Status written = writer.Commit(*scores, order);
 
   for (const Diagnostic& d : scores->problems) {
     Diagnostic shown = d;

@@ -1,12 +1,12 @@
 #include "score/responses.h"
 
-#include <stdio.h>
-#include <stdlib.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <memory>
+#include <cstring>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -15,6 +15,7 @@
 #include "nlohmann/json.hpp"
 #include "util/edit_distance.h"
 #include "util/file_util.h"
+#include "util/unique_fd.h"
 
 namespace sre_eval {
 
@@ -31,6 +32,15 @@ absl::string_view ResponseStatusName(ResponseStatus status) {
 }
 
 namespace {
+
+// What a file that is not a regular file is, for an error message.
+const char* FileKind(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "a special file";
+}
 
 const std::vector<std::string>& KnownKeys() {
   static const std::vector<std::string>* keys = new std::vector<std::string>{
@@ -236,39 +246,80 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
 
 absl::Status ReadResponses(const std::string& path, const std::string& display_path,
                            const std::function<void(const Response&)>& on_response,
-                           Diagnostics* problems, int* lines) {
+                           Diagnostics* problems, int* lines, size_t max_line_bytes) {
   *lines = 0;
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) {
-    return ErrnoStatus(errno, display_path);
+  // O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever. The file
+  // type is checked on the descriptor, so nothing can be swapped in between.
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
+  if (!fd.valid()) {
+    int err = errno;
+    if (err == ELOOP) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(display_path, ": too many levels of symbolic links (a symlink loop)"));
+    }
+    return ErrnoStatus(err, display_path);
   }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, display_path);
   if (S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat(display_path, ": is a directory"));
   }
-  std::unique_ptr<FILE, int (*)(FILE*)> file(fopen(path.c_str(), "rb"), &fclose);
-  if (file == nullptr) return ErrnoStatus(errno, display_path);
+  if (!S_ISREG(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(display_path, ": is ", FileKind(st.st_mode), ", not a regular file"));
+  }
 
-  // getline(3) reuses one buffer for every line and keeps NUL bytes, which the JSON parser
-  // then reports.
-  char* buf = nullptr;
-  size_t cap = 0;
-  std::unique_ptr<char*, void (*)(char**)> buf_owner(&buf, [](char** b) { free(*b); });
   Response response;
   int line_number = 0;
-  ssize_t n;
-  while ((n = getline(&buf, &cap, file.get())) >= 0) {
+  auto process = [&](absl::string_view text, bool too_long) {
     ++line_number;
-    absl::string_view line(buf, static_cast<size_t>(n));
-    if (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line_number == 1 && absl::StartsWith(line, "\xEF\xBB\xBF")) line.remove_prefix(3);
-    if (absl::StripAsciiWhitespace(line).empty()) continue;
-    if (ParseResponseLine(line, display_path, line_number, &response, problems)) {
+    if (too_long) {
+      problems->Add(
+          display_path, line_number, 0,
+          absl::StrCat("line is longer than the limit of ", max_line_bytes, " bytes; skipped"));
+      return;
+    }
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    if (line_number == 1 && absl::StartsWith(text, "\xEF\xBB\xBF")) text.remove_prefix(3);
+    if (absl::StripAsciiWhitespace(text).empty()) return;
+    // NUL bytes are kept: the JSON parser reports them.
+    if (ParseResponseLine(text, display_path, line_number, &response, problems)) {
       on_response(response);
     }
+  };
+  // One line at a time, never more than `max_line_bytes` of it: the rest of a longer line is
+  // skipped as it is read.
+  std::string line;
+  bool too_long = false;
+  std::vector<char> buf(size_t{1} << 16);
+  for (;;) {
+    ssize_t n = read(fd.get(), buf.data(), buf.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      *lines = line_number;
+      return ErrnoStatus(errno, absl::StrCat(display_path, ": read"));
+    }
+    if (n == 0) break;
+    const char* p = buf.data();
+    const char* end = p + n;
+    while (p < end) {
+      const char* newline = static_cast<const char*>(memchr(p, '\n', static_cast<size_t>(end - p)));
+      const char* stop = newline != nullptr ? newline : end;
+      size_t take = static_cast<size_t>(stop - p);
+      if (!too_long && line.size() + take > max_line_bytes) {
+        too_long = true;
+        std::string().swap(line);
+      }
+      if (!too_long) line.append(p, take);
+      if (newline == nullptr) break;
+      process(line, too_long);
+      line.clear();
+      too_long = false;
+      p = newline + 1;
+    }
   }
+  if (!line.empty() || too_long) process(line, too_long);
   *lines = line_number;
-  if (ferror(file.get())) return ErrnoStatus(errno, absl::StrCat(display_path, ": read"));
   return absl::OkStatus();
 }
 

@@ -16,6 +16,7 @@
 #ifndef SRE_EVAL_SCORE_RESPONSES_H_
 #define SRE_EVAL_SCORE_RESPONSES_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -52,14 +53,22 @@ struct Response {
 bool ParseResponseLine(absl::string_view text, const std::string& file, int line_number,
                        Response* out, Diagnostics* problems);
 
+// The longest line ReadResponses reads: room for the largest answer an agent file allows
+// (max_answer_bytes up to 64 MiB) with its JSON escapes.
+inline constexpr size_t kMaxResponseLineBytes = size_t{128} << 20;
+
 // Reads `path` line by line, calling `on_response` for each well-formed line; the Response
-// passed is reused between calls. Malformed lines are added to `problems` as
-// `display_path`:LINE[:COL]: message and skipped. Returns an error (NotFound, ...; the message
-// starts with `display_path`) only when the file cannot be opened or read; `*lines` is then
-// the count read so far.
+// passed is reused between calls. Memory is bounded by the longest line, whatever the file's
+// length. Malformed lines, and lines longer than `max_line_bytes` (not counting the newline;
+// they are skipped unread), are added to `problems` as `display_path`:LINE[:COL]: message.
+// Returns an error (the message starts with `display_path`) only when the file cannot be
+// opened or read: NotFound; FailedPrecondition for a symlink loop, a directory or anything
+// else that is not a regular file (a FIFO, a device, a socket; a symlink is followed), found
+// without blocking and without reading it. `*lines` is then the count read so far.
 absl::Status ReadResponses(const std::string& path, const std::string& display_path,
                            const std::function<void(const Response&)>& on_response,
-                           Diagnostics* problems, int* lines);
+                           Diagnostics* problems, int* lines,
+                           size_t max_line_bytes = kMaxResponseLineBytes);
 
 }  // namespace sre_eval
 

@@ -4,12 +4,15 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
+#include <functional>
 #include <map>
 #include <set>
 #include <thread>
 #include <tuple>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "suite/prompt.h"
@@ -76,14 +79,18 @@ AnswerScore ZeroScore(const Rubric& rubric, bool with_judge) {
 
 class RunScorer {
  public:
+  // Receives each scored answer, in the order of the file, on the calling thread.
+  using Sink = std::function<void(const ScoredAnswer&)>;
+
   RunScorer(const Suite& suite, const RubricSet& rubrics, const std::string& run_dir,
-            const std::string& responses, const Judge* judge, int jobs)
+            const std::string& responses, const Judge* judge, int jobs, Sink sink)
       : suite_(suite),
         rubrics_(rubrics),
         run_dir_(run_dir),
         responses_(responses),
         judge_(judge),
-        jobs_(std::max(1, jobs)) {
+        jobs_(std::max(1, jobs)),
+        sink_(std::move(sink)) {
     for (const Prompt* p : suite.AllPrompts()) {
       if (order_.count(p->id) != 0) continue;
       order_.emplace(p->id, prompts_.size());
@@ -108,7 +115,8 @@ class RunScorer {
                              "', not '", r.incident, "'"));
       return;
     }
-    auto [seen, inserted] = seen_.emplace(std::make_pair(r.prompt_id, r.trial), r.line);
+    auto [seen, inserted] =
+        seen_.emplace(std::make_pair(static_cast<uint32_t>(at->second), r.trial), r.line);
     if (!inserted) {
       ++out_.counts.not_scored;
       problems_.Add(responses_, r.line, 0,
@@ -130,15 +138,15 @@ class RunScorer {
     }
     scored_prompts_.insert(r.prompt_id);
 
-    ScoredAnswer a;
+    Pending p;
+    p.prompt = static_cast<uint32_t>(at->second);
+    ScoredAnswer& a = p.scored;
     a.incident = r.incident;
     a.prompt_id = r.prompt_id;
     a.trial = r.trial;
     a.line = r.line;
     a.status = r.status;
     if (r.status == ResponseStatus::kOk) {
-      Pending p;
-      p.index = out_.answers.size();
       p.rubric = rubric;
       p.truth = &*truth.truth;
       p.answer = r.answer;
@@ -148,23 +156,22 @@ class RunScorer {
         absl::StatusOr<std::string> rendered = prompt.tmpl.Render(truth.truth->facts);
         if (rendered.ok()) p.options.question = *std::move(rendered);
       }
-      pending_.push_back(std::move(p));
     } else {
       a.note = absl::StrCat("not scored: agent ", ResponseStatusName(r.status), ": ", r.error);
       a.score = ZeroScore(rubric->rubric(), judge_ != nullptr);
     }
-    out_.answers.push_back(std::move(a));
+    pending_.push_back(std::move(p));
     if (pending_.size() >= kBatch * static_cast<size_t>(jobs_)) Flush();
   }
 
-  // Scores the answers waiting, on `jobs_` threads. Each writes only its own answers'
-  // scores, and `out_.answers` does not grow meanwhile.
+  // Scores the answers waiting, on `jobs_` threads (each writes only its own answers'
+  // scores), then tallies them and hands them to the sink in the order of the file.
   void Flush() {
     std::atomic<size_t> next{0};
     auto work = [&] {
       for (size_t i = next++; i < pending_.size(); i = next++) {
         Pending& p = pending_[i];
-        out_.answers[p.index].score = p.rubric->Score(p.answer, *p.truth, p.options);
+        if (p.rubric != nullptr) p.scored.score = p.rubric->Score(p.answer, *p.truth, p.options);
       }
     };
     size_t threads = std::min<size_t>(static_cast<size_t>(jobs_), pending_.size());
@@ -175,10 +182,16 @@ class RunScorer {
       for (size_t t = 0; t < threads; ++t) pool.emplace_back(work);
       for (std::thread& t : pool) t.join();
     }
+    for (const Pending& p : pending_) {
+      Tally(p.prompt, p.scored);
+      sink_(p.scored);
+    }
     pending_.clear();
   }
 
-  RunScores Finish() {
+  // `*order` receives the sink's answers' indices (in the order they were given to it) by
+  // prompt in suite order, then trial.
+  RunScores Finish(std::vector<uint32_t>* order) {
     Flush();
     for (auto& [incident, entry] : truths_) {
       if (entry.truth.has_value()) continue;
@@ -194,22 +207,68 @@ class RunScorer {
     }
     out_.problems = problems_.Sorted();
 
-    std::stable_sort(out_.answers.begin(), out_.answers.end(),
-                     [&](const ScoredAnswer& a, const ScoredAnswer& b) {
-                       return std::make_pair(order_.at(a.prompt_id), a.trial) <
-                              std::make_pair(order_.at(b.prompt_id), b.trial);
-                     });
-    Aggregate();
+    // (prompt, trial) is unique among the scored answers: duplicates were left out.
+    order->resize(tallies_.size());
+    for (uint32_t i = 0; i < order->size(); ++i) (*order)[i] = i;
+    std::sort(order->begin(), order->end(), [&](uint32_t x, uint32_t y) {
+      return std::make_pair(tallies_[x].prompt, tallies_[x].trial) <
+             std::make_pair(tallies_[y].prompt, tallies_[y].trial);
+    });
+    Aggregate(*order);
     return std::move(out_);
   }
-
-  void Reserve(size_t answers) { out_.answers.reserve(answers); }
 
   void AddProblems(const Diagnostics& d) {
     for (const Diagnostic& x : d.list()) problems_.Add(x);
   }
 
  private:
+  // What the aggregates need of one scored answer, kept instead of the answer so that memory
+  // does not grow with the answers' text: about 40 bytes and 8 per dimension. Scores are kept
+  // as RoundScore(score) * 10000, which RoundScore makes a whole number, so the means are
+  // computed from exactly the values, and in the order, they would be from the answers.
+  struct AnswerTally {
+    int64_t trial = 0;
+    uint32_t prompt = 0;  // Index in prompts_.
+    int32_t score = 0;
+    uint32_t dimensions_begin = 0;  // In dimension_tallies_.
+    uint16_t dimensions = 0;
+    uint16_t judge_errors = 0;
+    ResponseStatus status = ResponseStatus::kOk;
+  };
+  struct DimensionTally {
+    uint32_t index = 0;  // In the prompt's dimensions.
+    int32_t score = 0;
+  };
+
+  static int32_t Units(double score) {
+    double units = std::round(score * 10000.0);
+    // Scores are clamped to [0, 1]; the bound only keeps the conversion defined.
+    return static_cast<int32_t>(std::clamp(units, -1e9, 1e9));
+  }
+  static double FromUnits(int32_t units) { return static_cast<double>(units) / 10000.0; }
+
+  void Tally(uint32_t prompt_index, const ScoredAnswer& a) {
+    const Prompt& p = *prompts_[prompt_index];
+    AnswerTally t;
+    t.trial = a.trial;
+    t.prompt = prompt_index;
+    t.score = Units(a.score.score);
+    t.status = a.status;
+    t.dimensions_begin = static_cast<uint32_t>(dimension_tallies_.size());
+    for (const DimensionResult& d : a.score.dimensions) {
+      auto it = std::find(p.dimensions.begin(), p.dimensions.end(), d.name);
+      if (it == p.dimensions.end() || d.skipped) continue;
+      dimension_tallies_.push_back(
+          {static_cast<uint32_t>(it - p.dimensions.begin()), Units(d.score)});
+      ++t.dimensions;
+    }
+    for (const CriterionResult& r : a.score.criteria) {
+      if (judge_ != nullptr && r.kind == CriterionKind::kJudge && r.skipped) ++t.judge_errors;
+    }
+    tallies_.push_back(t);
+  }
+
   void NotScored(std::map<std::string, Grouped>* groups, const std::string& key, int line,
                  const std::string& message) {
     ++out_.counts.not_scored;
@@ -239,13 +298,12 @@ class RunScorer {
     return entry;
   }
 
-  void Aggregate() {
+  // `order`: the tallies by prompt in suite order, then trial.
+  void Aggregate(const std::vector<uint32_t>& order) {
     RunCounts& c = out_.counts;
-    c.scored = static_cast<int>(out_.answers.size());
-    std::map<std::string, std::vector<const ScoredAnswer*>> by_prompt;
-    for (const ScoredAnswer& a : out_.answers) {
-      by_prompt[a.prompt_id].push_back(&a);
-      switch (a.status) {
+    c.scored = static_cast<int>(tallies_.size());
+    for (const AnswerTally& t : tallies_) {
+      switch (t.status) {
         case ResponseStatus::kOk:
           ++c.ok;
           break;
@@ -256,37 +314,38 @@ class RunScorer {
           ++c.timeout;
           break;
       }
-      for (const CriterionResult& r : a.score.criteria) {
-        if (judge_ != nullptr && r.kind == CriterionKind::kJudge && r.skipped) {
-          ++out_.judge_errors;
-        }
-      }
+      out_.judge_errors += t.judge_errors;
     }
     std::vector<double> prompt_means;
     std::map<std::string, std::vector<double>> dimension_means;
     std::set<std::string> dimensions_used;
-    for (const Prompt* p : prompts_) {
+    size_t next = 0;  // In `order`.
+    for (uint32_t pi = 0; pi < prompts_.size(); ++pi) {
+      const Prompt* p = prompts_[pi];
       PromptScores ps;
       ps.prompt_id = p->id;
       ps.incident = p->incident;
       ps.dimensions = p->dimensions;
       dimensions_used.insert(p->dimensions.begin(), p->dimensions.end());
-      const std::vector<const ScoredAnswer*>& answers = by_prompt[p->id];
-      std::vector<double> scores;
-      std::vector<std::vector<double>> dims(p->dimensions.size());
-      for (const ScoredAnswer* a : answers) {
+      // Sums in the answers' order, as Mean() would add them.
+      double sum = 0;
+      std::vector<double> dim_sums(p->dimensions.size(), 0.0);
+      std::vector<size_t> dim_counts(p->dimensions.size(), 0);
+      for (; next < order.size() && tallies_[order[next]].prompt == pi; ++next) {
+        const AnswerTally& t = tallies_[order[next]];
         ++ps.trials;
-        if (a->status != ResponseStatus::kOk) ++ps.failed;
-        scores.push_back(RoundScore(a->score.score));
-        for (const DimensionResult& d : a->score.dimensions) {
-          auto it = std::find(p->dimensions.begin(), p->dimensions.end(), d.name);
-          if (it == p->dimensions.end() || d.skipped) continue;
-          dims[static_cast<size_t>(it - p->dimensions.begin())].push_back(RoundScore(d.score));
+        if (t.status != ResponseStatus::kOk) ++ps.failed;
+        sum += FromUnits(t.score);
+        for (uint32_t d = t.dimensions_begin; d < t.dimensions_begin + t.dimensions; ++d) {
+          const DimensionTally& dt = dimension_tallies_[d];
+          dim_sums[dt.index] += FromUnits(dt.score);
+          ++dim_counts[dt.index];
         }
       }
-      ps.score = Mean(scores);
-      for (size_t i = 0; i < dims.size(); ++i) {
-        std::optional<double> m = Mean(dims[i]);
+      if (ps.trials > 0) ps.score = sum / static_cast<double>(ps.trials);
+      for (size_t i = 0; i < dim_sums.size(); ++i) {
+        std::optional<double> m;
+        if (dim_counts[i] > 0) m = dim_sums[i] / static_cast<double>(dim_counts[i]);
         ps.dimension_scores.push_back(m);
         if (m.has_value()) dimension_means[p->dimensions[i]].push_back(*m);
       }
@@ -313,9 +372,11 @@ class RunScorer {
   const std::string& responses_;  // The answers' file, relative to run_dir_.
   const Judge* judge_;
   const int jobs_;
-  // An answer waiting to be scored: its result goes to out_.answers[index].
+  const Sink sink_;
+  // An answer waiting to be scored (rubric set) or handed on (a failed call's, already 0).
   struct Pending {
-    size_t index = 0;
+    uint32_t prompt = 0;
+    ScoredAnswer scored;
     const CompiledRubric* rubric = nullptr;
     const Truth* truth = nullptr;
     std::string answer;
@@ -325,22 +386,24 @@ class RunScorer {
   // however long the file is.
   static constexpr size_t kBatch = 256;
   std::vector<Pending> pending_;
+  std::vector<AnswerTally> tallies_;  // In the sink's order.
+  std::vector<DimensionTally> dimension_tallies_;
   std::vector<const Prompt*> prompts_;  // Suite order.
   std::vector<std::string> prompt_ids_;
   std::map<std::string, size_t> order_;
   std::map<std::string, TruthEntry> truths_;
-  std::map<std::pair<std::string, int64_t>, int> seen_;
+  // (prompt index, trial) -> the line scored.
+  absl::flat_hash_map<std::pair<uint32_t, int64_t>, int> seen_;
   std::map<std::string, Grouped> unknown_, mismatch_, no_rubric_;
   std::set<std::string> scored_prompts_;
   Diagnostics problems_;
   RunScores out_;
 };
 
-}  // namespace
-
-absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
-                                   const std::string& run_dir, const Judge* judge, int jobs,
-                                   const std::string& responses) {
+absl::StatusOr<RunScores> Score(const Suite& suite, const RubricSet& rubrics,
+                                const std::string& run_dir, const Judge* judge, int jobs,
+                                const std::string& responses, RunScorer::Sink sink,
+                                std::vector<uint32_t>* order) {
   struct stat st;
   if (stat(run_dir.c_str(), &st) != 0) {
     return absl::NotFoundError(absl::StrCat("run folder '", run_dir, "' does not exist"));
@@ -348,10 +411,8 @@ absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
   if (!S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat("'", run_dir, "' is not a run folder"));
   }
-  RunScorer scorer(suite, rubrics, run_dir, responses, judge, jobs);
+  RunScorer scorer(suite, rubrics, run_dir, responses, judge, jobs, std::move(sink));
   std::string path = JoinPath(run_dir, responses);
-  // Answers run to about 1.5 KB a line.
-  if (stat(path.c_str(), &st) == 0) scorer.Reserve(static_cast<size_t>(st.st_size) / 1024);
   Diagnostics problems;
   int lines = 0;
   absl::Status read = ReadResponses(
@@ -364,10 +425,33 @@ absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
   std::set<int> malformed;
   for (const Diagnostic& d : problems.list()) malformed.insert(d.line);
   scorer.AddProblems(problems);
-  RunScores out = scorer.Finish();
+  RunScores out = scorer.Finish(order);
   out.counts.malformed = static_cast<int>(malformed.size());
   out.counts.not_scored += out.counts.malformed;
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
+                                   const std::string& run_dir, const Judge* judge, int jobs,
+                                   const std::string& responses) {
+  std::vector<ScoredAnswer> answers;
+  std::vector<uint32_t> order;
+  absl::StatusOr<RunScores> out = Score(
+      suite, rubrics, run_dir, judge, jobs, responses,
+      [&](const ScoredAnswer& a) { answers.push_back(a); }, &order);
+  if (!out.ok()) return out;
+  out->answers.reserve(answers.size());
+  for (uint32_t i : order) out->answers.push_back(std::move(answers[i]));
+  return out;
+}
+
+absl::StatusOr<RunScores> ScoreRunStreaming(
+    const Suite& suite, const RubricSet& rubrics, const std::string& run_dir, const Judge* judge,
+    int jobs, const std::function<void(const ScoredAnswer&)>& on_answer,
+    std::vector<uint32_t>* order, const std::string& responses) {
+  return Score(suite, rubrics, run_dir, judge, jobs, responses, on_answer, order);
 }
 
 }  // namespace sre_eval

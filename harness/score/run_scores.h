@@ -8,6 +8,7 @@
 #define SRE_EVAL_SCORE_RUN_SCORES_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -88,6 +89,17 @@ struct RunScores {
 absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
                                    const std::string& run_dir, const Judge* judge, int jobs = 1,
                                    const std::string& responses = "responses.jsonl");
+
+// ScoreRun without keeping the answers, so that memory does not grow with them: each scored
+// answer is passed to `on_answer` (on the calling thread, in the order of the file) and
+// RunScores::answers stays empty; everything else is as ScoreRun gives it. `*order` receives
+// the indices of the answers passed, in the order RunScores::answers would list them (by
+// prompt in suite order, then trial). Memory still holds about 100 bytes per answer scored:
+// what the means, the order and the duplicate check need.
+absl::StatusOr<RunScores> ScoreRunStreaming(
+    const Suite& suite, const RubricSet& rubrics, const std::string& run_dir, const Judge* judge,
+    int jobs, const std::function<void(const ScoredAnswer&)>& on_answer,
+    std::vector<uint32_t>* order, const std::string& responses = "responses.jsonl");
 
 // The mean of `values`, or nullopt when empty.
 std::optional<double> Mean(const std::vector<double>& values);

@@ -115,7 +115,9 @@ class Writer {
   bool first_ = true;
 };
 
-void WriteAnswer(const ScoredAnswer& a, std::string* out) {
+}  // namespace
+
+void AppendAnswerJson(const ScoredAnswer& a, std::string* out) {
   Writer w(out);
   w.Begin('{');
   w.Key("incident").String(a.incident);
@@ -164,6 +166,8 @@ void WriteAnswer(const ScoredAnswer& a, std::string* out) {
   w.End('}');
 }
 
+namespace {
+
 Json PromptJson(const PromptScores& p) {
   Json j;
   j["prompt_id"] = p.prompt_id;
@@ -211,7 +215,7 @@ std::string JudgeNote(const RunScores& s) {
   return note;
 }
 
-std::string ScoresJson(const RunScores& s) {
+std::string ScoresJsonHead(const RunScores& s) {
   std::string out = "{\n";
   absl::StrAppend(&out, "  \"schema_version\": ", kScoresSchemaVersion, ",\n");
   Json judge = nullptr;
@@ -245,18 +249,30 @@ std::string ScoresJson(const RunScores& s) {
   items.reserve(s.prompts.size());
   for (const PromptScores& p : s.prompts) items.push_back(Dump(PromptJson(p)));
   AppendList(&out, "prompts", items, false);
-  // The answers go straight into `out`: about 2 KB each.
-  out.reserve(out.size() + s.answers.size() * 2560);
   absl::StrAppend(&out, "  \"answers\": [");
-  for (size_t i = 0; i < s.answers.size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "\n    " : ",\n    ");
-    WriteAnswer(s.answers[i], &out);
-  }
-  absl::StrAppend(&out, s.answers.empty() ? "],\n" : "\n  ],\n");
-  items.clear();
+  return out;
+}
+
+const char* ScoresJsonAnswerSeparator(size_t index) { return index == 0 ? "\n    " : ",\n    "; }
+
+std::string ScoresJsonTail(const RunScores& s, size_t answers) {
+  std::string out = answers == 0 ? "],\n" : "\n  ],\n";
+  std::vector<std::string> items;
   for (const Diagnostic& d : s.problems) items.push_back(Dump(d.ToString()));
   AppendList(&out, "problems", items, true);
   absl::StrAppend(&out, "}\n");
+  return out;
+}
+
+std::string ScoresJson(const RunScores& s) {
+  std::string out = ScoresJsonHead(s);
+  // The answers go straight into `out`: about 2 KB each.
+  out.reserve(out.size() + s.answers.size() * 2560);
+  for (size_t i = 0; i < s.answers.size(); ++i) {
+    absl::StrAppend(&out, ScoresJsonAnswerSeparator(i));
+    AppendAnswerJson(s.answers[i], &out);
+  }
+  absl::StrAppend(&out, ScoresJsonTail(s, s.answers.size()));
   return out;
 }
 

@@ -17,6 +17,7 @@
 #ifndef SRE_EVAL_SCORE_SCORES_JSON_H_
 #define SRE_EVAL_SCORE_SCORES_JSON_H_
 
+#include <cstddef>
 #include <string>
 
 #include "score/run_scores.h"
@@ -27,6 +28,15 @@ inline constexpr int kScoresSchemaVersion = 1;
 
 // The whole file, ending with a newline.
 std::string ScoresJson(const RunScores& scores);
+
+// The same file in pieces, for writing it without holding every answer (score/scores_file.h):
+// ScoresJson(s) is ScoresJsonHead(s), then for each answer i ScoresJsonAnswerSeparator(i) and
+// AppendAnswerJson(answer), then ScoresJsonTail(s, number of answers). The head and tail read
+// everything of `scores` but its `answers`.
+std::string ScoresJsonHead(const RunScores& scores);
+const char* ScoresJsonAnswerSeparator(size_t index);
+void AppendAnswerJson(const ScoredAnswer& answer, std::string* out);
+std::string ScoresJsonTail(const RunScores& scores, size_t answers);
 
 // What the judge note says: "no judge criteria", "not configured; 3 judge criteria skipped",
 // or "3 judge criteria graded by MODEL; 1 grade failed and was skipped".

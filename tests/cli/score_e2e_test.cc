@@ -1,14 +1,24 @@
 // End to end: the real sre-eval binary, spawned through the real subprocess runner, scores
 // run folders (copies of fixtures/runs/ and small hand-made ones) and calibrates graded files.
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "score/judge.h"
 #include "test_util.h"
 #include "util/file_util.h"
 #include "util/subprocess.h"
@@ -211,6 +221,170 @@ TEST(ScoreE2eTest, MissingRunFolderOrResponsesAreClearErrors) {
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.stderr_data,
             "sre-eval score: --jobs must be a whole number from 1 to 256, got '0'\n");
+}
+
+// responses.jsonl as a FIFO used to block forever, as a symlink to /dev/zero to read until
+// memory ran out and then exit 0; now each is refused, unread, with exit code 2.
+TEST(ScoreE2eTest, ResponsesThatAreNotARegularFileAreRefused) {
+  TempDir dir;
+  WriteSuite(dir);
+  struct Case {
+    std::string make;  // fifo, zero, dir or loop
+    std::string error;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"fifo", "run/responses.jsonl: is a FIFO, not a regular file"},
+           {"zero", "run/responses.jsonl: is a character device, not a regular file"},
+           {"dir", "run/responses.jsonl: is a directory"},
+           {"loop", "run/responses.jsonl: too many levels of symbolic links (a symlink loop)"},
+       }) {
+    std::filesystem::remove_all(dir.path() + "/run");
+    dir.WriteFile("run/crash/truth.json", kTruth);
+    std::string path = dir.path() + "/run/responses.jsonl";
+    if (c.make == "fifo") {
+      ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+    } else if (c.make == "zero") {
+      ASSERT_EQ(symlink("/dev/zero", path.c_str()), 0);
+    } else if (c.make == "dir") {
+      std::filesystem::create_directory(path);
+    } else {
+      ASSERT_EQ(symlink("responses.jsonl", path.c_str()), 0);
+    }
+    SubprocessResult r = SreEval(dir.path(), {"score", "--suite", "suite", "run"});
+    EXPECT_EQ(r.exit_code, 2) << c.make;
+    EXPECT_EQ(r.stderr_data, "sre-eval score: " + c.error + "\n");
+    EXPECT_EQ(r.stdout_data, "");
+    EXPECT_FALSE(std::filesystem::exists(dir.path() + "/run/scores.json")) << c.make;
+  }
+}
+
+// A line over the cap (128 MiB) is a problem at its line; the others are scored.
+TEST(ScoreE2eTest, ALineOverTheCapIsAProblemAndTheRestIsScored) {
+  TempDir dir;
+  WriteSuite(dir);
+  dir.WriteFile("run/crash/truth.json", kTruth);
+  std::string huge = R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":2,)"
+                     R"("status":"ok","answer":")";
+  huge.append((size_t{128} << 20) + 1 - huge.size() - 2, 'x');
+  huge += "\"}\n";
+  ASSERT_EQ(huge.size(), (size_t{128} << 20) + 1 + 1);  // One byte over, and the newline.
+  dir.WriteFile("run/responses.jsonl", Answer("i1.b", 1, "5 restarts.") + huge +
+                                           Answer("i1.a", 1, "OOMKilled: out of memory."));
+  SubprocessResult r = SreEval(dir.path(), {"score", "--suite", "suite", "run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "run/responses.jsonl:2: line is longer than the limit of 134217728 bytes; skipped\n"
+            "score: 1 problem in the input; 1 line of responses.jsonl not scored\n");
+  EXPECT_THAT(r.stdout_data, HasSubstr("\noverall       2  "));
+}
+
+// 3,000 answers in shuffled trial order, with failed calls: streaming scores.json gives the
+// bytes that scoring in memory gave before it (the hash and size were taken from sre-eval
+// built at 5523746, before streaming).
+TEST(ScoreE2eTest, StreamedScoresAreTheBytesOfScoringInMemory) {
+  TempDir dir;
+  WriteSuite(dir);
+  dir.WriteFile("run/crash/truth.json", kTruth);
+  std::string responses;
+  const char* texts[] = {"OOMKilled: out of memory.", "It was OOMKilled.", "memory", "nothing"};
+  for (int i = 0; i < 3000; ++i) {
+    int trial = (i / 2 * 7919) % 1500 + 1;
+    const char* prompt = i % 2 == 0 ? "i1.a" : "i1.b";
+    std::string head = absl::StrCat(R"({"schema_version":1,"incident":"crash","prompt_id":")",
+                                    prompt, R"(","trial":)", trial);
+    if (i % 13 == 0) {
+      absl::StrAppend(&responses, head, R"(,"status":"error","error":"HTTP 503"})", "\n");
+      continue;
+    }
+    std::string answer = i % 2 == 0 ? texts[(i / 2) % 4] : absl::StrCat((i / 2) % 7, " restarts.");
+    absl::StrAppend(&responses, head, R"(,"answer":")", answer, R"(","status":"ok"})", "\n");
+  }
+  dir.WriteFile("run/responses.jsonl", responses);
+  SubprocessResult r = SreEval(dir.path(), {"score", "--suite", "suite", "--jobs", "3", "run"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.stderr_data, "");
+  EXPECT_EQ(r.stdout_data,
+            "prompt   trials   score  detection  diagnosis  impact\n"
+            "i1.a       1500  0.4613     0.4613     0.4613\n"
+            "i1.b       1500  0.1313                        0.1313\n"
+            "overall    3000  0.2963     0.4613     0.4613  0.1313\n"
+            "231 of 3000 answers had status error or timeout and scored 0\n"
+            "judge: not configured (set SRE_EVAL_JUDGE_URL and SRE_EVAL_JUDGE_MODEL); 1 judge "
+            "criterion skipped\n"
+            "wrote run/scores.json\n");
+  std::string scores = Read(dir.path() + "/run/scores.json");
+  EXPECT_EQ(scores.size(), 1755024u);
+  EXPECT_EQ(Sha256Hex(scores), "3b6ffc9e58423ca3816731eea24cc83c786cdda95ff20489e24f3173133849bf");
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/run")) {
+    files.push_back(e.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{"crash", "responses.jsonl", "scores.json"}))
+      << "no temporary file is left";
+}
+
+#if defined(__SANITIZE_ADDRESS__)
+#define SCORE_E2E_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SCORE_E2E_ASAN 1
+#endif
+#endif
+
+// Runs `sre-eval score --suite SRE_EVAL_SOURCE_DIR --jobs 2 RUN_DIR` and returns its peak
+// RSS in KiB (wait4's rusage covers that child alone), or -1 when it failed.
+long ScorePeakRssKib(const std::string& run_dir) {
+  std::string suite = SRE_EVAL_SOURCE_DIR;
+  std::vector<const char*> argv = {SRE_EVAL_BINARY, "score", "--suite",       suite.c_str(),
+                                   "--jobs",        "2",     run_dir.c_str(), nullptr};
+  // The environment without a judge, built before fork: the child only calls what is safe
+  // between fork and exec.
+  std::vector<const char*> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    if (!absl::StartsWith(*e, "SRE_EVAL_JUDGE_")) env.push_back(*e);
+  }
+  env.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execve(argv[0], const_cast<char* const*>(argv.data()), const_cast<char* const*>(env.data()));
+    _exit(127);
+  }
+  int status = 0;
+  struct rusage usage;
+  if (pid < 0 || wait4(pid, &status, 0, &usage) != pid) return -1;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return usage.ru_maxrss;
+}
+
+// 10,200 answers (fixtures/runs/clean 300 times over, 8 MB) used to peak at 142 MB: every
+// answer's scores and the whole of scores.json were held. Streamed, the peak is about 27 MB.
+TEST(ScoreE2eTest, PeakMemoryStaysUnder100MbForTenThousandAnswers) {
+#ifdef SCORE_E2E_ASAN
+  GTEST_SKIP() << "AddressSanitizer's shadow memory makes RSS meaningless";
+#endif
+  TempDir dir;
+  CopyFixtureRun("clean", dir);
+  std::vector<std::string> lines =
+      absl::StrSplit(Read(dir.path() + "/run/responses.jsonl"), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 34u);
+  std::string responses;
+  for (int copy = 0; copy < 300; ++copy) {
+    for (const std::string& line : lines) {
+      nlohmann::json j = nlohmann::json::parse(line);
+      j["trial"] = copy * 10 + j["trial"].get<int>();
+      responses += j.dump() + "\n";
+    }
+  }
+  dir.WriteFile("run/responses.jsonl", responses);
+  long kib = ScorePeakRssKib(dir.path() + "/run");
+  ASSERT_GT(kib, 0) << "sre-eval score failed";
+  EXPECT_LT(kib, 100 * 1024);
+  nlohmann::json doc = nlohmann::json::parse(Read(dir.path() + "/run/scores.json"));
+  EXPECT_EQ(doc["counts"]["scored"], 10200);
 }
 
 TEST(ScoreE2eTest, SuiteProblemsStopScoring) {

@@ -1,5 +1,8 @@
 #include "score/responses.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -159,6 +162,77 @@ TEST(ResponsesTest, AMissingFileOrAFolderIsAnError) {
   absl::Status folder = ReadResponses(dir.path(), "run/responses.jsonl", ignore, &problems, &lines);
   EXPECT_TRUE(absl::IsFailedPrecondition(folder)) << folder;
   EXPECT_EQ(folder.message(), "run/responses.jsonl: is a directory");
+}
+
+// A FIFO, a device or a symlink loop is refused at once, unread: a FIFO with no writer used
+// to block forever, a symlink to /dev/zero to read until memory ran out.
+TEST(ResponsesTest, AnythingButARegularFileIsRefusedUnread) {
+  TempDir dir;
+  ASSERT_EQ(mkfifo((dir.path() + "/fifo").c_str(), 0600), 0);
+  ASSERT_EQ(symlink("/dev/zero", (dir.path() + "/zero").c_str()), 0);
+  ASSERT_EQ(symlink("loop2", (dir.path() + "/loop1").c_str()), 0);
+  ASSERT_EQ(symlink("loop1", (dir.path() + "/loop2").c_str()), 0);
+  std::string real = dir.WriteFile("real.jsonl", "");
+  ASSERT_EQ(symlink("real.jsonl", (dir.path() + "/link").c_str()), 0);
+  struct Case {
+    const char* name;
+    const char* message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"fifo", "run/responses.jsonl: is a FIFO, not a regular file"},
+           {"zero", "run/responses.jsonl: is a character device, not a regular file"},
+           {"loop1", "run/responses.jsonl: too many levels of symbolic links (a symlink loop)"},
+       }) {
+    Diagnostics problems;
+    int lines = -1;
+    int calls = 0;
+    absl::Status status = ReadResponses(
+        dir.path() + "/" + c.name, "run/responses.jsonl", [&](const Response&) { ++calls; },
+        &problems, &lines);
+    EXPECT_TRUE(absl::IsFailedPrecondition(status)) << status;
+    EXPECT_EQ(status.message(), c.message);
+    EXPECT_EQ(lines, 0);
+    EXPECT_EQ(calls, 0);
+    EXPECT_TRUE(problems.empty());
+  }
+  Diagnostics problems;
+  int lines = -1;
+  EXPECT_TRUE(
+      ReadResponses(
+          dir.path() + "/link", "run/responses.jsonl", [](const Response&) {}, &problems, &lines)
+          .ok())
+      << "a symlink to a regular file is followed";
+}
+
+// A line longer than the cap is a problem at its line; it is skipped as it is read (never held
+// whole) and the lines after it are read.
+TEST(ResponsesTest, ALineOverTheCapIsAProblemAndTheRestIsRead) {
+  TempDir dir;
+  auto line = [](int trial, size_t bytes) {
+    std::string head = absl::StrCat(R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a",)",
+                                    R"("trial":)", trial, R"(,"status":"ok","answer":")");
+    std::string tail = "\"}";
+    return head + std::string(bytes - head.size() - tail.size(), 'x') + tail;
+  };
+  // The cap is 200,000 bytes: the long lines span several reads of 64 KiB.
+  std::string path = dir.WriteFile("r.jsonl", line(1, 200000) + "\n" + line(2, 200001) + "\r\n" +
+                                                  line(3, 100) + "\n" + line(4, 1000000) + "\n" +
+                                                  line(5, 200000) + "\n" + line(6, 200001));
+  std::vector<int64_t> trials;
+  Diagnostics problems;
+  int lines = 0;
+  ASSERT_TRUE(ReadResponses(
+                  path, "r.jsonl", [&](const Response& r) { trials.push_back(r.trial); }, &problems,
+                  &lines, 200000)
+                  .ok());
+  EXPECT_EQ(trials, (std::vector<int64_t>{1, 3, 5}));
+  EXPECT_EQ(DiagnosticStrings(problems),
+            (std::vector<std::string>{
+                "r.jsonl:2: line is longer than the limit of 200000 bytes; skipped",
+                "r.jsonl:4: line is longer than the limit of 200000 bytes; skipped",
+                "r.jsonl:6: line is longer than the limit of 200000 bytes; skipped"}));
+  EXPECT_EQ(lines, 6);
+  EXPECT_EQ(kMaxResponseLineBytes, size_t{128} << 20);
 }
 
 TEST(ResponsesTest, NulAndInvalidUtf8AreMalformedLines) {

@@ -2,6 +2,8 @@
 // were worked out by hand from the formula in score/engine.h.
 #include "score/run_scores.h"
 
+#include <algorithm>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -11,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "score/score_table.h"
+#include "score/scores_file.h"
 #include "score/scores_json.h"
 #include "test_util.h"
 #include "util/file_util.h"
@@ -345,6 +348,90 @@ TEST_F(RunScoresTest, AMissingRunFolderOrResponsesFileIsAnError) {
   EXPECT_TRUE(absl::IsNotFound(s.status()));
   EXPECT_EQ(s.status().message(),
             absl::StrCat(dir_.path(), "/responses.jsonl: No such file or directory"));
+}
+
+// `sre-eval score` writes scores.json without holding the answers (ScoreRunStreaming and
+// ScoresFileWriter); the file must be byte for byte what ScoresJson gives from ScoreRun.
+class StreamedScoresTest : public RunScoresTest {
+ protected:
+  std::string InMemory(const Judge* judge, int jobs) {
+    absl::StatusOr<RunScores> s = ScoreRun(suite_, rubrics_, dir_.path(), judge, jobs);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? ScoresJson(*s) : "";
+  }
+  std::string Streamed(const Judge* judge, int jobs) {
+    ScoresFileWriter writer(dir_.path() + "/scores.json");
+    std::vector<uint32_t> order;
+    absl::StatusOr<RunScores> s = ScoreRunStreaming(
+        suite_, rubrics_, dir_.path(), judge, jobs, [&](const ScoredAnswer& a) { writer.Add(a); },
+        &order);
+    EXPECT_TRUE(s.ok()) << s.status();
+    if (!s.ok()) return "";
+    EXPECT_TRUE(s->answers.empty());
+    absl::Status written = writer.Commit(*s, order);
+    EXPECT_TRUE(written.ok()) << written;
+    absl::StatusOr<std::string> text = ReadFile(dir_.path() + "/scores.json");
+    return text.ok() ? *text : "";
+  }
+};
+
+TEST_F(StreamedScoresTest, TheStreamedFileIsTheInMemoryOne) {
+  ASSERT_TRUE(Score(Mixed()).ok());
+  std::string expected = InMemory(nullptr, 1);
+  EXPECT_EQ(Streamed(nullptr, 1), expected);
+  // Nothing is left behind in the run folder but scores.json.
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::directory_iterator(dir_.path())) {
+    files.push_back(e.path().filename().string());
+  }
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files,
+            (std::vector<std::string>{"crash", "latency", "responses.jsonl", "scores.json"}));
+}
+
+TEST_F(StreamedScoresTest, ManyShuffledAnswersWithAJudgeGiveTheSameBytes) {
+  // 6,000 answers in no order: trials shuffled (7919 is prime to 3000), every 17th a failed
+  // call, and duplicates, unknown prompts and bad lines among them.
+  std::string responses;
+  const char* texts[] = {"OOMKilled: out of memory.", "It was OOMKilled.", "memory", ""};
+  for (int i = 0; i < 6000; ++i) {
+    int trial = (i / 2 * 7919) % 3000 + 1;
+    if (i % 17 == 0) {
+      responses += absl::StrCat(R"({"schema_version":1,"incident":"crash","prompt_id":")",
+                                i % 2 == 0 ? "i1.a" : "i1.b", R"(","trial":)", trial,
+                                R"(,"status":"timeout","error":"after 30s"})", "\n");
+    } else if (i % 2 == 0) {
+      responses += Line("crash", "i1.a", trial, texts[i % 4]);
+    } else {
+      responses += Line("crash", "i1.b", trial, absl::StrCat(i % 7, " restarts"));
+    }
+    if (i % 1000 == 0) responses += Line("crash", "i1.a", trial, "a duplicate") + "{bad\n";
+  }
+  responses += Line("latency", "i2.a", 1, "slow") + Line("crash", "i9.z", 1, "?");
+  FixedJudge judge(0.25);
+  absl::StatusOr<RunScores> s = Score(responses, &judge);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->counts.scored, 6001);
+  EXPECT_EQ(s->counts.timeout, 353);
+  EXPECT_EQ(s->counts.not_scored, 13);
+  std::string expected = InMemory(&judge, 1);
+  EXPECT_EQ(Streamed(&judge, 1), expected);
+  EXPECT_EQ(Streamed(&judge, 3), expected);
+}
+
+TEST_F(StreamedScoresTest, AFolderThatCannotBeWrittenIsAnErrorAndLeavesNoFile) {
+  ASSERT_TRUE(Score(Line("crash", "i1.a", 1, "memory")).ok());
+  ScoresFileWriter writer(dir_.path() + "/nope/scores.json");
+  std::vector<uint32_t> order;
+  absl::StatusOr<RunScores> s = ScoreRunStreaming(
+      suite_, rubrics_, dir_.path(), nullptr, 1, [&](const ScoredAnswer& a) { writer.Add(a); },
+      &order);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->counts.scored, 1);
+  absl::Status written = writer.Commit(*s, order);
+  EXPECT_TRUE(absl::IsNotFound(written)) << written;
+  EXPECT_EQ(written.message(), absl::StrCat("creating a temporary file for ", dir_.path(),
+                                            "/nope/scores.json: No such file or directory"));
 }
 
 // The fixture runs hold what a real run would: each prompt as the template renders it from

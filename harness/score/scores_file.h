@@ -1,0 +1,53 @@
+// Writing scores.json without holding every answer in memory (`sre-eval score` on a run of
+// any length): each answer's JSON is appended to a spill file as soon as it is scored, and
+// Commit assembles the file, in the order scores.json lists the answers, from the spill.
+// The bytes are exactly ScoresJson's (score/scores_json.h) for the same answers.
+//
+// Both temporary files live in the target's folder. The spill is unlinked as soon as it is
+// created, so nothing is left behind even by a crash; the result replaces the target as
+// WriteFileAtomically does (temporary file, fsync, rename, fsync of the folder): a reader sees
+// the old file or the new one, and on any error the old one is untouched.
+#ifndef SRE_EVAL_SCORE_SCORES_FILE_H_
+#define SRE_EVAL_SCORE_SCORES_FILE_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "score/run_scores.h"
+#include "util/unique_fd.h"
+
+namespace sre_eval {
+
+// Memory: about 1 MiB of buffer and 8 bytes per answer. Not thread-safe.
+class ScoresFileWriter {
+ public:
+  // `path`: the file to replace, e.g. RUN_DIR/scores.json.
+  explicit ScoresFileWriter(std::string path);
+
+  // Appends one answer. The first error (creating or writing the spill) is kept and returned
+  // by Commit; later answers are then dropped.
+  void Add(const ScoredAnswer& answer);
+
+  // Writes the file: the head and tail from `scores` (its `answers` are not read), then the
+  // answers added, in `order` (indices in the order of Add, each once: ScoreRunStreaming's).
+  // The error message names the file or the temporary file that failed.
+  absl::Status Commit(const RunScores& scores, const std::vector<uint32_t>& order);
+
+ private:
+  absl::Status FlushSpill();
+
+  std::string path_;
+  std::string dir_;
+  std::string base_;
+  UniqueFd spill_;
+  uint64_t spilled_ = 0;           // Bytes written to the spill.
+  std::string buffer_;             // Not yet written.
+  std::vector<uint64_t> offsets_;  // Where each answer starts in the spill.
+  absl::Status status_ = absl::OkStatus();
+};
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SCORE_SCORES_FILE_H_
