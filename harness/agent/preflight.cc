@@ -72,7 +72,7 @@ absl::Status CheckProgram(const AgentConfig& config) {
   std::string path = env != nullptr ? env : "/bin:/usr/bin";
   absl::Status first_problem;
   for (absl::string_view dir : absl::StrSplit(path, ':')) {
-    std::string candidate = absl::StrCat(dir.empty() ? "." : dir, "/", program);
+    std::string candidate = absl::StrCat(dir.empty() ? absl::string_view(".") : dir, "/", program);
     absl::Status found = CheckExecutable(candidate, program);
     if (found.ok()) return found;
     if (!absl::IsNotFound(found) && first_problem.ok()) first_problem = found;

@@ -58,6 +58,7 @@ struct Reply {
   int status = 200;
   std::string body;
   absl::Duration delay = absl::ZeroDuration();
+  std::string content_type = "text/plain";
 };
 
 class HostileAgentServer {
@@ -70,7 +71,7 @@ class HostileAgentServer {
                             Reply r = reply(body.is_object() ? body.value("prompt_id", "") : "");
                             if (r.delay > absl::ZeroDuration()) server_.WaitForRelease(r.delay);
                             res.status = r.status;
-                            res.set_content(r.body, "text/plain");
+                            res.set_content(r.body, r.content_type);
                           });
     port_ = server_.Start();
   }
@@ -257,9 +258,12 @@ TEST(RunE2eFailuresTest, AnAgentThatCannotBeReachedStopsTheRunBeforeRecording) {
 TEST(RunE2eFailuresTest, AnAgentFailingMostAnswersExits3UnlessAllowed) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
   HostileAgentServer server([](const std::string& id) {
-    if (id == "i3.charged") return Reply{200, nlohmann::json{{"answer", kGoodAnswer}}.dump()};
+    if (id == "i3.charged") {
+      return Reply{200, nlohmann::json{{"answer", kGoodAnswer}}.dump(), absl::ZeroDuration(),
+                   "application/json"};
+    }
     if (id == "i3.how_many") {
-      return Reply{200, R"({"answer": "late"})", absl::Milliseconds(1500)};
+      return Reply{200, R"({"answer": "late"})", absl::Milliseconds(1500), "application/json"};
     }
     return Reply{500, "upstream model unavailable"};
   });
