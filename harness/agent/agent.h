@@ -54,7 +54,11 @@ struct AgentAnswer {
   int http_status = 0;                            // the last HTTP status; 0 when there was none
   absl::Duration latency = absl::ZeroDuration();  // from the first attempt to the answer
   Usage usage;
-  bool truncated = false;  // the answer was cut at the configured cap
+  bool truncated = false;  // the answer was cut at the configured cap (on a character)
+  // Bytes the agent sent that are not UTF-8 (in its answer, its error body or its stderr)
+  // were replaced by U+FFFD where they entered (util/utf8.h RepairUtf8). `text` and `error`
+  // are always valid UTF-8.
+  bool invalid_utf8 = false;
 
   bool ok() const { return error.empty(); }
 };
@@ -67,7 +71,8 @@ class Agent {
   // "none" (the agent investigates on its own) or "evidence" (the request carries the
   // evidence pack).
   virtual std::string context_mode() const = 0;
-  // Thread-safe. Never throws: a failure is an answer with `error` set.
+  // Thread-safe. Never throws: a failure is an answer with `error` set. The answer's text and
+  // error are valid UTF-8.
   virtual AgentAnswer Ask(const AgentRequest& request) = 0;
 };
 

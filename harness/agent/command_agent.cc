@@ -8,6 +8,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "agent/retry.h"
+#include "util/utf8.h"
 
 namespace sre_eval {
 namespace agent {
@@ -85,12 +86,21 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
   } else if (!result->success()) {
     error = result->exit_code >= 0 ? absl::StrCat("exit ", result->exit_code)
                                    : absl::StrCat("killed by signal ", result->term_signal);
-    // Redacted before it is cut, so that no part of a secret survives the cut.
-    std::string tail = StderrTail(Redact(result->stderr_data, config_.secrets));
+    // Made valid UTF-8 where it enters, then redacted before it is cut, so that no part of a
+    // secret survives the cut.
+    std::string stderr_text = result->stderr_data;
+    if (MakeValidUtf8(&stderr_text, std::string::npos, result->stderr_truncated).replaced > 0) {
+      answer.invalid_utf8 = true;
+    }
+    std::string tail = StderrTail(Redact(stderr_text, config_.secrets));
     if (!tail.empty()) absl::StrAppend(&error, ": ", tail);
   } else {
-    answer.truncated = result->stdout_truncated;
-    const std::string& out = result->stdout_data;
+    // Valid UTF-8 from here on: a character the cap split is dropped, other bytes that are
+    // not UTF-8 become U+FFFD (also inside JSON strings, which would not parse otherwise).
+    std::string out = result->stdout_data;
+    Utf8Repair repair = MakeValidUtf8(&out, std::string::npos, result->stdout_truncated);
+    answer.truncated = repair.cut;
+    if (repair.replaced > 0) answer.invalid_utf8 = true;
     if (config_.answer_pointer.empty()) {
       answer.text = std::string(absl::StripTrailingAsciiWhitespace(out));
       if (answer.text.empty()) error = "stdout is empty";
@@ -120,6 +130,8 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
     answer.text.clear();
     answer.error = Redact(error, config_.secrets);
   }
+  // The backstop: nothing that is not UTF-8 leaves the agent.
+  if (RepairUtf8(&answer.text) + RepairUtf8(&answer.error) > 0) answer.invalid_utf8 = true;
   return answer;
 }
 

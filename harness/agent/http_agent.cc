@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "agent/command_agent.h"
+#include "util/utf8.h"
 
 namespace sre_eval {
 namespace agent {
@@ -146,10 +147,7 @@ absl::StatusOr<std::string> StringAtPointer(const nlohmann::json& document,
 
 std::string CutAnswer(std::string text, size_t max_bytes, bool* cut) {
   *cut = text.size() > max_bytes;
-  if (!*cut) return text;
-  size_t n = max_bytes;
-  while (n > 0 && (static_cast<unsigned char>(text[n]) & 0xC0) == 0x80) --n;
-  text.resize(n);
+  if (*cut) TruncateUtf8(&text, max_bytes);
   return text;
 }
 
@@ -157,8 +155,11 @@ void ReadAnswer(const HttpResponse& response, absl::string_view pointer, size_t 
                 AgentAnswer* answer, nlohmann::json* document_out) {
   bool cut = false;
   if (pointer.empty()) {
-    answer->text = CutAnswer(response.body, max_bytes, &cut);
-    answer->truncated = cut || response.truncated;
+    // The body as it came, perhaps cut by the client at the cap in the middle of a character.
+    answer->text = response.body;
+    Utf8Repair repair = MakeValidUtf8(&answer->text, max_bytes, response.truncated);
+    answer->truncated = repair.cut;
+    if (repair.replaced > 0) answer->invalid_utf8 = true;
     return;
   }
   std::string content_type = response.Header("content-type");
@@ -172,11 +173,20 @@ void ReadAnswer(const HttpResponse& response, absl::string_view pointer, size_t 
                                  " bytes, too large to read the answer from");
     return;
   }
-  nlohmann::json document = nlohmann::json::parse(response.body, nullptr, false);
+  // Bytes that are not UTF-8 inside a JSON string would make the whole response unreadable:
+  // they are repaired first, so the answer survives with U+FFFD in their place.
+  std::string repaired;
+  const std::string* body = &response.body;
+  if (!IsValidUtf8(*body)) {
+    repaired = *body;
+    if (RepairUtf8(&repaired) > 0) answer->invalid_utf8 = true;
+    body = &repaired;
+  }
+  nlohmann::json document = nlohmann::json::parse(*body, nullptr, false);
   if (document.is_discarded()) {
     // Parse again only to say where it broke.
     try {
-      const nlohmann::json again = nlohmann::json::parse(response.body);  // throws here
+      const nlohmann::json again = nlohmann::json::parse(*body);  // throws here
       static_cast<void>(again);
     } catch (const nlohmann::json::parse_error& e) {
       answer->error = absl::StrCat("the response is not valid JSON (at byte ", e.byte, ")");

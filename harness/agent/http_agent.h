@@ -40,7 +40,9 @@ std::string CutAnswer(std::string text, size_t max_bytes, bool* cut);
 // Reads the answer out of a 2xx response: the body when `pointer` is "", else the string at
 // `pointer` in the JSON body. Sets `answer->text`, or `answer->error` ("the response is not
 // JSON (content-type text/html)", "the response is not valid JSON: ...", "no string at ...").
-// The text is cut at `max_bytes` (answer->truncated). `document`, when not null, receives the
+// The text is cut at `max_bytes` on a character (answer->truncated). Bytes that are not UTF-8
+// are replaced by U+FFFD before the body is read (answer->invalid_utf8), and a body the client
+// cut is not left ending in part of a character. `document`, when not null, receives the
 // parsed body (left null when the body was not read as JSON).
 void ReadAnswer(const HttpResponse& response, absl::string_view pointer, size_t max_bytes,
                 AgentAnswer* answer, nlohmann::json* document = nullptr);

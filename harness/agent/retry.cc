@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "util/utf8.h"
 
 namespace sre_eval {
 namespace agent {
@@ -25,12 +26,14 @@ uint64_t Mix(uint64_t x) {
   return x ^ (x >> 31);
 }
 
-// The first bytes of a body for a message, without a UTF-8 sequence cut in half.
-std::string Excerpt(const std::string& body) {
-  if (body.size() <= kBodyExcerptBytes) return body;
-  size_t n = kBodyExcerptBytes;
-  while (n > 0 && (static_cast<unsigned char>(body[n]) & 0xC0) == 0x80) --n;
-  return body.substr(0, n);
+// The first bytes of a body for a message, valid UTF-8 (never a character cut in half);
+// `*replaced` is set when bytes that are not UTF-8 were replaced.
+std::string Excerpt(const std::string& body, bool* replaced) {
+  std::string excerpt = body.substr(0, kBodyExcerptBytes);
+  Utf8Repair repair =
+      MakeValidUtf8(&excerpt, kBodyExcerptBytes, /*came_cut=*/body.size() > kBodyExcerptBytes);
+  if (repair.replaced > 0) *replaced = true;
+  return excerpt;
 }
 
 // The client's message without its "METHOD URL: " prefix (the URL may carry a query the
@@ -151,7 +154,7 @@ CallResult CallWithRetries(HttpClient* http, HttpRequest request, const CallPoli
         asked_wait = ParseRetryAfter(response->Header("retry-after"), clock->Now());
       }
       result.error = absl::StrCat("HTTP ", response->status, AfterAttempts(result.attempts), ": ",
-                                  Excerpt(response->body));
+                                  Excerpt(response->body, &result.invalid_utf8));
     }
     if (!retry || result.attempts >= max_attempts) break;
     absl::Duration wait = asked_wait.has_value() ? std::min(*asked_wait, policy.max_backoff)
@@ -183,7 +186,11 @@ AgentAnswer AskWithRetries(HttpClient* http, HttpRequest http_request, const Age
     read(*call.response, &answer);
   } else {
     answer.error = call.error;
+    answer.invalid_utf8 = call.invalid_utf8;
   }
+  // The backstop: whatever `read` or a transport message let through (a header value, a
+  // message quoting the response) is valid UTF-8 from here on.
+  if (RepairUtf8(&answer.text) + RepairUtf8(&answer.error) > 0) answer.invalid_utf8 = true;
   answer.text = Redact(answer.text, config.secrets);
   answer.error = Redact(answer.error, config.secrets);
   if (!answer.ok()) answer.text.clear();

@@ -67,6 +67,8 @@ struct CallResult {
   int http_status = 0;                            // the last status; 0 when none came
   absl::Duration latency = absl::ZeroDuration();  // on `clock`, first attempt to the end
   bool truncated = false;  // the body was cut at the request's max_response_bytes
+  // `error` quotes a body that was not UTF-8: those bytes were replaced by U+FFFD.
+  bool invalid_utf8 = false;
 };
 
 // Sends `request` (its timeout replaced by the policy's) up to 1 + policy.retries times.
@@ -85,8 +87,9 @@ size_t JsonResponseByteCap(const CallPolicy& policy);
 // config.policy (the jitter from CallRng(seed, "<prompt id>#<trial>") of `request`), then the
 // answer: the call's attempts, HTTP status and latency; from a 2xx response, what `read` sets
 // (the text, or an error); else the call's error. config.secrets are redacted from the text and
-// the error, and an answer with an error has no text. Thread-safe if `http`, `clock`, `budget`
-// and `read` are.
+// the error, and an answer with an error has no text. The text and the error are made valid
+// UTF-8 (AgentAnswer::invalid_utf8 says when bytes were replaced). Thread-safe if `http`, `clock`,
+// `budget` and `read` are.
 AgentAnswer AskWithRetries(HttpClient* http, HttpRequest http_request, const AgentConfig& config,
                            Clock* clock, RunBudget* budget, uint64_t seed,
                            const AgentRequest& request,

@@ -1,6 +1,7 @@
 #include "cli/ask.h"
 
 #include <cstdio>
+#include <exception>
 #include <map>
 #include <memory>
 #include <optional>
@@ -10,6 +11,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "agent/config.h"
 #include "agent/evidence.h"
 #include "agent/factory.h"
@@ -18,6 +20,7 @@
 #include "score/engine.h"
 #include "score/responses.h"
 #include "util/file_util.h"
+#include "util/utf8.h"
 
 namespace sre_eval {
 namespace {
@@ -63,12 +66,15 @@ std::string ResponseLine(const Item& item, const std::string& agent_name,
   j["attempts"] = std::max(1, a.attempts);
   if (a.http_status > 0) j["http_status"] = a.http_status;
   if (a.truncated) j["truncated"] = true;
+  if (a.invalid_utf8) j["repaired"] = nlohmann::json::array({"invalid_utf8"});
   nlohmann::json usage = nlohmann::json::object();
   if (a.usage.prompt_tokens >= 0) usage["prompt_tokens"] = a.usage.prompt_tokens;
   if (a.usage.completion_tokens >= 0) usage["completion_tokens"] = a.usage.completion_tokens;
   if (a.usage.total_tokens >= 0) usage["total_tokens"] = a.usage.total_tokens;
   if (!usage.empty()) j["usage"] = std::move(usage);
-  return j.dump() + "\n";
+  // Agents repair their text (agent.h); `replace` keeps a line from ever failing on text that
+  // came another way (a prompt rendered from a cluster's truth).
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 // The prompt and answer stored in `path` for (prompt_id, trial), if any.
@@ -91,21 +97,32 @@ std::optional<std::pair<std::string, std::string>> Stored(const std::string& pat
 
 // The agent, until an interrupt: from then on questions not yet sent are not asked (their
 // answers carry kNotAsked and are not written), so an interrupted run keeps only real answers.
+// An exception out of the agent (a bug, memory) becomes that answer's error, never the run's
+// end: the other answers are still asked, written and scored.
 constexpr char kNotAsked[] = "not asked: interrupted";
 
-class Interruptible final : public agent::Agent {
+class Guarded final : public agent::Agent {
  public:
-  Interruptible(agent::Agent* inner, const std::atomic<int>* interrupts)
+  Guarded(agent::Agent* inner, const std::atomic<int>* interrupts)
       : inner_(inner), interrupts_(interrupts) {}
   std::string kind() const override { return inner_->kind(); }
   std::string context_mode() const override { return inner_->context_mode(); }
   agent::AgentAnswer Ask(const agent::AgentRequest& request) override {
+    agent::AgentAnswer a;
     if (interrupts_ != nullptr && interrupts_->load() > 0) {
-      agent::AgentAnswer a;
       a.error = kNotAsked;
       return a;
     }
-    return inner_->Ask(request);
+    try {
+      return inner_->Ask(request);
+    } catch (const std::exception& e) {
+      a.error = absl::StrCat("internal error while asking: ", e.what());
+    } catch (...) {
+      a.error = "internal error while asking: an unknown exception";
+    }
+    a.attempts = 1;
+    a.invalid_utf8 = RepairUtf8(&a.error) > 0;
+    return a;
   }
 
  private:
@@ -114,6 +131,24 @@ class Interruptible final : public agent::Agent {
 };
 
 }  // namespace
+
+std::string ConsoleLine(absl::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (u < 0x20 || u == 0x7F) {
+      out += absl::StrFormat("\\x%02x", u);
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
                                     std::ostream* progress) {
@@ -223,7 +258,7 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
       wave.push_back(k);
       requests.push_back(item.request);
     }
-    Interruptible guarded(agent, o.interrupts);
+    Guarded guarded(agent, o.interrupts);
     agent::AskAll(
         &guarded, requests, std::max(1, o.jobs), [&](size_t i, const agent::AgentAnswer& answer) {
           Item& item = items[wave[i]];
@@ -234,7 +269,18 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
           }
           item.answer = answer;
           item.asked = true;
-          std::string line = ResponseLine(item, o.agent_name, o.secrets);
+          std::string line;
+          try {
+            line = ResponseLine(item, o.agent_name, o.secrets);
+          } catch (const std::exception& e) {
+            // Kept as that answer's error: the line must be written, or the answer is lost.
+            item.answer = agent::AgentAnswer();
+            item.answer.attempts = answer.attempts;
+            item.answer.latency = answer.latency;
+            item.answer.error = absl::StrCat("internal error while storing the answer: ", e.what());
+            RepairUtf8(&item.answer.error);
+            line = ResponseLine(item, o.agent_name, o.secrets);
+          }
           if (std::fwrite(line.data(), 1, line.size(), out.get()) != line.size() ||
               std::fflush(out.get()) != 0) {
             if (write_status.ok()) {
@@ -242,12 +288,14 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
             }
           }
           ++summary.asked;
-          if (!answer.ok()) ++summary.errors;
+          const agent::AgentAnswer& kept = item.answer;
+          if (!kept.ok()) ++summary.errors;
           if (progress != nullptr) {
             *progress << item.prompt->id << " (trial " << item.trial
-                      << "): " << (answer.ok() ? "answered" : "ERROR") << " in "
-                      << absl::ToInt64Milliseconds(answer.latency) << " ms\n"
-                      << std::flush;
+                      << "): " << (kept.ok() ? "answered" : "ERROR") << " in "
+                      << absl::ToInt64Milliseconds(kept.latency) << " ms";
+            if (!kept.ok()) *progress << ": " << ConsoleLine(agent::Redact(kept.error, o.secrets));
+            *progress << "\n" << std::flush;
           }
         });
   }

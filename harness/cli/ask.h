@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "agent/agent.h"
 #include "suite/suite.h"
 
@@ -42,6 +43,10 @@ struct AskSummary {
   int skipped = 0;  // prompts not asked: no truth, a template that did not render, interrupted
   std::vector<std::string> problems;  // one line per skipped prompt
 };
+
+// `text` (an agent's error, an answer's note) fit for one console line: control characters
+// are escaped ("\n", "\t", "\x1b"), so a reason can neither span lines nor move the cursor.
+std::string ConsoleLine(absl::string_view text);
 
 // Asks and writes; an agent failure is an error line, never a stop. Errors only when the run
 // folder cannot be written.

@@ -20,9 +20,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "agent/config.h"
 #include "agent/factory.h"
+#include "agent/preflight.h"
 #include "agent/reference_agent.h"
 #include "cli/ask.h"
 #include "cli/command.h"
@@ -77,6 +79,49 @@ bool ParseCount(const ParsedArgs& args, const char* name, int lo, int hi, int* o
     return false;
   }
   return true;
+}
+
+// --max-failed-answers: how many of the agent's answers may fail (error or timeout) before
+// the run exits 3. "N" answers, or "P%" of the answers.
+struct FailedAnswersAllowance {
+  int64_t count = 0;
+  bool percent = false;
+  std::string text = "0";
+
+  bool Allows(int64_t failed, int64_t answers) const {
+    return percent ? failed * 100 <= count * answers : failed <= count;
+  }
+};
+
+bool ParseFailedAnswersAllowance(const std::string& text, FailedAnswersAllowance* out) {
+  absl::string_view digits = text;
+  bool percent = absl::ConsumeSuffix(&digits, "%");
+  if (digits.empty() || digits.size() > 9 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  int64_t value = 0;
+  if (!absl::SimpleAtoi(digits, &value) || (percent && value > 100)) return false;
+  out->count = value;
+  out->percent = percent;
+  out->text = text;
+  return true;
+}
+
+// How many failed answers are shown with their reasons when a run ends.
+constexpr size_t kFailedAnswersShown = 5;
+
+// Writes the answers' outcome into RUN_DIR/run.json: "answers": {"total", "failed"}, and a
+// status of "incomplete" (never "ok") when some failed.
+void RecordAnswerCounts(const std::string& run_dir, int total, int failed) {
+  const std::string path = run_dir + "/run.json";
+  absl::StatusOr<std::string> text = ReadFile(path, size_t{1} << 20);
+  nlohmann::json doc =
+      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+  if (!doc.is_object()) return;
+  doc["answers"] = {{"total", total}, {"failed", failed}};
+  if (failed > 0 && doc.value("status", "") == "ok") doc["status"] = "incomplete";
+  WriteFileAtomically(path, doc.dump(2) + "\n").IgnoreError();
 }
 
 // The (prompt id, trial) pairs a responses.jsonl holds (absent file: none).
@@ -250,8 +295,17 @@ const CommandSpec& RunSpec() {
       "\n" +
           std::string(kSuiteHelp) +
           "\n"
+          "Before anything is recorded, the agent must be reachable (http and openai: a\n"
+          "connection to its host and port; command: the program exists and is executable),\n"
+          "or the run stops at once with exit code 3 and the reason.\n"
+          "An answer that failed (error or timeout) scores 0 and is shown with its reason;\n"
+          "when more answers failed than --max-failed-answers allows (default 0), the run is\n"
+          "incomplete: everything is still written and scored, the reports say how many\n"
+          "failed, and the exit code is 3.\n"
+          "\n"
           "Exit codes: 0 done and over every threshold; 1 a threshold was missed;\n"
-          "2 bad input; 3 the cluster or a step failed, or the run was interrupted.",
+          "2 bad input; 3 the agent could not be reached or too many answers failed, the\n"
+          "cluster or a step failed, or the run was interrupted.",
       {
           {"env", "sim|kube", "the cluster: the built-in simulation (default) or a real one"},
           {"context", "NAME", "kube context for --env kube (default: the current context)"},
@@ -264,6 +318,9 @@ const CommandSpec& RunSpec() {
           {"jobs", "N", "agent calls in flight at most (default 4)"},
           {"seed", "N", "seed of the simulated cluster and of retry jitter (default 1)"},
           {"fail-under", "SCORE", "exit 1 when the overall score is under SCORE (0 to 1)"},
+          {"max-failed-answers", "N|P%",
+           "answers that may fail (error or timeout) before the run exits 3: a number, or a "
+           "percentage of the answers (default 0)"},
           {"out", "DIR", "the run folder to write (must not exist or be empty)"},
           {"suite", "DIR", "the suite folder (incidents/, prompts/, rubrics/)"},
           {"resume", "RUN_DIR", "finish an interrupted run: ask only what it has no answer for"},
@@ -362,6 +419,19 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
   if (!ParseCount(args, "trials", 1, 100, &trials, err)) return kExitBadInput;
   if (!ParseCount(args, "jobs", 1, 256, &jobs, err)) return kExitBadInput;
+  FailedAnswersAllowance allowance;
+  if (args.Has("max-failed-answers") || resumed_doc.contains("max_failed_answers")) {
+    std::string text = args.Has("max-failed-answers")
+                           ? args.Get("max-failed-answers")
+                           : resumed_doc.value("max_failed_answers", std::string("0"));
+    if (!ParseFailedAnswersAllowance(text, &allowance)) {
+      err << me
+          << "--max-failed-answers must be a whole number of answers (like 2) or a whole "
+             "percentage of them from 0% to 100% (like 10%), got '"
+          << text << "'\n";
+      return kExitBadInput;
+    }
+  }
   std::optional<double> fail_under;
   if (args.Has("fail-under")) {
     double v = 0;
@@ -436,6 +506,16 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
     tested = *std::move(made);
   }
+  // Before anything is recorded: an agent that cannot be reached would fail every answer
+  // after the whole recording.
+  if (tested != nullptr) {
+    absl::Status reachable = agent::CheckAgentReachable(config, http.get());
+    if (!reachable.ok()) {
+      err << me << "the agent '" << agent::Redact(config.name, config.secrets)
+          << "' cannot be reached: " << reachable.message() << "; nothing was run\n";
+      return kExitEnvironment;
+    }
+  }
   std::unique_ptr<agent::Agent> reference =
       agent::MakeReferenceAgent(&runner, SystemClock::Get(), nullptr);
   agent::Agent* under_test = tested != nullptr ? tested.get() : reference.get();
@@ -450,7 +530,6 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   std::set<std::string> adopted;  // resumed: incidents whose truth was recorded only now
   const std::string reference_dir = absl::StrCat(run_dir, "/reference");
   absl::Duration asking = absl::ZeroDuration();
-  int asked = 0, agent_errors = 0;
   // Asks the agent (and the reference agent beside it) an incident's prompts that have no
   // answer yet; false to stop.
   auto ask_incident = [&](const std::string& incident_id, const agent::ClusterAccess& how) {
@@ -469,8 +548,6 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     out << incident_id << ": asking " << config.name << "\n" << std::flush;
     absl::StatusOr<AskSummary> s = AskSuite(under_test, ao, &out);
     if (s.ok()) {
-      asked += s->asked;
-      agent_errors += s->errors;
       for (const std::string& p : s->problems) {
         if (!absl::EndsWith(p, ": not asked: interrupted")) err << me << p << "\n";
       }
@@ -529,6 +606,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
                                               : std::filesystem::absolute(agent_arg).string()},
       {"trials", trials},
       {"options", RunOptionsJson(jobs, fail_under)},
+      {"max_failed_answers", allowance.text},
       {"suite_hash", fingerprint->suite_hash},
       {"rubric_versions", fingerprint->rubric_versions}};
   // A resumed kube run needs the same cluster: the kubeconfig is a path, never its contents.
@@ -623,9 +701,31 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     absl::Status written = WriteReports(run_dir, rep);
     if (!written.ok()) err << me << "cannot write the reports: " << written.message() << "\n";
     out << "\n" << RenderScorecard(rep);
-    if (agent_errors > 0) {
-      out << agent_errors << " of " << asked
-          << " answers were errors (no answer from the agent) and scored 0\n";
+    // Failed answers (error or timeout) over the whole run folder, a resumed run's included.
+    const int answers = scores->counts.scored;
+    const int failed = scores->counts.error + scores->counts.timeout;
+    RecordAnswerCounts(run_dir, answers, failed);
+    if (failed > 0) {
+      const bool allowed = allowance.Allows(failed, answers);
+      // Beyond the allowance it is the run's failure (stderr); within it, part of the result.
+      std::ostream& to = allowed ? out : err;
+      to << (allowed ? "" : absl::StrCat(me, "INCOMPLETE: ")) << failed << " of " << answers
+         << " answers failed (error or timeout) and scored 0"
+         << (allowed
+                 ? absl::StrCat(", allowed by --max-failed-answers ", allowance.text)
+                 : absl::StrCat(", more than --max-failed-answers allows (", allowance.text, ")"))
+         << "; the first:\n";
+      size_t shown = 0;
+      for (const ScoredAnswer& a : scores->answers) {
+        if (a.status == ResponseStatus::kOk) continue;
+        if (shown++ == kFailedAnswersShown) break;
+        to << "  " << a.prompt_id << " (trial " << a.trial
+           << "): " << ConsoleLine(absl::StripPrefix(a.note, "not scored: ")) << "\n";
+      }
+      if (static_cast<size_t>(failed) > kFailedAnswersShown) {
+        to << "  ... " << failed - static_cast<int>(kFailedAnswersShown) << " more in summary.md\n";
+      }
+      if (!allowed && exit_code != kExitEnvironment) exit_code = kExitEnvironment;
     }
     absl::Duration reporting = absl::Now() - t2;
     out << absl::StrFormat(
@@ -637,7 +737,13 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (!misses.empty() && exit_code == kExitOk) exit_code = kExitGateFailed;
     if (misses.empty() &&
         (gate.overall.has_value() || !gate.dimensions.empty() || !gate.incidents.empty())) {
-      out << "gate: pass\n";
+      // Never "pass" for an incomplete run: the failed answers were scored 0, not answered.
+      if (failed > 0) {
+        out << "gate: not passed: " << failed << " of " << answers
+            << " answers failed; the thresholds are met with them scored 0\n";
+      } else {
+        out << "gate: pass\n";
+      }
     }
   } else if (fail_under.has_value() && exit_code == kExitOk) {
     out << "gate missed: no answers to score\n";

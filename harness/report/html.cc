@@ -84,6 +84,13 @@ std::string GateSection(const Report& r) {
   std::string out =
       absl::StrCat("<h2>Gate</h2>\n<p>Thresholds: ", HtmlEscape(GateThresholds(r.gate)),
                    "; an answer passes at ", ShortScore(r.gate.prompt), ".</p>\n");
+  if (!r.errors.empty()) {
+    absl::StrAppend(&out, "<p class=\"gate fail\">", HtmlEscape(IncompleteSentence(r)), "</p>\n");
+    if (r.gate_misses.empty()) {
+      absl::StrAppend(&out, "<p>No threshold was missed.</p>\n");
+      return out;
+    }
+  }
   if (r.gate_misses.empty()) {
     absl::StrAppend(&out, "<p class=\"gate pass\">Gate passed.</p>\n");
     return out;

@@ -487,6 +487,12 @@ std::string RenderScorecard(const Report& r) {
   return out;
 }
 
+std::string IncompleteSentence(const Report& r) {
+  if (r.errors.empty()) return "";
+  return absl::StrCat("Incomplete: ", r.errors.size(), " of ", r.answers.size(),
+                      " answers failed (error or timeout) and scored 0.");
+}
+
 std::string RenderMarkdown(const Report& r) {
   std::string out = absl::StrCat("# sre-eval report: ", MarkdownText(r.agent_name), "\n\n");
   std::vector<std::string> header = Header(r);
@@ -506,8 +512,12 @@ std::string RenderMarkdown(const Report& r) {
   absl::StrAppend(&out, "## Gate\n\n");
   absl::StrAppend(&out, "Thresholds: ", GateThresholds(r.gate), "; an answer passes at ",
                   ShortScore(r.gate.prompt), ".\n\n");
+  if (!r.errors.empty()) {
+    absl::StrAppend(&out, "**", IncompleteSentence(r), "**",
+                    r.gate_misses.empty() ? " No threshold was missed." : "", "\n\n");
+  }
   if (r.gate_misses.empty()) {
-    absl::StrAppend(&out, "**Passed.**\n\n");
+    if (r.errors.empty()) absl::StrAppend(&out, "**Passed.**\n\n");
   } else {
     absl::StrAppend(&out, "**Failed:**\n\n");
     for (const std::string& m : r.gate_misses) absl::StrAppend(&out, "- ", m, "\n");
@@ -683,7 +693,8 @@ std::string RenderJson(const Report& r) {
   gate["incidents"] = Json::object();
   for (const auto& [name, min] : r.gate.incidents) gate["incidents"][name] = RoundScore(min);
   gate["prompt"] = RoundScore(r.gate.prompt);
-  gate["passed"] = r.gate_misses.empty();
+  gate["passed"] = r.gate_misses.empty() && r.errors.empty();
+  gate["failed_answers"] = r.errors.size();
   gate["misses"] = r.gate_misses;
   j["gate"] = std::move(gate);
   j["overall"] = RowJson(r, r.overall);

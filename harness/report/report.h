@@ -163,6 +163,12 @@ std::string ShortScore(double score);
 // dimension diagnosis 0.5, incident payment 0.7", or "none".
 std::string GateThresholds(const Gate& gate);
 
+// "Incomplete: 2 of 34 answers failed (error or timeout) and scored 0.", or "" when no answer
+// failed. A report never says the run passed when some answer failed: summary.md and
+// report.html say this instead, and report.json's gate has "passed": false and
+// "failed_answers".
+std::string IncompleteSentence(const Report& report);
+
 // The text table `run` prints, every line ending in a newline and none in spaces:
 //
 //   scores: NAME / reference
@@ -174,7 +180,8 @@ std::string GateThresholds(const Gate& gate);
 // stands for a missing score, and a cell is blank when the row has no prompt with the
 // dimension.
 std::string RenderScorecard(const Report& report);
-// summary.md: the scorecard as a Markdown table, the gate, flakiness (pass^k, confidence
+// summary.md: the scorecard as a Markdown table, the gate (with the failed answers' count),
+// flakiness (pass^k, confidence
 // intervals, per prompt mean and standard deviation), error answers and the weakest answers
 // with the criteria they missed and the evidence they matched. Agent text is escaped.
 std::string RenderMarkdown(const Report& report);

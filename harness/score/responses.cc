@@ -44,8 +44,9 @@ const char* FileKind(mode_t mode) {
 
 const std::vector<std::string>& KnownKeys() {
   static const std::vector<std::string>* keys = new std::vector<std::string>{
-      "schema_version", "incident",   "prompt_id", "trial",    "prompt",      "answer",    "status",
-      "error",          "latency_ms", "agent",     "attempts", "http_status", "truncated", "usage"};
+      "schema_version", "incident",    "prompt_id", "trial",      "prompt",
+      "answer",         "status",      "error",     "latency_ms", "agent",
+      "attempts",       "http_status", "truncated", "usage",      "repaired"};
   return *keys;
 }
 
@@ -211,6 +212,14 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
   if (doc.contains("truncated") && !doc["truncated"].is_boolean()) {
     check.Error(
         absl::StrCat("'truncated' must be true or false, got ", JsonTypeName(doc["truncated"])));
+  }
+  if (doc.contains("repaired")) {
+    const nlohmann::json& repaired = doc["repaired"];
+    bool good = repaired.is_array();
+    for (size_t i = 0; good && i < repaired.size(); ++i) {
+      good = repaired[i] == "invalid_utf8";
+    }
+    if (!good) check.Error("'repaired' must be an array of \"invalid_utf8\"");
   }
   if (doc.contains("usage")) {
     const nlohmann::json& usage = doc["usage"];

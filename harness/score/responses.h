@@ -10,9 +10,10 @@
 // latency_ms (an integer >= 0), error (a non-empty string: required when status is not "ok",
 // not allowed when it is), and what the call cost, recorded by the harness and not scored:
 // agent (a non-empty string: the agent's name), attempts (an integer >= 1), http_status (an
-// integer >= 0), truncated (a boolean: the answer was cut at the cap), usage (an object of
-// prompt_tokens, completion_tokens, total_tokens, integers >= 0). Any other key is an error, so a
-// misspelt key never silently drops data. Blank lines are skipped.
+// integer >= 0), truncated (a boolean: the answer was cut at the cap), repaired (an array of
+// "invalid_utf8": bytes the agent sent that were not UTF-8 were replaced by U+FFFD), usage (an
+// object of prompt_tokens, completion_tokens, total_tokens, integers >= 0). Any other key is an
+// error, so a misspelt key never silently drops data. Blank lines are skipped.
 #ifndef SRE_EVAL_SCORE_RESPONSES_H_
 #define SRE_EVAL_SCORE_RESPONSES_H_
 

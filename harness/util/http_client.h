@@ -28,6 +28,9 @@ struct HttpRequest {
   // `cut_body` set, is cut there (HttpResponse::truncated) and the rest left unread.
   size_t max_response_bytes = size_t{16} << 20;
   bool cut_body = false;
+  // Only connect (TCP, and TLS for https) and close again: nothing is sent, and the response
+  // has status 0. For checking that a server can be reached before relying on it.
+  bool connect_only = false;
 };
 
 struct HttpResponse {

@@ -196,6 +196,39 @@ TEST_F(CommandAgentTest, ProgramNotExecutable) {
   EXPECT_EQ(Ask(config).error, "program '" + config.argv[0] + "' is not executable");
 }
 
+// Bytes that are not UTF-8 on stdout or stderr become U+FFFD, flagged (issue 16).
+TEST_F(CommandAgentTest, BytesThatAreNotUtf8OnStdoutAreReplaced) {
+  AgentAnswer answer = Ask(Script("cat >/dev/null\nprintf 'payment \\377 scaled to 0\\n'\n"));
+  EXPECT_EQ(answer.error, "");
+  EXPECT_EQ(answer.text, "payment \xEF\xBF\xBD scaled to 0");
+  EXPECT_TRUE(answer.invalid_utf8);
+  AgentConfig config = Script("cat >/dev/null\nprintf '{\"answer\": \"x \\377\"}'\n");
+  config.answer_pointer = "/answer";
+  answer = Ask(config);
+  EXPECT_EQ(answer.error, "");
+  EXPECT_EQ(answer.text, "x \xEF\xBF\xBD");
+  EXPECT_TRUE(answer.invalid_utf8);
+}
+
+TEST_F(CommandAgentTest, BytesThatAreNotUtf8OnStderrAreReplacedInTheError) {
+  AgentAnswer answer = Ask(Script("cat >/dev/null\nprintf 'boom \\377\\n' >&2\nexit 1\n"));
+  EXPECT_EQ(answer.error, "exit 1: boom \xEF\xBF\xBD");
+  EXPECT_EQ(answer.text, "");
+  EXPECT_TRUE(answer.invalid_utf8);
+}
+
+TEST_F(CommandAgentTest, StdoutCutAtTheCapInsideACharacterLosesThatCharacter) {
+  // Three euro signs (9 bytes) under a 7-byte cap: two whole ones, nothing replaced.
+  AgentConfig config =
+      Script("cat >/dev/null\nprintf '\\342\\202\\254\\342\\202\\254\\342\\202\\254'\n");
+  config.policy.max_answer_bytes = 7;
+  AgentAnswer answer = Ask(config);
+  EXPECT_EQ(answer.error, "");
+  EXPECT_EQ(answer.text, "\xE2\x82\xAC\xE2\x82\xAC");
+  EXPECT_TRUE(answer.truncated);
+  EXPECT_FALSE(answer.invalid_utf8);
+}
+
 TEST(CommandAgentFakeTest, PassesThePolicyAndMeasuresLatencyOnTheClock) {
   FakeClock clock(At("2026-11-24T10:20:00Z"));
   FakeProcessRunner runner([&clock](const SubprocessOptions&) -> absl::StatusOr<SubprocessResult> {

@@ -111,6 +111,7 @@ class HttpAgentTest : public ::testing::Test {
       });
     });
     s.Post("/body", [this](const httplib::Request&, httplib::Response& res) {
+      res.status = status_;
       res.set_content(body_, content_type_);
     });
     s.Post("/huge", [this](const httplib::Request&, httplib::Response& res) {
@@ -164,6 +165,7 @@ class HttpAgentTest : public ::testing::Test {
   std::string received_header_;
   std::string retry_after_ = "3";
   std::string body_;
+  int status_ = 200;
   std::string content_type_ = "application/json";
   absl::Mutex mu_;
   std::vector<absl::Time> attempt_times_ ABSL_GUARDED_BY(mu_);
@@ -369,6 +371,55 @@ TEST_F(HttpAgentTest, ALongAnswerInJsonIsCutWithoutSplittingACharacter) {
   EXPECT_EQ(answer.error, "");
   EXPECT_TRUE(answer.truncated);
   EXPECT_EQ(answer.text, std::string(60, 'a') + "\xc3\xa9");
+}
+
+// Bytes that are not UTF-8 become U+FFFD where they enter, and are flagged (issue 16).
+TEST_F(HttpAgentTest, BytesThatAreNotUtf8InARawAnswerAreReplaced) {
+  content_type_ = "text/plain";
+  body_ = "payment \xff scaled to 0";
+  AgentAnswer answer = Ask(Config("/body", ""));
+  EXPECT_EQ(answer.error, "");
+  EXPECT_EQ(answer.text, "payment \xEF\xBF\xBD scaled to 0");
+  EXPECT_TRUE(answer.invalid_utf8);
+  EXPECT_FALSE(answer.truncated);
+}
+
+TEST_F(HttpAgentTest, BytesThatAreNotUtf8InsideAJsonStringAreReplacedBeforeParsing) {
+  body_ = "{\"answer\": \"payment \xff scaled to 0\", \"n\": \"\xc0\"}";
+  AgentAnswer answer = Ask(Config("/body"));
+  EXPECT_EQ(answer.error, "");
+  EXPECT_EQ(answer.text, "payment \xEF\xBF\xBD scaled to 0");
+  EXPECT_TRUE(answer.invalid_utf8);
+}
+
+TEST_F(HttpAgentTest, AnErrorBodyThatIsNotUtf8IsRepairedInTheError) {
+  status_ = 400;
+  body_ = "bad \xff request";
+  AgentAnswer answer = Ask(Config("/body"));
+  EXPECT_EQ(answer.error, "HTTP 400: bad \xEF\xBF\xBD request");
+  EXPECT_EQ(answer.text, "");
+  EXPECT_EQ(answer.http_status, 400);
+  EXPECT_TRUE(answer.invalid_utf8);
+  // A long error body of euro signs: the excerpt ends on a whole character, nothing replaced.
+  std::string euros;
+  for (int i = 0; i < 100; ++i) euros += "\xE2\x82\xAC";
+  body_ = euros;
+  answer = Ask(Config("/body"));
+  EXPECT_EQ(answer.error, "HTTP 400: " + euros.substr(0, 198));
+  EXPECT_FALSE(answer.invalid_utf8);
+}
+
+TEST_F(HttpAgentTest, ARawAnswerCutAtTheCapInsideACharacterLosesThatCharacter) {
+  content_type_ = "text/plain";
+  std::string euros;
+  for (int i = 0; i < 100000; ++i) euros += "\xE2\x82\xAC";  // 300,000 bytes
+  body_ = euros;
+  AgentAnswer answer = Ask(Config("/body", ""));  // the default cap: 262144 = 3 * 87381 + 1
+  EXPECT_EQ(answer.error, "");
+  EXPECT_TRUE(answer.truncated);
+  EXPECT_FALSE(answer.invalid_utf8);
+  EXPECT_EQ(answer.text.size(), 262143u);
+  EXPECT_EQ(answer.text, euros.substr(0, 262143));
 }
 
 // Retries through a FakeHttpClient: the policy alone, with no server.

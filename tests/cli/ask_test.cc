@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -136,7 +137,58 @@ TEST_F(AskTest, AsksEveryPromptAndAppendsEachAnswer) {
                            R"(,"prompt_id":"i1.restarts","schema_version":1,"status":"error",)",
                            R"("trial":1})"));
   }
-  EXPECT_TRUE(absl::StrContains(progress.str(), "i1.restarts (trial 1): ERROR in 0 ms\n"));
+  // The console shows the failure's reason, redacted, on one line.
+  EXPECT_TRUE(absl::StrContains(progress.str(),
+                                "i1.restarts (trial 1): ERROR in 0 ms: HTTP 500 after 4 attempts: "
+                                "token [REDACTED] rejected\n"))
+      << progress.str();
+}
+
+// An agent that throws for one prompt and, for another, returns text that is not UTF-8 (a bug
+// in the agent; the real ones repair what they receive): each is that answer's problem only.
+class BrokenAgent : public agent::Agent {
+ public:
+  std::string kind() const override { return "http"; }
+  std::string context_mode() const override { return "none"; }
+  agent::AgentAnswer Ask(const agent::AgentRequest& r) override {
+    if (r.prompt_id == "i1.restarts") throw std::runtime_error("boom \xff\nsecond line");
+    if (r.prompt_id == "i2.same_as_crash") throw 42;
+    agent::AgentAnswer a;
+    a.attempts = 1;
+    a.text = r.prompt_id == "i1.why_crash" ? "payment \xff scaled to 0" : "fine";
+    return a;
+  }
+};
+
+TEST_F(AskTest, AnAgentThatThrowsOrSendsInvalidUtf8LosesOnlyThatAnswer) {
+  BrokenAgent agent;
+  AskOptions o;
+  o.run_dir = dir_.path() + "/run";
+  o.suite = &suite_;
+  o.jobs = 4;
+  std::ostringstream progress;
+  absl::StatusOr<AskSummary> s = AskSuite(&agent, o, &progress);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(s->asked, 16);
+  EXPECT_EQ(s->errors, 2);
+  std::map<std::string, nlohmann::json> by_id;
+  for (const nlohmann::json& l : Lines(o.run_dir + "/responses.jsonl")) by_id[l["prompt_id"]] = l;
+  ASSERT_EQ(by_id.size(), 16u);
+  EXPECT_EQ(by_id["i1.restarts"]["status"], "error");
+  EXPECT_EQ(by_id["i1.restarts"]["error"],
+            "internal error while asking: boom \xEF\xBF\xBD\nsecond line");
+  EXPECT_EQ(by_id["i1.restarts"]["repaired"], nlohmann::json::array({"invalid_utf8"}));
+  EXPECT_EQ(by_id["i2.same_as_crash"]["error"],
+            "internal error while asking: an unknown exception");
+  EXPECT_FALSE(by_id["i2.same_as_crash"].contains("repaired"));
+  // Text an agent failed to repair is still written, as valid UTF-8.
+  EXPECT_EQ(by_id["i1.why_crash"]["answer"], "payment \xEF\xBF\xBD scaled to 0");
+  EXPECT_EQ(by_id["i1.limits"]["answer"], "fine");
+  EXPECT_TRUE(
+      absl::StrContains(progress.str(),
+                        "i1.restarts (trial 1): ERROR in 0 ms: internal error while asking: "
+                        "boom \xEF\xBF\xBD\\nsecond line\n"))
+      << progress.str();
 }
 
 TEST_F(AskTest, TrialsAskAgainAndAMissingTruthSkipsItsPrompts) {

@@ -91,12 +91,14 @@ std::string ScriptedAgentFile(const TempDir& dir, const std::string& name, int p
                                           "/ask\n  answer: /answer\n"));
 }
 
-// `run` of the payment incident, seed 3, one question at a time, into `run_dir`.
+// `run` of the payment incident, seed 3, one question at a time, into `run_dir`, allowing the
+// one failed answer (i3.prevent) of a ScriptedAgentServer (kept in run.json for a resume).
 int RunPayment(const std::string& agent, const std::string& run_dir, std::ostream& out,
                std::ostream& err) {
-  return RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
-                 "--jobs", "1", "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
-                out, err);
+  return RunCli(
+      {"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3", "--jobs", "1",
+       "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR, "--max-failed-answers", "1"},
+      out, err);
 }
 
 TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFails) {
@@ -106,11 +108,19 @@ TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFai
   std::string agent = ScriptedAgentFile(dir, "scripted.yaml", server.port(), 1);
   std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
-  int code = RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3",
-                     "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR, "--fail-under", "0.9"},
-                    out, err);
+  int code = RunCli(
+      {"sre-eval", "run", "--agent", agent, "--incident", "payment", "--seed", "3", "--out",
+       run_dir, "--suite", SRE_EVAL_SOURCE_DIR, "--fail-under", "0.9", "--max-failed-answers", "1"},
+      out, err);
   EXPECT_EQ(code, 1) << out.str() << err.str();
   EXPECT_EQ(err.str(), "");
+  // The failed answer, allowed, is still counted and named.
+  EXPECT_TRUE(absl::StrContains(out.str(),
+                                "1 of 5 answers failed (error or timeout) and scored 0, allowed by "
+                                "--max-failed-answers 1; the first:\n"
+                                "  i3.prevent (trial 1): agent error: HTTP 500 after 2 attempts: "
+                                "internal error\n"))
+      << out.str();
   nlohmann::json scores = nlohmann::json::parse(Slurp(run_dir + "/scores.json"));
   std::map<std::string, double> by_prompt;
   for (const nlohmann::json& p : scores["prompts"]) {
@@ -184,7 +194,7 @@ TEST(RunE2eTest, CompareOfTwoRunsFindsThePlantedRegression) {
         ScriptedAgentFile(dir, regressed ? "candidate.yaml" : "base.yaml", server.port(), 0);
     std::ostringstream out, err;
     EXPECT_EQ(RunCli({"sre-eval", "run", "--agent", agent, "--seed", "3", "--out", run_dir,
-                      "--suite", suite},
+                      "--suite", suite, "--max-failed-answers", "1"},
                      out, err),
               0)
         << out.str() << err.str();

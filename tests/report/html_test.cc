@@ -92,15 +92,27 @@ TEST(HtmlTest, ScorecardAndGate) {
                               "<td>[0.6633, 0.9197]</td></tr>\n"));
   EXPECT_THAT(html, HasSubstr("<tr class=\"overall\"><th scope=\"row\">overall</th><td>34</td>"));
   EXPECT_THAT(html, HasSubstr("<p>Thresholds: overall 0.9 (gate.yaml); an answer passes at 0.5."
-                              "</p>\n<p class=\"gate fail\">Gate failed:</p>\n"
+                              "</p>\n<p class=\"gate fail\">Incomplete: 2 of 34 answers failed "
+                              "(error or timeout) and scored 0.</p>\n"
+                              "<p class=\"gate fail\">Gate failed:</p>\n"
                               "<ul class=\"misses\">\n<li>overall 0.79"));
   EXPECT_THAT(html, HasSubstr(" &lt; 0.9 (gate.yaml)</li>\n</ul>\n"));
   EXPECT_TRUE(absl::EndsWith(html, "</section>\n</body>\n</html>\n"));
-  // With no thresholds the gate passes; the same inputs give the same bytes.
-  std::string passed = RenderHtml(run.Build(), run.path());
-  EXPECT_THAT(passed, HasSubstr("<p>Thresholds: none; an answer passes at 0.5.</p>\n"
-                                "<p class=\"gate pass\">Gate passed.</p>\n"));
-  EXPECT_EQ(passed, RenderHtml(run.Build(), run.path()));
+  // With no thresholds nothing is missed, but two answers failed: the run is incomplete and
+  // never "passed". The same inputs give the same bytes.
+  std::string incomplete = RenderHtml(run.Build(), run.path());
+  EXPECT_THAT(incomplete, HasSubstr("<p>Thresholds: none; an answer passes at 0.5.</p>\n"
+                                    "<p class=\"gate fail\">Incomplete: 2 of 34 answers failed "
+                                    "(error or timeout) and scored 0.</p>\n"
+                                    "<p>No threshold was missed.</p>\n"));
+  EXPECT_THAT(incomplete, Not(HasSubstr("Gate passed")));
+  EXPECT_EQ(incomplete, RenderHtml(run.Build(), run.path()));
+  // Only with every answer arrived does the gate pass.
+  Report complete = run.Build();
+  complete.errors.clear();
+  EXPECT_THAT(RenderHtml(complete, run.path()),
+              HasSubstr("<p>Thresholds: none; an answer passes at 0.5.</p>\n"
+                        "<p class=\"gate pass\">Gate passed.</p>\n"));
 }
 
 TEST(HtmlTest, AttackStringsRenderAsText) {

@@ -24,6 +24,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 const std::string kClean = std::string(SRE_EVAL_SOURCE_DIR) + "/fixtures/runs/clean";
 
@@ -293,6 +294,8 @@ Cells: my\|agent. 95% CI: bootstrap over prompts and trials (2000 resamples, see
 
 Thresholds: overall 0.6 (--fail-under), dimension diagnosis 0.5; an answer passes at 0.5.
 
+**Incomplete: 1 of 6 answers failed (error or timeout) and scored 0.**
+
 **Failed:**
 
 - overall 0.5167 < 0.6 (--fail-under)
@@ -345,7 +348,32 @@ TEST(ReportTest, MarkdownOfTheCleanRunHasItsScorecardAndWeakestAnswers) {
   EXPECT_THAT(md, HasSubstr("- `oom_count` (impact): wrong number: claimed 3000, truth 5\n"));
   EXPECT_THAT(md, HasSubstr("- crash i1.restarts trial 3: not scored: agent timeout: no answer "
                             "within 120s\n"));
-  EXPECT_THAT(md, HasSubstr("**Passed.**"));
+  // Two answers failed (a timeout and an error): the run is incomplete, never "Passed".
+  EXPECT_THAT(md, HasSubstr("## Gate\n\nThresholds: none; an answer passes at 0.5.\n\n"
+                            "**Incomplete: 2 of 34 answers failed (error or timeout) and scored "
+                            "0.** No threshold was missed.\n\n## Flakiness\n"));
+  EXPECT_THAT(md, Not(HasSubstr("Passed")));
+}
+
+TEST(ReportTest, OnlyARunWithoutFailedAnswersPasses) {
+  Report r = CleanReport();
+  r.errors.clear();  // as if every answer had arrived
+  EXPECT_THAT(RenderMarkdown(r), HasSubstr("an answer passes at 0.5.\n\n**Passed.**\n\n"));
+  EXPECT_EQ(IncompleteSentence(r), "");
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(RenderJson(r));
+  EXPECT_EQ(j["gate"]["passed"], true);
+  EXPECT_EQ(j["gate"]["failed_answers"], 0);
+
+  // Failed answers and a missed threshold: both are said.
+  Report missed = CleanReport();
+  missed.gate_misses = {"overall 0.7943 < 0.9 (gate.yaml)"};
+  EXPECT_THAT(RenderMarkdown(missed),
+              HasSubstr("\n\n**Incomplete: 2 of 34 answers failed (error or timeout) and scored "
+                        "0.**\n\n**Failed:**\n\n- overall 0.7943 < 0.9 (gate.yaml)\n\n"));
+  nlohmann::ordered_json incomplete = nlohmann::ordered_json::parse(RenderJson(CleanReport()));
+  EXPECT_EQ(incomplete["gate"]["passed"], false);
+  EXPECT_EQ(incomplete["gate"]["failed_answers"], 2);
+  EXPECT_EQ(incomplete["gate"]["misses"], nlohmann::ordered_json::array());
 }
 
 // A JUnit schema with what CI systems read (Jenkins, GitLab, GitHub test reporters).

@@ -53,6 +53,7 @@ TEST(ResponsesTest, RecordsWhatTheCallCost) {
   ASSERT_TRUE(ParseResponseLine(
       R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":1,"answer":"x",)"
       R"("status":"ok","agent":"gpt","attempts":3,"http_status":200,"truncated":true,)"
+      R"("repaired":["invalid_utf8"],)"
       R"("usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}})",
       "r.jsonl", 1, &r, &diags));
   EXPECT_EQ(DiagnosticStrings(diags), std::vector<std::string>{});
@@ -61,7 +62,7 @@ TEST(ResponsesTest, RecordsWhatTheCallCost) {
   ASSERT_FALSE(ParseResponseLine(
       R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":1,"answer":"x",)"
       R"("status":"ok","agent":"","attempts":0,"http_status":-1,"truncated":"yes",)"
-      R"("usage":{"tokens":1}})",
+      R"("repaired":["latin1"],"usage":{"tokens":1}})",
       "r.jsonl", 2, &r, &diags));
   EXPECT_EQ(DiagnosticStrings(diags),
             (std::vector<std::string>{
@@ -69,6 +70,7 @@ TEST(ResponsesTest, RecordsWhatTheCallCost) {
                 "r.jsonl:2: 'http_status' must be an integer of at least 0, got -1",
                 "r.jsonl:2: 'agent' must not be empty",
                 "r.jsonl:2: 'truncated' must be true or false, got a string",
+                "r.jsonl:2: 'repaired' must be an array of \"invalid_utf8\"",
                 "r.jsonl:2: 'usage' must be an object of prompt_tokens, completion_tokens and "
                 "total_tokens, each an integer of at least 0"}));
 }
