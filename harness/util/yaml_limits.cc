@@ -20,9 +20,16 @@ struct LimitExceeded {
 
 class LimitsHandler final : public YAML::EventHandler {
  public:
-  explicit LimitsHandler(const YamlLimits& limits) : limits_(limits) {}
+  LimitsHandler(const YamlLimits& limits, absl::string_view text) : limits_(limits), text_(text) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 (Debian 12) never moves past a ',' where a document's node should start:
+    // it reports an empty document at the same place again and again, forever.
+    if (documents_++ > 0 && mark.pos == last_document_pos_) {
+      throw LimitExceeded{mark, absl::StrCat("YAML syntax error: unexpected '", Char(mark.pos),
+                                             "' where a document should start")};
+    }
+    last_document_pos_ = mark.pos;
     anchors_.clear();
     anchor_names_.clear();
     open_.clear();
@@ -130,7 +137,15 @@ class LimitsHandler final : public YAML::EventHandler {
     NoteHeight(f.height);
   }
 
+  std::string Char(int pos) const {
+    if (pos < 0 || static_cast<size_t>(pos) >= text_.size()) return "end of file";
+    return std::string(1, text_[static_cast<size_t>(pos)]);
+  }
+
   const YamlLimits& limits_;
+  absl::string_view text_;
+  int documents_ = 0;
+  int last_document_pos_ = -1;
   std::vector<Anchor> anchors_;  // By anchor id - 1, for the current document.
   std::vector<std::string> anchor_names_;
   std::vector<Frame> open_;
@@ -142,7 +157,7 @@ class LimitsHandler final : public YAML::EventHandler {
 
 std::optional<YamlLimitError> FindYamlLimitError(absl::string_view text, const YamlLimits& limits) {
   std::istringstream stream{std::string(text)};
-  LimitsHandler handler(limits);
+  LimitsHandler handler(limits, text);
   try {
     YAML::Parser parser(stream);
     while (parser.HandleNextDocument(handler)) {

@@ -31,7 +31,10 @@ struct YamlLimits {
 //   "YAML aliases expand to more than N bytes (an alias bomb?)"
 //   "YAML nesting is deeper than N levels"
 // nullopt when it stays within them. A syntax error is not a limit: it is left to the
-// caller's parser to report in its own words (nullopt). Never throws.
+// caller's parser to report in its own words (nullopt), except the one that makes yaml-cpp
+// 0.7 loop forever (a ',' where a document should start), reported here as
+//   "YAML syntax error: unexpected ',' where a document should start".
+// Never throws.
 struct YamlLimitError {
   int line = 0;
   int column = 0;

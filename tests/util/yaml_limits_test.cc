@@ -4,6 +4,7 @@
 
 #include "gtest/gtest.h"
 #include "util/yaml_json.h"
+#include "util/yaml_reader.h"
 
 namespace sre_eval {
 namespace {
@@ -58,6 +59,21 @@ TEST(YamlLimitsTest, DepthCountsAliasedCollections) {
             "f.yaml:2:8: YAML nesting is deeper than 3 levels");
   EXPECT_EQ(Check(std::string(100000, '[') + std::string(100000, ']')),
             "f.yaml:1:129: YAML nesting is deeper than 128 levels");
+}
+
+// yaml-cpp 0.7 loops forever, allocating, on these (found by the fuzz targets).
+TEST(YamlLimitsTest, TheCommaThatMakesYamlCppLoopIsAnError) {
+  EXPECT_EQ(Check(","),
+            "f.yaml:1:1: YAML syntax error: unexpected ',' where a document should start");
+  EXPECT_EQ(Check("- a\n,"),
+            "f.yaml:2:1: YAML syntax error: unexpected ',' where a document should start");
+  EXPECT_EQ(Check("[a] ,"),
+            "f.yaml:1:5: YAML syntax error: unexpected ',' where a document should start");
+  EXPECT_EQ(Check(", kind: http\n"),
+            "f.yaml:1:1: YAML syntax error: unexpected ',' where a document should start");
+  Diagnostics diags;
+  EXPECT_FALSE(ParseYaml("a.yaml", "- a\n,", &diags).has_value());
+  EXPECT_EQ(diags.list().size(), 1u);
 }
 
 TEST(YamlLimitsTest, YamlDocumentsToJsonAppliesThePolicy) {
