@@ -1,8 +1,8 @@
 // Fuzzes the sim's request handling in-process (sim/api_server.h ApiServer::Handle, no
 // socket): routing, query parameters, label and field selectors, request bodies (JSON and
 // YAML), merge, strategic merge and JSON patches, server-side apply, scale, logs, the proxy,
-// watches and /sim/v1. Each input is a fresh sim and up to 4 requests in a row, so that what
-// one request stores is read by the next, written like HTTP without the version:
+// watches and /sim/v1. Each input is up to 4 requests in a row, so that what one request
+// stores is read by the next, written like HTTP without the version:
 //
 //   PATCH /api/v1/namespaces/sock-shop/configmaps/x?fieldManager=kubectl
 //   Content-Type: application/merge-patch+json
@@ -13,8 +13,10 @@
 //
 // Every response must be a valid HTTP status, an error a Status JSON object, a watch
 // stream JSON lines.
+// A sim serves 500 inputs in a row (one takes seconds to create under the sanitizers), so a
+// crash may need the inputs before it: replay the run's corpus, or the crash alone first.
 // Requests the harness changes to keep each input fast (a real client could send them as
-// they are): POST /sim/v1/advance runs at most 5 virtual minutes (its ?to= is dropped), and
+// they are): POST /sim/v1/advance runs at most 30 virtual seconds (its ?to= is dropped), and
 // a watch sends what it has and stops instead of waiting up to 30 minutes for changes.
 #include <httplib.h>
 
@@ -39,6 +41,7 @@ namespace {
 using namespace sre_eval;
 
 constexpr size_t kMaxRequests = 4;
+constexpr int kInputsPerSim = 500;
 
 // Parses one request of the input; false when it has no request line.
 bool ParseRequest(absl::string_view text, httplib::Request* req) {
@@ -76,8 +79,8 @@ void Bound(httplib::Request* req) {
     req->params.erase("to");
     auto by = req->params.find("by");
     absl::Duration d;
-    if (by != req->params.end() && absl::ParseDuration(by->second, &d) && d > absl::Minutes(5)) {
-      by->second = "5m";
+    if (by != req->params.end() && absl::ParseDuration(by->second, &d) && d > absl::Seconds(30)) {
+      by->second = "30s";
     }
   }
   auto watch = req->params.find("watch");
@@ -152,16 +155,29 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<absl::string_view> parts = absl::StrSplit(fuzz::AsText(data, size), "\n---REQ---\n");
   if (parts.size() > kMaxRequests) return -1;  // Not added to the corpus.
   if (KnownSimCrash(fuzz::AsText(data, size))) return -1;
-  sim::SimOptions options;
-  absl::StatusOr<std::unique_ptr<sim::Sim>> s = sim::Sim::Create(options);
-  FUZZ_CHECK(s.ok());
-  sim::ApiServer server(s->get());
+  std::vector<httplib::Request> requests;
   for (absl::string_view part : parts) {
     httplib::Request req;
     if (!ParseRequest(part, &req)) continue;
+    if (fuzz::SkipYaml(req.body)) return -1;
     Bound(&req);
+    requests.push_back(std::move(req));
+  }
+  // Creating the sim costs seconds under the sanitizers, so one serves kInputsPerSim inputs.
+  static std::unique_ptr<sim::Sim> sim;
+  static std::unique_ptr<sim::ApiServer> server;
+  static int inputs = 0;
+  if (sim == nullptr || ++inputs > kInputsPerSim) {
+    server.reset();
+    absl::StatusOr<std::unique_ptr<sim::Sim>> created = sim::Sim::Create(sim::SimOptions());
+    FUZZ_CHECK(created.ok());
+    sim = *std::move(created);
+    server = std::make_unique<sim::ApiServer>(sim.get());
+    inputs = 0;
+  }
+  for (const httplib::Request& req : requests) {
     httplib::Response res;
-    server.Handle(req, res);
+    server->Handle(req, res);
     Check(res);
     ReadStream(res);
   }
