@@ -13,8 +13,8 @@
 //
 // Every response must be a valid HTTP status, an error a Status JSON object, a watch
 // stream JSON lines.
-// A sim serves 500 inputs in a row (one takes seconds to create under the sanitizers), so a
-// crash may need the inputs before it: replay the run's corpus, or the crash alone first.
+// One sim serves every input of a run (one takes seconds to create under the sanitizers), so a
+// crash may need the inputs before it: replay it alone first, then after the run's corpus.
 // Requests the harness changes to keep each input fast (a real client could send them as
 // they are): POST /sim/v1/advance runs at most 30 virtual seconds (its ?to= is dropped), and
 // a watch sends what it has and stops instead of waiting up to 30 minutes for changes.
@@ -41,7 +41,6 @@ namespace {
 using namespace sre_eval;
 
 constexpr size_t kMaxRequests = 4;
-constexpr int kInputsPerSim = 500;
 
 // Parses one request of the input; false when it has no request line.
 bool ParseRequest(absl::string_view text, httplib::Request* req) {
@@ -149,7 +148,20 @@ bool KnownSimCrash(absl::string_view text) {
   return false;
 }
 
+// Creating a sim takes seconds under the sanitizers: one, made before the first input (out of
+// libFuzzer's per-input timeout), serves every input.
+sim::Sim* g_sim = nullptr;
+sim::ApiServer* g_server = nullptr;
+
 }  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  absl::StatusOr<std::unique_ptr<sim::Sim>> created = sim::Sim::Create(sim::SimOptions());
+  FUZZ_CHECK(created.ok());
+  g_sim = created->release();
+  g_server = new sim::ApiServer(g_sim);
+  return 0;
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<absl::string_view> parts = absl::StrSplit(fuzz::AsText(data, size), "\n---REQ---\n");
@@ -163,21 +175,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Bound(&req);
     requests.push_back(std::move(req));
   }
-  // Creating the sim costs seconds under the sanitizers, so one serves kInputsPerSim inputs.
-  static std::unique_ptr<sim::Sim> sim;
-  static std::unique_ptr<sim::ApiServer> server;
-  static int inputs = 0;
-  if (sim == nullptr || ++inputs > kInputsPerSim) {
-    server.reset();
-    absl::StatusOr<std::unique_ptr<sim::Sim>> created = sim::Sim::Create(sim::SimOptions());
-    FUZZ_CHECK(created.ok());
-    sim = *std::move(created);
-    server = std::make_unique<sim::ApiServer>(sim.get());
-    inputs = 0;
-  }
   for (const httplib::Request& req : requests) {
     httplib::Response res;
-    server->Handle(req, res);
+    g_server->Handle(req, res);
     Check(res);
     ReadStream(res);
   }
