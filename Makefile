@@ -2,8 +2,11 @@
 BUILD ?= build
 JOBS ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps build test demo sanitize memcheck bench format format-check tidy clean
+.PHONY: all deps build test demo sanitize memcheck fuzz fuzz-build fuzz-ci bench format format-check tidy clean
 
 all: build
 
@@ -38,6 +41,20 @@ memcheck: build
 	  --error-exitcode=99 --trace-children=no \
 	  $(BUILD)/tests/sre_eval_tests --gtest_filter='Subprocess*:HttpClient*'
 
+# The libFuzzer targets (tests/fuzz/), built with clang in $(FUZZ_BUILD), each run for
+# FUZZ_SECONDS on its corpus: `make fuzz FUZZ_SECONDS=600 FUZZ_TARGETS="sim_request"`.
+# Debug keeps assert()s (nlohmann's among them); the fuzz CMake sets -O1.
+fuzz-build: deps
+	cmake -S . -B $(FUZZ_BUILD) -DSRE_EVAL_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug
+	cmake --build $(FUZZ_BUILD) -j$(JOBS) --target fuzz_targets
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# What CI runs: every target for 20 s on the checked-in corpora.
+fuzz-ci:
+	$(MAKE) fuzz FUZZ_SECONDS=20 FUZZ_TARGETS=
+
 bench: build
 	$(BUILD)/bench/sre_eval_bench
 
@@ -51,4 +68,4 @@ tidy: $(BUILD)/CMakeCache.txt
 	clang-tidy -p $(BUILD) --quiet $$(git ls-files 'harness/*.cc')
 
 clean:
-	rm -rf $(BUILD) $(BUILD)-asan
+	rm -rf $(BUILD) $(BUILD)-asan $(FUZZ_BUILD)

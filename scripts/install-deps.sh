@@ -9,6 +9,7 @@ packages=(
   libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev libabsl-dev libcpp-httplib-dev libbenchmark-dev libssl-dev
   valgrind openssl libxml2-utils chromium
+  clang libclang-rt-dev
 )
 
 missing=()

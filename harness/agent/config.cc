@@ -571,13 +571,21 @@ EnvLookup ProcessEnv() {
 
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path, const EnvLookup& env,
                                             bool expand, Diagnostics* diags) {
-  Diagnostics local;
   absl::StatusOr<std::string> text = ReadFile(path, kMaxAgentFileBytes);
   if (!text.ok()) {
     std::string message(text.status().message());
     if (absl::StartsWith(message, path + ": ")) message = message.substr(path.size() + 2);
-    local.Add(path, 0, 0, message);
-  } else if (std::optional<YAML::Node> root = ParseYaml(path, *text, &local)) {
+    if (diags != nullptr) diags->Add(path, 0, 0, message);
+    return text.status();
+  }
+  return ParseAgentConfig(path, *text, env, expand, diags);
+}
+
+absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& path, absl::string_view text,
+                                             const EnvLookup& env, bool expand,
+                                             Diagnostics* diags) {
+  Diagnostics local;
+  if (std::optional<YAML::Node> root = ParseYaml(path, text, &local)) {
     AgentConfig config;
     config.file = path;
     ConfigParser(path, env, expand, &local).Parse(*root, &config);
@@ -586,7 +594,6 @@ absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path, const EnvLo
   if (diags != nullptr) {
     for (const Diagnostic& d : local.list()) diags->Add(d);
   }
-  if (!text.ok()) return text.status();
   return local.ToStatus();
 }
 

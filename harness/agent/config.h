@@ -100,6 +100,9 @@ EnvLookup ProcessEnv();
 // `expand` false, ${NAME} references are checked for syntax only (for `validate --agent`).
 absl::StatusOr<AgentConfig> LoadAgentConfig(const std::string& path, const EnvLookup& env,
                                             bool expand, Diagnostics* diags);
+// The same for an agent file's `text`, `path` naming it in messages.
+absl::StatusOr<AgentConfig> ParseAgentConfig(const std::string& path, absl::string_view text,
+                                             const EnvLookup& env, bool expand, Diagnostics* diags);
 
 // The built-in reference agent's configuration.
 AgentConfig ReferenceAgentConfig();

@@ -555,9 +555,6 @@ std::vector<std::string> Incident::ScaledDeployments() const {
 }
 
 absl::StatusOr<Incident> LoadIncident(const std::string& path, Diagnostics* diags) {
-  size_t before = diags->size();
-  Incident incident;
-  incident.file = path;
   absl::StatusOr<std::string> text = ReadFile(path, kMaxIncidentFileBytes);
   if (!text.ok()) {
     diags->Add(path, 0, 0,
@@ -565,7 +562,17 @@ absl::StatusOr<Incident> LoadIncident(const std::string& path, Diagnostics* diag
                    ? absl::StrCat("file is over the limit of ", kMaxIncidentFileBytes,
                                   " bytes for an incident file")
                    : WithoutPath(text.status(), path));
-  } else if (std::optional<YAML::Node> root = ParseYaml(path, *text, diags); root.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": 1 error(s) in the incident file"));
+  }
+  return ParseIncident(path, *text, diags);
+}
+
+absl::StatusOr<Incident> ParseIncident(const std::string& path, absl::string_view text,
+                                       Diagnostics* diags) {
+  size_t before = diags->size();
+  Incident incident;
+  incident.file = path;
+  if (std::optional<YAML::Node> root = ParseYaml(path, text, diags); root.has_value()) {
     IncidentParser(path, diags).Parse(*root, &incident);
   }
   if (diags->size() != before) {

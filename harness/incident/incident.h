@@ -43,6 +43,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "util/diagnostic.h"
 
@@ -111,6 +112,10 @@ struct Incident {
 // twice, `replicas: saved` in `steps`, an id that differs from the file name. Returns
 // nullopt-like InvalidArgument when any diagnostic was added.
 absl::StatusOr<Incident> LoadIncident(const std::string& path, Diagnostics* diags);
+// The same for an incident file's `text`, read from `path` (manifests resolve against its
+// folder and are read from disk).
+absl::StatusOr<Incident> ParseIncident(const std::string& path, absl::string_view text,
+                                       Diagnostics* diags);
 
 // Every incidents/*.yaml in name order (the manifests/ folder is not read as incidents).
 absl::StatusOr<std::vector<Incident>> LoadIncidents(const std::string& dir, Diagnostics* diags);

@@ -379,6 +379,11 @@ absl::Status ParseLine(const json& j, const std::string& type, bool* seen_header
     double every = absl::ToDoubleSeconds(t->sample_every);
     RETURN_IF_ERROR(f.Number("sample_every", &every));
     t->sample_every = absl::Seconds(every);
+    // The truth extracted from the timeline is the incident's: truth.json requires its id.
+    if (!j.contains("incident")) return absl::InvalidArgumentError("incident: missing");
+    if (t->incident.empty()) {
+      return absl::InvalidArgumentError("incident: expected a non-empty string");
+    }
     return absl::OkStatus();
   }
   if (!*seen_header) return absl::InvalidArgumentError("expected the header line first");

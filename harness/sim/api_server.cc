@@ -461,6 +461,10 @@ ApiServer::ApiServer(Sim* sim) : sim_(sim), handler_(std::make_unique<Handler>(s
 
 ApiServer::~ApiServer() { Stop(); }
 
+void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
+  handler_->Serve(req, res);
+}
+
 absl::StatusOr<int> ApiServer::Start(int port) {
   http_ = std::make_unique<httplib::Server>();
   http_->set_payload_max_length(kMaxBody);

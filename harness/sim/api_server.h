@@ -14,7 +14,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace sre_eval {
 namespace sim {
@@ -34,6 +36,11 @@ class ApiServer {
   // Stops serving; open watches end. Idempotent.
   void Stop();
   int port() const { return port_; }
+
+  // Serves one request in-process, without a socket, as a worker thread would: for fuzzing.
+  // `req` needs method, path, params, headers and body set; a watch leaves its stream in
+  // `res`'s content provider. Thread-safe like the server.
+  void Handle(const httplib::Request& req, httplib::Response& res);
 
   // A kubeconfig with one context, kContext, pointing at this server, namespace sock-shop.
   std::string Kubeconfig() const;

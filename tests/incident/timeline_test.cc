@@ -348,6 +348,11 @@ TEST(TimelineTest, ErrorsNameTheFileLineAndField) {
       {R"({"type":"header","schema_version":1,"sample_every":"10s"})",
        "t/timeline.jsonl:1: header: sample_every: expected a number"},
       {"\n\n", "t/timeline.jsonl: no header line"},
+      // Found by fuzzing (tests/fuzz/corpus/timeline_jsonl/crash-empty-incident): a timeline
+      // without its incident gave a truth.json that scoring rejects.
+      {R"({"type":"header","schema_version":1})", "t/timeline.jsonl:1: header: incident: missing"},
+      {R"({"type":"header","schema_version":1,"incident":""})",
+       "t/timeline.jsonl:1: header: incident: expected a non-empty string"},
   };
   for (const auto& [text, message] : cases) {
     SCOPED_TRACE(text);
