@@ -10,7 +10,6 @@
 #include "util/diagnostic.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (sre_eval::fuzz::SkipYaml(sre_eval::fuzz::AsText(data, size))) return -1;
   using namespace sre_eval;
   agent::EnvLookup env = [](const std::string& name) -> std::optional<std::string> {
     if (name == "OPENAI_API_KEY" || name == "AGENT_TOKEN") return "sk-fuzz-secret";

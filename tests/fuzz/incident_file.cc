@@ -9,7 +9,6 @@
 #include "util/diagnostic.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (sre_eval::fuzz::SkipYaml(sre_eval::fuzz::AsText(data, size))) return -1;
   using namespace sre_eval;
   static const std::string path = fuzz::SourcePath("incidents/fuzz.yaml");
   Diagnostics diags;

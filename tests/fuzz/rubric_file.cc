@@ -11,7 +11,6 @@
 #include "util/diagnostic.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (sre_eval::fuzz::SkipYaml(sre_eval::fuzz::AsText(data, size))) return -1;
   using namespace sre_eval;
   Diagnostics diags;
   std::optional<Rubric> rubric =
