@@ -1,6 +1,7 @@
 #include "sim/api_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <functional>
@@ -35,6 +36,10 @@ namespace {
 // Connections served at once, each on its own thread (watches included); more wait for one
 // to close. Far above what the harness, kubectl and an agent open together.
 constexpr size_t kMaxConnections = 1024;
+
+// cpp-httplib 0.11 listens with a backlog of 5: a burst of connections (an agent's watches)
+// overflowed it and each dropped SYN cost its client a 1 s retransmit.
+constexpr int kListenBacklog = 1024;
 
 // The longest wait for the next bytes of a request.
 constexpr time_t kReadTimeoutSeconds = 30;
@@ -536,6 +541,11 @@ absl::StatusOr<int> ApiServer::Start(int port) {
         res.set_content(StatusJson({500, "InternalError", "internal error"}).dump(),
                         "application/json");
       });
+  int listen_fd = -1;
+  http_->set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   if (port == 0) {
     port_ = http_->bind_to_any_port("127.0.0.1");
     if (port_ < 0) return absl::UnavailableError("cannot bind a port on 127.0.0.1");
@@ -546,6 +556,8 @@ absl::StatusOr<int> ApiServer::Start(int port) {
     }
     port_ = port;
   }
+  http_->set_socket_options(httplib::default_socket_options);
+  if (listen_fd >= 0) listen(listen_fd, kListenBacklog);  // Raises the backlog in place.
   handler_->set_port(port_);
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   return port_;

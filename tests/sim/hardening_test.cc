@@ -293,7 +293,8 @@ TEST_F(SimHardeningTest, WatchesAndSlowClientsDoNotStarveShortRequests) {
   }
   std::sort(ms.begin(), ms.end());
   EXPECT_LT(ms[ms.size() / 2], 100.0) << "median of " << ms.size();
-  EXPECT_LT(ms.back(), 1000.0) << "slowest of " << ms.size();
+  // A connection the listen backlog (5, fixed in cpp-httplib 0.11) drops is retried after 1 s.
+  EXPECT_LT(ms.back(), 2000.0) << "slowest of " << ms.size();
   held.clear();
 }
 
