@@ -1,6 +1,7 @@
 #include "sim/api_server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <functional>
@@ -8,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -15,11 +17,13 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "sim/api_server_internal.h"
+#include "sim/connection_threads.h"
 #include "sim/discovery.h"
 #include "sim/log_book.h"
 #include "sim/logs.h"
 #include "sim/metrics.h"
 #include "sim/object_store.h"
+#include "sim/request_body.h"
 #include "sim/resources.h"
 #include "sim/service_proxy.h"
 #include "sim/sockshop.h"
@@ -29,8 +33,21 @@ namespace sim {
 
 namespace {
 
-// The API server's request body limit (etcd's object limit is about the same).
-constexpr size_t kMaxBody = size_t{3} << 20;
+// Connections served at once, each on its own thread (watches included); more wait for one
+// to close. Far above what the harness, kubectl and an agent open together.
+constexpr size_t kMaxConnections = 1024;
+
+// cpp-httplib 0.11 listens with a backlog of 5: a burst of connections (an agent's watches)
+// overflowed it and each dropped SYN cost its client a 1 s retransmit.
+constexpr int kListenBacklog = 1024;
+
+// The longest wait for the next bytes of a request.
+constexpr time_t kReadTimeoutSeconds = 30;
+
+bool Chunked(const httplib::Request& req) {
+  return absl::StrContains(absl::AsciiStrToLower(req.get_header_value("Transfer-Encoding")),
+                           "chunked");
+}
 
 }  // namespace
 
@@ -49,6 +66,8 @@ ApiError FromStatus(const absl::Status& s) {
       return {400, "BadRequest", m};
     case absl::StatusCode::kFailedPrecondition:
       return {422, "Invalid", m};
+    case absl::StatusCode::kResourceExhausted:
+      return {413, "RequestEntityTooLarge", m};
     case absl::StatusCode::kOutOfRange:
       return {410, "Expired", m};
     case absl::StatusCode::kUnimplemented:
@@ -467,8 +486,10 @@ void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
 
 absl::StatusOr<int> ApiServer::Start(int port) {
   http_ = std::make_unique<httplib::Server>();
-  http_->set_payload_max_length(kMaxBody);
-  http_->set_read_timeout(30, 0);
+  http_->new_task_queue = [] { return new ConnectionThreads(kMaxConnections); };
+  // A declared Content-Length above the limit is skipped, not stored, and answered with 413.
+  http_->set_payload_max_length(kMaxRequestBody);
+  http_->set_read_timeout(kReadTimeoutSeconds, 0);
   // Responses go out in more than one write; without TCP_NODELAY the second waits for the
   // client's delayed ACK (40 ms on Linux).
   http_->set_tcp_nodelay(true);
@@ -476,11 +497,47 @@ absl::StatusOr<int> ApiServer::Start(int port) {
   auto serve = [this](const httplib::Request& req, httplib::Response& res) {
     handler_->Serve(req, res);
   };
+  // Requests that may carry a body read it here, bounded. A request with neither
+  // Content-Length nor chunked encoding has no body, as in Go's server (httplib would read until
+  // the client closes: `POST /sim/v1/advance` without a body waited 30 s).
+  auto serve_body = [this](const httplib::Request& req, httplib::Response& res,
+                           const httplib::ContentReader& read) {
+    std::string body;
+    if (req.has_header("Content-Length") || Chunked(req)) {
+      if (req.is_multipart_form_data()) {
+        res.set_header("Connection", "close");
+        return handler_->Reject(
+            res, {415, "UnsupportedMediaType", "multipart/form-data bodies are not accepted"});
+      }
+      bool too_large = false;
+      bool read_ok = read([&](const char* data, size_t n) {
+        if (body.size() + n > kMaxRequestBody) {
+          too_large = true;
+          return false;
+        }
+        body.append(data, n);
+        return true;
+      });
+      uint64_t declared = 0;
+      if (too_large || (absl::SimpleAtoi(req.get_header_value("Content-Length"), &declared) &&
+                        declared > kMaxRequestBody)) {
+        res.set_header("Connection", "close");
+        return handler_->Reject(res, FromStatus(BodyTooLarge()));
+      }
+      if (!read_ok) {
+        res.set_header("Connection", "close");
+        return handler_->Reject(res, {400, "BadRequest", "the request body could not be read"});
+      }
+    }
+    httplib::Request with_body = req;
+    with_body.body = std::move(body);
+    handler_->Serve(with_body, res);
+  };
   http_->Get(".*", serve);
-  http_->Post(".*", serve);
-  http_->Put(".*", serve);
-  http_->Patch(".*", serve);
-  http_->Delete(".*", serve);
+  http_->Post(".*", serve_body);
+  http_->Put(".*", serve_body);
+  http_->Patch(".*", serve_body);
+  http_->Delete(".*", serve_body);
   http_->Options(".*", serve);
   http_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
@@ -488,6 +545,11 @@ absl::StatusOr<int> ApiServer::Start(int port) {
         res.set_content(StatusJson({500, "InternalError", "internal error"}).dump(),
                         "application/json");
       });
+  int listen_fd = -1;
+  http_->set_socket_options([&listen_fd](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_fd = sock;
+  });
   if (port == 0) {
     port_ = http_->bind_to_any_port("127.0.0.1");
     if (port_ < 0) return absl::UnavailableError("cannot bind a port on 127.0.0.1");
@@ -498,6 +560,8 @@ absl::StatusOr<int> ApiServer::Start(int port) {
     }
     port_ = port;
   }
+  http_->set_socket_options(httplib::default_socket_options);
+  if (listen_fd >= 0) listen(listen_fd, kListenBacklog);  // Raises the backlog in place.
   handler_->set_port(port_);
   thread_ = std::thread([this] { http_->listen_after_bind(); });
   return port_;

@@ -65,6 +65,9 @@ class ApiServer::Handler {
 
   void Stop() { stopping_ = true; }
 
+  // Answers with `e` as a Status, before any routing (a body that could not be read).
+  void Reject(httplib::Response& res, const api_internal::ApiError& e) { Error(res, e); }
+
  private:
   using ApiError = api_internal::ApiError;
   using Target = api_internal::Target;

@@ -15,11 +15,11 @@
 #include "sim/api_server_internal.h"
 #include "sim/object_store.h"
 #include "sim/patch.h"
+#include "sim/request_body.h"
 #include "sim/resources.h"
 #include "sim/selector.h"
 #include "sim/sim.h"
 #include "sim/table.h"
-#include "util/yaml_json.h"
 
 namespace sre_eval {
 namespace sim {
@@ -29,23 +29,6 @@ namespace {
 // A watch with no timeoutSeconds ends after this much wall-clock time, as the real server's
 // --min-request-timeout does.
 constexpr absl::Duration kMaxWatch = absl::Minutes(30);
-
-// A request body as JSON: JSON, or YAML (apply-patch+yaml, or a person's curl).
-absl::StatusOr<nlohmann::json> ParseBody(const std::string& body) {
-  if (body.empty()) return absl::InvalidArgumentError("the request body is empty");
-  nlohmann::json j = nlohmann::json::parse(body, nullptr, false);
-  if (!j.is_discarded()) return j;
-  absl::StatusOr<std::vector<nlohmann::json>> docs = YamlDocumentsToJson("the body", body);
-  if (!docs.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the body is neither JSON nor YAML: ", docs.status().message()));
-  }
-  if (docs->size() != 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("the body holds ", docs->size(), " YAML documents, not one"));
-  }
-  return (*docs)[0];
-}
 
 }  // namespace
 
@@ -238,7 +221,7 @@ void ApiServer::Handler::Watch(const httplib::Request& req, httplib::Response& r
 
 void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& res,
                                 const Target& t) {
-  auto body = ParseBody(req.body);
+  auto body = ParseRequestBody(req.body);
   if (!body.ok()) return Error(res, FromStatus(body.status()));
   nlohmann::json obj = *std::move(body);
   if (!obj.is_object()) {
@@ -264,7 +247,11 @@ void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& 
     return Error(res, {404, "NotFound", absl::StrCat("namespaces \"", t.ns, "\" not found")}, t.ns,
                  "namespaces");
   }
-  if (Param(req, "dryRun") == "All") return Json(res, 201, obj);
+  if (Param(req, "dryRun") == "All") {
+    absl::Status storable = CheckStorable(t.info->resource, obj);
+    if (!storable.ok()) return Error(res, FromStatus(storable), MetaString(obj, "name"));
+    return Json(res, 201, obj);
+  }
   auto created = sim_->store()->Create(t.info->resource, std::move(obj));
   if (!created.ok()) {
     return Error(res, FromStatus(created.status()), MetaString(obj, "name"), t.info->resource);
@@ -280,7 +267,7 @@ void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& 
 
 void ApiServer::Handler::Replace(const httplib::Request& req, httplib::Response& res,
                                  const Target& t) {
-  auto body = ParseBody(req.body);
+  auto body = ParseRequestBody(req.body);
   if (!body.ok()) return Error(res, FromStatus(body.status()));
   nlohmann::json obj = *std::move(body);
   if (!obj.is_object()) {
@@ -303,7 +290,7 @@ void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& r
                                const Target& t) {
   std::string type = req.get_header_value("Content-Type");
   type = type.substr(0, type.find(';'));
-  auto body = ParseBody(req.body);
+  auto body = ParseRequestBody(req.body);
   if (!body.ok()) return Error(res, FromStatus(body.status()));
   absl::MutexLock lock(sim_->mu());
   auto existing = sim_->store()->Get(t.info->resource, t.ns, t.name);
@@ -341,11 +328,7 @@ void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& r
     } else if (type == "application/strategic-merge-patch+json") {
       patched = ApplyStrategicMergePatch(*existing, *body, t.info->resource);
     } else if (type == "application/json-patch+json") {
-      try {
-        patched = existing->patch(*body);
-      } catch (const nlohmann::json::exception& e) {
-        patched = absl::InvalidArgumentError(absl::StrCat("invalid JSON patch: ", e.what()));
-      }
+      patched = ApplyJsonPatch(*existing, *body);
     } else {
       return Error(res, {415, "UnsupportedMediaType",
                          absl::StrCat("the body of the request was in an unknown format - "
@@ -356,8 +339,10 @@ void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& r
     }
   }
   if (!patched.ok()) {
-    return Error(res, {422, "Invalid", std::string(patched.status().message())}, t.name,
-                 t.info->resource);
+    ApiError e = patched.status().code() == absl::StatusCode::kResourceExhausted
+                     ? FromStatus(patched.status())
+                     : ApiError{422, "Invalid", std::string(patched.status().message())};
+    return Error(res, e, t.name, t.info->resource);
   }
   nlohmann::json obj = *std::move(patched);
   if (!obj.is_object() || MetaString(obj, "name") != t.name) {
@@ -376,7 +361,11 @@ void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& r
   if (type != "application/apply-patch+yaml" || !Param(req, "force").empty()) {
     obj["metadata"].erase("resourceVersion");
   }
-  if (Param(req, "dryRun") == "All") return Json(res, 200, WithKind(obj, *t.info));
+  if (Param(req, "dryRun") == "All") {
+    absl::Status storable = CheckStorable(t.info->resource, obj);
+    if (!storable.ok()) return Error(res, FromStatus(storable), t.name, t.info->resource);
+    return Json(res, 200, WithKind(obj, *t.info));
+  }
   auto updated = sim_->store()->Update(t.info->resource, WithKind(std::move(obj), *t.info));
   if (!updated.ok()) return Error(res, FromStatus(updated.status()), t.name, t.info->resource);
   sim_->Reconcile();
@@ -388,7 +377,7 @@ void ApiServer::Handler::Delete(const httplib::Request& req, httplib::Response& 
   std::optional<int64_t> grace;
   std::string propagation = Param(req, "propagationPolicy");
   if (!req.body.empty()) {
-    auto opts = ParseBody(req.body);
+    auto opts = ParseRequestBody(req.body);
     if (!opts.ok() || !opts->is_object()) {
       return Error(res, {400, "BadRequest", "the DeleteOptions in the body are not an object"});
     }
@@ -467,7 +456,7 @@ void ApiServer::Handler::GetScale(httplib::Response& res, const Target& t) {
 
 void ApiServer::Handler::ChangeScale(const httplib::Request& req, httplib::Response& res,
                                      const Target& t) {
-  auto body = ParseBody(req.body);
+  auto body = ParseRequestBody(req.body);
   if (!body.ok()) return Error(res, FromStatus(body.status()));
   absl::MutexLock lock(sim_->mu());
   auto o = sim_->store()->Get(t.info->resource, t.ns, t.name);
@@ -476,11 +465,7 @@ void ApiServer::Handler::ChangeScale(const httplib::Request& req, httplib::Respo
   if (req.method == "PATCH") {
     std::string type = req.get_header_value("Content-Type");
     if (absl::StartsWith(type, "application/json-patch+json")) {
-      try {
-        scale = ScaleOf(*o).patch(*body);
-      } catch (const nlohmann::json::exception& e) {
-        scale = absl::InvalidArgumentError(absl::StrCat("invalid JSON patch: ", e.what()));
-      }
+      scale = ApplyJsonPatch(ScaleOf(*o), *body);
     } else {
       scale = ApplyMergePatch(ScaleOf(*o), *body);
     }

@@ -6,15 +6,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "util/json_limits.h"
 
 namespace sre_eval {
 namespace sim {
 
 namespace {
-
-// Enough history for any watch the harness or a person starts; older resourceVersions get
-// 410 Gone, as from a real server after compaction.
-constexpr size_t kHistory = 20000;
 
 std::string Namespace(const nlohmann::json& object) {
   auto m = object.find("metadata");
@@ -82,10 +79,35 @@ std::string ObjectStore::RandomSuffix(size_t n, const char* alphabet) {
   return out;
 }
 
-void ObjectStore::Record(const std::string& type, const std::string& resource,
-                         const nlohmann::json& object) {
-  history_.push_back(Change{resource_version_, type, resource, object});
-  if (history_.size() > kHistory) history_.pop_front();
+absl::Status CheckStorable(const std::string& resource, const nlohmann::json& object,
+                           size_t* bytes) {
+  absl::Status valid =
+      CheckJsonValue(object, absl::StrCat(resource, " \"", Name(object), "\" is invalid"));
+  if (!valid.ok()) return valid;
+  size_t size = JsonDumpSize(object);
+  if (size > kMaxObjectBytes) {
+    return absl::ResourceExhaustedError("etcdserver: request is too large");
+  }
+  if (bytes != nullptr) *bytes = size;
+  return absl::OkStatus();
+}
+
+void ObjectStore::set_history_limits(HistoryLimits limits) {
+  absl::MutexLock lock(&mu_);
+  limits_ = limits;
+}
+
+void ObjectStore::Record(const char* type, const std::string& resource,
+                         std::shared_ptr<const nlohmann::json> object, size_t bytes) {
+  history_.push_back(Entry{resource_version_, type, resource, std::move(object), bytes});
+  history_bytes_ += bytes;
+  // The newest change always stays, whatever its size.
+  while (history_.size() > 1 &&
+         (history_.size() > limits_.max_changes || history_bytes_ > limits_.max_bytes)) {
+    compacted_ = history_.front().resource_version;
+    history_bytes_ -= history_.front().bytes;
+    history_.pop_front();
+  }
 }
 
 absl::StatusOr<nlohmann::json> ObjectStore::Create(const std::string& resource,
@@ -105,6 +127,9 @@ absl::StatusOr<nlohmann::json> ObjectStore::Create(const std::string& resource,
       return absl::InvalidArgumentError("name or generateName is required");
     }
   }
+  size_t bytes;
+  absl::Status storable = CheckStorable(resource, object, &bytes);
+  if (!storable.ok()) return storable;
   Key key{resource, Namespace(object), Name(object)};
   if (objects_.count(key) > 0) {
     return absl::AlreadyExistsError(
@@ -117,8 +142,9 @@ absl::StatusOr<nlohmann::json> ObjectStore::Create(const std::string& resource,
     meta["creationTimestamp"] = ApiTime(now_);
   }
   if (HasGeneration(resource)) meta["generation"] = 1;
-  objects_[key] = std::make_shared<const nlohmann::json>(object);
-  Record("ADDED", resource, object);
+  auto stored = std::make_shared<const nlohmann::json>(object);
+  objects_[key] = stored;
+  Record("ADDED", resource, std::move(stored), bytes + 128);  // + the bookkeeping fields.
   return object;
 }
 
@@ -153,10 +179,14 @@ absl::StatusOr<nlohmann::json> ObjectStore::Update(const std::string& resource,
     meta["generation"] = changed ? generation + 1 : generation;
   }
   if (object == old) return object;  // No change, no new version (as the real server).
+  size_t bytes;
+  absl::Status storable = CheckStorable(resource, object, &bytes);
+  if (!storable.ok()) return storable;
   ++resource_version_;
   meta["resourceVersion"] = std::to_string(resource_version_);
-  it->second = std::make_shared<const nlohmann::json>(object);
-  Record("MODIFIED", resource, object);
+  auto stored = std::make_shared<const nlohmann::json>(object);
+  it->second = stored;
+  Record("MODIFIED", resource, std::move(stored), bytes + 16);
   return object;
 }
 
@@ -171,7 +201,7 @@ absl::StatusOr<nlohmann::json> ObjectStore::Delete(const std::string& resource,
   objects_.erase(it);
   ++resource_version_;
   object["metadata"]["resourceVersion"] = std::to_string(resource_version_);
-  Record("DELETED", resource, object);
+  Record("DELETED", resource, std::make_shared<const nlohmann::json>(object), JsonDumpSize(object));
   return object;
 }
 
@@ -229,9 +259,9 @@ absl::StatusOr<std::vector<Change>> ObjectStore::ChangesSince(const std::string&
                                                               absl::Duration timeout,
                                                               uint64_t* seen) const {
   absl::MutexLock lock(&mu_);
-  if (!history_.empty() && after + 1 < history_.front().resource_version) {
-    return absl::OutOfRangeError(absl::StrCat("too old resource version: ", after, " (",
-                                              history_.front().resource_version - 1, ")"));
+  if (after < compacted_) {
+    return absl::OutOfRangeError(
+        absl::StrCat("too old resource version: ", after, " (", compacted_, ")"));
   }
   struct Newer {
     const uint64_t* version;
@@ -242,10 +272,12 @@ absl::StatusOr<std::vector<Change>> ObjectStore::ChangesSince(const std::string&
   if (seen != nullptr) *seen = std::max(after, resource_version_);
   // The history is in resourceVersion order: start at the first change after `after`.
   auto first = std::upper_bound(history_.begin(), history_.end(), after,
-                                [](uint64_t v, const Change& c) { return v < c.resource_version; });
+                                [](uint64_t v, const Entry& e) { return v < e.resource_version; });
   std::vector<Change> out;
   for (auto it = first; it != history_.end(); ++it) {
-    if (it->resource == resource) out.push_back(*it);
+    if (it->resource == resource) {
+      out.push_back(Change{it->resource_version, it->type, it->resource, *it->object});
+    }
   }
   return out;
 }

@@ -14,6 +14,7 @@
 #include <tuple>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -26,6 +27,24 @@ namespace sim {
 std::string ApiTime(absl::Time t);
 // The inverse; nullopt-like InfinitePast for a malformed or missing value.
 absl::Time ParseApiTime(const nlohmann::json& value);
+
+// etcd's request limit (--max-request-bytes, 1.5 MiB): no stored object is larger.
+constexpr size_t kMaxObjectBytes = 1572864;
+
+// How much change history the store keeps for watches: the newest `max_changes` changes, and
+// no more than `max_bytes` of objects (as serialized JSON) in them. A watch from an older
+// resourceVersion gets 410 Gone, as from a real server after compaction.
+struct HistoryLimits {
+  size_t max_changes = 20000;
+  size_t max_bytes = size_t{64} << 20;
+};
+
+// Whether `object` may be stored: nesting depth at most kMaxJsonDepth and valid UTF-8 in every
+// string (InvalidArgument "<resource> \"<name>\" is invalid: ..."), and at most
+// kMaxObjectBytes as JSON (ResourceExhausted "etcdserver: request is too large"). On success
+// sets *bytes (when given) to its size as JSON.
+absl::Status CheckStorable(const std::string& resource, const nlohmann::json& object,
+                           size_t* bytes = nullptr);
 
 // One change, as a watch reports it.
 struct Change {
@@ -44,6 +63,10 @@ class ObjectStore {
   void SetNow(absl::Time now);
   absl::Time Now() const;
 
+  void set_history_limits(HistoryLimits limits);
+
+  // Every write below first checks CheckStorable and returns its error, storing nothing.
+  //
   // Stores a new object of `resource` (plural, e.g. "pods"). Fills metadata.uid,
   // resourceVersion and creationTimestamp, and metadata.generation = 1 for deployments,
   // replicasets and jobs (the resources whose controllers report observedGeneration). An object
@@ -96,7 +119,17 @@ class ObjectStore {
   using Key = std::tuple<std::string, std::string, std::string>;  // resource, ns, name.
 
   std::string NewUid() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Record(const std::string& type, const std::string& resource, const nlohmann::json& object)
+  // One change kept: the object is shared with objects_ while it is the current version.
+  struct Entry {
+    uint64_t resource_version;
+    const char* type;
+    std::string resource;
+    std::shared_ptr<const nlohmann::json> object;
+    size_t bytes;
+  };
+
+  void Record(const char* type, const std::string& resource,
+              std::shared_ptr<const nlohmann::json> object, size_t bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   mutable absl::Mutex mu_;
@@ -106,7 +139,12 @@ class ObjectStore {
   // Stored objects never change in place: a write replaces the pointer, so a Snapshot stays
   // valid and cheap.
   std::map<Key, std::shared_ptr<const nlohmann::json>> objects_ ABSL_GUARDED_BY(mu_);
-  std::deque<Change> history_ ABSL_GUARDED_BY(mu_);
+  std::deque<Entry> history_ ABSL_GUARDED_BY(mu_);
+  size_t history_bytes_ ABSL_GUARDED_BY(mu_) = 0;
+  HistoryLimits limits_ ABSL_GUARDED_BY(mu_);
+  // The resourceVersion of the newest change dropped from history_ (watches from before it
+  // get 410).
+  uint64_t compacted_ ABSL_GUARDED_BY(mu_) = 1000;
 };
 
 }  // namespace sim

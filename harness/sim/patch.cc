@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "util/json_limits.h"
 #include "util/status_macros.h"
 
 namespace sre_eval {
@@ -405,8 +406,10 @@ void Prune(json& value, const json& before, const json& after,
         Prune(*field, old_child, new_child, other_children);
       }
     } else if ((absl::StartsWith(key, "k:") || absl::StartsWith(key, "v:")) && value.is_array()) {
-      json id = json::parse(key.substr(2), nullptr, /*allow_exceptions=*/false);
-      if (id.is_discarded()) continue;
+      // The key comes from stored managedFields, which a client may have written: bounded.
+      absl::StatusOr<json> parsed = ParseJsonBounded(key.substr(2), "a managedFields key");
+      if (!parsed.ok()) continue;
+      const json& id = *parsed;
       bool keyed = key[0] == 'k';
       for (auto it = value.begin(); it != value.end(); ++it) {
         if (keyed ? !MatchesKey(*it, id) : *it != id) continue;
