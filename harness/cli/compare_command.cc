@@ -169,9 +169,9 @@ int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       s = ScoreRun(suite, rubrics, dirs[i], /*judge=*/nullptr, jobs);
       const std::optional<std::string>& made_with = provenance[i].suite_hash;
       if (current.ok() && made_with.has_value() && *made_with != current->suite_hash) {
-        notes.push_back(absl::StrCat(sides[i], " was run with another suite (suite hash ",
-                                     EscapeControls(*made_with), "); it is re-scored with the current one (",
-                                     current->suite_hash, ")"));
+        notes.push_back(absl::StrCat(
+            sides[i], " was run with another suite (suite hash ", EscapeControls(*made_with),
+            "); it is re-scored with the current one (", current->suite_hash, ")"));
       }
     } else {
       s = ReadScoresFile(SuitePath(dirs[i], "scores.json"));

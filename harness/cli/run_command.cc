@@ -38,8 +38,8 @@
 #include "suite/fingerprint.h"
 #include "util/diagnostic.h"
 #include "util/file_util.h"
-#include "util/json_parse.h"
 #include "util/http_client.h"
+#include "util/json_parse.h"
 #include "util/subprocess.h"
 
 namespace sre_eval {

