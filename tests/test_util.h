@@ -2,7 +2,9 @@
 #ifndef SRE_EVAL_TESTS_TEST_UTIL_H_
 #define SRE_EVAL_TESTS_TEST_UTIL_H_
 
+#include <atomic>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -21,6 +23,14 @@ absl::Time At(const char* rfc3339);
 // skip without it.
 bool HaveKubectl();
 
+// Whether `pid` is gone: no such process, or a zombie nobody has reaped yet (an orphan waits
+// for the container's init, which may be slow to reap). Polls for up to `patience`.
+bool ProcessIsGone(int pid, absl::Duration patience);
+
+// Whether `pid` is gone and reaped: no such process at all, not even a zombie. Polls for up
+// to `patience`.
+bool ProcessIsReaped(int pid, absl::Duration patience);
+
 // A fresh directory under $TMPDIR (or /tmp), removed with everything in it on destruction.
 class TempDir {
  public:
@@ -35,6 +45,24 @@ class TempDir {
 
  private:
   std::string path_;
+};
+
+// A FIFO at `path` (a test failure when mkfifo fails) that no reader can hang on: until
+// destruction a thread keeps trying to open its writing end without blocking, so a reader
+// stuck in open() gets its end of file at once. Code that refuses FIFOs never meets it.
+class UnblockedFifo {
+ public:
+  explicit UnblockedFifo(std::string path);
+  ~UnblockedFifo();
+  UnblockedFifo(const UnblockedFifo&) = delete;
+  UnblockedFifo& operator=(const UnblockedFifo&) = delete;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::atomic<bool> stop_{false};
+  std::thread writer_;
 };
 
 }  // namespace sre_eval

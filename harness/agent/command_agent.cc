@@ -67,6 +67,7 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
   options.stdin_data = DefaultRequestJson(request).dump();
   options.timeout = config_.policy.timeout;
   options.max_stdout_bytes = config_.policy.max_answer_bytes;
+  options.contain_descendants = true;  // Nothing the agent starts outlives its call.
   absl::Time start = clock_->Now();
   absl::StatusOr<SubprocessResult> result = runner_->Run(options);
   answer.latency = clock_->Now() - start;

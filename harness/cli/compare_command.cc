@@ -15,7 +15,9 @@
 #include "score/run_scores.h"
 #include "suite/fingerprint.h"
 #include "suite/suite.h"
+#include "util/diagnostic.h"
 #include "util/file_util.h"
+#include "util/json_parse.h"
 
 namespace sre_eval {
 
@@ -34,8 +36,10 @@ absl::StatusOr<RunScores> ReadScoresFile(const std::string& path) {
   if (!text.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(path, ": ", text.status().message()));
   }
-  nlohmann::ordered_json doc = nlohmann::ordered_json::parse(*text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  absl::StatusOr<nlohmann::ordered_json> parsed = ParseJson<nlohmann::ordered_json>(*text, path);
+  if (!parsed.ok()) return parsed.status();
+  nlohmann::ordered_json& doc = *parsed;
+  if (!doc.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": not a JSON object"));
   }
   if (doc.value("schema_version", 0) != 1) {
@@ -156,7 +160,7 @@ int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   for (int i = 0; i < 2; ++i) {
     absl::StatusOr<RunProvenance> p = ReadRunProvenance(dirs[i]);
     if (!p.ok()) {
-      err << me << p.status().message() << "\n";
+      err << me << EscapeControls(p.status().message()) << "\n";
       return kExitBadInput;
     }
     provenance[i] = *std::move(p);
@@ -165,9 +169,9 @@ int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       s = ScoreRun(suite, rubrics, dirs[i], /*judge=*/nullptr, jobs);
       const std::optional<std::string>& made_with = provenance[i].suite_hash;
       if (current.ok() && made_with.has_value() && *made_with != current->suite_hash) {
-        notes.push_back(absl::StrCat(sides[i], " was run with another suite (suite hash ",
-                                     *made_with, "); it is re-scored with the current one (",
-                                     current->suite_hash, ")"));
+        notes.push_back(absl::StrCat(
+            sides[i], " was run with another suite (suite hash ", EscapeControls(*made_with),
+            "); it is re-scored with the current one (", current->suite_hash, ")"));
       }
     } else {
       s = ReadScoresFile(SuitePath(dirs[i], "scores.json"));

@@ -40,8 +40,10 @@
 #include "score/score_table.h"
 #include "score/scores_json.h"
 #include "suite/fingerprint.h"
+#include "util/diagnostic.h"
 #include "util/file_util.h"
 #include "util/http_client.h"
+#include "util/json_parse.h"
 #include "util/subprocess.h"
 
 namespace sre_eval {
@@ -355,8 +357,13 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       }
     }
     absl::StatusOr<std::string> text = ReadFile(resume_dir + "/run.json", size_t{1} << 20);
-    nlohmann::json doc =
-        text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+    absl::StatusOr<nlohmann::json> parsed =
+        text.ok() ? ParseJson(*text, resume_dir + "/run.json") : nlohmann::json(nullptr);
+    if (!parsed.ok()) {
+      err << me << EscapeControls(parsed.status().message()) << "\n";
+      return kExitBadInput;
+    }
+    nlohmann::json& doc = *parsed;
     if (!doc.is_object() || doc.value("command", "") != "run") {
       err << me << "'" << resume_dir << "' is not the folder of a `run` (no run.json of one)\n";
       return kExitBadInput;

@@ -13,6 +13,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "util/file_util.h"
+#include "util/json_parse.h"
 #include "util/status_macros.h"
 
 namespace sre_eval {
@@ -595,8 +596,9 @@ absl::StatusOr<Timeline> ParseTimeline(const std::string& text, const std::strin
     auto error = [&](absl::string_view message) {
       return absl::InvalidArgumentError(absl::StrCat(name, ":", line_number, ": ", message));
     };
-    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-    if (j.is_discarded()) return error("not valid JSON");
+    absl::StatusOr<json> parsed = ParseJson(line, name, line_number);
+    if (!parsed.ok()) return parsed.status();
+    json& j = *parsed;
     if (!j.is_object()) return error("expected a JSON object");
     auto type_it = j.find("type");
     if (type_it == j.end() || !type_it->is_string()) return error("type: expected a string");

@@ -14,6 +14,7 @@
 #include "suite/prompt.h"
 #include "suite/suite.h"
 #include "util/file_util.h"
+#include "util/json_parse.h"
 
 namespace sre_eval {
 
@@ -205,8 +206,10 @@ absl::StatusOr<RunProvenance> ReadRunProvenance(const std::string& run_dir) {
   if (!text.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(path, ": ", text.status().message()));
   }
-  nlohmann::json doc = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  absl::StatusOr<nlohmann::json> parsed = ParseJson(*text, path);
+  if (!parsed.ok()) return parsed.status();
+  const nlohmann::json& doc = *parsed;
+  if (!doc.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": not a JSON object"));
   }
   p.has_run_json = true;

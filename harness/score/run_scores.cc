@@ -14,7 +14,9 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "suite/prompt.h"
 #include "util/edit_distance.h"
 
@@ -57,8 +59,29 @@ void Note(std::map<std::string, Grouped>* groups, const std::string& key, int li
 struct TruthEntry {
   std::optional<Truth> truth;
   std::string reason;  // Why there is none.
+  int line = 0;        // Where in the file, when the reason has a place.
+  int column = 0;
   int skipped = 0;
 };
+
+// Splits LoadTruth's message for `path`, "PATH: reason" or "PATH:LINE:COL: reason", into its
+// parts; `message` without the path when it has another shape.
+void SplitTruthError(absl::string_view message, const std::string& path, TruthEntry* entry) {
+  entry->reason = std::string(message);
+  if (!absl::ConsumePrefix(&message, path)) return;
+  if (absl::ConsumePrefix(&message, ": ")) {
+    entry->reason = std::string(message);
+    return;
+  }
+  std::vector<absl::string_view> parts = absl::StrSplit(message, absl::MaxSplits(':', 3));
+  int line = 0, column = 0;
+  if (parts.size() == 4 && parts[0].empty() && absl::SimpleAtoi(parts[1], &line) &&
+      absl::SimpleAtoi(parts[2], &column) && absl::ConsumePrefix(&parts[3], " ")) {
+    entry->line = line;
+    entry->column = column;
+    entry->reason = std::string(parts[3]);
+  }
+}
 
 // The score of an answer that was never read (the agent's call failed): every dimension 0.
 AnswerScore ZeroScore(const Rubric& rubric, bool with_judge) {
@@ -195,7 +218,7 @@ class RunScorer {
     Flush();
     for (auto& [incident, entry] : truths_) {
       if (entry.truth.has_value()) continue;
-      problems_.Add(absl::StrCat(incident, "/truth.json"), 0, 0,
+      problems_.Add(absl::StrCat(incident, "/truth.json"), entry.line, entry.column,
                     absl::StrCat("no truth for incident '", incident, "' (", entry.reason, "); ",
                                  Answers(entry.skipped), " not scored"));
     }
@@ -290,10 +313,7 @@ class RunScorer {
     } else if (absl::IsNotFound(truth.status())) {
       entry.reason = "no such file";
     } else {
-      // LoadTruth's messages start with the path.
-      std::string message(truth.status().message());
-      if (absl::StartsWith(message, path + ": ")) message = message.substr(path.size() + 2);
-      entry.reason = message;
+      SplitTruthError(truth.status().message(), path, &entry);
     }
     return entry;
   }

@@ -8,6 +8,7 @@
 #include "score/engine.h"
 #include "suite/fact_schema.h"
 #include "util/file_util.h"
+#include "util/json_parse.h"
 
 namespace sre_eval {
 
@@ -32,10 +33,9 @@ std::vector<std::string> TruthStrings(const nlohmann::json& facts) {
 }
 
 absl::StatusOr<Truth> ParseTruth(const std::string& path, absl::string_view text) {
-  nlohmann::json doc = nlohmann::json::parse(text.begin(), text.end(), nullptr, false);
-  if (doc.is_discarded()) {
-    return absl::InvalidArgumentError(absl::StrCat(path, ": not valid JSON"));
-  }
+  absl::StatusOr<nlohmann::json> parsed = ParseJson(text, path);
+  if (!parsed.ok()) return parsed.status();
+  nlohmann::json& doc = *parsed;
   if (!doc.is_object()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": expected a JSON object"));
   }

@@ -9,10 +9,42 @@
 
 namespace sre_eval {
 
+std::string EscapeControls(absl::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7F) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    } else if (c == 0xC2 && i + 1 < text.size() &&
+               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+      unsigned char cp = static_cast<unsigned char>(text[++i]);
+      out += "\\u00";
+      out += kHex[cp >> 4];
+      out += kHex[cp & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string Diagnostic::ToString() const {
-  if (line <= 0) return absl::StrCat(file, ": ", message);
-  if (column <= 0) return absl::StrCat(file, ":", line, ": ", message);
-  return absl::StrCat(file, ":", line, ":", column, ": ", message);
+  std::string f = EscapeControls(file);
+  std::string m = EscapeControls(message);
+  if (line <= 0) return absl::StrCat(f, ": ", m);
+  if (column <= 0) return absl::StrCat(f, ":", line, ": ", m);
+  return absl::StrCat(f, ":", line, ":", column, ": ", m);
 }
 
 void Diagnostics::Add(std::string file, int line, int column, std::string message) {

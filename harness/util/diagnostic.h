@@ -6,8 +6,15 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 
 namespace sre_eval {
+
+// `text` made safe to print on one line of a terminal: \n, \r and \t become those two-character
+// escapes, every other C0 control and DEL becomes \xHH (lower-case hex), every C1 control
+// (U+0080..U+009F, as UTF-8) becomes \u00HH; all other bytes are kept. For strings that come
+// from outside (file contents, agent output) on their way into a message.
+std::string EscapeControls(absl::string_view text);
 
 struct Diagnostic {
   std::string file;
@@ -15,7 +22,8 @@ struct Diagnostic {
   int column = 0;  // 1-based; 0 when unknown.
   std::string message;
 
-  // "file:line:col: message", "file:line: message" or "file: message".
+  // "file:line:col: message", "file:line: message" or "file: message", always one line: the
+  // file and the message pass through EscapeControls.
   std::string ToString() const;
 };
 
@@ -33,7 +41,8 @@ class Diagnostics {
   // The number of distinct files with at least one diagnostic.
   size_t FileCount() const;
 
-  // OkStatus when empty, otherwise InvalidArgument with every diagnostic on its own line.
+  // OkStatus when empty, otherwise InvalidArgument with every diagnostic (ToString) on its own
+  // line.
   absl::Status ToStatus() const;
 
  private:

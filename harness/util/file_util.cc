@@ -42,23 +42,62 @@ absl::Status ErrnoStatus(int err, absl::string_view what) {
   }
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (!fd.valid()) return ErrnoStatus(errno, path);
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, path);
-  if (S_ISDIR(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(path, ": is a directory"));
+namespace {
+
+// What a file of mode `mode` is, for an error message.
+const char* KindOfFile(mode_t mode) {
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a file";
+}
+
+// OkStatus for a regular file; the error ReadFile gives for anything else.
+absl::Status CheckRegular(const std::string& path, mode_t mode) {
+  if (S_ISREG(mode)) return absl::OkStatus();
+  if (S_ISDIR(mode)) return absl::FailedPreconditionError(absl::StrCat(path, ": is a directory"));
+  return absl::FailedPreconditionError(
+      absl::StrCat(path, ": not a regular file (", KindOfFile(mode), ")"));
+}
+
+absl::Status OpenError(int err, const std::string& path) {
+  if (err == ELOOP) {
+    return absl::FailedPreconditionError(absl::StrCat(path, ": too many levels of symbolic links"));
   }
-  if (S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) > max_bytes) {
+  return ErrnoStatus(err, path);
+}
+
+}  // namespace
+
+absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path, off_t* size) {
+  // Checked before opening, so that a device is never opened (opening one can have effects),
+  // and again on the open descriptor, in case the path was replaced in between. O_NONBLOCK
+  // keeps even that open from waiting for a FIFO's writer.
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return OpenError(errno, path);
+  if (absl::Status s = CheckRegular(path, st.st_mode); !s.ok()) return s;
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd.valid()) return OpenError(errno, path);
+  if (fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, path);
+  if (absl::Status s = CheckRegular(path, st.st_mode); !s.ok()) return s;
+  if (size != nullptr) *size = st.st_size;
+  return fd;
+}
+
+absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
+  off_t size = 0;
+  absl::StatusOr<UniqueFd> fd = OpenRegularFile(path, &size);
+  if (!fd.ok()) return fd.status();
+  if (static_cast<size_t>(size) > max_bytes) {
     return absl::ResourceExhaustedError(
-        absl::StrCat(path, ": file is ", st.st_size, " bytes, more than the limit of ", max_bytes));
+        absl::StrCat(path, ": file is ", size, " bytes, more than the limit of ", max_bytes));
   }
   std::string data;
-  if (S_ISREG(st.st_mode)) data.reserve(static_cast<size_t>(st.st_size));
+  data.reserve(static_cast<size_t>(size));
   char buf[65536];
   for (;;) {
-    ssize_t n = read(fd.get(), buf, sizeof buf);
+    ssize_t n = read(fd->get(), buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus(errno, path);

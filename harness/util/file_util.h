@@ -2,17 +2,28 @@
 #ifndef SRE_EVAL_UTIL_FILE_UTIL_H_
 #define SRE_EVAL_UTIL_FILE_UTIL_H_
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "util/unique_fd.h"
 
 namespace sre_eval {
 
-// Reads the whole file. NotFound when it does not exist, FailedPrecondition when it is a
-// directory, ResourceExhausted when it is larger than `max_bytes` (the file is not read).
+// Opens `path` for reading, only if it is (or a symlink leads to) a regular file; stores its
+// size in `*size` unless null. Never blocks, never opens a device. Errors, each starting with
+// the path: NotFound when it does not exist; FailedPrecondition "PATH: is a directory",
+// "PATH: not a regular file (a FIFO)" (or a character device, a block device, a socket) and
+// "PATH: too many levels of symbolic links"; PermissionDenied.
+absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path, off_t* size = nullptr);
+
+// Reads the whole of a regular file, opened as OpenRegularFile does, with its errors.
+// ResourceExhausted when it is larger than `max_bytes` (the file is not read), or grows past
+// it while being read.
 absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes = size_t{64} << 20);
 
 // Replaces `path` with `data` atomically: writes a temporary file in the same folder, fsyncs

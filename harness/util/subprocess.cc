@@ -16,6 +16,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "util/file_util.h"
+#include "util/process_sweep.h"
 #include "util/unique_fd.h"
 
 extern char** environ;
@@ -96,9 +97,9 @@ std::vector<char*> CStrings(std::vector<std::string>& strings) {
 
 // Reads what is available from `fd` into `out`, dropping bytes past `cap`. Returns false at
 // end of file (or on a read error, which ends the stream just the same).
-bool Drain(int fd, std::string* out, size_t cap, bool* truncated) {
+bool Drain(int fd, std::string* out, size_t cap, bool* truncated, int max_reads = -1) {
   char buf[65536];
-  for (;;) {
+  for (int reads = 0; max_reads < 0 || reads < max_reads; ++reads) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n > 0) {
       size_t room = out->size() < cap ? cap - out->size() : 0;
@@ -111,6 +112,18 @@ bool Drain(int fd, std::string* out, size_t cap, bool* truncated) {
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
     return false;
+  }
+  return true;
+}
+
+// Whether `pid` has exited, without reaping it.
+bool Exited(pid_t pid) {
+  for (;;) {
+    siginfo_t info;
+    info.si_pid = 0;
+    int r = waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT);
+    if (r == 0) return info.si_pid == pid;
+    if (errno != EINTR) return true;  // ECHILD: nothing left to wait for.
   }
 }
 
@@ -132,10 +145,13 @@ bool WaitExited(pid_t pid, absl::Time deadline) {
   }
 }
 
-// Kills whatever is left of the group (grandchildren may outlive the leader) and reaps the
-// leader, which must have exited already or be about to.
-int KillRestAndReap(pid_t pid) {
+// Kills whatever is left of the group (grandchildren may outlive the leader) and, with a
+// `tag`, every other process of the call, then reaps the leader, which must have exited
+// already or be about to. The leader stays unreaped until its group is gone, so that its pid
+// (the group's id) cannot be reused meanwhile.
+int KillRestAndReap(pid_t pid, const std::string& tag) {
   kill(-pid, SIGKILL);
+  if (!tag.empty()) KillCallProcesses(pid, tag);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
@@ -143,11 +159,14 @@ int KillRestAndReap(pid_t pid) {
 }
 
 // SIGTERM to the whole group, a grace period, then SIGKILL to all of it.
-int KillGroup(pid_t pid, absl::Duration grace) {
+int KillGroup(pid_t pid, absl::Duration grace, const std::string& tag) {
   kill(-pid, SIGTERM);
   WaitExited(pid, absl::Now() + grace);
-  return KillRestAndReap(pid);
+  return KillRestAndReap(pid, tag);
 }
+
+// How often the loop below looks whether the child has exited while its pipes stay open.
+constexpr absl::Duration kExitCheck = absl::Milliseconds(10);
 
 // The status for a failed spawn of `program` (errno value `err`).
 absl::Status SpawnError(int err, const std::string& program, const std::string& working_dir) {
@@ -265,7 +284,14 @@ absl::StatusOr<SubprocessResult> PosixProcessRunner::Run(const SubprocessOptions
 
   std::vector<std::string> argv_copy = options.argv;
   std::vector<char*> argv = CStrings(argv_copy);
-  std::vector<std::string> env_strings = BuildEnvironment(options.env);
+  std::string tag;
+  std::vector<std::pair<std::string, std::string>> env = options.env;
+  if (options.contain_descendants) {
+    BecomeChildSubreaper();
+    tag = NewCallTag();
+    env.emplace_back(kCallTagVariable, tag);
+  }
+  std::vector<std::string> env_strings = BuildEnvironment(env);
   std::vector<char*> envp = CStrings(env_strings);
 
   pid_t pid = -1;
@@ -290,7 +316,19 @@ absl::StatusOr<SubprocessResult> PosixProcessRunner::Run(const SubprocessOptions
 
   bool out_open = true, err_open = true;
   bool timed_out = false;
+  bool exited = false;
+  absl::Time drain_until = absl::InfiniteFuture();
   while (out_open || err_open || (in.has_value() && in->write.valid())) {
+    absl::Time now = absl::Now();
+    if (!exited && Exited(pid)) {
+      // The answer is what it wrote before exiting: read what the pipes hold, briefly, then
+      // stop waiting for descendants that keep them open.
+      exited = true;
+      drain_until = now + options.exit_drain;
+      if (in.has_value()) in->write.Close();
+      if (!out_open && !err_open) break;
+    }
+    if (exited && (now >= drain_until || now >= deadline)) break;
     pollfd fds[3];
     nfds_t n = 0;
     int out_i = -1, err_i = -1, in_i = -1;
@@ -306,20 +344,21 @@ absl::StatusOr<SubprocessResult> PosixProcessRunner::Run(const SubprocessOptions
       in_i = static_cast<int>(n);
       fds[n++] = {in->write.get(), POLLOUT, 0};
     }
-    absl::Duration left = deadline - absl::Now();
+    absl::Duration left = deadline - now;
     if (left <= absl::ZeroDuration()) {
       timed_out = true;
       break;
     }
+    left = std::min(left, exited ? drain_until - now : kExitCheck);
     timespec ts = absl::ToTimespec(left);
     int ready = ppoll(fds, n, &ts, nullptr);
     if (ready < 0) {
       if (errno == EINTR) continue;
       int saved = errno;
-      KillGroup(pid, options.kill_grace);
+      KillGroup(pid, options.kill_grace, tag);
       return ErrnoStatus(saved, "ppoll");
     }
-    if (ready == 0) continue;  // The deadline check above ends the loop.
+    if (ready == 0) continue;  // The checks above end the loop.
     if (out_i >= 0 && fds[out_i].revents != 0) {
       out_open = Drain(out->read.get(), &result.stdout_data, options.max_stdout_bytes,
                        &result.stdout_truncated);
@@ -343,13 +382,22 @@ absl::StatusOr<SubprocessResult> PosixProcessRunner::Run(const SubprocessOptions
 
   if (!timed_out && !WaitExited(pid, deadline)) timed_out = true;
   if (timed_out) {
-    KillGroup(pid, options.kill_grace);
+    KillGroup(pid, options.kill_grace, tag);
     return absl::DeadlineExceededError(absl::StrCat(program, " did not finish within ",
                                                     absl::FormatDuration(options.timeout),
                                                     "; its process group was killed"));
   }
-  // The leader has exited; nothing it left behind in its group may live on.
-  int status = KillRestAndReap(pid);
+  // The leader has exited; nothing it left behind may live on.
+  int status = KillRestAndReap(pid, tag);
+  // What the killed wrote last; a bounded read, as a holder that was not killed may write on.
+  if (out_open) {
+    Drain(out->read.get(), &result.stdout_data, options.max_stdout_bytes, &result.stdout_truncated,
+          /*max_reads=*/16);
+  }
+  if (err_open) {
+    Drain(err->read.get(), &result.stderr_data, options.max_stderr_bytes, &result.stderr_truncated,
+          /*max_reads=*/16);
+  }
 
   if (WIFEXITED(status)) {
     result.exit_code = WEXITSTATUS(status);

@@ -2,7 +2,9 @@
 //
 // A child is spawned from an argv (never through a shell) in its own process group, with
 // stdout and stderr read from separate pipes, optional data written to its stdin, and a
-// deadline after which the whole group gets SIGTERM, then SIGKILL, and is reaped.
+// deadline after which the whole group gets SIGTERM, then SIGKILL, and is reaped. When the
+// child exits, the rest of its group is killed (and, with contain_descendants, every process
+// it started).
 #ifndef SRE_EVAL_UTIL_SUBPROCESS_H_
 #define SRE_EVAL_UTIL_SUBPROCESS_H_
 
@@ -32,6 +34,15 @@ struct SubprocessOptions {
   absl::Duration timeout = absl::Seconds(60);
   // Between SIGTERM and SIGKILL when the deadline passes.
   absl::Duration kill_grace = absl::Seconds(2);
+  // Once the child has exited, its pipes are still read for this long (what it wrote is
+  // already in them) or until they close; then what is left of its process group is killed
+  // and the result taken. So a descendant that keeps stdout open cannot hold the result back.
+  absl::Duration exit_drain = absl::Milliseconds(100);
+  // Also kill, when the call ends, every process the child started that left its process
+  // group (setsid) or lost its parent: each child is tagged with a unique SRE_EVAL_CALL
+  // variable, found through /proc with its descendants and killed; this process becomes a
+  // child subreaper. For programs that are not ours (agent commands).
+  bool contain_descendants = false;
   // Output past these caps is read and dropped (so the child never blocks on a full pipe)
   // and the result is marked truncated.
   size_t max_stdout_bytes = size_t{64} << 20;

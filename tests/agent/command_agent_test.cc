@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
 #include "util/file_util.h"
@@ -161,6 +163,37 @@ TEST_F(CommandAgentTest, Timeout) {
   EXPECT_EQ(answer.attempts, 1);
 }
 
+// Finding 11 of issue 16: the program printed its answer and exited, but a child it forked
+// kept stdout open: the answer was thrown away as "timed out".
+TEST_F(CommandAgentTest, AnswerIsTakenWhenTheProgramExitsThoughAChildHoldsStdout) {
+  AgentConfig config;
+  config.argv = {SUBPROCESS_HELPER, "answer-with-holder", dir_.path() + "/holder.pid"};
+  config.policy.timeout = absl::Seconds(20);
+  absl::Time start = absl::Now();
+  AgentAnswer answer = Ask(config);
+  EXPECT_EQ(answer.error, "");
+  EXPECT_EQ(answer.text, "the answer");
+  EXPECT_LT(absl::Now() - start, absl::Seconds(5));
+  std::string pid = *ReadFile(dir_.path() + "/holder.pid");
+  EXPECT_TRUE(ProcessIsGone(std::stoi(pid), absl::Seconds(2))) << pid;
+}
+
+// Finding 11 of issue 16: a grandchild that called setsid survived the run (PPID 1).
+TEST_F(CommandAgentTest, NothingTheProgramStartedOutlivesTheCall) {
+  for (const char* mode : {"answer-with-setsid", "answer-with-daemon"}) {
+    std::string pidfile = absl::StrCat(dir_.path(), "/", mode, ".pid");
+    AgentConfig config;
+    config.argv = {SUBPROCESS_HELPER, mode, pidfile};
+    AgentAnswer answer = Ask(config);
+    EXPECT_EQ(answer.error, "") << mode;
+    EXPECT_EQ(answer.text, "the answer") << mode;
+    absl::StatusOr<std::string> pid = ReadFile(pidfile);
+    ASSERT_TRUE(pid.ok()) << pid.status();
+    // Gone and reaped: not even a zombie is left.
+    EXPECT_TRUE(ProcessIsReaped(std::stoi(*pid), absl::Seconds(2))) << mode << " " << *pid;
+  }
+}
+
 TEST_F(CommandAgentTest, OversizedOutputIsTruncatedButStillAnAnswer) {
   AgentConfig config;
   config.argv = {SUBPROCESS_HELPER, "print-stdout", "100000"};
@@ -256,6 +289,7 @@ TEST(CommandAgentFakeTest, PassesThePolicyAndMeasuresLatencyOnTheClock) {
   EXPECT_EQ(calls[0].stdin_data, DefaultRequestJson(SampleRequest()).dump());
   EXPECT_EQ(calls[0].timeout, absl::Seconds(45));
   EXPECT_EQ(calls[0].max_stdout_bytes, 1234u);
+  EXPECT_TRUE(calls[0].contain_descendants);
 }
 
 TEST(CommandAgentFakeTest, TimeoutIsStatedInSeconds) {

@@ -130,12 +130,16 @@ TEST_F(CompareE2eTest, BadInputExitsTwoWithTheReason) {
   dir_.WriteFile("file", "");
   dir_.WriteFile("broken/responses.jsonl", "");
   dir_.WriteFile("broken/run.json", "{");
+  dir_.WriteFile("cut/scores.json", "{\n  \"schema_version\": 1,\n  \"answers\": [");
   const Case cases[] = {
       {{"base", "missing"}, "sre-eval compare: run folder 'missing' does not exist\n"},
       {{"file", "base"}, "sre-eval compare: 'file' is not a run folder\n"},
       {{"base", "empty"},
        "sre-eval compare: 'empty' has neither responses.jsonl nor scores.json\n"},
-      {{"broken", "base"}, "sre-eval compare: broken/run.json: not a JSON object\n"},
+      {{"broken", "base"},
+       "sre-eval compare: broken/run.json:1:2: not valid JSON: unexpected end of input\n"},
+      {{"base", "cut"},
+       "sre-eval compare: cut/scores.json:3:15: not valid JSON: unexpected end of input\n"},
       {{"--format", "html", "base", "same"},
        "sre-eval compare: --format must be md or json, got 'html'\n"},
   };

@@ -92,6 +92,25 @@ TEST(ScoreE2eTest, CleanFixtureRunScoresEveryAnswerTheSameWayTwice) {
   EXPECT_EQ(Read(dir.path() + "/run/scores.json"), scores);
 }
 
+// Finding 10 of issue 16: an unknown prompt_id holding newlines printed over several lines and
+// forged a "FILE:LINE:COL:" line of its own.
+TEST(ScoreE2eTest, UntrustedStringsCannotForgeADiagnosticLine) {
+  TempDir dir;
+  CopyFixtureRun("clean", dir);
+  std::string responses = Read(dir.path() + "/run/responses.jsonl");
+  nlohmann::json line = nlohmann::json::parse(responses.substr(0, responses.find('\n')));
+  line["prompt_id"] = "i9.x\nsuite/prompts/a.yaml:1:1: forged\x1b[2K";
+  ASSERT_TRUE(
+      WriteFileAtomically(dir.path() + "/run/responses.jsonl", responses + line.dump() + "\n")
+          .ok());
+  SubprocessResult r = SreEval(dir.path(), {"score", "--suite", SRE_EVAL_SOURCE_DIR, "run"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.stderr_data,
+            "run/responses.jsonl:35: unknown prompt 'i9.x\\nsuite/prompts/a.yaml:1:1: "
+            "forged\\x1b[2K'; 1 answer not scored\n"
+            "score: 1 problem in the input; 1 line of responses.jsonl not scored\n");
+}
+
 TEST(ScoreE2eTest, BadFixtureRunReportsEachProblemAndScoresTheRest) {
   TempDir dir;
   CopyFixtureRun("bad", dir);

@@ -334,7 +334,7 @@ TEST(TimelineTest, ErrorsNameTheFileLineAndField) {
            R"("requests":10,"rps":"1.5"}]})",
        "t/timeline.jsonl:2: job_log: stats[0].rps: expected a number"},
       {header + "\n" + R"({"type":"sample","time":"2026-11-24T10:23:00Z")",
-       "t/timeline.jsonl:2: not valid JSON"},
+       "t/timeline.jsonl:2:47: not valid JSON: unexpected end of input"},
       {header + "\n" + "[1,2]", "t/timeline.jsonl:2: expected a JSON object"},
       {header + "\n" + R"({"time":"2026-11-24T10:23:00Z"})",
        "t/timeline.jsonl:2: type: expected a string"},

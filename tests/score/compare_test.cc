@@ -316,7 +316,10 @@ TEST(CompareTest, ReadRunProvenance) {
 
   dir.WriteFile("bad/run.json", "[1");
   EXPECT_EQ(ReadRunProvenance(dir.path() + "/bad").status().message(),
-            dir.path() + "/bad/run.json: not a JSON object");
+            dir.path() + "/bad/run.json:1:3: not valid JSON: unexpected end of input");
+  dir.WriteFile("list/run.json", "[1]");
+  EXPECT_EQ(ReadRunProvenance(dir.path() + "/list").status().message(),
+            dir.path() + "/list/run.json: not a JSON object");
   dir.WriteFile("seed/run.json", R"({"seed": "one"})");
   EXPECT_EQ(ReadRunProvenance(dir.path() + "/seed").status().message(),
             dir.path() + "/seed/run.json: 'seed' must be an integer");

@@ -374,7 +374,14 @@ dimensions:
 }
 
 TEST(TruthTest, RejectsBadTruthFiles) {
-  EXPECT_EQ(ParseTruth("t.json", "{").status().message(), "t.json: not valid JSON");
+  // Finding 9 of issue 16: the error said neither where nor why.
+  EXPECT_EQ(ParseTruth("t.json", "{").status().message(),
+            "t.json:1:2: not valid JSON: unexpected end of input");
+  EXPECT_EQ(
+      ParseTruth("t.json", "{\n  \"schema_version\": 1,\n  \"incident\": \"x\"\n  \"facts\": {}\n}")
+          .status()
+          .message(),
+      "t.json:4:9: not valid JSON: unexpected string literal");
   EXPECT_EQ(ParseTruth("t.json", R"({"schema_version": 2, "incident": "x", "facts": {}})")
                 .status()
                 .message(),

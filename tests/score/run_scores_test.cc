@@ -2,6 +2,8 @@
 // were worked out by hand from the formula in score/engine.h.
 #include "score/run_scores.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <string>
@@ -308,6 +310,17 @@ TEST_F(RunScoresTest, AFailedJudgeSkipsItsCriterionAndIsCounted) {
             "1 judge criterion graded by test-model; 1 grade failed and was skipped");
 }
 
+// Finding 8 of issue 16: a FIFO as truth.json blocked scoring forever.
+TEST_F(RunScoresTest, ATruthThatIsNotARegularFileIsReported) {
+  ASSERT_EQ(unlink((dir_.path() + "/crash/truth.json").c_str()), 0);
+  UnblockedFifo fifo(dir_.path() + "/crash/truth.json");
+  absl::StatusOr<RunScores> s = Score(Line("crash", "i1.a", 1, "x"));
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ(Problems(*s), (std::vector<std::string>{
+                              "crash/truth.json: no truth for incident 'crash' (not a regular "
+                              "file (a FIFO)); 1 answer not scored"}));
+}
+
 TEST_F(RunScoresTest, BadTruthsNameTheirIncident) {
   dir_.WriteFile("crash/truth.json", "{not json");
   dir_.WriteFile("latency/truth.json", kCrashTruth);
@@ -317,8 +330,8 @@ TEST_F(RunScoresTest, BadTruthsNameTheirIncident) {
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(Problems(*s),
             (std::vector<std::string>{
-                "crash/truth.json: no truth for incident 'crash' (not valid JSON); 1 answer not "
-                "scored",
+                "crash/truth.json:1:3: no truth for incident 'crash' (not valid JSON: invalid "
+                "literal); 1 answer not scored",
                 "latency/truth.json: no truth for incident 'latency' (the file is for incident "
                 "'crash'); 2 answers not scored"}));
   EXPECT_EQ(s->counts.scored, 0);

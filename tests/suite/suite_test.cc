@@ -1,5 +1,7 @@
 #include "suite/suite.h"
 
+#include <unistd.h>
+
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "suite/fact_schema.h"
@@ -124,6 +126,22 @@ TEST(SuiteTest, BrokenFilesAreNotReportedAgainAcrossFiles) {
                 "dimensions are detection, diagnosis, impact, remediation",
                 "rubrics/i1.a.yaml:2:33: 'criteria' must be a list, got a string",
             }));
+}
+
+// Finding 8 of issue 16: a FIFO as a rubric blocked `validate` forever.
+TEST(SuiteTest, SpecialFilesAreReportedNotRead) {
+  TempDir dir;
+  dir.WriteFile("prompts/a.yaml",
+                "incident: crash\nprompts:\n  - {id: i1.a, text: t, dimensions: [impact]}\n");
+  dir.WriteFile("rubrics/README.md", "later");
+  UnblockedFifo fifo(dir.path() + "/rubrics/a.yaml");
+  std::string loop = dir.path() + "/rubrics/b.yaml";
+  ASSERT_EQ(symlink(loop.c_str(), loop.c_str()), 0);
+  // The prompt's rubric may be in the unreadable file: it is not reported as missing.
+  EXPECT_EQ(LoadErrors(dir), (std::vector<std::string>{
+                                 "rubrics/a.yaml: not a regular file (a FIFO)",
+                                 "rubrics/b.yaml: too many levels of symbolic links",
+                             }));
 }
 
 TEST(SuiteTest, MissingOrEmptyRubricsFolder) {

@@ -14,6 +14,14 @@
 //   close-stdin-early            closes stdin at once and exits 0
 //   signal-self N                raise(N)
 //   sigpipe-disposition          prints "default", "ignored" or "handled" for SIGPIPE
+//   answer-with-holder FILE      forks a child that keeps stdout and stderr open, writes its
+//                                pid to FILE and sleeps 100 s; prints "the answer\n" once FILE
+//                                exists and exits 0
+//   answer-with-setsid FILE      forks a child that calls setsid, closes its output, writes its
+//                                pid to FILE and sleeps 100 s; prints "the answer\n" and exits 0
+//   answer-with-daemon FILE      the same, the classic way: fork, setsid, fork again (the
+//                                middle process exits, orphaning the daemon)
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <time.h>
@@ -102,6 +110,76 @@ int SleepWithGrandchild(const char* pidfile) {
   return 0;
 }
 
+// Writes this process's pid to `pidfile` (under a temporary name, then renamed).
+void WritePidFile(const char* pidfile) {
+  std::string tmp = std::string(pidfile) + ".tmp";
+  FILE* f = std::fopen(tmp.c_str(), "w");
+  if (f == nullptr) _exit(6);
+  std::fprintf(f, "%d\n", static_cast<int>(getpid()));
+  if (std::fclose(f) != 0 || std::rename(tmp.c_str(), pidfile) != 0) _exit(6);
+}
+
+// Waits (up to 10 s) for `path` to exist.
+void WaitForFile(const char* path) {
+  for (int i = 0; i < 1000 && access(path, F_OK) != 0; ++i) usleep(10000);
+}
+
+// Points stdin, stdout and stderr at /dev/null, as a daemon does.
+void DetachOutput() {
+  int null = open("/dev/null", O_RDWR);
+  if (null < 0) _exit(7);
+  dup2(null, 0);
+  dup2(null, 1);
+  dup2(null, 2);
+  if (null > 2) close(null);
+}
+
+int AnswerWithHolder(const char* pidfile) {
+  pid_t pid = fork();
+  if (pid < 0) return 5;
+  if (pid == 0) {
+    WritePidFile(pidfile);
+    SleepSeconds(100);
+    _exit(0);
+  }
+  WaitForFile(pidfile);
+  WriteString(1, "the answer\n");
+  return 0;
+}
+
+int AnswerWithSetsid(const char* pidfile) {
+  pid_t pid = fork();
+  if (pid < 0) return 5;
+  if (pid == 0) {
+    if (setsid() < 0) _exit(8);
+    DetachOutput();
+    WritePidFile(pidfile);
+    SleepSeconds(100);
+    _exit(0);
+  }
+  WaitForFile(pidfile);
+  WriteString(1, "the answer\n");
+  return 0;
+}
+
+int AnswerWithDaemon(const char* pidfile) {
+  pid_t pid = fork();
+  if (pid < 0) return 5;
+  if (pid == 0) {
+    if (setsid() < 0) _exit(8);
+    pid_t daemon = fork();
+    if (daemon < 0) _exit(5);
+    if (daemon > 0) _exit(0);
+    DetachOutput();
+    WritePidFile(pidfile);
+    SleepSeconds(100);
+    _exit(0);
+  }
+  WaitForFile(pidfile);
+  WriteString(1, "the answer\n");
+  return 0;
+}
+
 int IgnoreTerm() {
   signal(SIGTERM, SIG_IGN);
   WriteString(1, "ready\n");
@@ -166,6 +244,9 @@ int Main(int argc, char** argv) {
   if (mode == "close-stdin-early") return CloseStdinEarly();
   if (mode == "signal-self" && arg != nullptr) return SignalSelf(std::atoi(arg));
   if (mode == "sigpipe-disposition") return SigpipeDisposition();
+  if (mode == "answer-with-holder" && arg != nullptr) return AnswerWithHolder(arg);
+  if (mode == "answer-with-setsid" && arg != nullptr) return AnswerWithSetsid(arg);
+  if (mode == "answer-with-daemon" && arg != nullptr) return AnswerWithDaemon(arg);
   return Usage();
 }
 

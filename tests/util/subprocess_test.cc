@@ -56,27 +56,6 @@ std::string NumberedLines(const std::string& prefix) {
   return s;
 }
 
-// Whether `pid` is gone: no such process, or a zombie nobody has reaped yet (an orphan waits
-// for the container's init, which may be slow to reap). Polls for up to `patience`.
-bool ProcessIsGone(pid_t pid, absl::Duration patience) {
-  absl::Time give_up = absl::Now() + patience;
-  for (;;) {
-    if (kill(pid, 0) != 0 && errno == ESRCH) return true;
-    std::ifstream stat_file(absl::StrCat("/proc/", pid, "/stat"));
-    std::string stat_line;
-    if (std::getline(stat_file, stat_line)) {
-      // "pid (comm) S ...": the state follows the last ')', as comm may hold one too.
-      size_t paren = stat_line.rfind(')');
-      if (paren != std::string::npos && paren + 2 < stat_line.size() &&
-          stat_line[paren + 2] == 'Z') {
-        return true;
-      }
-    }
-    if (absl::Now() >= give_up) return false;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-}
-
 TEST(SubprocessTest, FiftyMegabytesOnStdoutDoNotDeadlock) {
   PosixProcessRunner runner;
   absl::StatusOr<SubprocessResult> result = runner.Run(HelperOptions("print-stdout", {"52428800"}));

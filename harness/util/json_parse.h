@@ -1,0 +1,36 @@
+// Parsing JSON read from a file, with errors that say where: "file:line:col: reason".
+#ifndef SRE_EVAL_UTIL_JSON_PARSE_H_
+#define SRE_EVAL_UTIL_JSON_PARSE_H_
+
+#include <exception>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
+
+namespace sre_eval {
+
+// The InvalidArgument status for `e`, an exception nlohmann threw while parsing `text`:
+// "file:line:col: not valid JSON: reason", the line and column (1-based, in bytes) counted in
+// `text`, or, when `line` is positive, `text` being that line of a JSON Lines file. Without a
+// position (a number too large) it reads "file: not valid JSON: reason".
+absl::Status JsonParseError(const std::exception& e, absl::string_view text,
+                            const std::string& file, int line = 0);
+
+// Parses `text`, the content of `file` (or its line `line` when positive) as one JSON
+// document (`Json` is nlohmann::json or nlohmann::ordered_json). Errors as JsonParseError.
+// Never throws.
+template <typename Json = nlohmann::json>
+absl::StatusOr<Json> ParseJson(absl::string_view text, const std::string& file, int line = 0) {
+  try {
+    return Json::parse(text.begin(), text.end());
+  } catch (const nlohmann::json::exception& e) {
+    return JsonParseError(e, text, file, line);
+  }
+}
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_UTIL_JSON_PARSE_H_
