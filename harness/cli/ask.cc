@@ -19,6 +19,7 @@
 #include "nlohmann/json.hpp"
 #include "score/engine.h"
 #include "score/responses.h"
+#include "util/diagnostic.h"
 #include "util/file_util.h"
 #include "util/utf8.h"
 
@@ -131,24 +132,6 @@ class Guarded final : public agent::Agent {
 };
 
 }  // namespace
-
-std::string ConsoleLine(absl::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (c == '\t') {
-      out += "\\t";
-    } else if (u < 0x20 || u == 0x7F) {
-      out += absl::StrFormat("\\x%02x", u);
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
 
 absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
                                     std::ostream* progress) {
@@ -294,7 +277,8 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
             *progress << item.prompt->id << " (trial " << item.trial
                       << "): " << (kept.ok() ? "answered" : "ERROR") << " in "
                       << absl::ToInt64Milliseconds(kept.latency) << " ms";
-            if (!kept.ok()) *progress << ": " << ConsoleLine(agent::Redact(kept.error, o.secrets));
+            if (!kept.ok())
+              *progress << ": " << EscapeControls(agent::Redact(kept.error, o.secrets));
             *progress << "\n" << std::flush;
           }
         });

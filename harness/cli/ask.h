@@ -44,10 +44,6 @@ struct AskSummary {
   std::vector<std::string> problems;  // one line per skipped prompt
 };
 
-// `text` (an agent's error, an answer's note) fit for one console line: control characters
-// are escaped ("\n", "\t", "\x1b"), so a reason can neither span lines nor move the cursor.
-std::string ConsoleLine(absl::string_view text);
-
 // Asks and writes; an agent failure is an error line, never a stop. Errors only when the run
 // folder cannot be written.
 absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& options,

@@ -727,7 +727,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
         if (a.status == ResponseStatus::kOk) continue;
         if (shown++ == kFailedAnswersShown) break;
         to << "  " << a.prompt_id << " (trial " << a.trial
-           << "): " << ConsoleLine(absl::StripPrefix(a.note, "not scored: ")) << "\n";
+           << "): " << EscapeControls(absl::StripPrefix(a.note, "not scored: ")) << "\n";
       }
       if (static_cast<size_t>(failed) > kFailedAnswersShown) {
         to << "  ... " << failed - static_cast<int>(kFailedAnswersShown) << " more in summary.md\n";
