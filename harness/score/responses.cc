@@ -33,15 +33,6 @@ absl::string_view ResponseStatusName(ResponseStatus status) {
 
 namespace {
 
-// What a file that is not a regular file is, for an error message.
-const char* FileKind(mode_t mode) {
-  if (S_ISFIFO(mode)) return "a FIFO";
-  if (S_ISCHR(mode)) return "a character device";
-  if (S_ISBLK(mode)) return "a block device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "a special file";
-}
-
 const std::vector<std::string>& KnownKeys() {
   static const std::vector<std::string>* keys = new std::vector<std::string>{
       "schema_version", "incident",    "prompt_id", "trial",      "prompt",
@@ -257,26 +248,15 @@ absl::Status ReadResponses(const std::string& path, const std::string& display_p
                            const std::function<void(const Response&)>& on_response,
                            Diagnostics* problems, int* lines, size_t max_line_bytes) {
   *lines = 0;
-  // O_NONBLOCK: opening a FIFO that has no writer would otherwise wait forever. The file
-  // type is checked on the descriptor, so nothing can be swapped in between.
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC));
-  if (!fd.valid()) {
-    int err = errno;
-    if (err == ELOOP) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(display_path, ": too many levels of symbolic links (a symlink loop)"));
-    }
-    return ErrnoStatus(err, display_path);
+  // Regular files only, opened without blocking (util/file_util), named as the caller shows
+  // the path.
+  absl::StatusOr<UniqueFd> opened = OpenRegularFile(path);
+  if (!opened.ok()) {
+    absl::string_view message = opened.status().message();
+    if (absl::StartsWith(message, path)) message.remove_prefix(path.size());
+    return absl::Status(opened.status().code(), absl::StrCat(display_path, message));
   }
-  struct stat st;
-  if (fstat(fd.get(), &st) != 0) return ErrnoStatus(errno, display_path);
-  if (S_ISDIR(st.st_mode)) {
-    return absl::FailedPreconditionError(absl::StrCat(display_path, ": is a directory"));
-  }
-  if (!S_ISREG(st.st_mode)) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(display_path, ": is ", FileKind(st.st_mode), ", not a regular file"));
-  }
+  UniqueFd fd = *std::move(opened);
 
   Response response;
   int line_number = 0;

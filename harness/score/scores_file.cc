@@ -20,18 +20,6 @@ namespace {
 // Buffered bytes are written out past this size.
 constexpr size_t kBufferBytes = size_t{1} << 20;
 
-absl::Status WriteAll(int fd, absl::string_view data, const std::string& what) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, what);
-    }
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
-}
-
 // Appends `size` bytes of `fd` at `offset` to `out`.
 absl::Status AppendRange(int fd, uint64_t offset, size_t size, std::string* out,
                          const std::string& what) {
@@ -51,34 +39,20 @@ absl::Status AppendRange(int fd, uint64_t offset, size_t size, std::string* out,
   return absl::OkStatus();
 }
 
-// A temporary file next to the target: DIR/.BASE.SUFFIX.XXXXXX.
-UniqueFd MakeTemp(const std::string& dir, const std::string& base, const char* suffix,
-                  std::string* name) {
-  std::string tmpl = absl::StrCat(dir, "/.", base, ".", suffix, ".XXXXXX");
-  std::vector<char> chars(tmpl.begin(), tmpl.end());
-  chars.push_back('\0');
-  UniqueFd fd(mkostemp(chars.data(), O_CLOEXEC));
-  *name = chars.data();
-  return fd;
-}
-
 }  // namespace
 
-ScoresFileWriter::ScoresFileWriter(std::string path) : path_(std::move(path)) {
-  size_t slash = path_.rfind('/');
-  dir_ = slash == std::string::npos ? "." : slash == 0 ? "/" : path_.substr(0, slash);
-  base_ = slash == std::string::npos ? path_ : path_.substr(slash + 1);
-}
+ScoresFileWriter::ScoresFileWriter(std::string path) : path_(std::move(path)) {}
 
 void ScoresFileWriter::Add(const ScoredAnswer& answer) {
   if (!status_.ok()) return;
   if (!spill_.valid()) {
     std::string name;
-    spill_ = MakeTemp(dir_, base_, "answers", &name);
-    if (!spill_.valid()) {
-      status_ = ErrnoStatus(errno, absl::StrCat("creating a temporary file for ", path_));
+    absl::StatusOr<UniqueFd> spill = MakeTempFileBeside(path_, "answers", &name);
+    if (!spill.ok()) {
+      status_ = spill.status();
       return;
     }
+    spill_ = *std::move(spill);
     // Only the descriptor is needed from now on.
     unlink(name.c_str());
   }
@@ -103,10 +77,8 @@ absl::Status ScoresFileWriter::Commit(const RunScores& scores, const std::vector
     return absl::InternalError(absl::StrCat("writing ", path_, ": ", order.size(),
                                             " answers in order, ", offsets_.size(), " added"));
   }
-  std::string tmp_path;
-  UniqueFd out = MakeTemp(dir_, base_, "tmp", &tmp_path);
-  if (!out.valid())
-    return ErrnoStatus(errno, absl::StrCat("creating a temporary file for ", path_));
+  absl::StatusOr<AtomicFile> out = AtomicFile::Create(path_);
+  if (!out.ok()) return out.status();
 
   std::string spill_name = absl::StrCat("reading a temporary file for ", path_);
   std::string text = ScoresJsonHead(scores);
@@ -118,29 +90,16 @@ absl::Status ScoresFileWriter::Commit(const RunScores& scores, const std::vector
     status = AppendRange(spill_.get(), offsets_[k], static_cast<size_t>(end - offsets_[k]), &text,
                          spill_name);
     if (status.ok() && text.size() >= kBufferBytes) {
-      status = WriteAll(out.get(), text, tmp_path);
+      status = out->Append(text);
       text.clear();
     }
   }
   if (status.ok()) {
     text.append(ScoresJsonTail(scores, order.size()));
-    status = WriteAll(out.get(), text, tmp_path);
+    status = out->Append(text);
   }
-  // New files get the usual 0644 rather than mkstemp's 0600: results are meant to be read.
-  if (status.ok() && fchmod(out.get(), 0644) != 0) status = ErrnoStatus(errno, tmp_path);
-  if (status.ok() && fsync(out.get()) != 0) status = ErrnoStatus(errno, tmp_path);
-  if (status.ok() && out.Close() != 0) status = ErrnoStatus(errno, tmp_path);
-  if (status.ok() && rename(tmp_path.c_str(), path_.c_str()) != 0) {
-    status = ErrnoStatus(errno, absl::StrCat("renaming ", tmp_path, " to ", path_));
-  }
-  if (!status.ok()) {
-    unlink(tmp_path.c_str());
-    return status;
-  }
-  // Make the rename itself durable.
-  UniqueFd dir_fd(open(dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-  if (dir_fd.valid()) fsync(dir_fd.get());
-  return absl::OkStatus();
+  if (!status.ok()) return status;  // `out` removes its temporary file.
+  return out->Commit();
 }
 
 }  // namespace sre_eval

@@ -39,8 +39,6 @@ class ScoresFileWriter {
   absl::Status FlushSpill();
 
   std::string path_;
-  std::string dir_;
-  std::string base_;
   UniqueFd spill_;
   uint64_t spilled_ = 0;           // Bytes written to the spill.
   std::string buffer_;             // Not yet written.

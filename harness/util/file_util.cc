@@ -121,6 +121,8 @@ void SplitPath(const std::string& path, std::string* dir, std::string* base) {
   *base = slash == std::string::npos ? path : path.substr(slash + 1);
 }
 
+}  // namespace
+
 absl::Status WriteAll(int fd, absl::string_view data, const std::string& what) {
   while (!data.empty()) {
     ssize_t n = write(fd, data.data(), data.size());
@@ -133,34 +135,69 @@ absl::Status WriteAll(int fd, absl::string_view data, const std::string& what) {
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::Status WriteFileAtomically(const std::string& path, absl::string_view data) {
+absl::StatusOr<UniqueFd> MakeTempFileBeside(const std::string& path, absl::string_view suffix,
+                                            std::string* name) {
   std::string dir, base;
   SplitPath(path, &dir, &base);
-  std::string tmpl = absl::StrCat(dir, "/.", base, ".tmp.XXXXXX");
-  std::vector<char> name(tmpl.begin(), tmpl.end());
-  name.push_back('\0');
-  UniqueFd fd(mkostemp(name.data(), O_CLOEXEC));
+  std::string tmpl = absl::StrCat(dir, "/.", base, ".", suffix, ".XXXXXX");
+  std::vector<char> chars(tmpl.begin(), tmpl.end());
+  chars.push_back('\0');
+  UniqueFd fd(mkostemp(chars.data(), O_CLOEXEC));
   if (!fd.valid()) return ErrnoStatus(errno, absl::StrCat("creating a temporary file for ", path));
-  std::string tmp_path(name.data());
+  *name = chars.data();
+  return fd;
+}
 
-  absl::Status status = WriteAll(fd.get(), data, tmp_path);
+AtomicFile::AtomicFile(std::string path, std::string tmp_path, UniqueFd fd)
+    : path_(std::move(path)), tmp_path_(std::move(tmp_path)), fd_(std::move(fd)) {}
+
+AtomicFile::AtomicFile(AtomicFile&& other) noexcept
+    : path_(std::move(other.path_)),
+      tmp_path_(std::move(other.tmp_path_)),
+      fd_(std::move(other.fd_)),
+      done_(other.done_) {
+  other.done_ = true;
+}
+
+AtomicFile::~AtomicFile() {
+  if (!done_) unlink(tmp_path_.c_str());
+}
+
+absl::StatusOr<AtomicFile> AtomicFile::Create(const std::string& path) {
+  std::string tmp_path;
+  absl::StatusOr<UniqueFd> fd = MakeTempFileBeside(path, "tmp", &tmp_path);
+  if (!fd.ok()) return fd.status();
+  return AtomicFile(path, std::move(tmp_path), *std::move(fd));
+}
+
+absl::Status AtomicFile::Append(absl::string_view data) {
+  return WriteAll(fd_.get(), data, tmp_path_);
+}
+
+absl::Status AtomicFile::Commit() {
+  absl::Status status = absl::OkStatus();
   // New files get the usual 0644 rather than mkstemp's 0600: results are meant to be read.
-  if (status.ok() && fchmod(fd.get(), 0644) != 0) status = ErrnoStatus(errno, tmp_path);
-  if (status.ok() && fsync(fd.get()) != 0) status = ErrnoStatus(errno, tmp_path);
-  if (status.ok() && fd.Close() != 0) status = ErrnoStatus(errno, tmp_path);
-  if (status.ok() && rename(tmp_path.c_str(), path.c_str()) != 0) {
-    status = ErrnoStatus(errno, absl::StrCat("renaming ", tmp_path, " to ", path));
+  if (fchmod(fd_.get(), 0644) != 0) status = ErrnoStatus(errno, tmp_path_);
+  if (status.ok() && fsync(fd_.get()) != 0) status = ErrnoStatus(errno, tmp_path_);
+  if (status.ok() && fd_.Close() != 0) status = ErrnoStatus(errno, tmp_path_);
+  if (status.ok() && rename(tmp_path_.c_str(), path_.c_str()) != 0) {
+    status = ErrnoStatus(errno, absl::StrCat("renaming ", tmp_path_, " to ", path_));
   }
-  if (!status.ok()) {
-    unlink(tmp_path.c_str());
-    return status;
-  }
+  if (!status.ok()) return status;  // The destructor removes the temporary file.
+  done_ = true;
   // Make the rename itself durable.
+  std::string dir, base;
+  SplitPath(path_, &dir, &base);
   UniqueFd dir_fd(open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (dir_fd.valid()) fsync(dir_fd.get());
   return absl::OkStatus();
+}
+
+absl::Status WriteFileAtomically(const std::string& path, absl::string_view data) {
+  absl::StatusOr<AtomicFile> file = AtomicFile::Create(path);
+  if (!file.ok()) return file.status();
+  if (absl::Status s = file->Append(data); !s.ok()) return s;
+  return file->Commit();
 }
 
 }  // namespace sre_eval

@@ -31,6 +31,34 @@ absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes =
 // never a mix; on any error the old file is untouched and the temporary file is removed.
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view data);
 
+// Writes all of `data` to `fd`, retrying short writes and EINTR; errors name `what`.
+absl::Status WriteAll(int fd, absl::string_view data, const std::string& what);
+
+// A new temporary file beside `path`: DIR/.BASE.SUFFIX.XXXXXX, its name in `*name`.
+absl::StatusOr<UniqueFd> MakeTempFileBeside(const std::string& path, absl::string_view suffix,
+                                            std::string* name);
+
+// A file written in pieces and put in place atomically, as WriteFileAtomically does with a
+// whole text: Create makes the temporary file, Append writes to it, Commit fsyncs it, renames
+// it over `path` and fsyncs the folder. Destroyed without a successful Commit, it removes the
+// temporary file and leaves `path` untouched. Not thread-safe.
+class AtomicFile {
+ public:
+  static absl::StatusOr<AtomicFile> Create(const std::string& path);
+  AtomicFile(AtomicFile&& other) noexcept;
+  AtomicFile& operator=(AtomicFile&&) = delete;
+  ~AtomicFile();
+  absl::Status Append(absl::string_view data);
+  absl::Status Commit();
+
+ private:
+  AtomicFile(std::string path, std::string tmp_path, UniqueFd fd);
+  std::string path_;
+  std::string tmp_path_;
+  UniqueFd fd_;
+  bool done_ = false;
+};
+
 // strerror(err), thread-safe.
 std::string StrError(int err);
 

@@ -252,10 +252,10 @@ TEST(ScoreE2eTest, ResponsesThatAreNotARegularFileAreRefused) {
     std::string error;
   };
   for (const Case& c : std::vector<Case>{
-           {"fifo", "run/responses.jsonl: is a FIFO, not a regular file"},
-           {"zero", "run/responses.jsonl: is a character device, not a regular file"},
+           {"fifo", "run/responses.jsonl: not a regular file (a FIFO)"},
+           {"zero", "run/responses.jsonl: not a regular file (a character device)"},
            {"dir", "run/responses.jsonl: is a directory"},
-           {"loop", "run/responses.jsonl: too many levels of symbolic links (a symlink loop)"},
+           {"loop", "run/responses.jsonl: too many levels of symbolic links"},
        }) {
     std::filesystem::remove_all(dir.path() + "/run");
     dir.WriteFile("run/crash/truth.json", kTruth);

@@ -181,9 +181,9 @@ TEST(ResponsesTest, AnythingButARegularFileIsRefusedUnread) {
     const char* message;
   };
   for (const Case& c : std::vector<Case>{
-           {"fifo", "run/responses.jsonl: is a FIFO, not a regular file"},
-           {"zero", "run/responses.jsonl: is a character device, not a regular file"},
-           {"loop1", "run/responses.jsonl: too many levels of symbolic links (a symlink loop)"},
+           {"fifo", "run/responses.jsonl: not a regular file (a FIFO)"},
+           {"zero", "run/responses.jsonl: not a regular file (a character device)"},
+           {"loop1", "run/responses.jsonl: too many levels of symbolic links"},
        }) {
     Diagnostics problems;
     int lines = -1;
