@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -105,6 +106,9 @@ struct StopCase {
   // When to stop, from what the run folder shows.
   std::function<bool(const std::string& run_dir)> ready;
 };
+
+// gtest would print the case's bytes, padding included (uninitialised for valgrind).
+void PrintTo(const StopCase& c, std::ostream* os) { *os << c.name; }
 
 class ResumeE2eTest : public testing::TestWithParam<StopCase> {
  protected:
