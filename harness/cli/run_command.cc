@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -113,17 +114,29 @@ bool ParseFailedAnswersAllowance(const std::string& text, FailedAnswersAllowance
 // How many failed answers are shown with their reasons when a run ends.
 constexpr size_t kFailedAnswersShown = 5;
 
+// A run.json as JSON: null when it is missing or not JSON (the callers only update it).
+nlohmann::json ReadRunJson(const std::string& path) {
+  absl::StatusOr<std::string> text = ReadFile(path, size_t{1} << 20);
+  return text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+}
+
+// Reads RUN_DIR/run.json, lets `change` edit it and writes it back atomically; nothing when
+// it is not a JSON object.
+void UpdateRunJson(const std::string& run_dir, const std::function<void(nlohmann::json&)>& change) {
+  const std::string path = run_dir + "/run.json";
+  nlohmann::json doc = ReadRunJson(path);
+  if (!doc.is_object()) return;
+  change(doc);
+  WriteFileAtomically(path, doc.dump(2) + "\n").IgnoreError();
+}
+
 // Writes the answers' outcome into RUN_DIR/run.json: "answers": {"total", "failed"}, and a
 // status of "incomplete" (never "ok") when some failed.
 void RecordAnswerCounts(const std::string& run_dir, int total, int failed) {
-  const std::string path = run_dir + "/run.json";
-  absl::StatusOr<std::string> text = ReadFile(path, size_t{1} << 20);
-  nlohmann::json doc =
-      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
-  if (!doc.is_object()) return;
-  doc["answers"] = {{"total", total}, {"failed", failed}};
-  if (failed > 0 && doc.value("status", "") == "ok") doc["status"] = "incomplete";
-  WriteFileAtomically(path, doc.dump(2) + "\n").IgnoreError();
+  UpdateRunJson(run_dir, [&](nlohmann::json& doc) {
+    doc["answers"] = {{"total", total}, {"failed", failed}};
+    if (failed > 0 && doc.value("status", "") == "ok") doc["status"] = "incomplete";
+  });
 }
 
 // The (prompt id, trial) pairs a responses.jsonl holds (absent file: none).
@@ -168,8 +181,9 @@ int CheckCluster(const RecordOptions& ro, const std::string& log_path, std::ostr
 
 // After a resume: the scratch recording's kubectl calls join the run's (the sim's replay is
 // a cluster of its own: kubectl.resume.log), the incidents recorded only now (`adopted`) take
-// their entries in run.json, whatever their new status, and run.json counts the resume.
-void FinishResume(const RecordOptions& ro, const std::string& run_dir, int code,
+// their entries in run.json, whatever their new status, and run.json counts the resume (the
+// run's status is set once asking is over: SetRunStatus).
+void FinishResume(const RecordOptions& ro, const std::string& run_dir,
                   const std::set<std::string>& adopted) {
   std::error_code ec;
   const std::string scratch_log = ro.out + "/kubectl.log";
@@ -182,25 +196,19 @@ void FinishResume(const RecordOptions& ro, const std::string& run_dir, int code,
       std::fclose(f);
     }
   }
-  absl::StatusOr<std::string> scratch = ReadFile(ro.out + "/run.json", size_t{1} << 20);
-  nlohmann::json fresh =
-      scratch.ok() ? nlohmann::json::parse(*scratch, nullptr, false) : nlohmann::json(nullptr);
+  nlohmann::json fresh = ReadRunJson(ro.out + "/run.json");
   std::filesystem::remove_all(ro.out, ec);
-  absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
-  nlohmann::json doc =
-      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
-  if (!doc.is_object()) return;
-  if (fresh.is_object() && fresh.contains("incidents") && doc.contains("incidents")) {
-    for (nlohmann::json& entry : doc["incidents"]) {
-      if (adopted.count(entry.value("id", "")) == 0) continue;
-      for (const nlohmann::json& now : fresh["incidents"]) {
-        if (now.value("id", "") == entry.value("id", "")) entry = now;
+  UpdateRunJson(run_dir, [&](nlohmann::json& doc) {
+    if (fresh.is_object() && fresh.contains("incidents") && doc.contains("incidents")) {
+      for (nlohmann::json& entry : doc["incidents"]) {
+        if (adopted.count(entry.value("id", "")) == 0) continue;
+        for (const nlohmann::json& now : fresh["incidents"]) {
+          if (now.value("id", "") == entry.value("id", "")) entry = now;
+        }
       }
     }
-  }
-  doc["resumes"] = doc.value("resumes", 0) + 1;
-  doc["status"] = code == kExitOk ? "ok" : "failed";
-  WriteFileAtomically(run_dir + "/run.json", doc.dump(2) + "\n").IgnoreError();
+    doc["resumes"] = doc.value("resumes", 0) + 1;
+  });
 }
 
 // A run killed while appending leaves its last line cut short; the next line appended would
@@ -217,9 +225,7 @@ void DropPartialLastLine(const std::string& path) {
 // The incidents run.json says the run set out to record.
 std::vector<std::string> SelectedIncidents(const std::string& run_dir) {
   std::vector<std::string> ids;
-  absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
-  nlohmann::json doc =
-      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
+  nlohmann::json doc = ReadRunJson(run_dir + "/run.json");
   if (doc.is_object() && doc.contains("selected_incidents") &&
       doc["selected_incidents"].is_array()) {
     for (const nlohmann::json& id : doc["selected_incidents"]) {
@@ -247,13 +253,10 @@ std::vector<std::string> MissingAnswers(const Suite& suite, const std::vector<st
 
 // Sets run.json's status (what the whole run came to, recording and asking).
 void SetRunStatus(const std::string& run_dir, const std::string& status, int missing) {
-  absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
-  nlohmann::json doc =
-      text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nlohmann::json(nullptr);
-  if (!doc.is_object()) return;
-  doc["status"] = status;
-  doc["missing_answers"] = missing;
-  WriteFileAtomically(run_dir + "/run.json", doc.dump(2) + "\n").IgnoreError();
+  UpdateRunJson(run_dir, [&](nlohmann::json& doc) {
+    doc["status"] = status;
+    doc["missing_answers"] = missing;
+  });
 }
 
 // The options a resume needs beside the recorded settings.
@@ -658,7 +661,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   absl::Duration recording = absl::Now() - t0 - asking;
   if (!resume_dir.empty()) {
     if (replay_failed && code == kExitOk) code = kExitEnvironment;
-    FinishResume(ro, run_dir, code, adopted);
+    FinishResume(ro, run_dir, adopted);
   }
 
   if (g_run_interrupts.load() > 0) {

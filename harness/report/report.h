@@ -181,9 +181,9 @@ std::string IncompleteSentence(const Report& report);
 // dimension.
 std::string RenderScorecard(const Report& report);
 // summary.md: the scorecard as a Markdown table, the gate (with the failed answers' count),
-// flakiness (pass^k, confidence
-// intervals, per prompt mean and standard deviation), error answers and the weakest answers
-// with the criteria they missed and the evidence they matched. Agent text is escaped.
+// flakiness (pass^k, confidence intervals, per prompt mean and standard deviation), error
+// answers and the weakest answers with the criteria they missed and the evidence they
+// matched. Agent text is escaped.
 std::string RenderMarkdown(const Report& report);
 // junit.xml: a testsuite per incident, a testcase "PROMPT_ID trial N" per answer; a failure
 // "score 0.31 < 0.5" below Gate::prompt (the missed criteria as its text), an error for an

@@ -13,8 +13,8 @@
 
 namespace sre_eval {
 
-// Real API servers accept 10000 levels (Go's encoding/json); no Kubernetes object needs more
-// than a few dozen, and the recursive code that later walks a value (merge patches, dump,
+// The real API server is said to accept 10000 levels (not checked here); no Kubernetes object needs
+// more than a few dozen, and the recursive code that later walks a value (merge patches, dump,
 // comparison) must stay far from the end of a worker thread's stack.
 constexpr size_t kMaxJsonDepth = 512;
 
