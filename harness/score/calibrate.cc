@@ -164,10 +164,9 @@ Calibration Calibrate(const std::vector<GradedFile>& files, const Suite& suite,
     }
     ScoreOptions options;
     options.judge = judge;
-    if (judge != nullptr) {
-      absl::StatusOr<std::string> question = prompt->tmpl.Render(truth.facts);
-      if (question.ok()) options.question = *std::move(question);
-    }
+    // The question is context for the engine as well as the judge ("how many X?").
+    absl::StatusOr<std::string> question = prompt->tmpl.Render(truth.facts);
+    if (question.ok()) options.question = *std::move(question);
     PromptCalibration p;
     p.prompt_id = file.prompt_id;
     p.file = file.path;

@@ -22,6 +22,37 @@ CalibrationGate CheckGate(const Calibration& c, double min_agreement) {
 
 namespace {
 
+// Per kind of answer: how many, the mean expert grade and the mean rubric score.
+struct KindMeans {
+  std::string kind;
+  int answers = 0;
+  double expert = 0;
+  double rubric = 0;
+};
+
+// The kinds in the order they first appear.
+std::vector<KindMeans> MeansByKind(const Calibration& c) {
+  std::vector<KindMeans> out;
+  for (const PromptCalibration& p : c.prompts) {
+    for (const CalibratedAnswer& a : p.answers) {
+      auto it = std::find_if(out.begin(), out.end(),
+                             [&](const KindMeans& k) { return k.kind == a.kind; });
+      if (it == out.end()) {
+        out.push_back(KindMeans{a.kind});
+        it = out.end() - 1;
+      }
+      ++it->answers;
+      it->expert += a.expert;
+      it->rubric += a.rubric;
+    }
+  }
+  for (KindMeans& k : out) {
+    k.expert /= k.answers;
+    k.rubric /= k.answers;
+  }
+  return out;
+}
+
 using Json = nlohmann::ordered_json;
 
 std::string F(double v) { return absl::StrFormat("%.4f", RoundScore(v)); }
@@ -111,6 +142,15 @@ std::string CalibrationText(const Calibration& c, const JudgeUse& judge,
                       Name(o), " ", F(o.rubric), "\n");
     }
   }
+  std::vector<KindMeans> kinds = MeansByKind(c);
+  if (!kinds.empty()) {
+    absl::StrAppend(&out, "\nkind               answers  expert  rubric  difference\n");
+    for (const KindMeans& k : kinds) {
+      absl::StrAppend(&out, absl::StrFormat("%-18s %7d  %s  %s  %+.4f\n", k.kind, k.answers,
+                                            F(k.expert), F(k.rubric),
+                                            RoundScore(k.rubric) - RoundScore(k.expert)));
+    }
+  }
   absl::StrAppend(&out, "\noverall: ", c.answers, c.answers == 1 ? " answer, " : " answers, ",
                   c.agreement.pairs, c.agreement.pairs == 1 ? " pair" : " pairs", ", agreement ",
                   F(c.agreement.share()), ", tau_b ", F(c.tau_b), "\n");
@@ -186,6 +226,14 @@ std::string CalibrationJson(const Calibration& c, const JudgeUse& judge,
   }
   doc["prompts"] = std::move(prompts);
   doc["must"] = Json{{"checked", c.must_checked}, {"violations", std::move(violations)}};
+  Json kinds = Json::array();
+  for (const KindMeans& k : MeansByKind(c)) {
+    kinds.push_back(Json{{"kind", k.kind},
+                         {"answers", k.answers},
+                         {"expert_mean", RoundScore(k.expert)},
+                         {"rubric_mean", RoundScore(k.rubric)}});
+  }
+  doc["kinds"] = std::move(kinds);
   doc["overall"] = Json{{"answers", c.answers},
                         {"pairs", c.agreement.pairs},
                         {"agreed", c.agreement.agreed},

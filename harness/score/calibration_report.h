@@ -35,13 +35,17 @@ struct JudgeUse {
 //   must: excellent above keyword_stuffed, boilerplate, refusal and confidently_wrong in
 //   16 of 16 prompts
 //
+//   kind               answers  expert  rubric  difference
+//   excellent               32  0.9583  0.8591  -0.0992     (one line per kind of answer)
+//
 //   overall: 128 answers, 448 pairs, agreement 0.9420, tau_b 0.8512
 //   judge: ...
 //   gate: ...
 std::string CalibrationText(const Calibration& c, const JudgeUse& judge,
                             const std::optional<CalibrationGate>& gate);
 
-// {"schema_version": 1, "prompts": [...], "must": {...}, "overall": {...}, "judge": null |
+// {"schema_version": 1, "prompts": [...], "must": {...}, "kinds": [{"kind", "answers",
+//  "expert_mean", "rubric_mean"}...], "overall": {...}, "judge": null |
 //  {...}, "judge_criteria": N, "gate": null | {...}}, pretty-printed, ending with a newline.
 std::string CalibrationJson(const Calibration& c, const JudgeUse& judge,
                             const std::optional<CalibrationGate>& gate);

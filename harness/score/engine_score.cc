@@ -28,6 +28,8 @@ constexpr size_t kMaxExcerptBytes = 160;
 constexpr size_t kMaxEvidence = 8;       // Per criterion.
 constexpr size_t kMaxOccurrences = 256;  // Per pattern and answer, looked at for negation.
 constexpr size_t kCueWindow = 3;         // Words between a number and its cue.
+constexpr uint32_t kLocalSentences = 3;  // Where the groups of a terms criterion must meet.
+constexpr double kCoreShare = 0.5;       // Of a dimension's score, what its core criteria give.
 
 // "10:24:12" in UTC; cheaper than absl::FormatTime, which matters per time mentioned.
 std::string ClockTime(absl::Time t) {
@@ -56,9 +58,9 @@ const nlohmann::json* LookupFact(const nlohmann::json& facts, const FactRef& ref
   auto it = facts.find(ref.fact);
   if (it == facts.end()) return nullptr;
   const nlohmann::json* v = &*it;
-  if (ref.index.has_value()) {
-    if (!v->is_array() || *ref.index >= v->size()) return nullptr;
-    v = &(*v)[*ref.index];
+  if (ref.selects_item()) {
+    v = SelectItem(*v, ref);
+    if (v == nullptr) return nullptr;
     if (!ref.field.empty()) {
       auto f = v->find(ref.field);
       if (f == v->end()) return nullptr;
@@ -145,6 +147,7 @@ std::optional<double> ClaimIn(const NumberMention& m, const std::string& unit) {
     if (m.unit == UnitKind::kNone) return m.value * m.scale;
     return std::nullopt;
   }
+  if (m.counts_noun) return std::nullopt;
   if (m.unit == UnitKind::kNone && m.scale == 1) return m.value;  // Bare: the criterion's unit.
   if (unit == "ms" || unit == "s") {
     if (m.unit != UnitKind::kTime) return std::nullopt;
@@ -172,8 +175,12 @@ class AnswerContext {
  public:
   AnswerContext(absl::string_view answer, const std::vector<std::unique_ptr<RE2>>& patterns,
                 const PhraseMatcher& phrases, const RE2::Set* set,
-                const std::vector<int>& set_patterns)
-      : scan_(answer), patterns_(patterns), state_(patterns.size()) {
+                const std::vector<int>& set_patterns, absl::string_view question)
+      : scan_(answer),
+        patterns_(patterns),
+        phrases_(phrases),
+        question_(question),
+        state_(patterns.size()) {
     if (!phrases.empty()) {
       // The phrases' hits, grouped by pattern into one array (a counting sort that keeps
       // text order), without repeats at one place and at most kMaxOccurrences each.
@@ -209,6 +216,27 @@ class AnswerContext {
 
   const TextScan& scan() const { return scan_; }
 
+  // Whether the question asks for a count ("how many", "number of") and mentions pattern
+  // `id`: then a bare number that opens the answer is a claim about it.
+  bool QuestionCountsPattern(int id) {
+    if (!question_scanned_) {
+      question_scanned_ = true;
+      std::string lower = absl::AsciiStrToLower(question_);
+      asks_count_ = absl::StrContains(lower, "how many") || absl::StrContains(lower, "number of");
+      if (asks_count_) {
+        question_scan_ = std::make_unique<TextScan>(question_);
+        std::vector<Hit> hits;
+        phrases_.Match(*question_scan_, &hits);
+        question_hits_.assign(state_.size(), false);
+        for (const Hit& h : hits) question_hits_[h.pattern] = true;
+      }
+    }
+    if (!asks_count_ || id < 0 || static_cast<size_t>(id) >= question_hits_.size()) return false;
+    if (question_hits_[id]) return true;
+    return patterns_[id] != nullptr &&
+           RE2::PartialMatch(re2::StringPiece(question_.data(), question_.size()), *patterns_[id]);
+  }
+
   // Every match of pattern `id` (at most kMaxOccurrences), in text order. Valid until the
   // next call.
   absl::Span<const Span> Occurrences(int id) {
@@ -223,16 +251,35 @@ class AnswerContext {
   }
 
   // The first affirmative (or, with `negated`, negated) mention of any phrase of `group`.
-  std::optional<Span> FindMention(const std::vector<int>& group, bool negated) {
+  // With `skip_hedged`, an affirmative mention under a hedge ("may have been X") is none.
+  std::optional<Span> FindMention(const std::vector<int>& group, bool negated,
+                                  bool skip_hedged = false) {
     std::optional<Span> best;
     for (int id : group) {
       for (const Span& s : Occurrences(id)) {
         if (scan_.IsNegatedTokens(s.first_token, s.after_token) != negated) continue;
+        if (skip_hedged && !negated && scan_.IsHedgedTokens(s.first_token, s.after_token)) {
+          continue;
+        }
         if (!best.has_value() || s.begin < best->begin) best = s;
         break;
       }
     }
     return best;
+  }
+
+  // The sentences holding an affirmative mention of any phrase of `group`, appended to *out.
+  void MentionSentences(const std::vector<int>& group, bool skip_hedged,
+                        std::vector<uint32_t>* out) {
+    const std::vector<Token>& tokens = scan_.tokens();
+    for (int id : group) {
+      for (const Span& s : Occurrences(id)) {
+        if (s.first_token >= tokens.size()) continue;
+        if (scan_.IsNegatedTokens(s.first_token, s.after_token)) continue;
+        if (skip_hedged && scan_.IsHedgedTokens(s.first_token, s.after_token)) continue;
+        out->push_back(tokens[s.first_token].sentence);
+      }
+    }
   }
 
   bool AnyOccurrence(const std::vector<int>& group) {
@@ -280,6 +327,12 @@ class AnswerContext {
 
   TextScan scan_;
   const std::vector<std::unique_ptr<RE2>>& patterns_;
+  const PhraseMatcher& phrases_;
+  absl::string_view question_;
+  bool question_scanned_ = false;
+  bool asks_count_ = false;
+  std::unique_ptr<TextScan> question_scan_;
+  std::vector<bool> question_hits_;
   std::vector<State> state_;
   std::vector<Span> spans_;
 };
@@ -294,10 +347,10 @@ void AddEvidence(CriterionResult* r, Evidence e) {
 bool Room(const CriterionResult& r) { return r.evidence.size() < kMaxEvidence; }
 
 void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std::vector<int>>& all,
-                const Criterion& c, AnswerContext* ctx, CriterionResult* r) {
+                const Criterion& c, bool skip_hedged, AnswerContext* ctx, CriterionResult* r) {
   bool any_ok = any.empty();
   for (const auto& group : any) {
-    if (auto s = ctx->FindMention(group, false)) {
+    if (auto s = ctx->FindMention(group, false, skip_hedged)) {
       any_ok = true;
       if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
       break;
@@ -305,10 +358,45 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   }
   size_t all_met = 0;
   for (const auto& group : all) {
-    if (auto s = ctx->FindMention(group, false)) {
+    if (auto s = ctx->FindMention(group, false, skip_hedged)) {
       ++all_met;
       if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
     }
+  }
+  // The groups must meet in one place: three sentences in a row (table rows, bullets).
+  // Terms scattered over the answer ("key" here, "idempotent" three sentences on) are no claim.
+  size_t local_met = all_met;
+  bool local_any = any_ok;
+  if (!all.empty() && (all_met > 0 || !any.empty())) {
+    std::vector<std::vector<uint32_t>> sentences(all.size() + 1);
+    for (const auto& group : any) {
+      ctx->MentionSentences(group, skip_hedged, &sentences[all.size()]);
+    }
+    for (size_t g = 0; g < all.size(); ++g) {
+      ctx->MentionSentences(all[g], skip_hedged, &sentences[g]);
+    }
+    std::vector<uint32_t> candidates;
+    for (auto& list : sentences) {
+      std::sort(list.begin(), list.end());
+      candidates.insert(candidates.end(), list.begin(), list.end());
+    }
+    std::sort(candidates.begin(), candidates.end());
+    candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+    auto within = [](const std::vector<uint32_t>& list, uint32_t s) {
+      auto it = std::lower_bound(list.begin(), list.end(), s);
+      return it != list.end() && *it <= s + kLocalSentences - 1;
+    };
+    local_met = 0;
+    local_any = false;
+    for (uint32_t s : candidates) {
+      bool a = any.empty() || within(sentences[all.size()], s);
+      if (!a) continue;
+      size_t met = 0;
+      for (size_t g = 0; g < all.size(); ++g) met += within(sentences[g], s) ? 1 : 0;
+      if (!local_any || met > local_met) local_met = met;
+      local_any = true;
+    }
+    if (any.empty()) local_any = true;
   }
   bool negated_only = false;
   if (!any_ok || all_met < all.size()) {
@@ -322,11 +410,15 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
       }
     }
   }
-  double share = all.empty() ? 1.0 : static_cast<double>(all_met) / all.size();
-  if (!any_ok) share = 0;
+  double share = all.empty() ? 1.0 : static_cast<double>(local_met) / all.size();
+  if (!any_ok || !local_any) share = 0;
   r->earned = c.points * share;
   if (share == 1.0) {
     r->note = "met";
+  } else if (any_ok && local_met < all_met) {
+    r->note = absl::StrCat(local_met > 0 ? "partly met: " : "not met: ", local_met, " of ",
+                           all.size(), " required terms together (", all_met,
+                           " apart in the answer)");
   } else if (any_ok) {
     r->note = absl::StrCat(all_met > 0 ? "partly met: " : "not met: ", all_met, " of ", all.size(),
                            " required terms");
@@ -361,6 +453,114 @@ void ScoreForbid(const std::vector<std::vector<int>>& claims,
   }
 }
 
+// The line of `text` that holds byte `pos`: [*begin, *end).
+void LineAround(absl::string_view text, size_t pos, size_t* begin, size_t* end) {
+  size_t b = text.rfind('\n', pos == 0 ? 0 : pos - 1);
+  *begin = (b == absl::string_view::npos || pos == 0) ? 0 : b + 1;
+  if (pos > 0 && text[pos - 1] == '\n') *begin = pos;
+  size_t e = text.find('\n', pos);
+  *end = e == absl::string_view::npos ? text.size() : e;
+}
+
+// The line before the one starting at `line_begin`, or false at the top.
+bool PreviousLine(absl::string_view text, size_t line_begin, size_t* begin, size_t* end) {
+  if (line_begin == 0) return false;
+  *end = line_begin - 1;
+  size_t b = *end == 0 ? absl::string_view::npos : text.rfind('\n', *end - 1);
+  *begin = b == absl::string_view::npos ? 0 : b + 1;
+  return true;
+}
+
+bool IsBlank(absl::string_view line) { return absl::StripAsciiWhitespace(line).empty(); }
+
+// A kubectl-style header: two or more words, every letter upper case ("NAME READY STATUS
+// RESTARTS AGE", "NAME CPU(cores) MEMORY(bytes)").
+bool IsColumnHeader(absl::string_view line) {
+  int words = 0;
+  bool in_word = false;
+  bool upper = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == ' ' || c == '\t') {
+      in_word = false;
+      continue;
+    }
+    if (!in_word) {
+      ++words;
+      in_word = true;
+      upper = upper || absl::ascii_isupper(static_cast<unsigned char>(c));
+    }
+    // "(cores)" and "(bytes)" are kubectl's lower-case unit notes.
+    if (absl::ascii_islower(static_cast<unsigned char>(c))) {
+      size_t open = line.rfind('(', i);
+      size_t space = line.find_last_of(" \t", i);
+      if (open == absl::string_view::npos || (space != absl::string_view::npos && space > open)) {
+        return false;
+      }
+    }
+  }
+  return words >= 2 && upper;
+}
+
+// The byte span of the header cell above the table cell holding `pos`, in a Markdown table
+// ("| Pod | Restarts |") or a kubectl table ("NAME ... RESTARTS"); false when `pos` is in no
+// table, or is in the header itself.
+bool HeaderCell(absl::string_view text, size_t pos, size_t* cell_begin, size_t* cell_end) {
+  constexpr int kMaxRowsUp = 64;
+  size_t lb, le;
+  LineAround(text, pos, &lb, &le);
+  absl::string_view line = text.substr(lb, le - lb);
+  if (line.find('|') != absl::string_view::npos) {
+    size_t column = std::count(text.begin() + lb, text.begin() + pos, '|');
+    size_t hb = lb, he = le;
+    size_t b, e;
+    int rows = 0;
+    while (rows++ < kMaxRowsUp && PreviousLine(text, hb, &b, &e) &&
+           text.substr(b, e - b).find('|') != absl::string_view::npos) {
+      hb = b;
+      he = e;
+    }
+    if (hb == lb) return false;
+    // The cell after the column-th '|' of the header.
+    size_t at = hb;
+    for (size_t k = 0; k < column; ++k) {
+      at = text.find('|', at);
+      if (at == absl::string_view::npos || at >= he) return false;
+      ++at;
+    }
+    size_t close = text.find('|', at);
+    *cell_begin = at;
+    *cell_end = close == absl::string_view::npos || close > he ? he : close;
+    return *cell_end > *cell_begin;
+  }
+  // A kubectl table: the header is the nearest line above, in the same block of lines, whose
+  // words are upper case; the cell is the header word whose column starts at or before `pos`.
+  size_t b, e, hb = lb;
+  int rows = 0;
+  while (rows++ < kMaxRowsUp && PreviousLine(text, hb, &b, &e)) {
+    absl::string_view prev = text.substr(b, e - b);
+    if (IsBlank(prev)) return false;
+    hb = b;
+    if (!IsColumnHeader(prev)) continue;
+    size_t column = pos - lb;
+    size_t best = absl::string_view::npos, best_end = 0;
+    for (size_t i = 0; i < prev.size(); ++i) {
+      if (prev[i] == ' ' || prev[i] == '\t' || (i > 0 && prev[i - 1] != ' ' && prev[i - 1] != '\t')) {
+        continue;
+      }
+      if (i > column) break;
+      best = i;
+      best_end = prev.find_first_of(" \t", i);
+      if (best_end == absl::string_view::npos) best_end = prev.size();
+    }
+    if (best == absl::string_view::npos) return false;
+    *cell_begin = b + best;
+    *cell_end = b + best_end;
+    return true;
+  }
+  return false;
+}
+
 void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& truth,
                  AnswerContext* ctx, CriterionResult* r) {
   const nlohmann::json* v = LookupFact(truth.facts, c.fact);
@@ -374,24 +574,54 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
   double want = *truth_value;
   const TextScan& scan = ctx->scan();
   const std::vector<Token>& tokens = scan.tokens();
-  // The tokens that belong to a cue, in order.
+  // The tokens that belong to a cue, in order, and the cue mentions that are negated: "no pod
+  // restarted", "nothing was OOMKilled" claim a count of zero.
   std::vector<uint32_t> cue_tokens;
+  std::vector<Span> negated_cues;
+  bool question_counts = false;
   for (int id : cues) {
     for (const Span& s : ctx->Occurrences(id)) {
       for (size_t t = s.first_token; t < s.after_token && t < tokens.size(); ++t) {
         cue_tokens.push_back(static_cast<uint32_t>(t));
       }
+      if (c.unit.empty() && scan.IsNegatedTokens(s.first_token, s.after_token)) {
+        negated_cues.push_back(s);
+      }
     }
   }
-  if (cue_tokens.empty()) {
+  const std::vector<NumberMention>& numbers = scan.numbers();
+  // A bare number opening the answer to "how many X?" is a claim about X.
+  const NumberMention* opening = nullptr;
+  if (!numbers.empty() && numbers[0].token <= 2 && tokens[numbers[0].token].sentence == 0 &&
+      !numbers[0].hedged) {
+    for (int id : cues) question_counts = question_counts || ctx->QuestionCountsPattern(id);
+    if (question_counts) opening = &numbers[0];
+  }
+  if (cue_tokens.empty() && opening == nullptr) {
     r->note = "not met: no number claimed";
     return;
   }
   std::sort(cue_tokens.begin(), cue_tokens.end());
+  auto cue_in = [&](size_t begin, size_t end) {
+    size_t first, after;
+    scan.TokenRange(begin, end, &first, &after);
+    auto it = std::lower_bound(cue_tokens.begin(), cue_tokens.end(), first);
+    return it != cue_tokens.end() && *it < after;
+  };
   bool right = false;
   std::vector<std::string> wrong;
+  size_t hedges = 0;
   std::string want_text;  // Fmt(want), made once.
-  for (const NumberMention& m : scan.numbers()) {
+  auto note_claim = [&](size_t begin, size_t end, double claim, bool ok, absl::string_view how) {
+    if (!ok) wrong.push_back(Fmt(claim));
+    if (Room(*r)) {
+      if (want_text.empty()) want_text = Fmt(want);
+      std::string claimed = claim == want ? want_text : !ok ? wrong.back() : Fmt(claim);
+      AddEvidence(r, ctx->MakeEvidence(begin, end,
+                                       absl::StrCat("claimed ", claimed, how, ", truth ", want_text)));
+    }
+  };
+  for (const NumberMention& m : numbers) {
     // Only a cue within kCueWindow words, in the same sentence, makes a claim; "no"/"none"
     // claims zero only right before its cue.
     size_t window = m.zero_word ? 2 : kCueWindow + 1;
@@ -401,19 +631,80 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     for (auto it = std::lower_bound(cue_tokens.begin(), cue_tokens.end(), lowest);
          it != cue_tokens.end() && *it <= m.token + window && !near; ++it) {
       near = *it != m.token && tokens[*it].sentence == sentence;
+      // "no orders outside that window" restricts, and claims no zero.
+      if (near && m.zero_word) near = scan.IsNegatedTokens(*it, *it + 1);
+    }
+    if (near && m.counts_noun && c.unit.empty()) {
+      // "3000 users ... OOMKilled" counts users: a count is about the noun after it ("5
+      // restarts", "4 container restarts", "5 front-end restarts"), not about a cue nearby.
+      // The words up to the head noun: modifiers are singular, the head ends in 's'.
+      constexpr size_t kNounWords = 4;
+      bool counted = false;
+      for (size_t q = scan.TokenAt(m.end), seen = 0;
+           q < tokens.size() && seen < kNounWords && tokens[q].sentence == sentence; ++q, ++seen) {
+        if (std::binary_search(cue_tokens.begin(), cue_tokens.end(), q)) {
+          counted = true;
+          break;
+        }
+        char end = scan.text()[tokens[q].end - 1];
+        if (end == 's' || end == 'S') break;
+      }
+      near = counted;
+    }
+    absl::string_view how;
+    if (!near && !m.zero_word) {
+      // A table cell is about its column: "RESTARTS" above "5".
+      size_t hb, he;
+      if (!cue_tokens.empty() && HeaderCell(scan.text(), m.begin, &hb, &he) && cue_in(hb, he)) {
+        near = true;
+        how = " (table column)";
+      }
+    }
+    if (!near && &m == opening) {
+      near = true;
+      how = " (answering the question)";
     }
     if (!near) continue;
     std::optional<double> claim = ClaimIn(m, c.unit);
     if (!claim.has_value()) continue;
+    if (m.hedged) {
+      // A range or a bound commits to no value: it earns nothing, and costs nothing unless
+      // the truth lies outside it.
+      if (m.is_range) {
+        NumberMention lo = m, hi = m;
+        lo.value = m.range_low;
+        hi.value = m.range_high;
+        double l = *ClaimIn(lo, c.unit), h = *ClaimIn(hi, c.unit);
+        bool both = std::fabs(l - want) <= c.tolerance + 1e-9 &&
+                    std::fabs(h - want) <= c.tolerance + 1e-9;
+        if (both) {
+          right = true;
+          note_claim(m.begin, m.end, want, true, " (a range)");
+          continue;
+        }
+        if (want < l - c.tolerance - 1e-9 || want > h + c.tolerance + 1e-9) {
+          note_claim(m.begin, m.end, l, false, absl::StrCat(" to ", Fmt(h)));
+          continue;
+        }
+      }
+      ++hedges;
+      if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(m.begin, m.end, "hedged: no value claimed"));
+      continue;
+    }
     bool ok = std::fabs(*claim - want) <= c.tolerance + 1e-9;
     right = right || ok;
-    if (!ok) wrong.push_back(Fmt(*claim));
-    if (Room(*r)) {
-      if (want_text.empty()) want_text = Fmt(want);
-      std::string claimed = *claim == want ? want_text : !ok ? wrong.back() : Fmt(*claim);
-      AddEvidence(r, ctx->MakeEvidence(m.begin, m.end,
-                                       absl::StrCat("claimed ", claimed, ", truth ", want_text)));
+    note_claim(m.begin, m.end, *claim, ok, how);
+  }
+  for (const Span& s : negated_cues) {
+    // "no restarts": the zero word before the cue made this claim already.
+    bool counted = false;
+    for (const NumberMention& m : numbers) {
+      counted = counted || (m.zero_word && m.token < s.first_token && s.first_token <= m.token + 2);
     }
+    if (counted) continue;
+    bool ok = std::fabs(want) <= c.tolerance + 1e-9;
+    right = right || ok;
+    note_claim(s.begin, s.end, 0, ok, " (denied)");
   }
   if (want_text.empty()) want_text = Fmt(want);
   if (right) {
@@ -423,6 +714,8 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     r->penalty = c.penalty;
     r->note =
         absl::StrCat("wrong number: claimed ", absl::StrJoin(wrong, ", "), ", truth ", want_text);
+  } else if (hedges > 0) {
+    r->note = "not met: hedged, no value claimed";
   } else {
     r->note = "not met: no number claimed";
   }
@@ -554,7 +847,8 @@ void ScoreTime(const Criterion& c, const Truth& truth, AnswerContext* ctx, Crite
 
 AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
                                   const ScoreOptions& options) const {
-  AnswerContext ctx(answer, impl_->patterns, impl_->phrases, impl_->set.get(), impl_->set_patterns);
+  AnswerContext ctx(answer, impl_->patterns, impl_->phrases, impl_->set.get(), impl_->set_patterns,
+                    options.question);
   AnswerScore out;
   out.criteria.reserve(impl_->criteria.size());
   for (const Impl::Compiled& cc : impl_->criteria) {
@@ -566,7 +860,8 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     r.points = c.points;
     switch (c.kind) {
       case CriterionKind::kTerms:
-        ScoreTerms(cc.any, cc.all, c, &ctx, &r);
+        // Remediation proposes ("you could add replicas"); elsewhere a hedge states nothing.
+        ScoreTerms(cc.any, cc.all, c, cc.dimension != "remediation", &ctx, &r);
         break;
       case CriterionKind::kForbid:
         ScoreForbid(cc.claims, cc.denies, c, &ctx, &r);
@@ -617,13 +912,19 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
   double weighted = 0;
   double weights = 0;
   out.dimensions.resize(impl_->rubric.dimensions.size());
+  std::vector<double> core_earned(out.dimensions.size()), core_maximum(out.dimensions.size());
   for (size_t i = 0; i < out.criteria.size(); ++i) {
     const CriterionResult& r = out.criteria[i];
     if (r.skipped) continue;
-    DimensionResult& dr = out.dimensions[impl_->criteria[i].dimension_index];
+    size_t d = impl_->criteria[i].dimension_index;
+    DimensionResult& dr = out.dimensions[d];
     dr.earned += r.earned;
     dr.penalty += r.penalty;
     dr.maximum += r.points;
+    if (impl_->criteria[i].criterion->core) {
+      core_earned[d] += r.earned;
+      core_maximum[d] += r.points;
+    }
   }
   for (size_t i = 0; i < out.dimensions.size(); ++i) {
     const RubricDimension& d = impl_->rubric.dimensions[i];
@@ -633,7 +934,11 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     if (dr.maximum <= 0) {
       dr.skipped = true;
     } else {
-      dr.score = std::clamp((dr.earned - dr.penalty) / dr.maximum, 0.0, 1.0);
+      double share = dr.earned / dr.maximum;
+      if (core_maximum[i] > 0) {
+        share = kCoreShare * core_earned[i] / core_maximum[i] + (1 - kCoreShare) * share;
+      }
+      dr.score = std::clamp(share - dr.penalty / dr.maximum, 0.0, 1.0);
       weighted += dr.weight * dr.score;
       weights += dr.weight;
     }

@@ -175,7 +175,7 @@ class RunScorer {
       p.answer = r.answer;
       p.options.judge = judge_;
       p.options.question = r.prompt;
-      if (p.options.question.empty() && judge_ != nullptr) {
+      if (p.options.question.empty()) {
         absl::StatusOr<std::string> rendered = prompt.tmpl.Render(truth.truth->facts);
         if (rendered.ok()) p.options.question = *std::move(rendered);
       }

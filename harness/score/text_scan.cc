@@ -60,11 +60,15 @@ enum WordFlag : uint16_t {
   kRather = 1 << 6,      // "rather than", "instead of", "ruled out": the second word negates.
   kInstead = 1 << 7,
   kRuled = 1 << 8,
+  kRestricts = 1 << 9,    // "outside", "except", "besides", "apart".
+  kCoordinates = 1 << 10, // "or", "nor".
+  kHedges = 1 << 11,
+  kCould = 1 << 12,       // "could": hedges before "be" and "have".
 };
 
 struct WordInfo {
   uint16_t flags = 0;
-  int8_t value = -1;
+  int16_t value = -1;
 };
 
 struct Unit {
@@ -133,7 +137,7 @@ const absl::flat_hash_map<absl::string_view, WordInfo>& Words() {
     auto add = [m](absl::string_view w, uint16_t flags, int value = -1) {
       WordInfo& info = (*m)[w];
       info.flags |= flags;
-      if (value >= 0) info.value = static_cast<int8_t>(value);
+      if (value >= 0) info.value = static_cast<int16_t>(value);
     };
     for (absl::string_view w : {"no", "none"}) add(w, kZeroWord, 0);
     for (absl::string_view w : {"no", "not", "never", "none", "without", "zero", "nor", "neither",
@@ -155,6 +159,16 @@ const absl::flat_hash_map<absl::string_view, WordInfo>& Words() {
     for (absl::string_view w : {"but", "however", "although", "though", "whereas", "instead"}) {
       add(w, kStartsClause);
     }
+    for (absl::string_view w : {"outside", "except", "excluding", "besides", "apart"}) {
+      add(w, kRestricts);
+    }
+    for (absl::string_view w : {"or", "nor"}) add(w, kCoordinates);
+    for (absl::string_view w : {"may", "might", "possibly", "perhaps", "maybe", "potentially",
+                                "conceivably", "seems", "seem", "appears", "appear", "suggest",
+                                "suggests", "possibility", "candidate", "candidates"}) {
+      add(w, kHedges);
+    }
+    add("could", kCould);
     add("rather", kRather);
     add("instead", kInstead);
     add("ruled", kRuled);
@@ -168,6 +182,7 @@ const absl::flat_hash_map<absl::string_view, WordInfo>& Words() {
                                         "seventy", "eighty", "ninety"};
     for (int i = 0; i < 7; ++i) add(kTens[i], kNumberWord, 30 + 10 * i);
     add("hundred", kNumberWord, 100);
+    add("thousand", kNumberWord, 1000);
     add("once", kNumberWord, 1);
     add("twice", kNumberWord, 2);
     return m;
@@ -231,11 +246,13 @@ void TextScan::Tokenize() {
         continue;
       }
       bool followed_by_word = i + 1 < n && word_byte(i + 1);
+      // One break between two words however many marks make it ("done.\n\n- next").
       if (c == '\n' || ((c == '.' || c == '!' || c == '?' || c == ';') && !followed_by_word)) {
-        ++clause;
-        ++sentence;
-      } else if (c == ',' && !followed_by_word) {
-        ++clause;
+        if (!tokens_.empty() && tokens_.back().sentence == sentence) ++sentence;
+        if (!tokens_.empty() && tokens_.back().clause == clause) ++clause;
+      } else if (((c == ',' || c == ':') && !followed_by_word) || c == '(' || c == ')') {
+        // A parenthesis is an aside: "could not reach payment (connection refused)".
+        if (!tokens_.empty() && tokens_.back().clause == clause) ++clause;
       }
       size_t sep = c >= 0x80 ? SeparatorLength(text_, i) : 0;
       i += sep > 0 ? sep : 1;
@@ -287,6 +304,11 @@ void TextScan::Tokenize() {
                          ((prev & kRuled) && absl::EqualsIgnoreCase(token, "out"))));
     t.negates_after = info.flags & kNegatesAfter;
     t.scopes = info.flags & kScopes;
+    t.restricts = info.flags & kRestricts;
+    t.coordinates = info.flags & kCoordinates;
+    t.hedges = (info.flags & kHedges) ||
+               ((prev & kCould) &&
+                (absl::EqualsIgnoreCase(token, "be") || absl::EqualsIgnoreCase(token, "have")));
     t.time_like = time_like;
     if (info.flags & (kNumberWord | kZeroWord)) t.number_word = info.value;
     tokens_.push_back(t);
@@ -294,13 +316,96 @@ void TextScan::Tokenize() {
   }
 }
 
+namespace {
+
+// A token of digits only, with thousands separators and a decimal part ("48,213", "4.1").
+bool PlainDigits(absl::string_view word) {
+  if (word.empty() || !absl::ascii_isdigit(static_cast<unsigned char>(word[0]))) return false;
+  for (char c : word) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '.' && c != ',') return false;
+  }
+  return true;
+}
+
+// Whether the lowercased words before token `ti` are `a` (and `b` before it, when given).
+bool WordsBefore(absl::string_view text, const std::vector<Token>& tokens, size_t ti,
+                 absl::string_view a, absl::string_view b = {}) {
+  if (ti < 1) return false;
+  const Token& t1 = tokens[ti - 1];
+  if (t1.clause != tokens[ti].clause ||
+      !absl::EqualsIgnoreCase(text.substr(t1.begin, t1.end - t1.begin), a)) {
+    return false;
+  }
+  if (b.empty()) return true;
+  if (ti < 2) return false;
+  const Token& t2 = tokens[ti - 2];
+  return t2.clause == t1.clause && absl::EqualsIgnoreCase(text.substr(t2.begin, t2.end - t2.begin), b);
+}
+
+bool WordIs(absl::string_view text, const Token& t, absl::string_view w) {
+  return absl::EqualsIgnoreCase(text.substr(t.begin, t.end - t.begin), w);
+}
+
+// Words that follow a number without being what it counts: "702 of 1000", "5 and 6".
+bool FunctionWord(absl::string_view w) {
+  static constexpr absl::string_view kWords[] = {
+      "of",    "and",   "or",    "to",     "in",   "at",   "on",    "for",   "with",  "by",
+      "from",  "is",    "was",   "were",   "are",  "be",   "been",  "the",   "a",     "an",
+      "during", "while", "when", "then",   "than", "before", "after", "until", "which", "that",
+      "as",    "so",    "but",   "per",    "out",  "vs",   "versus", "it",   "its",   "this",
+      "into",  "over",  "under", "within", "about", "around", "since", "through", "times", "x"};
+  for (absl::string_view k : kWords) {
+    if (absl::EqualsIgnoreCase(w, k)) return true;
+  }
+  return false;
+}
+
+// Bounds do not state a value: "up to 5", "at least 5", "more than 5", "over 5".
+bool BoundBefore(absl::string_view text, const std::vector<Token>& tokens, size_t ti) {
+  // Not "over" and "under": "under 750 users", "over 5 minutes" state the value.
+  for (absl::string_view w : {"below", "above", "exceeding", "beyond"}) {
+    if (WordsBefore(text, tokens, ti, w)) return true;
+  }
+  static constexpr absl::string_view kPairs[][2] = {
+      {"to", "up"},     {"least", "at"},   {"most", "at"},    {"than", "more"},
+      {"than", "less"}, {"than", "fewer"}, {"than", "greater"}, {"of", "upwards"}};
+  for (const auto& p : kPairs) {
+    if (WordsBefore(text, tokens, ti, p[0], p[1])) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void TextScan::FindNumbers() {
   const size_t n = text_.size();
+  // Whether token k holds plain digits and stands beside token k + 1 across one '-': a range
+  // ("3-5"), unless either is part of something longer ("2026-11-24", "pod-3-4").
+  auto dash_pair = [&](size_t k) {
+    if (k + 1 >= tokens_.size()) return false;
+    const Token& a = tokens_[k];
+    const Token& b = tokens_[k + 1];
+    if (b.begin != a.end + 1 || text_[a.end] != '-') return false;
+    if (!PlainDigits(text_.substr(a.begin, a.end - a.begin)) ||
+        !PlainDigits(text_.substr(b.begin, b.end - b.begin))) {
+      return false;
+    }
+    if (a.begin >= 2 && (text_[a.begin - 1] == '-' || text_[a.begin - 1] == '/' ||
+                         text_[a.begin - 1] == '.') &&
+        IsWordByte(text_, a.begin - 2)) {
+      return false;
+    }
+    if (b.end + 1 < n && (text_[b.end] == '-' || text_[b.end] == '/') &&
+        IsWordByte(text_, b.end + 1)) {
+      return false;
+    }
+    return true;
+  };
   for (size_t ti = 0; ti < tokens_.size(); ++ti) {
     const Token& t = tokens_[ti];
     unsigned char first = text_[t.begin];
     if (!absl::ascii_isdigit(first) && t.number_word < 0) continue;  // Most tokens.
-    if (t.time_like) continue;
+    if (t.time_like || t.in_number) continue;
     absl::string_view word = text_.substr(t.begin, t.end - t.begin);
     NumberMention m;
     m.token = static_cast<uint32_t>(ti);
@@ -337,15 +442,20 @@ void TextScan::FindNumbers() {
         if (!absl::ascii_isalpha(static_cast<unsigned char>(c))) suffix_ok = false;
       }
       if (!suffix_ok) continue;  // "6f8c9d7b5", "x2k9p": an id, not a number.
-      // Part of a name, a date or a range: "pod-5", "2026-11-24", "3/4".
-      if (t.begin >= 2 &&
-          (text_[t.begin - 1] == '-' || text_[t.begin - 1] == '/' || text_[t.begin - 1] == '.') &&
-          IsWordByte(text_, t.begin - 2)) {
-        continue;
-      }
-      if (t.end + 1 < n && (text_[t.end] == '-' || text_[t.end] == '/') &&
-          IsWordByte(text_, t.end + 1)) {
-        continue;
+      bool range_dash = dash_pair(ti) || (ti > 0 && dash_pair(ti - 1));
+      // Part of a name, a date or a fraction: "pod-5", "2026-11-24", "3/4". A word after a
+      // hyphen is the number's unit or subject: "750-user", "5-minute".
+      if (!range_dash) {
+        if (t.begin >= 2 &&
+            (text_[t.begin - 1] == '-' || text_[t.begin - 1] == '/' ||
+             text_[t.begin - 1] == '.') &&
+            IsWordByte(text_, t.begin - 2)) {
+          continue;
+        }
+        if (t.end + 1 < n && (text_[t.end] == '/' || (text_[t.end] == '-' && !absl::ascii_isalpha(static_cast<unsigned char>(text_[t.end + 1])))) &&
+            IsWordByte(text_, t.end + 1)) {
+          continue;
+        }
       }
       m.value = whole + fraction;
       if (t.begin >= 1 && text_[t.begin - 1] == '$') {
@@ -367,18 +477,61 @@ void TextScan::FindNumbers() {
       }
     } else if (t.number_word >= 0) {
       m.zero_word = absl::EqualsIgnoreCase(word, "no") || absl::EqualsIgnoreCase(word, "none");
-      m.value = t.number_word;
+      int64_t current = t.number_word;
+      int64_t total = 0;
+      bool compound = !m.zero_word && t.number_word > 0 && !absl::EqualsIgnoreCase(word, "once") &&
+                      !absl::EqualsIgnoreCase(word, "twice");
+      if (current >= 100) {
+        // "hundred" or "thousand" alone is not a number; "a hundred" is.
+        if (!WordsBefore(text_, tokens_, ti, "a")) continue;
+      }
+      // Compounds written in words: "sixty-seven", "one hundred and five", "two thousand".
+      size_t k = ti;
+      while (compound && k + 1 < tokens_.size()) {
+        const Token& prev = tokens_[k];
+        size_t nx = k + 1;
+        if (tokens_[nx].begin != prev.end + 1) break;  // One space or hyphen between.
+        bool and_word = WordIs(text_, tokens_[nx], "and");
+        if (and_word) {
+          if (current < 100 || current % 100 != 0 || nx + 1 >= tokens_.size() ||
+              tokens_[nx + 1].begin != tokens_[nx].end + 1) {
+            break;
+          }
+          ++nx;
+        }
+        int v = tokens_[nx].number_word;
+        if (v <= 0) break;
+        if (WordIs(text_, tokens_[nx], "once") || WordIs(text_, tokens_[nx], "twice")) break;
+        if (v == 100 && !and_word && current > 0 && current < 100) {
+          current *= 100;
+        } else if (v == 1000 && !and_word && current > 0 && current < 1000) {
+          total += current * 1000;
+          current = 0;
+        } else if (v < 10 && current >= 20 && current % 10 == 0 && current % 100 != 0) {
+          current += v;
+        } else if (v < 100 && (current % 100 == 0) && (current > 0 || total > 0)) {
+          current += v;
+        } else {
+          break;
+        }
+        for (size_t q = k + 1; q <= nx; ++q) tokens_[q].in_number = true;
+        m.end = tokens_[nx].end;
+        k = nx;
+      }
+      m.value = static_cast<double>(total + current);
+      ti = k;  // The words of the number are read.
     } else {
       continue;
     }
+    const Token& last = tokens_[ti];
     if (!attached_unit && m.unit == UnitKind::kNone && !m.zero_word) {
-      // "%" right after, or a unit word next ("10 minutes", "1000 MiB").
-      size_t after = t.end;
+      // "%" right after, or a unit word next ("10 minutes", "1000 MiB", "5-minute").
+      size_t after = last.end;
       if (after < n && text_[after] == ' ') ++after;
       if (after < n && text_[after] == '%') {
         m.unit = UnitKind::kPercent;
         m.end = static_cast<uint32_t>(after + 1);
-      } else if (ti + 1 < tokens_.size() && tokens_[ti + 1].begin <= t.end + 1) {
+      } else if (ti + 1 < tokens_.size() && tokens_[ti + 1].begin <= last.end + 1) {
         const Token& next = tokens_[ti + 1];
         char buf[kMaxWord];
         absl::string_view w = Lower(text_.substr(next.begin, next.end - next.begin), buf);
@@ -390,7 +543,62 @@ void TextScan::FindNumbers() {
         }
       }
     }
+    if (!m.zero_word && BoundBefore(text_, tokens_, m.token)) m.hedged = true;
+    if (m.unit == UnitKind::kNone && !m.zero_word && ti + 1 < tokens_.size() &&
+        tokens_[ti + 1].sentence == last.sentence && tokens_[ti + 1].begin <= last.end + 1) {
+      // "3000 users", "3000-user test": a count of what the next word names, not a quantity
+      // in some criterion's unit.
+      const Token& next = tokens_[ti + 1];
+      absl::string_view w = text_.substr(next.begin, next.end - next.begin);
+      m.counts_noun = absl::ascii_isalpha(static_cast<unsigned char>(w[0])) && !FunctionWord(w);
+    }
+    // "5 or more", "67+".
+    if (m.end < n && text_[m.end] == '+') m.hedged = true;
     numbers_.push_back(m);
+  }
+  // Ranges: "3-5", "3–5 s", "3 to 5", "between 3 and 5", "3 or 4". Both ends are hedged; the
+  // first holds the range, in the unit of whichever end has one.
+  for (size_t i = 0; i + 1 < numbers_.size(); ++i) {
+    NumberMention& a = numbers_[i];
+    NumberMention& b = numbers_[i + 1];
+    if (a.zero_word || b.zero_word || a.hedged) continue;
+    if (b.begin < a.end) continue;
+    absl::string_view between = absl::StripAsciiWhitespace(text_.substr(a.end, b.begin - a.end));
+    bool range = between == "-" || between == "\xE2\x80\x93" || between == "\xE2\x80\x94" ||
+                 absl::EqualsIgnoreCase(between, "or");
+    if (absl::EqualsIgnoreCase(between, "to")) {
+      range = !WordsBefore(text_, tokens_, a.token, "from");  // "from 1 to 0": a change.
+    }
+    if (absl::EqualsIgnoreCase(between, "and")) {
+      range = WordsBefore(text_, tokens_, a.token, "between");
+    }
+    if (!range) continue;
+    if (a.unit == UnitKind::kNone && b.unit != UnitKind::kNone) {
+      a.unit = b.unit;
+      a.scale = b.scale;
+      a.ambiguous_m = b.ambiguous_m;
+    } else if (b.unit == UnitKind::kNone && a.unit != UnitKind::kNone) {
+      b.unit = a.unit;
+      b.scale = a.scale;
+      b.ambiguous_m = a.ambiguous_m;
+    }
+    if (a.unit != b.unit) continue;
+    a.hedged = b.hedged = true;
+    a.is_range = true;
+    a.range_low = std::min(a.value * a.scale, b.value * b.scale) / a.scale;
+    a.range_high = std::max(a.value * a.scale, b.value * b.scale) / a.scale;
+    a.end = b.end;
+    ++i;
+  }
+  // "5 or more", "10 or so" are no ranges but are hedged.
+  for (NumberMention& m : numbers_) {
+    size_t ti = m.token;
+    while (ti + 1 < tokens_.size() && tokens_[ti + 1].begin < m.end) ++ti;
+    if (ti + 2 < tokens_.size() && WordIs(text_, tokens_[ti + 1], "or") &&
+        (WordIs(text_, tokens_[ti + 2], "more") || WordIs(text_, tokens_[ti + 2], "fewer") ||
+         WordIs(text_, tokens_[ti + 2], "less") || WordIs(text_, tokens_[ti + 2], "so"))) {
+      m.hedged = true;
+    }
   }
 }
 
@@ -607,20 +815,58 @@ bool TextScan::IsNegated(size_t begin, size_t end) const {
 bool TextScan::IsNegatedTokens(size_t first, size_t after) const {
   constexpr size_t kBefore = 4;
   constexpr size_t kAfter = 3;
+  constexpr size_t kCoordinated = 2;  // "no A or B": how many "or" a negation reaches across.
   if (first >= tokens_.size()) return false;
   uint32_t clause = tokens_[first].clause;
-  for (size_t k = 1; k <= kBefore && k <= first; ++k) {
+  bool negated = false;
+  size_t reach = kBefore;
+  size_t coordinated = 0;
+  for (size_t k = 1; k <= reach && k <= first; ++k) {
     const Token& t = tokens_[first - k];
     if (t.clause != clause) break;
+    if (t.coordinates && coordinated < kCoordinated) {
+      // "there is no need to raise the limits or to add an autoscaler": the negation before
+      // the first of the coordinated words reaches the last.
+      ++coordinated;
+      reach = k + kBefore + 3;
+    }
     if (!t.negates_before) continue;
     bool scoped = false;  // "no other pod", "not only", "nothing else".
     for (size_t m = first - k + 1; m < first; ++m) scoped = scoped || tokens_[m].scopes;
-    if (!scoped) return true;
+    if (!scoped) {
+      negated = true;
+      break;
+    }
+  }
+  if (negated) {
+    // "no failed orders outside that window", "no restarts other than the front-end": a
+    // restriction, not a denial.
+    for (size_t k = 0; k < kAfter && after + k < tokens_.size(); ++k) {
+      const Token& t = tokens_[after + k];
+      if (t.clause != clause) break;
+      bool other_than = t.scopes && after + k + 1 < tokens_.size() &&
+                        WordIs(text_, tokens_[after + k + 1], "than");
+      if (t.restricts || other_than) return false;
+    }
+    return true;
   }
   for (size_t k = 0; k < kAfter && after + k < tokens_.size(); ++k) {
     const Token& t = tokens_[after + k];
     if (t.clause != clause) break;
     if (t.negates_after) return true;
+  }
+  return false;
+}
+
+bool TextScan::IsHedgedTokens(size_t first, size_t after) const {
+  constexpr size_t kBefore = 8;
+  (void)after;
+  if (first >= tokens_.size()) return false;
+  uint32_t clause = tokens_[first].clause;
+  for (size_t k = 1; k <= kBefore && k <= first; ++k) {
+    const Token& t = tokens_[first - k];
+    if (t.clause != clause) break;
+    if (t.hedges) return true;
   }
   return false;
 }

@@ -23,9 +23,13 @@ struct Token {
   bool negates_before = false;  // Negates a mention in the few words after it ("no", "not").
   bool negates_after = false;   // Negates a mention in the few words before it ("not").
   bool scopes = false;          // "other", "else", "only", "just": "no other pod" is no denial.
+  bool restricts = false;       // "outside", "except", "besides": "no X outside Y" is no denial.
+  bool coordinates = false;     // "or", "nor": "no A or B" negates B as well.
+  bool hedges = false;          // "may", "might", "possibly", "could be": commits to nothing.
   bool unit_word = false;       // The unit of the number before it ("10 minutes").
   bool time_like = false;       // Has digits around a ':' ("10:23"): perhaps a time.
-  int8_t number_word = -1;      // "five" -> 5, "once" -> 1, "no"/"none" -> 0; else -1.
+  int16_t number_word = -1;     // "five" -> 5, "once" -> 1, "no"/"none" -> 0; else -1.
+  bool in_number = false;       // A later word of a number written in words ("sixty-seven").
 };
 
 // A number the answer states, in the unit it was written in.
@@ -38,6 +42,16 @@ struct NumberMention {
   double scale = 1;          // value * scale is in the kind's base unit (ms, %, MiB, millicores).
   bool ambiguous_m = false;  // Written "300m": minutes, or millicores where CPU is meant.
   bool zero_word = false;    // "no"/"none": a claim of zero only right before a cue.
+  // Does not commit to one value: an end of a range ("3-5", "between 3 and 5", "3 or 4") or
+  // a bound ("up to 5", "at least 5", "more than 5"). With a range, range_low and range_high
+  // hold its ends (as written, in this mention's unit).
+  bool hedged = false;
+  // A bare number followed by the word it counts ("3000 users", "3000-user"): a count, never
+  // a quantity in a criterion's unit.
+  bool counts_noun = false;
+  bool is_range = false;
+  double range_low = 0;
+  double range_high = 0;
 };
 
 // A time of day (and perhaps a date) the answer states.
@@ -67,6 +81,9 @@ class TextScan {
   bool IsNegated(size_t begin, size_t end) const;
   // The same for a mention made of the tokens [first, after).
   bool IsNegatedTokens(size_t first, size_t after) const;
+  // Whether the mention made of the tokens [first, after) is hedged: a hedge word ("may",
+  // "might", "possibly", "perhaps", "could be", "seems") stands before it in its clause.
+  bool IsHedgedTokens(size_t first, size_t after) const;
 
  private:
   void Tokenize();

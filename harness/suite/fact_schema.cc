@@ -65,7 +65,8 @@ std::vector<FactSpec> BuildFacts() {
        "Containers that restarted in the window, most restarts first, then by pod name.",
        {{"pod", T::kString, "Pod name."},
         {"container", T::kString, "Container name."},
-        {"restarts", T::kInteger, "Increase in restartCount within the window."}}},
+        {"restarts", T::kInteger, "Increase in restartCount within the window."}},
+       true},
       {"oom_kills.count", T::kInteger,
        "Container terminations with reason OOMKilled in the window, each counted once even when "
        "several happen between two samples."},
@@ -74,14 +75,16 @@ std::vector<FactSpec> BuildFacts() {
        "Every OOMKilled termination in the window, in time order.",
        {{"pod", T::kString, "Pod name."},
         {"container", T::kString, "Container name."},
-        {"time", T::kTime, "finishedAt of the terminated state."}}},
+        {"time", T::kTime, "finishedAt of the terminated state."}},
+       true},
       {"crashloop.periods",
        T::kList,
        "Spans during which a container waited in CrashLoopBackOff, in start order.",
        {{"pod", T::kString, "Pod name."},
         {"container", T::kString, "Container name."},
         {"start", T::kTime, "First sample showing the waiting reason CrashLoopBackOff."},
-        {"end", T::kTime, "First sample after start showing the container running again."}}},
+        {"end", T::kTime, "First sample after start showing the container running again."}},
+       true},
 
       // Resources.
       {"limits",
@@ -135,7 +138,8 @@ std::vector<FactSpec> BuildFacts() {
        {{"id", T::kString, "Order id (a MongoDB ObjectId, 24 hex digits)."},
         {"customer", T::kString, "customerId of the order."},
         {"amount", T::kMoney, "Order total in US dollars."},
-        {"time", T::kTime, "Order creation time."}}},
+        {"time", T::kTime, "Order creation time."}},
+       true},
 
       // Logs.
       {"logs.slow_query", T::kInteger, "Log lines containing \"slow query\" in the window."},
@@ -247,9 +251,17 @@ std::vector<std::string> CheckFactValues(const nlohmann::json& facts) {
 std::string FactSchemaMarkdown() {
   std::string out = "| fact | type | definition |\n|---|---|---|\n";
   for (const FactSpec& f : AllFacts()) {
-    absl::StrAppend(&out, "| `", f.name, "` | ", FactTypeName(f.type), " | ", f.definition, " |\n");
+    absl::string_view how = "";
+    if (f.type == FactType::kList) {
+      how = f.ordered ? " Select an item by position (`[0]`) or by a text field (`[field=value]`)."
+                      : " Select an item by a text field (`[field=value]`): its order is not "
+                        "defined.";
+    }
+    absl::StrAppend(&out, "| `", f.name, "` | ", FactTypeName(f.type), " | ", f.definition, how,
+                    " |\n");
+    absl::string_view item = f.ordered ? "[i]." : "[field=value].";
     for (const FieldSpec& field : f.fields) {
-      absl::StrAppend(&out, "| `", f.name, "[i].", field.name, "` | ", FactTypeName(field.type),
+      absl::StrAppend(&out, "| `", f.name, item, field.name, "` | ", FactTypeName(field.type),
                       " | ", field.definition, " |\n");
     }
   }

@@ -38,6 +38,10 @@ struct FactSpec {
   FactType type;
   std::string definition;
   std::vector<FieldSpec> fields;  // Only for kList: the fields of each record.
+  // Only for kList: the definition fixes the items' order by what they mean (time, count),
+  // so "[0]" names the same thing in every recording. Items of other lists are selected by
+  // key ("[container=front-end]").
+  bool ordered = false;
 
   const FieldSpec* FindField(absl::string_view field) const;
 };

@@ -123,7 +123,7 @@ bool ReadFact(YamlMap& map, const std::vector<std::string>& types, const char* k
   if (error.empty()) error = CheckFactRef(c->fact, &type);
   // A list fact named bare is what an ids criterion wants; CheckFactRef objects to it only
   // because a template cannot print a list.
-  if (!error.empty() && !c->fact.index.has_value() && c->fact.filter.empty()) {
+  if (!error.empty() && !c->fact.selects_item() && c->fact.filter.empty()) {
     const FactSpec* spec = FindFact(c->fact.fact);
     if (spec != nullptr && spec->type == FactType::kList) {
       error.clear();
@@ -270,7 +270,7 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
 
 void ParseCriterion(const YAML::Node& node, const std::string& file, Diagnostics* diags,
                     std::set<std::string>* ids, RubricDimension* dim) {
-  std::vector<std::string> keys = {"id", "description", "points", "penalty"};
+  std::vector<std::string> keys = {"id", "description", "points", "penalty", "core"};
   for (const std::string& k : KindKeys()) keys.push_back(k);
   YamlMap map(node, file, "criterion", keys, diags);
   if (!map.valid()) return;
@@ -313,6 +313,16 @@ void ParseCriterion(const YAML::Node& node, const std::string& file, Diagnostics
                   "'penalty' applies only to number, ids, time and forbid criteria");
     }
     c.penalty = *p;
+  }
+  if (auto core = map.String("core", false)) {
+    if (core->value == "true") {
+      c.core = true;
+    } else if (core->value != "false") {
+      map.ErrorAt(core->line, core->column, "'core' must be true or false");
+    }
+    if (c.core && (forbid || c.points <= 0)) {
+      map.ErrorAt(core->line, core->column, "a core criterion must earn points");
+    }
   }
   if (diags->size() == before) dim->criteria.push_back(std::move(c));
 }

@@ -46,7 +46,10 @@ struct Criterion {
   CriterionKind kind = CriterionKind::kTerms;
   double points = 0;   // Earned when the criterion is met.
   double penalty = 0;  // Lost on a wrong number, invented id, wrong time or forbidden claim.
-  int line = 0;        // Where the criterion stands in its file.
+  // The answer to the question itself, as against its supporting detail: a dimension with
+  // core criteria gives half its score for them (see score/engine.h).
+  bool core = false;
+  int line = 0;  // Where the criterion stands in its file.
   int column = 0;
 
   // terms: met when any group of `any` matches (if given) and every group of `all` does.

@@ -56,14 +56,29 @@ std::string ParseRefImpl(absl::string_view inner, FactRef* ref) {
   if (i == path.size()) return "";
   if (path[i] != '[') return absl::StrCat("malformed reference '{{", body, "}}'");
   size_t close = path.find(']', i);
-  size_t index = 0;
-  if (close == absl::string_view::npos ||
-      !absl::SimpleAtoi(path.substr(i + 1, close - i - 1), &index) ||
-      path.substr(i + 1, close - i - 1).find_first_not_of("0123456789") !=
-          absl::string_view::npos) {
+  if (close == absl::string_view::npos) {
     return absl::StrCat("malformed list index in '{{", body, "}}'");
   }
-  ref->index = index;
+  absl::string_view selector = path.substr(i + 1, close - i - 1);
+  size_t eq = selector.find('=');
+  size_t index = 0;
+  if (eq != absl::string_view::npos) {
+    absl::string_view key = selector.substr(0, eq);
+    absl::string_view value = selector.substr(eq + 1);
+    bool ok = !key.empty() && !value.empty();
+    for (char c : key) ok = ok && IsNameChar(c) && c != '.';
+    for (char c : value) ok = ok && IsNameChar(c);
+    if (!ok) {
+      return absl::StrCat("malformed item selector in '{{", body,
+                          "}}': write [field=value], as in [container=front-end]");
+    }
+    ref->key_field = std::string(key);
+    ref->key_value = std::string(value);
+  } else if (!absl::SimpleAtoi(selector, &index) ||
+             selector.find_first_not_of("0123456789") != absl::string_view::npos) {
+    return absl::StrCat("malformed list index in '{{", body, "}}'");
+  }
+  if (ref->key_field.empty()) ref->index = index;
   absl::string_view rest = path.substr(close + 1);
   if (rest.empty()) return "";
   if (rest[0] != '.' || rest.size() < 2) {
@@ -100,7 +115,7 @@ std::string ResolveType(const FactRef& ref, FactType* type) {
   if (fact == nullptr) {
     return absl::StrCat("unknown fact '", ref.fact, "'", DidYouMean(ref.fact, FactNames()));
   }
-  if (!ref.index.has_value()) {
+  if (!ref.selects_item()) {
     *type = fact->type;
     return "";
   }
@@ -110,6 +125,29 @@ std::string ResolveType(const FactRef& ref, FactType* type) {
   }
   std::vector<std::string> field_names;
   for (const FieldSpec& f : fact->fields) field_names.push_back(f.name);
+  if (ref.index.has_value() && !fact->ordered) {
+    // Its order is not part of the schema: item 0 of one recording is another container in
+    // the next.
+    std::string key = fact->fields[0].name;
+    for (const FieldSpec& f : fact->fields) {
+      if (f.name == "container") key = f.name;
+    }
+    return absl::StrCat("'", ref.fact, "' has no defined order, so '{{", ref.source,
+                        "}}' picks an arbitrary item; select it by a field instead, as in '",
+                        ref.fact, "[", key, "=...]'");
+  }
+  if (!ref.key_field.empty()) {
+    const FieldSpec* key = fact->FindField(ref.key_field);
+    if (key == nullptr || key->type != FactType::kString) {
+      std::vector<std::string> string_fields;
+      for (const FieldSpec& f : fact->fields) {
+        if (f.type == FactType::kString) string_fields.push_back(f.name);
+      }
+      return absl::StrCat("'{{", ref.source, "}}' selects by '", ref.key_field,
+                          "', which is not a text field of '", ref.fact,
+                          "'; select by one of: ", absl::StrJoin(string_fields, ", "));
+    }
+  }
   if (ref.field.empty()) {
     return absl::StrCat("'{{", ref.source, "}}' picks an item of '", ref.fact,
                         "' but no field; add one of: ", absl::StrJoin(field_names, ", "));
@@ -303,16 +341,21 @@ absl::StatusOr<std::string> Template::Render(const nlohmann::json& facts) const 
     }
     const nlohmann::json* value = &facts[ref.fact];
     FactType type = FindFact(ref.fact)->type;
-    if (ref.index.has_value()) {
+    if (ref.selects_item()) {
       if (!value->is_array()) return TypeError(ref, "a list");
-      if (*ref.index >= value->size()) {
+      const nlohmann::json* selected = SelectItem(*value, ref);
+      if (selected == nullptr && ref.index.has_value()) {
         return absl::OutOfRangeError(absl::StrCat("fact '", ref.fact, "' has ", value->size(),
                                                   " items; '{{", ref.source, "}}' needs item ",
                                                   *ref.index));
       }
-      const nlohmann::json& item = (*value)[*ref.index];
+      if (selected == nullptr) {
+        return absl::NotFoundError(absl::StrCat("fact '", ref.fact, "' has no item whose ",
+                                                ref.key_field, " is '", ref.key_value, "'"));
+      }
+      const nlohmann::json& item = *selected;
       if (!item.is_object() || !item.contains(ref.field)) {
-        return absl::NotFoundError(absl::StrCat("item ", *ref.index, " of fact '", ref.fact,
+        return absl::NotFoundError(absl::StrCat("the selected item of fact '", ref.fact,
                                                 "' has no field '", ref.field, "'"));
       }
       value = &item[ref.field];
@@ -323,6 +366,19 @@ absl::StatusOr<std::string> Template::Render(const nlohmann::json& facts) const 
     out += *text;
   }
   return out;
+}
+
+const nlohmann::json* SelectItem(const nlohmann::json& list, const FactRef& ref) {
+  if (!list.is_array()) return nullptr;
+  if (ref.index.has_value()) return *ref.index < list.size() ? &list[*ref.index] : nullptr;
+  for (const nlohmann::json& item : list) {
+    if (!item.is_object()) continue;
+    auto it = item.find(ref.key_field);
+    if (it != item.end() && it->is_string() && it->get_ref<const std::string&>() == ref.key_value) {
+      return &item;
+    }
+  }
+  return nullptr;
 }
 
 std::vector<std::string> Template::FactsUsed() const {

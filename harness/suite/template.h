@@ -21,8 +21,15 @@ namespace sre_eval {
 
 struct FactRef {
   std::string fact;
-  std::optional<size_t> index;  // For list facts: which item.
-  std::string field;            // With index: which field of the item.
+  std::optional<size_t> index;  // For list facts: which item, by position ("[0]").
+  // For list facts: which item, by key ("[container=front-end]"): the first whose field
+  // `key_field` is the string `key_value`. Set instead of index.
+  std::string key_field;
+  std::string key_value;
+  std::string field;  // With index or key: which field of the item.
+
+  // An item is selected, by position or by key.
+  bool selects_item() const { return index.has_value() || !key_field.empty(); }
   std::string filter;           // Empty for the type's default format.
   std::string source;           // The reference as written, without the braces.
 };
@@ -64,8 +71,13 @@ class Template {
 };
 
 // Parses a bare fact reference, as written between the braces of a template ("restarts.total",
-// "payment.failed_orders|count", "payment.failed_orders[0].id"). Returns "" or an error.
+// "payment.failed_orders|count", "payment.failed_orders[0].id",
+// "peak_usage[container=front-end].cpu_millicores"). Returns "" or an error.
 std::string ParseFactRef(absl::string_view text, FactRef* ref);
+
+// The item of the list `list` that `ref` selects (by position or by key), or nullptr when
+// there is none.
+const nlohmann::json* SelectItem(const nlohmann::json& list, const FactRef& ref);
 
 // Checks `ref` against the schema as a template would, and sets `*type_name` to the type of
 // the value it yields ("integer" for a |count). Returns "" or an error.

@@ -126,13 +126,14 @@ TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFai
   for (const nlohmann::json& p : scores["prompts"]) {
     if (p["score"].is_number()) by_prompt[p["prompt_id"]] = p["score"].get<double>();
   }
-  // Right but vague answers score low; the vague count scores 0, the failed call 0.
-  EXPECT_EQ(by_prompt, (std::map<std::string, double>{{"i3.charged", 0.2749},
-                                                      {"i3.cause", 0.2308},
+  // The right cause, stated briefly, scores well; right but vague answers score low; the
+  // vague count scores 0, the failed call 0.
+  EXPECT_EQ(by_prompt, (std::map<std::string, double>{{"i3.charged", 0.3041},
+                                                      {"i3.cause", 0.7692},
                                                       {"i3.how_many", 0},
                                                       {"i3.prevent", 0},
-                                                      {"i3.what_to_do", 0.0952}}));
-  EXPECT_EQ(scores["overall"]["score"], 0.1202);
+                                                      {"i3.what_to_do", 0.0476}}));
+  EXPECT_EQ(scores["overall"]["score"], 0.2242);
   // The failed prompt is an error line with its attempts, scored 0.
   std::string responses = Slurp(run_dir + "/responses.jsonl");
   EXPECT_EQ(std::count(responses.begin(), responses.end(), '\n'), 5);
@@ -142,7 +143,7 @@ TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFai
   std::string reference = Slurp(run_dir + "/reference/responses.jsonl");
   EXPECT_EQ(std::count(reference.begin(), reference.end(), '\n'), 5);
   EXPECT_TRUE(std::filesystem::exists(run_dir + "/reference/scores.json"));
-  EXPECT_TRUE(absl::StrContains(out.str(), "gate missed: overall 0.1202 < 0.9 (--fail-under)\n"))
+  EXPECT_TRUE(absl::StrContains(out.str(), "gate missed: overall 0.2242 < 0.9 (--fail-under)\n"))
       << out.str();
   // The reports: junit.xml has a failing test case per prompt under the threshold.
   std::string junit = Slurp(run_dir + "/junit.xml");
@@ -398,7 +399,7 @@ TEST(RunE2eTest, ResumingAKubeRunAsksWhatIsLeftWithoutTriggeringTheIncidentAgain
   // Scored against the recorded truth: the exact scores of the uninterrupted run.
   nlohmann::json scores = nlohmann::json::parse(Slurp(run_dir + "/scores.json"));
   EXPECT_EQ(scores["counts"]["scored"], 5);
-  EXPECT_EQ(scores["overall"]["score"], 0.1202);
+  EXPECT_EQ(scores["overall"]["score"], 0.2242);
   EXPECT_EQ(nlohmann::json::parse(Slurp(run_dir + "/run.json"))["resumes"], 1);
   std::string reference = Slurp(run_dir + "/reference/responses.jsonl");
   EXPECT_EQ(std::count(reference.begin(), reference.end(), '\n'), 5);

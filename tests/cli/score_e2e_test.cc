@@ -466,7 +466,7 @@ TEST(CalibrateE2eTest, ShippedRubricsMeetTheCalibrationTargets) {
               HasSubstr("must: excellent above keyword_stuffed, boilerplate, refusal and "
                         "confidently_wrong in 16 of 16 prompts\n"));
   EXPECT_THAT(r.stdout_data,
-              HasSubstr("overall: 128 answers, 431 pairs, agreement 0.9513, tau_b 0.8411\n"));
+              HasSubstr("overall: 128 answers, 431 pairs, agreement 0.9234, tau_b 0.8238\n"));
 }
 
 TEST(CalibrateE2eTest, GateAndBadInput) {
@@ -492,6 +492,11 @@ TEST(CalibrateE2eTest, GateAndBadInput) {
             "\n"
             "must: excellent above keyword_stuffed, boilerplate, refusal and confidently_wrong in "
             "1 of 1 prompt\n"
+            "\n"
+            "kind               answers  expert  rubric  difference\n"
+            "excellent                1  1.0000  1.0000  +0.0000\n"
+            "refusal                  1  0.0000  0.0000  +0.0000\n"
+            "wrong_numbers            1  0.3000  0.0000  -0.3000\n"
             "\n"
             "overall: 3 answers, 3 pairs, agreement 0.6667, tau_b 0.8165\n"
             "gate: failed (agreement 0.6667 < 0.9000)\n");

@@ -280,9 +280,25 @@ std::vector<Case> BrokenCases() {
          "      - id: memory\n"
          "        description: quotes the peak memory\n"
          "        points: 1\n"
-         "        number: {fact: \"peak_usage[0].memory_mib\", cues: [memory], unit: MB}\n"}},
-       "rubrics/i1.a.yaml:8:74: unknown unit 'MB'; units are ms, s, percent, MiB, millicores "
+         "        number: {fact: \"peak_usage[container=front-end].memory_mib\", cues: [memory], "
+         "unit: MB}\n"}},
+       "rubrics/i1.a.yaml:8:92: unknown unit 'MB'; units are ms, s, percent, MiB, millicores "
        "(did you mean 'MiB'?)\n"
+       "validate: 1 error in 1 file\n"},
+      {"rubric_positional_selector_on_unordered_list",
+       {{"prompts/a.yaml", kGood},
+        {"rubrics/i1.a.yaml",
+         "prompt: i1.a\n"
+         "dimensions:\n"
+         "  detection:\n"
+         "    criteria:\n"
+         "      - id: memory\n"
+         "        description: quotes the peak memory\n"
+         "        points: 1\n"
+         "        number: {fact: \"peak_usage[0].memory_mib\", cues: [memory], unit: MiB}\n"}},
+       "rubrics/i1.a.yaml:8:24: 'peak_usage' has no defined order, so "
+       "'{{peak_usage[0].memory_mib}}' picks an arbitrary item; select it by a field instead, as "
+       "in 'peak_usage[container=...]'\n"
        "validate: 1 error in 1 file\n"},
       {"prompt_without_rubric",
        {{"prompts/a.yaml",

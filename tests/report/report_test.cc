@@ -65,10 +65,10 @@ TEST(ReportTest, ScorecardOfTheCleanRun) {
       "scores: my-agent\n"
       "incident  trials   score  detection  diagnosis  impact  remediation            "
       "95% CI\n"
-      "crash         13  0.7882     0.7857     0.8568  0.5928       0.8750  [0.6112, 0.9146]\n"
-      "latency       10  0.8042     0.7106     0.7692  0.7898       0.8929  [0.6633, 0.9197]\n"
-      "payment       11  0.7918     0.4848     0.6822  0.8530       0.7956  [0.5951, 0.9276]\n"
-      "overall       34  0.7943     0.6604     0.7888  0.7236       0.8309  [0.7033, 0.8756]\n");
+      "crash         13  0.8576     0.8929     0.9440  0.7131       0.8542  [0.6873, 0.9524]\n"
+      "latency       10  0.8732     0.6316     0.8401  0.9142       0.9465  [0.7429, 0.9644]\n"
+      "payment       11  0.8625     0.5758     0.7578  0.9265       0.8423  [0.6621, 0.9638]\n"
+      "overall       34  0.8640     0.7001     0.8680  0.8362       0.8655  [0.7788, 0.9292]\n");
 }
 
 TEST(ReportTest, ScorecardBesideTheReference) {
@@ -82,14 +82,14 @@ TEST(ReportTest, ScorecardBesideTheReference) {
             "scores: my-agent / reference\n"
             "incident  trials            score        detection        diagnosis           impact"
             "      remediation            95% CI\n"
-            "crash         13  0.7882 / 1.0000  0.7857 / 1.0000  0.8568 / 1.0000  0.5928 / 1.0000"
-            "  0.8750 / 1.0000  [0.6112, 0.9146]\n"
-            "latency       10  0.8042 / 0.9795  0.7106 / 1.0000  0.7692 / 0.9316  0.7898 / 1.0000"
-            "  0.8929 / 1.0000  [0.6633, 0.9197]\n"
-            "payment       11  0.7918 / 1.0000  0.4848 / 1.0000  0.6822 / 1.0000  0.8530 / 1.0000"
-            "  0.7956 / 1.0000  [0.5951, 0.9276]\n"
-            "overall       34  0.7943 / 0.9936  0.6604 / 1.0000  0.7888 / 0.9772  0.7236 / 1.0000"
-            "  0.8309 / 1.0000  [0.7033, 0.8756]\n");
+            "crash         13  0.8576 / 1.0000  0.8929 / 1.0000  0.9440 / 1.0000  0.7131 / 1.0000"
+            "  0.8542 / 1.0000  [0.6873, 0.9524]\n"
+            "latency       10  0.8732 / 0.9863  0.6316 / 1.0000  0.8401 / 0.9601  0.9142 / 1.0000"
+            "  0.9465 / 1.0000  [0.7429, 0.9644]\n"
+            "payment       11  0.8625 / 1.0000  0.5758 / 1.0000  0.7578 / 1.0000  0.9265 / 1.0000"
+            "  0.8423 / 1.0000  [0.6621, 0.9638]\n"
+            "overall       34  0.8640 / 0.9957  0.7001 / 1.0000  0.8680 / 0.9867  0.8362 / 1.0000"
+            "  0.8655 / 1.0000  [0.7788, 0.9292]\n");
   EXPECT_EQ(r.prompts[0].reference, 1.0);
 }
 
@@ -341,11 +341,11 @@ Matched evidence:
 
 TEST(ReportTest, MarkdownOfTheCleanRunHasItsScorecardAndWeakestAnswers) {
   std::string md = RenderMarkdown(CleanReport());
-  EXPECT_THAT(md, HasSubstr("| **overall** | 34 | 0.7943 | 0.6604 | 0.7888 | 0.7236 | 0.8309 | "
-                            "[0.7033, 0.8756] |\n"));
-  EXPECT_THAT(md, HasSubstr("pass^k (every trial >= 0.5): 13 of 16 prompts (0.8125), k = 2..3.\n"));
-  EXPECT_THAT(md, HasSubstr("\n### i2.slow trial 2 (latency): 0.4855\n"));
-  EXPECT_THAT(md, HasSubstr("- `oom_count` (impact): wrong number: claimed 3000, truth 5\n"));
+  EXPECT_THAT(md, HasSubstr("| **overall** | 34 | 0.8640 | 0.7001 | 0.8680 | 0.8362 | 0.8655 | "
+                            "[0.7788, 0.9292] |\n"));
+  EXPECT_THAT(md, HasSubstr("pass^k (every trial >= 0.5): 14 of 16 prompts (0.875), k = 2..3.\n"));
+  EXPECT_THAT(md, HasSubstr("\n### i2.slow trial 2 (latency): 0.5191\n"));
+  EXPECT_THAT(md, HasSubstr("- `cpu_level` (diagnosis): not met: hedged, no value claimed\n"));
   EXPECT_THAT(md, HasSubstr("- crash i1.restarts trial 3: not scored: agent timeout: no answer "
                             "within 120s\n"));
   // Two answers failed (a timeout and an error): the run is incomplete, never "Passed".
@@ -366,10 +366,10 @@ TEST(ReportTest, OnlyARunWithoutFailedAnswersPasses) {
 
   // Failed answers and a missed threshold: both are said.
   Report missed = CleanReport();
-  missed.gate_misses = {"overall 0.7943 < 0.9 (gate.yaml)"};
+  missed.gate_misses = {"overall 0.8640 < 0.9 (gate.yaml)"};
   EXPECT_THAT(RenderMarkdown(missed),
               HasSubstr("\n\n**Incomplete: 2 of 34 answers failed (error or timeout) and scored "
-                        "0.**\n\n**Failed:**\n\n- overall 0.7943 < 0.9 (gate.yaml)\n\n"));
+                        "0.**\n\n**Failed:**\n\n- overall 0.8640 < 0.9 (gate.yaml)\n\n"));
   nlohmann::ordered_json incomplete = nlohmann::ordered_json::parse(RenderJson(CleanReport()));
   EXPECT_EQ(incomplete["gate"]["passed"], false);
   EXPECT_EQ(incomplete["gate"]["failed_answers"], 2);
@@ -443,13 +443,15 @@ std::pair<int, std::string> Xmllint(const TempDir& dir, const std::string& xml,
 TEST(ReportTest, JunitIsValidAgainstTheSchemaAndCountsRight) {
   if (!std::filesystem::exists("/usr/bin/xmllint")) GTEST_SKIP() << "no /usr/bin/xmllint";
   TempDir dir;
-  std::string junit = RenderJunit(CleanReport());
+  Gate strict;
+  strict.prompt = 0.55;  // So that one answer fails.
+  std::string junit = RenderJunit(CleanReport(strict));
   std::string xsd = dir.path() + "/junit.xsd";
   EXPECT_EQ(Xmllint(dir, junit, {"--noout", "--schema", xsd}).first, 0);
   EXPECT_EQ(Xmllint(dir, junit, {"--xpath", "count(//testcase)"}).second, "34");
   EXPECT_EQ(Xmllint(dir, junit, {"--xpath", "count(/testsuites/testsuite)"}).second, "3");
   EXPECT_EQ(Xmllint(dir, junit, {"--xpath", "string(//failure/@message)"}).second,
-            "score 0.4855 < 0.5");
+            "score 0.5191 < 0.55");
   EXPECT_EQ(Xmllint(dir, junit, {"--xpath", "string(//failure/../@name)"}).second,
             "i2.slow trial 2");
   EXPECT_EQ(Xmllint(dir, junit, {"--xpath", "string(//testsuite[@name='crash']/@errors)"}).second,
@@ -498,14 +500,14 @@ TEST(ReportTest, JsonHasTheSchemaVersionAndFixedKeys) {
   EXPECT_EQ(j["schema_version"], 1);
   EXPECT_EQ(j["seed"], 5);
   EXPECT_EQ(j["gate"]["misses"],
-            nlohmann::ordered_json::array({"overall 0.7943 < 0.9 (gate.yaml)"}));
+            nlohmann::ordered_json::array({"overall 0.864 < 0.9 (gate.yaml)"}));
   EXPECT_EQ(j["gate"]["passed"], false);
   EXPECT_EQ(j["overall"]["score"],
-            nlohmann::ordered_json({{"agent", 0.7943}, {"reference", 0.9936}}));
-  EXPECT_EQ(j["overall"]["dimensions"]["diagnosis"]["reference"], 0.9772);
+            nlohmann::ordered_json({{"agent", 0.8640}, {"reference", 0.9957}}));
+  EXPECT_EQ(j["overall"]["dimensions"]["diagnosis"]["reference"], 0.9867);
   EXPECT_EQ(j["incidents"].size(), 3u);
   EXPECT_EQ(j["incidents"][0]["name"], "crash");
-  EXPECT_EQ(j["pass_k"]["passed"], 13);
+  EXPECT_EQ(j["pass_k"]["passed"], 14);
   EXPECT_EQ(j["pass_k"]["prompts"], 16);
   EXPECT_EQ(j["prompts"].size(), 16u);
   EXPECT_EQ(j["answers"].size(), 34u);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "score/calibration_report.h"
 #include "test_util.h"
 
@@ -240,8 +241,18 @@ answers:
             "0 of 1 prompt\n"
             "  i1.a  best (excellent) 1.0000 is not above stuffed (keyword_stuffed) 1.0000\n"
             "\n"
+            "kind               answers  expert  rubric  difference\n"
+            "excellent                1  0.9250  1.0000  +0.0750\n"
+            "terse                    1  0.6500  0.2500  -0.4000\n"
+            "confidently_wrong        1  0.0500  0.2500  +0.2000\n"
+            "keyword_stuffed          1  0.1000  1.0000  +0.9000\n"
+            "\n"
             "overall: 4 answers, 6 pairs, agreement 0.5000, tau_b 0.4082\n"
             "gate: failed (1 must violation)\n");
+  nlohmann::json j = nlohmann::json::parse(CalibrationJson(c, JudgeUse{}, gate));
+  EXPECT_EQ(j["kinds"][1], nlohmann::json::parse(R"({"kind": "terse", "answers": 1,
+      "expert_mean": 0.65, "rubric_mean": 0.25})"));
+  EXPECT_EQ(j["kinds"].size(), 4u);
 }
 
 TEST(CalibrateTest, AMissingTruthIsReportedAtTheTruthKey) {
