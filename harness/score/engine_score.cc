@@ -30,6 +30,11 @@ constexpr size_t kMaxOccurrences = 256;  // Per pattern and answer, looked at fo
 constexpr size_t kCueWindow = 3;         // Words between a number and its cue.
 constexpr uint32_t kLocalSentences = 3;  // Where the groups of a terms criterion must meet.
 constexpr double kCoreShare = 0.5;       // Of a dimension's score, what its core criteria give.
+// A wrong number, time or id costs this share of its penalty in points: it costs trust in the
+// core findings as well (kTrustFloor). A forbidden claim costs its whole penalty.
+constexpr double kFactPenaltyScale = 0.5;
+constexpr int kForbiddenWeight = 1;      // A forbidden claim counts as this many wrong facts.
+constexpr double kTrustFloor = 0.5;      // What the core keeps when every checked fact is wrong.
 
 // "10:24:12" in UTC; cheaper than absl::FormatTime, which matters per time mentioned.
 std::string ClockTime(absl::Time t) {
@@ -561,6 +566,25 @@ bool HeaderCell(absl::string_view text, size_t pos, size_t* cell_begin, size_t* 
   return false;
 }
 
+// The byte span of the first cell of the Markdown table row holding `pos` ("| p95 | 4.1 s |"),
+// when `pos` is in a later cell; false otherwise.
+bool RowLabelCell(absl::string_view text, size_t pos, size_t* cell_begin, size_t* cell_end) {
+  size_t lb, le;
+  LineAround(text, pos, &lb, &le);
+  size_t first = text.find('|', lb);
+  if (first == absl::string_view::npos || first >= le) return false;
+  size_t begin = lb;
+  if (absl::StripAsciiWhitespace(text.substr(lb, first - lb)).empty()) {
+    begin = first + 1;  // "| label | ..."
+    first = text.find('|', begin);
+    if (first == absl::string_view::npos || first >= le) return false;
+  }
+  if (pos < first) return false;
+  *cell_begin = begin;
+  *cell_end = first;
+  return true;
+}
+
 void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& truth,
                  AnswerContext* ctx, CriterionResult* r) {
   const nlohmann::json* v = LookupFact(truth.facts, c.fact);
@@ -633,6 +657,17 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
       near = *it != m.token && tokens[*it].sentence == sentence;
       // "no orders outside that window" restricts, and claims no zero.
       if (near && m.zero_word) near = scan.IsNegatedTokens(*it, *it + 1);
+      // A parenthesis between them holds another claim: in "p95 2.6 s (baseline 150 ms)",
+      // 2.6 s is not the baseline.
+      if (near) {
+        const Token& cue = tokens[*it];
+        absl::string_view text = scan.text();
+        if (cue.begin > m.end) {
+          near = text.substr(m.end, cue.begin - m.end).find('(') == absl::string_view::npos;
+        } else if (m.begin > cue.end) {
+          near = text.substr(cue.end, m.begin - cue.end).find(')') == absl::string_view::npos;
+        }
+      }
     }
     if (near && m.counts_noun && c.unit.empty()) {
       // "3000 users ... OOMKilled" counts users: a count is about the noun after it ("5
@@ -658,6 +693,10 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
       if (!cue_tokens.empty() && HeaderCell(scan.text(), m.begin, &hb, &he) && cue_in(hb, he)) {
         near = true;
         how = " (table column)";
+      } else if (!cue_tokens.empty() && RowLabelCell(scan.text(), m.begin, &hb, &he) &&
+                 cue_in(hb, he)) {
+        near = true;  // "| p95 | 4.1 s |": a row is about its label.
+        how = " (table row)";
       }
     }
     if (!near && &m == opening) {
@@ -907,12 +946,19 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
         break;
       }
     }
+    if (c.kind == CriterionKind::kNumber || c.kind == CriterionKind::kTime ||
+        c.kind == CriterionKind::kIds) {
+      r.penalty *= kFactPenaltyScale;
+    }
     out.criteria.push_back(std::move(r));
   }
   double weighted = 0;
   double weights = 0;
   out.dimensions.resize(impl_->rubric.dimensions.size());
   std::vector<double> core_earned(out.dimensions.size()), core_maximum(out.dimensions.size());
+  // Facts checked per dimension (numbers, times, ids): how many the answer got right and how
+  // many it got wrong.
+  std::vector<int> facts_right(out.dimensions.size()), facts_wrong(out.dimensions.size());
   for (size_t i = 0; i < out.criteria.size(); ++i) {
     const CriterionResult& r = out.criteria[i];
     if (r.skipped) continue;
@@ -921,6 +967,16 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     dr.earned += r.earned;
     dr.penalty += r.penalty;
     dr.maximum += r.points;
+    if (r.kind == CriterionKind::kNumber || r.kind == CriterionKind::kTime ||
+        r.kind == CriterionKind::kIds) {
+      if (r.penalty > 0) {
+        ++facts_wrong[d];
+      } else if (r.earned > 0) {
+        ++facts_right[d];
+      }
+    } else if (r.kind == CriterionKind::kForbid && r.penalty > 0) {
+      facts_wrong[d] += kForbiddenWeight;
+    }
     if (impl_->criteria[i].criterion->core) {
       core_earned[d] += r.earned;
       core_maximum[d] += r.points;
@@ -936,7 +992,13 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     } else {
       double share = dr.earned / dr.maximum;
       if (core_maximum[i] > 0) {
-        share = kCoreShare * core_earned[i] / core_maximum[i] + (1 - kCoreShare) * share;
+        // A finding stated beside wrong facts is trusted less: the core's half shrinks with
+        // the share of the checked facts the answer got wrong, down to half of it.
+        int checked = facts_right[i] + facts_wrong[i];
+        double trust = checked > 0 ? static_cast<double>(facts_right[i]) / checked : 1.0;
+        share = kCoreShare * core_earned[i] / core_maximum[i] *
+                    (kTrustFloor + (1 - kTrustFloor) * trust) +
+                (1 - kCoreShare) * share;
       }
       dr.score = std::clamp(share - dr.penalty / dr.maximum, 0.0, 1.0);
       weighted += dr.weight * dr.score;

@@ -224,6 +224,7 @@ std::optional<Unit> LookupUnit(absl::string_view w, bool attached) {
 TextScan::TextScan(absl::string_view text) : text_(text) {
   Tokenize();
   FindNumbers();
+  MarkDenialLists();
 }
 
 void TextScan::Tokenize() {
@@ -306,6 +307,7 @@ void TextScan::Tokenize() {
     t.scopes = info.flags & kScopes;
     t.restricts = info.flags & kRestricts;
     t.coordinates = info.flags & kCoordinates;
+    t.starts_clause = info.flags & kStartsClause;
     t.hedges = (info.flags & kHedges) ||
                ((prev & kCould) &&
                 (absl::EqualsIgnoreCase(token, "be") || absl::EqualsIgnoreCase(token, "have")));
@@ -585,6 +587,7 @@ void TextScan::FindNumbers() {
     if (a.unit != b.unit) continue;
     a.hedged = b.hedged = true;
     a.is_range = true;
+    a.counts_noun = a.counts_noun || b.counts_noun;  // "2-3 replicas".
     a.range_low = std::min(a.value * a.scale, b.value * b.scale) / a.scale;
     a.range_high = std::max(a.value * a.scale, b.value * b.scale) / a.scale;
     a.end = b.end;
@@ -812,11 +815,98 @@ bool TextScan::IsNegated(size_t begin, size_t end) const {
   return IsNegatedTokens(first, after);
 }
 
+namespace {
+
+// `line` lowercased, for the few header checks below.
+bool HasDenialHeader(absl::string_view line) {
+  std::string lower = absl::AsciiStrToLower(line);
+  for (absl::string_view k : {"ruled out", "not the cause", "excluded", "rejected", "red herring",
+                              "what it was not", "what it wasn't", "not the trigger",
+                              "not responsible", "eliminated"}) {
+    if (absl::StrContains(lower, k)) return true;
+  }
+  return false;
+}
+
+// The length of a list marker at the start of `line` after spaces ("- ", "* ", "+ ", "1. ",
+// "2) "), or 0.
+size_t BulletLength(absl::string_view line) {
+  size_t i = 0;
+  while (i < line.size() && line[i] == ' ') ++i;
+  if (i + 1 < line.size() && (line[i] == '-' || line[i] == '*' || line[i] == '+') &&
+      line[i + 1] == ' ') {
+    return i + 2;
+  }
+  size_t j = i;
+  while (j < line.size() && absl::ascii_isdigit(static_cast<unsigned char>(line[j]))) ++j;
+  if (j > i && j + 1 < line.size() && (line[j] == '.' || line[j] == ')') && line[j + 1] == ' ') {
+    return j + 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+void TextScan::MarkDenialLists() {
+  // Cheap test first: most answers have no such list.
+  bool maybe = false;
+  for (size_t i = 0; i + 5 < text_.size() && !maybe; ++i) {
+    char c = absl::ascii_tolower(static_cast<unsigned char>(text_[i]));
+    maybe = (c == 'r' || c == 'e' || c == 'n' || c == 'w') && text_[i + 1] != ' ' &&
+            HasDenialHeader(text_.substr(i, 24));
+  }
+  if (!maybe) return;
+  auto mark = [&](size_t begin, size_t end) {
+    size_t first, after;
+    TokenRange(begin, end, &first, &after);
+    for (size_t t = first; t < after; ++t) tokens_[t].denied = true;
+  };
+  bool in_list = false;
+  size_t pos = 0;
+  while (pos < text_.size()) {
+    size_t eol = text_.find('\n', pos);
+    if (eol == absl::string_view::npos) eol = text_.size();
+    absl::string_view line = text_.substr(pos, eol - pos);
+    absl::string_view stripped = absl::StripAsciiWhitespace(line);
+    size_t bullet = BulletLength(line);
+    if (bullet > 0 && in_list) {
+      // The item's label: up to its first ':', '(' or dash; the rest explains it.
+      absl::string_view item = line.substr(bullet);
+      size_t cut = item.find_first_of(":(");
+      size_t dash = item.find(" - ");
+      if (dash != absl::string_view::npos && (cut == absl::string_view::npos || dash < cut)) {
+        cut = dash;
+      }
+      size_t em = item.find("\xE2\x80\x94");
+      if (em != absl::string_view::npos && (cut == absl::string_view::npos || em < cut)) cut = em;
+      if (cut == absl::string_view::npos) cut = item.size();
+      mark(pos + bullet, pos + bullet + cut);
+    } else if (!stripped.empty()) {
+      in_list = false;
+      // A header: "Ruled out:", "**Not the cause**", "### Ruled out". Text after its colon on
+      // the same line is a list in prose: "Ruled out: a bad deploy, the network."
+      size_t colon = line.find(':');
+      bool heading = stripped[0] == '#';
+      absl::string_view head = colon == absl::string_view::npos ? line : line.substr(0, colon);
+      if ((colon != absl::string_view::npos || heading) && HasDenialHeader(head) &&
+          head.size() <= 64) {
+        in_list = true;
+        if (colon != absl::string_view::npos) {
+          size_t end = line.find_first_of(".;", colon);
+          mark(pos + colon + 1, pos + (end == absl::string_view::npos ? line.size() : end));
+        }
+      }
+    }
+    pos = eol + 1;
+  }
+}
+
 bool TextScan::IsNegatedTokens(size_t first, size_t after) const {
   constexpr size_t kBefore = 4;
   constexpr size_t kAfter = 3;
   constexpr size_t kCoordinated = 2;  // "no A or B": how many "or" a negation reaches across.
   if (first >= tokens_.size()) return false;
+  if (tokens_[first].denied) return true;
   uint32_t clause = tokens_[first].clause;
   bool negated = false;
   size_t reach = kBefore;
@@ -859,14 +949,37 @@ bool TextScan::IsNegatedTokens(size_t first, size_t after) const {
 }
 
 bool TextScan::IsHedgedTokens(size_t first, size_t after) const {
-  constexpr size_t kBefore = 8;
-  (void)after;
+  constexpr size_t kBefore = 12;
+  constexpr size_t kAfterInClause = 6;
+  constexpr size_t kAfter = 10;
   if (first >= tokens_.size()) return false;
-  uint32_t clause = tokens_[first].clause;
+  uint32_t sentence = tokens_[first].sentence;
   for (size_t k = 1; k <= kBefore && k <= first; ++k) {
     const Token& t = tokens_[first - k];
-    if (t.clause != clause) break;
+    if (t.sentence != sentence) break;
     if (t.hedges) return true;
+    if (t.starts_clause) break;
+  }
+  // A hedge later in the clause hedges it whole: "several limits may have been exceeded",
+  // "the front-end is a strong candidate".
+  uint32_t clause = tokens_[first].clause;
+  for (size_t k = after; k < after + kAfterInClause && k < tokens_.size(); ++k) {
+    const Token& t = tokens_[k];
+    if (t.clause != clause || t.starts_clause) break;
+    if (t.hedges) return true;
+  }
+  // Taken back in the same sentence: "a crash is unlikely but cannot be ruled out", "it will
+  // crash or not", "it may or may not".
+  for (size_t k = after; k < after + kAfter && k + 1 < tokens_.size(); ++k) {
+    const Token& t = tokens_[k];
+    if (t.sentence != sentence) break;
+    const Token& next = tokens_[k + 1];
+    if (next.sentence != sentence) break;
+    if (WordIs(text_, t, "or") && WordIs(text_, next, "not")) return true;
+    if (WordIs(text_, t, "ruled") && WordIs(text_, next, "out") && k >= 2 &&
+        (tokens_[k - 1].negates_before || tokens_[k - 2].negates_before)) {
+      return true;
+    }
   }
   return false;
 }

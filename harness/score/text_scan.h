@@ -26,6 +26,8 @@ struct Token {
   bool restricts = false;       // "outside", "except", "besides": "no X outside Y" is no denial.
   bool coordinates = false;     // "or", "nor": "no A or B" negates B as well.
   bool hedges = false;          // "may", "might", "possibly", "could be": commits to nothing.
+  bool starts_clause = false;   // "but", "however", "although": a new claim starts here.
+  bool denied = false;          // Names an item of a "Ruled out:" list: negated.
   bool unit_word = false;       // The unit of the number before it ("10 minutes").
   bool time_like = false;       // Has digits around a ':' ("10:23"): perhaps a time.
   int16_t number_word = -1;     // "five" -> 5, "once" -> 1, "no"/"none" -> 0; else -1.
@@ -82,12 +84,18 @@ class TextScan {
   // The same for a mention made of the tokens [first, after).
   bool IsNegatedTokens(size_t first, size_t after) const;
   // Whether the mention made of the tokens [first, after) is hedged: a hedge word ("may",
-  // "might", "possibly", "perhaps", "could be", "seems") stands before it in its clause.
+  // "might", "possibly", "perhaps", "could be", "seems", "candidate") stands at most 12 words
+  // before it in its sentence with no "but", "however" or "although" between (a hedge reaches
+  // across commas and colons: "several limits may have been exceeded: memory limits"), or at
+  // most 6 words after it in its clause ("the front-end is a candidate"); or the sentence
+  // takes it back ("... but cannot be ruled out", "... or not").
   bool IsHedgedTokens(size_t first, size_t after) const;
 
  private:
   void Tokenize();
   void FindNumbers();
+  // Marks the items of lists headed "Ruled out:", "Not the cause:", "Excluded:" as denied.
+  void MarkDenialLists();
 
   absl::string_view text_;
   std::vector<Token> tokens_;
