@@ -427,6 +427,7 @@ void Extractor::Limits() {
 void Extractor::PeakUsage() {
   struct Peak {
     int64_t cpu = 0, memory = 0;
+    std::vector<int64_t> cpus, memories;  // Every sample in the window, for the medians.
   };
   std::map<Key, Peak> peaks;
   std::map<Key, cluster::ContainerResources> limits;
@@ -442,6 +443,8 @@ void Extractor::PeakUsage() {
         Peak& p = peaks[{m.pod, u.name}];
         p.cpu = std::max(p.cpu, u.cpu_millicores);
         p.memory = std::max(p.memory, u.memory_bytes);
+        p.cpus.push_back(u.cpu_millicores);
+        p.memories.push_back(u.memory_bytes);
       }
     }
   }
@@ -462,12 +465,24 @@ void Extractor::PeakUsage() {
     }
     json pct_cpu = percent(peak.cpu, cpu_limit);
     json pct_memory = percent(peak.memory, memory_limit);
+    // The lower median: a value some sample showed.
+    auto median = [](std::vector<int64_t> v) {
+      std::nth_element(v.begin(), v.begin() + (v.size() - 1) / 2, v.end());
+      return v[(v.size() - 1) / 2];
+    };
+    int64_t cpu_median = median(peak.cpus);
+    int64_t memory_median = median(peak.memories);
+    auto mib = [](int64_t bytes) { return (bytes + (int64_t{1} << 19)) >> 20; };
     list.push_back({{"pod", key.first},
                     {"container", key.second},
                     {"cpu_millicores", peak.cpu},
-                    {"memory_mib", (peak.memory + (int64_t{1} << 19)) >> 20},
+                    {"memory_mib", mib(peak.memory)},
                     {"cpu_pct_of_limit", pct_cpu},
-                    {"memory_pct_of_limit", pct_memory}});
+                    {"memory_pct_of_limit", pct_memory},
+                    {"cpu_millicores_median", cpu_median},
+                    {"cpu_pct_of_limit_median", percent(cpu_median, cpu_limit)},
+                    {"memory_mib_median", mib(memory_median)},
+                    {"memory_pct_of_limit_median", percent(memory_median, memory_limit)}});
   }
   facts_["peak_usage"] = std::move(list);
 }

@@ -3,22 +3,41 @@
 // A rubric is compiled once (CompiledRubric::Compile) and then scores any number of answers,
 // from any number of threads: Score() is const and keeps no state between calls.
 //
-// How each criterion kind reads an answer (all matching is case-insensitive):
+// How each criterion kind reads an answer (all matching is case-insensitive). The engine reads
+// claims, not windows of words: a mention counts only when it is affirmative (not negated,
+// not hedged), a number only when it is bound to what it describes.
 //
 //   terms   A phrase matches whole words; spaces and hyphens in it match any run of white
 //           space or hyphens ("front end" matches "front-end"), and a hyphenated phrase also
 //           matches its words run together ("front-end": "frontend"). A phrase ending in '*'
 //           matches any word that starts with it ("restart*": restart, restarts, restarted). Only
-//           an affirmative mention counts: one negated in its clause ("not memory", "memory was not
-//           the cause", "no restarts") does not. Met when some group of `any` matches (if `any` is
-//           given); earns points x the share of `all` groups that match.
+//           an affirmative mention counts (see Negation and Hedges). Met when some group of `any`
+//           matches (if `any` is given); earns points x the share of `all` groups that match
+//           together with it: in one place, three sentences (table rows, bullets) in a row. Terms
+//           scattered over the answer ("key" here, "idempotent" three paragraphs on) are no claim.
 //   regex   RE2, case-insensitive; met on any match.
-//   number  Numbers (digits, "1,000", "4.1", number words "zero" to "twenty", the tens
-//           to "ninety", "hundred", "once", "twice", and "no"/"none" right before a cue) that stand
-//           within 3 words of a cue in the same sentence are claims. A number with a unit attached
-//           ("10 minutes", "300m", "1000Mi", "65%") is a claim only when the unit agrees with the
-//           criterion's `unit` (none: a plain count). Met when some claim is within `tolerance` of
-//           the truth: full points. Claims but none right: the penalty.
+//   number  Numbers: digits ("1,000", "4.1", "300m", "65%", "$22.99"), number words ("five",
+//           "sixty-seven", "seven hundred and fifty", "a hundred", "once", "twice"), and "no" or
+//           "none" right before a cue (zero). A number is a claim about the criterion's fact when
+//           it is bound to one of its cues:
+//             - a cue within 3 words of it in its sentence, with no parenthesis between them
+//               ("p95 was 2.6 s (baseline 150 ms)": 2.6 s is not the baseline);
+//             - a cue in the header of its table column ("RESTARTS" above "4" in kubectl output,
+//               "| Orders |" in Markdown), or in the first cell of its Markdown table row;
+//             - the question: a bare number opening the answer to "how many X?" (or "number of
+//               X") is a claim about X when a cue names X in the question;
+//             - a denied cue claims zero: "no pods restarted", "nothing is restarting", "never
+//               restarted" (for counts, criteria without a unit).
+//           A number followed by a noun counts that noun ("3000 users", "750-user test"): it is
+//           a claim only for a cue among the words up to the noun ("4 container restarts"), and
+//           never a quantity in a unit. A number with a unit ("10 minutes", "300m", "1000Mi",
+//           "65%") is a claim only when the unit agrees with the criterion's `unit` (none: a
+//           plain count). Ranges ("3-5", "3 to 5", "between 3 and 5", "3 or 4") and bounds ("up
+//           to", "at least", "more than", "above", "5 or more", "67+") commit to no value: a
+//           range counts as right only when both ends are within `tolerance`, as wrong when the
+//           truth is outside it, and otherwise earns nothing and costs nothing; a bound earns
+//           and costs nothing. Met when some claim is within `tolerance` of the truth: full
+//           points. Claims but none right: the penalty.
 //   ids     Every token matching `shape` is an id mentioned. recall = truth ids mentioned /
 //           truth ids; precision = truth ids mentioned / ids mentioned. Earns points x recall
 //           and loses penalty x (1 - precision): an invented id costs points.
@@ -26,21 +45,39 @@
 //           optionally followed by "UTC", "Z", an offset or am/pm. A time with no date is compared
 //           by time of day. Met when one is within `tolerance` of a truth time (the fact, or every
 //           element's field for a list fact): full points. Times but none near: the penalty.
-//   forbid  Costs the penalty when a `claims` phrase is mentioned affirmatively, or a
-//           `denies` phrase is mentioned negated ("no pods restarted" denies restarts).
+//   forbid  Costs the penalty when a `claims` phrase is mentioned affirmatively (hedged or not),
+//           or a `denies` phrase is mentioned negated ("no pods restarted" denies restarts).
 //   judge   Asks the configured Judge; earns points x its grade in [0, 1]. With no judge the
 //           criterion is skipped: it counts toward neither earned points nor the maximum.
 //
 // Negation: a mention is negated when one of no, not, never, none, without, zero, nor,
-// neither, "n't" words (didn't, wasn't, ...), "rather than", "instead of", "ruled out"
-// stands in the 4 words before it within its clause, or not/never/"n't" stands in the 3 words
-// after it ("memory was not the cause"). A clause ends at . ! ? ; : , a new line, "but" or
-// "however".
+// neither, nothing, "n't" words (didn't, wasn't, ...), "rather than", "instead of", "ruled
+// out" stands in the 4 words before it within its clause ("no other pod" is scoped, not
+// negated), or not/never/"n't" stands in the 3 words after it ("memory was not the cause").
+// A negation reaches across "or"/"nor" to coordinated words ("no need to raise the limits or
+// to add an autoscaler" denies the autoscaler). A restriction is no denial: "no failed orders
+// outside that window", "no pod other than the front-end". The items of a list headed "Ruled
+// out:", "Not the cause:", "Excluded:" (their labels, before a colon or parenthesis) are
+// negated. A clause ends at . ! ? ; : , ( ) a new line, "but" or "however".
 //
-// Scores: a dimension's score is (earned - penalties) / maximum, clamped to [0, 1], where the
-// maximum is the sum of the points of its criteria that were not skipped. A prompt's score is
-// the weighted mean of its dimensions' scores. A dimension whose criteria were all skipped is
-// left out of the mean.
+// Hedges: outside the remediation dimension (where "you could add replicas" proposes) a
+// mention is no claim when hedged: a hedge word (may, might, possibly, perhaps, maybe,
+// potentially, seems, appears, suggests, candidate, "could be", "could have") stands up to 12
+// words before it in its sentence with no "but"/"however"/"although" between, or up to 6
+// words after it in its clause ("the front-end is a strong candidate"); or the sentence takes
+// it back ("unlikely but cannot be ruled out", "it will crash or not").
+//
+// Scores: a dimension's score is share - penalties / maximum, clamped to [0, 1], where the
+// maximum is the sum of the points of its criteria that were not skipped and share is
+// earned / maximum. A dimension with `core` criteria (the answer to the question itself, as
+// against its supporting detail) gives half of its score for them:
+//   share = 0.5 x core earned / core maximum x (0.5 + 0.5 x trust) + 0.5 x earned / maximum
+// where trust is the share of the facts checked in the dimension (number, time and ids
+// criteria that made a claim, and forbidden claims, each counted as a wrong fact) that were
+// right: a finding stated beside wrong facts is trusted less. A wrong number, time or id
+// costs half its penalty (it costs trust as well); a forbidden claim its whole penalty,
+// within its own dimension. A prompt's score is the weighted mean of its dimensions' scores;
+// a dimension whose criteria were all skipped is left out of the mean.
 #ifndef SRE_EVAL_SCORE_ENGINE_H_
 #define SRE_EVAL_SCORE_ENGINE_H_
 
@@ -131,7 +168,9 @@ struct AnswerScore {
 
 struct ScoreOptions {
   const Judge* judge = nullptr;  // Not owned; nullptr skips judge criteria.
-  std::string question;          // Passed to the judge.
+  // The prompt as the agent saw it: context for the engine (a bare number answering "how
+  // many X?") and passed to the judge.
+  std::string question;
 };
 
 class CompiledRubric {

@@ -458,22 +458,27 @@ void ScoreForbid(const std::vector<std::vector<int>>& claims,
   }
 }
 
-// The line of `text` that holds byte `pos`: [*begin, *end).
-void LineAround(absl::string_view text, size_t pos, size_t* begin, size_t* end) {
-  size_t b = text.rfind('\n', pos == 0 ? 0 : pos - 1);
-  *begin = (b == absl::string_view::npos || pos == 0) ? 0 : b + 1;
-  if (pos > 0 && text[pos - 1] == '\n') *begin = pos;
-  size_t e = text.find('\n', pos);
-  *end = e == absl::string_view::npos ? text.size() : e;
+// The line of `text` that holds byte `pos`: [*begin, *end). False for a line longer than
+// kMaxTableLine, which is no table row: this keeps the table readers linear in the answer.
+constexpr size_t kMaxTableLine = 2048;
+bool LineAround(absl::string_view text, size_t pos, size_t* begin, size_t* end) {
+  size_t from = pos > kMaxTableLine ? pos - kMaxTableLine : 0;
+  size_t b = pos;
+  while (b > from && text[b - 1] != '\n') --b;
+  if (b == from && from > 0 && text[from - 1] != '\n') return false;
+  size_t e = pos;
+  size_t to = std::min(text.size(), pos + kMaxTableLine);
+  while (e < to && text[e] != '\n') ++e;
+  if (e == to && to < text.size()) return false;
+  *begin = b;
+  *end = e;
+  return true;
 }
 
 // The line before the one starting at `line_begin`, or false at the top.
 bool PreviousLine(absl::string_view text, size_t line_begin, size_t* begin, size_t* end) {
   if (line_begin == 0) return false;
-  *end = line_begin - 1;
-  size_t b = *end == 0 ? absl::string_view::npos : text.rfind('\n', *end - 1);
-  *begin = b == absl::string_view::npos ? 0 : b + 1;
-  return true;
+  return LineAround(text, line_begin - 1, begin, end);
 }
 
 bool IsBlank(absl::string_view line) { return absl::StripAsciiWhitespace(line).empty(); }
@@ -513,7 +518,7 @@ bool IsColumnHeader(absl::string_view line) {
 bool HeaderCell(absl::string_view text, size_t pos, size_t* cell_begin, size_t* cell_end) {
   constexpr int kMaxRowsUp = 64;
   size_t lb, le;
-  LineAround(text, pos, &lb, &le);
+  if (!LineAround(text, pos, &lb, &le)) return false;
   absl::string_view line = text.substr(lb, le - lb);
   if (line.find('|') != absl::string_view::npos) {
     size_t column = std::count(text.begin() + lb, text.begin() + pos, '|');
@@ -570,7 +575,7 @@ bool HeaderCell(absl::string_view text, size_t pos, size_t* cell_begin, size_t* 
 // when `pos` is in a later cell; false otherwise.
 bool RowLabelCell(absl::string_view text, size_t pos, size_t* cell_begin, size_t* cell_end) {
   size_t lb, le;
-  LineAround(text, pos, &lb, &le);
+  if (!LineAround(text, pos, &lb, &le)) return false;
   size_t first = text.find('|', lb);
   if (first == absl::string_view::npos || first >= le) return false;
   size_t begin = lb;
@@ -596,6 +601,22 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     return;
   }
   double want = *truth_value;
+  // Other values a claim may match (`also`), where the truth has them.
+  std::vector<double> alternatives;
+  for (const FactRef& ref : c.also) {
+    const nlohmann::json* a = LookupFact(truth.facts, ref);
+    std::optional<double> value;
+    if (a != nullptr && a->is_number()) value = a->get<double>();
+    if (a != nullptr && a->is_string()) value = ParseQuantity(a->get<std::string>(), c.unit);
+    if (value.has_value()) alternatives.push_back(*value);
+  }
+  auto matches = [&](double claim) {
+    if (std::fabs(claim - want) <= c.tolerance + 1e-9) return true;
+    for (double alt : alternatives) {
+      if (std::fabs(claim - alt) <= c.tolerance + 1e-9) return true;
+    }
+    return false;
+  };
   const TextScan& scan = ctx->scan();
   const std::vector<Token>& tokens = scan.tokens();
   // The tokens that belong to a cue, in order, and the cue mentions that are negated: "no pod
@@ -608,7 +629,7 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
       for (size_t t = s.first_token; t < s.after_token && t < tokens.size(); ++t) {
         cue_tokens.push_back(static_cast<uint32_t>(t));
       }
-      if (c.unit.empty() && scan.IsNegatedTokens(s.first_token, s.after_token)) {
+      if (c.unit.empty() && scan.IsDeniedCount(s.first_token, s.after_token)) {
         negated_cues.push_back(s);
       }
     }
@@ -657,15 +678,21 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
       near = *it != m.token && tokens[*it].sentence == sentence;
       // "no orders outside that window" restricts, and claims no zero.
       if (near && m.zero_word) near = scan.IsNegatedTokens(*it, *it + 1);
-      // A parenthesis between them holds another claim: in "p95 2.6 s (baseline 150 ms)",
-      // 2.6 s is not the baseline.
+      // A cue inside a parenthesis the number is outside of belongs to another claim: in
+      // "p95 2.6 s (baseline 150 ms)", 2.6 s is not the baseline. A number in an aside after
+      // its cue still quantifies it: "OOMKilled (5 times)", "OOMKilled (exit 137) 5 times".
       if (near) {
         const Token& cue = tokens[*it];
         absl::string_view text = scan.text();
+        auto depth = [&](size_t from, size_t to) {
+          int d = 0;
+          for (size_t i = from; i < to; ++i) d += text[i] == '(' ? 1 : text[i] == ')' ? -1 : 0;
+          return d;
+        };
         if (cue.begin > m.end) {
-          near = text.substr(m.end, cue.begin - m.end).find('(') == absl::string_view::npos;
+          near = depth(m.end, cue.begin) <= 0;  // The cue is no deeper than the number.
         } else if (m.begin > cue.end) {
-          near = text.substr(cue.end, m.begin - cue.end).find(')') == absl::string_view::npos;
+          near = depth(cue.end, m.begin) >= 0;
         }
       }
     }
@@ -714,14 +741,18 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
         lo.value = m.range_low;
         hi.value = m.range_high;
         double l = *ClaimIn(lo, c.unit), h = *ClaimIn(hi, c.unit);
-        bool both = std::fabs(l - want) <= c.tolerance + 1e-9 &&
-                    std::fabs(h - want) <= c.tolerance + 1e-9;
+        bool both = matches(l) && matches(h);
         if (both) {
           right = true;
           note_claim(m.begin, m.end, want, true, " (a range)");
           continue;
         }
-        if (want < l - c.tolerance - 1e-9 || want > h + c.tolerance + 1e-9) {
+        auto inside = [&](double v) {
+          return v >= l - c.tolerance - 1e-9 && v <= h + c.tolerance + 1e-9;
+        };
+        bool any_inside = inside(want);
+        for (double alt : alternatives) any_inside = any_inside || inside(alt);
+        if (!any_inside) {
           note_claim(m.begin, m.end, l, false, absl::StrCat(" to ", Fmt(h)));
           continue;
         }
@@ -730,7 +761,7 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
       if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(m.begin, m.end, "hedged: no value claimed"));
       continue;
     }
-    bool ok = std::fabs(*claim - want) <= c.tolerance + 1e-9;
+    bool ok = matches(*claim);
     right = right || ok;
     note_claim(m.begin, m.end, *claim, ok, how);
   }
@@ -741,7 +772,7 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
       counted = counted || (m.zero_word && m.token < s.first_token && s.first_token <= m.token + 2);
     }
     if (counted) continue;
-    bool ok = std::fabs(want) <= c.tolerance + 1e-9;
+    bool ok = matches(0);
     right = right || ok;
     note_claim(s.begin, s.end, 0, ok, " (denied)");
   }

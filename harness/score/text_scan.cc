@@ -298,11 +298,11 @@ void TextScan::Tokenize() {
     t.end = static_cast<uint32_t>(i);
     t.clause = clause;
     t.sentence = sentence;
-    t.negates_before = (info.flags & kNegatesBefore) ||
-                       ((prev & (kRather | kInstead | kRuled)) &&
-                        (((prev & kRather) && absl::EqualsIgnoreCase(token, "than")) ||
-                         ((prev & kInstead) && absl::EqualsIgnoreCase(token, "of")) ||
-                         ((prev & kRuled) && absl::EqualsIgnoreCase(token, "out"))));
+    t.contrasts = (prev & (kRather | kInstead | kRuled)) &&
+                  (((prev & kRather) && absl::EqualsIgnoreCase(token, "than")) ||
+                   ((prev & kInstead) && absl::EqualsIgnoreCase(token, "of")) ||
+                   ((prev & kRuled) && absl::EqualsIgnoreCase(token, "out")));
+    t.negates_before = (info.flags & kNegatesBefore) || t.contrasts;
     t.negates_after = info.flags & kNegatesAfter;
     t.scopes = info.flags & kScopes;
     t.restricts = info.flags & kRestricts;
@@ -546,6 +546,14 @@ void TextScan::FindNumbers() {
       }
     }
     if (!m.zero_word && BoundBefore(text_, tokens_, m.token)) m.hedged = true;
+    // A code, not a quantity: "exit 137", "exit code 137", "HTTP 500", "port 8080".
+    if (m.unit == UnitKind::kNone && m.token > 0 &&
+        tokens_[m.token - 1].clause == tokens_[m.token].clause) {
+      for (absl::string_view w : {"exit", "code", "status", "http", "port", "version", "errno",
+                                  "signal", "pid", "line"}) {
+        if (WordIs(text_, tokens_[m.token - 1], w)) m.unit = UnitKind::kOther;
+      }
+    }
     if (m.unit == UnitKind::kNone && !m.zero_word && ti + 1 < tokens_.size() &&
         tokens_[ti + 1].sentence == last.sentence && tokens_[ti + 1].begin <= last.end + 1) {
       // "3000 users", "3000-user test": a count of what the next word names, not a quantity
@@ -848,14 +856,6 @@ size_t BulletLength(absl::string_view line) {
 }  // namespace
 
 void TextScan::MarkDenialLists() {
-  // Cheap test first: most answers have no such list.
-  bool maybe = false;
-  for (size_t i = 0; i + 5 < text_.size() && !maybe; ++i) {
-    char c = absl::ascii_tolower(static_cast<unsigned char>(text_[i]));
-    maybe = (c == 'r' || c == 'e' || c == 'n' || c == 'w') && text_[i + 1] != ' ' &&
-            HasDenialHeader(text_.substr(i, 24));
-  }
-  if (!maybe) return;
   auto mark = [&](size_t begin, size_t end) {
     size_t first, after;
     TokenRange(begin, end, &first, &after);
@@ -885,11 +885,12 @@ void TextScan::MarkDenialLists() {
       in_list = false;
       // A header: "Ruled out:", "**Not the cause**", "### Ruled out". Text after its colon on
       // the same line is a list in prose: "Ruled out: a bad deploy, the network."
-      size_t colon = line.find(':');
+      constexpr size_t kMaxHeader = 64;
+      size_t colon = line.substr(0, kMaxHeader + 1).find(':');
       bool heading = stripped[0] == '#';
       absl::string_view head = colon == absl::string_view::npos ? line : line.substr(0, colon);
-      if ((colon != absl::string_view::npos || heading) && HasDenialHeader(head) &&
-          head.size() <= 64) {
+      if ((colon != absl::string_view::npos || heading) && head.size() <= kMaxHeader &&
+          HasDenialHeader(head)) {
         in_list = true;
         if (colon != absl::string_view::npos) {
           size_t end = line.find_first_of(".;", colon);
@@ -902,11 +903,19 @@ void TextScan::MarkDenialLists() {
 }
 
 bool TextScan::IsNegatedTokens(size_t first, size_t after) const {
+  return Negated(first, after, /*count=*/false);
+}
+
+bool TextScan::IsDeniedCount(size_t first, size_t after) const {
+  return Negated(first, after, /*count=*/true);
+}
+
+bool TextScan::Negated(size_t first, size_t after, bool count) const {
   constexpr size_t kBefore = 4;
   constexpr size_t kAfter = 3;
   constexpr size_t kCoordinated = 2;  // "no A or B": how many "or" a negation reaches across.
   if (first >= tokens_.size()) return false;
-  if (tokens_[first].denied) return true;
+  if (tokens_[first].denied) return !count;
   uint32_t clause = tokens_[first].clause;
   bool negated = false;
   size_t reach = kBefore;
@@ -921,6 +930,8 @@ bool TextScan::IsNegatedTokens(size_t first, size_t after) const {
       reach = k + kBefore + 3;
     }
     if (!t.negates_before) continue;
+    // "throttled rather than killed" contrasts; it does not count kills.
+    if (count && t.contrasts) continue;
     bool scoped = false;  // "no other pod", "not only", "nothing else".
     for (size_t m = first - k + 1; m < first; ++m) scoped = scoped || tokens_[m].scopes;
     if (!scoped) {
@@ -943,7 +954,7 @@ bool TextScan::IsNegatedTokens(size_t first, size_t after) const {
   for (size_t k = 0; k < kAfter && after + k < tokens_.size(); ++k) {
     const Token& t = tokens_[after + k];
     if (t.clause != clause) break;
-    if (t.negates_after) return true;
+    if (t.negates_after && !(count && t.contrasts)) return true;
   }
   return false;
 }

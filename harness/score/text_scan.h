@@ -28,6 +28,8 @@ struct Token {
   bool hedges = false;          // "may", "might", "possibly", "could be": commits to nothing.
   bool starts_clause = false;   // "but", "however", "although": a new claim starts here.
   bool denied = false;          // Names an item of a "Ruled out:" list: negated.
+  bool contrasts = false;       // "than" of "rather than", "of" of "instead of", "out" of
+                                // "ruled out": negates, but denies no count.
   bool unit_word = false;       // The unit of the number before it ("10 minutes").
   bool time_like = false;       // Has digits around a ':' ("10:23"): perhaps a time.
   int16_t number_word = -1;     // "five" -> 5, "once" -> 1, "no"/"none" -> 0; else -1.
@@ -83,6 +85,10 @@ class TextScan {
   bool IsNegated(size_t begin, size_t end) const;
   // The same for a mention made of the tokens [first, after).
   bool IsNegatedTokens(size_t first, size_t after) const;
+  // Whether the mention made of the tokens [first, after) denies a count ("no pods restarted",
+  // "never restarted"): negated as above, but not by a contrast ("throttled rather than
+  // killed") nor by a "Ruled out:" list.
+  bool IsDeniedCount(size_t first, size_t after) const;
   // Whether the mention made of the tokens [first, after) is hedged: a hedge word ("may",
   // "might", "possibly", "perhaps", "could be", "seems", "candidate") stands at most 12 words
   // before it in its sentence with no "but", "however" or "although" between (a hedge reaches
@@ -96,6 +102,7 @@ class TextScan {
   void FindNumbers();
   // Marks the items of lists headed "Ruled out:", "Not the cause:", "Excluded:" as denied.
   void MarkDenialLists();
+  bool Negated(size_t first, size_t after, bool count) const;
 
   absl::string_view text_;
   std::vector<Token> tokens_;

@@ -31,6 +31,9 @@ struct FieldSpec {
   std::string name;
   FactType type;
   std::string definition;
+  // Added after truths were first recorded: a truth without it is still valid, and criteria
+  // that name it skip it there.
+  bool optional = false;
 };
 
 struct FactSpec {

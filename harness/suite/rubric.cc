@@ -188,7 +188,7 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
   }
   std::vector<std::string> keys;
   if (kind == "terms") keys = {"any", "all"};
-  if (kind == "number") keys = {"fact", "cues", "tolerance", "unit"};
+  if (kind == "number") keys = {"fact", "also", "cues", "tolerance", "unit"};
   if (kind == "ids") keys = {"fact", "field", "shape"};
   if (kind == "time") keys = {"fact", "field", "tolerance"};
   if (kind == "forbid") keys = {"claims", "denies"};
@@ -206,6 +206,24 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
     bool fact_ok = ReadFact(map, {"integer", "number", "duration", "quantity"}, "number", c);
     if (auto cues = map.StringList("cues", true)) {
       for (const YamlString& cue : *cues) c->cues.push_back(cue.value);
+    }
+    if (auto also = map.StringList("also", false)) {
+      for (const YamlString& ref : *also) {
+        FactRef alt;
+        std::string type;
+        std::string error = ParseFactRef(ref.value, &alt);
+        if (error.empty()) error = CheckFactRef(alt, &type);
+        if (error.empty() && type != "integer" && type != "number" && type != "duration" &&
+            type != "quantity") {
+          error = absl::StrCat("'also' needs facts of type integer, number, duration or "
+                               "quantity, but '", ref.value, "' is of type ", type);
+        }
+        if (!error.empty()) {
+          map.ErrorAt(ref.line, ref.column, error);
+        } else {
+          c->also.push_back(std::move(alt));
+        }
+      }
     }
     if (auto t = map.Number("tolerance", false)) {
       if (*t < 0) map.ErrorAt(map.Find("tolerance"), "'tolerance' must not be negative");

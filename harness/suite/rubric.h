@@ -59,6 +59,10 @@ struct Criterion {
   std::string pattern;
   // number, time, ids: the fact compared with.
   FactRef fact;
+  // number: other facts a claim may match instead ("also: [peak_usage[container=front-end].
+  // cpu_pct_of_limit_median]": the sustained level beside the peak); those missing from a
+  // truth are left out.
+  std::vector<FactRef> also;
   // number: words near which a number counts as a claim about the fact.
   std::vector<std::string> cues;
   // number: the largest accepted |claimed - truth|.

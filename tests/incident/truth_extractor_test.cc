@@ -28,7 +28,8 @@ json Truth(const std::string& fixture) {
 
 // Restarts 0 -> 1 -> 4 -> 5 in the window (and 6 after window.recovered, not counted); three
 // OOMKilled terminations on record and two hidden in the 1 -> 4 jump; two back-off periods,
-// ended by the startedAt of the next running state; metrics before the window ignored.
+// ended by the startedAt of the next running state; metrics before the window ignored; the
+// medians of two samples are the lower one (a value some sample showed).
 TEST(TruthExtractorTest, CrashWithRestartsBetweenSamples) {
   json truth = Truth("crash_multi_restart.jsonl");
   EXPECT_EQ(truth["schema_version"], 1);
@@ -108,17 +109,25 @@ TEST(TruthExtractorTest, CrashWithRestartsBetweenSamples) {
     {
       "container": "carts",
       "cpu_millicores": 214,
+      "cpu_millicores_median": 201,
       "cpu_pct_of_limit": 71.3,
+      "cpu_pct_of_limit_median": 67.0,
       "memory_mib": 402,
+      "memory_mib_median": 380,
       "memory_pct_of_limit": 80.4,
+      "memory_pct_of_limit_median": 76.0,
       "pod": "carts-5d8f6c7b9-qm4lz"
     },
     {
       "container": "front-end",
       "cpu_millicores": 300,
+      "cpu_millicores_median": 290,
       "cpu_pct_of_limit": 100.0,
+      "cpu_pct_of_limit_median": 96.7,
       "memory_mib": 998,
+      "memory_mib_median": 950,
       "memory_pct_of_limit": 99.8,
+      "memory_pct_of_limit_median": 95.0,
       "pod": "front-end-6f8c9d7b5-x2k9p"
     }
   ],

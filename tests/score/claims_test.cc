@@ -177,6 +177,15 @@ TEST_F(ClaimsTest, ANumberBeforeANounCountsThatNoun) {
   EXPECT_EQ(Note("4 container restarts", "restarts"), "wrong number: claimed 4, truth 0");
   EXPECT_EQ(Note("4 front-end pod restarts", "restarts"), "wrong number: claimed 4, truth 0");
   EXPECT_EQ(Note("restarted 4 times", "restarts"), "wrong number: claimed 4, truth 0");
+  // Codes are no counts.
+  EXPECT_EQ(Note("restarted 4 times (exit code 137)", "restarts"),
+            "wrong number: claimed 4, truth 0");
+  EXPECT_EQ(Note("HTTP 500 for 67 orders", "orders"), "met: claimed 67");
+  // An aside after the cue quantifies it; a cue in an aside is another claim's.
+  EXPECT_EQ(Note("It restarted (4 times).", "restarts"), "wrong number: claimed 4, truth 0");
+  EXPECT_EQ(Note("p95 was 4.1 s (memory 702 MiB)", "memory"), "met: claimed 702");
+  EXPECT_EQ(Note("memory 702 MiB (p95 4.1 s)", "p95"), "met: claimed 4100");
+  EXPECT_EQ(Note("4.1 s (the memory)", "memory"), "not met: no number claimed");
   EXPECT_EQ(Note("memory hit 702Mi", "memory"), "met: claimed 702");
 }
 
@@ -185,6 +194,9 @@ TEST_F(ClaimsTest, DenyingTheCueClaimsZero) {
   EXPECT_EQ(Note("The pods never restarted.", "restarts"), "met: claimed 0");
   EXPECT_EQ(Note("No pods restarted.", "restarts"), "met: claimed 0");
   EXPECT_EQ(Note("there were no failed orders", "orders"), "wrong number: claimed 0, truth 67");
+  // A contrast denies no count.
+  EXPECT_EQ(Note("It was throttled rather than restarted.", "restarts"),
+            "not met: no number claimed");
   // A restriction is no denial.
   EXPECT_EQ(Note("No orders outside that window.", "orders"), "not met: no number claimed");
   EXPECT_EQ(Note("No pod other than the front-end restarted.", "restarts"),
@@ -235,10 +247,16 @@ TEST_F(ClaimsTest, CoreCriteriaGiveHalfTheDimension) {
             "scaled to zero; add an HPA.");
   EXPECT_DOUBLE_EQ(s.dimensions[0].earned, 7);
   EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0.5 * 7 / 11);
-  // A penalty comes off the whole.
+  // A wrong number costs half its penalty (3 / 2) off the whole.
   s = Score("60 orders failed.");
-  EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 3);
+  EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 1.5);
   EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0);
+  // A wrong fact beside the core finding costs trust: 1 of the 2 facts checked is wrong, so
+  // the core's half counts at 0.5 + 0.5 * 1/2; the wrong restart count costs 1 / 2.
+  s = Score("67 orders failed, after 5 restarts.");
+  EXPECT_DOUBLE_EQ(s.dimensions[0].earned, 4);
+  EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 0.5);
+  EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0.5 * 0.75 + 0.5 * 4 / 11 - 0.5 / 11);
 }
 
 TEST_F(ClaimsTest, FactsInListsAreSelectedByKey) {

@@ -150,22 +150,23 @@ TEST_F(EngineTest, WrongNumbersInventedIdsAndWrongTimesCostPoints) {
       truth_);
   const CriterionResult& count = Find(s, "count");
   EXPECT_EQ(count.note, "wrong number: claimed 3, 2, truth 5");
-  EXPECT_DOUBLE_EQ(count.penalty, 2);
+  EXPECT_DOUBLE_EQ(count.penalty, 1);  // A wrong number costs half its penalty.
   EXPECT_EQ(EvidenceOf(s, "count"),
             (std::vector<std::string>{"3 (claimed 3, truth 5)", "twice (claimed 2, truth 5)"}));
   const CriterionResult& pod = Find(s, "pod");
   EXPECT_EQ(pod.note, "1 of 1 truth ids, 1 invented");
   EXPECT_DOUBLE_EQ(pod.earned, 2);
-  EXPECT_DOUBLE_EQ(pod.penalty, 1);  // Precision 1/2.
+  EXPECT_DOUBLE_EQ(pod.penalty, 0.5);  // 2 x (1 - precision 1/2), at half.
   EXPECT_EQ(EvidenceOf(s, "pod"),
             (std::vector<std::string>{"front-end-6f8c9d7b5-abcde (invented id)",
                                       "front-end-6f8c9d7b5-x2k9p (truth id)"}));
   EXPECT_DOUBLE_EQ(s.dimensions[0].earned, 3);   // pod 2 + oom 1.
-  EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 3);  // count 2 + pod 1.
-  EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0);
+  EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 1.5);  // count 1 + pod 0.5.
+  EXPECT_DOUBLE_EQ(s.dimensions[0].score, (3 - 1.5) / 6);
   EXPECT_EQ(Find(s, "when").note, "wrong time: none of 1 times within 1m of the truth");
-  EXPECT_DOUBLE_EQ(Find(s, "when").penalty, 1);
-  EXPECT_DOUBLE_EQ(s.score, 0);
+  EXPECT_DOUBLE_EQ(Find(s, "when").penalty, 0.5);
+  EXPECT_DOUBLE_EQ(s.dimensions[1].score, 0);  // (0 - 0.5) / 2, clamped.
+  EXPECT_DOUBLE_EQ(s.score, 2 * 0.25 / 3);    // Impact weighs 2, detection 1.
 }
 
 TEST_F(EngineTest, TheRightNumberBesideOthersIsNoPenalty) {
@@ -242,6 +243,14 @@ TEST_F(EngineTest, AnyBytesAreScoredWithoutHarm) {
   std::string big;
   while (big.size() < (1 << 20)) big += "restarted 5 times at 10:24 OOMKilled exit 137 no ";
   answers.push_back(big);
+  // A long table, and numbers on one long line far from any cue: the table readers look at
+  // most 64 rows up and 2 KB along a line, so these stay linear.
+  std::string table = "| pod | restarts |\n|---|---|\n";
+  while (table.size() < (1 << 20)) table += "| front-end-6f8c9d7b5-x2k9p | 5 |\n";
+  answers.push_back(table);
+  std::string numbers;
+  while (numbers.size() < (1 << 20)) numbers += "a 7 b | c 8 d ";
+  answers.push_back("| restarts |\n" + numbers);
   for (const std::string& a : answers) {
     AnswerScore s = rubric_->Score(a, truth_);
     EXPECT_GE(s.score, 0);
@@ -367,7 +376,8 @@ dimensions:
   const CriterionResult& r = s.criteria[0];
   EXPECT_EQ(r.note, "1 of 2 truth ids, 1 invented");
   EXPECT_DOUBLE_EQ(r.earned, 2);   // Recall 1/2.
-  EXPECT_DOUBLE_EQ(r.penalty, 1);  // Precision 1/2: the customer id does not count.
+  EXPECT_DOUBLE_EQ(r.penalty, 0.5);  // 2 x (1 - precision 1/2) at half: the customer id does
+                                     // not count.
   std::vector<std::string> notes;
   for (const Evidence& e : r.evidence) notes.push_back(e.note);
   EXPECT_EQ(notes, (std::vector<std::string>{"truth id", "other truth id", "invented id"}));
