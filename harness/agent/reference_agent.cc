@@ -180,6 +180,7 @@ absl::StatusOr<Findings> Investigate(Kubectl* k, const AgentRequest& request) {
   for (const cluster::Pod& pod : snap->pods) {
     if (DeploymentOf(pod) != "payment" || pod.containers.empty()) continue;
     f.payment_running_since = pod.containers.front().running_since;
+    f.payment_ready_since = pod.ready_since;
   }
   for (const cluster::PodMetrics& m : snap->metrics) {
     auto p = pods.find(m.pod);

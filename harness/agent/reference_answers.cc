@@ -270,7 +270,10 @@ std::string CrashPrevent(const Findings& f) {
       Limit(f, "front-end", false), ".\n",
       "3. Add rate limiting at the ingress in front of the front-end (return 429 per client) so "
       "a traffic spike is shed instead of crashing the shop.\n",
-      "4. Set resource requests and limits from measured usage (right-size every service).\n");
+      "4. Set resource requests and limits from measured usage (right-size every service).\n",
+      "5. Verify before release: load-test the front-end at the peak",
+      f.load.users > 0 ? absl::StrCat(" (", f.load.users, " users)") : std::string(),
+      ", and alert on memory near the limit and on restarts.\n");
 }
 
 // ---- Incident kind: latency (slow, no crash) ----
@@ -428,14 +431,21 @@ std::string PaymentOutage(const Findings& f) {
   }
   absl::StrAppend(&s, ", so the payment service had no endpoints");
   if (Known(f.payment_up_at)) {
-    absl::StrAppend(&s, " until it was scaled back to ",
+    absl::StrAppend(&s, "; it was scaled back to ",
                     f.replicas.count("payment") != 0 ? f.replicas.at("payment") : 1, " replica at ",
                     Hms(f.payment_up_at), " UTC");
   }
   absl::StrAppend(&s, ".");
   if (Known(f.payment_running_since) && f.payment_running_since >= f.start) {
-    absl::StrAppend(&s, " The new payment pod has been running since ",
-                    Hms(f.payment_running_since), " UTC, when payment was back.");
+    // Running is not serving: the service sends it traffic once its readiness probe passes.
+    absl::StrAppend(&s, " The new payment pod started at ", Hms(f.payment_running_since),
+                    " UTC");
+    if (Known(f.payment_ready_since) && f.payment_ready_since >= f.payment_running_since) {
+      absl::StrAppend(&s, " and was ready (back in the service's endpoints) at ",
+                      Hms(f.payment_ready_since), " UTC, when payment was back.");
+    } else {
+      absl::StrAppend(&s, "; it was not ready yet when I looked.");
+    }
   }
   return s;
 }
@@ -543,7 +553,9 @@ std::string PaymentWhatToDo(const Findings& f) {
       "3. If they were charged: mark the order PAID and fulfil it (ship it, send the "
       "confirmation).\n",
       "4. If not charged: notify the customer and ask them to re-order (or refund if a charge "
-      "is captured later).\n\nThe orders:\n",
+      "is captured later).\n",
+      "5. Do not blindly retry the payments: without an idempotency key, a retry could "
+      "double-charge a customer who was in fact charged.\n\nThe orders:\n",
       OrderList(f));
   return s;
 }
@@ -564,7 +576,9 @@ std::string PaymentPrevent(const Findings& f) {
       "outbox so the order and payment states cannot diverge.\n",
       "5. Queue payment authorisations for the order, with a dead letter queue (DLQ) for the "
       "ones that keep failing.\n",
-      "6. Reconcile orders with the payment gateway daily.");
+      "6. Reconcile orders with the payment gateway daily.\n",
+      "7. Monitor the checkout flow end to end and alert on payment failures and on orders "
+      "whose payment state is unknown.");
 }
 
 // ---- Dispatch ----

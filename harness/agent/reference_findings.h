@@ -75,6 +75,7 @@ struct Findings {
   std::optional<int> payment_scaled_to;
   absl::Time payment_down_at = absl::InfinitePast(), payment_up_at = absl::InfinitePast();
   absl::Time payment_running_since = absl::InfinitePast();
+  absl::Time payment_ready_since = absl::InfinitePast();  // Its Ready condition's time.
   bool orders_read = false;
   std::vector<Order> failed_orders;  // PAYMENT_FAILED, created in the window, oldest first
 };

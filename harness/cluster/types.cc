@@ -396,6 +396,20 @@ absl::StatusOr<Pod> ParsePod(const json& object) {
         pod.containers.push_back(std::move(s));
       }
     }
+    ASSIGN_OR_RETURN(const json* conditions,
+                     r.Array(*status, "status.conditions", "conditions"));
+    if (conditions != nullptr) {
+      for (size_t i = 0; i < conditions->size(); ++i) {
+        const json& c = (*conditions)[i];
+        auto is = [&c](const char* key, const char* want) {
+          auto it = c.find(key);
+          return it != c.end() && it->is_string() && it->get_ref<const std::string&>() == want;
+        };
+        if (!c.is_object() || !is("type", "Ready") || !is("status", "True")) continue;
+        RETURN_IF_ERROR(r.Time(c, Indexed("status.conditions", i) + ".lastTransitionTime",
+                               "lastTransitionTime", &pod.ready_since));
+      }
+    }
   }
   return pod;
 }

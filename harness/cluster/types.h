@@ -61,6 +61,9 @@ struct Pod {
   bool deleting = false;                      // metadata.deletionTimestamp set
   std::vector<ContainerResources> resources;  // spec.containers, in spec order
   std::vector<ContainerStatus> containers;    // status.containerStatuses, in status order
+  // lastTransitionTime of the Ready condition when it is True; InfinitePast otherwise. Read
+  // from the API only: timelines do not keep it.
+  absl::Time ready_since = absl::InfinitePast();
 };
 
 struct Deployment {

@@ -67,6 +67,11 @@
 // words after it in its clause ("the front-end is a strong candidate"); or the sentence takes
 // it back ("unlikely but cannot be ruled out", "it will crash or not").
 //
+// Lists: a `core` terms criterion whose phrases appear only in a long enumeration of
+// candidates (five or more comma-separated items of at most four words each: "CPU
+// throttling, CFS quota, slow queries, GC, I/O wait") earns three quarters of its points:
+// naming a cause among many is not stating it.
+//
 // Scores: a dimension's score is share - penalties / maximum, clamped to [0, 1], where the
 // maximum is the sum of the points of its criteria that were not skipped and share is
 // earned / maximum. A dimension with `core` criteria (the answer to the question itself, as

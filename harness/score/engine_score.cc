@@ -30,6 +30,7 @@ constexpr size_t kMaxOccurrences = 256;  // Per pattern and answer, looked at fo
 constexpr size_t kCueWindow = 3;         // Words between a number and its cue.
 constexpr uint32_t kLocalSentences = 3;  // Where the groups of a terms criterion must meet.
 constexpr double kCoreShare = 0.5;       // Of a dimension's score, what its core criteria give.
+constexpr double kListedShare = 0.75;    // What a core term earns named only in a long list.
 // A wrong number, time or id costs this share of its penalty in points: it costs trust in the
 // core findings as well (kTrustFloor). A forbidden claim costs its whole penalty.
 constexpr double kFactPenaltyScale = 0.5;
@@ -257,8 +258,9 @@ class AnswerContext {
 
   // The first affirmative (or, with `negated`, negated) mention of any phrase of `group`.
   // With `skip_hedged`, an affirmative mention under a hedge ("may have been X") is none.
+  // With `skip_listed`, one in a long enumeration ("CPU throttling, CFS quota, GC, ...") too.
   std::optional<Span> FindMention(const std::vector<int>& group, bool negated,
-                                  bool skip_hedged = false) {
+                                  bool skip_hedged = false, bool skip_listed = false) {
     std::optional<Span> best;
     for (int id : group) {
       for (const Span& s : Occurrences(id)) {
@@ -266,6 +268,7 @@ class AnswerContext {
         if (skip_hedged && !negated && scan_.IsHedgedTokens(s.first_token, s.after_token)) {
           continue;
         }
+        if (skip_listed && !negated && scan_.InEnumeration(s.first_token)) continue;
         if (!best.has_value() || s.begin < best->begin) best = s;
         break;
       }
@@ -274,7 +277,7 @@ class AnswerContext {
   }
 
   // The sentences holding an affirmative mention of any phrase of `group`, appended to *out.
-  void MentionSentences(const std::vector<int>& group, bool skip_hedged,
+  void MentionSentences(const std::vector<int>& group, bool skip_hedged, bool skip_listed,
                         std::vector<uint32_t>* out) {
     const std::vector<Token>& tokens = scan_.tokens();
     for (int id : group) {
@@ -282,6 +285,7 @@ class AnswerContext {
         if (s.first_token >= tokens.size()) continue;
         if (scan_.IsNegatedTokens(s.first_token, s.after_token)) continue;
         if (skip_hedged && scan_.IsHedgedTokens(s.first_token, s.after_token)) continue;
+        if (skip_listed && scan_.InEnumeration(s.first_token)) continue;
         out->push_back(tokens[s.first_token].sentence);
       }
     }
@@ -352,10 +356,13 @@ void AddEvidence(CriterionResult* r, Evidence e) {
 bool Room(const CriterionResult& r) { return r.evidence.size() < kMaxEvidence; }
 
 void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std::vector<int>>& all,
-                const Criterion& c, bool skip_hedged, AnswerContext* ctx, CriterionResult* r) {
+                const Criterion& c, bool skip_hedged, bool core_reading, AnswerContext* ctx,
+                CriterionResult* r) {
+  // The answer to the question is stated, not listed among candidates.
+  const bool skip_listed = c.core && core_reading;
   bool any_ok = any.empty();
   for (const auto& group : any) {
-    if (auto s = ctx->FindMention(group, false, skip_hedged)) {
+    if (auto s = ctx->FindMention(group, false, skip_hedged, skip_listed)) {
       any_ok = true;
       if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
       break;
@@ -363,7 +370,7 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   }
   size_t all_met = 0;
   for (const auto& group : all) {
-    if (auto s = ctx->FindMention(group, false, skip_hedged)) {
+    if (auto s = ctx->FindMention(group, false, skip_hedged, skip_listed)) {
       ++all_met;
       if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(s->begin, s->end, "mentioned"));
     }
@@ -375,10 +382,10 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   if (!all.empty() && (all_met > 0 || !any.empty())) {
     std::vector<std::vector<uint32_t>> sentences(all.size() + 1);
     for (const auto& group : any) {
-      ctx->MentionSentences(group, skip_hedged, &sentences[all.size()]);
+      ctx->MentionSentences(group, skip_hedged, skip_listed, &sentences[all.size()]);
     }
     for (size_t g = 0; g < all.size(); ++g) {
-      ctx->MentionSentences(all[g], skip_hedged, &sentences[g]);
+      ctx->MentionSentences(all[g], skip_hedged, skip_listed, &sentences[g]);
     }
     std::vector<uint32_t> candidates;
     for (auto& list : sentences) {
@@ -417,6 +424,18 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   }
   double share = all.empty() ? 1.0 : static_cast<double>(local_met) / all.size();
   if (!any_ok || !local_any) share = 0;
+  if (skip_listed && share < 1.0) {
+    // Named only among many candidates: half the credit of stating it.
+    CriterionResult listed;
+    ScoreTerms(any, all, c, skip_hedged, /*core_reading=*/false, ctx, &listed);
+    if (listed.earned / c.points > share) {
+      r->earned = c.points * (share + (listed.earned / c.points - share) * kListedShare);
+      r->note = share > 0 ? "partly met; the rest named only in a long list"
+                          : "partly met: named only in a long list of candidates";
+      r->evidence = std::move(listed.evidence);
+      return;
+    }
+  }
   r->earned = c.points * share;
   if (share == 1.0) {
     r->note = "met";
@@ -931,7 +950,8 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     switch (c.kind) {
       case CriterionKind::kTerms:
         // Remediation proposes ("you could add replicas"); elsewhere a hedge states nothing.
-        ScoreTerms(cc.any, cc.all, c, cc.dimension != "remediation", &ctx, &r);
+        ScoreTerms(cc.any, cc.all, c, cc.dimension != "remediation", /*core_reading=*/true, &ctx,
+                   &r);
         break;
       case CriterionKind::kForbid:
         ScoreForbid(cc.claims, cc.denies, c, &ctx, &r);

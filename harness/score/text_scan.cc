@@ -233,6 +233,7 @@ void TextScan::Tokenize() {
   uint32_t clause = 0;
   uint32_t sentence = 0;
   uint16_t prev = 0;  // Flags of the word before.
+  uint32_t segment = 0;  // Tokens since the last comma or colon, for InEnumeration.
   // Raw bytes: this loop runs once per byte of every answer.
   const unsigned char* p = reinterpret_cast<const unsigned char*>(text_.data());
   auto word_byte = [&](size_t j) {
@@ -252,6 +253,11 @@ void TextScan::Tokenize() {
         if (!tokens_.empty() && tokens_.back().sentence == sentence) ++sentence;
         if (!tokens_.empty() && tokens_.back().clause == clause) ++clause;
       } else if (((c == ',' || c == ':') && !followed_by_word) || c == '(' || c == ')') {
+        if (c == ',') {
+          if (sentence_commas_.size() <= sentence) sentence_commas_.resize(sentence + 1);
+          ++sentence_commas_[sentence];
+        }
+        if (c == ',' || c == ':') segment = 0;
         // A parenthesis is an aside: "could not reach payment (connection refused)".
         if (!tokens_.empty() && tokens_.back().clause == clause) ++clause;
       }
@@ -314,6 +320,13 @@ void TextScan::Tokenize() {
     t.time_like = time_like;
     if (info.flags & (kNumberWord | kZeroWord)) t.number_word = info.value;
     tokens_.push_back(t);
+    if (sentence_tokens_.size() <= sentence) {
+      sentence_tokens_.resize(sentence + 1);
+      sentence_longest_.resize(sentence + 1);
+      segment = 0;
+    }
+    ++sentence_tokens_[sentence];
+    sentence_longest_[sentence] = std::max(sentence_longest_[sentence], ++segment);
     prev = info.flags;
   }
 }
@@ -957,6 +970,20 @@ bool TextScan::Negated(size_t first, size_t after, bool count) const {
     if (t.negates_after && !(count && t.contrasts)) return true;
   }
   return false;
+}
+
+bool TextScan::InEnumeration(size_t t) const {
+  constexpr uint32_t kMinCommas = 4;
+  constexpr size_t kWordsPerItem = 4;
+  if (t >= tokens_.size()) return false;
+  uint32_t sentence = tokens_[t].sentence;
+  if (sentence >= sentence_commas_.size() || sentence_commas_[sentence] < kMinCommas) {
+    return false;
+  }
+  // The longest stretch is the lead-in or the tail ("... come from a mix of: a, b, c"); the
+  // items are the rest.
+  return sentence_tokens_[sentence] - sentence_longest_[sentence] <=
+         kWordsPerItem * sentence_commas_[sentence];
 }
 
 bool TextScan::IsHedgedTokens(size_t first, size_t after) const {

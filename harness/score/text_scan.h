@@ -89,6 +89,10 @@ class TextScan {
   // "never restarted"): negated as above, but not by a contrast ("throttled rather than
   // killed") nor by a "Ruled out:" list.
   bool IsDeniedCount(size_t first, size_t after) const;
+  // Whether token `t` stands in an enumeration: a sentence of five or more comma-separated
+  // items of at most four words each on average ("CPU throttling, CFS quota, slow queries, GC,
+  // I/O wait"). Naming a cause among many is no claim that it is the cause.
+  bool InEnumeration(size_t t) const;
   // Whether the mention made of the tokens [first, after) is hedged: a hedge word ("may",
   // "might", "possibly", "perhaps", "could be", "seems", "candidate") stands at most 12 words
   // before it in its sentence with no "but", "however" or "although" between (a hedge reaches
@@ -106,6 +110,9 @@ class TextScan {
 
   absl::string_view text_;
   std::vector<Token> tokens_;
+  std::vector<uint32_t> sentence_commas_;  // By sentence: the commas in it.
+  std::vector<uint32_t> sentence_tokens_;  // By sentence: its tokens.
+  std::vector<uint32_t> sentence_longest_;  // By sentence: its longest comma-free stretch.
   std::vector<NumberMention> numbers_;
   mutable bool times_scanned_ = false;
   mutable std::vector<TimeMention> times_;

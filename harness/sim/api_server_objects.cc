@@ -83,6 +83,35 @@ void ApiServer::Handler::List(const httplib::Request& req, httplib::Response& re
                               const Target& t) {
   Filter filter;
   if (!MakeFilter(req, res, t, &filter)) return;
+  // resourceVersion and resourceVersionMatch, checked as the real server's ListOptions
+  // validation does. The sim keeps no past states: a list is served at the current version
+  // only, so "Exact" on an older version is 410 Expired, as a compacted one is on a real
+  // server.
+  std::string rv_text = Param(req, "resourceVersion");
+  std::string match = Param(req, "resourceVersionMatch");
+  uint64_t want = 0;
+  if (!rv_text.empty() && !absl::SimpleAtoi(rv_text, &want)) {
+    return Error(res,
+                 {400, "BadRequest", absl::StrCat("invalid resource version \"", rv_text, "\"")});
+  }
+  if (!match.empty()) {
+    if (match != "Exact" && match != "NotOlderThan") {
+      return Error(res, {400, "BadRequest",
+                         absl::StrCat("resourceVersionMatch: Unsupported value: \"", match,
+                                      "\": supported values: \"Exact\", \"NotOlderThan\", "
+                                      "\"\"")});
+    }
+    if (rv_text.empty()) {
+      return Error(res, {400, "BadRequest",
+                         "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden "
+                         "unless resourceVersion is provided"});
+    }
+    if (match == "Exact" && want == 0) {
+      return Error(res, {400, "BadRequest",
+                         "resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is "
+                         "forbidden for resourceVersion \"0\""});
+    }
+  }
   std::vector<nlohmann::json> items;
   uint64_t rv;
   absl::Time now;
@@ -91,6 +120,14 @@ void ApiServer::Handler::List(const httplib::Request& req, httplib::Response& re
     absl::MutexLock lock(sim_->mu());
     rv = sim_->store()->resource_version();
     now = sim_->Now();
+    if (want > rv) {
+      return Error(res, {504, "Timeout",
+                         absl::StrCat("Too large resource version: ", want, ", current: ", rv)});
+    }
+    if (match == "Exact" && want < rv) {
+      return Error(res,
+                   {410, "Expired", "The resourceVersion for the provided list is too old."});
+    }
     objects = sim_->store()->Snapshot(t.info->resource, t.ns);
   }
   // Each matching object is copied once, outside the model lock, to add its kind.

@@ -131,6 +131,7 @@ TEST(ReferenceAgentTest, AnswersEveryGuidePromptAboveKeywordStuffingAndBelowPerf
   TempDir dir;
 
   std::map<std::string, std::string> asked, answered;  // by prompt id
+  std::map<std::string, std::vector<std::string>> missed;  // criteria not fully met
   std::vector<Row> rows;
   for (const std::string id : {"crash", "latency", "payment"}) {
     const incident::Incident* inc = nullptr;
@@ -173,7 +174,13 @@ TEST(ReferenceAgentTest, AnswersEveryGuidePromptAboveKeywordStuffingAndBelowPerf
 
       const CompiledRubric* rubric = rubrics.Find(prompt->id);
       ASSERT_NE(rubric, nullptr) << prompt->id;
-      Row row{prompt->id, rubric->Score(answer.text, *truth).score, 0};
+      ScoreOptions options;
+      options.question = *message;
+      AnswerScore scored = rubric->Score(answer.text, *truth, options);
+      Row row{prompt->id, scored.score, 0};
+      for (const CriterionResult& c : scored.criteria) {
+        if (c.earned < c.points || c.penalty > 0) missed[prompt->id].push_back(c.id);
+      }
 
       // The graded keyword-stuffed answer, scored against its own truth.
       std::optional<GradedFile> graded =
@@ -206,8 +213,29 @@ TEST(ReferenceAgentTest, AnswersEveryGuidePromptAboveKeywordStuffingAndBelowPerf
   }
   const double mean = sum / static_cast<double>(rows.size());
   std::cout << absl::StrFormat("mean                %9.3f\n", mean);
-  EXPECT_GT(mean, 0.6);
+  // What the rubrics ask of a careful investigator: at least 0.90 on the whole, 0.75 on every
+  // prompt (bench/reference_seeds.sh measures seeds 1-20).
+  EXPECT_GE(mean, 0.90);
   EXPECT_LT(mean, 1.0);
+  for (const Row& r : rows) EXPECT_GE(r.reference, 0.75) << r.prompt_id;
+  // Every criterion it misses, and why; none is the rubric's fault:
+  // - oom_count: a pod's status keeps only its last termination, and the BackOff events do not
+  //   count kills, so through kubectl alone the agent cannot say how many OOM kills there were
+  //   (it says so). The monitoring history of issue 19 will show them.
+  // - cpu_level, memory_headroom: `kubectl top` shows only the present; once the load is over
+  //   the agent cannot quote the level the incident held (it says so). Issue 19 again.
+  // - order_ids: the answer lists the first 10 failed orders and says the query lists the
+  //   rest, to stay readable; recall 10 of 68 is by design.
+  EXPECT_EQ(missed, (std::map<std::string, std::vector<std::string>>{
+                        {"i1.limits", {"oom_count"}},
+                        {"i1.why_crash", {"oom_count"}},
+                        {"i1.why_frontend", {"oom_count"}},
+                        {"i2.optimize", {"cpu_level"}},
+                        {"i2.same_as_crash", {"cpu_level"}},
+                        {"i2.slow", {"cpu_level"}},
+                        {"i2.why_3s", {"cpu_level"}},
+                        {"i2.will_crash", {"memory_headroom"}},
+                        {"i3.how_many", {"order_ids"}}}));
 }
 
 }  // namespace

@@ -64,6 +64,7 @@ dimensions:
       - id: cause
         description: blames payment being down
         points: 1
+        core: true
         terms: {any: [[payment was down, payment scaled]]}
 )";
 
@@ -227,6 +228,15 @@ TEST_F(ClaimsTest, NegationReachesCoordinatedWordsAndHedgesClaimNothing) {
   EXPECT_EQ(Note("It may be that payment was down, or maybe DNS.", "cause"), "not met: no match");
   EXPECT_EQ(Note("It could be that payment was down.", "cause"), "not met: no match");
   EXPECT_EQ(Note("Payment was down.", "cause"), "met");
+}
+
+TEST_F(ClaimsTest, ACoreFindingNamedAmongManyCandidatesEarnsThreeQuarters) {
+  AnswerScore s = Score("It came from a mix of: DNS, a leak, payment was down, the disk, GC.");
+  EXPECT_EQ(Find(s, "cause").note, "partly met: named only in a long list of candidates");
+  EXPECT_DOUBLE_EQ(Find(s, "cause").earned, 0.75);
+  // Stated, or in a short list, it is a claim.
+  EXPECT_EQ(Note("Payment was down, and DNS was fine.", "cause"), "met");
+  EXPECT_EQ(Note("Payment was down, the disk, GC.", "cause"), "met");
 }
 
 TEST_F(ClaimsTest, AllGroupsMustMeetInOnePlace) {

@@ -15,6 +15,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/numbers.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sim/api_server.h"
@@ -126,6 +127,49 @@ class SimHardeningTest : public ::testing::Test {
 };
 
 using Status = std::vector<std::string>;
+
+// A list at a resourceVersion: "NotOlderThan" (or none) is served at the current version,
+// "Exact" only at the current one (the sim keeps no past states: an older one is Expired, as a
+// compacted one is on a real server), a future one times out; bad combinations are 400 with
+// the real server's messages.
+TEST_F(SimHardeningTest, ListsHonourResourceVersionMatch) {
+  std::string rv = CreateConfigMap("rv", "1");
+  uint64_t current = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(rv, &current));
+  auto list_rv = [&](const std::string& query) -> std::string {
+    auto r = client_->Get(std::string(kConfigMaps) + "?" + query);
+    if (!r || r->status != 200) return "status " + (r ? std::to_string(r->status) : "none");
+    return nlohmann::json::parse(r->body)["metadata"].value("resourceVersion", "");
+  };
+  EXPECT_EQ(list_rv("resourceVersion=" + rv + "&resourceVersionMatch=Exact"), rv);
+  EXPECT_EQ(list_rv("resourceVersion=1&resourceVersionMatch=NotOlderThan"), rv);
+  EXPECT_EQ(list_rv("resourceVersion=1"), rv);
+  EXPECT_EQ(list_rv("resourceVersion=0"), rv);
+  auto get = [&](const std::string& query) {
+    return StatusOf(client_->Get(std::string(kConfigMaps) + "?" + query));
+  };
+  EXPECT_EQ(get("resourceVersion=1&resourceVersionMatch=Exact"),
+            (Status{"410", "Expired", "The resourceVersion for the provided list is too old."}));
+  std::string future = std::to_string(current + 1000);
+  EXPECT_EQ(get("resourceVersion=" + future),
+            (Status{"504", "Timeout",
+                    "Too large resource version: " + future + ", current: " + rv}));
+  EXPECT_EQ(get("resourceVersionMatch=Exact"),
+            (Status{"400", "BadRequest",
+                    "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
+                    "resourceVersion is provided"}));
+  EXPECT_EQ(get("resourceVersion=0&resourceVersionMatch=Exact"),
+            (Status{"400", "BadRequest",
+                    "resourceVersionMatch: Forbidden: resourceVersionMatch \"exact\" is "
+                    "forbidden for resourceVersion \"0\""}));
+  EXPECT_EQ(get("resourceVersion=5&resourceVersionMatch=Newest"),
+            (Status{"400", "BadRequest",
+                    "resourceVersionMatch: Unsupported value: \"Newest\": supported values: "
+                    "\"Exact\", \"NotOlderThan\", \"\""}));
+  EXPECT_EQ(get("resourceVersion=x1"),
+            (Status{"400", "BadRequest", "invalid resource version \"x1\""}));
+  ExpectHealthy();
+}
 
 // Finding 6. These two YAML cases pass once util/yaml_json.cc rejects alias cycles and caps
 // alias expansion (the integrator's part of issue 16); before, the first was a SIGSEGV and the
