@@ -332,8 +332,8 @@ TEST(ScoreE2eTest, StreamedScoresAreTheBytesOfScoringInMemory) {
             "criterion skipped\n"
             "wrote run/scores.json\n");
   std::string scores = Read(dir.path() + "/run/scores.json");
-  EXPECT_EQ(scores.size(), 1755024u);
-  EXPECT_EQ(Sha256Hex(scores), "3b6ffc9e58423ca3816731eea24cc83c786cdda95ff20489e24f3173133849bf");
+  EXPECT_EQ(scores.size(), 1759776u);
+  EXPECT_EQ(Sha256Hex(scores), "12c084587e1bb7df4e2b08157cb2ac6e088947488effc29aeb804b04219c87e4");
   std::vector<std::string> files;
   for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/run")) {
     files.push_back(e.path().filename().string());
@@ -466,7 +466,7 @@ TEST(CalibrateE2eTest, ShippedRubricsMeetTheCalibrationTargets) {
               HasSubstr("must: excellent above keyword_stuffed, boilerplate, refusal and "
                         "confidently_wrong in 16 of 16 prompts\n"));
   EXPECT_THAT(r.stdout_data,
-              HasSubstr("overall: 128 answers, 431 pairs, agreement 0.9234, tau_b 0.8238\n"));
+              HasSubstr("overall: 128 answers, 431 pairs, agreement 0.9211, tau_b 0.8358\n"));
 }
 
 TEST(CalibrateE2eTest, GateAndBadInput) {
@@ -480,7 +480,8 @@ TEST(CalibrateE2eTest, GateAndBadInput) {
                 "  - {id: wrong, kind: wrong_numbers, grades: {impact: 0.3}, text: 4 restarts}\n");
   SubprocessResult r =
       SreEval(dir.path(), {"calibrate", "--suite", "suite", "--min-agreement", "0.9", "g.yaml"});
-  // excellent 1 > wrong 0 (penalty) = refusal 0: wrong vs refusal is tied.
+  // excellent 1 > wrong 0 (half its penalty, 1 of 2 points) = refusal 0: wrong vs refusal is
+  // tied.
   EXPECT_EQ(r.stderr_data, "");
   EXPECT_EQ(r.stdout_data,
             "prompt  answers  pairs  agreement   tau_b\n"
@@ -488,7 +489,7 @@ TEST(CalibrateE2eTest, GateAndBadInput) {
             "\n"
             "inverted pairs (the expert ranks the first answer higher):\n"
             "  i1.b  wrong (wrong_numbers) > refusal  expert 0.3000 > 0.0000  rubric 0.0000 = "
-            "0.0000  favouring refusal: count +1.0000\n"
+            "0.0000  favouring refusal: count +0.5000\n"
             "\n"
             "must: excellent above keyword_stuffed, boilerplate, refusal and confidently_wrong in "
             "1 of 1 prompt\n"
