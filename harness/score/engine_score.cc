@@ -176,6 +176,147 @@ std::optional<double> ClaimIn(const NumberMention& m, const std::string& unit) {
   return std::nullopt;
 }
 
+bool IsBlank(absl::string_view line) { return absl::StripAsciiWhitespace(line).empty(); }
+
+// A kubectl-style header: two or more words, every letter upper case ("NAME READY STATUS
+// RESTARTS AGE", "NAME CPU(cores) MEMORY(bytes)").
+bool IsColumnHeader(absl::string_view line) {
+  int words = 0;
+  bool in_word = false;
+  bool upper = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == ' ' || c == '\t') {
+      in_word = false;
+      continue;
+    }
+    if (!in_word) {
+      ++words;
+      in_word = true;
+      upper = upper || absl::ascii_isupper(static_cast<unsigned char>(c));
+    }
+    // "(cores)" and "(bytes)" are kubectl's lower-case unit notes.
+    if (absl::ascii_islower(static_cast<unsigned char>(c))) {
+      size_t open = line.rfind('(', i);
+      size_t space = line.find_last_of(" \t", i);
+      if (open == absl::string_view::npos || (space != absl::string_view::npos && space > open)) {
+        return false;
+      }
+    }
+  }
+  return words >= 2 && upper;
+}
+
+// The lines of an answer and the tables they form, indexed once per answer (on the first
+// number that needs it), so that reading a cell's header is a lookup.
+class TableIndex {
+ public:
+  explicit TableIndex(absl::string_view text) : text_(text) {
+    size_t pos = 0;
+    while (pos <= text.size()) {
+      size_t eol = text.find('\n', pos);
+      if (eol == absl::string_view::npos) eol = text.size();
+      Line l;
+      l.begin = pos;
+      l.end = eol;
+      absl::string_view line = text.substr(pos, eol - pos);
+      bool usable = line.size() <= kMaxTableLine;  // Longer lines are no table rows.
+      l.pipe = usable && line.find('|') != absl::string_view::npos;
+      int i = static_cast<int>(lines_.size());
+      const Line* prev = lines_.empty() ? nullptr : &lines_.back();
+      if (l.pipe) {
+        l.markdown_header = prev != nullptr && prev->pipe ? prev->markdown_header : i;
+      } else if (usable && !IsBlank(line)) {
+        l.kube_header = IsColumnHeader(line) ? i
+                        : prev != nullptr      ? prev->kube_header
+                                               : -1;
+      }
+      lines_.push_back(l);
+      if (eol == text.size()) break;
+      pos = eol + 1;
+    }
+  }
+
+  // The header cell above the table cell holding `pos`, in a Markdown table ("| Pod |
+  // Restarts |") or a kubectl table ("NAME ... RESTARTS"); false when `pos` is in no table or
+  // in a header.
+  bool HeaderCell(size_t pos, size_t* cell_begin, size_t* cell_end) const {
+    const Line& l = LineOf(pos);
+    int here = static_cast<int>(&l - lines_.data());
+    if (l.pipe) {
+      if (l.markdown_header < 0 || l.markdown_header == here) return false;
+      const Line& h = lines_[l.markdown_header];
+      size_t column = std::count(text_.begin() + l.begin, text_.begin() + pos, '|');
+      // The cell after the column-th '|' of the header.
+      size_t at = h.begin;
+      for (size_t k = 0; k < column; ++k) {
+        at = text_.find('|', at);
+        if (at == absl::string_view::npos || at >= h.end) return false;
+        ++at;
+      }
+      size_t close = text_.find('|', at);
+      *cell_begin = at;
+      *cell_end = close == absl::string_view::npos || close > h.end ? h.end : close;
+      return *cell_end > *cell_begin;
+    }
+    if (l.kube_header < 0 || l.kube_header == here) return false;
+    // The header word whose column starts at or before `pos`.
+    const Line& h = lines_[l.kube_header];
+    absl::string_view head = text_.substr(h.begin, h.end - h.begin);
+    size_t column = pos - l.begin;
+    size_t best = absl::string_view::npos, best_end = 0;
+    for (size_t i = 0; i < head.size() && i <= column; ++i) {
+      if (head[i] == ' ' || head[i] == '\t' ||
+          (i > 0 && head[i - 1] != ' ' && head[i - 1] != '\t')) {
+        continue;
+      }
+      best = i;
+      best_end = head.find_first_of(" \t", i);
+      if (best_end == absl::string_view::npos) best_end = head.size();
+    }
+    if (best == absl::string_view::npos) return false;
+    *cell_begin = h.begin + best;
+    *cell_end = h.begin + best_end;
+    return true;
+  }
+
+  // The first cell of the Markdown table row holding `pos` ("| p95 | 4.1 s |"), when `pos` is
+  // in a later cell; false otherwise.
+  bool RowLabelCell(size_t pos, size_t* cell_begin, size_t* cell_end) const {
+    const Line& l = LineOf(pos);
+    if (!l.pipe) return false;
+    size_t first = text_.find('|', l.begin);
+    size_t begin = l.begin;
+    if (IsBlank(text_.substr(l.begin, first - l.begin))) {
+      begin = first + 1;  // "| label | ..."
+      first = text_.find('|', begin);
+      if (first == absl::string_view::npos || first >= l.end) return false;
+    }
+    if (pos < first) return false;
+    *cell_begin = begin;
+    *cell_end = first;
+    return true;
+  }
+
+ private:
+  static constexpr size_t kMaxTableLine = 2048;
+  struct Line {
+    size_t begin = 0, end = 0;
+    bool pipe = false;        // Holds a '|': a Markdown table row.
+    int markdown_header = -1;  // The first line of its block of '|' lines.
+    int kube_header = -1;      // The nearest upper-case header above it in its block.
+  };
+
+  const Line& LineOf(size_t pos) const {
+    auto it = std::upper_bound(lines_.begin(), lines_.end(), pos,
+                               [](size_t p, const Line& l) { return p < l.begin; });
+    return *(it - 1);
+  }
+
+  absl::string_view text_;
+  std::vector<Line> lines_;
+};
+
 // Everything Score() learns about one answer, shared by its criteria.
 class AnswerContext {
  public:
@@ -221,6 +362,12 @@ class AnswerContext {
   }
 
   const TextScan& scan() const { return scan_; }
+
+  // The answer's lines and tables, indexed on first use.
+  const TableIndex& tables() {
+    if (tables_ == nullptr) tables_ = std::make_unique<TableIndex>(scan_.text());
+    return *tables_;
+  }
 
   // Whether the question asks for a count ("how many", "number of") and mentions pattern
   // `id`: then a bare number that opens the answer is a claim about it.
@@ -341,6 +488,7 @@ class AnswerContext {
   bool question_scanned_ = false;
   bool asks_count_ = false;
   std::unique_ptr<TextScan> question_scan_;
+  std::unique_ptr<TableIndex> tables_;
   std::vector<bool> question_hits_;
   std::vector<State> state_;
   std::vector<Span> spans_;
@@ -477,138 +625,6 @@ void ScoreForbid(const std::vector<std::vector<int>>& claims,
   }
 }
 
-// The line of `text` that holds byte `pos`: [*begin, *end). False for a line longer than
-// kMaxTableLine, which is no table row: this keeps the table readers linear in the answer.
-constexpr size_t kMaxTableLine = 2048;
-bool LineAround(absl::string_view text, size_t pos, size_t* begin, size_t* end) {
-  size_t from = pos > kMaxTableLine ? pos - kMaxTableLine : 0;
-  size_t b = pos;
-  while (b > from && text[b - 1] != '\n') --b;
-  if (b == from && from > 0 && text[from - 1] != '\n') return false;
-  size_t e = pos;
-  size_t to = std::min(text.size(), pos + kMaxTableLine);
-  while (e < to && text[e] != '\n') ++e;
-  if (e == to && to < text.size()) return false;
-  *begin = b;
-  *end = e;
-  return true;
-}
-
-// The line before the one starting at `line_begin`, or false at the top.
-bool PreviousLine(absl::string_view text, size_t line_begin, size_t* begin, size_t* end) {
-  if (line_begin == 0) return false;
-  return LineAround(text, line_begin - 1, begin, end);
-}
-
-bool IsBlank(absl::string_view line) { return absl::StripAsciiWhitespace(line).empty(); }
-
-// A kubectl-style header: two or more words, every letter upper case ("NAME READY STATUS
-// RESTARTS AGE", "NAME CPU(cores) MEMORY(bytes)").
-bool IsColumnHeader(absl::string_view line) {
-  int words = 0;
-  bool in_word = false;
-  bool upper = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (c == ' ' || c == '\t') {
-      in_word = false;
-      continue;
-    }
-    if (!in_word) {
-      ++words;
-      in_word = true;
-      upper = upper || absl::ascii_isupper(static_cast<unsigned char>(c));
-    }
-    // "(cores)" and "(bytes)" are kubectl's lower-case unit notes.
-    if (absl::ascii_islower(static_cast<unsigned char>(c))) {
-      size_t open = line.rfind('(', i);
-      size_t space = line.find_last_of(" \t", i);
-      if (open == absl::string_view::npos || (space != absl::string_view::npos && space > open)) {
-        return false;
-      }
-    }
-  }
-  return words >= 2 && upper;
-}
-
-// The byte span of the header cell above the table cell holding `pos`, in a Markdown table
-// ("| Pod | Restarts |") or a kubectl table ("NAME ... RESTARTS"); false when `pos` is in no
-// table, or is in the header itself.
-bool HeaderCell(absl::string_view text, size_t pos, size_t* cell_begin, size_t* cell_end) {
-  constexpr int kMaxRowsUp = 64;
-  size_t lb, le;
-  if (!LineAround(text, pos, &lb, &le)) return false;
-  absl::string_view line = text.substr(lb, le - lb);
-  if (line.find('|') != absl::string_view::npos) {
-    size_t column = std::count(text.begin() + lb, text.begin() + pos, '|');
-    size_t hb = lb, he = le;
-    size_t b, e;
-    int rows = 0;
-    while (rows++ < kMaxRowsUp && PreviousLine(text, hb, &b, &e) &&
-           text.substr(b, e - b).find('|') != absl::string_view::npos) {
-      hb = b;
-      he = e;
-    }
-    if (hb == lb) return false;
-    // The cell after the column-th '|' of the header.
-    size_t at = hb;
-    for (size_t k = 0; k < column; ++k) {
-      at = text.find('|', at);
-      if (at == absl::string_view::npos || at >= he) return false;
-      ++at;
-    }
-    size_t close = text.find('|', at);
-    *cell_begin = at;
-    *cell_end = close == absl::string_view::npos || close > he ? he : close;
-    return *cell_end > *cell_begin;
-  }
-  // A kubectl table: the header is the nearest line above, in the same block of lines, whose
-  // words are upper case; the cell is the header word whose column starts at or before `pos`.
-  size_t b, e, hb = lb;
-  int rows = 0;
-  while (rows++ < kMaxRowsUp && PreviousLine(text, hb, &b, &e)) {
-    absl::string_view prev = text.substr(b, e - b);
-    if (IsBlank(prev)) return false;
-    hb = b;
-    if (!IsColumnHeader(prev)) continue;
-    size_t column = pos - lb;
-    size_t best = absl::string_view::npos, best_end = 0;
-    for (size_t i = 0; i < prev.size(); ++i) {
-      if (prev[i] == ' ' || prev[i] == '\t' || (i > 0 && prev[i - 1] != ' ' && prev[i - 1] != '\t')) {
-        continue;
-      }
-      if (i > column) break;
-      best = i;
-      best_end = prev.find_first_of(" \t", i);
-      if (best_end == absl::string_view::npos) best_end = prev.size();
-    }
-    if (best == absl::string_view::npos) return false;
-    *cell_begin = b + best;
-    *cell_end = b + best_end;
-    return true;
-  }
-  return false;
-}
-
-// The byte span of the first cell of the Markdown table row holding `pos` ("| p95 | 4.1 s |"),
-// when `pos` is in a later cell; false otherwise.
-bool RowLabelCell(absl::string_view text, size_t pos, size_t* cell_begin, size_t* cell_end) {
-  size_t lb, le;
-  if (!LineAround(text, pos, &lb, &le)) return false;
-  size_t first = text.find('|', lb);
-  if (first == absl::string_view::npos || first >= le) return false;
-  size_t begin = lb;
-  if (absl::StripAsciiWhitespace(text.substr(lb, first - lb)).empty()) {
-    begin = first + 1;  // "| label | ..."
-    first = text.find('|', begin);
-    if (first == absl::string_view::npos || first >= le) return false;
-  }
-  if (pos < first) return false;
-  *cell_begin = begin;
-  *cell_end = first;
-  return true;
-}
-
 void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& truth,
                  AnswerContext* ctx, CriterionResult* r) {
   const nlohmann::json* v = LookupFact(truth.facts, c.fact);
@@ -736,10 +752,11 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     if (!near && !m.zero_word) {
       // A table cell is about its column: "RESTARTS" above "5".
       size_t hb, he;
-      if (!cue_tokens.empty() && HeaderCell(scan.text(), m.begin, &hb, &he) && cue_in(hb, he)) {
+      if (!cue_tokens.empty() && ctx->tables().HeaderCell(m.begin, &hb, &he) &&
+          cue_in(hb, he)) {
         near = true;
         how = " (table column)";
-      } else if (!cue_tokens.empty() && RowLabelCell(scan.text(), m.begin, &hb, &he) &&
+      } else if (!cue_tokens.empty() && ctx->tables().RowLabelCell(m.begin, &hb, &he) &&
                  cue_in(hb, he)) {
         near = true;  // "| p95 | 4.1 s |": a row is about its label.
         how = " (table row)";

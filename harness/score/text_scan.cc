@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/time/civil_time.h"
@@ -233,7 +234,7 @@ void TextScan::Tokenize() {
   uint32_t clause = 0;
   uint32_t sentence = 0;
   uint16_t prev = 0;  // Flags of the word before.
-  uint32_t segment = 0;  // Tokens since the last comma or colon, for InEnumeration.
+  char separator = 0;    // ',' or ':' when one stands between the last token and the next.
   // Raw bytes: this loop runs once per byte of every answer.
   const unsigned char* p = reinterpret_cast<const unsigned char*>(text_.data());
   auto word_byte = [&](size_t j) {
@@ -253,11 +254,7 @@ void TextScan::Tokenize() {
         if (!tokens_.empty() && tokens_.back().sentence == sentence) ++sentence;
         if (!tokens_.empty() && tokens_.back().clause == clause) ++clause;
       } else if (((c == ',' || c == ':') && !followed_by_word) || c == '(' || c == ')') {
-        if (c == ',') {
-          if (sentence_commas_.size() <= sentence) sentence_commas_.resize(sentence + 1);
-          ++sentence_commas_[sentence];
-        }
-        if (c == ',' || c == ':') segment = 0;
+        if (c == ',' || c == ':') separator = c;
         // A parenthesis is an aside: "could not reach payment (connection refused)".
         if (!tokens_.empty() && tokens_.back().clause == clause) ++clause;
       }
@@ -319,14 +316,10 @@ void TextScan::Tokenize() {
                 (absl::EqualsIgnoreCase(token, "be") || absl::EqualsIgnoreCase(token, "have")));
     t.time_like = time_like;
     if (info.flags & (kNumberWord | kZeroWord)) t.number_word = info.value;
+    t.after_comma = separator == ',';
+    t.after_colon = separator == ':';
+    separator = 0;
     tokens_.push_back(t);
-    if (sentence_tokens_.size() <= sentence) {
-      sentence_tokens_.resize(sentence + 1);
-      sentence_longest_.resize(sentence + 1);
-      segment = 0;
-    }
-    ++sentence_tokens_[sentence];
-    sentence_longest_[sentence] = std::max(sentence_longest_[sentence], ++segment);
     prev = info.flags;
   }
 }
@@ -361,33 +354,48 @@ bool WordIs(absl::string_view text, const Token& t, absl::string_view w) {
   return absl::EqualsIgnoreCase(text.substr(t.begin, t.end - t.begin), w);
 }
 
-// Words that follow a number without being what it counts: "702 of 1000", "5 and 6".
-bool FunctionWord(absl::string_view w) {
-  static constexpr absl::string_view kWords[] = {
-      "of",    "and",   "or",    "to",     "in",   "at",   "on",    "for",   "with",  "by",
-      "from",  "is",    "was",   "were",   "are",  "be",   "been",  "the",   "a",     "an",
-      "during", "while", "when", "then",   "than", "before", "after", "until", "which", "that",
-      "as",    "so",    "but",   "per",    "out",  "vs",   "versus", "it",   "its",   "this",
-      "into",  "over",  "under", "within", "about", "around", "since", "through", "times", "x"};
-  for (absl::string_view k : kWords) {
-    if (absl::EqualsIgnoreCase(w, k)) return true;
-  }
-  return false;
+// `w` lowercased is in `set` (a set of lowercase words).
+bool InSet(const absl::flat_hash_set<absl::string_view>& set, absl::string_view w) {
+  char buf[kMaxWord];
+  absl::string_view lower = Lower(w, buf);
+  return !lower.empty() && set.contains(lower);
 }
 
-// Bounds do not state a value: "up to 5", "at least 5", "more than 5", "over 5".
+// Words that follow a number without being what it counts: "702 of 1000", "5 and 6".
+bool FunctionWord(absl::string_view w) {
+  static const auto* words = new absl::flat_hash_set<absl::string_view>{
+      "of",     "and",   "or",     "to",    "in",     "at",     "on",    "for",    "with",
+      "by",     "from",  "is",     "was",   "were",   "are",    "be",    "been",   "the",
+      "a",      "an",    "during", "while", "when",   "then",   "than",  "before", "after",
+      "until",  "which", "that",   "as",    "so",     "but",    "per",   "out",    "vs",
+      "versus", "it",    "its",    "this",  "into",   "over",   "under", "within", "about",
+      "around", "since", "through", "times", "x"};
+  return InSet(*words, w);
+}
+
+// A code, not a quantity, follows these: "exit 137", "exit code 137", "HTTP 500".
+bool CodeWord(absl::string_view w) {
+  static const auto* words = new absl::flat_hash_set<absl::string_view>{
+      "exit", "code", "status", "http", "port", "version", "errno", "signal", "pid", "line"};
+  return InSet(*words, w);
+}
+
+// Bounds do not state a value: "up to 5", "at least 5", "more than 5", "above 5". Not "over"
+// and "under": "under 750 users", "over 5 minutes" state the value.
 bool BoundBefore(absl::string_view text, const std::vector<Token>& tokens, size_t ti) {
-  // Not "over" and "under": "under 750 users", "over 5 minutes" state the value.
-  for (absl::string_view w : {"below", "above", "exceeding", "beyond"}) {
-    if (WordsBefore(text, tokens, ti, w)) return true;
+  static const auto* single =
+      new absl::flat_hash_set<absl::string_view>{"below", "above", "exceeding", "beyond"};
+  static const auto* pairs = new absl::flat_hash_set<absl::string_view>{
+      "up to", "at least", "at most", "more than", "less than", "fewer than", "greater than",
+      "upwards of"};
+  if (ti < 1 || tokens[ti - 1].clause != tokens[ti].clause) return false;
+  const Token& t1 = tokens[ti - 1];
+  absl::string_view w1 = text.substr(t1.begin, t1.end - t1.begin);
+  if (InSet(*single, w1)) return true;
+  if (ti < 2 || tokens[ti - 2].clause != t1.clause || t1.begin != tokens[ti - 2].end + 1) {
+    return false;
   }
-  static constexpr absl::string_view kPairs[][2] = {
-      {"to", "up"},     {"least", "at"},   {"most", "at"},    {"than", "more"},
-      {"than", "less"}, {"than", "fewer"}, {"than", "greater"}, {"of", "upwards"}};
-  for (const auto& p : kPairs) {
-    if (WordsBefore(text, tokens, ti, p[0], p[1])) return true;
-  }
-  return false;
+  return InSet(*pairs, text.substr(tokens[ti - 2].begin, t1.end - tokens[ti - 2].begin));
 }
 
 }  // namespace
@@ -562,9 +570,9 @@ void TextScan::FindNumbers() {
     // A code, not a quantity: "exit 137", "exit code 137", "HTTP 500", "port 8080".
     if (m.unit == UnitKind::kNone && m.token > 0 &&
         tokens_[m.token - 1].clause == tokens_[m.token].clause) {
-      for (absl::string_view w : {"exit", "code", "status", "http", "port", "version", "errno",
-                                  "signal", "pid", "line"}) {
-        if (WordIs(text_, tokens_[m.token - 1], w)) m.unit = UnitKind::kOther;
+      const Token& before = tokens_[m.token - 1];
+      if (CodeWord(text_.substr(before.begin, before.end - before.begin))) {
+        m.unit = UnitKind::kOther;
       }
     }
     if (m.unit == UnitKind::kNone && !m.zero_word && ti + 1 < tokens_.size() &&
@@ -976,10 +984,28 @@ bool TextScan::InEnumeration(size_t t) const {
   constexpr uint32_t kMinCommas = 4;
   constexpr size_t kWordsPerItem = 4;
   if (t >= tokens_.size()) return false;
-  uint32_t sentence = tokens_[t].sentence;
-  if (sentence >= sentence_commas_.size() || sentence_commas_[sentence] < kMinCommas) {
-    return false;
+  if (!sentences_counted_) {
+    // Per sentence: its tokens, its commas and its longest stretch between commas or colons.
+    sentences_counted_ = true;
+    uint32_t segment = 0;
+    for (size_t i = 0; i < tokens_.size(); ++i) {
+      const Token& k = tokens_[i];
+      if (sentence_tokens_.size() <= k.sentence) {
+        sentence_tokens_.resize(k.sentence + 1);
+        sentence_commas_.resize(k.sentence + 1);
+        sentence_longest_.resize(k.sentence + 1);
+        segment = 0;
+      }
+      if (k.after_comma || k.after_colon) segment = 0;
+      if (k.after_comma && i > 0 && tokens_[i - 1].sentence == k.sentence) {
+        ++sentence_commas_[k.sentence];
+      }
+      ++sentence_tokens_[k.sentence];
+      sentence_longest_[k.sentence] = std::max(sentence_longest_[k.sentence], ++segment);
+    }
   }
+  uint32_t sentence = tokens_[t].sentence;
+  if (sentence_commas_[sentence] < kMinCommas) return false;
   // The longest stretch is the lead-in or the tail ("... come from a mix of: a, b, c"); the
   // items are the rest.
   return sentence_tokens_[sentence] - sentence_longest_[sentence] <=
@@ -1013,9 +1039,12 @@ bool TextScan::IsHedgedTokens(size_t first, size_t after) const {
     if (t.sentence != sentence) break;
     const Token& next = tokens_[k + 1];
     if (next.sentence != sentence) break;
-    if (WordIs(text_, t, "or") && WordIs(text_, next, "not")) return true;
-    if (WordIs(text_, t, "ruled") && WordIs(text_, next, "out") && k >= 2 &&
-        (tokens_[k - 1].negates_before || tokens_[k - 2].negates_before)) {
+    // "or not" ("or never", "nor not"): a coordinator, then a word negating both ways.
+    if (t.coordinates && next.negates_before && next.negates_after) return true;
+    // "cannot be ruled out": "out" contrasts after "ruled", under a negation.
+    if (next.contrasts && k >= 2 &&
+        (tokens_[k - 1].negates_before || tokens_[k - 2].negates_before) &&
+        WordIs(text_, t, "ruled")) {
       return true;
     }
   }

@@ -34,6 +34,8 @@ struct Token {
   bool time_like = false;       // Has digits around a ':' ("10:23"): perhaps a time.
   int16_t number_word = -1;     // "five" -> 5, "once" -> 1, "no"/"none" -> 0; else -1.
   bool in_number = false;       // A later word of a number written in words ("sixty-seven").
+  bool after_comma = false;     // A ", " stands right before it.
+  bool after_colon = false;     // A ": " stands right before it.
 };
 
 // A number the answer states, in the unit it was written in.
@@ -110,9 +112,12 @@ class TextScan {
 
   absl::string_view text_;
   std::vector<Token> tokens_;
-  std::vector<uint32_t> sentence_commas_;  // By sentence: the commas in it.
-  std::vector<uint32_t> sentence_tokens_;  // By sentence: its tokens.
-  std::vector<uint32_t> sentence_longest_;  // By sentence: its longest comma-free stretch.
+  // By sentence, counted on the first InEnumeration: its commas, its tokens, its longest
+  // stretch between commas and colons.
+  mutable bool sentences_counted_ = false;
+  mutable std::vector<uint32_t> sentence_commas_;
+  mutable std::vector<uint32_t> sentence_tokens_;
+  mutable std::vector<uint32_t> sentence_longest_;
   std::vector<NumberMention> numbers_;
   mutable bool times_scanned_ = false;
   mutable std::vector<TimeMention> times_;
