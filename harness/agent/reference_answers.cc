@@ -438,8 +438,7 @@ std::string PaymentOutage(const Findings& f) {
   absl::StrAppend(&s, ".");
   if (Known(f.payment_running_since) && f.payment_running_since >= f.start) {
     // Running is not serving: the service sends it traffic once its readiness probe passes.
-    absl::StrAppend(&s, " The new payment pod started at ", Hms(f.payment_running_since),
-                    " UTC");
+    absl::StrAppend(&s, " The new payment pod started at ", Hms(f.payment_running_since), " UTC");
     if (Known(f.payment_ready_since) && f.payment_ready_since >= f.payment_running_since) {
       absl::StrAppend(&s, " and was ready (back in the service's endpoints) at ",
                       Hms(f.payment_ready_since), " UTC, when payment was back.");

@@ -396,8 +396,7 @@ absl::StatusOr<Pod> ParsePod(const json& object) {
         pod.containers.push_back(std::move(s));
       }
     }
-    ASSIGN_OR_RETURN(const json* conditions,
-                     r.Array(*status, "status.conditions", "conditions"));
+    ASSIGN_OR_RETURN(const json* conditions, r.Array(*status, "status.conditions", "conditions"));
     if (conditions != nullptr) {
       for (size_t i = 0; i < conditions->size(); ++i) {
         const json& c = (*conditions)[i];

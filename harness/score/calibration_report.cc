@@ -146,9 +146,9 @@ std::string CalibrationText(const Calibration& c, const JudgeUse& judge,
   if (!kinds.empty()) {
     absl::StrAppend(&out, "\nkind               answers  expert  rubric  difference\n");
     for (const KindMeans& k : kinds) {
-      absl::StrAppend(&out, absl::StrFormat("%-18s %7d  %s  %s  %+.4f\n", k.kind, k.answers,
-                                            F(k.expert), F(k.rubric),
-                                            RoundScore(k.rubric) - RoundScore(k.expert)));
+      absl::StrAppend(&out,
+                      absl::StrFormat("%-18s %7d  %s  %s  %+.4f\n", k.kind, k.answers, F(k.expert),
+                                      F(k.rubric), RoundScore(k.rubric) - RoundScore(k.expert)));
     }
   }
   absl::StrAppend(&out, "\noverall: ", c.answers, c.answers == 1 ? " answer, " : " answers, ",

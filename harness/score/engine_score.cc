@@ -34,8 +34,8 @@ constexpr double kListedShare = 0.75;    // What a core term earns named only in
 // A wrong number, time or id costs this share of its penalty in points: it costs trust in the
 // core findings as well (kTrustFloor). A forbidden claim costs its whole penalty.
 constexpr double kFactPenaltyScale = 0.5;
-constexpr int kForbiddenWeight = 1;      // A forbidden claim counts as this many wrong facts.
-constexpr double kTrustFloor = 0.5;      // What the core keeps when every checked fact is wrong.
+constexpr int kForbiddenWeight = 1;  // A forbidden claim counts as this many wrong facts.
+constexpr double kTrustFloor = 0.5;  // What the core keeps when every checked fact is wrong.
 
 // "10:24:12" in UTC; cheaper than absl::FormatTime, which matters per time mentioned.
 std::string ClockTime(absl::Time t) {
@@ -227,9 +227,7 @@ class TableIndex {
       if (l.pipe) {
         l.markdown_header = prev != nullptr && prev->pipe ? prev->markdown_header : i;
       } else if (usable && !IsBlank(line)) {
-        l.kube_header = IsColumnHeader(line) ? i
-                        : prev != nullptr      ? prev->kube_header
-                                               : -1;
+        l.kube_header = IsColumnHeader(line) ? i : prev != nullptr ? prev->kube_header : -1;
       }
       lines_.push_back(l);
       if (eol == text.size()) break;
@@ -302,7 +300,7 @@ class TableIndex {
   static constexpr size_t kMaxTableLine = 2048;
   struct Line {
     size_t begin = 0, end = 0;
-    bool pipe = false;        // Holds a '|': a Markdown table row.
+    bool pipe = false;         // Holds a '|': a Markdown table row.
     int markdown_header = -1;  // The first line of its block of '|' lines.
     int kube_header = -1;      // The nearest upper-case header above it in its block.
   };
@@ -588,9 +586,9 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   if (share == 1.0) {
     r->note = "met";
   } else if (any_ok && local_met < all_met) {
-    r->note = absl::StrCat(local_met > 0 ? "partly met: " : "not met: ", local_met, " of ",
-                           all.size(), " required terms together (", all_met,
-                           " apart in the answer)");
+    r->note =
+        absl::StrCat(local_met > 0 ? "partly met: " : "not met: ", local_met, " of ", all.size(),
+                     " required terms together (", all_met, " apart in the answer)");
   } else if (any_ok) {
     r->note = absl::StrCat(all_met > 0 ? "partly met: " : "not met: ", all_met, " of ", all.size(),
                            " required terms");
@@ -697,8 +695,9 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     if (Room(*r)) {
       if (want_text.empty()) want_text = Fmt(want);
       std::string claimed = claim == want ? want_text : !ok ? wrong.back() : Fmt(claim);
-      AddEvidence(r, ctx->MakeEvidence(begin, end,
-                                       absl::StrCat("claimed ", claimed, how, ", truth ", want_text)));
+      AddEvidence(r,
+                  ctx->MakeEvidence(begin, end,
+                                    absl::StrCat("claimed ", claimed, how, ", truth ", want_text)));
     }
   };
   for (const NumberMention& m : numbers) {
@@ -752,8 +751,7 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     if (!near && !m.zero_word) {
       // A table cell is about its column: "RESTARTS" above "5".
       size_t hb, he;
-      if (!cue_tokens.empty() && ctx->tables().HeaderCell(m.begin, &hb, &he) &&
-          cue_in(hb, he)) {
+      if (!cue_tokens.empty() && ctx->tables().HeaderCell(m.begin, &hb, &he) && cue_in(hb, he)) {
         near = true;
         how = " (table column)";
       } else if (!cue_tokens.empty() && ctx->tables().RowLabelCell(m.begin, &hb, &he) &&

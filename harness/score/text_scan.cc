@@ -61,10 +61,10 @@ enum WordFlag : uint16_t {
   kRather = 1 << 6,      // "rather than", "instead of", "ruled out": the second word negates.
   kInstead = 1 << 7,
   kRuled = 1 << 8,
-  kRestricts = 1 << 9,    // "outside", "except", "besides", "apart".
-  kCoordinates = 1 << 10, // "or", "nor".
+  kRestricts = 1 << 9,     // "outside", "except", "besides", "apart".
+  kCoordinates = 1 << 10,  // "or", "nor".
   kHedges = 1 << 11,
-  kCould = 1 << 12,       // "could": hedges before "be" and "have".
+  kCould = 1 << 12,  // "could": hedges before "be" and "have".
 };
 
 struct WordInfo {
@@ -233,8 +233,8 @@ void TextScan::Tokenize() {
   tokens_.reserve(n / 5 + 1);
   uint32_t clause = 0;
   uint32_t sentence = 0;
-  uint16_t prev = 0;  // Flags of the word before.
-  char separator = 0;    // ',' or ':' when one stands between the last token and the next.
+  uint16_t prev = 0;   // Flags of the word before.
+  char separator = 0;  // ',' or ':' when one stands between the last token and the next.
   // Raw bytes: this loop runs once per byte of every answer.
   const unsigned char* p = reinterpret_cast<const unsigned char*>(text_.data());
   auto word_byte = [&](size_t j) {
@@ -347,7 +347,8 @@ bool WordsBefore(absl::string_view text, const std::vector<Token>& tokens, size_
   if (b.empty()) return true;
   if (ti < 2) return false;
   const Token& t2 = tokens[ti - 2];
-  return t2.clause == t1.clause && absl::EqualsIgnoreCase(text.substr(t2.begin, t2.end - t2.begin), b);
+  return t2.clause == t1.clause &&
+         absl::EqualsIgnoreCase(text.substr(t2.begin, t2.end - t2.begin), b);
 }
 
 bool WordIs(absl::string_view text, const Token& t, absl::string_view w) {
@@ -364,12 +365,11 @@ bool InSet(const absl::flat_hash_set<absl::string_view>& set, absl::string_view 
 // Words that follow a number without being what it counts: "702 of 1000", "5 and 6".
 bool FunctionWord(absl::string_view w) {
   static const auto* words = new absl::flat_hash_set<absl::string_view>{
-      "of",     "and",   "or",     "to",    "in",     "at",     "on",    "for",    "with",
-      "by",     "from",  "is",     "was",   "were",   "are",    "be",    "been",   "the",
-      "a",      "an",    "during", "while", "when",   "then",   "than",  "before", "after",
-      "until",  "which", "that",   "as",    "so",     "but",    "per",   "out",    "vs",
-      "versus", "it",    "its",    "this",  "into",   "over",   "under", "within", "about",
-      "around", "since", "through", "times", "x"};
+      "of",     "and",   "or",    "to",     "in",    "at",     "on",     "for",     "with",  "by",
+      "from",   "is",    "was",   "were",   "are",   "be",     "been",   "the",     "a",     "an",
+      "during", "while", "when",  "then",   "than",  "before", "after",  "until",   "which", "that",
+      "as",     "so",    "but",   "per",    "out",   "vs",     "versus", "it",      "its",   "this",
+      "into",   "over",  "under", "within", "about", "around", "since",  "through", "times", "x"};
   return InSet(*words, w);
 }
 
@@ -386,8 +386,8 @@ bool BoundBefore(absl::string_view text, const std::vector<Token>& tokens, size_
   static const auto* single =
       new absl::flat_hash_set<absl::string_view>{"below", "above", "exceeding", "beyond"};
   static const auto* pairs = new absl::flat_hash_set<absl::string_view>{
-      "up to", "at least", "at most", "more than", "less than", "fewer than", "greater than",
-      "upwards of"};
+      "up to",     "at least",   "at most",      "more than",
+      "less than", "fewer than", "greater than", "upwards of"};
   if (ti < 1 || tokens[ti - 1].clause != tokens[ti].clause) return false;
   const Token& t1 = tokens[ti - 1];
   absl::string_view w1 = text.substr(t1.begin, t1.end - t1.begin);
@@ -413,8 +413,8 @@ void TextScan::FindNumbers() {
         !PlainDigits(text_.substr(b.begin, b.end - b.begin))) {
       return false;
     }
-    if (a.begin >= 2 && (text_[a.begin - 1] == '-' || text_[a.begin - 1] == '/' ||
-                         text_[a.begin - 1] == '.') &&
+    if (a.begin >= 2 &&
+        (text_[a.begin - 1] == '-' || text_[a.begin - 1] == '/' || text_[a.begin - 1] == '.') &&
         IsWordByte(text_, a.begin - 2)) {
       return false;
     }
@@ -470,12 +470,14 @@ void TextScan::FindNumbers() {
       // hyphen is the number's unit or subject: "750-user", "5-minute".
       if (!range_dash) {
         if (t.begin >= 2 &&
-            (text_[t.begin - 1] == '-' || text_[t.begin - 1] == '/' ||
-             text_[t.begin - 1] == '.') &&
+            (text_[t.begin - 1] == '-' || text_[t.begin - 1] == '/' || text_[t.begin - 1] == '.') &&
             IsWordByte(text_, t.begin - 2)) {
           continue;
         }
-        if (t.end + 1 < n && (text_[t.end] == '/' || (text_[t.end] == '-' && !absl::ascii_isalpha(static_cast<unsigned char>(text_[t.end + 1])))) &&
+        if (t.end + 1 < n &&
+            (text_[t.end] == '/' ||
+             (text_[t.end] == '-' &&
+              !absl::ascii_isalpha(static_cast<unsigned char>(text_[t.end + 1])))) &&
             IsWordByte(text_, t.end + 1)) {
           continue;
         }
@@ -849,9 +851,9 @@ namespace {
 // `line` lowercased, for the few header checks below.
 bool HasDenialHeader(absl::string_view line) {
   std::string lower = absl::AsciiStrToLower(line);
-  for (absl::string_view k : {"ruled out", "not the cause", "excluded", "rejected", "red herring",
-                              "what it was not", "what it wasn't", "not the trigger",
-                              "not responsible", "eliminated"}) {
+  for (absl::string_view k :
+       {"ruled out", "not the cause", "excluded", "rejected", "red herring", "what it was not",
+        "what it wasn't", "not the trigger", "not responsible", "eliminated"}) {
     if (absl::StrContains(lower, k)) return true;
   }
   return false;

@@ -125,8 +125,7 @@ void ApiServer::Handler::List(const httplib::Request& req, httplib::Response& re
                          absl::StrCat("Too large resource version: ", want, ", current: ", rv)});
     }
     if (match == "Exact" && want < rv) {
-      return Error(res,
-                   {410, "Expired", "The resourceVersion for the provided list is too old."});
+      return Error(res, {410, "Expired", "The resourceVersion for the provided list is too old."});
     }
     objects = sim_->store()->Snapshot(t.info->resource, t.ns);
   }

@@ -215,8 +215,10 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
         if (error.empty()) error = CheckFactRef(alt, &type);
         if (error.empty() && type != "integer" && type != "number" && type != "duration" &&
             type != "quantity") {
-          error = absl::StrCat("'also' needs facts of type integer, number, duration or "
-                               "quantity, but '", ref.value, "' is of type ", type);
+          error = absl::StrCat(
+              "'also' needs facts of type integer, number, duration or "
+              "quantity, but '",
+              ref.value, "' is of type ", type);
         }
         if (!error.empty()) {
           map.ErrorAt(ref.line, ref.column, error);

@@ -30,8 +30,8 @@ struct FactRef {
 
   // An item is selected, by position or by key.
   bool selects_item() const { return index.has_value() || !key_field.empty(); }
-  std::string filter;           // Empty for the type's default format.
-  std::string source;           // The reference as written, without the braces.
+  std::string filter;  // Empty for the type's default format.
+  std::string source;  // The reference as written, without the braces.
 };
 
 struct TemplatePart {

@@ -130,7 +130,7 @@ TEST(ReferenceAgentTest, AnswersEveryGuidePromptAboveKeywordStuffingAndBelowPerf
   std::unique_ptr<Agent> agent = MakeReferenceAgent(&runner, SystemClock::Get(), nullptr);
   TempDir dir;
 
-  std::map<std::string, std::string> asked, answered;  // by prompt id
+  std::map<std::string, std::string> asked, answered;      // by prompt id
   std::map<std::string, std::vector<std::string>> missed;  // criteria not fully met
   std::vector<Row> rows;
   for (const std::string id : {"crash", "latency", "payment"}) {
@@ -226,16 +226,16 @@ TEST(ReferenceAgentTest, AnswersEveryGuidePromptAboveKeywordStuffingAndBelowPerf
   //   the agent cannot quote the level the incident held (it says so). Issue 19 again.
   // - order_ids: the answer lists the first 10 failed orders and says the query lists the
   //   rest, to stay readable; recall 10 of 68 is by design.
-  EXPECT_EQ(missed, (std::map<std::string, std::vector<std::string>>{
-                        {"i1.limits", {"oom_count"}},
-                        {"i1.why_crash", {"oom_count"}},
-                        {"i1.why_frontend", {"oom_count"}},
-                        {"i2.optimize", {"cpu_level"}},
-                        {"i2.same_as_crash", {"cpu_level"}},
-                        {"i2.slow", {"cpu_level"}},
-                        {"i2.why_3s", {"cpu_level"}},
-                        {"i2.will_crash", {"memory_headroom"}},
-                        {"i3.how_many", {"order_ids"}}}));
+  EXPECT_EQ(missed,
+            (std::map<std::string, std::vector<std::string>>{{"i1.limits", {"oom_count"}},
+                                                             {"i1.why_crash", {"oom_count"}},
+                                                             {"i1.why_frontend", {"oom_count"}},
+                                                             {"i2.optimize", {"cpu_level"}},
+                                                             {"i2.same_as_crash", {"cpu_level"}},
+                                                             {"i2.slow", {"cpu_level"}},
+                                                             {"i2.why_3s", {"cpu_level"}},
+                                                             {"i2.will_crash", {"memory_headroom"}},
+                                                             {"i3.how_many", {"order_ids"}}}));
 }
 
 }  // namespace

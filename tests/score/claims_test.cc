@@ -253,8 +253,9 @@ TEST_F(ClaimsTest, CoreCriteriaGiveHalfTheDimension) {
   EXPECT_DOUBLE_EQ(s.dimensions[0].maximum, 11);
   EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0.5 + 0.5 * 4 / 11);
   // Everything but the core criterion.
-  s = Score("No restarts under 750 users; front-end memory 702Mi, p95 4.1 s; payment was "
-            "scaled to zero; add an HPA.");
+  s = Score(
+      "No restarts under 750 users; front-end memory 702Mi, p95 4.1 s; payment was "
+      "scaled to zero; add an HPA.");
   EXPECT_DOUBLE_EQ(s.dimensions[0].earned, 7);
   EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0.5 * 7 / 11);
   // A wrong number costs half its penalty (3 / 2) off the whole.

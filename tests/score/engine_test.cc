@@ -160,13 +160,13 @@ TEST_F(EngineTest, WrongNumbersInventedIdsAndWrongTimesCostPoints) {
   EXPECT_EQ(EvidenceOf(s, "pod"),
             (std::vector<std::string>{"front-end-6f8c9d7b5-abcde (invented id)",
                                       "front-end-6f8c9d7b5-x2k9p (truth id)"}));
-  EXPECT_DOUBLE_EQ(s.dimensions[0].earned, 3);   // pod 2 + oom 1.
+  EXPECT_DOUBLE_EQ(s.dimensions[0].earned, 3);     // pod 2 + oom 1.
   EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 1.5);  // count 1 + pod 0.5.
   EXPECT_DOUBLE_EQ(s.dimensions[0].score, (3 - 1.5) / 6);
   EXPECT_EQ(Find(s, "when").note, "wrong time: none of 1 times within 1m of the truth");
   EXPECT_DOUBLE_EQ(Find(s, "when").penalty, 0.5);
   EXPECT_DOUBLE_EQ(s.dimensions[1].score, 0);  // (0 - 0.5) / 2, clamped.
-  EXPECT_DOUBLE_EQ(s.score, 2 * 0.25 / 3);    // Impact weighs 2, detection 1.
+  EXPECT_DOUBLE_EQ(s.score, 2 * 0.25 / 3);     // Impact weighs 2, detection 1.
 }
 
 TEST_F(EngineTest, TheRightNumberBesideOthersIsNoPenalty) {
@@ -375,7 +375,7 @@ dimensions:
       truth);
   const CriterionResult& r = s.criteria[0];
   EXPECT_EQ(r.note, "1 of 2 truth ids, 1 invented");
-  EXPECT_DOUBLE_EQ(r.earned, 2);   // Recall 1/2.
+  EXPECT_DOUBLE_EQ(r.earned, 2);     // Recall 1/2.
   EXPECT_DOUBLE_EQ(r.penalty, 0.5);  // 2 x (1 - precision 1/2) at half: the customer id does
                                      // not count.
   std::vector<std::string> notes;

@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sim/api_server.h"
@@ -151,9 +151,9 @@ TEST_F(SimHardeningTest, ListsHonourResourceVersionMatch) {
   EXPECT_EQ(get("resourceVersion=1&resourceVersionMatch=Exact"),
             (Status{"410", "Expired", "The resourceVersion for the provided list is too old."}));
   std::string future = std::to_string(current + 1000);
-  EXPECT_EQ(get("resourceVersion=" + future),
-            (Status{"504", "Timeout",
-                    "Too large resource version: " + future + ", current: " + rv}));
+  EXPECT_EQ(
+      get("resourceVersion=" + future),
+      (Status{"504", "Timeout", "Too large resource version: " + future + ", current: " + rv}));
   EXPECT_EQ(get("resourceVersionMatch=Exact"),
             (Status{"400", "BadRequest",
                     "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden unless "
