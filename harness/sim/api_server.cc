@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "sim/api_server_internal.h"
 #include "sim/connection_threads.h"
+#include "sim/header_deadline.h"
 #include "sim/discovery.h"
 #include "sim/log_book.h"
 #include "sim/logs.h"
@@ -539,6 +540,14 @@ absl::StatusOr<int> ApiServer::Start(int port) {
   http_->Patch(".*", serve_body);
   http_->Delete(".*", serve_body);
   http_->Options(".*", serve);
+  // The header deadline learns from these when a connection's request began and ended.
+  http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
+    if (header_deadline_ != nullptr) header_deadline_->RequestBegan(req.remote_addr, req.remote_port);
+    return httplib::Server::HandlerResponse::Unhandled;
+  });
+  http_->set_logger([this](const httplib::Request& req, const httplib::Response&) {
+    if (header_deadline_ != nullptr) header_deadline_->RequestEnded(req.remote_addr, req.remote_port);
+  });
   http_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
         res.status = 500;
@@ -563,7 +572,11 @@ absl::StatusOr<int> ApiServer::Start(int port) {
   http_->set_socket_options(httplib::default_socket_options);
   if (listen_fd >= 0) listen(listen_fd, kListenBacklog);  // Raises the backlog in place.
   handler_->set_port(port_);
+  header_deadline_ = std::make_unique<HeaderDeadline>(port_, header_timeout_);
   thread_ = std::thread([this] { http_->listen_after_bind(); });
+  // httplib's stop() does nothing until the listening loop runs: a Stop() right after Start()
+  // left the loop blocked in accept() and Stop() waiting for it forever.
+  while (!http_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port_;
 }
 
@@ -573,6 +586,11 @@ void ApiServer::Stop() {
   http_->stop();
   if (thread_.joinable()) thread_.join();
   http_.reset();
+  header_deadline_.reset();
+}
+
+size_t ApiServer::header_timeouts() const {
+  return header_deadline_ == nullptr ? 0 : header_deadline_->closed();
 }
 
 std::string ApiServer::Kubeconfig() const {

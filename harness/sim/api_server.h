@@ -4,6 +4,7 @@
 #ifndef SRE_EVAL_SIM_API_SERVER_H_
 #define SRE_EVAL_SIM_API_SERVER_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,8 @@ struct Response;
 namespace sre_eval {
 namespace sim {
 
+class HeaderDeadline;
+
 // The kubeconfig context the sim writes.
 constexpr char kContext[] = "sre-eval-sim";
 
@@ -37,6 +40,12 @@ class ApiServer {
   void Stop();
   int port() const { return port_; }
 
+  // The longest a connection may take to send a request line and its headers before it is
+  // closed, as the kube-apiserver's ReadHeaderTimeout (32 s, the default). Before Start().
+  void set_header_timeout(std::chrono::steady_clock::duration d) { header_timeout_ = d; }
+  // Connections closed so far for taking too long over their headers.
+  size_t header_timeouts() const;
+
   // Serves one request in-process, without a socket, as a worker thread would: for fuzzing.
   // `req` needs method, path, params, headers and body set; a watch leaves its stream in
   // `res`'s content provider. Thread-safe like the server.
@@ -48,6 +57,8 @@ class ApiServer {
  private:
   class Handler;
 
+  std::chrono::steady_clock::duration header_timeout_ = std::chrono::seconds(32);
+  std::unique_ptr<HeaderDeadline> header_deadline_;
   Sim* sim_;
   std::unique_ptr<httplib::Server> http_;
   std::unique_ptr<Handler> handler_;

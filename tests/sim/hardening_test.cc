@@ -8,9 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -41,6 +43,16 @@ class RawConnection {
     if (fd_ >= 0) close(fd_);
   }
   bool connected() const { return connected_; }
+  // Whether the peer has closed: a read without waiting finds the end of the stream or an
+  // error other than "nothing yet" (whatever data is waiting is consumed).
+  bool PeerClosed() {
+    char buf[4096];
+    for (;;) {
+      ssize_t n = recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
+      if (n > 0) continue;
+      return n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
+    }
+  }
   bool Send(const std::string& data) {
     return write(fd_, data.data(), data.size()) == static_cast<ssize_t>(data.size());
   }
@@ -344,6 +356,45 @@ TEST_F(SimHardeningTest, WatchesAndSlowClientsDoNotStarveShortRequests) {
   EXPECT_LT(ms.back(), 2000.0) << "slowest of " << ms.size();
 #endif
   held.clear();
+}
+
+// A client that trickles its headers is cut off at the header deadline (32 s by default, the
+// kube-apiserver's ReadHeaderTimeout; 1 s here), while a watch open as long is served on.
+TEST_F(SimHardeningTest, HeadersSentTooSlowlyAreCutOffAtTheDeadline) {
+  server_->Stop();
+  server_ = std::make_unique<ApiServer>(sim_.get());
+  server_->set_header_timeout(std::chrono::seconds(1));
+  auto port = server_->Start(0);
+  ASSERT_TRUE(port.ok()) << port.status();
+  port_ = *port;
+  client_ = std::make_unique<httplib::Client>("127.0.0.1", port_);
+
+  RawConnection watch(port_);
+  ASSERT_TRUE(watch.connected());
+  ASSERT_TRUE(watch.Send(
+      "GET /api/v1/namespaces/sock-shop/pods?watch=true HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+  RawConnection slow(port_);
+  ASSERT_TRUE(slow.connected());
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(slow.Send("GET /version HTTP/1.1\r\n"));
+  bool cut = false;
+  while (std::chrono::steady_clock::now() - start < std::chrono::seconds(6)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (slow.PeerClosed()) {
+      cut = true;
+      break;
+    }
+    slow.Send("X-A: b\r\n");  // Each byte well within the per-read timeout.
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_TRUE(cut);
+  EXPECT_GE(took, std::chrono::seconds(1));
+  EXPECT_LT(took, std::chrono::seconds(4));
+  EXPECT_EQ(server_->header_timeouts(), 1u);
+  EXPECT_FALSE(watch.PeerClosed());
+  ExpectHealthy();
+  EXPECT_FALSE(watch.PeerClosed());
+  EXPECT_EQ(server_->header_timeouts(), 1u);
 }
 
 // Finding 12.
