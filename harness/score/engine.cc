@@ -281,7 +281,8 @@ absl::StatusOr<std::unique_ptr<CompiledRubric>> CompiledRubric::Compile(const Ru
           cc.regex = *id;
           break;
         }
-        case CriterionKind::kNumber: {
+        case CriterionKind::kNumber:
+        case CriterionKind::kTime: {
           for (const std::string& cue : c.cues) {
             auto id = impl->AddPhrase(cue);
             if (!id.ok()) return fail(id.status());
@@ -297,8 +298,6 @@ absl::StatusOr<std::unique_ptr<CompiledRubric>> CompiledRubric::Compile(const Ru
           if (!cc.shape->ok()) return fail(absl::InvalidArgumentError(cc.shape->error()));
           break;
         }
-        case CriterionKind::kTime:
-          break;
         case CriterionKind::kJudge:
           impl->has_judge = true;
           break;

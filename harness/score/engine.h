@@ -45,6 +45,11 @@
 //           optionally followed by "UTC", "Z", an offset or am/pm. A time with no date is compared
 //           by time of day. Met when one is within `tolerance` of a truth time (the fact, or every
 //           element's field for a list fact): full points. Times but none near: the penalty.
+//           With `cues` (the event's words), only times in a sentence that names the event
+//           count ("the first order failed at 10:14:53", not "payment scaled down at 10:14:20"
+//           for the order's time). A time the question gives, at the question's precision
+//           ("at 10:00 AM UTC" -> "10:00 UTC"), is no finding: it counts only tied to the
+//           event by a cue. A "-" between two clock times is a range, not a zone offset.
 //   forbid  Costs the penalty when a `claims` phrase is mentioned affirmatively (hedged or not),
 //           or a `denies` phrase is mentioned negated ("no pods restarted" denies restarts).
 //   judge   Asks the configured Judge; earns points x its grade in [0, 1]. With no judge the

@@ -367,6 +367,21 @@ class AnswerContext {
     return *tables_;
   }
 
+  // Whether the answer's time `tm` repeats a time the question gives, at the question's
+  // precision ("at 10:00 AM UTC" -> "10:00 UTC", not "10:00:31"): a restatement, no finding.
+  bool RestatesQuestionTime(const TimeMention& tm) {
+    if (question_times_ == nullptr) {
+      TextScan q(question_);
+      question_times_ = std::make_unique<std::vector<TimeMention>>(q.times());
+    }
+    for (const TimeMention& q : *question_times_) {
+      if (q.seconds_of_day == tm.seconds_of_day && (q.has_seconds || !tm.has_seconds)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // Whether the question asks for a count ("how many", "number of") and mentions pattern
   // `id`: then a bare number that opens the answer is a claim about it.
   bool QuestionCountsPattern(int id) {
@@ -486,6 +501,7 @@ class AnswerContext {
   bool question_scanned_ = false;
   bool asks_count_ = false;
   std::unique_ptr<TextScan> question_scan_;
+  std::unique_ptr<std::vector<TimeMention>> question_times_;
   std::unique_ptr<TableIndex> tables_;
   std::vector<bool> question_hits_;
   std::vector<State> state_;
@@ -885,7 +901,8 @@ void ScoreIds(const RE2& shape, const Criterion& c, const Truth& truth, AnswerCo
                          " invented");
 }
 
-void ScoreTime(const Criterion& c, const Truth& truth, AnswerContext* ctx, CriterionResult* r) {
+void ScoreTime(const std::vector<int>& cues, const Criterion& c, const Truth& truth,
+               AnswerContext* ctx, CriterionResult* r) {
   std::vector<absl::Time> want;
   if (c.field.empty()) {
     const nlohmann::json* v = LookupFact(truth.facts, c.fact);
@@ -910,7 +927,37 @@ void ScoreTime(const Criterion& c, const Truth& truth, AnswerContext* ctx, Crite
   int64_t tolerance = absl::ToInt64Seconds(c.time_tolerance);
   bool right = false;
   size_t mentioned = 0;
+  // With cues, a time counts only in a sentence that names the event; a time the question
+  // gives counts only so (it is no finding by itself).
+  const std::vector<Token>& tokens = ctx->scan().tokens();
+  std::vector<uint32_t> event_sentences;
+  for (int id : cues) {
+    for (const Span& s : ctx->Occurrences(id)) {
+      size_t t = ctx->scan().TokenAt(s.begin);
+      if (t < tokens.size()) event_sentences.push_back(tokens[t].sentence);
+    }
+  }
+  std::sort(event_sentences.begin(), event_sentences.end());
+  size_t restated = 0;
+  size_t unattached = 0;
   for (const TimeMention& tm : ctx->scan().times()) {
+    bool attached = false;
+    if (!cues.empty()) {
+      size_t t = ctx->scan().TokenAt(tm.begin);
+      attached = t < tokens.size() && std::binary_search(event_sentences.begin(),
+                                                         event_sentences.end(),
+                                                         tokens[t].sentence);
+      if (!attached) {
+        ++unattached;
+        if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(tm.begin, tm.end, "not tied to the event"));
+        continue;
+      }
+    }
+    if (!attached && ctx->RestatesQuestionTime(tm)) {
+      ++restated;
+      if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(tm.begin, tm.end, "given in the question"));
+      continue;
+    }
     ++mentioned;
     int64_t best = INT64_MAX;
     absl::Time nearest;
@@ -942,6 +989,10 @@ void ScoreTime(const Criterion& c, const Truth& truth, AnswerContext* ctx, Crite
     r->penalty = c.penalty;
     r->note = absl::StrCat("wrong time: none of ", mentioned, " times within ",
                            absl::FormatDuration(c.time_tolerance), " of the truth");
+  } else if (restated > 0) {
+    r->note = "not met: only times the question gives";
+  } else if (unattached > 0) {
+    r->note = "not met: no time tied to the event";
   } else {
     r->note = "not met: no time mentioned";
   }
@@ -989,7 +1040,7 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
         ScoreIds(*cc.shape, c, truth, &ctx, &r);
         break;
       case CriterionKind::kTime:
-        ScoreTime(c, truth, &ctx, &r);
+        ScoreTime(cc.cues, c, truth, &ctx, &r);
         break;
       case CriterionKind::kJudge: {
         if (options.judge == nullptr) {

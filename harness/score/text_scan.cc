@@ -782,6 +782,19 @@ const std::vector<TimeMention>& TextScan::times() const {
     if (!FindTime(text_, from, to, &m)) continue;
     size_t begin = m.begin;
     size_t end = m.end;
+    // A negative offset is a zone only on a full timestamp (seconds or a date) and not before
+    // more clock digits: "10:14-10:17" and "10:14:20-10:17:40" are ranges of two times.
+    if (!m.zone.empty() && m.zone[0] == '-') {
+      size_t zone_end = m.zone.data() + m.zone.size() - text_.data();
+      bool more_clock = zone_end + 1 < text_.size() && text_[zone_end] == ':' &&
+                        IsDigit(text_, zone_end + 1);
+      if ((m.second.empty() && m.year.empty()) || more_clock) {
+        end = m.zone.data() - text_.data();
+        while (end > begin && text_[end - 1] == ' ') --end;
+        m.zone = absl::string_view();
+        m.ampm = absl::string_view();
+      }
+    }
     pos = end;
     // Not inside a longer run of digits or a word: "110:23", "x10:23", "10:234".
     size_t first = m.year.empty() ? m.hour.data() - text_.data() : begin;
@@ -808,6 +821,7 @@ const std::vector<TimeMention>& TextScan::times() const {
     TimeMention tm;
     tm.begin = static_cast<uint32_t>(begin);
     tm.end = static_cast<uint32_t>(end);
+    tm.has_seconds = !m.second.empty();
     int64_t local = int64_t{hour} * 3600 + minute * 60 + second - int64_t{offset_minutes} * 60;
     tm.seconds_of_day = static_cast<int32_t>(((local % 86400) + 86400) % 86400);
     if (!m.year.empty()) {

@@ -65,6 +65,7 @@ struct TimeMention {
   uint32_t begin = 0;
   uint32_t end = 0;
   bool has_date = false;
+  bool has_seconds = false;    // "10:00:31", not "10:00".
   int64_t unix_seconds = 0;    // With a date: the instant, in UTC.
   int32_t seconds_of_day = 0;  // In UTC.
 };

@@ -190,7 +190,7 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
   if (kind == "terms") keys = {"any", "all"};
   if (kind == "number") keys = {"fact", "also", "cues", "tolerance", "unit"};
   if (kind == "ids") keys = {"fact", "field", "shape"};
-  if (kind == "time") keys = {"fact", "field", "tolerance"};
+  if (kind == "time") keys = {"fact", "field", "cues", "tolerance"};
   if (kind == "forbid") keys = {"claims", "denies"};
   YamlMap map(value, file, absl::StrCat("'", kind, "'"), keys, diags);
   if (!map.valid()) return false;
@@ -253,6 +253,9 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
     }
   } else if (kind == "time") {
     c->kind = CriterionKind::kTime;
+    if (auto cues = map.StringList("cues", false)) {
+      for (const YamlString& cue : *cues) c->cues.push_back(cue.value);
+    }
     if (ReadFact(map, {"time", "list"}, "time", c)) {
       const FactSpec* spec = FindFact(c->fact.fact);
       std::optional<YamlString> field = map.String("field", spec->type == FactType::kList);

@@ -63,7 +63,8 @@ struct Criterion {
   // cpu_pct_of_limit_median]": the sustained level beside the peak); those missing from a
   // truth are left out.
   std::vector<FactRef> also;
-  // number: words near which a number counts as a claim about the fact.
+  // number: words near which a number counts as a claim about the fact. time: the event's
+  // words; a time counts only in a sentence that names the event.
   std::vector<std::string> cues;
   // number: the largest accepted |claimed - truth|.
   double tolerance = 0;

@@ -59,6 +59,17 @@ dimensions:
         description: adds an autoscaler
         points: 1
         terms: {any: [[autoscaler, HPA]]}
+  detection:
+    criteria:
+      - id: first_order
+        description: dates the first failed order
+        points: 1
+        penalty: 1
+        time: {fact: payment.failed_orders, field: time, tolerance: 1m, cues: [order*]}
+      - id: onset
+        description: dates the outage
+        points: 1
+        time: {fact: window.start, tolerance: 2m}
   diagnosis:
     criteria:
       - id: cause
@@ -72,6 +83,9 @@ const char kTruth[] = R"({"schema_version": 1, "incident": "payment", "facts": {
   "payment.failed_order_count": 67,
   "restarts.total": 0,
   "load.users": 750,
+  "window.start": "2026-11-24T10:14:20Z",
+  "payment.failed_orders": [{"amount": 22.99, "customer": "57a98d98e4b00679b4a830b2",
+                             "id": "6b05639dc8b296a29affb064", "time": "2026-11-24T10:14:53Z"}],
   "latency.p95_ms": 4100,
   "peak_usage": [
     {"pod": "carts-1", "container": "carts", "cpu_millicores": 116, "memory_mib": 193,
@@ -313,6 +327,22 @@ TEST(FactRefTest, KeySelectorsParseAndPositionalSelectorsNeedAnOrderedList) {
   FactRef missing;
   ASSERT_EQ(ParseFactRef("peak_usage[container=orders].pod", &missing), "");
   EXPECT_EQ(SelectItem(list, missing), nullptr);
+}
+
+// Class 8: a time earns only when it is tied to the event the criterion names (its cues, in
+// the same sentence), and a time the question gives earns nothing by itself.
+TEST_F(ClaimsTest, TimesEarnOnlyTiedToTheirEventAndNotForRestatingTheQuestion) {
+  const std::string question = "What caused payment failures between 10:14-10:17 UTC?";
+  EXPECT_EQ(Note("The first order failed at 10:14:53 UTC.", "first_order"), "met");
+  EXPECT_EQ(Note("Payment was scaled down at 10:14:53 UTC. Orders failed.", "first_order"),
+            "not met: no time tied to the event");
+  EXPECT_EQ(Note("The first order failed at 10:30 UTC.", "first_order"),
+            "wrong time: none of 1 times within 1m of the truth");
+  // Repeating the question's window is no finding; a time of one's own is.
+  EXPECT_EQ(Note("Between 10:14 and 10:17 UTC payments failed.", "onset", question),
+            "not met: only times the question gives");
+  EXPECT_EQ(Note("Payments failed from 10:14:20.", "onset", question), "met");
+  EXPECT_EQ(Note("Between 10:14 and 10:17 UTC payments failed.", "onset"), "met");
 }
 
 }  // namespace

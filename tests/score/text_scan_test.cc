@@ -67,6 +67,21 @@ TEST(TextScanTest, FindsTimesInEveryForm) {
                                            "12:05 pm=43500", "11:23+01:00=37380"}));
 }
 
+TEST(TextScanTest, TimesJoinedByADashAreARangeNotAZone) {
+  std::string text =
+      "between 10:14-10:17 UTC, then 10:14:20-10:17:40, at 2026-11-24T10:28:05-05:00 and "
+      "10:28:05 -0500";
+  TextScan scan(text);
+  std::vector<std::string> got;
+  for (const TimeMention& t : scan.times()) {
+    got.push_back(text.substr(t.begin, t.end - t.begin) + "=" + std::to_string(t.seconds_of_day) +
+                  (t.has_seconds ? "s" : ""));
+  }
+  EXPECT_EQ(got, (std::vector<std::string>{"10:14=36840", "10:17 UTC=37020", "10:14:20=36860s",
+                                           "10:17:40=37060s", "2026-11-24T10:28:05-05:00=55685s",
+                                           "10:28:05 -0500=55685s"}));
+}
+
 TEST(TextScanTest, NegationInTheClause) {
   EXPECT_TRUE(Negated("No pods restarted during the incident.", "restarted"));
   EXPECT_TRUE(Negated("There were no restarts.", "restarts"));
