@@ -70,7 +70,10 @@
 // potentially, seems, appears, suggests, candidate, "could be", "could have") stands up to 12
 // words before it in its sentence with no "but"/"however"/"although" between, or up to 6
 // words after it in its clause ("the front-end is a strong candidate"); or the sentence takes
-// it back ("unlikely but cannot be ruled out", "it will crash or not").
+// it back ("unlikely but cannot be ruled out", "it will crash or not"). A `terms` criterion
+// met only by hedged mentions earns a quarter of its points (naming a possibility is more than
+// never naming it, far less than finding it); numbers, times and ids hedged earn nothing, and
+// a hedged forbidden phrase costs nothing.
 //
 // Lists: a `core` terms criterion whose phrases appear only in a long enumeration of
 // candidates (five or more comma-separated items of at most four words each: "CPU

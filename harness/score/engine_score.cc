@@ -31,6 +31,7 @@ constexpr size_t kCueWindow = 3;         // Words between a number and its cue.
 constexpr uint32_t kLocalSentences = 3;  // Where the groups of a terms criterion must meet.
 constexpr double kCoreShare = 0.5;       // Of a dimension's score, what its core criteria give.
 constexpr double kListedShare = 0.75;    // What a core term earns named only in a long list.
+constexpr double kHedgedShare = 0.25;    // What a term earns named only hedged.
 // A wrong number, time or id costs this share of its penalty in points: it costs trust in the
 // core findings as well (kTrustFloor). A forbidden claim costs its whole penalty.
 constexpr double kFactPenaltyScale = 0.5;
@@ -519,7 +520,7 @@ bool Room(const CriterionResult& r) { return r.evidence.size() < kMaxEvidence; }
 
 void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std::vector<int>>& all,
                 const Criterion& c, bool skip_hedged, bool core_reading, AnswerContext* ctx,
-                CriterionResult* r) {
+                CriterionResult* r, bool hedged_credit = true) {
   // The answer to the question is stated, not listed among candidates.
   const bool skip_listed = c.core && core_reading;
   bool any_ok = any.empty();
@@ -589,12 +590,25 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   if (skip_listed && share < 1.0) {
     // Named only among many candidates: half the credit of stating it.
     CriterionResult listed;
-    ScoreTerms(any, all, c, skip_hedged, /*core_reading=*/false, ctx, &listed);
+    ScoreTerms(any, all, c, skip_hedged, /*core_reading=*/false, ctx, &listed,
+               /*hedged_credit=*/false);
     if (listed.earned / c.points > share) {
       r->earned = c.points * (share + (listed.earned / c.points - share) * kListedShare);
       r->note = share > 0 ? "partly met; the rest named only in a long list"
                           : "partly met: named only in a long list of candidates";
       r->evidence = std::move(listed.evidence);
+      return;
+    }
+  }
+  if (skip_hedged && hedged_credit && share < 1.0) {
+    // Named only as a possibility ("may have been an OOM kill"): a quarter of the credit of
+    // stating it, more than an answer that never names it, far less than committing to it.
+    CriterionResult hedged;
+    ScoreTerms(any, all, c, /*skip_hedged=*/false, core_reading, ctx, &hedged);
+    if (hedged.earned / c.points > share) {
+      r->earned = c.points * (share + (hedged.earned / c.points - share) * kHedgedShare);
+      r->note = share > 0 ? "partly met; the rest only hedged" : "partly met: only hedged";
+      r->evidence = std::move(hedged.evidence);
       return;
     }
   }

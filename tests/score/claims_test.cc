@@ -238,10 +238,15 @@ TEST_F(ClaimsTest, NegationReachesCoordinatedWordsAndHedgesClaimNothing) {
   EXPECT_EQ(Note("There is no need to raise the limits or to add an autoscaler.", "autoscaler"),
             "not met: mentioned only negated");
   EXPECT_EQ(Note("Add an autoscaler.", "autoscaler"), "met");
-  // Outside remediation, a hedged mention is no claim.
-  EXPECT_EQ(Note("It may be that payment was down, or maybe DNS.", "cause"), "not met: no match");
-  EXPECT_EQ(Note("It could be that payment was down.", "cause"), "not met: no match");
+  // Outside remediation, a hedged mention is no claim: a finding named only as a possibility
+  // earns a quarter of its points.
+  AnswerScore score = Score("It may be that payment was down, or maybe DNS.");
+  const CriterionResult& hedged = Find(score, "cause");
+  EXPECT_EQ(hedged.note, "partly met: only hedged");
+  EXPECT_DOUBLE_EQ(hedged.earned, 0.25);
+  EXPECT_EQ(Note("It could be that payment was down.", "cause"), "partly met: only hedged");
   EXPECT_EQ(Note("Payment was down.", "cause"), "met");
+  EXPECT_EQ(Note("DNS was down.", "cause"), "not met: no match");
 }
 
 TEST_F(ClaimsTest, ACoreFindingNamedAmongManyCandidatesEarnsThreeQuarters) {
