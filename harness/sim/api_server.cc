@@ -95,9 +95,13 @@ std::string Param(const httplib::Request& req, const std::string& name) {
   return req.has_param(name.c_str()) ? req.get_param_value(name.c_str()) : "";
 }
 
+// A boolean query parameter as the API server converts one (apimachinery's
+// Convert_Slice_string_To_bool): absent, "0" or "false" in any case is false; anything else,
+// the empty value included, is true. The Python client sends "True".
 bool ParamTrue(const httplib::Request& req, const std::string& name) {
-  std::string v = Param(req, name);
-  return v == "true" || v == "1";
+  if (!req.has_param(name.c_str())) return false;
+  std::string v = req.get_param_value(name.c_str());
+  return !(v == "0" || absl::EqualsIgnoreCase(v, "false"));
 }
 
 std::string MetaString(const nlohmann::json& o, const char* field) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sim/sim.h"
@@ -16,6 +17,8 @@
 namespace sre_eval {
 namespace sim {
 namespace {
+
+using ::testing::HasSubstr;
 
 class ApiServerTest : public ::testing::Test {
  protected:
@@ -47,6 +50,44 @@ TEST_F(ApiServerTest, DiscoveryListsTheServedGroups) {
   r = client_->Get("/version");
   ASSERT_TRUE(r);
   EXPECT_EQ(nlohmann::json::parse(r->body)["gitVersion"], "v1.32.4");
+}
+
+// Boolean query parameters as the API server reads them: absent, "0" and "false" in any case
+// are false, anything else (the Python client's "True", an empty value) is true.
+TEST_F(ApiServerTest, BooleanParametersAreReadAsTheApiServerReadsThem) {
+  auto pods = client_->Get("/api/v1/namespaces/sock-shop/pods?labelSelector=name%3Dfront-end");
+  ASSERT_TRUE(pods);
+  nlohmann::json list = nlohmann::json::parse(pods->body);
+  ASSERT_EQ(list["items"].size(), 1u);
+  std::string log = "/api/v1/namespaces/sock-shop/pods/" +
+                    list["items"][0]["metadata"]["name"].get<std::string>() + "/log?previous=";
+  // The front-end never restarted: asking for its previous container is a 400.
+  for (const char* v : {"True", "true", "TRUE", "1", "yes", ""}) {
+    auto r = client_->Get(log + v);
+    ASSERT_TRUE(r) << v;
+    EXPECT_EQ(r->status, 400) << v;
+    EXPECT_THAT(r->body, HasSubstr(R"(previous terminated container \"front-end\" in pod)")) << v;
+  }
+  for (const char* v : {"False", "false", "FALSE", "0"}) {
+    auto r = client_->Get(log + v);
+    ASSERT_TRUE(r) << v;
+    EXPECT_EQ(r->status, 200) << v;
+  }
+  // watch=True streams events; watch=False lists.
+  auto listed = client_->Get("/api/v1/namespaces/sock-shop/pods?watch=False");
+  ASSERT_TRUE(listed);
+  EXPECT_EQ(nlohmann::json::parse(listed->body)["kind"], "PodList");
+  std::string first_event;
+  client_->Get("/api/v1/namespaces/sock-shop/pods?watch=True&timeoutSeconds=1",
+               [&](const char* data, size_t n) {
+                 first_event.append(data, n);
+                 return first_event.find('\n') == std::string::npos;
+               });
+  nlohmann::json event =
+      nlohmann::json::parse(first_event.substr(0, first_event.find('\n')), nullptr, false);
+  ASSERT_FALSE(event.is_discarded()) << first_event;
+  EXPECT_EQ(event["type"], "ADDED");
+  EXPECT_EQ(event["object"]["kind"], "Pod");
 }
 
 TEST_F(ApiServerTest, NotFoundIsAStatus) {
