@@ -959,8 +959,7 @@ void ScoreTime(const std::vector<int>& cues, const Criterion& c, const Truth& tr
     if (!cues.empty()) {
       size_t t = ctx->scan().TokenAt(tm.begin);
       attached = t < tokens.size() && std::binary_search(event_sentences.begin(),
-                                                         event_sentences.end(),
-                                                         tokens[t].sentence);
+                                                         event_sentences.end(), tokens[t].sentence);
       if (!attached) {
         ++unattached;
         if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(tm.begin, tm.end, "not tied to the event"));

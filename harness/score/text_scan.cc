@@ -786,8 +786,8 @@ const std::vector<TimeMention>& TextScan::times() const {
     // more clock digits: "10:14-10:17" and "10:14:20-10:17:40" are ranges of two times.
     if (!m.zone.empty() && m.zone[0] == '-') {
       size_t zone_end = m.zone.data() + m.zone.size() - text_.data();
-      bool more_clock = zone_end + 1 < text_.size() && text_[zone_end] == ':' &&
-                        IsDigit(text_, zone_end + 1);
+      bool more_clock =
+          zone_end + 1 < text_.size() && text_[zone_end] == ':' && IsDigit(text_, zone_end + 1);
       if ((m.second.empty() && m.year.empty()) || more_clock) {
         end = m.zone.data() - text_.data();
         while (end > begin && text_[end - 1] == ' ') --end;

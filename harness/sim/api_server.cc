@@ -18,8 +18,8 @@
 #include "absl/time/time.h"
 #include "sim/api_server_internal.h"
 #include "sim/connection_threads.h"
-#include "sim/header_deadline.h"
 #include "sim/discovery.h"
+#include "sim/header_deadline.h"
 #include "sim/log_book.h"
 #include "sim/logs.h"
 #include "sim/metrics.h"
@@ -546,11 +546,13 @@ absl::StatusOr<int> ApiServer::Start(int port) {
   http_->Options(".*", serve);
   // The header deadline learns from these when a connection's request began and ended.
   http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
-    if (header_deadline_ != nullptr) header_deadline_->RequestBegan(req.remote_addr, req.remote_port);
+    if (header_deadline_ != nullptr)
+      header_deadline_->RequestBegan(req.remote_addr, req.remote_port);
     return httplib::Server::HandlerResponse::Unhandled;
   });
   http_->set_logger([this](const httplib::Request& req, const httplib::Response&) {
-    if (header_deadline_ != nullptr) header_deadline_->RequestEnded(req.remote_addr, req.remote_port);
+    if (header_deadline_ != nullptr)
+      header_deadline_->RequestEnded(req.remote_addr, req.remote_port);
   });
   http_->set_exception_handler(
       [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {

@@ -92,9 +92,8 @@ size_t HeaderDeadline::closed() {
 }
 
 void HeaderDeadline::Watch() {
-  Clock::duration period =
-      std::clamp<Clock::duration>(deadline_ / 8, std::chrono::milliseconds(50),
-                                  std::chrono::seconds(1));
+  Clock::duration period = std::clamp<Clock::duration>(deadline_ / 8, std::chrono::milliseconds(50),
+                                                       std::chrono::seconds(1));
   std::unique_lock<std::mutex> lock(mu_);
   while (!cv_.wait_for(lock, period, [this] { return stop_; })) {
     lock.unlock();
