@@ -425,16 +425,22 @@ class AnswerContext {
     std::optional<Span> best;
     for (int id : group) {
       for (const Span& s : Occurrences(id)) {
-        if (scan_.IsNegatedTokens(s.first_token, s.after_token) != negated) continue;
-        if (skip_hedged && !negated && scan_.IsHedgedTokens(s.first_token, s.after_token)) {
+        if (negated ? !scan_.IsNegatedTokens(s.first_token, s.after_token)
+                    : !Affirmative(s, skip_hedged, skip_listed)) {
           continue;
         }
-        if (skip_listed && !negated && scan_.InEnumeration(s.first_token)) continue;
         if (!best.has_value() || s.begin < best->begin) best = s;
         break;
       }
     }
     return best;
+  }
+
+  // Whether mention `s` is affirmative: not negated and, as asked, neither hedged nor listed.
+  bool Affirmative(const Span& s, bool skip_hedged, bool skip_listed) const {
+    return !scan_.IsNegatedTokens(s.first_token, s.after_token) &&
+           !(skip_hedged && scan_.IsHedgedTokens(s.first_token, s.after_token)) &&
+           !(skip_listed && scan_.InEnumeration(s.first_token));
   }
 
   // The sentences holding an affirmative mention of any phrase of `group`, appended to *out.
@@ -443,10 +449,7 @@ class AnswerContext {
     const std::vector<Token>& tokens = scan_.tokens();
     for (int id : group) {
       for (const Span& s : Occurrences(id)) {
-        if (s.first_token >= tokens.size()) continue;
-        if (scan_.IsNegatedTokens(s.first_token, s.after_token)) continue;
-        if (skip_hedged && scan_.IsHedgedTokens(s.first_token, s.after_token)) continue;
-        if (skip_listed && scan_.InEnumeration(s.first_token)) continue;
+        if (s.first_token >= tokens.size() || !Affirmative(s, skip_hedged, skip_listed)) continue;
         out->push_back(tokens[s.first_token].sentence);
       }
     }
@@ -568,7 +571,7 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
       if (!a) continue;
       size_t met = 0;
       for (size_t g = 0; g < all.size(); ++g) met += within(sentences[g], s) ? 1 : 0;
-      if (!local_any || met > local_met) local_met = met;
+      local_met = std::max(local_met, met);
       local_any = true;
     }
     if (any.empty()) local_any = true;
@@ -588,7 +591,7 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   double share = all.empty() ? 1.0 : static_cast<double>(local_met) / all.size();
   if (!any_ok || !local_any) share = 0;
   if (skip_listed && share < 1.0) {
-    // Named only among many candidates: half the credit of stating it.
+    // Named only among many candidates: three quarters of the credit of stating it.
     CriterionResult listed;
     ScoreTerms(any, all, c, skip_hedged, /*core_reading=*/false, ctx, &listed,
                /*hedged_credit=*/false);
@@ -941,32 +944,32 @@ void ScoreTime(const std::vector<int>& cues, const Criterion& c, const Truth& tr
   int64_t tolerance = absl::ToInt64Seconds(c.time_tolerance);
   bool right = false;
   size_t mentioned = 0;
-  // With cues, a time counts only in a sentence that names the event; a time the question
-  // gives counts only so (it is no finding by itself).
+  // With cues, a time counts only in a sentence that names the event. Without them, a time
+  // the question gives is no finding by itself.
+  const std::vector<TimeMention>& times = ctx->scan().times();
   const std::vector<Token>& tokens = ctx->scan().tokens();
   std::vector<uint32_t> event_sentences;
-  for (int id : cues) {
-    for (const Span& s : ctx->Occurrences(id)) {
-      size_t t = ctx->scan().TokenAt(s.begin);
-      if (t < tokens.size()) event_sentences.push_back(tokens[t].sentence);
+  if (!times.empty()) {
+    for (int id : cues) {
+      for (const Span& s : ctx->Occurrences(id)) {
+        if (s.first_token < tokens.size())
+          event_sentences.push_back(tokens[s.first_token].sentence);
+      }
     }
+    std::sort(event_sentences.begin(), event_sentences.end());
   }
-  std::sort(event_sentences.begin(), event_sentences.end());
   size_t restated = 0;
   size_t unattached = 0;
-  for (const TimeMention& tm : ctx->scan().times()) {
-    bool attached = false;
+  for (const TimeMention& tm : times) {
     if (!cues.empty()) {
       size_t t = ctx->scan().TokenAt(tm.begin);
-      attached = t < tokens.size() && std::binary_search(event_sentences.begin(),
-                                                         event_sentences.end(), tokens[t].sentence);
-      if (!attached) {
+      if (t >= tokens.size() ||
+          !std::binary_search(event_sentences.begin(), event_sentences.end(), tokens[t].sentence)) {
         ++unattached;
         if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(tm.begin, tm.end, "not tied to the event"));
         continue;
       }
-    }
-    if (!attached && ctx->RestatesQuestionTime(tm)) {
+    } else if (ctx->RestatesQuestionTime(tm)) {
       ++restated;
       if (Room(*r)) AddEvidence(r, ctx->MakeEvidence(tm.begin, tm.end, "given in the question"));
       continue;

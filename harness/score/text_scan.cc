@@ -46,6 +46,14 @@ inline bool IsWordByte(absl::string_view text, size_t i) {
   return SeparatorLength(text, i) == 0;
 }
 
+// Whether the token starting at `begin` is joined to a word before it by '-', '/' or '.':
+// part of a name, a date or a fraction ("pod-5", "2026-11-24", "3/4").
+bool JoinedBefore(absl::string_view text, size_t begin) {
+  return begin >= 2 &&
+         (text[begin - 1] == '-' || text[begin - 1] == '/' || text[begin - 1] == '.') &&
+         IsWordByte(text, begin - 2);
+}
+
 bool IsDigit(absl::string_view text, size_t i) {
   return i < text.size() && absl::ascii_isdigit(static_cast<unsigned char>(text[i]));
 }
@@ -413,11 +421,7 @@ void TextScan::FindNumbers() {
         !PlainDigits(text_.substr(b.begin, b.end - b.begin))) {
       return false;
     }
-    if (a.begin >= 2 &&
-        (text_[a.begin - 1] == '-' || text_[a.begin - 1] == '/' || text_[a.begin - 1] == '.') &&
-        IsWordByte(text_, a.begin - 2)) {
-      return false;
-    }
+    if (JoinedBefore(text_, a.begin)) return false;
     if (b.end + 1 < n && (text_[b.end] == '-' || text_[b.end] == '/') &&
         IsWordByte(text_, b.end + 1)) {
       return false;
@@ -469,11 +473,7 @@ void TextScan::FindNumbers() {
       // Part of a name, a date or a fraction: "pod-5", "2026-11-24", "3/4". A word after a
       // hyphen is the number's unit or subject: "750-user", "5-minute".
       if (!range_dash) {
-        if (t.begin >= 2 &&
-            (text_[t.begin - 1] == '-' || text_[t.begin - 1] == '/' || text_[t.begin - 1] == '.') &&
-            IsWordByte(text_, t.begin - 2)) {
-          continue;
-        }
+        if (JoinedBefore(text_, t.begin)) continue;
         if (t.end + 1 < n &&
             (text_[t.end] == '/' ||
              (text_[t.end] == '-' &&

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -20,6 +21,20 @@ namespace sim {
 namespace {
 
 std::string PeerKey(const std::string& ip, int port) { return absl::StrCat(ip, ":", port); }
+
+// The "ip:port" of `fd`'s IPv4 peer; false when it has none (a listener, not a socket).
+bool PeerOf(int fd, std::string* key) {
+  sockaddr_in peer{};
+  socklen_t len = sizeof(peer);
+  if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+      peer.sin_family != AF_INET) {
+    return false;
+  }
+  char ip[INET_ADDRSTRLEN] = {};
+  if (inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip)) == nullptr) return false;
+  *key = PeerKey(ip, ntohs(peer.sin_port));
+  return true;
+}
 
 // The server-side sockets of `port` among the process's descriptors, with their peers.
 std::vector<std::pair<int, std::string>> ServerConnections(int port) {
@@ -38,12 +53,8 @@ std::vector<std::pair<int, std::string>> ServerConnections(int port) {
         local.sin_family != AF_INET || ntohs(local.sin_port) != port) {
       continue;
     }
-    sockaddr_in peer{};
-    len = sizeof(peer);
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0) continue;  // Listener.
-    char ip[INET_ADDRSTRLEN] = {};
-    if (inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip)) == nullptr) continue;
-    out.emplace_back(fd, PeerKey(ip, ntohs(peer.sin_port)));
+    std::string peer;
+    if (PeerOf(fd, &peer)) out.emplace_back(fd, std::move(peer));
   }
   closedir(dir);
   return out;
@@ -51,15 +62,8 @@ std::vector<std::pair<int, std::string>> ServerConnections(int port) {
 
 // Whether `fd` is still connected to `peer` (it may have been closed and reused since the scan).
 bool StillPeer(int fd, const std::string& peer) {
-  sockaddr_in addr{};
-  socklen_t len = sizeof(addr);
-  if (getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0 ||
-      addr.sin_family != AF_INET) {
-    return false;
-  }
-  char ip[INET_ADDRSTRLEN] = {};
-  if (inet_ntop(AF_INET, &addr.sin_addr, ip, sizeof(ip)) == nullptr) return false;
-  return PeerKey(ip, ntohs(addr.sin_port)) == peer;
+  std::string now;
+  return PeerOf(fd, &now) && now == peer;
 }
 
 }  // namespace
@@ -116,9 +120,9 @@ void HeaderDeadline::Sweep() {
 
   std::lock_guard<std::mutex> lock(mu_);
   Clock::time_point now = Clock::now();
-  std::map<std::string, bool> present;
+  std::set<std::string> present;
   for (const auto& [fd, c] : connections_) {
-    present[c.peer] = true;
+    present.insert(c.peer);
     Clock::time_point phase_start = c.first_seen;
     auto p = peers_.find(c.peer);
     if (p != peers_.end()) {
