@@ -8,6 +8,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "score/engine.h"
+#include "score/rubric_fixture.h"
 #include "score/text_scan.h"
 #include "suite/rubric.h"
 #include "test_util.h"
@@ -97,17 +98,7 @@ const char kQuestion[] = "How many orders are in PAYMENT_FAILED status?";
 
 class ClaimsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    Diagnostics diags;
-    std::optional<Rubric> rubric = ParseRubricFile("r.yaml", kRubric, &diags);
-    ASSERT_TRUE(rubric.has_value()) << diags.Sorted()[0].ToString();
-    auto compiled = CompiledRubric::Compile(*rubric);
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    rubric_ = std::move(*compiled);
-    auto truth = ParseTruth("truth.json", kTruth);
-    ASSERT_TRUE(truth.ok()) << truth.status();
-    truth_ = *truth;
-  }
+  void SetUp() override { LoadRubricAndTruth(kRubric, kTruth, &rubric_, &truth_); }
 
   AnswerScore Score(const std::string& answer, const std::string& question = "") {
     ScoreOptions options;
@@ -116,12 +107,7 @@ class ClaimsTest : public ::testing::Test {
   }
 
   static const CriterionResult& Find(const AnswerScore& s, const std::string& id) {
-    for (const CriterionResult& r : s.criteria) {
-      if (r.id == id) return r;
-    }
-    static CriterionResult none;
-    ADD_FAILURE() << "no criterion " << id;
-    return none;
+    return FindCriterion(s, id);
   }
 
   std::string Note(const std::string& answer, const std::string& id,

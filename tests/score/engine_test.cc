@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "score/rubric_fixture.h"
 #include "test_util.h"
 
 namespace sre_eval {
@@ -62,24 +63,10 @@ const char kTruth[] = R"({"schema_version": 1, "incident": "crash", "facts": {
 
 class EngineTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    Diagnostics diags;
-    std::optional<Rubric> rubric = ParseRubricFile("r.yaml", kRubric, &diags);
-    ASSERT_TRUE(rubric.has_value()) << diags.Sorted()[0].ToString();
-    auto compiled = CompiledRubric::Compile(*rubric);
-    ASSERT_TRUE(compiled.ok()) << compiled.status();
-    rubric_ = std::move(*compiled);
-    auto truth = ParseTruth("truth.json", kTruth);
-    ASSERT_TRUE(truth.ok()) << truth.status();
-    truth_ = *truth;
-  }
+  void SetUp() override { LoadRubricAndTruth(kRubric, kTruth, &rubric_, &truth_); }
 
-  const CriterionResult& Find(const AnswerScore& s, const std::string& id) {
-    for (const CriterionResult& r : s.criteria) {
-      if (r.id == id) return r;
-    }
-    ADD_FAILURE() << "no criterion " << id;
-    return s.criteria[0];
+  static const CriterionResult& Find(const AnswerScore& s, const std::string& id) {
+    return FindCriterion(s, id);
   }
 
   std::vector<std::string> EvidenceOf(const AnswerScore& s, const std::string& id) {
