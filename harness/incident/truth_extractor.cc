@@ -425,11 +425,10 @@ void Extractor::Limits() {
 }
 
 void Extractor::PeakUsage() {
-  struct Peak {
-    int64_t cpu = 0, memory = 0;
-    std::vector<int64_t> cpus, memories;  // Every sample in the window, for the medians.
+  struct Usage {
+    std::vector<int64_t> cpus, memories;  // Every sample in the window: peaks and medians.
   };
-  std::map<Key, Peak> peaks;
+  std::map<Key, Usage> usage;
   std::map<Key, cluster::ContainerResources> limits;
   bool any_metrics = false;
   for (const Sample& s : t_.samples) {
@@ -440,9 +439,7 @@ void Extractor::PeakUsage() {
       any_metrics = true;
       if (!InWindow(m.timestamp)) continue;
       for (const cluster::ContainerUsage& u : m.containers) {
-        Peak& p = peaks[{m.pod, u.name}];
-        p.cpu = std::max(p.cpu, u.cpu_millicores);
-        p.memory = std::max(p.memory, u.memory_bytes);
+        Usage& p = usage[{m.pod, u.name}];
         p.cpus.push_back(u.cpu_millicores);
         p.memories.push_back(u.memory_bytes);
       }
@@ -457,26 +454,28 @@ void Extractor::PeakUsage() {
     return json(RoundTo(100.0 * static_cast<double>(used) / *limit, 10));
   };
   json list = json::array();
-  for (const auto& [key, peak] : peaks) {
+  for (const auto& [key, samples] : usage) {
     std::optional<int64_t> cpu_limit, memory_limit;
     if (auto it = limits.find(key); it != limits.end()) {
       cpu_limit = CpuMillicores(it->second.cpu_limit);
       memory_limit = MemoryBytes(it->second.memory_limit);
     }
-    json pct_cpu = percent(peak.cpu, cpu_limit);
-    json pct_memory = percent(peak.memory, memory_limit);
+    int64_t cpu_peak = *std::max_element(samples.cpus.begin(), samples.cpus.end());
+    int64_t memory_peak = *std::max_element(samples.memories.begin(), samples.memories.end());
+    json pct_cpu = percent(cpu_peak, cpu_limit);
+    json pct_memory = percent(memory_peak, memory_limit);
     // The lower median: a value some sample showed.
     auto median = [](std::vector<int64_t> v) {
       std::nth_element(v.begin(), v.begin() + (v.size() - 1) / 2, v.end());
       return v[(v.size() - 1) / 2];
     };
-    int64_t cpu_median = median(peak.cpus);
-    int64_t memory_median = median(peak.memories);
+    int64_t cpu_median = median(samples.cpus);
+    int64_t memory_median = median(samples.memories);
     auto mib = [](int64_t bytes) { return (bytes + (int64_t{1} << 19)) >> 20; };
     list.push_back({{"pod", key.first},
                     {"container", key.second},
-                    {"cpu_millicores", peak.cpu},
-                    {"memory_mib", mib(peak.memory)},
+                    {"cpu_millicores", cpu_peak},
+                    {"memory_mib", mib(memory_peak)},
                     {"cpu_pct_of_limit", pct_cpu},
                     {"memory_pct_of_limit", pct_memory},
                     {"cpu_millicores_median", cpu_median},
