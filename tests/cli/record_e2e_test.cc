@@ -1,5 +1,6 @@
 // `sre-eval record` end to end: the shipped incidents run on the simulated cluster through the
 // installed kubectl, restore it, and leave truths that satisfy the incident guide's matrix.
+#include <atomic>
 #include <csignal>
 #include <sstream>
 #include <streambuf>
@@ -182,6 +183,26 @@ TEST_P(RecordIncidentTest, RunsRestoresAndLeavesATruthThatFitsTheGuide) {
     EXPECT_EQ(f["payment.failed_checkouts"].get<size_t>(), ids.size());
     EXPECT_GT(f["logs.connection_refused"].get<int>(), 0);
     EXPECT_EQ(Mutating(kubectl_log), 8) << kubectl_log;  // 2 applies, 2 scales, 2 deletes, the lock
+  }
+}
+
+// fixtures/recorded/ is what `sre-eval record --seed 42` writes on the sim, byte for byte: the
+// fixture truths are checked against its shape and order, so it must follow the extractor.
+TEST(RecordFixtureTest, FixturesRecordedAreWhatRecordWritesWithSeed42) {
+  SKIP_WITHOUT_KUBECTL();
+  TempDir dir;
+  std::string out = dir.path() + "/run";
+  NullProgress progress;
+  std::atomic<int> interrupts{0};
+  RecordRun run;
+  std::ostringstream err;
+  RecordOptions options = SimOptions(out, "crash", 42);
+  options.incidents = {"crash", "latency", "payment"};
+  ASSERT_EQ(Record(options, &progress, &interrupts, &run, err), 0) << err.str();
+  for (const std::string incident : {"crash", "latency", "payment"}) {
+    EXPECT_EQ(Slurp(out + "/" + incident + "/truth.json"),
+              Slurp(std::string(SRE_EVAL_SOURCE_DIR) + "/fixtures/recorded/" + incident + ".json"))
+        << incident << ": regenerate fixtures/recorded/ with `sre-eval record --seed 42`";
   }
 }
 
