@@ -107,15 +107,15 @@ int RunScore(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   // the number of answers.
   std::string scores_path = SuitePath(run_dir, "scores.json");
   ScoresFileWriter writer(scores_path);
-  std::vector<uint32_t> order;
+  absl::Status written = absl::OkStatus();
   absl::StatusOr<RunScores> scores = ScoreRunStreaming(
-      suite, rubrics, run_dir, judge.get(), jobs, [&](const ScoredAnswer& a) { writer.Add(a); },
-      &order);
+      suite, rubrics, run_dir, judge.get(), jobs,
+      [&](const ScoredAnswer& a) { return writer.Add(a); },
+      [&](const RunScores& s, AnswerOrder* order) { written = writer.Commit(s, order); });
   if (!scores.ok()) {
     err << "sre-eval score: " << scores.status().message() << "\n";
     return kExitBadInput;
   }
-  absl::Status written = writer.Commit(*scores, order);
 
   for (const Diagnostic& d : scores->problems) {
     Diagnostic shown = d;

@@ -12,13 +12,13 @@
 #include <tuple>
 #include <utility>
 
-#include "absl/container/flat_hash_map.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "suite/prompt.h"
 #include "util/edit_distance.h"
+#include "util/external_sort.h"
 
 namespace sre_eval {
 
@@ -102,18 +102,21 @@ AnswerScore ZeroScore(const Rubric& rubric, bool with_judge) {
 
 class RunScorer {
  public:
-  // Receives each scored answer, in the order of the file, on the calling thread.
-  using Sink = std::function<void(const ScoredAnswer&)>;
+  // Receives each scored answer, in the order of the file, on the calling thread, and returns
+  // the token that AnswerOrder gives back for it.
+  using Sink = std::function<uint64_t(const ScoredAnswer&)>;
 
   RunScorer(const Suite& suite, const RubricSet& rubrics, const std::string& run_dir,
-            const std::string& responses, const Judge* judge, int jobs, Sink sink)
+            const std::string& responses, const Judge* judge, int jobs, Sink sink,
+            const ExternalSortLimits& limits)
       : suite_(suite),
         rubrics_(rubrics),
         run_dir_(run_dir),
         responses_(responses),
         judge_(judge),
         jobs_(std::max(1, jobs)),
-        sink_(std::move(sink)) {
+        sink_(std::move(sink)),
+        tallies_(JoinPath(run_dir, responses), limits) {
     for (const Prompt* p : suite.AllPrompts()) {
       if (order_.count(p->id) != 0) continue;
       order_.emplace(p->id, prompts_.size());
@@ -136,15 +139,6 @@ class RunScorer {
       NotScored(&mismatch_, absl::StrCat(r.prompt_id, "\n", r.incident), r.line,
                 absl::StrCat("prompt '", r.prompt_id, "' belongs to incident '", prompt.incident,
                              "', not '", r.incident, "'"));
-      return;
-    }
-    auto [seen, inserted] =
-        seen_.emplace(std::make_pair(static_cast<uint32_t>(at->second), r.trial), r.line);
-    if (!inserted) {
-      ++out_.counts.not_scored;
-      problems_.Add(responses_, r.line, 0,
-                    absl::StrCat("duplicate answer for prompt '", r.prompt_id, "' trial ", r.trial,
-                                 "; the one on line ", seen->second, " is scored"));
       return;
     }
     TruthEntry& truth = FindTruth(r.incident);
@@ -205,17 +199,21 @@ class RunScorer {
       for (size_t t = 0; t < threads; ++t) pool.emplace_back(work);
       for (std::thread& t : pool) t.join();
     }
-    for (const Pending& p : pending_) {
-      Tally(p.prompt, p.scored);
-      sink_(p.scored);
-    }
+    for (const Pending& p : pending_) Tally(p.prompt, p.scored, sink_(p.scored));
     pending_.clear();
   }
 
-  // `*order` receives the sink's answers' indices (in the order they were given to it) by
-  // prompt in suite order, then trial.
-  RunScores Finish(std::vector<uint32_t>* order) {
+  // Scores what is left, sorts the tallies, then passes the result and the order of the
+  // answers kept to `on_scores`.
+  absl::Status Finish(int malformed,
+                      const std::function<void(const RunScores&, AnswerOrder*)>& on_scores) {
     Flush();
+    out_.counts.malformed = malformed;
+    out_.counts.not_scored += malformed;
+    absl::Status sorted = tallies_.Sort();
+    if (!sorted.ok()) return sorted;
+    Aggregate();
+    if (!tallies_.status().ok()) return tallies_.status();
     for (auto& [incident, entry] : truths_) {
       if (entry.truth.has_value()) continue;
       problems_.Add(absl::StrCat(incident, "/truth.json"), entry.line, entry.column,
@@ -229,39 +227,73 @@ class RunScorer {
       }
     }
     out_.problems = problems_.Sorted();
-
-    // (prompt, trial) is unique among the scored answers: duplicates were left out.
-    order->resize(tallies_.size());
-    for (uint32_t i = 0; i < order->size(); ++i) (*order)[i] = i;
-    std::sort(order->begin(), order->end(), [&](uint32_t x, uint32_t y) {
-      return std::make_pair(tallies_[x].prompt, tallies_[x].trial) <
-             std::make_pair(tallies_[y].prompt, tallies_[y].trial);
-    });
-    Aggregate(*order);
-    return std::move(out_);
+    tallies_.Rewind();
+    KeptOrder order(&tallies_);
+    on_scores(out_, &order);
+    return tallies_.status();
   }
+
+  // Moves the result out, after Finish.
+  RunScores TakeScores() { return std::move(out_); }
 
   void AddProblems(const Diagnostics& d) {
     for (const Diagnostic& x : d.list()) problems_.Add(x);
   }
 
  private:
-  // What the aggregates need of one scored answer, kept instead of the answer so that memory
-  // does not grow with the answers' text: about 40 bytes and 8 per dimension. Scores are kept
-  // as RoundScore(score) * 10000, which RoundScore makes a whole number, so the means are
-  // computed from exactly the values, and in the order, they would be from the answers.
+  // What the aggregates need of one scored answer, kept instead of the answer (and on disk
+  // past a chunk of them, see ExternalSorter) so that memory does not grow with the answers.
+  // Scores are kept as RoundScore(score) * 10000, which RoundScore makes a whole number, so
+  // the means are computed from exactly the values, and in the order, they would be from the
+  // answers.
+  static constexpr size_t kMaxDimensions = 4;  // AllDimensions(); a prompt lists each once.
+  static constexpr int32_t kNoScore = INT32_MIN;
   struct AnswerTally {
     int64_t trial = 0;
+    uint64_t token = 0;   // The sink's.
     uint32_t prompt = 0;  // Index in prompts_.
+    int32_t line = 0;     // In responses.jsonl.
     int32_t score = 0;
-    uint32_t dimensions_begin = 0;  // In dimension_tallies_.
-    uint16_t dimensions = 0;
+    // By the index of the dimension in the prompt's; kNoScore when skipped.
+    int32_t dimensions[kMaxDimensions] = {kNoScore, kNoScore, kNoScore, kNoScore};
     uint16_t judge_errors = 0;
     ResponseStatus status = ResponseStatus::kOk;
   };
-  struct DimensionTally {
-    uint32_t index = 0;  // In the prompt's dimensions.
-    int32_t score = 0;
+  // By prompt in suite order, then trial, then line: the first of a (prompt, trial) in the
+  // file comes first, and is the one kept.
+  struct TallyOrder {
+    bool operator()(const AnswerTally& x, const AnswerTally& y) const {
+      return std::tie(x.prompt, x.trial, x.line) < std::tie(y.prompt, y.trial, y.line);
+    }
+  };
+  using TallySorter = ExternalSorter<AnswerTally, TallyOrder>;
+
+  static bool SameAnswer(const AnswerTally& x, const AnswerTally& y) {
+    return x.prompt == y.prompt && x.trial == y.trial;
+  }
+
+  // The tokens of the sorted tallies, each (prompt, trial) once.
+  class KeptOrder : public AnswerOrder {
+   public:
+    explicit KeptOrder(TallySorter* tallies) : tallies_(tallies) {}
+    bool Next(uint64_t* token) override {
+      AnswerTally t;
+      while (tallies_->Next(&t)) {
+        bool duplicate = any_ && SameAnswer(t, last_);
+        last_ = t;
+        any_ = true;
+        if (duplicate) continue;
+        *token = t.token;
+        return true;
+      }
+      return false;
+    }
+    absl::Status status() const override { return tallies_->status(); }
+
+   private:
+    TallySorter* tallies_;
+    AnswerTally last_;
+    bool any_ = false;
   };
 
   static int32_t Units(double score) {
@@ -271,25 +303,27 @@ class RunScorer {
   }
   static double FromUnits(int32_t units) { return static_cast<double>(units) / 10000.0; }
 
-  void Tally(uint32_t prompt_index, const ScoredAnswer& a) {
+  void Tally(uint32_t prompt_index, const ScoredAnswer& a, uint64_t token) {
     const Prompt& p = *prompts_[prompt_index];
     AnswerTally t;
     t.trial = a.trial;
+    t.token = token;
     t.prompt = prompt_index;
+    t.line = a.line;
     t.score = Units(a.score.score);
     t.status = a.status;
-    t.dimensions_begin = static_cast<uint32_t>(dimension_tallies_.size());
     for (const DimensionResult& d : a.score.dimensions) {
       auto it = std::find(p.dimensions.begin(), p.dimensions.end(), d.name);
-      if (it == p.dimensions.end() || d.skipped) continue;
-      dimension_tallies_.push_back(
-          {static_cast<uint32_t>(it - p.dimensions.begin()), Units(d.score)});
-      ++t.dimensions;
+      size_t index = static_cast<size_t>(it - p.dimensions.begin());
+      if (it == p.dimensions.end() || index >= kMaxDimensions || d.skipped) continue;
+      t.dimensions[index] = Units(d.score);
     }
     for (const CriterionResult& r : a.score.criteria) {
-      if (judge_ != nullptr && r.kind == CriterionKind::kJudge && r.skipped) ++t.judge_errors;
+      if (judge_ != nullptr && r.kind == CriterionKind::kJudge && r.skipped) {
+        t.judge_errors = static_cast<uint16_t>(std::min(t.judge_errors + 1, 65535));
+      }
     }
-    tallies_.push_back(t);
+    tallies_.Add(t);
   }
 
   void NotScored(std::map<std::string, Grouped>* groups, const std::string& key, int line,
@@ -318,28 +352,14 @@ class RunScorer {
     return entry;
   }
 
-  // `order`: the tallies by prompt in suite order, then trial.
-  void Aggregate(const std::vector<uint32_t>& order) {
+  // Reads the sorted tallies once: counts, duplicates and the means.
+  void Aggregate() {
     RunCounts& c = out_.counts;
-    c.scored = static_cast<int>(tallies_.size());
-    for (const AnswerTally& t : tallies_) {
-      switch (t.status) {
-        case ResponseStatus::kOk:
-          ++c.ok;
-          break;
-        case ResponseStatus::kError:
-          ++c.error;
-          break;
-        case ResponseStatus::kTimeout:
-          ++c.timeout;
-          break;
-      }
-      out_.judge_errors += t.judge_errors;
-    }
     std::vector<double> prompt_means;
     std::map<std::string, std::vector<double>> dimension_means;
     std::set<std::string> dimensions_used;
-    size_t next = 0;  // In `order`.
+    AnswerTally t, kept;
+    bool more = tallies_.Next(&t);
     for (uint32_t pi = 0; pi < prompts_.size(); ++pi) {
       const Prompt* p = prompts_[pi];
       PromptScores ps;
@@ -351,15 +371,37 @@ class RunScorer {
       double sum = 0;
       std::vector<double> dim_sums(p->dimensions.size(), 0.0);
       std::vector<size_t> dim_counts(p->dimensions.size(), 0);
-      for (; next < order.size() && tallies_[order[next]].prompt == pi; ++next) {
-        const AnswerTally& t = tallies_[order[next]];
+      bool any = false;
+      for (; more && t.prompt == pi; more = tallies_.Next(&t)) {
+        if (any && SameAnswer(t, kept)) {
+          ++c.not_scored;
+          problems_.Add(responses_, t.line, 0,
+                        absl::StrCat("duplicate answer for prompt '", p->id, "' trial ", t.trial,
+                                     "; the one on line ", kept.line, " is scored"));
+          continue;
+        }
+        kept = t;
+        any = true;
+        ++c.scored;
+        switch (t.status) {
+          case ResponseStatus::kOk:
+            ++c.ok;
+            break;
+          case ResponseStatus::kError:
+            ++c.error;
+            break;
+          case ResponseStatus::kTimeout:
+            ++c.timeout;
+            break;
+        }
+        out_.judge_errors += t.judge_errors;
         ++ps.trials;
         if (t.status != ResponseStatus::kOk) ++ps.failed;
         sum += FromUnits(t.score);
-        for (uint32_t d = t.dimensions_begin; d < t.dimensions_begin + t.dimensions; ++d) {
-          const DimensionTally& dt = dimension_tallies_[d];
-          dim_sums[dt.index] += FromUnits(dt.score);
-          ++dim_counts[dt.index];
+        for (size_t d = 0; d < dim_sums.size() && d < kMaxDimensions; ++d) {
+          if (t.dimensions[d] == kNoScore) continue;
+          dim_sums[d] += FromUnits(t.dimensions[d]);
+          ++dim_counts[d];
         }
       }
       if (ps.trials > 0) ps.score = sum / static_cast<double>(ps.trials);
@@ -406,24 +448,22 @@ class RunScorer {
   // however long the file is.
   static constexpr size_t kBatch = 256;
   std::vector<Pending> pending_;
-  std::vector<AnswerTally> tallies_;  // In the sink's order.
-  std::vector<DimensionTally> dimension_tallies_;
+  TallySorter tallies_;
   std::vector<const Prompt*> prompts_;  // Suite order.
   std::vector<std::string> prompt_ids_;
   std::map<std::string, size_t> order_;
   std::map<std::string, TruthEntry> truths_;
-  // (prompt index, trial) -> the line scored.
-  absl::flat_hash_map<std::pair<uint32_t, int64_t>, int> seen_;
   std::map<std::string, Grouped> unknown_, mismatch_, no_rubric_;
   std::set<std::string> scored_prompts_;
   Diagnostics problems_;
   RunScores out_;
 };
 
-absl::StatusOr<RunScores> Score(const Suite& suite, const RubricSet& rubrics,
-                                const std::string& run_dir, const Judge* judge, int jobs,
-                                const std::string& responses, RunScorer::Sink sink,
-                                std::vector<uint32_t>* order) {
+absl::StatusOr<RunScores> Score(
+    const Suite& suite, const RubricSet& rubrics, const std::string& run_dir, const Judge* judge,
+    int jobs, const std::string& responses, RunScorer::Sink sink,
+    const std::function<void(const RunScores&, AnswerOrder*)>& on_scores,
+    const ExternalSortLimits& limits) {
   struct stat st;
   if (stat(run_dir.c_str(), &st) != 0) {
     return absl::NotFoundError(absl::StrCat("run folder '", run_dir, "' does not exist"));
@@ -431,7 +471,7 @@ absl::StatusOr<RunScores> Score(const Suite& suite, const RubricSet& rubrics,
   if (!S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat("'", run_dir, "' is not a run folder"));
   }
-  RunScorer scorer(suite, rubrics, run_dir, responses, judge, jobs, std::move(sink));
+  RunScorer scorer(suite, rubrics, run_dir, responses, judge, jobs, std::move(sink), limits);
   std::string path = JoinPath(run_dir, responses);
   Diagnostics problems;
   int lines = 0;
@@ -445,10 +485,9 @@ absl::StatusOr<RunScores> Score(const Suite& suite, const RubricSet& rubrics,
   std::set<int> malformed;
   for (const Diagnostic& d : problems.list()) malformed.insert(d.line);
   scorer.AddProblems(problems);
-  RunScores out = scorer.Finish(order);
-  out.counts.malformed = static_cast<int>(malformed.size());
-  out.counts.not_scored += out.counts.malformed;
-  return out;
+  absl::Status finished = scorer.Finish(static_cast<int>(malformed.size()), on_scores);
+  if (!finished.ok()) return finished;
+  return scorer.TakeScores();
 }
 
 }  // namespace
@@ -457,21 +496,30 @@ absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
                                    const std::string& run_dir, const Judge* judge, int jobs,
                                    const std::string& responses) {
   std::vector<ScoredAnswer> answers;
-  std::vector<uint32_t> order;
+  std::vector<ScoredAnswer> ordered;
   absl::StatusOr<RunScores> out = Score(
       suite, rubrics, run_dir, judge, jobs, responses,
-      [&](const ScoredAnswer& a) { answers.push_back(a); }, &order);
+      [&](const ScoredAnswer& a) {
+        answers.push_back(a);
+        return static_cast<uint64_t>(answers.size() - 1);
+      },
+      [&](const RunScores&, AnswerOrder* order) {
+        ordered.reserve(answers.size());
+        uint64_t i = 0;
+        while (order->Next(&i)) ordered.push_back(std::move(answers[i]));
+      },
+      ExternalSortLimits());
   if (!out.ok()) return out;
-  out->answers.reserve(answers.size());
-  for (uint32_t i : order) out->answers.push_back(std::move(answers[i]));
+  out->answers = std::move(ordered);
   return out;
 }
 
 absl::StatusOr<RunScores> ScoreRunStreaming(
     const Suite& suite, const RubricSet& rubrics, const std::string& run_dir, const Judge* judge,
-    int jobs, const std::function<void(const ScoredAnswer&)>& on_answer,
-    std::vector<uint32_t>* order, const std::string& responses) {
-  return Score(suite, rubrics, run_dir, judge, jobs, responses, on_answer, order);
+    int jobs, const std::function<uint64_t(const ScoredAnswer&)>& on_answer,
+    const std::function<void(const RunScores&, AnswerOrder*)>& on_scores,
+    const std::string& responses, const ExternalSortLimits& limits) {
+  return Score(suite, rubrics, run_dir, judge, jobs, responses, on_answer, on_scores, limits);
 }
 
 }  // namespace sre_eval

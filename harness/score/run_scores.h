@@ -19,6 +19,7 @@
 #include "score/rubric_set.h"
 #include "suite/suite.h"
 #include "util/diagnostic.h"
+#include "util/external_sort.h"
 
 namespace sre_eval {
 
@@ -90,16 +91,36 @@ absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
                                    const std::string& run_dir, const Judge* judge, int jobs = 1,
                                    const std::string& responses = "responses.jsonl");
 
-// ScoreRun without keeping the answers, so that memory does not grow with them: each scored
-// answer is passed to `on_answer` (on the calling thread, in the order of the file) and
-// RunScores::answers stays empty; everything else is as ScoreRun gives it. `*order` receives
-// the indices of the answers passed, in the order RunScores::answers would list them (by
-// prompt in suite order, then trial). Memory still holds about 100 bytes per answer scored:
-// what the means, the order and the duplicate check need.
+// The answers ScoreRunStreaming kept, in the order RunScores::answers would list them (by
+// prompt in suite order, then trial), as the tokens its `on_answer` returned for them.
+class AnswerOrder {
+ public:
+  virtual ~AnswerOrder() = default;
+  // The next token; false at the end, or on an error reading the sorted answers back
+  // (status() then says which).
+  virtual bool Next(uint64_t* token) = 0;
+  virtual absl::Status status() const = 0;
+};
+
+// ScoreRun without keeping the answers, so that memory does not grow with them. Each scored
+// answer is passed to `on_answer` (on the calling thread, in the order of the file), which
+// returns a token for it (e.g. where it stored it). When everything is scored, `on_scores`
+// receives the result and the tokens of the answers kept, in their order. RunScores::answers
+// stays empty; everything else is as ScoreRun gives it.
+//
+// What the means, the order and the duplicate check need of each answer (about 64 bytes) is
+// sorted in chunks of `limits.chunk_records`, each past the first written as a sorted run to
+// an unlinked temporary file beside the answers' file and merged back (util/external_sort.h):
+// memory stays the same whatever the number of answers. A duplicate (prompt, trial) is
+// therefore scored (and passed to `on_answer`) before it is found to be one; only the first
+// in the file is kept, as ScoreRun does. Fails, besides as ScoreRun does, when a temporary
+// file cannot be written or read back.
 absl::StatusOr<RunScores> ScoreRunStreaming(
     const Suite& suite, const RubricSet& rubrics, const std::string& run_dir, const Judge* judge,
-    int jobs, const std::function<void(const ScoredAnswer&)>& on_answer,
-    std::vector<uint32_t>* order, const std::string& responses = "responses.jsonl");
+    int jobs, const std::function<uint64_t(const ScoredAnswer&)>& on_answer,
+    const std::function<void(const RunScores&, AnswerOrder*)>& on_scores,
+    const std::string& responses = "responses.jsonl",
+    const ExternalSortLimits& limits = ExternalSortLimits());
 
 // The mean of `values`, or nullopt when empty.
 std::optional<double> Mean(const std::vector<double>& values);

@@ -43,22 +43,32 @@ absl::Status AppendRange(int fd, uint64_t offset, size_t size, std::string* out,
 
 ScoresFileWriter::ScoresFileWriter(std::string path) : path_(std::move(path)) {}
 
-void ScoresFileWriter::Add(const ScoredAnswer& answer) {
-  if (!status_.ok()) return;
+uint64_t ScoresFileWriter::Add(const ScoredAnswer& answer) {
+  if (!status_.ok()) return 0;
   if (!spill_.valid()) {
     std::string name;
     absl::StatusOr<UniqueFd> spill = MakeTempFileBeside(path_, "answers", &name);
     if (!spill.ok()) {
       status_ = spill.status();
-      return;
+      return 0;
     }
     spill_ = *std::move(spill);
     // Only the descriptor is needed from now on.
     unlink(name.c_str());
   }
-  offsets_.push_back(spilled_ + buffer_.size());
+  uint64_t token = spilled_ + buffer_.size();
+  size_t at = buffer_.size();
+  buffer_.append(4, '\0');
   AppendAnswerJson(answer, &buffer_);
+  uint64_t size = buffer_.size() - at - 4;
+  if (size > UINT32_MAX) {
+    status_ = absl::ResourceExhaustedError(
+        absl::StrCat("writing ", path_, ": an answer's entry is over 4 GiB"));
+    return 0;
+  }
+  for (int i = 0; i < 4; ++i) buffer_[at + i] = static_cast<char>((size >> (8 * i)) & 0xff);
   if (buffer_.size() >= kBufferBytes) status_ = FlushSpill();
+  return token;
 }
 
 absl::Status ScoresFileWriter::FlushSpill() {
@@ -70,32 +80,38 @@ absl::Status ScoresFileWriter::FlushSpill() {
   return written;
 }
 
-absl::Status ScoresFileWriter::Commit(const RunScores& scores, const std::vector<uint32_t>& order) {
+absl::Status ScoresFileWriter::Commit(const RunScores& scores, AnswerOrder* order) {
   if (status_.ok()) status_ = FlushSpill();
   if (!status_.ok()) return status_;
-  if (order.size() != offsets_.size()) {
-    return absl::InternalError(absl::StrCat("writing ", path_, ": ", order.size(),
-                                            " answers in order, ", offsets_.size(), " added"));
-  }
   absl::StatusOr<AtomicFile> out = AtomicFile::Create(path_);
   if (!out.ok()) return out.status();
 
   std::string spill_name = absl::StrCat("reading a temporary file for ", path_);
   std::string text = ScoresJsonHead(scores);
   absl::Status status = absl::OkStatus();
-  for (size_t i = 0; i < order.size() && status.ok(); ++i) {
-    uint32_t k = order[i];
-    uint64_t end = k + 1 < offsets_.size() ? offsets_[k + 1] : spilled_;
-    text.append(ScoresJsonAnswerSeparator(i));
-    status = AppendRange(spill_.get(), offsets_[k], static_cast<size_t>(end - offsets_[k]), &text,
-                         spill_name);
+  size_t written = 0;
+  uint64_t token = 0;
+  while (status.ok() && order->Next(&token)) {
+    std::string size_bytes;
+    if (token + 4 > spilled_) {
+      status = absl::InternalError(absl::StrCat("writing ", path_, ": no answer at ", token));
+      break;
+    }
+    status = AppendRange(spill_.get(), token, 4, &size_bytes, spill_name);
+    if (!status.ok()) break;
+    uint64_t size = 0;
+    for (int i = 0; i < 4; ++i)
+      size |= uint64_t{static_cast<unsigned char>(size_bytes[i])} << (8 * i);
+    text.append(ScoresJsonAnswerSeparator(written++));
+    status = AppendRange(spill_.get(), token + 4, static_cast<size_t>(size), &text, spill_name);
     if (status.ok() && text.size() >= kBufferBytes) {
       status = out->Append(text);
       text.clear();
     }
   }
+  if (status.ok()) status = order->status();
   if (status.ok()) {
-    text.append(ScoresJsonTail(scores, order.size()));
+    text.append(ScoresJsonTail(scores, written));
     status = out->Append(text);
   }
   if (!status.ok()) return status;  // `out` removes its temporary file.

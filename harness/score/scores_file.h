@@ -12,7 +12,6 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "absl/status/status.h"
 #include "score/run_scores.h"
@@ -20,29 +19,32 @@
 
 namespace sre_eval {
 
-// Memory: about 1 MiB of buffer and 8 bytes per answer. Not thread-safe.
+// Memory: about 1 MiB of buffer, whatever the number of answers. Not thread-safe.
 class ScoresFileWriter {
  public:
   // `path`: the file to replace, e.g. RUN_DIR/scores.json.
   explicit ScoresFileWriter(std::string path);
 
-  // Appends one answer. The first error (creating or writing the spill) is kept and returned
-  // by Commit; later answers are then dropped.
-  void Add(const ScoredAnswer& answer);
+  // Appends one answer; returns its token for Commit (ScoreRunStreaming's on_answer). The first
+  // error (creating or writing the spill) is kept and returned by Commit; later answers are
+  // then dropped.
+  uint64_t Add(const ScoredAnswer& answer);
 
   // Writes the file: the head and tail from `scores` (its `answers` are not read), then the
-  // answers added, in `order` (indices in the order of Add, each once: ScoreRunStreaming's).
-  // The error message names the file or the temporary file that failed.
-  absl::Status Commit(const RunScores& scores, const std::vector<uint32_t>& order);
+  // answers added, in the order `order` gives their tokens (ScoreRunStreaming's on_scores).
+  // An answer may be left out, not given twice. The error message names the file or the
+  // temporary file that failed.
+  absl::Status Commit(const RunScores& scores, AnswerOrder* order);
 
  private:
   absl::Status FlushSpill();
 
   std::string path_;
   UniqueFd spill_;
-  uint64_t spilled_ = 0;           // Bytes written to the spill.
-  std::string buffer_;             // Not yet written.
-  std::vector<uint64_t> offsets_;  // Where each answer starts in the spill.
+  uint64_t spilled_ = 0;  // Bytes written to the spill.
+  // Not yet written. Each answer is its size (4 bytes, little-endian) and its JSON, and its
+  // token is where that starts in the spill.
+  std::string buffer_;
   absl::Status status_ = absl::OkStatus();
 };
 

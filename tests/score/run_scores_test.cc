@@ -372,16 +372,18 @@ class StreamedScoresTest : public RunScoresTest {
     EXPECT_TRUE(s.ok()) << s.status();
     return s.ok() ? ScoresJson(*s) : "";
   }
-  std::string Streamed(const Judge* judge, int jobs) {
+  std::string Streamed(const Judge* judge, int jobs,
+                       const ExternalSortLimits& limits = ExternalSortLimits()) {
     ScoresFileWriter writer(dir_.path() + "/scores.json");
-    std::vector<uint32_t> order;
+    absl::Status written = absl::InternalError("not written");
     absl::StatusOr<RunScores> s = ScoreRunStreaming(
-        suite_, rubrics_, dir_.path(), judge, jobs, [&](const ScoredAnswer& a) { writer.Add(a); },
-        &order);
+        suite_, rubrics_, dir_.path(), judge, jobs,
+        [&](const ScoredAnswer& a) { return writer.Add(a); },
+        [&](const RunScores& r, AnswerOrder* order) { written = writer.Commit(r, order); },
+        "responses.jsonl", limits);
     EXPECT_TRUE(s.ok()) << s.status();
     if (!s.ok()) return "";
     EXPECT_TRUE(s->answers.empty());
-    absl::Status written = writer.Commit(*s, order);
     EXPECT_TRUE(written.ok()) << written;
     absl::StatusOr<std::string> text = ReadFile(dir_.path() + "/scores.json");
     return text.ok() ? *text : "";
@@ -430,18 +432,24 @@ TEST_F(StreamedScoresTest, ManyShuffledAnswersWithAJudgeGiveTheSameBytes) {
   std::string expected = InMemory(&judge, 1);
   EXPECT_EQ(Streamed(&judge, 1), expected);
   EXPECT_EQ(Streamed(&judge, 3), expected);
+  // Sorted through the disk: 61 runs of 100 answers, merged 4 at a time in three passes.
+  ExternalSortLimits small;
+  small.chunk_records = 100;
+  small.fan_in = 4;
+  small.read_records = 7;
+  EXPECT_EQ(Streamed(&judge, 2, small), expected);
 }
 
 TEST_F(StreamedScoresTest, AFolderThatCannotBeWrittenIsAnErrorAndLeavesNoFile) {
   ASSERT_TRUE(Score(Line("crash", "i1.a", 1, "memory")).ok());
   ScoresFileWriter writer(dir_.path() + "/nope/scores.json");
-  std::vector<uint32_t> order;
+  absl::Status written = absl::OkStatus();
   absl::StatusOr<RunScores> s = ScoreRunStreaming(
-      suite_, rubrics_, dir_.path(), nullptr, 1, [&](const ScoredAnswer& a) { writer.Add(a); },
-      &order);
+      suite_, rubrics_, dir_.path(), nullptr, 1,
+      [&](const ScoredAnswer& a) { return writer.Add(a); },
+      [&](const RunScores& r, AnswerOrder* order) { written = writer.Commit(r, order); });
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->counts.scored, 1);
-  absl::Status written = writer.Commit(*s, order);
   EXPECT_TRUE(absl::IsNotFound(written)) << written;
   EXPECT_EQ(written.message(), absl::StrCat("creating a temporary file for ", dir_.path(),
                                             "/nope/scores.json: No such file or directory"));

@@ -150,14 +150,14 @@ TEST_F(ApiServerTest, TwoHundredMalformedRequestsGetErrorsAndTheServerKeepsAnswe
     bad.push_back({"PATCH", deploy + "/scale", "application/merge-patch+json", b});
     bad.push_back({"PATCH", deploy, "text/plain", b});
   }
-  for (const std::string& q :
+  for (const char* q :
        {"labelSelector=a%20in%20(", "labelSelector=!!", "labelSelector=a%3Db%3Dc",
         "fieldSelector=spec.nope=1", "fieldSelector=%3D%3D", "watch=1&resourceVersion=abc",
         "watch=1&timeoutSeconds=-1", "watch=1&resourceVersion=1", "includeObject=Bogus",
         "watch=true&labelSelector=((", "limit=abc", "fieldSelector=metadata.name"}) {
     bad.push_back({"GET", pods + "?" + q, "", ""});
   }
-  for (const std::string& p :
+  for (const char* p :
        {"/api/v2", "/apis/nope/v1", "/apis/apps/v9/deployments", "/api/v1/namespaces/x/nope",
         "/api/v1/namespaces/sock-shop/pods/x/nope", "/openapi/v3/apis/nope/v1", "/sim/v1/nope",
         "/%ff%fe", "/api/v1/pods/x", "//", "/apis/apps/v1/namespaces/sock-shop/deployments/x/scale",
