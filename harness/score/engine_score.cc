@@ -37,6 +37,7 @@ constexpr double kHedgedShare = 0.25;    // What a term earns named only hedged.
 constexpr double kFactPenaltyScale = 0.5;
 constexpr int kForbiddenWeight = 1;  // A forbidden claim counts as this many wrong facts.
 constexpr double kTrustFloor = 0.5;  // What the core keeps when every checked fact is wrong.
+constexpr double kFactsKeep = 0.5;   // What wrong facts leave of what the rest earned.
 
 // "10:24:12" in UTC; cheaper than absl::FormatTime, which matters per time mentioned.
 std::string ClockTime(absl::Time t) {
@@ -635,7 +636,8 @@ void ScoreForbid(const std::vector<std::vector<int>>& claims,
                  AnswerContext* ctx, CriterionResult* r) {
   std::vector<std::string> found;
   for (const auto& group : claims) {
-    if (auto s = ctx->FindMention(group, false)) {
+    // Naming a cause among many candidates ("DNS, GC, slow queries, ...") blames none of them.
+    if (auto s = ctx->FindMention(group, false, /*skip_hedged=*/false, /*skip_listed=*/true)) {
       Evidence e = ctx->MakeEvidence(s->begin, s->end, "claimed");
       found.push_back(absl::StrCat("claims '", e.text, "'"));
       AddEvidence(r, std::move(e));
@@ -1092,6 +1094,8 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
   // Facts checked per dimension (numbers, times, ids): how many the answer got right and how
   // many it got wrong.
   std::vector<int> facts_right(out.dimensions.size()), facts_wrong(out.dimensions.size());
+  // Of each dimension's penalty, what wrong facts (not forbidden claims) cost.
+  std::vector<double> fact_penalty(out.dimensions.size());
   for (size_t i = 0; i < out.criteria.size(); ++i) {
     const CriterionResult& r = out.criteria[i];
     if (r.skipped) continue;
@@ -1102,6 +1106,7 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     dr.maximum += r.points;
     if (r.kind == CriterionKind::kNumber || r.kind == CriterionKind::kTime ||
         r.kind == CriterionKind::kIds) {
+      fact_penalty[d] += r.penalty;
       if (r.penalty > 0) {
         ++facts_wrong[d];
       } else if (r.earned > 0) {
@@ -1133,7 +1138,10 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
                     (kTrustFloor + (1 - kTrustFloor) * trust) +
                 (1 - kCoreShare) * share;
       }
-      dr.score = std::clamp(share - dr.penalty / dr.maximum, 0.0, 1.0);
+      // Wrong facts cost at most kFactsKeep of what the rest of the answer earned: a story told
+      // right with a wrong number is worth more than no story. Forbidden claims cost in full.
+      double after_facts = std::max(share - fact_penalty[i] / dr.maximum, share * kFactsKeep);
+      dr.score = std::clamp(after_facts - (dr.penalty - fact_penalty[i]) / dr.maximum, 0.0, 1.0);
       weighted += dr.weight * dr.score;
       weights += dr.weight;
     }

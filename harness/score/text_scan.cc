@@ -996,6 +996,84 @@ bool TextScan::Negated(size_t first, size_t after, bool count) const {
   return false;
 }
 
+namespace {
+
+// Words that make a list's lead-in speak of what may be, not of what was: "usually caused by",
+// "common causes", "one of the following could".
+bool SpeaksOfPossibilities(absl::string_view word) {
+  static constexpr absl::string_view kWords[] = {
+      "usually",     "typically", "typical",    "often",    "commonly", "common",
+      "generally",   "general",   "frequently", "possible", "possibly", "potential",
+      "potentially", "candidate", "candidates", "may",      "might",    "could",
+  };
+  for (absl::string_view w : kWords) {
+    if (absl::EqualsIgnoreCase(word, w)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+void TextScan::MarkCandidateLists() const {
+  sentence_candidate_.assign(sentence_tokens_.size(), false);
+  const size_t n = text_.size();
+  // Per sentence: where its first and last tokens are.
+  std::vector<uint32_t> first(sentence_tokens_.size(), 0), last(sentence_tokens_.size(), 0);
+  std::vector<bool> possible(sentence_tokens_.size(), false);
+  for (size_t i = tokens_.size(); i-- > 0;) first[tokens_[i].sentence] = static_cast<uint32_t>(i);
+  for (size_t i = 0; i < tokens_.size(); ++i) {
+    const Token& k = tokens_[i];
+    last[k.sentence] = static_cast<uint32_t>(i);
+    if (SpeaksOfPossibilities(text_.substr(k.begin, k.end - k.begin))) possible[k.sentence] = true;
+  }
+  // A bullet: the line holds only "-", "*", "+", a bullet sign or "N." / "N)" before the word.
+  auto bullet = [&](uint32_t s) {
+    size_t begin = tokens_[first[s]].begin;
+    size_t line = text_.rfind('\n', begin == 0 ? 0 : begin - 1);
+    line = line == absl::string_view::npos ? 0 : line + 1;
+    absl::string_view lead = absl::StripAsciiWhitespace(text_.substr(line, begin - line));
+    if (lead == "-" || lead == "*" || lead == "+" || lead == "\xE2\x80\xA2") return true;
+    return lead.size() >= 2 && lead.size() <= 4 && (lead.back() == '.' || lead.back() == ')') &&
+           std::all_of(lead.begin(), lead.end() - 1,
+                       [](char c) { return absl::ascii_isdigit(static_cast<unsigned char>(c)); });
+  };
+  // A lead-in: the sentence ends its line with a colon.
+  auto lead_in = [&](uint32_t s) {
+    size_t at = tokens_[last[s]].end;
+    while (at < n && (text_[at] == ' ' || text_[at] == '*' || text_[at] == '_')) ++at;
+    if (at >= n || text_[at] != ':') return false;
+    ++at;
+    while (at < n && (text_[at] == ' ' || text_[at] == '*' || text_[at] == '_')) ++at;
+    return at >= n || text_[at] == '\n' || text_[at] == '\r';
+  };
+  // "2." of "2. slow queries" ends a sentence of its own: the marker of the item after it.
+  auto number_marker = [&](uint32_t s) {
+    const Token& t = tokens_[first[s]];
+    if (sentence_tokens_[s] != 1 || t.end >= n || (text_[t.end] != '.' && text_[t.end] != ')')) {
+      return false;
+    }
+    for (uint32_t i = t.begin; i < t.end; ++i) {
+      if (!absl::ascii_isdigit(static_cast<unsigned char>(text_[i]))) return false;
+    }
+    size_t line = text_.rfind('\n', t.begin == 0 ? 0 : t.begin - 1);
+    line = line == absl::string_view::npos ? 0 : line + 1;
+    return absl::StripAsciiWhitespace(text_.substr(line, t.begin - line)).empty();
+  };
+  for (uint32_t s = 0; s < sentence_tokens_.size(); ++s) {
+    if (sentence_tokens_[s] == 0 || !possible[s] || !lead_in(s)) continue;
+    for (uint32_t item = s + 1; item < sentence_tokens_.size() && sentence_tokens_[item] > 0;
+         ++item) {
+      if (number_marker(item) && item + 1 < sentence_tokens_.size()) {
+        sentence_candidate_[item] = true;
+        sentence_candidate_[++item] = true;
+        continue;
+      }
+      if (!bullet(item)) break;
+      sentence_candidate_[item] = true;
+    }
+  }
+}
+
 bool TextScan::InEnumeration(size_t t) const {
   constexpr uint32_t kMinCommas = 4;
   constexpr size_t kWordsPerItem = 4;
@@ -1019,8 +1097,10 @@ bool TextScan::InEnumeration(size_t t) const {
       ++sentence_tokens_[k.sentence];
       sentence_longest_[k.sentence] = std::max(sentence_longest_[k.sentence], ++segment);
     }
+    MarkCandidateLists();
   }
   uint32_t sentence = tokens_[t].sentence;
+  if (sentence_candidate_[sentence]) return true;
   if (sentence_commas_[sentence] < kMinCommas) return false;
   // The longest stretch is the lead-in or the tail ("... come from a mix of: a, b, c"); the
   // items are the rest.

@@ -94,7 +94,9 @@ class TextScan {
   bool IsDeniedCount(size_t first, size_t after) const;
   // Whether token `t` stands in an enumeration: a sentence of five or more comma-separated
   // items of at most four words each on average ("CPU throttling, CFS quota, slow queries, GC,
-  // I/O wait"). Naming a cause among many is no claim that it is the cause.
+  // I/O wait"), or an item of a list of candidates: the bullets under a line that ends with a
+  // colon and speaks of what usually or possibly happens ("Slowness is usually caused by one
+  // of the following:"). Naming a cause among many is no claim that it is the cause.
   bool InEnumeration(size_t t) const;
   // Whether the mention made of the tokens [first, after) is hedged: a hedge word ("may",
   // "might", "possibly", "perhaps", "could be", "seems", "candidate") stands at most 12 words
@@ -106,6 +108,8 @@ class TextScan {
 
  private:
   void Tokenize();
+  // Fills sentence_candidate_, once the sentences are counted.
+  void MarkCandidateLists() const;
   void FindNumbers();
   // Marks the items of lists headed "Ruled out:", "Not the cause:", "Excluded:" as denied.
   void MarkDenialLists();
@@ -119,6 +123,8 @@ class TextScan {
   mutable std::vector<uint32_t> sentence_commas_;
   mutable std::vector<uint32_t> sentence_tokens_;
   mutable std::vector<uint32_t> sentence_longest_;
+  // Per sentence: an item of a list of candidates (see InEnumeration).
+  mutable std::vector<bool> sentence_candidate_;
   std::vector<NumberMention> numbers_;
   mutable bool times_scanned_ = false;
   mutable std::vector<TimeMention> times_;

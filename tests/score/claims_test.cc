@@ -78,6 +78,10 @@ dimensions:
         points: 1
         core: true
         terms: {any: [[payment was down, payment scaled]]}
+      - id: wrong_cause
+        description: does not blame DNS
+        penalty: 1
+        forbid: {claims: [[DNS]]}
 )";
 
 const char kTruth[] = R"({"schema_version": 1, "incident": "payment", "facts": {
@@ -244,6 +248,17 @@ TEST_F(ClaimsTest, ACoreFindingNamedAmongManyCandidatesEarnsThreeQuarters) {
   EXPECT_EQ(Note("Payment was down, the disk, GC.", "cause"), "met");
 }
 
+TEST_F(ClaimsTest, ACauseNamedAmongPossibleCausesIsNoClaim) {
+  AnswerScore s =
+      Score("Failed checkouts usually come from one of these:\n- DNS\n- payment was down\n- GC\n");
+  EXPECT_EQ(Find(s, "wrong_cause").note, "no forbidden claim");
+  EXPECT_EQ(Find(s, "cause").note, "partly met: named only in a long list of candidates");
+  EXPECT_DOUBLE_EQ(Find(s, "cause").earned, 0.75);
+  s = Score("Root cause:\n- DNS\n");
+  EXPECT_EQ(Find(s, "wrong_cause").note, "forbidden: claims 'DNS'");
+  EXPECT_DOUBLE_EQ(Find(s, "wrong_cause").penalty, 1);
+}
+
 TEST_F(ClaimsTest, AllGroupsMustMeetInOnePlace) {
   EXPECT_EQ(Note("Payment was scaled to zero.", "payment_down"), "met");
   EXPECT_EQ(Note("Payment was fine.\nA.\nB.\nC.\nIt was scaled to zero.", "payment_down"),
@@ -267,6 +282,12 @@ TEST_F(ClaimsTest, CoreCriteriaGiveHalfTheDimension) {
   s = Score("60 orders failed.");
   EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 1.5);
   EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0);
+  // But wrong facts leave half of what the rest of the answer earned: the outage found
+  // (2 of 11, in the non-core half) is worth more than nothing.
+  s = Score("Payment was scaled to zero: 60 orders failed.");
+  EXPECT_DOUBLE_EQ(s.dimensions[0].earned, 2);
+  EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 1.5);
+  EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0.5 * (0.5 * 2 / 11));
   // A wrong fact beside the core finding costs trust: 1 of the 2 facts checked is wrong, so
   // the core's half counts at 0.5 + 0.5 * 1/2; the wrong restart count costs 1 / 2.
   s = Score("67 orders failed, after 5 restarts.");

@@ -101,6 +101,36 @@ TEST(TextScanTest, NegationInTheClause) {
   EXPECT_FALSE(Negated("The front-end was OOMKilled. Nothing was wrong with carts.", "OOMKilled"));
 }
 
+// Whether the first `word` of `text` stands in an enumeration or a list of candidates.
+bool Listed(absl::string_view text, absl::string_view word) {
+  TextScan scan(text);
+  size_t at = text.find(word);
+  return scan.InEnumeration(scan.TokenAt(at));
+}
+
+TEST(TextScanTest, ItemsOfAListOfPossibilitiesAreCandidates) {
+  const char kList[] =
+      "Latency like this is usually caused by one of the following:\n"
+      "- DNS lookups\n"
+      "* a memory leak\n"
+      "2. slow queries\n"
+      "\n"
+      "The front-end was throttled.";
+  EXPECT_TRUE(Listed(kList, "DNS"));
+  EXPECT_TRUE(Listed(kList, "leak"));
+  EXPECT_TRUE(Listed(kList, "slow"));
+  // The list ends at the first line that is no bullet.
+  EXPECT_FALSE(Listed(kList, "throttled"));
+  EXPECT_TRUE(Listed("**Possible causes:**\n- DNS\n", "DNS"));
+  // A lead-in that states what happened makes its bullets claims.
+  EXPECT_FALSE(Listed("Root causes:\n- DNS lookups\n", "DNS"));
+  // And a possibility not followed by a colon and bullets leads no list.
+  EXPECT_FALSE(Listed("It could be many things.\n- DNS lookups\n", "DNS"));
+  // Five short comma-separated items in one sentence are an enumeration.
+  EXPECT_TRUE(Listed("It came from DNS, GC, the disk, a leak, the network.", "GC"));
+  EXPECT_FALSE(Listed("It came from DNS and GC.", "GC"));
+}
+
 TEST(TextScanTest, CleanExcerptKeepsJsonSafeText) {
   EXPECT_EQ(CleanExcerpt("ok\xFF\xFEok", 100), "ok\xEF\xBF\xBD\xEF\xBF\xBDok");
   EXPECT_EQ(CleanExcerpt("caf\xC3\xA9", 4), "caf");  // Never splits a character.
