@@ -77,8 +77,14 @@
 //
 // Lists: a `core` terms criterion whose phrases appear only in a long enumeration of
 // candidates (five or more comma-separated items of at most four words each: "CPU
-// throttling, CFS quota, slow queries, GC, I/O wait") earns three quarters of its points:
-// naming a cause among many is not stating it.
+// throttling, CFS quota, slow queries, GC, I/O wait"), or only in the bullets under a lead-in
+// that speaks of possibilities and ends with a colon ("Slowness is usually caused by one of
+// the following:"), earns three quarters of its points: naming a cause among many is not
+// stating it. A forbidden phrase named there costs nothing.
+//
+// Replies: a `terms` criterion with `reply: no` (or `yes`) is also met when the answer opens
+// with that reply to a yes/no question ("No.", "No, ...", "**No** - ..."), not with the word
+// as a determiner ("No pod restarted").
 //
 // Scores: a dimension's score is share - penalties / maximum, clamped to [0, 1], where the
 // maximum is the sum of the points of its criteria that were not skipped and share is
@@ -88,8 +94,10 @@
 // where trust is the share of the facts checked in the dimension (number, time and ids
 // criteria that made a claim, and forbidden claims, each counted as a wrong fact) that were
 // right: a finding stated beside wrong facts is trusted less. A wrong number, time or id
-// costs half its penalty (it costs trust as well); a forbidden claim its whole penalty,
-// within its own dimension. A prompt's score is the weighted mean of its dimensions' scores;
+// costs half its penalty (it costs trust as well), but wrong facts together leave at least
+// half of what the dimension earned otherwise (a story told right with a wrong number is
+// worth more than no story); a forbidden claim costs its whole penalty, within its own
+// dimension. A prompt's score is the weighted mean of its dimensions' scores;
 // a dimension whose criteria were all skipped is left out of the mean.
 #ifndef SRE_EVAL_SCORE_ENGINE_H_
 #define SRE_EVAL_SCORE_ENGINE_H_

@@ -631,13 +631,47 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
   }
 }
 
+// Where the answer opens with `reply` ("yes" or "no") as a reply: the word first, after any
+// Markdown marks, and then a mark or the end ("No.", "No, it is not", "**No** - it"), never
+// a word ("No pod restarted" opens with a determiner). {begin, end} of the word, or nullopt.
+std::optional<std::pair<size_t, size_t>> OpeningReply(absl::string_view text,
+                                                      absl::string_view reply) {
+  size_t i = 0;
+  while (i < text.size() &&
+         absl::string_view(" \t\r\n#*_>`").find(text[i]) != absl::string_view::npos) {
+    ++i;
+  }
+  if (text.size() - i < reply.size() ||
+      !absl::EqualsIgnoreCase(text.substr(i, reply.size()), reply)) {
+    return std::nullopt;
+  }
+  size_t end = i + reply.size();
+  if (end == text.size()) return std::make_pair(i, end);
+  size_t j = end;
+  while (j < text.size() && (text[j] == '*' || text[j] == '_')) ++j;
+  if (j == text.size()) return std::make_pair(i, end);
+  char c = text[j];
+  if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '\n' || c == '\r') {
+    return std::make_pair(i, end);
+  }
+  // "No - it is not", "No \u2014 it is not".
+  absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(j));
+  if (j < text.size() && (text[j] == ' ' || text[j] == '\t') &&
+      (absl::StartsWith(rest, "- ") || absl::StartsWith(rest, "-- ") ||
+       absl::StartsWith(rest, "\xE2\x80\x94") || absl::StartsWith(rest, "\xE2\x80\x93"))) {
+    return std::make_pair(i, end);
+  }
+  if (absl::StartsWith(text.substr(j), "\xE2\x80\x94")) return std::make_pair(i, end);
+  return std::nullopt;
+}
+
 void ScoreForbid(const std::vector<std::vector<int>>& claims,
                  const std::vector<std::vector<int>>& denies, const Criterion& c,
                  AnswerContext* ctx, CriterionResult* r) {
   std::vector<std::string> found;
   for (const auto& group : claims) {
     // Naming a cause among many candidates ("DNS, GC, slow queries, ...") blames none of them.
-    if (auto s = ctx->FindMention(group, false, /*skip_hedged=*/false, /*skip_listed=*/true)) {
+    if (auto s = ctx->FindMention(group, false, /*skip_hedged=*/true, /*skip_listed=*/true)) {
       Evidence e = ctx->MakeEvidence(s->begin, s->end, "claimed");
       found.push_back(absl::StrCat("claims '", e.text, "'"));
       AddEvidence(r, std::move(e));
@@ -1034,8 +1068,20 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     switch (c.kind) {
       case CriterionKind::kTerms:
         // Remediation proposes ("you could add replicas"); elsewhere a hedge states nothing.
-        ScoreTerms(cc.any, cc.all, c, cc.dimension != "remediation", /*core_reading=*/true, &ctx,
-                   &r);
+        if (!cc.any.empty() || !cc.all.empty()) {
+          ScoreTerms(cc.any, cc.all, c, cc.dimension != "remediation", /*core_reading=*/true, &ctx,
+                     &r);
+        } else {
+          r.note = "not met: no match";
+        }
+        if (!c.reply.empty() && r.earned < c.points) {
+          if (auto at = OpeningReply(answer, c.reply)) {
+            r.earned = c.points;
+            r.note = "met: the answer opens with the reply";
+            r.evidence.clear();
+            AddEvidence(&r, ctx.MakeEvidence(at->first, at->second, "reply"));
+          }
+        }
         break;
       case CriterionKind::kForbid:
         ScoreForbid(cc.claims, cc.denies, c, &ctx, &r);

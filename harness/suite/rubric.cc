@@ -187,7 +187,7 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
                       "regex");
   }
   std::vector<std::string> keys;
-  if (kind == "terms") keys = {"any", "all"};
+  if (kind == "terms") keys = {"any", "all", "reply"};
   if (kind == "number") keys = {"fact", "also", "cues", "tolerance", "unit"};
   if (kind == "ids") keys = {"fact", "field", "shape"};
   if (kind == "time") keys = {"fact", "field", "cues", "tolerance"};
@@ -197,7 +197,21 @@ bool ParseKind(const std::string& kind, const YAML::Node& value, const std::stri
   size_t before = diags->size();
   if (kind == "terms") {
     c->kind = CriterionKind::kTerms;
-    GroupPair(map, value, kind, "any", "all", &c->any, &c->all);
+    if (auto reply = map.String("reply", false)) {
+      if (reply->value != "yes" && reply->value != "no") {
+        map.ErrorAt(reply->line, reply->column,
+                    absl::StrCat("'reply' must be 'yes' or 'no', got '", reply->value, "'"));
+      } else {
+        c->reply = reply->value;
+      }
+    }
+    // A reply alone is a criterion: "No." answers "Is this the same issue?".
+    if (!map.Find("any").IsDefined() && !map.Find("all").IsDefined() &&
+        !map.Find("reply").IsDefined()) {
+      map.ErrorAt(value, "'terms' needs 'any', 'all' or 'reply'");
+    }
+    if (auto g = Groups(map, "any", false)) c->any = *g;
+    if (auto g = Groups(map, "all", false)) c->all = *g;
   } else if (kind == "forbid") {
     c->kind = CriterionKind::kForbid;
     GroupPair(map, value, kind, "claims", "denies", &c->claims, &c->denies);

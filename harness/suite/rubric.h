@@ -55,6 +55,9 @@ struct Criterion {
   // terms: met when any group of `any` matches (if given) and every group of `all` does.
   std::vector<Synonyms> any;
   std::vector<Synonyms> all;
+  // terms: "yes" or "no", for a question asked as one: also met when the answer opens with
+  // that reply ("No.", "No, ...", "**No** -"), not with the word in a sentence ("No pod ...").
+  std::string reply;
   // regex: an RE2 pattern; case-insensitive unless it sets its own flags.
   std::string pattern;
   // number, time, ids: the fact compared with.

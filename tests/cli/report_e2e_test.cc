@@ -70,10 +70,10 @@ TEST_F(ReportE2eTest, GateMissesExitOne) {
   SubprocessResult r = Run({"--gate", "gate.yaml", "--fail-under", "0.9", "run"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.stderr_data,
-            "gate missed: overall 0.864 < 0.9 (--fail-under)\n"
+            "gate missed: overall 0.8696 < 0.9 (--fail-under)\n"
             "gate missed: dimension detection 0.7001 < 0.75 (gate.yaml)\n"
             "report: 2 thresholds missed\n");
-  EXPECT_THAT(r.stdout_data, HasSubstr("**Failed:**\n\n- overall 0.864 < 0.9 (--fail-under)\n"));
+  EXPECT_THAT(r.stdout_data, HasSubstr("**Failed:**\n\n- overall 0.8696 < 0.9 (--fail-under)\n"));
 
   SubprocessResult passing = Run({"--fail-under", "0.86", "run"});
   EXPECT_EQ(passing.exit_code, 0);
@@ -87,7 +87,7 @@ TEST_F(ReportE2eTest, ReferenceFolderAddsTheReferenceColumns) {
   SubprocessResult r = Run({"run"});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
   EXPECT_THAT(r.stdout_data, HasSubstr("Cells: agent / reference."));
-  EXPECT_THAT(r.stdout_data, HasSubstr("| latency | 10 | 0.8732 / - |"));
+  EXPECT_THAT(r.stdout_data, HasSubstr("| latency | 10 | 0.8910 / - |"));
 }
 
 TEST_F(ReportE2eTest, BadInputExitsTwoWithTheReason) {

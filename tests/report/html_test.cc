@@ -87,15 +87,15 @@ TEST(HtmlTest, ScorecardAndGate) {
   EXPECT_THAT(html, HasSubstr("<thead><tr><th>incident</th><th>trials</th><th>score</th>"
                               "<th>detection</th><th>diagnosis</th><th>impact</th>"
                               "<th>remediation</th><th>95% CI</th></tr></thead>"));
-  EXPECT_THAT(html, HasSubstr("<tr><th scope=\"row\">latency</th><td>10</td><td>0.8732</td>"
-                              "<td>0.6316</td><td>0.8401</td><td>0.9142</td><td>0.9465</td>"
-                              "<td>[0.7429, 0.9644]</td></tr>\n"));
+  EXPECT_THAT(html, HasSubstr("<tr><th scope=\"row\">latency</th><td>10</td><td>0.8910</td>"
+                              "<td>0.6316</td><td>0.8993</td><td>0.9142</td><td>0.9465</td>"
+                              "<td>[0.7727, 0.9662]</td></tr>\n"));
   EXPECT_THAT(html, HasSubstr("<tr class=\"overall\"><th scope=\"row\">overall</th><td>34</td>"));
   EXPECT_THAT(html, HasSubstr("<p>Thresholds: overall 0.9 (gate.yaml); an answer passes at 0.5."
                               "</p>\n<p class=\"gate fail\">Incomplete: 2 of 34 answers failed "
                               "(error or timeout) and scored 0.</p>\n"
                               "<p class=\"gate fail\">Gate failed:</p>\n"
-                              "<ul class=\"misses\">\n<li>overall 0.864"));
+                              "<ul class=\"misses\">\n<li>overall 0.8696"));
   EXPECT_THAT(html, HasSubstr(" &lt; 0.9 (gate.yaml)</li>\n</ul>\n"));
   EXPECT_TRUE(absl::EndsWith(html, "</section>\n</body>\n</html>\n"));
   // With no thresholds nothing is missed, but two answers failed: the run is incomplete and
@@ -272,8 +272,8 @@ TEST(HtmlTest, HeadlessChromiumRendersIt) {
   ASSERT_TRUE(r.ok()) << r.status();
   ASSERT_EQ(r->exit_code, 0) << r->stderr_data;
   const std::string& dom = r->stdout_data;
-  EXPECT_THAT(dom, HasSubstr("<td>0.8732</td><td>0.6316</td><td>0.8401</td>"));
-  EXPECT_THAT(dom, HasSubstr("<td>[0.7429, 0.9644]</td>"));
+  EXPECT_THAT(dom, HasSubstr("<td>0.8910</td><td>0.6316</td><td>0.8993</td>"));
+  EXPECT_THAT(dom, HasSubstr("<td>[0.7727, 0.9662]</td>"));
   EXPECT_EQ(Count(dom, "<svg class=\"chart\""), 6u);
   EXPECT_THAT(dom, HasSubstr("<title>Locust latency (Job locust-crash)</title>"));
   EXPECT_THAT(dom, HasSubstr("<title>Locust throughput (Job locust-crash)</title>"));

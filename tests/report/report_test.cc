@@ -66,9 +66,9 @@ TEST(ReportTest, ScorecardOfTheCleanRun) {
       "incident  trials   score  detection  diagnosis  impact  remediation            "
       "95% CI\n"
       "crash         13  0.8576     0.8929     0.9440  0.7131       0.8542  [0.6873, 0.9524]\n"
-      "latency       10  0.8732     0.6316     0.8401  0.9142       0.9465  [0.7429, 0.9644]\n"
+      "latency       10  0.8910     0.6316     0.8993  0.9142       0.9465  [0.7727, 0.9662]\n"
       "payment       11  0.8625     0.5758     0.7578  0.9265       0.8423  [0.6621, 0.9638]\n"
-      "overall       34  0.8640     0.7001     0.8680  0.8362       0.8655  [0.7788, 0.9292]\n");
+      "overall       34  0.8696     0.7001     0.8877  0.8362       0.8655  [0.7866, 0.9332]\n");
 }
 
 TEST(ReportTest, ScorecardBesideTheReference) {
@@ -84,12 +84,12 @@ TEST(ReportTest, ScorecardBesideTheReference) {
             "      remediation            95% CI\n"
             "crash         13  0.8576 / 1.0000  0.8929 / 1.0000  0.9440 / 1.0000  0.7131 / 1.0000"
             "  0.8542 / 1.0000  [0.6873, 0.9524]\n"
-            "latency       10  0.8732 / 0.9863  0.6316 / 1.0000  0.8401 / 0.9601  0.9142 / 1.0000"
-            "  0.9465 / 1.0000  [0.7429, 0.9644]\n"
+            "latency       10  0.8910 / 0.9863  0.6316 / 1.0000  0.8993 / 0.9601  0.9142 / 1.0000"
+            "  0.9465 / 1.0000  [0.7727, 0.9662]\n"
             "payment       11  0.8625 / 1.0000  0.5758 / 1.0000  0.7578 / 1.0000  0.9265 / 1.0000"
             "  0.8423 / 1.0000  [0.6621, 0.9638]\n"
-            "overall       34  0.8640 / 0.9957  0.7001 / 1.0000  0.8680 / 0.9867  0.8362 / 1.0000"
-            "  0.8655 / 1.0000  [0.7788, 0.9292]\n");
+            "overall       34  0.8696 / 0.9957  0.7001 / 1.0000  0.8877 / 0.9867  0.8362 / 1.0000"
+            "  0.8655 / 1.0000  [0.7866, 0.9332]\n");
   EXPECT_EQ(r.prompts[0].reference, 1.0);
 }
 
@@ -341,8 +341,8 @@ Matched evidence:
 
 TEST(ReportTest, MarkdownOfTheCleanRunHasItsScorecardAndWeakestAnswers) {
   std::string md = RenderMarkdown(CleanReport());
-  EXPECT_THAT(md, HasSubstr("| **overall** | 34 | 0.8640 | 0.7001 | 0.8680 | 0.8362 | 0.8655 | "
-                            "[0.7788, 0.9292] |\n"));
+  EXPECT_THAT(md, HasSubstr("| **overall** | 34 | 0.8696 | 0.7001 | 0.8877 | 0.8362 | 0.8655 | "
+                            "[0.7866, 0.9332] |\n"));
   EXPECT_THAT(md, HasSubstr("pass^k (every trial >= 0.5): 14 of 16 prompts (0.875), k = 2..3.\n"));
   EXPECT_THAT(md, HasSubstr("\n### i2.slow trial 2 (latency): 0.5191\n"));
   EXPECT_THAT(md, HasSubstr("- `cpu_level` (diagnosis): not met: hedged, no value claimed\n"));
@@ -366,10 +366,10 @@ TEST(ReportTest, OnlyARunWithoutFailedAnswersPasses) {
 
   // Failed answers and a missed threshold: both are said.
   Report missed = CleanReport();
-  missed.gate_misses = {"overall 0.8640 < 0.9 (gate.yaml)"};
+  missed.gate_misses = {"overall 0.8696 < 0.9 (gate.yaml)"};
   EXPECT_THAT(RenderMarkdown(missed),
               HasSubstr("\n\n**Incomplete: 2 of 34 answers failed (error or timeout) and scored "
-                        "0.**\n\n**Failed:**\n\n- overall 0.8640 < 0.9 (gate.yaml)\n\n"));
+                        "0.**\n\n**Failed:**\n\n- overall 0.8696 < 0.9 (gate.yaml)\n\n"));
   nlohmann::ordered_json incomplete = nlohmann::ordered_json::parse(RenderJson(CleanReport()));
   EXPECT_EQ(incomplete["gate"]["passed"], false);
   EXPECT_EQ(incomplete["gate"]["failed_answers"], 2);
@@ -500,10 +500,10 @@ TEST(ReportTest, JsonHasTheSchemaVersionAndFixedKeys) {
   EXPECT_EQ(j["schema_version"], 1);
   EXPECT_EQ(j["seed"], 5);
   EXPECT_EQ(j["gate"]["misses"],
-            nlohmann::ordered_json::array({"overall 0.864 < 0.9 (gate.yaml)"}));
+            nlohmann::ordered_json::array({"overall 0.8696 < 0.9 (gate.yaml)"}));
   EXPECT_EQ(j["gate"]["passed"], false);
   EXPECT_EQ(j["overall"]["score"],
-            nlohmann::ordered_json({{"agent", 0.8640}, {"reference", 0.9957}}));
+            nlohmann::ordered_json({{"agent", 0.8696}, {"reference", 0.9957}}));
   EXPECT_EQ(j["overall"]["dimensions"]["diagnosis"]["reference"], 0.9867);
   EXPECT_EQ(j["incidents"].size(), 3u);
   EXPECT_EQ(j["incidents"][0]["name"], "crash");

@@ -82,6 +82,10 @@ dimensions:
         description: does not blame DNS
         penalty: 1
         forbid: {claims: [[DNS]]}
+      - id: verdict
+        description: answers no
+        points: 1
+        terms: {reply: 'no'}
 )";
 
 const char kTruth[] = R"({"schema_version": 1, "incident": "payment", "facts": {
@@ -254,9 +258,30 @@ TEST_F(ClaimsTest, ACauseNamedAmongPossibleCausesIsNoClaim) {
   EXPECT_EQ(Find(s, "wrong_cause").note, "no forbidden claim");
   EXPECT_EQ(Find(s, "cause").note, "partly met: named only in a long list of candidates");
   EXPECT_DOUBLE_EQ(Find(s, "cause").earned, 0.75);
+  // Nor is a hedged one.
+  EXPECT_EQ(Find(Score("It may have been DNS."), "wrong_cause").note, "no forbidden claim");
   s = Score("Root cause:\n- DNS\n");
   EXPECT_EQ(Find(s, "wrong_cause").note, "forbidden: claims 'DNS'");
   EXPECT_DOUBLE_EQ(Find(s, "wrong_cause").penalty, 1);
+}
+
+TEST_F(ClaimsTest, AYesOrNoQuestionIsAnsweredByTheOpeningReply) {
+  for (const char* answer :
+       {"No.", "No", "no, it is not", "**No.** It differs.", "## No\nIt differs.",
+        "No - it differs.", "No \xE2\x80\x94 it differs.", "No: different."}) {
+    AnswerScore s = Score(answer);
+    EXPECT_EQ(Find(s, "verdict").note, "met: the answer opens with the reply") << answer;
+  }
+  AnswerScore opening = Score("  No; CPU.");
+  const CriterionResult& r = Find(opening, "verdict");
+  ASSERT_EQ(r.evidence.size(), 1u);
+  EXPECT_EQ(r.evidence[0].text, "No");
+  EXPECT_EQ(r.evidence[0].begin, 2u);
+  // "No" as a determiner, or another word, is no reply.
+  for (const char* answer :
+       {"No pod restarted.", "Not the same.", "Nope.", "Yes.", "It is no.", ""}) {
+    EXPECT_EQ(Find(Score(answer), "verdict").note, "not met: no match") << answer;
+  }
 }
 
 TEST_F(ClaimsTest, AllGroupsMustMeetInOnePlace) {

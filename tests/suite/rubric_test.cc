@@ -1,6 +1,7 @@
 #include "suite/rubric.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
 
@@ -145,7 +146,7 @@ TEST(RubricTest, ReportsEveryBrokenCriterionAtItsPosition) {
           "r.yaml:16:16: criterion has more than one kind: terms, regex",
           "r.yaml:17:9: criterion needs one of: terms, regex, number, ids, time, forbid, judge",
           "r.yaml:23:18: 'penalty' applies only to number, ids, time and forbid criteria",
-          "r.yaml:24:16: 'terms' needs 'any' or 'all'",
+          "r.yaml:24:16: 'terms' needs 'any', 'all' or 'reply'",
           "r.yaml:24:17: unknown key 'none' in 'terms'",
           "r.yaml:28:24: a number criterion needs a fact of type integer, number, duration or "
           "quantity, but 'window.start' is of type time",
@@ -156,6 +157,36 @@ TEST(RubricTest, ReportsEveryBrokenCriterionAtItsPosition) {
           "r.yaml:42:17: 'points' must be a number, got 'two'",
           "r.yaml:43:24: unknown fact 'restarts.totl' (did you mean 'restarts.total'?)",
       }));
+}
+
+TEST(RubricTest, AReplyIsYesOrNoAndMayStandAlone) {
+  const char* text =
+      "prompt: i2.same_as_crash\n"
+      "dimensions:\n"
+      "  diagnosis:\n"
+      "    criteria:\n"
+      "      - id: a\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        terms: {reply: 'no'}\n"
+      "      - id: b\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        terms: {any: [[different]], reply: 'yes'}\n";
+  Diagnostics diags;
+  std::optional<Rubric> r = ParseRubricFile("r.yaml", text, &diags);
+  ASSERT_TRUE(r.has_value()) << diags.ToStatus();
+  const std::vector<Criterion>& c = r->dimensions[0].criteria;
+  EXPECT_EQ(c[0].reply, "no");
+  EXPECT_TRUE(c[0].any.empty());
+  EXPECT_EQ(c[1].reply, "yes");
+  EXPECT_EQ(c[1].any.size(), 1u);
+
+  Diagnostics bad;
+  EXPECT_FALSE(
+      ParseRubricFile("r.yaml", absl::StrReplaceAll(text, {{"'no'", "maybe"}}), &bad).has_value());
+  EXPECT_EQ(DiagnosticStrings(bad),
+            (std::vector<std::string>{"r.yaml:8:24: 'reply' must be 'yes' or 'no', got 'maybe'"}));
 }
 
 TEST(RubricTest, ForbidEarnsNoPoints) {
