@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libabsl-dev libcpp-httplib-dev libbenchmark-dev libssl-dev
   valgrind openssl libxml2-utils chromium
   clang libclang-rt-dev
+  python3-kubernetes
 )
 
 missing=()

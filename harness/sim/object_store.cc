@@ -6,6 +6,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/validation.h"
 #include "util/json_limits.h"
 
 namespace sre_eval {
@@ -88,6 +89,8 @@ absl::Status CheckStorable(const std::string& resource, const nlohmann::json& ob
   if (size > kMaxObjectBytes) {
     return absl::ResourceExhaustedError("etcdserver: request is too large");
   }
+  absl::Status meaning = ValidateObject(resource, object);
+  if (!meaning.ok()) return meaning;
   if (bytes != nullptr) *bytes = size;
   return absl::OkStatus();
 }

@@ -188,6 +188,27 @@ TEST_F(KubectlTest, ScalePaymentToZeroAndBack) {
   EXPECT_TRUE(absl::StrContains(lines[1], " 1/1 ")) << lines[1];
 }
 
+// kube-apiserver refuses a container whose request exceeds its limit; so does the sim, and
+// the deployment keeps its resources.
+TEST_F(KubectlTest, SetResourcesBelowTheRequestIsRefusedAsTheApiServerDoes) {
+  SubprocessResult r =
+      Kubectl({"set", "resources", "deployment", "front-end", "--limits=cpu=100m,memory=200Mi"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stdout_data, "");
+  EXPECT_EQ(r.stderr_data,
+            "error: failed to patch resources update to pod template Deployment.apps "
+            "\"front-end\" is invalid: spec.template.spec.containers[0].resources.requests: "
+            "Invalid value: \"300Mi\": must be less than or equal to memory limit of 200Mi\n");
+  nlohmann::json d = nlohmann::json::parse(Ok({"get", "deployment", "front-end", "-o", "json"}));
+  EXPECT_EQ(d["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"],
+            (nlohmann::json{{"cpu", "300m"}, {"memory", "1000Mi"}}));
+  // Within the requests it is a change like any other.
+  EXPECT_EQ(Ok({"set", "resources", "deployment", "front-end", "--limits=memory=1500Mi"}),
+            "deployment.apps/front-end resource requirements updated\n");
+  EXPECT_EQ(Ok({"set", "resources", "deployment", "front-end", "--limits=memory=1000Mi"}),
+            "deployment.apps/front-end resource requirements updated\n");
+}
+
 TEST_F(KubectlTest, ServerSideApplyAndDeleteOfAConfigMapAndAJob) {
   std::string manifest =
       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: locustfile\n  namespace: sock-shop\n"

@@ -1,0 +1,31 @@
+// What the API server checks of an object's meaning before it stores it, beyond its shape
+// (request_body.h, object_store.h CheckStorable): here, that no container requests more of a
+// resource than its limit, as kube-apiserver's ValidateResourceRequirements does, with its
+// message: `Deployment.apps "front-end" is invalid: spec.template.spec.containers[0].
+// resources.requests: Invalid value: "300Mi": must be less than or equal to memory limit of
+// 200Mi`.
+#ifndef SRE_EVAL_SIM_VALIDATION_H_
+#define SRE_EVAL_SIM_VALIDATION_H_
+
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "nlohmann/json.hpp"
+
+namespace sre_eval {
+namespace sim {
+
+// OkStatus, or FailedPrecondition (served as 422 Invalid) with every problem of `object`, a
+// `resource` ("pods", "deployments", "replicasets", "jobs"; others are not checked).
+absl::Status ValidateObject(const std::string& resource, const nlohmann::json& object);
+
+// A resource.Quantity ("300Mi", "100m", "0.5", "1e3", "2Gi") in thousandths of its unit
+// (millicores for CPU, millibytes for memory); nullopt when it is not one.
+std::optional<long double> QuantityMillis(absl::string_view quantity);
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_VALIDATION_H_

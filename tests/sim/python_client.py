@@ -1,0 +1,109 @@
+"""The official Kubernetes Python client (Debian's python3-kubernetes) against the sim.
+
+Run by python_client_test.cc: python3 python_client.py KUBECONFIG SIM_URL. Prints one line per
+check, "name: value", which the test compares exactly. Each check is what an agent written in
+Python does while investigating an incident.
+"""
+import json
+import sys
+import urllib.request
+
+from kubernetes import client, config, watch
+from kubernetes.client.rest import ApiException
+
+NS = "sock-shop"
+LOCUSTFILE = (
+    "from locust import HttpUser, task, between\n"
+    "class SockShopUser(HttpUser):\n"
+    "    wait_time = between(1, 3)\n"
+    "    @task\n"
+    "    def journey(self):\n"
+    "        self.client.get('/catalogue')\n"
+)
+
+
+def out(name, value):
+    print(f"{name}: {value}", flush=True)
+
+
+def advance(sim_url, by):
+    req = urllib.request.Request(f"{sim_url}/sim/v1/advance?by={by}", method="POST", data=b"")
+    with urllib.request.urlopen(req, timeout=60) as r:
+        r.read()
+
+
+def main():
+    kubeconfig, sim_url = sys.argv[1], sys.argv[2]
+    config.load_kube_config(config_file=kubeconfig)
+    core = client.CoreV1Api()
+    apps = client.AppsV1Api()
+    batch = client.BatchV1Api()
+
+    pods = core.list_namespaced_pod(NS)
+    out("pods", len(pods.items))
+    fe = core.list_namespaced_pod(NS, label_selector="name=front-end").items
+    out("front-end pods", [p.metadata.name.rsplit("-", 2)[0] for p in fe])
+
+    # A watch: the client sends watch=True (Python's spelling of a bool); the server must
+    # stream events, not answer a list.
+    w = watch.Watch()
+    added = sum(1 for e in w.stream(core.list_namespaced_pod, NS, timeout_seconds=1)
+                if e["type"] == "ADDED")
+    out("watch added", added)
+
+    # The previous container's log of a pod that never restarted: 400, as kube-apiserver says.
+    name = fe[0].metadata.name
+    try:
+        core.read_namespaced_pod_log(name, NS, previous=True)
+        out("previous log before the crash", "returned a log")
+    except ApiException as e:
+        out("previous log before the crash", f"{e.status} {json.loads(e.body)['message']}")
+
+    # The guide's crash: Locust with 3000 users, created through the client.
+    core.create_namespaced_config_map(NS, client.V1ConfigMap(
+        metadata=client.V1ObjectMeta(name="locustfile-py"), data={"locustfile.py": LOCUSTFILE}))
+    container = client.V1Container(
+        name="locust", image="locustio/locust:2.12.1",
+        args=["-f", "/mnt/locust/locustfile.py", "--headless", "-u", "3000", "-r", "100",
+              "-t", "5m", "--host", "http://front-end.sock-shop.svc"],
+        volume_mounts=[client.V1VolumeMount(name="locustfile", mount_path="/mnt/locust")])
+    job = client.V1Job(
+        metadata=client.V1ObjectMeta(name="locust-py"),
+        spec=client.V1JobSpec(backoff_limit=0, template=client.V1PodTemplateSpec(
+            spec=client.V1PodSpec(
+                restart_policy="Never", containers=[container],
+                volumes=[client.V1Volume(
+                    name="locustfile",
+                    config_map=client.V1ConfigMapVolumeSource(name="locustfile-py"))]))))
+    batch.create_namespaced_job(NS, job)
+    advance(sim_url, "2m")
+
+    pod = core.read_namespaced_pod(name, NS)
+    status = pod.status.container_statuses[0]
+    out("restarts after 2 minutes", status.restart_count)
+    out("last termination", status.last_state.terminated.reason)
+    previous = core.read_namespaced_pod_log(name, NS, previous=True)
+    current = core.read_namespaced_pod_log(name, NS)
+    out("current log lines", len(current.rstrip("\n").split("\n")))
+    out("previous log ends with", previous.rstrip("\n").split("\n")[-1][:120])
+
+    # Scaling through the scale subresource, as the payment incident does.
+    scale = apps.patch_namespaced_deployment_scale("payment", NS, {"spec": {"replicas": 0}})
+    out("payment scaled to", scale.spec.replicas)
+
+    # A request above its limit is refused with the API server's status.
+    try:
+        apps.patch_namespaced_deployment("front-end", NS, {"spec": {"template": {"spec": {
+            "containers": [{"name": "front-end",
+                            "resources": {"limits": {"memory": "200Mi"}}}]}}}})
+        out("limit under the request", "accepted")
+    except ApiException as e:
+        body = json.loads(e.body)
+        out("limit under the request", f"{e.status} {body['reason']}: {body['message']}")
+
+    events = core.list_namespaced_event(NS, field_selector=f"involvedObject.name={name}")
+    out("front-end pod events", sorted({e.reason for e in events.items}))
+
+
+if __name__ == "__main__":
+    main()
