@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "sim/api_server_internal.h"
 #include "sim/connection_threads.h"
+#include "sim/derived.h"
 #include "sim/discovery.h"
 #include "sim/header_deadline.h"
 #include "sim/log_book.h"
@@ -200,6 +201,8 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
     return Proxy(req, res, t);
   }
   if (!t.info->stored) return Metrics(req, res, t);
+  if (t.info->resource == "selfsubjectaccessreviews") return AccessReview(req, res);
+  if (IsDerived(t.info->resource)) return Derived(req, res, t);
 
   const std::string& m = req.method;
   if (m == "GET" && t.name.empty()) {

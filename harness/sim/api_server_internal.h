@@ -122,6 +122,11 @@ class ApiServer::Handler {
   // it is called.
   std::function<Usage(const std::string&, absl::Time)> UsageOf(const nlohmann::json& pod);
   void Metrics(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // Endpoints, EndpointSlices, ServiceAccounts, Secrets, StatefulSets (sim/derived.h): get and
+  // list, computed from the store.
+  void Derived(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // `kubectl auth can-i`: the sim's user may do everything, as kind's admin may.
+  void AccessReview(const httplib::Request& req, httplib::Response& res);
   void Proxy(const httplib::Request& req, httplib::Response& res, const Target& t);
   void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);
 

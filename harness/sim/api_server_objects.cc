@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "sim/api_server_internal.h"
+#include "sim/derived.h"
 #include "sim/object_store.h"
 #include "sim/patch.h"
 #include "sim/request_body.h"
@@ -146,6 +147,74 @@ void ApiServer::Handler::List(const httplib::Request& req, httplib::Response& re
   list["items"] = nlohmann::json::array();
   for (nlohmann::json& item : items) list["items"].push_back(std::move(item));
   Json(res, 200, list);
+}
+
+void ApiServer::Handler::Derived(const httplib::Request& req, httplib::Response& res,
+                                 const Target& t) {
+  if (req.method != "GET" || !t.sub.empty() || ParamTrue(req, "watch")) {
+    return Error(res, {405, "MethodNotAllowed",
+                       absl::StrCat("the sim computes ", t.info->resource,
+                                    " from the cluster's state: only get and list are served")});
+  }
+  Filter filter;
+  if (t.name.empty() && !MakeFilter(req, res, t, &filter)) return;
+  std::vector<nlohmann::json> items;
+  uint64_t rv;
+  absl::Time now;
+  {
+    absl::MutexLock lock(sim_->mu());
+    rv = sim_->store()->resource_version();
+    now = sim_->Now();
+    for (nlohmann::json& o : DerivedObjects(*sim_->store(), t.info->resource, t.ns)) {
+      if (!t.name.empty() ? MetaString(o, "name") == t.name : filter.Matches(o)) {
+        items.push_back(std::move(o));
+      }
+    }
+  }
+  if (!t.name.empty() && items.empty()) {
+    return Error(res,
+                 {404, "NotFound", absl::StrCat(t.info->resource, " \"", t.name, "\" not found")},
+                 t.name, t.info->resource);
+  }
+  if (WantsTable(req)) {
+    auto include = ParseIncludeObject(Param(req, "includeObject"));
+    if (!include.ok()) {
+      return Error(res, {400, "BadRequest", std::string(include.status().message())});
+    }
+    return Json(res, 200, MakeTable(t.info->resource, items, now, std::to_string(rv), *include));
+  }
+  if (!t.name.empty()) return Json(res, 200, items[0]);
+  nlohmann::json list = {{"kind", t.info->kind + "List"},
+                         {"apiVersion", t.info->GroupVersion()},
+                         {"metadata", {{"resourceVersion", std::to_string(rv)}}}};
+  list["items"] = nlohmann::json::array();
+  for (nlohmann::json& item : items) list["items"].push_back(std::move(item));
+  Json(res, 200, list);
+}
+
+void ApiServer::Handler::AccessReview(const httplib::Request& req, httplib::Response& res) {
+  if (req.method != "POST") {
+    return Error(res, {405, "MethodNotAllowed",
+                       "the server does not allow this method on the requested resource"});
+  }
+  // kubectl sends the review as protobuf, which the sim does not read: every answer is "yes"
+  // whatever was asked, so only a JSON or YAML review's spec is echoed back.
+  nlohmann::json spec = nlohmann::json::object();
+  if (!absl::StartsWith(req.get_header_value("Content-Type"),
+                        "application/vnd.kubernetes.protobuf")) {
+    auto body = ParseRequestBody(req.body);
+    if (!body.ok()) return Error(res, FromStatus(body.status()));
+    if (!body->is_object() || !(*body)["spec"].is_object()) {
+      return Error(res, {400, "BadRequest", "a SelfSubjectAccessReview needs a spec"});
+    }
+    spec = (*body)["spec"];
+  }
+  nlohmann::json review = {{"kind", "SelfSubjectAccessReview"},
+                           {"apiVersion", "authorization.k8s.io/v1"},
+                           {"metadata", {{"creationTimestamp", nullptr}}},
+                           {"spec", spec},
+                           {"status", {{"allowed", true}}}};
+  Json(res, 201, review);
 }
 
 void ApiServer::Handler::Get(const httplib::Request& req, httplib::Response& res, const Target& t) {

@@ -459,6 +459,90 @@ json NamespaceCells(const json& ns, absl::Time now) {
   return json::array({Name(ns), Str(At(ns, {"status", "phase"})), Created(ns, now)});
 }
 
+// "10.244.0.5:80,10.244.0.6:80" of the ready addresses, at most 3 then " + N more...", or
+// "<none>" (printers.go formatEndpoints).
+json EndpointsCells(const json& e, absl::Time now) {
+  std::vector<std::string> list;
+  int count = 0;
+  const json& subsets = At(e, {"subsets"});
+  if (subsets.is_array()) {
+    for (const json& ss : subsets) {
+      const json& addresses = At(ss, {"addresses"});
+      const json& ports = At(ss, {"ports"});
+      if (!addresses.is_array()) continue;
+      if (!ports.is_array() || ports.empty()) {
+        for (const json& a : addresses) {
+          if (++count <= 3) list.push_back(Str(At(a, {"ip"})));
+        }
+        continue;
+      }
+      for (const json& p : ports) {
+        for (const json& a : addresses) {
+          if (++count <= 3)
+            list.push_back(absl::StrCat(Str(At(a, {"ip"})), ":", Int(At(p, {"port"}))));
+        }
+      }
+    }
+  }
+  std::string text = absl::StrJoin(list, ",");
+  if (count > 3) text = absl::StrCat(text, " + ", count - 3, " more...");
+  return json::array({Name(e), Or(text, "<none>"), Created(e, now)});
+}
+
+json EndpointSliceCells(const json& s, absl::Time now) {
+  std::vector<std::string> ports, addresses;
+  const json& p = At(s, {"ports"});
+  if (p.is_array()) {
+    for (const json& port : p) ports.push_back(absl::StrCat(Int(At(port, {"port"}))));
+  }
+  int count = 0;
+  const json& endpoints = At(s, {"endpoints"});
+  if (endpoints.is_array()) {
+    for (const json& ep : endpoints) {
+      const json& a = At(ep, {"addresses"});
+      if (!a.is_array()) continue;
+      for (const json& ip : a) {
+        if (++count <= 3) addresses.push_back(Str(ip));
+      }
+    }
+  }
+  std::string text = absl::StrJoin(addresses, ",");
+  if (count > 3) text = absl::StrCat(text, " + ", count - 3, " more...");
+  return json::array({Name(s), Str(At(s, {"addressType"})),
+                      Or(absl::StrJoin(ports, ","), "<unset>"), Or(text, "<unset>"),
+                      Created(s, now)});
+}
+
+json ServiceAccountCells(const json& sa, absl::Time now) {
+  const json& secrets = At(sa, {"secrets"});
+  return json::array(
+      {Name(sa), secrets.is_array() ? static_cast<int64_t>(secrets.size()) : 0, Created(sa, now)});
+}
+
+json SecretCells(const json& secret, absl::Time now) {
+  int64_t keys = 0;
+  for (const char* field : {"data", "stringData"}) {
+    const json& data = At(secret, {field});
+    if (data.is_object()) keys += static_cast<int64_t>(data.size());
+  }
+  return json::array({Name(secret), Str(At(secret, {"type"})), keys, Created(secret, now)});
+}
+
+json StatefulSetCells(const json& sts, absl::Time now) {
+  std::vector<std::string> names, images;
+  const json& containers = At(sts, {"spec", "template", "spec", "containers"});
+  if (containers.is_array()) {
+    for (const json& c : containers) {
+      names.push_back(Str(At(c, {"name"})));
+      images.push_back(Str(At(c, {"image"})));
+    }
+  }
+  return json::array({Name(sts),
+                      absl::StrCat(Int(At(sts, {"status", "readyReplicas"})), "/",
+                                   Int(At(sts, {"spec", "replicas"}))),
+                      Created(sts, now), absl::StrJoin(names, ","), absl::StrJoin(images, ",")});
+}
+
 // The generic server prints the creation time itself, as RFC3339 (Go's zero time if unset).
 json GenericCells(const json& obj, absl::Time /*now*/) {
   absl::Time created = ParseApiTime(At(obj, {"metadata", "creationTimestamp"}));
@@ -482,6 +566,11 @@ constexpr Printer kPrinters[] = {
     {"nodes", NodeColumns, NodeCells},
     {"configmaps", ConfigMapColumns, ConfigMapCells},
     {"namespaces", NamespaceColumns, NamespaceCells},
+    {"endpoints", EndpointsColumns, EndpointsCells},
+    {"endpointslices", EndpointSliceColumns, EndpointSliceCells},
+    {"serviceaccounts", ServiceAccountColumns, ServiceAccountCells},
+    {"secrets", SecretColumns, SecretCells},
+    {"statefulsets", StatefulSetColumns, StatefulSetCells},
 };
 
 constexpr Printer kGenericPrinter = {"", GenericColumns, GenericCells};

@@ -288,6 +288,58 @@ const std::vector<Column>& NamespaceColumns() {
 }
 
 // The generic registry's default table (k8s.io/apiserver pkg/registry/rest/table.go).
+const std::vector<Column>& EndpointsColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Endpoints", "string", "", "Endpoints of the service: the ready pods' IP and port.", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& EndpointSliceColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"AddressType", "string", "",
+       "addressType specifies the type of address carried by this EndpointSlice.", 0},
+      {"Ports", "string", "", "ports specifies the list of network ports exposed by each endpoint.",
+       0},
+      {"Endpoints", "string", "", "endpoints is a list of unique endpoints in this slice.", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& ServiceAccountColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Secrets", "string", "", "Secrets is a list of the secrets in the same namespace.", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& SecretColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Type", "string", "", "The type of the secret.", 0},
+      {"Data", "string", "", "The number of keys in the secret.", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+  };
+  return *columns;
+}
+
+const std::vector<Column>& StatefulSetColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Ready", "string", "", "Number of the pod with ready state", 0},
+      {"Age", "string", "", kAgeDoc, 0},
+      {"Containers", "string", "", "Names of each container in the template.", 1},
+      {"Images", "string", "", "Images referenced by each container in the template.", 1},
+  };
+  return *columns;
+}
+
 const std::vector<Column>& GenericColumns() {
   static const auto* columns = new std::vector<Column>{
       {"Name", "string", "name", kNameDoc, 0},

@@ -29,6 +29,11 @@ const std::vector<Column>& ServiceColumns();
 const std::vector<Column>& NodeColumns();
 const std::vector<Column>& ConfigMapColumns();
 const std::vector<Column>& NamespaceColumns();
+const std::vector<Column>& EndpointsColumns();
+const std::vector<Column>& EndpointSliceColumns();
+const std::vector<Column>& ServiceAccountColumns();
+const std::vector<Column>& SecretColumns();
+const std::vector<Column>& StatefulSetColumns();
 const std::vector<Column>& GenericColumns();
 
 }  // namespace table_internal

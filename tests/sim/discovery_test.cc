@@ -12,11 +12,13 @@ namespace {
 
 TEST(SimDiscoveryTest, GroupVersionsAreServedInOrder) {
   EXPECT_EQ(GroupVersions(),
-            (std::vector<std::string>{"v1", "apps/v1", "batch/v1", "metrics.k8s.io/v1beta1"}));
+            (std::vector<std::string>{"v1", "apps/v1", "batch/v1", "discovery.k8s.io/v1",
+                                      "authorization.k8s.io/v1", "metrics.k8s.io/v1beta1"}));
   nlohmann::json list = ApiGroupList();
   std::vector<std::string> groups;
   for (const auto& g : list["groups"]) groups.push_back(g["name"]);
-  EXPECT_EQ(groups, (std::vector<std::string>{"apps", "batch", "metrics.k8s.io"}));
+  EXPECT_EQ(groups, (std::vector<std::string>{"apps", "batch", "discovery.k8s.io",
+                                              "authorization.k8s.io", "metrics.k8s.io"}));
   EXPECT_FALSE(ApiGroup("extensions").has_value());
 }
 
@@ -25,9 +27,9 @@ TEST(SimDiscoveryTest, AppsListsDeploymentsAndTheirScaleSubresource) {
   ASSERT_TRUE(list.has_value());
   std::vector<std::string> names;
   for (const auto& r : (*list)["resources"]) names.push_back(r["name"]);
-  EXPECT_EQ(names,
-            (std::vector<std::string>{"deployments", "deployments/scale", "deployments/status",
-                                      "replicasets", "replicasets/scale", "replicasets/status"}));
+  EXPECT_EQ(names, (std::vector<std::string>{
+                       "deployments", "deployments/scale", "deployments/status", "replicasets",
+                       "replicasets/scale", "replicasets/status", "statefulsets"}));
   const auto& scale = (*list)["resources"][1];
   EXPECT_EQ(scale["group"], "autoscaling");
   EXPECT_EQ(scale["kind"], "Scale");
@@ -45,7 +47,7 @@ TEST(SimDiscoveryTest, AppsListsDeploymentsAndTheirScaleSubresource) {
 
 TEST(SimDiscoveryTest, OpenApiV3LetsKubectlLeaveValidationToTheServer) {
   nlohmann::json index = OpenApiV3Index();
-  ASSERT_EQ(index["paths"].size(), 4u);
+  ASSERT_EQ(index["paths"].size(), 6u);
   std::string url = index["paths"]["apis/batch/v1"]["serverRelativeURL"];
   EXPECT_EQ(url.rfind("/openapi/v3/apis/batch/v1?hash=", 0), 0u) << url;
   auto doc = OpenApiV3Document("apis/batch/v1");

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "sim/api_server.h"
@@ -207,6 +208,60 @@ TEST_F(KubectlTest, SetResourcesBelowTheRequestIsRefusedAsTheApiServerDoes) {
             "deployment.apps/front-end resource requirements updated\n");
   EXPECT_EQ(Ok({"set", "resources", "deployment", "front-end", "--limits=memory=1000Mi"}),
             "deployment.apps/front-end resource requirements updated\n");
+}
+
+// What kind computes from the pods: a service's endpoints are its ready pods, and none while
+// it has no replica (the payment outage's plainest evidence).
+TEST_F(KubectlTest, EndpointsFollowTheReadyPods) {
+  std::vector<std::string> lines = Lines(Ok({"get", "endpoints", "payment"}));
+  ASSERT_EQ(lines.size(), 2u);
+  std::vector<std::string> cells = absl::StrSplit(lines[1], ' ', absl::SkipEmpty());
+  ASSERT_EQ(cells.size(), 3u) << lines[1];
+  EXPECT_EQ(cells[0], "payment");
+  EXPECT_TRUE(absl::StartsWith(cells[1], "10.244.0.") && absl::EndsWith(cells[1], ":80"))
+      << cells[1];
+  EXPECT_EQ(Lines(Ok({"get", "endpoints"})).size(), 15u);  // 14 services and the header.
+  EXPECT_EQ(Ok({"scale", "deployment", "payment", "--replicas=0"}),
+            "deployment.apps/payment scaled\n");
+  sim_->AdvanceBy(absl::Seconds(40));
+  lines = Lines(Ok({"get", "endpoints", "payment"}));
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(absl::StartsWith(lines[1], "payment   <none>   ")) << lines[1];
+  nlohmann::json slices = nlohmann::json::parse(
+      Ok({"get", "endpointslices", "-l", "kubernetes.io/service-name=payment", "-o", "json"}));
+  ASSERT_EQ(slices["items"].size(), 1u);
+  EXPECT_FALSE(slices["items"][0].contains("endpoints"));
+  EXPECT_EQ(slices["items"][0]["ports"],
+            nlohmann::json::parse(R"([{"name":"","port":80,"protocol":"TCP"}])"));
+  EXPECT_THAT(Ok({"describe", "service", "payment"}),
+              ::testing::HasSubstr("\nEndpoints:                \n"));
+  EXPECT_EQ(Ok({"scale", "deployment", "payment", "--replicas=1"}),
+            "deployment.apps/payment scaled\n");
+  sim_->AdvanceBy(absl::Seconds(200));  // Payment's readiness probe waits 180 s.
+  EXPECT_THAT(Ok({"get", "endpoints", "payment"}), ::testing::HasSubstr(":80 "));
+}
+
+TEST_F(KubectlTest, ServiceAccountsSecretsStatefulSetsAndAuthAsOnKind) {
+  std::vector<std::string> lines = Lines(Ok({"get", "serviceaccounts"}));
+  ASSERT_EQ(lines.size(), 2u);
+  std::vector<std::string> header = absl::StrSplit(lines[0], ' ', absl::SkipEmpty());
+  EXPECT_EQ(header, (std::vector<std::string>{"NAME", "SECRETS", "AGE"}));
+  EXPECT_TRUE(absl::StartsWith(lines[1], "default   0         ")) << lines[1];
+  EXPECT_EQ(Lines(Ok({"get", "sa", "-A"})).size(), 6u);  // One per namespace.
+  for (const char* resource : {"secrets", "statefulsets"}) {
+    SubprocessResult r = Kubectl({"get", resource});
+    EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+    EXPECT_EQ(r.stdout_data, "");
+    EXPECT_EQ(r.stderr_data, "No resources found in sock-shop namespace.\n");
+  }
+  EXPECT_EQ(Ok({"auth", "can-i", "get", "pods"}), "yes\n");
+  EXPECT_EQ(Ok({"auth", "can-i", "patch", "deployments", "-n", "sock-shop"}), "yes\n");
+  // Computed, not stored: they cannot be written.
+  SubprocessResult r = Kubectl({"delete", "serviceaccount", "default"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data,
+            "Error from server (MethodNotAllowed): the sim computes serviceaccounts from the "
+            "cluster's state: only get and list are served\n");
 }
 
 TEST_F(KubectlTest, ServerSideApplyAndDeleteOfAConfigMapAndAJob) {

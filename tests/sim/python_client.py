@@ -90,6 +90,9 @@ def main():
     # Scaling through the scale subresource, as the payment incident does.
     scale = apps.patch_namespaced_deployment_scale("payment", NS, {"spec": {"replicas": 0}})
     out("payment scaled to", scale.spec.replicas)
+    advance(sim_url, "40s")
+    out("payment endpoints after the scale-down", core.read_namespaced_endpoints("payment", NS).subsets)
+    out("service accounts", [a.metadata.name for a in core.list_namespaced_service_account(NS).items])
 
     # A request above its limit is refused with the API server's status.
     try:

@@ -51,6 +51,8 @@ TEST(PythonClientTest, AnAgentWrittenInPythonSeesWhatKindWouldShowIt) {
             "current log lines: 6\n"
             "previous log ends with: App now running in production mode on port 8079\n"
             "payment scaled to: 0\n"
+            "payment endpoints after the scale-down: None\n"
+            "service accounts: ['default']\n"
             "limit under the request: 422 Invalid: Deployment.apps \"front-end\" is invalid: "
             "spec.template.spec.containers[0].resources.requests: Invalid value: \"300Mi\": must "
             "be less than or equal to memory limit of 200Mi\n"

@@ -469,15 +469,43 @@ TEST(SimTableNamespaces, Cells) {
   EXPECT_EQ(Cells("namespaces", ns), json::array({"sock-shop", "Active", "30m"}));
 }
 
+TEST(SimTableComputed, EndpointsSlicesAccountsSecretsAndStatefulSets) {
+  json e = R"({"metadata": {"name": "rabbitmq", "creationTimestamp": "2026-11-24T09:10:00Z"},
+               "subsets": [{"addresses": [{"ip": "10.244.0.14"}, {"ip": "10.244.0.20"}],
+                            "notReadyAddresses": [{"ip": "10.244.0.30"}],
+                            "ports": [{"port": 5672}, {"port": 9090}]}]})"_json;
+  EXPECT_EQ(Cells("endpoints", e),
+            json::array({"rabbitmq",
+                         "10.244.0.14:5672,10.244.0.20:5672,10.244.0.14:9090 + 1 more...", "80m"}));
+  e.erase("subsets");
+  EXPECT_EQ(Cells("endpoints", e), json::array({"rabbitmq", "<none>", "80m"}));
+  json slice =
+      R"({"metadata": {"name": "payment-vwcsl", "creationTimestamp": "2026-11-24T09:10:00Z"},
+                   "addressType": "IPv4", "ports": [{"name": "", "port": 80, "protocol": "TCP"}]})"_json;
+  EXPECT_EQ(Cells("endpointslices", slice),
+            json::array({"payment-vwcsl", "IPv4", "80", "<unset>", "80m"}));
+  json sa =
+      R"({"metadata": {"name": "default", "creationTimestamp": "2026-11-24T09:10:00Z"}})"_json;
+  EXPECT_EQ(Cells("serviceaccounts", sa), json::array({"default", 0, "80m"}));
+  json secret = R"({"metadata": {"name": "db", "creationTimestamp": "2026-11-24T09:10:00Z"},
+                    "type": "Opaque", "data": {"a": "", "b": ""}})"_json;
+  EXPECT_EQ(Cells("secrets", secret), json::array({"db", "Opaque", 2, "80m"}));
+  json sts = R"({"metadata": {"name": "db", "creationTimestamp": "2026-11-24T09:10:00Z"},
+                 "spec": {"replicas": 3, "template": {"spec": {"containers": [
+                   {"name": "mongo", "image": "mongo:4"}]}}},
+                 "status": {"readyReplicas": 2}})"_json;
+  EXPECT_EQ(Cells("statefulsets", sts), json::array({"db", "2/3", "80m", "mongo", "mongo:4"}));
+}
+
 TEST(SimTableGeneric, NameAndCreatedAt) {
   EXPECT_TRUE(HasTableColumns("pods"));
   EXPECT_TRUE(HasTableColumns("namespaces"));
-  EXPECT_FALSE(HasTableColumns("secrets"));
+  EXPECT_FALSE(HasTableColumns("leases"));
   EXPECT_FALSE(HasTableColumns("pod"));
 
   json secret = R"({"metadata": {"name": "db-password",
                                   "creationTimestamp": "2026-11-24T10:23:05Z"}})"_json;
-  json table = MakeTable("secrets", {secret}, Now(), "7", IncludeObject::kMetadata);
+  json table = MakeTable("leases", {secret}, Now(), "7", IncludeObject::kMetadata);
   using C = std::tuple<std::string, std::string, std::string, int>;
   EXPECT_EQ(Columns(table),
             (std::vector<C>{C{"Name", "string", "name", 0}, C{"Created At", "date", "", 0}}));

@@ -1,0 +1,270 @@
+#include "sim/derived.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <tuple>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace sre_eval {
+namespace sim {
+
+namespace {
+
+using json = nlohmann::json;
+
+const json& At(const json& j, std::initializer_list<const char*> path) {
+  static const json* null = new json();
+  const json* at = &j;
+  for (const char* key : path) {
+    if (!at->is_object()) return *null;
+    auto it = at->find(key);
+    if (it == at->end()) return *null;
+    at = &*it;
+  }
+  return *at;
+}
+
+std::string Str(const json& j) { return j.is_string() ? j.get<std::string>() : ""; }
+
+// A stable id for a computed object: an RFC 4122 version-4 layout over two FNV-1a hashes of
+// what names it, so that the same object has the same uid on every read and every run.
+std::string DerivedUid(const std::string& what) {
+  uint64_t a = 1469598103934665603ull, b = 1099511628211ull * 7;
+  for (char c : what) {
+    a = (a ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+    b = (b ^ static_cast<unsigned char>(c)) * 1469598103934665603ull + 11;
+  }
+  a = (a & 0xFFFFFFFFFFFF0FFFull) | 0x4000ull;
+  b = (b & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", a >> 32, (a >> 16) & 0xFFFF, a & 0xFFFF,
+                         b >> 48, b & 0xFFFFFFFFFFFFull);
+}
+
+// The 5 characters the EndpointSlice controller appends to a service's name (generateName),
+// from the same alphabet, derived from the service's uid.
+std::string SliceSuffix(const std::string& service_uid) {
+  static const char kAlphabet[] = "bcdfghjklmnpqrstvwxz2456789";
+  uint64_t h = 1469598103934665603ull;
+  for (char c : service_uid) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  std::string out;
+  for (int i = 0; i < 5; ++i) {
+    out.push_back(kAlphabet[h % (sizeof(kAlphabet) - 1)]);
+    h /= (sizeof(kAlphabet) - 1);
+  }
+  return out;
+}
+
+json Metadata(const std::string& name, const std::string& ns, const json& from,
+              const std::string& resource) {
+  json meta = {{"name", name},
+               {"namespace", ns},
+               {"uid", DerivedUid(absl::StrCat(resource, "/", ns, "/", name))},
+               {"resourceVersion", Str(At(from, {"metadata", "resourceVersion"}))},
+               {"creationTimestamp", At(from, {"metadata", "creationTimestamp"})}};
+  return meta;
+}
+
+bool Selects(const json& selector, const json& pod) {
+  if (!selector.is_object() || selector.empty()) return false;
+  const json& labels = At(pod, {"metadata", "labels"});
+  if (!labels.is_object()) return false;
+  for (auto it = selector.begin(); it != selector.end(); ++it) {
+    auto l = labels.find(it.key());
+    if (l == labels.end() || *l != *it) return false;
+  }
+  return true;
+}
+
+bool Ready(const json& pod) {
+  const json& conditions = At(pod, {"status", "conditions"});
+  if (!conditions.is_array()) return false;
+  for (const json& c : conditions) {
+    if (Str(At(c, {"type"})) == "Ready") return Str(At(c, {"status"})) == "True";
+  }
+  return false;
+}
+
+// The service's pods that have an IP, by IP: (ip, ready, terminating, pod).
+struct Backend {
+  std::string ip;
+  bool ready = false;
+  bool terminating = false;
+  const json* pod = nullptr;
+};
+
+std::vector<Backend> Backends(const json& service, const std::vector<json>& pods) {
+  std::vector<Backend> out;
+  const json& selector = At(service, {"spec", "selector"});
+  for (const json& pod : pods) {
+    std::string ip = Str(At(pod, {"status", "podIP"}));
+    if (ip.empty() || !Selects(selector, pod)) continue;
+    std::string phase = Str(At(pod, {"status", "phase"}));
+    if (phase == "Succeeded" || phase == "Failed") continue;
+    Backend b;
+    b.ip = ip;
+    b.terminating = !At(pod, {"metadata", "deletionTimestamp"}).is_null();
+    b.ready = Ready(pod) && !b.terminating;
+    b.pod = &pod;
+    out.push_back(b);
+  }
+  std::sort(out.begin(), out.end(), [](const Backend& x, const Backend& y) { return x.ip < y.ip; });
+  return out;
+}
+
+// The port a service port sends to: its targetPort (a number, or a container port's name),
+// else its port.
+json TargetPort(const json& port, const std::vector<Backend>& backends) {
+  const json& target = At(port, {"targetPort"});
+  if (target.is_number_integer()) return target;
+  if (target.is_string()) {
+    for (const Backend& b : backends) {
+      const json& containers = At(*b.pod, {"spec", "containers"});
+      if (!containers.is_array()) continue;
+      for (const json& c : containers) {
+        const json& ports = At(c, {"ports"});
+        if (!ports.is_array()) continue;
+        for (const json& p : ports) {
+          if (Str(At(p, {"name"})) == target.get<std::string>()) return At(p, {"containerPort"});
+        }
+      }
+    }
+  }
+  return At(port, {"port"});
+}
+
+json TargetRef(const json& pod) {
+  return {{"kind", "Pod"},
+          {"namespace", Str(At(pod, {"metadata", "namespace"}))},
+          {"name", Str(At(pod, {"metadata", "name"}))},
+          {"uid", Str(At(pod, {"metadata", "uid"}))}};
+}
+
+json ServicePorts(const json& service, const std::vector<Backend>& backends, bool slice) {
+  json ports = json::array();
+  const json& list = At(service, {"spec", "ports"});
+  if (!list.is_array()) return ports;
+  for (const json& p : list) {
+    json port = json::object();
+    if (!Str(At(p, {"name"})).empty() || slice) port["name"] = Str(At(p, {"name"}));
+    port["port"] = TargetPort(p, backends);
+    port["protocol"] = At(p, {"protocol"}).is_string() ? At(p, {"protocol"}) : json("TCP");
+    ports.push_back(port);
+  }
+  return ports;
+}
+
+json Endpoints(const json& service, const std::vector<json>& pods) {
+  const std::string ns = Str(At(service, {"metadata", "namespace"}));
+  const std::string name = Str(At(service, {"metadata", "name"}));
+  json e = {{"kind", "Endpoints"},
+            {"apiVersion", "v1"},
+            {"metadata", Metadata(name, ns, service, "endpoints")}};
+  const json& labels = At(service, {"metadata", "labels"});
+  if (labels.is_object()) e["metadata"]["labels"] = labels;
+  std::vector<Backend> backends = Backends(service, pods);
+  json ready = json::array(), not_ready = json::array();
+  for (const Backend& b : backends) {
+    if (b.terminating) continue;
+    json address = {{"ip", b.ip}, {"targetRef", TargetRef(*b.pod)}};
+    std::string node = Str(At(*b.pod, {"spec", "nodeName"}));
+    if (!node.empty()) address["nodeName"] = node;
+    (b.ready ? ready : not_ready).push_back(address);
+  }
+  if (!ready.empty() || !not_ready.empty()) {
+    json subset = json::object();
+    if (!ready.empty()) subset["addresses"] = ready;
+    if (!not_ready.empty()) subset["notReadyAddresses"] = not_ready;
+    subset["ports"] = ServicePorts(service, backends, false);
+    e["subsets"] = json::array({subset});
+  }
+  return e;
+}
+
+json EndpointSlice(const json& service, const std::vector<json>& pods) {
+  const std::string ns = Str(At(service, {"metadata", "namespace"}));
+  const std::string name = Str(At(service, {"metadata", "name"}));
+  const std::string uid = Str(At(service, {"metadata", "uid"}));
+  json s = {{"kind", "EndpointSlice"},
+            {"apiVersion", "discovery.k8s.io/v1"},
+            {"metadata",
+             Metadata(absl::StrCat(name, "-", SliceSuffix(uid)), ns, service, "endpointslices")},
+            {"addressType", "IPv4"}};
+  json labels = At(service, {"metadata", "labels"}).is_object()
+                    ? At(service, {"metadata", "labels"})
+                    : json::object();
+  labels["endpointslice.kubernetes.io/managed-by"] = "endpointslice-controller.k8s.io";
+  labels["kubernetes.io/service-name"] = name;
+  s["metadata"]["labels"] = labels;
+  s["metadata"]["generateName"] = name + "-";
+  s["metadata"]["ownerReferences"] = json::array({{{"apiVersion", "v1"},
+                                                   {"kind", "Service"},
+                                                   {"name", name},
+                                                   {"uid", uid},
+                                                   {"controller", true},
+                                                   {"blockOwnerDeletion", true}}});
+  std::vector<Backend> backends = Backends(service, pods);
+  json endpoints = json::array();
+  for (const Backend& b : backends) {
+    json ep = {{"addresses", json::array({b.ip})},
+               {"conditions",
+                {{"ready", b.ready}, {"serving", Ready(*b.pod)}, {"terminating", b.terminating}}},
+               {"targetRef", TargetRef(*b.pod)}};
+    std::string node = Str(At(*b.pod, {"spec", "nodeName"}));
+    if (!node.empty()) ep["nodeName"] = node;
+    endpoints.push_back(ep);
+  }
+  s["endpoints"] = endpoints.empty() ? json(nullptr) : endpoints;
+  if (endpoints.empty()) s.erase("endpoints");
+  s["ports"] = ServicePorts(service, backends, true);
+  return s;
+}
+
+json DefaultServiceAccount(const json& ns_object) {
+  const std::string ns = Str(At(ns_object, {"metadata", "name"}));
+  return {{"kind", "ServiceAccount"},
+          {"apiVersion", "v1"},
+          {"metadata", Metadata("default", ns, ns_object, "serviceaccounts")}};
+}
+
+}  // namespace
+
+bool IsDerived(const std::string& resource) {
+  return resource == "endpoints" || resource == "endpointslices" || resource == "serviceaccounts" ||
+         resource == "secrets" || resource == "statefulsets";
+}
+
+std::vector<json> DerivedObjects(const ObjectStore& store, const std::string& resource,
+                                 const std::string& ns) {
+  std::vector<json> out;
+  if (resource == "serviceaccounts") {
+    for (const json& n : store.List("namespaces", "")) {
+      if (ns.empty() || Str(At(n, {"metadata", "name"})) == ns) {
+        out.push_back(DefaultServiceAccount(n));
+      }
+    }
+  } else if (resource == "endpoints" || resource == "endpointslices") {
+    std::vector<json> services = store.List("services", ns);
+    std::vector<json> pods = store.List("pods", ns);
+    for (const json& svc : services) {
+      if (!At(svc, {"spec", "selector"}).is_object()) continue;  // Endpoints managed by hand.
+      const std::string svc_ns = Str(At(svc, {"metadata", "namespace"}));
+      std::vector<json> own;
+      for (const json& p : pods) {
+        if (Str(At(p, {"metadata", "namespace"})) == svc_ns) own.push_back(p);
+      }
+      out.push_back(resource == "endpoints" ? Endpoints(svc, own) : EndpointSlice(svc, own));
+    }
+  }
+  // Secrets and StatefulSets: none in a cluster that runs Sock Shop (tokens are projected).
+  std::sort(out.begin(), out.end(), [](const json& x, const json& y) {
+    return std::make_tuple(Str(At(x, {"metadata", "namespace"})),
+                           Str(At(x, {"metadata", "name"}))) <
+           std::make_tuple(Str(At(y, {"metadata", "namespace"})), Str(At(y, {"metadata", "name"})));
+  });
+  return out;
+}
+
+}  // namespace sim
+}  // namespace sre_eval
