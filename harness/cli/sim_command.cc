@@ -32,8 +32,11 @@ const CommandSpec& SimSpec() {
       0,
       "Serves a Kubernetes API on 127.0.0.1 backed by a model of Sock Shop in namespace\n"
       "sock-shop: 14 deployments with their replica sets, pods, services and events, one\n"
-      "node, logs for every container and metrics for `kubectl top`. Stock kubectl works\n"
-      "against it: get, describe, logs, top, events, scale, apply, delete, rollout.\n"
+      "node, logs for every container and metrics for `kubectl top`, and each service's\n"
+      "endpoints. Stock kubectl and the official client libraries work against it: get,\n"
+      "describe, logs, top, events, scale, set resources, apply, delete, rollout, auth\n"
+      "can-i. Not served: exec, port-forward, attach, cp, debug, logs -f, HPAs, and\n"
+      "kubectl create (kubectl sends protobuf; apply -f works).\n"
       "\n"
       "The incidents of the guide happen as on a real cluster: apply a Job running the\n"
       "locustio/locust image headless (-u USERS -r RATE -t TIME --host\n"

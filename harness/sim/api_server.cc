@@ -190,6 +190,19 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
     t.rest = "/" + absl::StrJoin(std::vector<std::string>(rest.begin() + 3, rest.end()), "/");
   }
   if (t.info->namespaced && t.ns.empty() && !t.name.empty()) return NotFoundPath(res);
+  if (t.info->resource == "pods" && !t.name.empty() &&
+      (t.sub == "exec" || t.sub == "attach" || t.sub == "portforward" ||
+       t.sub == "ephemeralcontainers")) {
+    // No process runs in the sim: say so in a Status kubectl can print (a bare 404 made
+    // `kubectl debug` panic, and `exec` reported a missing pod).
+    return Error(res,
+                 {405, "MethodNotAllowed",
+                  absl::StrCat("the simulated cluster runs no processes: pods/", t.sub,
+                               " (kubectl exec, attach, cp, port-forward, debug) is not "
+                               "available; read logs, events, metrics and the services proxy "
+                               "instead")},
+                 t.name, "pods");
+  }
   if (!t.sub.empty() && t.sub != "proxy" &&
       std::find(t.info->subresources.begin(), t.info->subresources.end(), t.sub) ==
           t.info->subresources.end()) {

@@ -264,6 +264,39 @@ TEST_F(KubectlTest, ServiceAccountsSecretsStatefulSetsAndAuthAsOnKind) {
             "cluster's state: only get and list are served\n");
 }
 
+// No process runs in the sim: exec, attach, port-forward and debug get a Status that says so
+// (a bare 404 made `kubectl debug` panic and `exec` report a missing pod).
+TEST_F(KubectlTest, ExecPortForwardAndDebugSayNoProcessRuns) {
+  std::string pod;
+  for (const std::string& line : Lines(Ok({"get", "pods", "-o", "name"}))) {
+    if (absl::StartsWith(line, "pod/front-end-")) pod = line.substr(4);
+  }
+  ASSERT_FALSE(pod.empty());
+  const std::string because =
+      " (kubectl exec, attach, cp, port-forward, debug) is not available; read logs, events, "
+      "metrics and the services proxy instead\n";
+  SubprocessResult r = Kubectl({"exec", pod, "--", "ls"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data,
+            "Error from server (MethodNotAllowed): the simulated cluster runs no "
+            "processes: pods/exec" +
+                because);
+  r = Kubectl({"port-forward", "svc/front-end", "2025:80"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data,
+            "error: error upgrading connection: the simulated cluster runs no processes: "
+            "pods/portforward" +
+                because);
+  r = Kubectl({"debug", pod, "--image=busybox", "--profile=general"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(absl::EndsWith(r.stderr_data,
+                             "Error from server (MethodNotAllowed): the simulated cluster runs no "
+                             "processes: pods/ephemeralcontainers" +
+                                 because))
+      << r.stderr_data;
+  EXPECT_FALSE(absl::StrContains(r.stderr_data, "panic")) << r.stderr_data;
+}
+
 TEST_F(KubectlTest, ServerSideApplyAndDeleteOfAConfigMapAndAJob) {
   std::string manifest =
       "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: locustfile\n  namespace: sock-shop\n"
