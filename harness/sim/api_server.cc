@@ -348,13 +348,97 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
     absl::StrAppend(&out, lines[i].text, "\n");
   }
   std::string limit = Param(req, "limitBytes");
-  int64_t limit_bytes;
-  if (!limit.empty() && absl::SimpleAtoi(limit, &limit_bytes) && limit_bytes >= 0 &&
-      out.size() > static_cast<size_t>(limit_bytes)) {
-    out.resize(limit_bytes);
+  int64_t limit_bytes = -1;
+  if (limit.empty() || !absl::SimpleAtoi(limit, &limit_bytes) || limit_bytes < 0) {
+    limit_bytes = -1;
   }
+  if (limit_bytes >= 0 && out.size() > static_cast<size_t>(limit_bytes)) out.resize(limit_bytes);
   res.status = 200;
-  res.set_content(out, "text/plain");
+  const bool running = status != nullptr && (*status)["state"].contains("running");
+  if (!ParamTrue(req, "follow") || previous || !running ||
+      (limit_bytes >= 0 && out.size() >= static_cast<size_t>(limit_bytes))) {
+    return res.set_content(out, "text/plain");
+  }
+  // `kubectl logs -f`: what the container wrote so far, then each line as the virtual clock
+  // reaches it, until the container ends (its lines up to the end are sent) or the pod goes.
+  // Not text/plain: cpp-httplib would gzip a text stream for kubectl and hold it back.
+  struct Follow {
+    std::string pending;
+    absl::Time sent_until;
+    int64_t bytes_left;
+    bool ended = false;
+  };
+  auto follow = std::make_shared<Follow>();
+  follow->pending = std::move(out);
+  follow->sent_until = until;
+  follow->bytes_left = limit_bytes;
+  const std::string ns = t.ns;
+  const std::string started_at = ApiTime(started);
+  res.set_chunked_content_provider("application/octet-stream", [this, follow, ref, uid, ns,
+                                                                container, started_at, timestamps](
+                                                                   size_t,
+                                                                   httplib::DataSink& sink) {
+    if (!follow->pending.empty()) {
+      std::string chunk = std::move(follow->pending);
+      follow->pending.clear();
+      if (follow->bytes_left >= 0) {
+        if (chunk.size() > static_cast<size_t>(follow->bytes_left)) {
+          chunk.resize(follow->bytes_left);
+        }
+        follow->bytes_left -= static_cast<int64_t>(chunk.size());
+      }
+      if (!sink.write(chunk.data(), chunk.size())) return false;
+    }
+    if (follow->ended || stopping_ || follow->bytes_left == 0) {
+      sink.done();
+      return true;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+    absl::Time now, until;
+    std::vector<LogLine> incident;
+    {
+      absl::MutexLock lock(sim_->mu());
+      now = sim_->Now();
+      until = now;
+      auto p = sim_->store()->Get("pods", ns, ref.pod);
+      bool same = false;
+      if (p.ok() && MetaString(*p, "uid") == uid) {
+        for (const nlohmann::json& cs : (*p)["status"]["containerStatuses"]) {
+          if (cs.value("name", "") != container) continue;
+          const nlohmann::json& state = cs["state"];
+          if (state.contains("running") && state["running"].value("startedAt", "") == started_at) {
+            same = true;
+          }
+          for (const nlohmann::json* s : {&cs["state"], &cs["lastState"]}) {
+            if (s->contains("terminated") &&
+                (*s)["terminated"].value("startedAt", "") == started_at) {
+              until = ParseApiTime((*s)["terminated"]["finishedAt"]);
+            }
+          }
+        }
+      }
+      if (!same) follow->ended = true;
+      if (until > follow->sent_until) {
+        incident = sim_->log_book().Lines(uid, container, ref.started, until);
+      }
+    }
+    if (until > follow->sent_until) {
+      std::vector<LogLine> lines =
+          MergeLogLines(ContainerLogs(ref, until, sim_->seed()), std::move(incident));
+      std::string chunk;
+      for (const LogLine& l : lines) {
+        if (l.time <= follow->sent_until || l.time > until) continue;
+        if (timestamps) {
+          absl::StrAppend(
+              &chunk, absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", l.time, absl::UTCTimeZone()), " ");
+        }
+        absl::StrAppend(&chunk, l.text, "\n");
+      }
+      follow->sent_until = until;
+      follow->pending = std::move(chunk);
+    }
+    return sink.is_writable();
+  });
 }
 
 std::function<Usage(const std::string&, absl::Time)> ApiServer::Handler::UsageOf(

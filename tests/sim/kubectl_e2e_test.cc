@@ -319,6 +319,60 @@ TEST_F(KubectlTest, ServerSideApplyAndDeleteOfAConfigMapAndAJob) {
             "Error from server (NotFound): configmaps \"locustfile\" not found\n");
 }
 
+// `kubectl logs -f` (the guide's "Monitor logs"): the lines so far, then each line as the
+// clock reaches it, until the container ends; kubectl then exits 0. A sim of its own: the
+// load it starts places orders the shared sim's tests do not expect.
+TEST(KubectlFollowTest, LogsFollowStreamsUntilTheContainerEnds) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH";
+  SimOptions options;
+  options.seed = 7;
+  auto sim = Sim::Create(options);
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  ApiServer server(sim->get());
+  ASSERT_TRUE(server.Start(0).ok());
+  TempDir dir;
+  std::string kubeconfig = dir.WriteFile("kubeconfig", server.Kubeconfig());
+  auto kubectl = [&](std::vector<std::string> args) {
+    PosixProcessRunner runner;
+    SubprocessOptions o;
+    o.argv = {"kubectl", "--kubeconfig", kubeconfig};
+    o.argv.insert(o.argv.end(), args.begin(), args.end());
+    o.env = {{"KUBECACHEDIR", dir.path() + "/cache"}, {"HOME", dir.path()}};
+    o.timeout = absl::Seconds(60);
+    auto r = runner.Run(o);
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : SubprocessResult();
+  };
+  std::string manifest =
+      "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: follow\n  namespace: sock-shop\n"
+      "spec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n"
+      "      - name: locust\n        image: locustio/locust:2.12.1\n"
+      "        args: [\"--headless\", \"-u\", \"10\", \"-r\", \"5\", \"-t\", \"30s\", "
+      "\"--host\", \"http://front-end.sock-shop.svc\"]\n";
+  std::string path = dir.WriteFile("follow.yaml", manifest);
+  EXPECT_EQ(kubectl({"apply", "-f", path}).stdout_data, "job.batch/follow created\n");
+  (*sim)->AdvanceBy(absl::Seconds(5));  // Its pod runs.
+  std::string before = kubectl({"logs", "job/follow"}).stdout_data;
+  std::atomic<bool> done{false};
+  std::thread clock([&] {
+    // Half a second of wall time before the clock moves: kubectl has the stream open.
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    while (!done) {
+      (*sim)->AdvanceBy(absl::Seconds(2));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  SubprocessResult r = kubectl({"logs", "-f", "job/follow"});
+  done = true;
+  clock.join();
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  // It began with what `logs` showed before the clock moved, and went on to Locust's end.
+  EXPECT_TRUE(absl::StartsWith(r.stdout_data, before)) << r.stdout_data;
+  EXPECT_GT(r.stdout_data.size(), before.size());
+  EXPECT_EQ(r.stdout_data, kubectl({"logs", "job/follow"}).stdout_data);
+  EXPECT_TRUE(absl::StrContains(r.stdout_data, "Shutting down (exit code ")) << r.stdout_data;
+}
+
 TEST_F(KubectlTest, RolloutRestartAndStatus) {
   std::vector<std::string> before = Lines(Ok({"get", "pods", "-l", "name=carts", "-o", "name"}));
   ASSERT_EQ(before.size(), 1u);
