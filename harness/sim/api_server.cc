@@ -215,7 +215,7 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
   }
   if (!t.info->stored) return Metrics(req, res, t);
   if (t.info->resource == "selfsubjectaccessreviews") return AccessReview(req, res);
-  if (IsDerived(t.info->resource)) return Derived(req, res, t);
+  if (IsDerived(t.info->group, t.info->resource)) return Derived(req, res, t);
 
   const std::string& m = req.method;
   if (m == "GET" && t.name.empty()) {

@@ -165,7 +165,8 @@ void ApiServer::Handler::Derived(const httplib::Request& req, httplib::Response&
     absl::MutexLock lock(sim_->mu());
     rv = sim_->store()->resource_version();
     now = sim_->Now();
-    for (nlohmann::json& o : DerivedObjects(*sim_->store(), t.info->resource, t.ns)) {
+    for (nlohmann::json& o :
+         DerivedObjects(*sim_->store(), t.info->group, t.info->resource, t.ns)) {
       if (!t.name.empty() ? MetaString(o, "name") == t.name : filter.Matches(o)) {
         items.push_back(std::move(o));
       }

@@ -228,17 +228,53 @@ json DefaultServiceAccount(const json& ns_object) {
           {"metadata", Metadata("default", ns, ns_object, "serviceaccounts")}};
 }
 
-}  // namespace
-
-bool IsDerived(const std::string& resource) {
-  return resource == "endpoints" || resource == "endpointslices" || resource == "serviceaccounts" ||
-         resource == "secrets" || resource == "statefulsets";
+// A core v1 Event as events.k8s.io/v1 shows it (pkg/apis/events/v1 conversion).
+json EventV1(const json& e) {
+  json v1 = {{"kind", "Event"}, {"apiVersion", "events.k8s.io/v1"}};
+  json meta = At(e, {"metadata"});
+  if (meta.is_object()) v1["metadata"] = meta;
+  v1["eventTime"] = At(e, {"eventTime"});
+  static const std::pair<const char*, const char*> kRenamed[] = {
+      {"involvedObject", "regarding"},
+      {"message", "note"},
+      {"reason", "reason"},
+      {"type", "type"},
+      {"action", "action"},
+      {"related", "related"},
+      {"series", "series"},
+      {"reportingComponent", "reportingController"},
+      {"reportingInstance", "reportingInstance"},
+      {"source", "deprecatedSource"},
+      {"firstTimestamp", "deprecatedFirstTimestamp"},
+      {"lastTimestamp", "deprecatedLastTimestamp"},
+      {"count", "deprecatedCount"},
+  };
+  for (const auto& [core, name] : kRenamed) {
+    const json& value = At(e, {core});
+    if (value.is_null()) continue;
+    if (value.is_string() && value.get<std::string>().empty()) continue;
+    v1[name] = value;
+  }
+  return v1;
 }
 
-std::vector<json> DerivedObjects(const ObjectStore& store, const std::string& resource,
-                                 const std::string& ns) {
+}  // namespace
+
+bool IsDerived(const std::string& group, const std::string& resource) {
+  if (group.empty()) {
+    return resource == "endpoints" || resource == "serviceaccounts" || resource == "secrets";
+  }
+  return (group == "apps" && resource == "statefulsets") ||
+         (group == "discovery.k8s.io" && resource == "endpointslices") ||
+         (group == "events.k8s.io" && resource == "events");
+}
+
+std::vector<json> DerivedObjects(const ObjectStore& store, const std::string& group,
+                                 const std::string& resource, const std::string& ns) {
   std::vector<json> out;
-  if (resource == "serviceaccounts") {
+  if (group == "events.k8s.io") {
+    for (const json& e : store.List("events", ns)) out.push_back(EventV1(e));
+  } else if (resource == "serviceaccounts") {
     for (const json& n : store.List("namespaces", "")) {
       if (ns.empty() || Str(At(n, {"metadata", "name"})) == ns) {
         out.push_back(DefaultServiceAccount(n));

@@ -1,7 +1,8 @@
 // Resources a kind cluster has that the sim computes from what it stores, on each read, as
 // kube-controller-manager and the API server would keep them: a service's Endpoints and
 // EndpointSlice (its selected pods, ready or not), each namespace's "default" ServiceAccount,
-// and the (empty) Secrets and StatefulSets of a cluster that runs none. Computed, not stored:
+// the (empty) Secrets and StatefulSets of a cluster that runs none, and events.k8s.io/v1
+// Events, the core Events as that API shows them. Computed, not stored:
 // they take nothing from the store's random stream nor its resource versions, so recordings
 // stay byte-identical per seed. Read-only: get and list (no watch).
 #ifndef SRE_EVAL_SIM_DERIVED_H_
@@ -17,14 +18,15 @@
 namespace sre_eval {
 namespace sim {
 
-// Whether `resource` ("endpoints", "endpointslices", "serviceaccounts", "secrets",
-// "statefulsets") is computed here.
-bool IsDerived(const std::string& resource);
+// Whether the resource `resource` of API group `group` is computed here: core endpoints,
+// serviceaccounts and secrets, apps statefulsets, discovery.k8s.io endpointslices, and
+// events.k8s.io events (the core Events in that API's shape).
+bool IsDerived(const std::string& group, const std::string& resource);
 
 // Its objects in namespace `ns` ("" for all), sorted by namespace and name, each with kind
 // and apiVersion. Requires the model lock.
-std::vector<nlohmann::json> DerivedObjects(const ObjectStore& store, const std::string& resource,
-                                           const std::string& ns);
+std::vector<nlohmann::json> DerivedObjects(const ObjectStore& store, const std::string& group,
+                                           const std::string& resource, const std::string& ns);
 
 }  // namespace sim
 }  // namespace sre_eval

@@ -86,6 +86,7 @@ const std::vector<ResourceInfo>& Resources() {
          read,
          {},
          {}},
+        {"events.k8s.io", "v1", "events", "event", "Event", true, read, {"ev"}, {}},
         {"authorization.k8s.io",
          "v1",
          "selfsubjectaccessreviews",

@@ -328,15 +328,23 @@ json JobCells(const json& job, absl::Time now) {
                       images, FormatLabelSelector(At(job, {"spec", "selector"}))});
 }
 
+// Core v1 Events and events.k8s.io/v1 Events (their fields renamed: regarding, note,
+// deprecatedCount, ...) print alike, as the server prints both from one internal type.
 json EventCells(const json& e, absl::Time now) {
-  std::string first_seen = Age(At(e, {"firstTimestamp"}), now);
-  if (ParseApiTime(At(e, {"firstTimestamp"})) == absl::InfinitePast()) {
+  auto field = [&](const char* core, const char* v1) -> const json& {
+    const json& c = At(e, {core});
+    return c.is_null() ? At(e, {v1}) : c;
+  };
+  const json& first_timestamp = field("firstTimestamp", "deprecatedFirstTimestamp");
+  const json& last_timestamp = field("lastTimestamp", "deprecatedLastTimestamp");
+  std::string first_seen = Age(first_timestamp, now);
+  if (ParseApiTime(first_timestamp) == absl::InfinitePast()) {
     first_seen = Age(At(e, {"eventTime"}), now);
   }
-  std::string last_seen = Age(At(e, {"lastTimestamp"}), now);
-  if (ParseApiTime(At(e, {"lastTimestamp"})) == absl::InfinitePast()) last_seen = first_seen;
+  std::string last_seen = Age(last_timestamp, now);
+  if (ParseApiTime(last_timestamp) == absl::InfinitePast()) last_seen = first_seen;
 
-  int64_t count = Int(At(e, {"count"}));
+  int64_t count = Int(field("count", "deprecatedCount"));
   const json& series = At(e, {"series"});
   if (series.is_object()) {
     last_seen = Age(At(series, {"lastObservedTime"}), now);
@@ -345,20 +353,22 @@ json EventCells(const json& e, absl::Time now) {
     count = 1;  // Singleton events of the events.k8s.io API carry no count.
   }
 
-  const std::string kind = absl::AsciiStrToLower(Str(At(e, {"involvedObject", "kind"})));
-  const std::string target_name = Str(At(e, {"involvedObject", "name"}));
+  const json& object = field("involvedObject", "regarding");
+  const std::string kind = absl::AsciiStrToLower(Str(At(object, {"kind"})));
+  const std::string target_name = Str(At(object, {"name"}));
   const std::string target = target_name.empty() ? kind : absl::StrCat(kind, "/", target_name);
 
   // formatEventSource: source.component/host, falling back to reportingComponent/Instance.
+  const json& src = field("source", "deprecatedSource");
   const std::string component =
-      Or(Str(At(e, {"source", "component"})), Str(At(e, {"reportingComponent"})));
-  const std::string host = Or(Str(At(e, {"source", "host"})), Str(At(e, {"reportingInstance"})));
+      Or(Str(At(src, {"component"})), Str(field("reportingComponent", "reportingController")));
+  const std::string host = Or(Str(At(src, {"host"})), Str(At(e, {"reportingInstance"})));
   const std::string source = host.empty() ? component : absl::StrCat(component, ", ", host);
 
   return json::array({last_seen, Str(At(e, {"type"})), Str(At(e, {"reason"})), target,
-                      Str(At(e, {"involvedObject", "fieldPath"})), source,
-                      std::string(absl::StripAsciiWhitespace(Str(At(e, {"message"})))), first_seen,
-                      count, Name(e)});
+                      Str(At(object, {"fieldPath"})), source,
+                      std::string(absl::StripAsciiWhitespace(Str(field("message", "note")))),
+                      first_seen, count, Name(e)});
 }
 
 std::string ServiceExternalIp(const json& svc, const std::string& type) {

@@ -264,6 +264,26 @@ TEST_F(KubectlTest, ServiceAccountsSecretsStatefulSetsAndAuthAsOnKind) {
             "cluster's state: only get and list are served\n");
 }
 
+// events.k8s.io/v1 serves the core Events in that API's shape (the Python EventsV1Api and
+// other newer clients read it); kubectl prints both alike.
+TEST_F(KubectlTest, EventsOfTheEventsApiAreTheCoreEvents) {
+  EXPECT_EQ(Ok({"get", "events.v1.events.k8s.io"}), Ok({"get", "events"}));
+  nlohmann::json v1 = nlohmann::json::parse(Ok({"get", "events.v1.events.k8s.io", "-o", "json"}));
+  nlohmann::json core = nlohmann::json::parse(Ok({"get", "events", "-o", "json"}));
+  ASSERT_EQ(v1["items"].size(), core["items"].size());
+  ASSERT_FALSE(core["items"].empty());
+  const nlohmann::json& e = v1["items"][0];
+  const nlohmann::json& c = core["items"][0];
+  EXPECT_EQ(e["apiVersion"], "events.k8s.io/v1");
+  EXPECT_EQ(e["metadata"], c["metadata"]);
+  EXPECT_EQ(e["regarding"], c["involvedObject"]);
+  EXPECT_EQ(e["note"], c["message"]);
+  EXPECT_EQ(e["deprecatedCount"], c["count"]);
+  EXPECT_EQ(e["deprecatedSource"], c["source"]);
+  EXPECT_TRUE(e.contains("eventTime") && e["eventTime"].is_null());
+  EXPECT_FALSE(e.contains("involvedObject"));
+}
+
 // No process runs in the sim: exec, attach, port-forward and debug get a Status that says so
 // (a bare 404 made `kubectl debug` panic and `exec` report a missing pod).
 TEST_F(KubectlTest, ExecPortForwardAndDebugSayNoProcessRuns) {
