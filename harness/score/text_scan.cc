@@ -1019,13 +1019,16 @@ void TextScan::MarkCandidateLists() const {
   const size_t n = text_.size();
   // Per sentence: where its first and last tokens are.
   std::vector<uint32_t> first(sentence_tokens_.size(), 0), last(sentence_tokens_.size(), 0);
-  std::vector<bool> possible(sentence_tokens_.size(), false);
   for (size_t i = tokens_.size(); i-- > 0;) first[tokens_[i].sentence] = static_cast<uint32_t>(i);
-  for (size_t i = 0; i < tokens_.size(); ++i) {
-    const Token& k = tokens_[i];
-    last[k.sentence] = static_cast<uint32_t>(i);
-    if (SpeaksOfPossibilities(text_.substr(k.begin, k.end - k.begin))) possible[k.sentence] = true;
-  }
+  for (size_t i = 0; i < tokens_.size(); ++i) last[tokens_[i].sentence] = static_cast<uint32_t>(i);
+  // Whether sentence s has a word of possibility: asked only of lead-ins, which are rare.
+  auto possible = [&](uint32_t s) {
+    for (uint32_t i = first[s]; i <= last[s]; ++i) {
+      const Token& k = tokens_[i];
+      if (SpeaksOfPossibilities(text_.substr(k.begin, k.end - k.begin))) return true;
+    }
+    return false;
+  };
   // A bullet: the line holds only "-", "*", "+", a bullet sign or "N." / "N)" before the word.
   auto bullet = [&](uint32_t s) {
     size_t begin = tokens_[first[s]].begin;
@@ -1060,7 +1063,7 @@ void TextScan::MarkCandidateLists() const {
     return absl::StripAsciiWhitespace(text_.substr(line, t.begin - line)).empty();
   };
   for (uint32_t s = 0; s < sentence_tokens_.size(); ++s) {
-    if (sentence_tokens_[s] == 0 || !possible[s] || !lead_in(s)) continue;
+    if (sentence_tokens_[s] == 0 || !lead_in(s) || !possible(s)) continue;
     for (uint32_t item = s + 1; item < sentence_tokens_.size() && sentence_tokens_[item] > 0;
          ++item) {
       if (number_marker(item) && item + 1 < sentence_tokens_.size()) {
