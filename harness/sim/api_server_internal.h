@@ -107,6 +107,9 @@ class ApiServer::Handler {
   bool WantsTable(const httplib::Request& req);
   nlohmann::json WithKind(nlohmann::json o, const ResourceInfo& info);
   void List(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // `items` as a Table when the client asks for one, else as a <Kind>List at version `rv`.
+  void ServeList(const httplib::Request& req, httplib::Response& res, const Target& t,
+                 std::vector<nlohmann::json> items, absl::Time now, uint64_t rv);
   void Get(const httplib::Request& req, httplib::Response& res, const Target& t);
   void Watch(const httplib::Request& req, httplib::Response& res, const Target& t);
   void Create(const httplib::Request& req, httplib::Response& res, const Target& t);

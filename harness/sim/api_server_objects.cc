@@ -134,6 +134,12 @@ void ApiServer::Handler::List(const httplib::Request& req, httplib::Response& re
   for (const auto& o : objects) {
     if (filter.Matches(*o)) items.push_back(WithKind(*o, *t.info));
   }
+  ServeList(req, res, t, std::move(items), now, rv);
+}
+
+void ApiServer::Handler::ServeList(const httplib::Request& req, httplib::Response& res,
+                                   const Target& t, std::vector<nlohmann::json> items,
+                                   absl::Time now, uint64_t rv) {
   if (WantsTable(req)) {
     auto include = ParseIncludeObject(Param(req, "includeObject"));
     if (!include.ok()) {
@@ -177,20 +183,8 @@ void ApiServer::Handler::Derived(const httplib::Request& req, httplib::Response&
                  {404, "NotFound", absl::StrCat(t.info->resource, " \"", t.name, "\" not found")},
                  t.name, t.info->resource);
   }
-  if (WantsTable(req)) {
-    auto include = ParseIncludeObject(Param(req, "includeObject"));
-    if (!include.ok()) {
-      return Error(res, {400, "BadRequest", std::string(include.status().message())});
-    }
-    return Json(res, 200, MakeTable(t.info->resource, items, now, std::to_string(rv), *include));
-  }
-  if (!t.name.empty()) return Json(res, 200, items[0]);
-  nlohmann::json list = {{"kind", t.info->kind + "List"},
-                         {"apiVersion", t.info->GroupVersion()},
-                         {"metadata", {{"resourceVersion", std::to_string(rv)}}}};
-  list["items"] = nlohmann::json::array();
-  for (nlohmann::json& item : items) list["items"].push_back(std::move(item));
-  Json(res, 200, list);
+  if (!t.name.empty() && !WantsTable(req)) return Json(res, 200, items[0]);
+  ServeList(req, res, t, std::move(items), now, rv);
 }
 
 void ApiServer::Handler::AccessReview(const httplib::Request& req, httplib::Response& res) {

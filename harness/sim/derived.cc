@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/controllers_internal.h"
 
 namespace sre_eval {
 namespace sim {
@@ -14,19 +15,8 @@ namespace {
 
 using json = nlohmann::json;
 
-const json& At(const json& j, std::initializer_list<const char*> path) {
-  static const json* null = new json();
-  const json* at = &j;
-  for (const char* key : path) {
-    if (!at->is_object()) return *null;
-    auto it = at->find(key);
-    if (it == at->end()) return *null;
-    at = &*it;
-  }
-  return *at;
-}
-
-std::string Str(const json& j) { return j.is_string() ? j.get<std::string>() : ""; }
+using internal::At;
+using internal::Str;
 
 // A stable id for a computed object: an RFC 4122 version-4 layout over two FNV-1a hashes of
 // what names it, so that the same object has the same uid on every read and every run.
