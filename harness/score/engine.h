@@ -96,7 +96,8 @@
 // right: a finding stated beside wrong facts is trusted less. A wrong number, time or id
 // costs half its penalty (it costs trust as well), but wrong facts together leave at least
 // half of what the dimension earned otherwise (a story told right with a wrong number is
-// worth more than no story); a forbidden claim costs its whole penalty, within its own
+// worth more than no story), unless the wrong number is a zero against a truth that is not
+// ("no orders failed": a denial, noted "denied: claimed 0, truth 67"); a forbidden claim costs its whole penalty, within its own
 // dimension. A prompt's score is the weighted mean of its dimensions' scores;
 // a dimension whose criteria were all skipped is left out of the mean.
 #ifndef SRE_EVAL_SCORE_ENGINE_H_

@@ -758,9 +758,11 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
   bool right = false;
   std::vector<std::string> wrong;
   size_t hedges = 0;
-  std::string want_text;  // Fmt(want), made once.
+  std::string want_text;       // Fmt(want), made once.
+  bool wrong_nonzero = false;  // Some wrong claim is not a zero.
   auto note_claim = [&](size_t begin, size_t end, double claim, bool ok, absl::string_view how) {
     if (!ok) wrong.push_back(Fmt(claim));
+    if (!ok && claim != 0) wrong_nonzero = true;
     if (Room(*r)) {
       if (want_text.empty()) want_text = Fmt(want);
       std::string claimed = claim == want ? want_text : !ok ? wrong.back() : Fmt(claim);
@@ -883,6 +885,10 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
   if (right) {
     r->earned = c.points;
     r->note = absl::StrCat("met: claimed ", want_text);
+  } else if (!wrong.empty() && !wrong_nonzero && want != 0) {
+    // "None", "no orders failed": not an inaccurate figure but a denial of what happened.
+    r->penalty = c.penalty;
+    r->note = absl::StrCat("denied: claimed 0, truth ", want_text);
   } else if (!wrong.empty()) {
     r->penalty = c.penalty;
     r->note =
@@ -1152,7 +1158,8 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     dr.maximum += r.points;
     if (r.kind == CriterionKind::kNumber || r.kind == CriterionKind::kTime ||
         r.kind == CriterionKind::kIds) {
-      fact_penalty[d] += r.penalty;
+      // A denial ("none") is no inaccuracy the rest of the answer can make up for.
+      if (!absl::StartsWith(r.note, "denied")) fact_penalty[d] += r.penalty;
       if (r.penalty > 0) {
         ++facts_wrong[d];
       } else if (r.earned > 0) {

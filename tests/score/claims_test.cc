@@ -202,7 +202,7 @@ TEST_F(ClaimsTest, DenyingTheCueClaimsZero) {
   EXPECT_EQ(Note("Nothing is crashing or restarting.", "restarts"), "met: claimed 0");
   EXPECT_EQ(Note("The pods never restarted.", "restarts"), "met: claimed 0");
   EXPECT_EQ(Note("No pods restarted.", "restarts"), "met: claimed 0");
-  EXPECT_EQ(Note("there were no failed orders", "orders"), "wrong number: claimed 0, truth 67");
+  EXPECT_EQ(Note("there were no failed orders", "orders"), "denied: claimed 0, truth 67");
   // A contrast denies no count.
   EXPECT_EQ(Note("It was throttled rather than restarted.", "restarts"),
             "not met: no number claimed");
@@ -313,6 +313,11 @@ TEST_F(ClaimsTest, CoreCriteriaGiveHalfTheDimension) {
   EXPECT_DOUBLE_EQ(s.dimensions[0].earned, 2);
   EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 1.5);
   EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0.5 * (0.5 * 2 / 11));
+  // A denial ("no orders failed") is no inaccuracy: the rest does not make up for it.
+  s = Score("Payment was scaled to zero: no orders failed.");
+  EXPECT_EQ(Find(s, "orders").note, "denied: claimed 0, truth 67");
+  EXPECT_DOUBLE_EQ(s.dimensions[0].penalty, 1.5);
+  EXPECT_DOUBLE_EQ(s.dimensions[0].score, 0);
   // A wrong fact beside the core finding costs trust: 1 of the 2 facts checked is wrong, so
   // the core's half counts at 0.5 + 0.5 * 1/2; the wrong restart count costs 1 / 2.
   s = Score("67 orders failed, after 5 restarts.");

@@ -173,7 +173,7 @@ TEST_F(EngineTest, NumbersWithOtherUnitsAreNotClaims) {
 TEST_F(EngineTest, DenialsAreForbiddenClaimsAndNegatedTermsDoNotCount) {
   AnswerScore s = rubric_->Score(
       "No pods restarted and there was no OOMKill; the CPU limit throttled the front-end.", truth_);
-  EXPECT_EQ(Find(s, "count").note, "wrong number: claimed 0, truth 5");
+  EXPECT_EQ(Find(s, "count").note, "denied: claimed 0, truth 5");
   EXPECT_EQ(Find(s, "oom").note, "not met: mentioned only negated");
   EXPECT_EQ(EvidenceOf(s, "oom"), std::vector<std::string>{"OOMKill (negated)"});
   const CriterionResult& forbid = Find(s, "no_denial");
