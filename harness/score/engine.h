@@ -97,9 +97,9 @@
 // costs half its penalty (it costs trust as well), but wrong facts together leave at least
 // half of what the dimension earned otherwise (a story told right with a wrong number is
 // worth more than no story), unless the wrong number is a zero against a truth that is not
-// ("no orders failed": a denial, noted "denied: claimed 0, truth 67"); a forbidden claim costs its whole penalty, within its own
-// dimension. A prompt's score is the weighted mean of its dimensions' scores;
-// a dimension whose criteria were all skipped is left out of the mean.
+// ("no orders failed": a denial, noted "denied: claimed 0, truth 67"); a forbidden claim costs its
+// whole penalty, within its own dimension. A prompt's score is the weighted mean of its dimensions'
+// scores; a dimension whose criteria were all skipped is left out of the mean.
 #ifndef SRE_EVAL_SCORE_ENGINE_H_
 #define SRE_EVAL_SCORE_ENGINE_H_
 
