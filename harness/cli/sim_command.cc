@@ -35,7 +35,7 @@ const CommandSpec& SimSpec() {
       "node, logs for every container and metrics for `kubectl top`, and each service's\n"
       "endpoints. Stock kubectl and the official client libraries work against it: get,\n"
       "describe, logs, top, events, scale, set resources, apply, delete, rollout, auth\n"
-      "can-i. Not served: exec, port-forward, attach, cp, debug, logs -f, HPAs, and\n"
+      "can-i, logs -f. Not served: exec, port-forward, attach, cp, debug, HPAs, and\n"
       "kubectl create (kubectl sends protobuf; apply -f works).\n"
       "\n"
       "The incidents of the guide happen as on a real cluster: apply a Job running the\n"

@@ -215,6 +215,15 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
   }
   if (!t.info->stored) return Metrics(req, res, t);
   if (t.info->resource == "selfsubjectaccessreviews") return AccessReview(req, res);
+  if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
+      absl::StartsWith(req.get_header_value("Content-Type"),
+                       "application/vnd.kubernetes.protobuf")) {
+    // kubectl create sends protobuf, which the sim does not decode.
+    return Error(res, {415, "UnsupportedMediaType",
+                       "the simulated cluster reads request bodies as JSON or YAML, not "
+                       "protobuf (kubectl create sends protobuf): write the object as a "
+                       "manifest and use kubectl apply -f"});
+  }
   if (IsDerived(t.info->group, t.info->resource)) return Derived(req, res, t);
 
   const std::string& m = req.method;

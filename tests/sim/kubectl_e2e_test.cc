@@ -284,6 +284,17 @@ TEST_F(KubectlTest, EventsOfTheEventsApiAreTheCoreEvents) {
   EXPECT_FALSE(e.contains("involvedObject"));
 }
 
+// kubectl create sends protobuf, which the sim does not decode: it says so, and names the
+// way that works (the body was read as YAML and refused for its NUL bytes).
+TEST_F(KubectlTest, CreateSaysToApplyAManifest) {
+  SubprocessResult r = Kubectl({"create", "configmap", "x", "--from-literal=a=b"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data,
+            "error: failed to create configmap: the simulated cluster reads request bodies as "
+            "JSON or YAML, not protobuf (kubectl create sends protobuf): write the object as a "
+            "manifest and use kubectl apply -f\n");
+}
+
 // No process runs in the sim: exec, attach, port-forward and debug get a Status that says so
 // (a bare 404 made `kubectl debug` panic and `exec` report a missing pod).
 TEST_F(KubectlTest, ExecPortForwardAndDebugSayNoProcessRuns) {
