@@ -268,32 +268,48 @@ class RunScorer {
   };
   using TallySorter = ExternalSorter<AnswerTally, TallyOrder>;
 
-  static bool SameAnswer(const AnswerTally& x, const AnswerTally& y) {
-    return x.prompt == y.prompt && x.trial == y.trial;
-  }
-
-  // The tokens of the sorted tallies, each (prompt, trial) once.
-  class KeptOrder : public AnswerOrder {
+  // The sorted tallies, each (prompt, trial) once: the first of them in the file. Each later
+  // one is passed to `on_duplicate` (when set) with the one kept.
+  class KeptTallies {
    public:
-    explicit KeptOrder(TallySorter* tallies) : tallies_(tallies) {}
-    bool Next(uint64_t* token) override {
-      AnswerTally t;
-      while (tallies_->Next(&t)) {
-        bool duplicate = any_ && SameAnswer(t, last_);
-        last_ = t;
+    using OnDuplicate = std::function<void(const AnswerTally& duplicate, const AnswerTally& kept)>;
+    explicit KeptTallies(TallySorter* sorter, OnDuplicate on_duplicate = nullptr)
+        : sorter_(sorter), on_duplicate_(std::move(on_duplicate)) {}
+    bool Next(AnswerTally* t) {
+      while (sorter_->Next(t)) {
+        if (any_ && t->prompt == kept_.prompt && t->trial == kept_.trial) {
+          if (on_duplicate_) on_duplicate_(*t, kept_);
+          continue;
+        }
+        kept_ = *t;
         any_ = true;
-        if (duplicate) continue;
-        *token = t.token;
         return true;
       }
       return false;
+    }
+
+   private:
+    TallySorter* sorter_;
+    OnDuplicate on_duplicate_;
+    AnswerTally kept_;
+    bool any_ = false;
+  };
+
+  // The tokens of the answers kept, in order.
+  class KeptOrder : public AnswerOrder {
+   public:
+    explicit KeptOrder(TallySorter* tallies) : tallies_(tallies), kept_(tallies) {}
+    bool Next(uint64_t* token) override {
+      AnswerTally t;
+      if (!kept_.Next(&t)) return false;
+      *token = t.token;
+      return true;
     }
     absl::Status status() const override { return tallies_->status(); }
 
    private:
     TallySorter* tallies_;
-    AnswerTally last_;
-    bool any_ = false;
+    KeptTallies kept_;
   };
 
   static int32_t Units(double score) {
@@ -358,8 +374,15 @@ class RunScorer {
     std::vector<double> prompt_means;
     std::map<std::string, std::vector<double>> dimension_means;
     std::set<std::string> dimensions_used;
-    AnswerTally t, kept;
-    bool more = tallies_.Next(&t);
+    KeptTallies kept(&tallies_, [&](const AnswerTally& duplicate, const AnswerTally& first) {
+      ++c.not_scored;
+      problems_.Add(
+          responses_, duplicate.line, 0,
+          absl::StrCat("duplicate answer for prompt '", prompts_[first.prompt]->id, "' trial ",
+                       first.trial, "; the one on line ", first.line, " is scored"));
+    });
+    AnswerTally t;
+    bool more = kept.Next(&t);
     for (uint32_t pi = 0; pi < prompts_.size(); ++pi) {
       const Prompt* p = prompts_[pi];
       PromptScores ps;
@@ -371,17 +394,7 @@ class RunScorer {
       double sum = 0;
       std::vector<double> dim_sums(p->dimensions.size(), 0.0);
       std::vector<size_t> dim_counts(p->dimensions.size(), 0);
-      bool any = false;
-      for (; more && t.prompt == pi; more = tallies_.Next(&t)) {
-        if (any && SameAnswer(t, kept)) {
-          ++c.not_scored;
-          problems_.Add(responses_, t.line, 0,
-                        absl::StrCat("duplicate answer for prompt '", p->id, "' trial ", t.trial,
-                                     "; the one on line ", kept.line, " is scored"));
-          continue;
-        }
-        kept = t;
-        any = true;
+      for (; more && t.prompt == pi; more = kept.Next(&t)) {
         ++c.scored;
         switch (t.status) {
           case ResponseStatus::kOk:

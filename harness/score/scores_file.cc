@@ -1,11 +1,5 @@
 #include "score/scores_file.h"
 
-#include <fcntl.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -20,43 +14,14 @@ namespace {
 // Buffered bytes are written out past this size.
 constexpr size_t kBufferBytes = size_t{1} << 20;
 
-// Appends `size` bytes of `fd` at `offset` to `out`.
-absl::Status AppendRange(int fd, uint64_t offset, size_t size, std::string* out,
-                         const std::string& what) {
-  size_t at = out->size();
-  out->resize(at + size);
-  while (size > 0) {
-    ssize_t n = pread(fd, &(*out)[at], size, static_cast<off_t>(offset));
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, what);
-    }
-    if (n == 0) return absl::InternalError(absl::StrCat(what, ": ended early"));
-    at += static_cast<size_t>(n);
-    offset += static_cast<uint64_t>(n);
-    size -= static_cast<size_t>(n);
-  }
-  return absl::OkStatus();
-}
-
 }  // namespace
 
-ScoresFileWriter::ScoresFileWriter(std::string path) : path_(std::move(path)) {}
+ScoresFileWriter::ScoresFileWriter(std::string path)
+    : path_(std::move(path)), spill_(path_, "answers") {}
 
 uint64_t ScoresFileWriter::Add(const ScoredAnswer& answer) {
   if (!status_.ok()) return 0;
-  if (!spill_.valid()) {
-    std::string name;
-    absl::StatusOr<UniqueFd> spill = MakeTempFileBeside(path_, "answers", &name);
-    if (!spill.ok()) {
-      status_ = spill.status();
-      return 0;
-    }
-    spill_ = *std::move(spill);
-    // Only the descriptor is needed from now on.
-    unlink(name.c_str());
-  }
-  uint64_t token = spilled_ + buffer_.size();
+  uint64_t token = spill_.size() + buffer_.size();
   size_t at = buffer_.size();
   buffer_.append(4, '\0');
   AppendAnswerJson(answer, &buffer_);
@@ -73,9 +38,8 @@ uint64_t ScoresFileWriter::Add(const ScoredAnswer& answer) {
 
 absl::Status ScoresFileWriter::FlushSpill() {
   if (buffer_.empty()) return absl::OkStatus();
-  absl::Status written =
-      WriteAll(spill_.get(), buffer_, absl::StrCat("writing a temporary file for ", path_));
-  spilled_ += buffer_.size();
+  uint64_t offset = 0;
+  absl::Status written = spill_.Append(buffer_, &offset);
   buffer_.clear();
   return written;
 }
@@ -86,24 +50,24 @@ absl::Status ScoresFileWriter::Commit(const RunScores& scores, AnswerOrder* orde
   absl::StatusOr<AtomicFile> out = AtomicFile::Create(path_);
   if (!out.ok()) return out.status();
 
-  std::string spill_name = absl::StrCat("reading a temporary file for ", path_);
   std::string text = ScoresJsonHead(scores);
   absl::Status status = absl::OkStatus();
   size_t written = 0;
   uint64_t token = 0;
   while (status.ok() && order->Next(&token)) {
-    std::string size_bytes;
-    if (token + 4 > spilled_) {
+    unsigned char size_bytes[4];
+    if (token + 4 > spill_.size()) {
       status = absl::InternalError(absl::StrCat("writing ", path_, ": no answer at ", token));
       break;
     }
-    status = AppendRange(spill_.get(), token, 4, &size_bytes, spill_name);
+    status = spill_.Read(token, 4, reinterpret_cast<char*>(size_bytes));
     if (!status.ok()) break;
-    uint64_t size = 0;
-    for (int i = 0; i < 4; ++i)
-      size |= uint64_t{static_cast<unsigned char>(size_bytes[i])} << (8 * i);
+    size_t size = 0;
+    for (int i = 0; i < 4; ++i) size |= size_t{size_bytes[i]} << (8 * i);
     text.append(ScoresJsonAnswerSeparator(written++));
-    status = AppendRange(spill_.get(), token + 4, static_cast<size_t>(size), &text, spill_name);
+    size_t at = text.size();
+    text.resize(at + size);
+    status = spill_.Read(token + 4, size, &text[at]);
     if (status.ok() && text.size() >= kBufferBytes) {
       status = out->Append(text);
       text.clear();

@@ -15,7 +15,7 @@
 
 #include "absl/status/status.h"
 #include "score/run_scores.h"
-#include "util/unique_fd.h"
+#include "util/external_sort.h"
 
 namespace sre_eval {
 
@@ -40,8 +40,7 @@ class ScoresFileWriter {
   absl::Status FlushSpill();
 
   std::string path_;
-  UniqueFd spill_;
-  uint64_t spilled_ = 0;  // Bytes written to the spill.
+  SpillFile spill_;  // The answers' entries, created beside path_ on the first write.
   // Not yet written. Each answer is its size (4 bytes, little-endian) and its JSON, and its
   // token is where that starts in the spill.
   std::string buffer_;

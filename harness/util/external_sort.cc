@@ -5,13 +5,14 @@
 #include <cerrno>
 
 #include "absl/strings/str_cat.h"
+#include "util/file_util.h"
 
 namespace sre_eval {
 
 absl::Status SpillFile::Append(absl::string_view data, uint64_t* offset) {
   if (!fd_.valid()) {
     std::string name;
-    absl::StatusOr<UniqueFd> fd = MakeTempFileBeside(beside_, "sort", &name);
+    absl::StatusOr<UniqueFd> fd = MakeTempFileBeside(beside_, suffix_, &name);
     if (!fd.ok()) return fd.status();
     fd_ = *std::move(fd);
     // Only the descriptor is needed from now on.

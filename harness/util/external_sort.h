@@ -16,32 +16,29 @@
 #ifndef SRE_EVAL_UTIL_EXTERNAL_SORT_H_
 #define SRE_EVAL_UTIL_EXTERNAL_SORT_H_
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstddef>
 #include <cstdint>
-#include <queue>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "util/file_util.h"
 #include "util/unique_fd.h"
 
 namespace sre_eval {
 
-// An unlinked temporary file of records, appended to and read back by position.
+// An unlinked temporary file, appended to and read back by position (the sorter's runs,
+// scores_file.h's answers).
 class SpillFile {
  public:
-  // `beside`: a path whose folder holds the file while it is being created (see
-  // MakeTempFileBeside); it is unlinked at once, so nothing is left behind even by a crash.
-  explicit SpillFile(std::string beside) : beside_(std::move(beside)) {}
+  // `beside`: a path whose folder holds the file, created on the first Append as
+  // MakeTempFileBeside(beside, suffix) makes it and unlinked at once, so that nothing is left
+  // behind even by a crash.
+  explicit SpillFile(std::string beside, std::string suffix = "sort")
+      : beside_(std::move(beside)), suffix_(std::move(suffix)) {}
 
   // Appends `data`; returns the offset it was written at.
   absl::Status Append(absl::string_view data, uint64_t* offset);
@@ -52,6 +49,7 @@ class SpillFile {
 
  private:
   std::string beside_;
+  std::string suffix_;
   UniqueFd fd_;
   uint64_t size_ = 0;
 };

@@ -432,7 +432,7 @@ TEST_F(StreamedScoresTest, ManyShuffledAnswersWithAJudgeGiveTheSameBytes) {
   std::string expected = InMemory(&judge, 1);
   EXPECT_EQ(Streamed(&judge, 1), expected);
   EXPECT_EQ(Streamed(&judge, 3), expected);
-  // Sorted through the disk: 61 runs of 100 answers, merged 4 at a time in three passes.
+  // Sorted through the disk: runs of 100 answers, merged 4 at a time, read 7 at a time.
   ExternalSortLimits small;
   small.chunk_records = 100;
   small.fan_in = 4;
