@@ -632,37 +632,28 @@ void ScoreTerms(const std::vector<std::vector<int>>& any, const std::vector<std:
 }
 
 // Where the answer opens with `reply` ("yes" or "no") as a reply: the word first, after any
-// Markdown marks, and then a mark or the end ("No.", "No, it is not", "**No** - it"), never
-// a word ("No pod restarted" opens with a determiner). {begin, end} of the word, or nullopt.
+// Markdown marks, then a mark, a dash or the end ("No.", "No, it is not", "**No** - it",
+// "No \u2014 it"), never a word ("No pod restarted" opens with a determiner). {begin, end} of
+// the word, or nullopt.
 std::optional<std::pair<size_t, size_t>> OpeningReply(absl::string_view text,
                                                       absl::string_view reply) {
-  size_t i = 0;
-  while (i < text.size() &&
-         absl::string_view(" \t\r\n#*_>`").find(text[i]) != absl::string_view::npos) {
-    ++i;
-  }
-  if (text.size() - i < reply.size() ||
-      !absl::EqualsIgnoreCase(text.substr(i, reply.size()), reply)) {
+  size_t begin = text.find_first_not_of(" \t\r\n#*_>`");
+  if (begin == absl::string_view::npos || text.size() - begin < reply.size() ||
+      !absl::EqualsIgnoreCase(text.substr(begin, reply.size()), reply)) {
     return std::nullopt;
   }
-  size_t end = i + reply.size();
-  if (end == text.size()) return std::make_pair(i, end);
-  size_t j = end;
-  while (j < text.size() && (text[j] == '*' || text[j] == '_')) ++j;
-  if (j == text.size()) return std::make_pair(i, end);
-  char c = text[j];
-  if (c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '\n' || c == '\r') {
-    return std::make_pair(i, end);
-  }
-  // "No - it is not", "No \u2014 it is not".
-  absl::string_view rest = absl::StripLeadingAsciiWhitespace(text.substr(j));
-  if (j < text.size() && (text[j] == ' ' || text[j] == '\t') &&
-      (absl::StartsWith(rest, "- ") || absl::StartsWith(rest, "-- ") ||
-       absl::StartsWith(rest, "\xE2\x80\x94") || absl::StartsWith(rest, "\xE2\x80\x93"))) {
-    return std::make_pair(i, end);
-  }
-  if (absl::StartsWith(text.substr(j), "\xE2\x80\x94")) return std::make_pair(i, end);
-  return std::nullopt;
+  const size_t end = begin + reply.size();
+  absl::string_view rest = text.substr(end);
+  rest.remove_prefix(std::min(rest.find_first_not_of("*_"), rest.size()));
+  absl::string_view spaced = rest.substr(std::min(rest.find_first_not_of(" \t"), rest.size()));
+  constexpr absl::string_view kEmDash = "\xE2\x80\x94", kEnDash = "\xE2\x80\x93";
+  bool reply_ends =
+      rest.empty() || absl::string_view(".,;:!\r\n").find(rest[0]) != absl::string_view::npos;
+  bool dash = absl::StartsWith(spaced, kEmDash) || absl::StartsWith(spaced, kEnDash) ||
+              (spaced.size() < rest.size() &&
+               (absl::StartsWith(spaced, "- ") || absl::StartsWith(spaced, "-- ")));
+  if (!reply_ends && !dash) return std::nullopt;
+  return std::make_pair(begin, end);
 }
 
 void ScoreForbid(const std::vector<std::vector<int>>& claims,
@@ -692,8 +683,9 @@ void ScoreForbid(const std::vector<std::vector<int>>& claims,
   }
 }
 
+// `*denied`: the answer claimed zero of a fact that is not ("no orders failed").
 void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& truth,
-                 AnswerContext* ctx, CriterionResult* r) {
+                 AnswerContext* ctx, CriterionResult* r, bool* denied) {
   const nlohmann::json* v = LookupFact(truth.facts, c.fact);
   std::optional<double> truth_value;
   if (v != nullptr && v->is_number()) truth_value = v->get<double>();
@@ -887,6 +879,7 @@ void ScoreNumber(const std::vector<int>& cues, const Criterion& c, const Truth& 
     r->note = absl::StrCat("met: claimed ", want_text);
   } else if (!wrong.empty() && !wrong_nonzero && want != 0) {
     // "None", "no orders failed": not an inaccurate figure but a denial of what happened.
+    *denied = true;
     r->penalty = c.penalty;
     r->note = absl::StrCat("denied: claimed 0, truth ", want_text);
   } else if (!wrong.empty()) {
@@ -1064,6 +1057,8 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
                     options.question);
   AnswerScore out;
   out.criteria.reserve(impl_->criteria.size());
+  // Per criterion: a number criterion whose claim denied the fact (ScoreNumber).
+  std::vector<bool> denials(impl_->criteria.size());
   for (const Impl::Compiled& cc : impl_->criteria) {
     const Criterion& c = *cc.criterion;
     CriterionResult r;
@@ -1103,9 +1098,12 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
         }
         break;
       }
-      case CriterionKind::kNumber:
-        ScoreNumber(cc.cues, c, truth, &ctx, &r);
+      case CriterionKind::kNumber: {
+        bool denied = false;
+        ScoreNumber(cc.cues, c, truth, &ctx, &r, &denied);
+        denials[out.criteria.size()] = denied;
         break;
+      }
       case CriterionKind::kIds:
         ScoreIds(*cc.shape, c, truth, &ctx, &r);
         break;
@@ -1159,7 +1157,7 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
     if (r.kind == CriterionKind::kNumber || r.kind == CriterionKind::kTime ||
         r.kind == CriterionKind::kIds) {
       // A denial ("none") is no inaccuracy the rest of the answer can make up for.
-      if (!absl::StartsWith(r.note, "denied")) fact_penalty[d] += r.penalty;
+      if (!denials[i]) fact_penalty[d] += r.penalty;
       if (r.penalty > 0) {
         ++facts_wrong[d];
       } else if (r.earned > 0) {

@@ -1029,12 +1029,15 @@ void TextScan::MarkCandidateLists() const {
     }
     return false;
   };
+  // What stands on its line before byte `begin`, without spaces.
+  auto line_lead = [&](size_t begin) {
+    size_t line = begin == 0 ? absl::string_view::npos : text_.rfind('\n', begin - 1);
+    line = line == absl::string_view::npos ? 0 : line + 1;
+    return absl::StripAsciiWhitespace(text_.substr(line, begin - line));
+  };
   // A bullet: the line holds only "-", "*", "+", a bullet sign or "N." / "N)" before the word.
   auto bullet = [&](uint32_t s) {
-    size_t begin = tokens_[first[s]].begin;
-    size_t line = text_.rfind('\n', begin == 0 ? 0 : begin - 1);
-    line = line == absl::string_view::npos ? 0 : line + 1;
-    absl::string_view lead = absl::StripAsciiWhitespace(text_.substr(line, begin - line));
+    absl::string_view lead = line_lead(tokens_[first[s]].begin);
     if (lead == "-" || lead == "*" || lead == "+" || lead == "\xE2\x80\xA2") return true;
     return lead.size() >= 2 && lead.size() <= 4 && (lead.back() == '.' || lead.back() == ')') &&
            std::all_of(lead.begin(), lead.end() - 1,
@@ -1058,9 +1061,7 @@ void TextScan::MarkCandidateLists() const {
     for (uint32_t i = t.begin; i < t.end; ++i) {
       if (!absl::ascii_isdigit(static_cast<unsigned char>(text_[i]))) return false;
     }
-    size_t line = text_.rfind('\n', t.begin == 0 ? 0 : t.begin - 1);
-    line = line == absl::string_view::npos ? 0 : line + 1;
-    return absl::StripAsciiWhitespace(text_.substr(line, t.begin - line)).empty();
+    return line_lead(t.begin).empty();
   };
   for (uint32_t s = 0; s < sentence_tokens_.size(); ++s) {
     if (sentence_tokens_[s] == 0 || !lead_in(s) || !possible(s)) continue;
