@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "sim/api_server_internal.h"
 #include "sim/connection_threads.h"
+#include "sim/controllers_internal.h"
 #include "sim/derived.h"
 #include "sim/discovery.h"
 #include "sim/header_deadline.h"
@@ -243,6 +244,45 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
               absl::StrCat("the server does not allow this method on the requested resource")});
 }
 
+namespace {
+
+using internal::At;
+using internal::Str;
+
+// One line as `kubectl logs` prints it: with `timestamps`, the time first (RFC 3339, ns).
+void AppendLogLine(const LogLine& line, bool timestamps, std::string* out) {
+  if (timestamps) {
+    absl::StrAppend(out, absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", line.time, absl::UTCTimeZone()),
+                    " ");
+  }
+  absl::StrAppend(out, line.text, "\n");
+}
+
+// Whether `container` of `pod` still runs the instance that started at `started_at` (an API
+// time); when that instance has ended, `*ended_at` becomes its `terminated.finishedAt`.
+bool InstanceRuns(const nlohmann::json& pod, const std::string& container,
+                  const std::string& started_at, absl::Time* ended_at) {
+  auto started = [&](const nlohmann::json& state, const char* phase) {
+    const nlohmann::json& at = At(state, {phase, "startedAt"});
+    return at.is_string() && at.get<std::string>() == started_at;
+  };
+  const nlohmann::json& statuses = At(pod, {"status", "containerStatuses"});
+  if (!statuses.is_array()) return false;
+  bool runs = false;
+  for (const nlohmann::json& cs : statuses) {
+    if (Str(At(cs, {"name"})) != container) continue;
+    runs = runs || started(At(cs, {"state"}), "running");
+    for (const char* which : {"state", "lastState"}) {
+      const nlohmann::json& state = At(cs, {which});
+      if (started(state, "terminated"))
+        *ended_at = ParseApiTime(At(state, {"terminated", "finishedAt"}));
+    }
+  }
+  return runs;
+}
+
+}  // namespace
+
 void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& res,
                               const Target& t) {
   nlohmann::json pod;
@@ -349,13 +389,7 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
   }
   bool timestamps = ParamTrue(req, "timestamps");
   std::string out;
-  for (size_t i = first; i < lines.size(); ++i) {
-    if (timestamps) {
-      absl::StrAppend(
-          &out, absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", lines[i].time, absl::UTCTimeZone()), " ");
-    }
-    absl::StrAppend(&out, lines[i].text, "\n");
-  }
+  for (size_t i = first; i < lines.size(); ++i) AppendLogLine(lines[i], timestamps, &out);
   std::string limit = Param(req, "limitBytes");
   int64_t limit_bytes = -1;
   if (limit.empty() || !absl::SimpleAtoi(limit, &limit_bytes) || limit_bytes < 0) {
@@ -383,17 +417,13 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
   follow->bytes_left = limit_bytes;
   const std::string ns = t.ns;
   const std::string started_at = ApiTime(started);
-  res.set_chunked_content_provider("application/octet-stream", [this, follow, ref, uid, ns,
-                                                                container, started_at, timestamps](
-                                                                   size_t,
-                                                                   httplib::DataSink& sink) {
+  auto provider = [this, follow, ref, uid, ns, container, started_at, timestamps](
+                      size_t, httplib::DataSink& sink) {
     if (!follow->pending.empty()) {
       std::string chunk = std::move(follow->pending);
       follow->pending.clear();
       if (follow->bytes_left >= 0) {
-        if (chunk.size() > static_cast<size_t>(follow->bytes_left)) {
-          chunk.resize(follow->bytes_left);
-        }
+        chunk.resize(std::min(chunk.size(), static_cast<size_t>(follow->bytes_left)));
         follow->bytes_left -= static_cast<int64_t>(chunk.size());
       }
       if (!sink.write(chunk.data(), chunk.size())) return false;
@@ -403,30 +433,16 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
       return true;
     }
     absl::SleepFor(absl::Milliseconds(100));
-    absl::Time now, until;
+    absl::Time until;
     std::vector<LogLine> incident;
     {
       absl::MutexLock lock(sim_->mu());
-      now = sim_->Now();
-      until = now;
+      until = sim_->Now();
       auto p = sim_->store()->Get("pods", ns, ref.pod);
-      bool same = false;
-      if (p.ok() && MetaString(*p, "uid") == uid) {
-        for (const nlohmann::json& cs : (*p)["status"]["containerStatuses"]) {
-          if (cs.value("name", "") != container) continue;
-          const nlohmann::json& state = cs["state"];
-          if (state.contains("running") && state["running"].value("startedAt", "") == started_at) {
-            same = true;
-          }
-          for (const nlohmann::json* s : {&cs["state"], &cs["lastState"]}) {
-            if (s->contains("terminated") &&
-                (*s)["terminated"].value("startedAt", "") == started_at) {
-              until = ParseApiTime((*s)["terminated"]["finishedAt"]);
-            }
-          }
-        }
+      if (!p.ok() || MetaString(*p, "uid") != uid ||
+          !InstanceRuns(*p, container, started_at, &until)) {
+        follow->ended = true;
       }
-      if (!same) follow->ended = true;
       if (until > follow->sent_until) {
         incident = sim_->log_book().Lines(uid, container, ref.started, until);
       }
@@ -436,18 +452,14 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
           MergeLogLines(ContainerLogs(ref, until, sim_->seed()), std::move(incident));
       std::string chunk;
       for (const LogLine& l : lines) {
-        if (l.time <= follow->sent_until || l.time > until) continue;
-        if (timestamps) {
-          absl::StrAppend(
-              &chunk, absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", l.time, absl::UTCTimeZone()), " ");
-        }
-        absl::StrAppend(&chunk, l.text, "\n");
+        if (l.time > follow->sent_until && l.time <= until) AppendLogLine(l, timestamps, &chunk);
       }
       follow->sent_until = until;
       follow->pending = std::move(chunk);
     }
     return sink.is_writable();
-  });
+  };
+  res.set_chunked_content_provider("application/octet-stream", std::move(provider));
 }
 
 std::function<Usage(const std::string&, absl::Time)> ApiServer::Handler::UsageOf(

@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <tuple>
+#include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -16,7 +17,12 @@ namespace {
 using json = nlohmann::json;
 
 using internal::At;
+using internal::LabelsMatch;
+using internal::Meta;
+using internal::PodReady;
 using internal::Str;
+using internal::Terminating;
+using Objects = std::vector<std::shared_ptr<const json>>;
 
 // A stable id for a computed object: an RFC 4122 version-4 layout over two FNV-1a hashes of
 // what names it, so that the same object has the same uid on every read and every run.
@@ -48,54 +54,42 @@ std::string SliceSuffix(const std::string& service_uid) {
 
 json Metadata(const std::string& name, const std::string& ns, const json& from,
               const std::string& resource) {
-  json meta = {{"name", name},
-               {"namespace", ns},
-               {"uid", DerivedUid(absl::StrCat(resource, "/", ns, "/", name))},
-               {"resourceVersion", Str(At(from, {"metadata", "resourceVersion"}))},
-               {"creationTimestamp", At(from, {"metadata", "creationTimestamp"})}};
-  return meta;
+  return {{"name", name},
+          {"namespace", ns},
+          {"uid", DerivedUid(absl::StrCat(resource, "/", ns, "/", name))},
+          {"resourceVersion", Meta(from, "resourceVersion")},
+          {"creationTimestamp", At(from, {"metadata", "creationTimestamp"})}};
 }
 
-bool Selects(const json& selector, const json& pod) {
-  if (!selector.is_object() || selector.empty()) return false;
-  const json& labels = At(pod, {"metadata", "labels"});
-  if (!labels.is_object()) return false;
-  for (auto it = selector.begin(); it != selector.end(); ++it) {
-    auto l = labels.find(it.key());
-    if (l == labels.end() || *l != *it) return false;
-  }
-  return true;
-}
-
-bool Ready(const json& pod) {
-  const json& conditions = At(pod, {"status", "conditions"});
-  if (!conditions.is_array()) return false;
-  for (const json& c : conditions) {
-    if (Str(At(c, {"type"})) == "Ready") return Str(At(c, {"status"})) == "True";
-  }
-  return false;
-}
-
-// The service's pods that have an IP, by IP: (ip, ready, terminating, pod).
+// A pod the service selects that has an IP.
 struct Backend {
   std::string ip;
-  bool ready = false;
+  bool ready = false;    // Serving and not terminating.
+  bool serving = false;  // Its Ready condition.
   bool terminating = false;
   const json* pod = nullptr;
 };
 
-std::vector<Backend> Backends(const json& service, const std::vector<json>& pods) {
+// `pods`: every pod of the service's namespace or more; those of other namespaces are skipped.
+std::vector<Backend> Backends(const json& service, const Objects& pods) {
   std::vector<Backend> out;
   const json& selector = At(service, {"spec", "selector"});
-  for (const json& pod : pods) {
+  const std::string ns = Meta(service, "namespace");
+  if (!selector.is_object() || selector.empty()) return out;
+  for (const auto& p : pods) {
+    const json& pod = *p;
     std::string ip = Str(At(pod, {"status", "podIP"}));
-    if (ip.empty() || !Selects(selector, pod)) continue;
+    if (ip.empty() || Meta(pod, "namespace") != ns ||
+        !LabelsMatch(selector, At(pod, {"metadata", "labels"}))) {
+      continue;
+    }
     std::string phase = Str(At(pod, {"status", "phase"}));
     if (phase == "Succeeded" || phase == "Failed") continue;
     Backend b;
     b.ip = ip;
-    b.terminating = !At(pod, {"metadata", "deletionTimestamp"}).is_null();
-    b.ready = Ready(pod) && !b.terminating;
+    b.terminating = Terminating(pod);
+    b.serving = PodReady(pod).first;
+    b.ready = b.serving && !b.terminating;
     b.pod = &pod;
     out.push_back(b);
   }
@@ -126,9 +120,9 @@ json TargetPort(const json& port, const std::vector<Backend>& backends) {
 
 json TargetRef(const json& pod) {
   return {{"kind", "Pod"},
-          {"namespace", Str(At(pod, {"metadata", "namespace"}))},
-          {"name", Str(At(pod, {"metadata", "name"}))},
-          {"uid", Str(At(pod, {"metadata", "uid"}))}};
+          {"namespace", Meta(pod, "namespace")},
+          {"name", Meta(pod, "name")},
+          {"uid", Meta(pod, "uid")}};
 }
 
 json ServicePorts(const json& service, const std::vector<Backend>& backends, bool slice) {
@@ -145,9 +139,9 @@ json ServicePorts(const json& service, const std::vector<Backend>& backends, boo
   return ports;
 }
 
-json Endpoints(const json& service, const std::vector<json>& pods) {
-  const std::string ns = Str(At(service, {"metadata", "namespace"}));
-  const std::string name = Str(At(service, {"metadata", "name"}));
+json Endpoints(const json& service, const Objects& pods) {
+  const std::string ns = Meta(service, "namespace");
+  const std::string name = Meta(service, "name");
   json e = {{"kind", "Endpoints"},
             {"apiVersion", "v1"},
             {"metadata", Metadata(name, ns, service, "endpoints")}};
@@ -172,10 +166,10 @@ json Endpoints(const json& service, const std::vector<json>& pods) {
   return e;
 }
 
-json EndpointSlice(const json& service, const std::vector<json>& pods) {
-  const std::string ns = Str(At(service, {"metadata", "namespace"}));
-  const std::string name = Str(At(service, {"metadata", "name"}));
-  const std::string uid = Str(At(service, {"metadata", "uid"}));
+json EndpointSlice(const json& service, const Objects& pods) {
+  const std::string ns = Meta(service, "namespace");
+  const std::string name = Meta(service, "name");
+  const std::string uid = Meta(service, "uid");
   json s = {{"kind", "EndpointSlice"},
             {"apiVersion", "discovery.k8s.io/v1"},
             {"metadata",
@@ -199,20 +193,19 @@ json EndpointSlice(const json& service, const std::vector<json>& pods) {
   for (const Backend& b : backends) {
     json ep = {{"addresses", json::array({b.ip})},
                {"conditions",
-                {{"ready", b.ready}, {"serving", Ready(*b.pod)}, {"terminating", b.terminating}}},
+                {{"ready", b.ready}, {"serving", b.serving}, {"terminating", b.terminating}}},
                {"targetRef", TargetRef(*b.pod)}};
     std::string node = Str(At(*b.pod, {"spec", "nodeName"}));
     if (!node.empty()) ep["nodeName"] = node;
     endpoints.push_back(ep);
   }
-  s["endpoints"] = endpoints.empty() ? json(nullptr) : endpoints;
-  if (endpoints.empty()) s.erase("endpoints");
+  if (!endpoints.empty()) s["endpoints"] = endpoints;
   s["ports"] = ServicePorts(service, backends, true);
   return s;
 }
 
 json DefaultServiceAccount(const json& ns_object) {
-  const std::string ns = Str(At(ns_object, {"metadata", "name"}));
+  const std::string ns = Meta(ns_object, "name");
   return {{"kind", "ServiceAccount"},
           {"apiVersion", "v1"},
           {"metadata", Metadata("default", ns, ns_object, "serviceaccounts")}};
@@ -266,28 +259,22 @@ std::vector<json> DerivedObjects(const ObjectStore& store, const std::string& gr
     for (const json& e : store.List("events", ns)) out.push_back(EventV1(e));
   } else if (resource == "serviceaccounts") {
     for (const json& n : store.List("namespaces", "")) {
-      if (ns.empty() || Str(At(n, {"metadata", "name"})) == ns) {
+      if (ns.empty() || Meta(n, "name") == ns) {
         out.push_back(DefaultServiceAccount(n));
       }
     }
   } else if (resource == "endpoints" || resource == "endpointslices") {
-    std::vector<json> services = store.List("services", ns);
-    std::vector<json> pods = store.List("pods", ns);
-    for (const json& svc : services) {
-      if (!At(svc, {"spec", "selector"}).is_object()) continue;  // Endpoints managed by hand.
-      const std::string svc_ns = Str(At(svc, {"metadata", "namespace"}));
-      std::vector<json> own;
-      for (const json& p : pods) {
-        if (Str(At(p, {"metadata", "namespace"})) == svc_ns) own.push_back(p);
-      }
-      out.push_back(resource == "endpoints" ? Endpoints(svc, own) : EndpointSlice(svc, own));
+    const Objects pods = store.Snapshot("pods", ns);
+    for (const auto& svc : store.Snapshot("services", ns)) {
+      // A service without a selector has its Endpoints written by hand: none here.
+      if (!At(*svc, {"spec", "selector"}).is_object()) continue;
+      out.push_back(resource == "endpoints" ? Endpoints(*svc, pods) : EndpointSlice(*svc, pods));
     }
   }
   // Secrets and StatefulSets: none in a cluster that runs Sock Shop (tokens are projected).
   std::sort(out.begin(), out.end(), [](const json& x, const json& y) {
-    return std::make_tuple(Str(At(x, {"metadata", "namespace"})),
-                           Str(At(x, {"metadata", "name"}))) <
-           std::make_tuple(Str(At(y, {"metadata", "namespace"})), Str(At(y, {"metadata", "name"})));
+    return std::make_pair(Meta(x, "namespace"), Meta(x, "name")) <
+           std::make_pair(Meta(y, "namespace"), Meta(y, "name"));
   });
   return out;
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "sim/validation.h"
 #include "util/status_macros.h"
 
 namespace sre_eval {
@@ -117,20 +118,9 @@ std::vector<std::string> LabelValueErrors(const std::string& value) {
   return errs;
 }
 
-// Go's %q for the ASCII strings a selector holds.
-std::string Quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
-}
-
-// field.Invalid(path, value, detail).Error().
 std::string InvalidValue(const std::string& path, const std::string& value,
                          const std::vector<std::string>& details) {
-  return absl::StrCat(path, ": Invalid value: ", Quote(value), ": ", absl::StrJoin(details, "; "));
+  return FieldInvalid(path, value, absl::StrJoin(details, "; "));
 }
 
 absl::Status CheckRequirement(const LabelSelector::Requirement& r, const std::string& key_path) {
@@ -151,7 +141,7 @@ absl::Status CheckRequirement(const LabelSelector::Requirement& r, const std::st
     case Op::kDoesNotExist:
       if (!r.values.empty()) {
         std::vector<std::string> quoted;
-        for (const std::string& v : r.values) quoted.push_back(Quote(v));
+        for (const std::string& v : r.values) quoted.push_back(GoQuote(v));
         return absl::InvalidArgumentError(
             absl::StrCat("values: Invalid value: []string{", absl::StrJoin(quoted, ", "),
                          "}: values set must be empty for exists and does not exist"));
@@ -487,7 +477,7 @@ absl::StatusOr<LabelSelector> LabelSelector::FromJson(const nlohmann::json& sele
         r.op = Op::kDoesNotExist;
       } else {
         return absl::InvalidArgumentError(
-            absl::StrCat(Quote(op), " is not a valid label selector operator"));
+            absl::StrCat(GoQuote(op), " is not a valid label selector operator"));
       }
       if (auto values = expr.find("values"); values != expr.end() && !values->is_null()) {
         if (!values->is_array()) return absl::InvalidArgumentError("values must be a list");

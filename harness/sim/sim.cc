@@ -1,10 +1,11 @@
 #include "sim/sim.h"
 
 #include <algorithm>
+#include <optional>
 
-#include "absl/strings/numbers.h"
 #include "sim/controllers_internal.h"
 #include "sim/sockshop.h"
+#include "sim/validation.h"
 
 namespace sre_eval {
 namespace sim {
@@ -15,29 +16,14 @@ namespace {
 // "0.5") and memory in bytes ("1000Mi", "1Gi", "500M", "1048576"); 0 when absent or unreadable.
 int64_t CpuMillis(const nlohmann::json& q) {
   if (!q.is_string()) return q.is_number() ? static_cast<int64_t>(q.get<double>() * 1000) : 0;
-  std::string s = q.get<std::string>();
-  double v;
-  if (!s.empty() && s.back() == 'm') {
-    return absl::SimpleAtod(s.substr(0, s.size() - 1), &v) ? static_cast<int64_t>(v) : 0;
-  }
-  return absl::SimpleAtod(s, &v) ? static_cast<int64_t>(v * 1000) : 0;
+  std::optional<long double> millis = QuantityMillis(q.get<std::string>());
+  return millis ? static_cast<int64_t>(*millis) : 0;
 }
 
 int64_t MemoryBytes(const nlohmann::json& q) {
   if (!q.is_string()) return q.is_number() ? q.get<int64_t>() : 0;
-  const std::string s = q.get<std::string>();
-  static const std::pair<const char*, double> kUnits[] = {
-      {"Ki", 1024.0}, {"Mi", 1048576.0}, {"Gi", 1073741824.0}, {"Ti", 1099511627776.0},
-      {"k", 1e3},     {"M", 1e6},        {"G", 1e9},           {"T", 1e12}};
-  for (const auto& [unit, factor] : kUnits) {
-    const size_t n = strlen(unit);
-    if (s.size() > n && s.compare(s.size() - n, n, unit) == 0) {
-      double v;
-      return absl::SimpleAtod(s.substr(0, s.size() - n), &v) ? static_cast<int64_t>(v * factor) : 0;
-    }
-  }
-  double v;
-  return absl::SimpleAtod(s, &v) ? static_cast<int64_t>(v) : 0;
+  std::optional<long double> millis = QuantityMillis(q.get<std::string>());
+  return millis ? static_cast<int64_t>(*millis / 1000) : 0;
 }
 
 using internal::At;

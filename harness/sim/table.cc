@@ -469,88 +469,72 @@ json NamespaceCells(const json& ns, absl::Time now) {
   return json::array({Name(ns), Str(At(ns, {"status", "phase"})), Created(ns, now)});
 }
 
-// "10.244.0.5:80,10.244.0.6:80" of the ready addresses, at most 3 then " + N more...", or
-// "<none>" (printers.go formatEndpoints).
+// printers.go's lists of endpoints: the first three items joined by ",", then " + N
+// more...", or `none` without items.
+class FirstThree {
+ public:
+  void Add(std::string item) {
+    if (++count_ <= 3) items_.push_back(std::move(item));
+  }
+  std::string Text(const char* none) const {
+    if (count_ == 0) return none;
+    std::string text = absl::StrJoin(items_, ",");
+    if (count_ > 3) absl::StrAppend(&text, " + ", count_ - 3, " more...");
+    return text;
+  }
+
+ private:
+  std::vector<std::string> items_;
+  int count_ = 0;
+};
+
+// The ready addresses, "10.244.0.5:80", each with each port (formatEndpoints).
 json EndpointsCells(const json& e, absl::Time now) {
-  std::vector<std::string> list;
-  int count = 0;
-  const json& subsets = At(e, {"subsets"});
-  if (subsets.is_array()) {
-    for (const json& ss : subsets) {
-      const json& addresses = At(ss, {"addresses"});
-      const json& ports = At(ss, {"ports"});
-      if (!addresses.is_array()) continue;
-      if (!ports.is_array() || ports.empty()) {
-        for (const json& a : addresses) {
-          if (++count <= 3) list.push_back(Str(At(a, {"ip"})));
-        }
-        continue;
-      }
-      for (const json& p : ports) {
-        for (const json& a : addresses) {
-          if (++count <= 3)
-            list.push_back(absl::StrCat(Str(At(a, {"ip"})), ":", Int(At(p, {"port"}))));
-        }
+  FirstThree list;
+  for (const json& ss : Arr(At(e, {"subsets"}))) {
+    const json& ports = At(ss, {"ports"});
+    for (const json& a : Arr(At(ss, {"addresses"}))) {
+      if (Arr(ports).empty()) list.Add(Str(At(a, {"ip"})));
+    }
+    for (const json& p : Arr(ports)) {
+      for (const json& a : Arr(At(ss, {"addresses"}))) {
+        list.Add(absl::StrCat(Str(At(a, {"ip"})), ":", Int(At(p, {"port"}))));
       }
     }
   }
-  std::string text = absl::StrJoin(list, ",");
-  if (count > 3) text = absl::StrCat(text, " + ", count - 3, " more...");
-  return json::array({Name(e), Or(text, "<none>"), Created(e, now)});
+  return json::array({Name(e), list.Text("<none>"), Created(e, now)});
 }
 
 json EndpointSliceCells(const json& s, absl::Time now) {
-  std::vector<std::string> ports, addresses;
-  const json& p = At(s, {"ports"});
-  if (p.is_array()) {
-    for (const json& port : p) ports.push_back(absl::StrCat(Int(At(port, {"port"}))));
+  std::vector<std::string> ports;
+  for (const json& port : Arr(At(s, {"ports"}))) {
+    ports.push_back(absl::StrCat(Int(At(port, {"port"}))));
   }
-  int count = 0;
-  const json& endpoints = At(s, {"endpoints"});
-  if (endpoints.is_array()) {
-    for (const json& ep : endpoints) {
-      const json& a = At(ep, {"addresses"});
-      if (!a.is_array()) continue;
-      for (const json& ip : a) {
-        if (++count <= 3) addresses.push_back(Str(ip));
-      }
-    }
+  FirstThree addresses;
+  for (const json& ep : Arr(At(s, {"endpoints"}))) {
+    for (const json& ip : Arr(At(ep, {"addresses"}))) addresses.Add(Str(ip));
   }
-  std::string text = absl::StrJoin(addresses, ",");
-  if (count > 3) text = absl::StrCat(text, " + ", count - 3, " more...");
   return json::array({Name(s), Str(At(s, {"addressType"})),
-                      Or(absl::StrJoin(ports, ","), "<unset>"), Or(text, "<unset>"),
+                      Or(absl::StrJoin(ports, ","), "<unset>"), addresses.Text("<unset>"),
                       Created(s, now)});
 }
 
 json ServiceAccountCells(const json& sa, absl::Time now) {
-  const json& secrets = At(sa, {"secrets"});
   return json::array(
-      {Name(sa), secrets.is_array() ? static_cast<int64_t>(secrets.size()) : 0, Created(sa, now)});
+      {Name(sa), static_cast<int64_t>(Arr(At(sa, {"secrets"})).size()), Created(sa, now)});
 }
 
 json SecretCells(const json& secret, absl::Time now) {
-  int64_t keys = 0;
-  for (const char* field : {"data", "stringData"}) {
-    const json& data = At(secret, {field});
-    if (data.is_object()) keys += static_cast<int64_t>(data.size());
-  }
+  const json& data = At(secret, {"data"});  // formatSecret: len(Data).
+  int64_t keys = data.is_object() ? static_cast<int64_t>(data.size()) : 0;
   return json::array({Name(secret), Str(At(secret, {"type"})), keys, Created(secret, now)});
 }
 
 json StatefulSetCells(const json& sts, absl::Time now) {
-  std::vector<std::string> names, images;
-  const json& containers = At(sts, {"spec", "template", "spec", "containers"});
-  if (containers.is_array()) {
-    for (const json& c : containers) {
-      names.push_back(Str(At(c, {"name"})));
-      images.push_back(Str(At(c, {"image"})));
-    }
-  }
-  return json::array({Name(sts),
-                      absl::StrCat(Int(At(sts, {"status", "readyReplicas"})), "/",
-                                   Int(At(sts, {"spec", "replicas"}))),
-                      Created(sts, now), absl::StrJoin(names, ","), absl::StrJoin(images, ",")});
+  auto [names, images] = ContainerCells(At(sts, {"spec", "template", "spec"}));
+  return json::array(
+      {Name(sts), absl::StrCat(Int(At(sts, {"status", "readyReplicas"})), "/", SpecReplicas(sts)),
+       Created(sts, now), names, images});
 }
 
 // The generic server prints the creation time itself, as RFC3339 (Go's zero time if unset).

@@ -12,6 +12,20 @@
 namespace sre_eval {
 namespace sim {
 
+std::string GoQuote(absl::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string FieldInvalid(absl::string_view path, absl::string_view value,
+                         absl::string_view detail) {
+  return absl::StrCat(path, ": Invalid value: ", GoQuote(value), ": ", detail);
+}
+
 std::optional<long double> QuantityMillis(absl::string_view q) {
   // Each suffix's factor to thousandths of the unit, exact in a long double.
   static const std::pair<const char*, long double> kSuffixes[] = {
@@ -36,7 +50,7 @@ std::optional<long double> QuantityMillis(absl::string_view q) {
   for (const auto& [suffix, f] : kSuffixes) {
     absl::string_view s(suffix);
     if (q.size() > s.size() && q.substr(q.size() - s.size()) == s) {
-      // "1E3" is an exponent, not exa: a suffix follows digits only.
+      // Only the end is a suffix: "1E3" is an exponent, "1E" an exa.
       factor = f;
       q.remove_suffix(s.size());
       break;
@@ -65,17 +79,6 @@ const char* QualifiedKind(const std::string& resource) {
   return nullptr;
 }
 
-// Go's %q of a plain string: the value in double quotes, quotes and backslashes escaped.
-std::string Quoted(absl::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out.push_back('\\');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
 void CheckContainers(const nlohmann::json& spec, const std::string& path,
                      std::vector<std::string>* problems) {
   for (const char* list : {"initContainers", "containers"}) {
@@ -99,10 +102,10 @@ void CheckContainers(const nlohmann::json& spec, const std::string& path,
         std::optional<long double> request = QuantityMillis(r->get<std::string>());
         std::optional<long double> limit = QuantityMillis(l->get<std::string>());
         if (!request || !limit || *request <= *limit) continue;
-        problems->push_back(absl::StrCat(
-            path, ".", list, "[", i,
-            "].resources.requests: Invalid value: ", Quoted(r->get<std::string>()),
-            ": must be less than or equal to ", r.key(), " limit of ", l->get<std::string>()));
+        problems->push_back(FieldInvalid(
+            absl::StrCat(path, ".", list, "[", i, "].resources.requests"), r->get<std::string>(),
+            absl::StrCat("must be less than or equal to ", r.key(), " limit of ",
+                         l->get<std::string>())));
       }
     }
   }
@@ -140,7 +143,7 @@ absl::Status ValidateObject(const std::string& resource, const nlohmann::json& o
   std::string list =
       problems.size() == 1 ? problems[0] : absl::StrCat("[", absl::StrJoin(problems, ", "), "]");
   return absl::FailedPreconditionError(
-      absl::StrCat(kind, " ", Quoted(name), " is invalid: ", list));
+      absl::StrCat(kind, " ", GoQuote(name), " is invalid: ", list));
 }
 
 }  // namespace sim

@@ -21,6 +21,13 @@ namespace sim {
 // `resource` ("pods", "deployments", "replicasets", "jobs"; others are not checked).
 absl::Status ValidateObject(const std::string& resource, const nlohmann::json& object);
 
+// Go's %q of a plain (ASCII) string: "a\"b" for a"b.
+std::string GoQuote(absl::string_view s);
+
+// apimachinery's field.Invalid(path, value, detail).Error():
+// `PATH: Invalid value: "VALUE": DETAIL`.
+std::string FieldInvalid(absl::string_view path, absl::string_view value, absl::string_view detail);
+
 // A resource.Quantity ("300Mi", "100m", "0.5", "1e3", "2Gi") in thousandths of its unit
 // (millicores for CPU, millibytes for memory); nullopt when it is not one.
 std::optional<long double> QuantityMillis(absl::string_view quantity);

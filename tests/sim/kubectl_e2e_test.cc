@@ -13,6 +13,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "served_sim.h"
 #include "sim/api_server.h"
 #include "sim/sim.h"
 #include "test_util.h"
@@ -24,6 +25,21 @@ namespace {
 
 std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());
+}
+
+// Runs the installed kubectl with `kubeconfig`, its discovery cache and HOME in `dir`.
+SubprocessResult RunKubectl(const std::string& kubeconfig, const std::string& dir,
+                            std::vector<std::string> args,
+                            absl::Duration timeout = absl::Seconds(30)) {
+  PosixProcessRunner runner;
+  SubprocessOptions o;
+  o.argv = {"kubectl", "--kubeconfig", kubeconfig};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.env = {{"KUBECACHEDIR", dir + "/cache"}, {"HOME", dir}};
+  o.timeout = timeout;
+  auto r = runner.Run(o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : SubprocessResult();
 }
 
 class KubectlTest : public ::testing::Test {
@@ -59,15 +75,7 @@ class KubectlTest : public ::testing::Test {
   // Runs kubectl with the sim's kubeconfig; returns the result.
   static SubprocessResult Kubectl(std::vector<std::string> args,
                                   absl::Duration timeout = absl::Seconds(30)) {
-    PosixProcessRunner runner;
-    SubprocessOptions o;
-    o.argv = {"kubectl", "--kubeconfig", kubeconfig_};
-    o.argv.insert(o.argv.end(), args.begin(), args.end());
-    o.env = {{"KUBECACHEDIR", dir_->path() + "/cache"}, {"HOME", dir_->path()}};
-    o.timeout = timeout;
-    auto r = runner.Run(o);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? *r : SubprocessResult();
+    return RunKubectl(kubeconfig_, dir_->path(), std::move(args), timeout);
   }
 
   static std::string Ok(std::vector<std::string> args) {
@@ -355,24 +363,12 @@ TEST_F(KubectlTest, ServerSideApplyAndDeleteOfAConfigMapAndAJob) {
 // load it starts places orders the shared sim's tests do not expect.
 TEST(KubectlFollowTest, LogsFollowStreamsUntilTheContainerEnds) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH";
-  SimOptions options;
-  options.seed = 7;
-  auto sim = Sim::Create(options);
-  ASSERT_TRUE(sim.ok()) << sim.status();
-  ApiServer server(sim->get());
-  ASSERT_TRUE(server.Start(0).ok());
-  TempDir dir;
-  std::string kubeconfig = dir.WriteFile("kubeconfig", server.Kubeconfig());
+  absl::StatusOr<std::unique_ptr<ServedSim>> served = ServedSim::Start(7);
+  ASSERT_TRUE(served.ok()) << served.status();
+  Sim* sim = (*served)->sim();
   auto kubectl = [&](std::vector<std::string> args) {
-    PosixProcessRunner runner;
-    SubprocessOptions o;
-    o.argv = {"kubectl", "--kubeconfig", kubeconfig};
-    o.argv.insert(o.argv.end(), args.begin(), args.end());
-    o.env = {{"KUBECACHEDIR", dir.path() + "/cache"}, {"HOME", dir.path()}};
-    o.timeout = absl::Seconds(60);
-    auto r = runner.Run(o);
-    EXPECT_TRUE(r.ok()) << r.status();
-    return r.ok() ? *r : SubprocessResult();
+    return RunKubectl((*served)->kubeconfig(), (*served)->dir().path(), std::move(args),
+                      absl::Seconds(60));
   };
   std::string manifest =
       "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: follow\n  namespace: sock-shop\n"
@@ -380,16 +376,16 @@ TEST(KubectlFollowTest, LogsFollowStreamsUntilTheContainerEnds) {
       "      - name: locust\n        image: locustio/locust:2.12.1\n"
       "        args: [\"--headless\", \"-u\", \"10\", \"-r\", \"5\", \"-t\", \"30s\", "
       "\"--host\", \"http://front-end.sock-shop.svc\"]\n";
-  std::string path = dir.WriteFile("follow.yaml", manifest);
+  std::string path = (*served)->dir().WriteFile("follow.yaml", manifest);
   EXPECT_EQ(kubectl({"apply", "-f", path}).stdout_data, "job.batch/follow created\n");
-  (*sim)->AdvanceBy(absl::Seconds(5));  // Its pod runs.
+  sim->AdvanceBy(absl::Seconds(5));  // Its pod runs.
   std::string before = kubectl({"logs", "job/follow"}).stdout_data;
   std::atomic<bool> done{false};
   std::thread clock([&] {
     // Half a second of wall time before the clock moves: kubectl has the stream open.
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     while (!done) {
-      (*sim)->AdvanceBy(absl::Seconds(2));
+      sim->AdvanceBy(absl::Seconds(2));
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   });

@@ -2,13 +2,12 @@
 // /usr/bin/python3: what an agent written in Python does while investigating (lists, a
 // watch, previous logs after an OOM kill, a Job created through the client, scaling, a patch
 // the API server refuses). tests/sim/python_client.py prints one line per check.
+#include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "sim/api_server.h"
-#include "sim/sim.h"
-#include "test_util.h"
+#include "served_sim.h"
 #include "util/subprocess.h"
 
 namespace sre_eval {
@@ -19,21 +18,13 @@ namespace {
 constexpr char kPython[] = "/usr/bin/python3";
 
 TEST(PythonClientTest, AnAgentWrittenInPythonSeesWhatKindWouldShowIt) {
-  SimOptions options;
-  options.seed = 42;
-  auto sim = Sim::Create(options);
-  ASSERT_TRUE(sim.ok()) << sim.status();
-  ApiServer server(sim->get());
-  auto port = server.Start(0);
-  ASSERT_TRUE(port.ok()) << port.status();
-  TempDir dir;
-  std::string kubeconfig = dir.WriteFile("kubeconfig", server.Kubeconfig());
-
+  absl::StatusOr<std::unique_ptr<ServedSim>> served = ServedSim::Start(42);
+  ASSERT_TRUE(served.ok()) << served.status();
   PosixProcessRunner runner;
   SubprocessOptions o;
-  o.argv = {kPython, absl::StrCat(SRE_EVAL_SOURCE_DIR, "/tests/sim/python_client.py"), kubeconfig,
-            absl::StrCat("http://127.0.0.1:", *port)};
-  o.env = {{"HOME", dir.path()}};
+  o.argv = {kPython, absl::StrCat(SRE_EVAL_SOURCE_DIR, "/tests/sim/python_client.py"),
+            (*served)->kubeconfig(), (*served)->base_url()};
+  o.env = {{"HOME", (*served)->dir().path()}};
   o.timeout = absl::Seconds(120);
   auto r = runner.Run(o);
   ASSERT_TRUE(r.ok()) << r.status();
