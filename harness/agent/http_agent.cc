@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "agent/command_agent.h"
+#include "util/json_parse.h"
 #include "util/utf8.h"
 
 namespace sre_eval {
@@ -190,6 +191,10 @@ void ReadAnswer(const HttpResponse& response, absl::string_view pointer, size_t 
       static_cast<void>(again);
     } catch (const nlohmann::json::parse_error& e) {
       answer->error = absl::StrCat("the response is not valid JSON (at byte ", e.byte, ")");
+      return;
+    } catch (const nlohmann::json::exception& e) {
+      // A number too large for a double (1e999) is out_of_range, with no position.
+      answer->error = absl::StrCat("the response is not valid JSON: ", JsonErrorReason(e));
       return;
     }
     answer->error = "the response is not valid JSON";

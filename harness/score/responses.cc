@@ -15,6 +15,7 @@
 #include "nlohmann/json.hpp"
 #include "util/edit_distance.h"
 #include "util/file_util.h"
+#include "util/json_parse.h"
 #include "util/unique_fd.h"
 
 namespace sre_eval {
@@ -56,17 +57,6 @@ std::string JsonTypeName(const nlohmann::json& v) {
     default:
       return "a number";
   }
-}
-
-// The short reason in nlohmann's parse error text: "... while parsing value - invalid
-// literal; last read: '...'" -> "invalid literal". The "last read" part is left out: it can
-// quote a long stretch of the answer.
-std::string ShortParseReason(absl::string_view what) {
-  size_t dash = what.find(" - ");
-  if (dash == absl::string_view::npos) return "";
-  absl::string_view rest = what.substr(dash + 3);
-  rest = rest.substr(0, rest.find(';'));
-  return std::string(rest);
 }
 
 // Checks one line's object; adds every problem to `problems`.
@@ -139,9 +129,12 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
   nlohmann::json doc;
   try {
     doc = nlohmann::json::parse(text.begin(), text.end());
-  } catch (const nlohmann::json::parse_error& e) {
-    std::string reason = ShortParseReason(e.what());
-    problems->Add(file, line_number, static_cast<int>(e.byte),
+  } catch (const nlohmann::json::exception& e) {
+    // A parse error says where it stopped; a number too large (out_of_range) does not.
+    const auto* parse_error = dynamic_cast<const nlohmann::json::parse_error*>(&e);
+    std::string reason = JsonErrorReason(e);
+    problems->Add(file, line_number,
+                  parse_error != nullptr ? static_cast<int>(parse_error->byte) : 0,
                   reason.empty() ? "not valid JSON" : absl::StrCat("not valid JSON: ", reason));
     return false;
   }

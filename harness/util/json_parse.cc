@@ -11,7 +11,7 @@ namespace {
 // syntax error while parsing value - unexpected end of input; expected '[', '{', or a literal".
 // The reason is the part after " - " up to "; " (what follows repeats the input, which may
 // be anything); an error with no " - " keeps what follows "] ".
-std::string Reason(absl::string_view what) {
+std::string ReasonIn(absl::string_view what) {
   size_t dash = what.find(" - ");
   if (dash != absl::string_view::npos) {
     what.remove_prefix(dash + 3);
@@ -23,9 +23,11 @@ std::string Reason(absl::string_view what) {
 
 }  // namespace
 
+std::string JsonErrorReason(const std::exception& e) { return ReasonIn(e.what()); }
+
 absl::Status JsonParseError(const std::exception& e, absl::string_view text,
                             const std::string& file, int line) {
-  std::string reason = Reason(e.what());
+  std::string reason = JsonErrorReason(e);
   std::string message =
       reason.empty() ? "not valid JSON" : absl::StrCat("not valid JSON: ", reason);
   const auto* parse_error = dynamic_cast<const nlohmann::json::parse_error*>(&e);

@@ -12,6 +12,11 @@
 
 namespace sre_eval {
 
+// The reason in the text of `e`, an exception nlohmann threw while parsing: "unexpected end
+// of input", "number overflow parsing '1e999'". Never quotes more of the input than nlohmann's
+// own out_of_range text (a number's digits).
+std::string JsonErrorReason(const std::exception& e);
+
 // The InvalidArgument status for `e`, an exception nlohmann threw while parsing `text`:
 // "file:line:col: not valid JSON: reason", the line and column (1-based, in bytes) counted in
 // `text`, or, when `line` is positive, `text` being that line of a JSON Lines file. Without a

@@ -324,6 +324,15 @@ TEST_F(HttpAgentTest, TruncatedJson) {
   EXPECT_EQ(answer.http_status, 200);
 }
 
+// nlohmann reports a number too large for a double as out_of_range, not as a parse error:
+// an agent answering one must get an error, not abort the run.
+TEST_F(HttpAgentTest, NumberTooLargeIsAnError) {
+  body_ = R"({"answer": "carts", "confidence": 1e999})";
+  AgentAnswer answer = Ask(Config("/body"));
+  EXPECT_EQ(answer.error, "the response is not valid JSON: number overflow parsing '1e999'");
+  EXPECT_EQ(answer.http_status, 200);
+}
+
 TEST_F(HttpAgentTest, NonJsonUnderAJsonContentType) {
   body_ = "<html>oops</html>";
   EXPECT_EQ(Ask(Config("/body")).error, "the response is not valid JSON (at byte 1)");

@@ -36,7 +36,13 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t: ${execs:-?} executions in ${seconds}s, ${cov:-cov: ?}, no crash"
   else
     echo "fuzz: $t: FAILED (exit $rc) after ${execs:-?} executions; log $log"
-    grep -m1 -E '^==[0-9]+==ERROR|FUZZ_CHECK|runtime error|deadly signal|Test unit written' "$log" | sed 's/^/  /'
+    # Enough for a CI log to say what broke and to reproduce it without the artifact: the
+    # first error line, an uncaught exception's what(), the first frames of our own code and
+    # the input in Base64 (`base64 -d > crash; $bin crash`).
+    grep -m1 -E '^==[0-9]+==ERROR|FUZZ_CHECK|runtime error|deadly signal' "$log" | sed 's/^/  /'
+    grep -m2 -E '^terminate called|^  what\(\):' "$log" | sed 's/^/  /'
+    grep -E '^ *#[0-9]+ .* in (sre_eval::|LLVMFuzzerTestOneInput)' "$log" | head -4 | sed 's/^/  /'
+    grep -m1 -E '^Base64: ' "$log" | cut -c1-400 | sed 's/^/  /'
     grep -E 'Test unit written to' "$log" | sed 's/^/  /'
     failed+=("$t")
   fi
