@@ -52,6 +52,10 @@
 //           event by a cue. A "-" between two clock times is a range, not a zone offset.
 //   forbid  Costs the penalty when a `claims` phrase is mentioned affirmatively (hedged or not),
 //           or a `denies` phrase is mentioned negated ("no pods restarted" denies restarts).
+//           The claim that makes it is false as a whole: no terms criterion earns from the
+//           rest of its sentence ("the payment pod was OOMKilled" names the payment pod in a
+//           false claim), up to a clause that "but", "however", "although" or ", and",
+//           ", while", ", whereas" start ("payment was down, and DNS was fine").
 //   judge   Asks the configured Judge; earns points x its grade in [0, 1]. With no judge the
 //           criterion is skipped: it counts toward neither earned points nor the maximum.
 //

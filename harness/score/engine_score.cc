@@ -437,11 +437,34 @@ class AnswerContext {
     return best;
   }
 
-  // Whether mention `s` is affirmative: not negated and, as asked, neither hedged nor listed.
+  // Whether mention `s` is affirmative: not negated, not in a sentence that makes a forbidden
+  // claim and, as asked, neither hedged nor listed.
   bool Affirmative(const Span& s, bool skip_hedged, bool skip_listed) const {
-    return !scan_.IsNegatedTokens(s.first_token, s.after_token) &&
+    return !scan_.IsNegatedTokens(s.first_token, s.after_token) && !InFalseClaim(s) &&
            !(skip_hedged && scan_.IsHedgedTokens(s.first_token, s.after_token)) &&
            !(skip_listed && scan_.InEnumeration(s.first_token));
+  }
+
+  // Marks the claim of mention `s` false: it is forbidden ("the payment pod was OOMKilled",
+  // "memory was never a factor"), so nothing else it says earns credit. The claim is the
+  // mention's sentence, up to a clause that a conjunction starts ("Payment was down, and DNS
+  // was fine": the second clause is a claim of its own).
+  void MarkFalse(const Span& s) {
+    const std::vector<Token>& tokens = scan_.tokens();
+    if (s.first_token >= tokens.size()) return;
+    uint32_t sentence = tokens[s.first_token].sentence;
+    size_t lo = s.first_token;
+    while (lo > 0 && tokens[lo - 1].sentence == sentence && !StartsOwnClaim(lo)) --lo;
+    size_t hi = s.first_token + 1;
+    while (hi < tokens.size() && tokens[hi].sentence == sentence && !StartsOwnClaim(hi)) ++hi;
+    false_claims_.push_back({static_cast<uint32_t>(lo), static_cast<uint32_t>(hi)});
+  }
+
+  bool InFalseClaim(const Span& s) const {
+    for (const auto& [lo, hi] : false_claims_) {
+      if (s.first_token >= lo && s.first_token < hi) return true;
+    }
+    return false;
   }
 
   // The sentences holding an affirmative mention of any phrase of `group`, appended to *out.
@@ -473,6 +496,19 @@ class AnswerContext {
   }
 
  private:
+  // Whether token `t` starts a claim of its own within its sentence: "but", "however" and the
+  // like, or "and", "while", "whereas" after a comma.
+  bool StartsOwnClaim(size_t t) const {
+    const Token& token = scan_.tokens()[t];
+    if (token.starts_clause) return true;
+    if (!token.after_comma) return false;
+    absl::string_view word = scan_.text().substr(token.begin, token.end - token.begin);
+    for (absl::string_view c : {"and", "while", "whereas"}) {
+      if (absl::EqualsIgnoreCase(word, c)) return true;
+    }
+    return false;
+  }
+
   // Appends the matches of RE2 pattern `id` to spans_.
   void FindRegex(int id) {
     absl::string_view text = scan_.text();
@@ -511,6 +547,8 @@ class AnswerContext {
   std::vector<bool> question_hits_;
   std::vector<State> state_;
   std::vector<Span> spans_;
+  // MarkFalse's token ranges; few, so searched in order.
+  std::vector<std::pair<uint32_t, uint32_t>> false_claims_;
 };
 
 void AddEvidence(CriterionResult* r, Evidence e) {
@@ -663,6 +701,7 @@ void ScoreForbid(const std::vector<std::vector<int>>& claims,
   for (const auto& group : claims) {
     // Naming a cause among many candidates ("DNS, GC, slow queries, ...") blames none of them.
     if (auto s = ctx->FindMention(group, false, /*skip_hedged=*/true, /*skip_listed=*/true)) {
+      ctx->MarkFalse(*s);
       Evidence e = ctx->MakeEvidence(s->begin, s->end, "claimed");
       found.push_back(absl::StrCat("claims '", e.text, "'"));
       AddEvidence(r, std::move(e));
@@ -670,6 +709,7 @@ void ScoreForbid(const std::vector<std::vector<int>>& claims,
   }
   for (const auto& group : denies) {
     if (auto s = ctx->FindMention(group, true)) {
+      ctx->MarkFalse(*s);
       Evidence e = ctx->MakeEvidence(s->begin, s->end, "denied");
       found.push_back(absl::StrCat("denies '", e.text, "'"));
       AddEvidence(r, std::move(e));
@@ -1059,6 +1099,14 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
   out.criteria.reserve(impl_->criteria.size());
   // Per criterion: a number criterion whose claim denied the fact (ScoreNumber).
   std::vector<bool> denials(impl_->criteria.size());
+  // Forbidden claims first: a sentence that makes one earns no terms credit (MarkFalse).
+  std::vector<CriterionResult> forbids;
+  for (const Impl::Compiled& cc : impl_->criteria) {
+    if (cc.criterion->kind != CriterionKind::kForbid) continue;
+    forbids.emplace_back();
+    ScoreForbid(cc.claims, cc.denies, *cc.criterion, &ctx, &forbids.back());
+  }
+  size_t next_forbid = 0;
   for (const Impl::Compiled& cc : impl_->criteria) {
     const Criterion& c = *cc.criterion;
     CriterionResult r;
@@ -1084,9 +1132,13 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
           }
         }
         break;
-      case CriterionKind::kForbid:
-        ScoreForbid(cc.claims, cc.denies, c, &ctx, &r);
+      case CriterionKind::kForbid: {
+        CriterionResult& f = forbids[next_forbid++];
+        r.penalty = f.penalty;
+        r.note = std::move(f.note);
+        r.evidence = std::move(f.evidence);
         break;
+      }
       case CriterionKind::kRegex: {
         absl::Span<const Span> occ = ctx.Occurrences(cc.regex);
         if (occ.empty()) {

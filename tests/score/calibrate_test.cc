@@ -188,8 +188,9 @@ answers:
   ASSERT_EQ(c.prompts.size(), 1u);
   const PromptCalibration& p = c.prompts[0];
   // Expert: (1 + 3 * 0.9) / 4 = 0.925, (0.8 + 1.8) / 4 = 0.65, 0.05, (0.1 + 0.3) / 4 = 0.1.
-  // Rubric: best 1; short (1 + 0) / 4 = 0.25; cpu: "the memory was fine" is no negation of
-  // memory, so diagnosis (1 - 1) / 1 = 0 and 0.25; stuffed 1.
+  // Rubric: best 1; short (1 + 0) / 4 = 0.25; cpu: "the memory was fine: the cpu was the
+  // cause" makes a forbidden claim, so its memory earns nothing: diagnosis (0 - 1) / 1 clamps to
+  // 0, and 0.25; stuffed 1.
   std::vector<std::string> scores;
   for (const CalibratedAnswer& a : p.answers) {
     scores.push_back(absl::StrCat(a.id, " ", a.expert, " ", a.rubric));
@@ -208,10 +209,8 @@ answers:
   EXPECT_EQ(p.answers[p.inverted[1].higher].id, "short");
   EXPECT_EQ(p.answers[p.inverted[1].lower].id, "cpu");
   EXPECT_TRUE(p.inverted[1].tie);
-  // cpu earns memory (+0.75) and loses the cpu penalty (-0.75): memory favours it.
-  ASSERT_EQ(p.inverted[1].criteria.size(), 1u);
-  EXPECT_EQ(p.inverted[1].criteria[0].criterion, "memory");
-  EXPECT_EQ(p.inverted[1].criteria[0].margin, 0.75);
+  // The memory cpu names is in its forbidden claim: no criterion favours it.
+  EXPECT_TRUE(p.inverted[1].criteria.empty());
   EXPECT_EQ(p.answers[p.inverted[2].higher].id, "short");
   EXPECT_EQ(p.answers[p.inverted[2].lower].id, "stuffed");
   EXPECT_FALSE(p.inverted[2].tie);
@@ -233,7 +232,7 @@ answers:
             "  i1.a  best (excellent) > stuffed (keyword_stuffed)  expert 0.9250 > 0.1000  rubric "
             "1.0000 = 1.0000  no criterion favours stuffed\n"
             "  i1.a  short (terse) > cpu (confidently_wrong)  expert 0.6500 > 0.0500  rubric "
-            "0.2500 = 0.2500  favouring cpu: memory +0.7500\n"
+            "0.2500 = 0.2500  no criterion favours cpu\n"
             "  i1.a  short (terse) > stuffed (keyword_stuffed)  expert 0.6500 > 0.1000  rubric "
             "0.2500 < 1.0000  favouring stuffed: memory +0.7500\n"
             "\n"

@@ -252,6 +252,21 @@ TEST_F(ClaimsTest, ACoreFindingNamedAmongManyCandidatesEarnsThreeQuarters) {
   EXPECT_EQ(Note("Payment was down, the disk, GC.", "cause"), "met");
 }
 
+// A sentence that makes a forbidden claim is false as a whole: what else it names earns
+// nothing ("payment was down because of DNS" blames DNS; its "payment was down" is no
+// finding). A clause a conjunction starts is a claim of its own.
+TEST_F(ClaimsTest, WhatAForbiddenClaimSaysEarnsNothing) {
+  AnswerScore s = Score("DNS failed, so payment was down. An autoscaler would help.");
+  EXPECT_EQ(Find(s, "wrong_cause").note, "forbidden: claims 'DNS'");
+  EXPECT_EQ(Find(s, "cause").note, "not met: no match");
+  EXPECT_EQ(Find(s, "autoscaler").note, "met");
+  EXPECT_EQ(Note("Payment was down because DNS failed.", "cause"), "not met: no match");
+  EXPECT_EQ(Note("Payment was down. DNS failed.", "cause"), "met");
+  EXPECT_EQ(Note("DNS failed, but payment was down.", "cause"), "met");
+  // A hedged or listed forbidden phrase is no claim, so it voids nothing.
+  EXPECT_EQ(Note("Payment was down, maybe from DNS.", "cause"), "met");
+}
+
 TEST_F(ClaimsTest, ACauseNamedAmongPossibleCausesIsNoClaim) {
   AnswerScore s =
       Score("Failed checkouts usually come from one of these:\n- DNS\n- payment was down\n- GC\n");
