@@ -56,6 +56,9 @@
 //           rest of its sentence ("the payment pod was OOMKilled" names the payment pod in a
 //           false claim), up to a clause that "but", "however", "although" or ", and",
 //           ", while", ", whereas" start ("payment was down, and DNS was fine").
+//   (any)   An answer whose first sentence declines ("I can't determine that", "I don't
+//           have access to the cluster", "I'd rather not speculate") and that states no core
+//           finding is a refusal: no criterion earns from the advice it goes on to give.
 //   judge   Asks the configured Judge; earns points x its grade in [0, 1]. With no judge the
 //           criterion is skipped: it counts toward neither earned points nor the maximum.
 //

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "re2/re2.h"
@@ -694,6 +695,33 @@ std::optional<std::pair<size_t, size_t>> OpeningReply(absl::string_view text,
   return std::make_pair(begin, end);
 }
 
+// Whether the answer opens by declining to answer: its first sentence says the agent cannot
+// or will not ("I can't determine that", "I don't have access to the cluster", "I'd rather
+// not speculate"). {begin, end} of that sentence, or nullopt.
+std::optional<std::pair<size_t, size_t>> OpeningDecline(absl::string_view text) {
+  size_t begin = text.find_first_not_of(" \t\r\n#*_>`");
+  if (begin == absl::string_view::npos) return std::nullopt;
+  size_t end = text.find_first_of(".!?;\n", begin);
+  if (end == absl::string_view::npos) end = text.size();
+  end = std::min(end, begin + 300);
+  std::string first = absl::AsciiStrToLower(text.substr(begin, end - begin));
+  absl::StrReplaceAll({{"\xE2\x80\x99", "'"}}, &first);  // A typographic apostrophe.
+  static constexpr absl::string_view kDeclines[] = {
+      "i can't ",           "i cannot ",           "i can not ",
+      "i'm not able to",    "i am not able to",    "i'm unable to",
+      "i am unable to",     "i don't have ",       "i do not have ",
+      "i'd rather not",     "i would rather not",  "i'd prefer not",
+      "i would prefer not", "i'm not comfortable", "i am not comfortable",
+      "i'd need to know",   "i would need to know"};
+  for (absl::string_view d : kDeclines) {
+    if (absl::StartsWith(first, d) || absl::StrContains(first, absl::StrCat(" ", d)) ||
+        absl::StrContains(first, absl::StrCat(",", d))) {
+      return std::make_pair(begin, end);
+    }
+  }
+  return std::nullopt;
+}
+
 void ScoreForbid(const std::vector<std::vector<int>>& claims,
                  const std::vector<std::vector<int>>& denies, const Criterion& c,
                  AnswerContext* ctx, CriterionResult* r) {
@@ -1188,6 +1216,26 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
       r.penalty *= kFactPenaltyScale;
     }
     out.criteria.push_back(std::move(r));
+  }
+  // An answer that opens by declining and states none of the core findings is a refusal: what
+  // its advice happens to name earns nothing (penalties still cost).
+  bool any_core = false;
+  bool has_core = false;
+  for (size_t i = 0; i < out.criteria.size(); ++i) {
+    if (!impl_->criteria[i].criterion->core || out.criteria[i].skipped) continue;
+    has_core = true;
+    any_core = any_core || out.criteria[i].earned > 0;
+  }
+  if (has_core && !any_core) {
+    if (auto decline = OpeningDecline(answer)) {
+      Evidence e = ctx.MakeEvidence(decline->first, decline->second, "declines");
+      for (CriterionResult& r : out.criteria) {
+        if (r.earned <= 0) continue;
+        r.earned = 0;
+        r.note = "not credited: the answer declines to answer and states no core finding";
+        r.evidence.assign(1, e);
+      }
+    }
   }
   double weighted = 0;
   double weights = 0;

@@ -267,6 +267,27 @@ TEST_F(ClaimsTest, WhatAForbiddenClaimSaysEarnsNothing) {
   EXPECT_EQ(Note("Payment was down, maybe from DNS.", "cause"), "met");
 }
 
+// An answer that opens by declining and states no core finding is a refusal: the advice it
+// gives earns nothing. One that declines and then answers is scored as it reads.
+TEST_F(ClaimsTest, ARefusalEarnsNothingForItsAdvice) {
+  AnswerScore s = Score(
+      "I can\u2019t determine that: I don't have access to the cluster. An autoscaler would "
+      "help.");
+  const CriterionResult& advice = Find(s, "autoscaler");
+  EXPECT_EQ(advice.earned, 0);
+  EXPECT_EQ(advice.note, "not credited: the answer declines to answer and states no core finding");
+  ASSERT_EQ(advice.evidence.size(), 1u);
+  EXPECT_EQ(advice.evidence[0].text,
+            "I can\u2019t determine that: I don't have access to the cluster");
+  EXPECT_EQ(advice.evidence[0].note, "declines");
+  EXPECT_EQ(s.score, 0);
+  EXPECT_EQ(Note("I can't access the cluster, but payment was down. An autoscaler would help.",
+                 "autoscaler"),
+            "met");
+  EXPECT_EQ(Note("Payment was down. I can't say more. An autoscaler would help.", "autoscaler"),
+            "met");
+}
+
 TEST_F(ClaimsTest, ACauseNamedAmongPossibleCausesIsNoClaim) {
   AnswerScore s =
       Score("Failed checkouts usually come from one of these:\n- DNS\n- payment was down\n- GC\n");
