@@ -420,14 +420,16 @@ class AnswerContext {
   }
 
   // The first affirmative (or, with `negated`, negated) mention of any phrase of `group`.
-  // With `skip_hedged`, an affirmative mention under a hedge ("may have been X") is none.
+  // With `skip_hedged`, a mention under a hedge ("may have been X", "could have been Y
+  // rather than X") is none.
   // With `skip_listed`, one in a long enumeration ("CPU throttling, CFS quota, GC, ...") too.
   std::optional<Span> FindMention(const std::vector<int>& group, bool negated,
                                   bool skip_hedged = false, bool skip_listed = false) {
     std::optional<Span> best;
     for (int id : group) {
       for (const Span& s : Occurrences(id)) {
-        if (negated ? !scan_.IsNegatedTokens(s.first_token, s.after_token)
+        if (negated ? !scan_.IsNegatedTokens(s.first_token, s.after_token) ||
+                          (skip_hedged && scan_.IsHedgedTokens(s.first_token, s.after_token))
                     : !Affirmative(s, skip_hedged, skip_listed)) {
           continue;
         }
@@ -736,7 +738,8 @@ void ScoreForbid(const std::vector<std::vector<int>>& claims,
     }
   }
   for (const auto& group : denies) {
-    if (auto s = ctx->FindMention(group, true)) {
+    // "It could have been the kubelet rather than the OOM killer" denies nothing.
+    if (auto s = ctx->FindMention(group, true, /*skip_hedged=*/true)) {
       ctx->MarkFalse(*s);
       Evidence e = ctx->MakeEvidence(s->begin, s->end, "denied");
       found.push_back(absl::StrCat("denies '", e.text, "'"));

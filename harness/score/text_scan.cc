@@ -72,7 +72,7 @@ enum WordFlag : uint16_t {
   kRestricts = 1 << 9,     // "outside", "except", "besides", "apart".
   kCoordinates = 1 << 10,  // "or", "nor".
   kHedges = 1 << 11,
-  kCould = 1 << 12,  // "could": hedges before "be" and "have".
+  kCould = 1 << 12,  // "could": hedges before "be" and "have" ("could also have").
 };
 
 struct WordInfo {
@@ -328,7 +328,14 @@ void TextScan::Tokenize() {
     t.after_colon = separator == ':';
     separator = 0;
     tokens_.push_back(t);
-    prev = info.flags;
+    // "could also have", "could well be": an adverb between keeps the "could".
+    bool keeps_could = false;
+    if (prev & kCould) {
+      for (absl::string_view a : {"also", "well", "easily", "just", "still", "even"}) {
+        keeps_could = keeps_could || absl::EqualsIgnoreCase(token, a);
+      }
+    }
+    prev = info.flags | (keeps_could ? kCould : 0);
   }
 }
 

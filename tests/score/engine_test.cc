@@ -182,6 +182,25 @@ TEST_F(EngineTest, DenialsAreForbiddenClaimsAndNegatedTermsDoNotCount) {
   EXPECT_DOUBLE_EQ(s.score, 0);
 }
 
+// A hedged denial denies nothing, as a hedged claim claims nothing; "could" hedges across an
+// adverb ("could also have").
+TEST_F(EngineTest, HedgedDenialsAndClaimsAreNotForbidden) {
+  EXPECT_EQ(Find(rubric_->Score("It may be that no pod restarted.", truth_), "no_denial").note,
+            "no forbidden claim");
+  EXPECT_EQ(Find(rubric_->Score("The CPU limit could also have throttled it, meaning the "
+                                "kubelet rather than an OOMKill restarted it.",
+                                truth_),
+                 "no_denial")
+                .note,
+            "no forbidden claim");
+  EXPECT_EQ(Find(rubric_->Score("The CPU limit throttled it: the kubelet rather than an "
+                                "OOMKill restarted it.",
+                                truth_),
+                 "no_denial")
+                .note,
+            "forbidden: claims 'CPU limit', denies 'restarted', denies 'OOMKill'");
+}
+
 TEST_F(EngineTest, ScopedAndOtherClauseNegationsAreAffirmative) {
   AnswerScore s = rubric_->Score(
       "The front-end restarted 5 times. No other pod restarted, and it was not the CPU: it "
