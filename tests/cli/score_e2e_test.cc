@@ -467,7 +467,7 @@ TEST(CalibrateE2eTest, ShippedRubricsMeetTheCalibrationTargets) {
               HasSubstr("must: excellent above keyword_stuffed, boilerplate, refusal and "
                         "confidently_wrong in 16 of 16 prompts\n"));
   EXPECT_THAT(r.stdout_data,
-              HasSubstr("overall: 128 answers, 431 pairs, agreement 0.9234, tau_b 0.8350\n"));
+              HasSubstr("overall: 128 answers, 431 pairs, agreement 0.9258, tau_b 0.8345\n"));
 }
 
 TEST(CalibrateE2eTest, GateAndBadInput) {
