@@ -11,14 +11,33 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "gtest/gtest.h"
 #include "sim/api_server.h"
 #include "sim/sim.h"
 #include "test_util.h"
+#include "util/subprocess.h"
 
 namespace sre_eval {
+
+// Runs the installed kubectl with `kubeconfig`, its discovery cache and HOME in `dir`.
+inline SubprocessResult RunKubectl(const std::string& kubeconfig, const std::string& dir,
+                                   std::vector<std::string> args,
+                                   absl::Duration timeout = absl::Seconds(30)) {
+  PosixProcessRunner runner;
+  SubprocessOptions o;
+  o.argv = {"kubectl", "--kubeconfig", kubeconfig};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.env = {{"KUBECACHEDIR", dir + "/cache"}, {"HOME", dir}};
+  o.timeout = timeout;
+  auto r = runner.Run(o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : SubprocessResult();
+}
 
 class ServedSim {
  public:

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -30,6 +31,7 @@
 #include "sim/resources.h"
 #include "sim/service_proxy.h"
 #include "sim/sockshop.h"
+#include "sim/validation.h"
 
 namespace sre_eval {
 namespace sim {
@@ -67,8 +69,14 @@ ApiError FromStatus(const absl::Status& s) {
       return {409, "Conflict", m};
     case absl::StatusCode::kInvalidArgument:
       return {400, "BadRequest", m};
-    case absl::StatusCode::kFailedPrecondition:
-      return {422, "Invalid", m};
+    case absl::StatusCode::kFailedPrecondition: {
+      ApiError e{422, "Invalid", m};
+      if (auto details = s.GetPayload(kInvalidDetailsUrl)) {
+        e.details = nlohmann::json::parse(std::string(*details), nullptr, false);
+        if (!e.details.is_object()) e.details = nullptr;
+      }
+      return e;
+    }
     case absl::StatusCode::kResourceExhausted:
       return {413, "RequestEntityTooLarge", m};
     case absl::StatusCode::kOutOfRange:
@@ -85,7 +93,9 @@ nlohmann::json StatusJson(const ApiError& e, const std::string& name, const std:
       {"kind", "Status"},    {"apiVersion", "v1"},   {"metadata", nlohmann::json::object()},
       {"status", "Failure"}, {"message", e.message}, {"reason", e.reason},
       {"code", e.code}};
-  if (!name.empty() || !kind.empty()) {
+  if (e.details.is_object()) {
+    s["details"] = e.details;
+  } else if (!name.empty() || !kind.empty()) {
     s["details"] = nlohmann::json::object();
     if (!name.empty()) s["details"]["name"] = name;
     if (!kind.empty()) s["details"]["kind"] = kind;

@@ -28,6 +28,9 @@ struct ApiError {
   int code;
   std::string reason;
   std::string message;
+  // The Status' details when the error brings its own (422 Invalid: name, group, kind and the
+  // field causes); else null, and StatusJson makes them from the name and kind it is given.
+  nlohmann::json details = nullptr;
 };
 
 ApiError FromStatus(const absl::Status& s);

@@ -352,14 +352,13 @@ void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& 
     if (!storable.ok()) return Error(res, FromStatus(storable), MetaString(obj, "name"));
     return Json(res, 201, obj);
   }
+  const std::string name = MetaString(obj, "name");
   auto created = sim_->store()->Create(t.info->resource, std::move(obj));
-  if (!created.ok()) {
-    return Error(res, FromStatus(created.status()), MetaString(obj, "name"), t.info->resource);
-  }
+  if (!created.ok()) return Error(res, FromStatus(created.status()), name, t.info->resource);
   sim_->Reconcile();
-  if (t.info->resource == "jobs") {
-    // The job as defaulted on create (its selector needs the uid).
-    auto defaulted = sim_->store()->Get("jobs", t.ns, MetaString(*created, "name"));
+  if (t.info->resource == "jobs" || t.info->resource == "horizontalpodautoscalers") {
+    // As defaulted on create (a job's selector needs the uid; an HPA's minReplicas, metrics).
+    auto defaulted = sim_->store()->Get(t.info->resource, t.ns, MetaString(*created, "name"));
     if (defaulted.ok()) created = WithKind(*std::move(defaulted), *t.info);
   }
   Json(res, 201, *created);

@@ -101,6 +101,14 @@ class Controllers {
   absl::Status DeletePodGracefully(const std::string& ns, const std::string& name,
                                    std::optional<int64_t> grace_seconds);
 
+  // Records an event at `at` about `object` (a full API object of `kind`), or bumps the count
+  // of the same event. A second report at or before the existing lastTimestamp is a no-op,
+  // which keeps Reconcile idempotent. Public for the other controllers (autoscaler.h).
+  void RecordEvent(const nlohmann::json& object, const std::string& api_version,
+                   const std::string& kind, const std::string& field_path,
+                   const std::string& component, const std::string& type, const std::string& reason,
+                   const std::string& message, absl::Time at);
+
  private:
   // One pass of every loop; the caller repeats it until nothing changes.
   void RunOnce(absl::Time now);
@@ -122,14 +130,6 @@ class Controllers {
   void CreatePod(const nlohmann::json& owner, const std::string& kind,
                  const nlohmann::json& extra_labels, absl::Time now);
   std::string NextPodIp();
-
-  // Records an event at `at` about `object` (a full API object of `kind`), or bumps the count
-  // of the same event. A second report at or before the existing lastTimestamp is a no-op,
-  // which keeps Reconcile idempotent.
-  void RecordEvent(const nlohmann::json& object, const std::string& api_version,
-                   const std::string& kind, const std::string& field_path,
-                   const std::string& component, const std::string& type, const std::string& reason,
-                   const std::string& message, absl::Time at);
 
   // Notes a time when something is due (a pod becomes ready, an event expires).
   void WakeAt(absl::Time t, absl::Time now) {

@@ -31,7 +31,8 @@ std::string Name(const nlohmann::json& object) {
 // The resources whose controllers track metadata.generation (pods, services and namespaces
 // have a spec but no generation on a v1.32 server).
 bool HasGeneration(const std::string& resource) {
-  return resource == "deployments" || resource == "replicasets" || resource == "jobs";
+  return resource == "deployments" || resource == "replicasets" || resource == "jobs" ||
+         resource == "horizontalpodautoscalers";
 }
 
 }  // namespace

@@ -36,7 +36,11 @@ Sim::Sim(const SimOptions& options)
       store_(options.seed, options.start - options.deployed_before),
       controllers_(&store_),
       orders_(options.seed),
-      load_(options.seed, &log_book_, &orders_) {}
+      load_(options.seed, &log_book_, &orders_),
+      autoscaler_(&store_, &controllers_,
+                  [this](const nlohmann::json& pod, const std::string& container, absl::Time t) {
+                    return ContainerUsage(pod, container, t).cpu_nanocores;
+                  }) {}
 
 absl::StatusOr<std::unique_ptr<Sim>> Sim::Create(const SimOptions& options) {
   std::unique_ptr<Sim> sim(new Sim(options));
@@ -63,7 +67,7 @@ void Sim::Run(absl::Time target) {
     // With no load and nothing due, every second up to the next due time would change
     // nothing: go there at once (whole seconds, so the steps stay on the same grid).
     if (load_.Idle()) {
-      const absl::Time due = controllers_.QuietUntil(t);
+      const absl::Time due = std::min(controllers_.QuietUntil(t), autoscaler_.NextSync());
       if (due > next) next = t + absl::Seconds(absl::ToInt64Seconds(due - t));
     }
     t = std::min(target, next);
@@ -77,6 +81,7 @@ void Sim::Step(absl::Time t) {
   for (const ContainerExit& e : exits) {
     controllers_.ExitContainer(e.ns, e.pod, e.container, e.exit_code, e.reason, t).IgnoreError();
   }
+  autoscaler_.Sync(t);
   controllers_.Reconcile(t);
 }
 
@@ -166,7 +171,10 @@ Usage Sim::ContainerUsage(const nlohmann::json& pod, const std::string& containe
   return u;
 }
 
-void Sim::Reconcile() { controllers_.Reconcile(store_.Now()); }
+void Sim::Reconcile() {
+  autoscaler_.Sync(store_.Now());
+  controllers_.Reconcile(store_.Now());
+}
 
 }  // namespace sim
 }  // namespace sre_eval

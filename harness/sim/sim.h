@@ -9,6 +9,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "sim/autoscaler.h"
 #include "sim/controllers.h"
 #include "sim/load_model.h"
 #include "sim/log_book.h"
@@ -55,7 +56,8 @@ class Sim {
   // load adds. Requires mu().
   Usage ContainerUsage(const nlohmann::json& pod, const std::string& container, absl::Time t) const;
 
-  // Runs the controllers at the current time (after an API write). Requires mu().
+  // Runs the controllers (the HPA controller's due syncs included) at the current time (after
+  // an API write). Requires mu().
   void Reconcile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
  private:
@@ -75,6 +77,7 @@ class Sim {
   LogBook log_book_;
   OrdersDb orders_;
   LoadModel load_;
+  Autoscaler autoscaler_;
   std::vector<PodView> views_;
   uint64_t views_version_ = 0;
 };

@@ -456,6 +456,57 @@ json NodeCells(const json& node, absl::Time now) {
                       Or(Str(At(info, {"containerRuntimeVersion"})), "<unknown>")});
 }
 
+// printers.go's formatHPAMetrics: each metric as "cpu: 45%/80%" ("<unknown>" before the
+// first sync), at most two, then " + N more...".
+std::string HpaMetrics(const json& hpa) {
+  const json& specs = At(hpa, {"spec", "metrics"});
+  const json& statuses = At(hpa, {"status", "currentMetrics"});
+  if (!specs.is_array() || specs.empty()) return "<none>";
+  std::vector<std::string> list;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const json& spec = specs[i];
+    const json& status = statuses.is_array() && i < statuses.size() ? statuses[i] : json();
+    const std::string type = Str(At(spec, {"type"}));
+    if (type != "Resource" && type != "ContainerResource") {
+      list.push_back("<unknown type>");
+      continue;
+    }
+    const char* key = type == "Resource" ? "resource" : "containerResource";
+    const std::string name = Str(At(spec, {key, "name"}));
+    const json& target = At(spec, {key, "target"});
+    const json& current = At(status, {key, "current"});
+    if (target.contains("averageValue")) {
+      std::string now =
+          current.contains("averageValue") ? Str(current["averageValue"]) : "<unknown>";
+      list.push_back(absl::StrCat(name, ": ", now, "/", Str(target["averageValue"])));
+      continue;
+    }
+    std::string now = current.contains("averageUtilization")
+                          ? absl::StrCat(Int(current["averageUtilization"]), "%")
+                          : "<unknown>";
+    std::string want = target.contains("averageUtilization")
+                           ? absl::StrCat(Int(target["averageUtilization"]), "%")
+                           : "<auto>";
+    list.push_back(absl::StrCat(name, ": ", now, "/", want));
+  }
+  constexpr size_t kMaximum = 2;
+  if (list.size() <= kMaximum) return absl::StrJoin(list, ", ");
+  size_t more = list.size() - kMaximum;
+  list.resize(kMaximum);
+  return absl::StrCat(absl::StrJoin(list, ", "), " + ", more, " more...");
+}
+
+json HorizontalPodAutoscalerCells(const json& hpa, absl::Time now) {
+  const json& min = At(hpa, {"spec", "minReplicas"});
+  return json::array({Name(hpa),
+                      absl::StrCat(Str(At(hpa, {"spec", "scaleTargetRef", "kind"})), "/",
+                                   Str(At(hpa, {"spec", "scaleTargetRef", "name"}))),
+                      HpaMetrics(hpa),
+                      min.is_number() ? std::to_string(Int(min)) : std::string("<unset>"),
+                      Int(At(hpa, {"spec", "maxReplicas"})),
+                      Int(At(hpa, {"status", "currentReplicas"})), Created(hpa, now)});
+}
+
 json ConfigMapCells(const json& cm, absl::Time now) {
   int64_t keys = 0;
   for (const char* field : {"data", "binaryData"}) {
@@ -555,6 +606,7 @@ constexpr Printer kPrinters[] = {
     {"deployments", DeploymentColumns, DeploymentCells},
     {"replicasets", ReplicaSetColumns, ReplicaSetCells},
     {"jobs", JobColumns, JobCells},
+    {"horizontalpodautoscalers", HorizontalPodAutoscalerColumns, HorizontalPodAutoscalerCells},
     {"events", EventColumns, EventCells},
     {"services", ServiceColumns, ServiceCells},
     {"nodes", NodeColumns, NodeCells},

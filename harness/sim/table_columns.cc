@@ -120,6 +120,41 @@ const std::vector<Column>& ReplicaSetColumns() {
   return *columns;
 }
 
+const std::vector<Column>& HorizontalPodAutoscalerColumns() {
+  static const auto* columns = new std::vector<Column>{
+      {"Name", "string", "name", kNameDoc, 0},
+      {"Reference", "string", "",
+       "scaleTargetRef points to the target resource to scale, and is used to the pods for which "
+       "metrics should be collected, as well as to actually change the replica count.",
+       0},
+      {"Targets", "string", "",
+       "metrics contains the specifications for which to use to calculate the desired replica "
+       "count (the maximum replica count across all metrics will be used).  The desired replica "
+       "count is calculated multiplying the ratio between the target value and the current "
+       "value by the current number of pods.  Ergo, metrics used must decrease as the pod count "
+       "is increased, and vice-versa.  See the individual metric source types for more "
+       "information about how each type of metric must respond. If not set, the default metric "
+       "will be set to 80% average CPU utilization.",
+       0},
+      {"MinPods", "string", "",
+       "minReplicas is the lower limit for the number of replicas to which the autoscaler can "
+       "scale down.  It defaults to 1 pod.  minReplicas is allowed to be 0 if the alpha feature "
+       "gate HPAScaleToZero is enabled and at least one Object or External metric is "
+       "configured.  Scaling is active as long as at least one metric value is available.",
+       0},
+      {"MaxPods", "string", "",
+       "maxReplicas is the upper limit for the number of replicas to which the autoscaler can "
+       "scale up. It cannot be less that minReplicas.",
+       0},
+      {"Replicas", "string", "",
+       "currentReplicas is current number of replicas of pods managed by this autoscaler, as "
+       "last seen by the autoscaler.",
+       0},
+      {"Age", "string", "", kAgeDoc, 0},
+  };
+  return *columns;
+}
+
 const std::vector<Column>& JobColumns() {
   static const auto* columns = new std::vector<Column>{
       {"Name", "string", "name", kNameDoc, 0},

@@ -24,6 +24,7 @@ const std::vector<Column>& PodColumns();
 const std::vector<Column>& DeploymentColumns();
 const std::vector<Column>& ReplicaSetColumns();
 const std::vector<Column>& JobColumns();
+const std::vector<Column>& HorizontalPodAutoscalerColumns();
 const std::vector<Column>& EventColumns();
 const std::vector<Column>& ServiceColumns();
 const std::vector<Column>& NodeColumns();

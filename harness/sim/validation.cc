@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -70,17 +71,31 @@ std::optional<long double> QuantityMillis(absl::string_view q) {
 
 namespace {
 
-// The kind as the API server names it in errors: "Deployment.apps", "Pod".
-const char* QualifiedKind(const std::string& resource) {
-  if (resource == "pods") return "Pod";
-  if (resource == "deployments") return "Deployment.apps";
-  if (resource == "replicasets") return "ReplicaSet.apps";
-  if (resource == "jobs") return "Job.batch";
-  return nullptr;
+// The kind and group of a checked resource, as the API server names them in errors
+// ("Deployment.apps"); nullptr kind for the others.
+std::pair<const char*, const char*> KindOf(const std::string& resource) {
+  if (resource == "pods") return {"Pod", ""};
+  if (resource == "deployments") return {"Deployment", "apps"};
+  if (resource == "replicasets") return {"ReplicaSet", "apps"};
+  if (resource == "jobs") return {"Job", "batch"};
+  if (resource == "horizontalpodautoscalers") return {"HorizontalPodAutoscaler", "autoscaling"};
+  return {nullptr, nullptr};
+}
+
+// One field.Error: `FIELD: MESSAGE` in the message, a cause in the Status' details.
+struct FieldError {
+  std::string field;
+  std::string reason;   // "FieldValueInvalid", "FieldValueRequired".
+  std::string message;  // "Invalid value: 0: must be greater than 0", "Required value".
+};
+
+FieldError Invalid(std::string field, absl::string_view quoted_value, absl::string_view detail) {
+  return {std::move(field), "FieldValueInvalid",
+          absl::StrCat("Invalid value: ", quoted_value, ": ", detail)};
 }
 
 void CheckContainers(const nlohmann::json& spec, const std::string& path,
-                     std::vector<std::string>* problems) {
+                     std::vector<FieldError>* problems) {
   for (const char* list : {"initContainers", "containers"}) {
     auto containers = spec.find(list);
     if (containers == spec.end() || !containers->is_array()) continue;
@@ -102,37 +117,68 @@ void CheckContainers(const nlohmann::json& spec, const std::string& path,
         std::optional<long double> request = QuantityMillis(r->get<std::string>());
         std::optional<long double> limit = QuantityMillis(l->get<std::string>());
         if (!request || !limit || *request <= *limit) continue;
-        problems->push_back(FieldInvalid(
-            absl::StrCat(path, ".", list, "[", i, "].resources.requests"), r->get<std::string>(),
-            absl::StrCat("must be less than or equal to ", r.key(), " limit of ",
-                         l->get<std::string>())));
+        problems->push_back(Invalid(absl::StrCat(path, ".", list, "[", i, "].resources.requests"),
+                                    GoQuote(r->get<std::string>()),
+                                    absl::StrCat("must be less than or equal to ", r.key(),
+                                                 " limit of ", l->get<std::string>())));
       }
     }
+  }
+}
+
+// ValidateHorizontalPodAutoscalerSpec's checks the sim needs: a target, and replica bounds.
+void CheckHpaSpec(const nlohmann::json& spec, std::vector<FieldError>* problems) {
+  auto string_at = [](const nlohmann::json& o, const char* key) {
+    auto it = o.find(key);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+  };
+  auto ref = spec.find("scaleTargetRef");
+  static const nlohmann::json kEmpty = nlohmann::json::object();
+  const nlohmann::json& target = ref != spec.end() && ref->is_object() ? *ref : kEmpty;
+  for (const char* key : {"kind", "name"}) {
+    if (string_at(target, key).empty()) {
+      problems->push_back(
+          {absl::StrCat("spec.scaleTargetRef.", key), "FieldValueRequired", "Required value"});
+    }
+  }
+  auto min = spec.find("minReplicas");
+  auto max = spec.find("maxReplicas");
+  const int64_t max_replicas =
+      max != spec.end() && max->is_number_integer() ? max->get<int64_t>() : 0;
+  const bool has_min = min != spec.end() && min->is_number_integer();
+  if (has_min && min->get<int64_t>() < 1) {
+    problems->push_back(Invalid("spec.minReplicas", std::to_string(min->get<int64_t>()),
+                                "must be greater than or equal to 1"));
+  }
+  if (max_replicas < 1) {
+    problems->push_back(
+        Invalid("spec.maxReplicas", std::to_string(max_replicas), "must be greater than 0"));
+  }
+  if (has_min && max_replicas < min->get<int64_t>()) {
+    problems->push_back(Invalid("spec.maxReplicas", std::to_string(max_replicas),
+                                "must be greater than or equal to `minReplicas`"));
   }
 }
 
 }  // namespace
 
 absl::Status ValidateObject(const std::string& resource, const nlohmann::json& object) {
-  const char* kind = QualifiedKind(resource);
+  const auto [kind, group] = KindOf(resource);
   if (kind == nullptr || !object.is_object()) return absl::OkStatus();
-  const nlohmann::json* spec = nullptr;
-  std::string path;
   auto top = object.find("spec");
   if (top == object.end() || !top->is_object()) return absl::OkStatus();
-  if (resource == "pods") {
-    spec = &*top;
-    path = "spec";
+  std::vector<FieldError> problems;
+  if (resource == "horizontalpodautoscalers") {
+    CheckHpaSpec(*top, &problems);
+  } else if (resource == "pods") {
+    CheckContainers(*top, "spec", &problems);
   } else {
     auto tmpl = top->find("template");
     if (tmpl == top->end() || !tmpl->is_object()) return absl::OkStatus();
     auto s = tmpl->find("spec");
     if (s == tmpl->end() || !s->is_object()) return absl::OkStatus();
-    spec = &*s;
-    path = "spec.template.spec";
+    CheckContainers(*s, "spec.template.spec", &problems);
   }
-  std::vector<std::string> problems;
-  CheckContainers(*spec, path, &problems);
   if (problems.empty()) return absl::OkStatus();
   std::string name;
   auto meta = object.find("metadata");
@@ -140,10 +186,20 @@ absl::Status ValidateObject(const std::string& resource, const nlohmann::json& o
     auto n = meta->find("name");
     if (n != meta->end() && n->is_string()) name = n->get<std::string>();
   }
+  std::vector<std::string> texts;
+  nlohmann::json causes = nlohmann::json::array();
+  for (const FieldError& p : problems) {
+    texts.push_back(absl::StrCat(p.field, ": ", p.message));
+    causes.push_back({{"reason", p.reason}, {"message", p.message}, {"field", p.field}});
+  }
   std::string list =
-      problems.size() == 1 ? problems[0] : absl::StrCat("[", absl::StrJoin(problems, ", "), "]");
-  return absl::FailedPreconditionError(
-      absl::StrCat(kind, " ", GoQuote(name), " is invalid: ", list));
+      texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]");
+  absl::Status status = absl::FailedPreconditionError(absl::StrCat(
+      kind, *group != '\0' ? "." : "", group, " ", GoQuote(name), " is invalid: ", list));
+  nlohmann::json details = {{"name", name}, {"group", group}, {"kind", kind}, {"causes", causes}};
+  if (*group == '\0') details.erase("group");
+  status.SetPayload(kInvalidDetailsUrl, absl::Cord(details.dump()));
+  return status;
 }
 
 }  // namespace sim

@@ -3,7 +3,7 @@
 // resource than its limit, as kube-apiserver's ValidateResourceRequirements does, with its
 // message: `Deployment.apps "front-end" is invalid: spec.template.spec.containers[0].
 // resources.requests: Invalid value: "300Mi": must be less than or equal to memory limit of
-// 200Mi`.
+// 200Mi`; and an HPA's target and replica bounds.
 #ifndef SRE_EVAL_SIM_VALIDATION_H_
 #define SRE_EVAL_SIM_VALIDATION_H_
 
@@ -17,8 +17,14 @@
 namespace sre_eval {
 namespace sim {
 
+// The payload of ValidateObject's errors: the Status' `details` as kube-apiserver sends them
+// for 422 Invalid, JSON {name, group, kind, causes: [{reason, message, field}]}. kubectl
+// prints them as `The Kind "name" is invalid: \n* field: message`.
+inline constexpr char kInvalidDetailsUrl[] = "type.googleapis.com/sre_eval.sim.InvalidDetails";
+
 // OkStatus, or FailedPrecondition (served as 422 Invalid) with every problem of `object`, a
-// `resource` ("pods", "deployments", "replicasets", "jobs"; others are not checked).
+// `resource` ("pods", "deployments", "replicasets", "jobs", "horizontalpodautoscalers"; others
+// are not checked), its details as the kInvalidDetailsUrl payload.
 absl::Status ValidateObject(const std::string& resource, const nlohmann::json& object);
 
 // Go's %q of a plain (ASCII) string: "a\"b" for a"b.

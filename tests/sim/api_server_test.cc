@@ -46,8 +46,9 @@ TEST_F(ApiServerTest, DiscoveryListsTheServedGroups) {
   nlohmann::json groups = nlohmann::json::parse(r->body);
   std::vector<std::string> names;
   for (const auto& g : groups["groups"]) names.push_back(g["name"]);
-  EXPECT_EQ(names, (std::vector<std::string>{"apps", "batch", "discovery.k8s.io", "events.k8s.io",
-                                             "authorization.k8s.io", "metrics.k8s.io"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"apps", "batch", "autoscaling", "discovery.k8s.io",
+                                      "events.k8s.io", "authorization.k8s.io", "metrics.k8s.io"}));
   r = client_->Get("/version");
   ASSERT_TRUE(r);
   EXPECT_EQ(nlohmann::json::parse(r->body)["gitVersion"], "v1.32.4");

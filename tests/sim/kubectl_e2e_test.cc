@@ -27,21 +27,6 @@ std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(text, '\n', absl::SkipEmpty());
 }
 
-// Runs the installed kubectl with `kubeconfig`, its discovery cache and HOME in `dir`.
-SubprocessResult RunKubectl(const std::string& kubeconfig, const std::string& dir,
-                            std::vector<std::string> args,
-                            absl::Duration timeout = absl::Seconds(30)) {
-  PosixProcessRunner runner;
-  SubprocessOptions o;
-  o.argv = {"kubectl", "--kubeconfig", kubeconfig};
-  o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = {{"KUBECACHEDIR", dir + "/cache"}, {"HOME", dir}};
-  o.timeout = timeout;
-  auto r = runner.Run(o);
-  EXPECT_TRUE(r.ok()) << r.status();
-  return r.ok() ? *r : SubprocessResult();
-}
-
 class KubectlTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
