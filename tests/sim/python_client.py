@@ -8,7 +8,7 @@ import json
 import sys
 import urllib.request
 
-from kubernetes import client, config, watch
+from kubernetes import client, config, dynamic, watch
 from kubernetes.client.rest import ApiException
 
 NS = "sock-shop"
@@ -107,6 +107,22 @@ def main():
     events = core.list_namespaced_event(NS, field_selector=f"involvedObject.name={name}")
     out("front-end pod events", sorted({e.reason for e in events.items}))
 
+    # The guide's remediation, an HPA on the front-end. This client (22.6) has no
+    # AutoscalingV2Api: an agent goes through its dynamic client, which reads discovery.
+    dyn = dynamic.DynamicClient(client.ApiClient())
+    hpas = dyn.resources.get(api_version="autoscaling/v2", kind="HorizontalPodAutoscaler")
+    created = hpas.create(namespace=NS, body={
+        "apiVersion": "autoscaling/v2", "kind": "HorizontalPodAutoscaler",
+        "metadata": {"name": "front-end"},
+        "spec": {"scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment",
+                                    "name": "front-end"},
+                 "maxReplicas": 4}})
+    target = created.spec.metrics[0].resource.target
+    out("hpa defaults", (created.spec.minReplicas, target.type, target.averageUtilization))
+    advance(sim_url, "20s")
+    hpa = hpas.get(name="front-end", namespace=NS)
+    out("hpa status", (hpa.status.currentReplicas, hpa.status.desiredReplicas,
+                       [(c.type, c.status, c.reason) for c in hpa.status.conditions]))
 
 if __name__ == "__main__":
     main()

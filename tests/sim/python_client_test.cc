@@ -47,7 +47,10 @@ TEST(PythonClientTest, AnAgentWrittenInPythonSeesWhatKindWouldShowIt) {
             "limit under the request: 422 Invalid: Deployment.apps \"front-end\" is invalid: "
             "spec.template.spec.containers[0].resources.requests: Invalid value: \"300Mi\": must "
             "be less than or equal to memory limit of 200Mi\n"
-            "front-end pod events: ['BackOff', 'Created', 'Pulled', 'Scheduled', 'Started']\n");
+            "front-end pod events: ['BackOff', 'Created', 'Pulled', 'Scheduled', 'Started']\n"
+            "hpa defaults: (1, 'Utilization', 80)\n"
+            "hpa status: (1, 1, [('AbleToScale', 'True', 'ReadyForNewScale'), ('ScalingActive', "
+            "'True', 'ValidMetricFound'), ('ScalingLimited', 'False', 'DesiredWithinRange')])\n");
 }
 
 }  // namespace
