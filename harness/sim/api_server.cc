@@ -220,6 +220,7 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
     return NotFoundPath(res);
   }
   if (t.sub == "proxy") {
+    if (t.info->resource == "nodes" && !t.name.empty()) return NodeProxy(req, res, t);
     if (t.info->resource != "services") return NotFoundPath(res);
     if (t.rest.empty() && path.back() == '/') t.rest = "/";
     return Proxy(req, res, t);
@@ -530,9 +531,8 @@ void ApiServer::Handler::Metrics(const httplib::Request& req, httplib::Response&
       total.memory_bytes += u.memory_bytes;
     }
   }
-  // The node's own daemons: kubelet, containerd, the control plane.
-  total.cpu_nanocores += 180000000;
-  total.memory_bytes += int64_t{900} << 20;
+  total.cpu_nanocores += kNodeDaemons.cpu_nanocores;
+  total.memory_bytes += kNodeDaemons.memory_bytes;
   nlohmann::json items = nlohmann::json::array();
   for (const nlohmann::json& n : sim_->store()->List("nodes", "")) {
     if (!t.name.empty() && MetaString(n, "name") != t.name) continue;
@@ -571,6 +571,34 @@ void ApiServer::Handler::Proxy(const httplib::Request& req, httplib::Response& r
   }
   res.status = pres.status;
   res.set_content(pres.body, pres.content_type.c_str());
+}
+
+void ApiServer::Handler::NodeProxy(const httplib::Request& req, httplib::Response& res,
+                                   const Target& t) {
+  absl::MutexLock lock(sim_->mu());
+  auto node = sim_->store()->Get("nodes", "", t.name);
+  if (!node.ok()) return Error(res, FromStatus(node.status()), t.name, "nodes");
+  if (req.method != "GET") {
+    return Error(res, {405, "MethodNotAllowed",
+                       "the simulated kubelet serves GET /stats/summary and /healthz only"});
+  }
+  if (t.rest == "/healthz") {
+    res.status = 200;
+    return res.set_content("ok", "text/plain; charset=utf-8");
+  }
+  if (t.rest != "/stats/summary") {
+    return Error(res, {404, "NotFound",
+                       absl::StrCat("the simulated kubelet serves /stats/summary and /healthz, "
+                                    "not ",
+                                    t.rest.empty() ? "/" : t.rest)});
+  }
+  const absl::Time now = sim_->Now();
+  nlohmann::json summary = StatsSummary(
+      *node, sim_->store()->List("pods", ""), now,
+      [&](const nlohmann::json& pod, const std::string& container) {
+        return sim_->ContainerUsage(pod, container, PodScrapeTime(MetaString(pod, "name"), now));
+      });
+  Json(res, 200, summary);
 }
 
 void ApiServer::Handler::Control(const httplib::Request& req, httplib::Response& res,

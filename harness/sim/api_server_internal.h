@@ -134,6 +134,8 @@ class ApiServer::Handler {
   // `kubectl auth can-i`: the sim's user may do everything, as kind's admin may.
   void AccessReview(const httplib::Request& req, httplib::Response& res);
   void Proxy(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // nodes/NAME/proxy: the kubelet's /stats/summary and /healthz.
+  void NodeProxy(const httplib::Request& req, httplib::Response& res, const Target& t);
   void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);
 
   Sim* sim_;

@@ -1,7 +1,10 @@
 #include "sim/metrics.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <initializer_list>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "sim/object_store.h"
+#include "sim/validation.h"
 
 namespace sre_eval {
 namespace sim {
@@ -167,6 +171,96 @@ nlohmann::json NodeMetrics(const nlohmann::json& node, absl::Time now, Usage tot
   return {{"kind", "NodeMetrics"},  {"apiVersion", "metrics.k8s.io/v1beta1"},
           {"metadata", meta},       {"timestamp", ApiTime(ScrapeTime(name, now))},
           {"window", Window(name)}, {"usage", UsageJson(total)}};
+}
+
+nlohmann::json StatsSummary(
+    const nlohmann::json& node, const std::vector<nlohmann::json>& pods, absl::Time now,
+    const std::function<Usage(const nlohmann::json& pod, const std::string& container)>& usage) {
+  using json = nlohmann::json;
+  auto at = [](const json& j, std::initializer_list<const char*> path) -> const json& {
+    static const json kNull;
+    const json* cur = &j;
+    for (const char* key : path) {
+      if (!cur->is_object() || !cur->contains(key)) return kNull;
+      cur = &(*cur)[key];
+    }
+    return *cur;
+  };
+  auto str = [](const json& j) { return j.is_string() ? j.get<std::string>() : std::string(); };
+  auto bytes_of = [&](const json& quantity) -> int64_t {
+    std::optional<long double> millis = QuantityMillis(str(quantity));
+    return millis.has_value() ? static_cast<int64_t>(*millis / 1000) : 0;
+  };
+  const std::string node_name = str(at(node, {"metadata", "name"}));
+  const std::string stamp = ApiTime(now);
+  auto cpu_json = [&](int64_t nanocores, absl::Time started) {
+    int64_t uptime = std::max<int64_t>(0, absl::ToInt64Seconds(now - started));
+    return json{{"time", stamp},
+                {"usageNanoCores", nanocores},
+                {"usageCoreNanoSeconds", nanocores * uptime}};
+  };
+  auto memory_json = [&](int64_t working_set, int64_t limit) {
+    json m = {{"time", stamp}};
+    if (limit > 0) m["availableBytes"] = std::max<int64_t>(0, limit - working_set);
+    m["usageBytes"] = working_set;
+    m["workingSetBytes"] = working_set;
+    m["rssBytes"] = working_set;
+    m["pageFaults"] = 0;
+    m["majorPageFaults"] = 0;
+    return m;
+  };
+  Usage node_total = kNodeDaemons;
+  json pod_list = json::array();
+  for (const json& pod : pods) {
+    if (str(at(pod, {"spec", "nodeName"})) != node_name ||
+        str(at(pod, {"status", "phase"})) != "Running") {
+      continue;
+    }
+    const absl::Time pod_started = ParseApiTime(at(pod, {"status", "startTime"}));
+    Usage pod_total;
+    int64_t pod_limit = 0;
+    json containers = json::array();
+    const json& specs = at(pod, {"spec", "containers"});
+    for (const json& c : specs.is_array() ? specs : json::array()) {
+      const std::string name = str(at(c, {"name"}));
+      absl::Time started = pod_started;
+      const json& statuses = at(pod, {"status", "containerStatuses"});
+      for (const json& cs : statuses.is_array() ? statuses : json::array()) {
+        if (str(at(cs, {"name"})) != name) continue;
+        absl::Time t = ParseApiTime(at(cs, {"state", "running", "startedAt"}));
+        if (t != absl::InfinitePast()) started = t;
+      }
+      Usage u = usage(pod, name);
+      int64_t limit = bytes_of(at(c, {"resources", "limits", "memory"}));
+      pod_total.cpu_nanocores += u.cpu_nanocores;
+      pod_total.memory_bytes += u.memory_bytes;
+      pod_limit = pod_limit >= 0 && limit > 0 ? pod_limit + limit : -1;
+      containers.push_back({{"name", name},
+                            {"startTime", ApiTime(started)},
+                            {"cpu", cpu_json(u.cpu_nanocores, started)},
+                            {"memory", memory_json(u.memory_bytes, limit)}});
+    }
+    node_total.cpu_nanocores += pod_total.cpu_nanocores;
+    node_total.memory_bytes += pod_total.memory_bytes;
+    pod_list.push_back(
+        {{"podRef",
+          {{"name", str(at(pod, {"metadata", "name"}))},
+           {"namespace", str(at(pod, {"metadata", "namespace"}))},
+           {"uid", str(at(pod, {"metadata", "uid"}))}}},
+         {"startTime", ApiTime(pod_started)},
+         {"containers", containers},
+         {"cpu", cpu_json(pod_total.cpu_nanocores, pod_started)},
+         {"memory", memory_json(pod_total.memory_bytes, std::max<int64_t>(0, pod_limit))},
+         {"process_stats", {{"process_count", containers.size()}}}});
+  }
+  const absl::Time node_started = ParseApiTime(at(node, {"metadata", "creationTimestamp"}));
+  return {{"node",
+           {{"nodeName", node_name},
+            {"startTime", ApiTime(node_started)},
+            {"cpu", cpu_json(node_total.cpu_nanocores, node_started)},
+            {"memory", memory_json(node_total.memory_bytes,
+                                   bytes_of(at(node, {"status", "allocatable", "memory"})))}}},
+          {"pods", pod_list}};
 }
 
 std::string FormatCpu(int64_t nanocores) { return DecimalSi(nanocores, -9); }

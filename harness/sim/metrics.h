@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
@@ -18,6 +19,10 @@ struct Usage {
   int64_t cpu_nanocores = 0;
   int64_t memory_bytes = 0;  // Working set; always a multiple of the 4 KiB page.
 };
+
+// What the node's own daemons use (kubelet, containerd, the control plane), on top of its
+// pods: `kubectl top node` and the kubelet's summary both count it.
+inline constexpr Usage kNodeDaemons{180000000, int64_t{900} << 20};
 
 // An idle container's usage at virtual time `now`. Each pod gets a level chosen by a hash of its
 // name and `seed` (CPU 3.7-6.6m, memory 55-185Mi, heavier for the JVM services and lighter for
@@ -45,6 +50,19 @@ absl::Time PodScrapeTime(const std::string& pod, absl::Time now);
 // The NodeMetrics object for `node` (a full Node JSON): metadata {name, creationTimestamp,
 // labels}, timestamp, window and "usage": `total`.
 nlohmann::json NodeMetrics(const nlohmann::json& node, absl::Time now, Usage total);
+
+// The kubelet's /stats/summary (stats/v1alpha1 Summary) for `node` (a full Node JSON), as
+// `kubectl get --raw /api/v1/nodes/NODE/proxy/stats/summary` reads it: "node" {nodeName,
+// startTime, cpu, memory} and "pods", one per running pod of `pods` on that node, in the
+// given order: podRef, startTime, each container's cpu {time, usageNanoCores,
+// usageCoreNanoSeconds} and memory {time, availableBytes (with a limit), usageBytes,
+// workingSetBytes, rssBytes, pageFaults, majorPageFaults}, and the pod's sums. `usage` gives a
+// container's usage at its pod's last scrape. usageCoreNanoSeconds is the current rate over
+// the container's uptime (the sim keeps no counter). Network and filesystems are not modelled
+// and left out, as the kubelet leaves out what it cannot read.
+nlohmann::json StatsSummary(
+    const nlohmann::json& node, const std::vector<nlohmann::json>& pods, absl::Time now,
+    const std::function<Usage(const nlohmann::json& pod, const std::string& container)>& usage);
 
 // resource.Quantity's canonical text for CPU in nanocores (DecimalSI): "4123456n", "5m" for
 // 5000000, "1" for 1e9, "0".

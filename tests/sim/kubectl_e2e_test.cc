@@ -257,6 +257,40 @@ TEST_F(KubectlTest, ServiceAccountsSecretsStatefulSetsAndAuthAsOnKind) {
             "cluster's state: only get and list are served\n");
 }
 
+// The kubelet's summary through the node proxy (`kubectl get --raw`), as agents read memory
+// and CPU per container beyond `kubectl top`; the node's figures are top's.
+TEST_F(KubectlTest, KubeletStatsSummaryAgreesWithTop) {
+  const std::string node = "sre-eval-sim-control-plane";
+  const std::string base = absl::StrCat("/api/v1/nodes/", node, "/proxy/");
+  nlohmann::json summary = nlohmann::json::parse(Ok({"get", "--raw", base + "stats/summary"}));
+  EXPECT_EQ(summary["node"]["nodeName"], node);
+  std::vector<std::string> running =
+      Lines(Ok({"get", "pods", "-A", "--field-selector", "status.phase=Running", "-o", "name"}));
+  ASSERT_EQ(summary["pods"].size(), running.size());
+  int64_t pods_cpu = 0;
+  for (const auto& pod : summary["pods"]) {
+    int64_t containers_cpu = 0;
+    for (const auto& c : pod["containers"]) {
+      containers_cpu += c["cpu"]["usageNanoCores"].get<int64_t>();
+      EXPECT_EQ(c["memory"]["workingSetBytes"], c["memory"]["usageBytes"]);
+    }
+    EXPECT_EQ(pod["cpu"]["usageNanoCores"].get<int64_t>(), containers_cpu);
+    pods_cpu += containers_cpu;
+  }
+  // The node: its pods plus its own daemons (180m), as `kubectl top node` shows it.
+  const int64_t node_cpu = summary["node"]["cpu"]["usageNanoCores"].get<int64_t>();
+  EXPECT_EQ(node_cpu, pods_cpu + 180000000);
+  std::vector<std::string> top =
+      absl::StrSplit(Lines(Ok({"top", "node"}))[1], ' ', absl::SkipEmpty());
+  EXPECT_EQ(top[1], absl::StrCat((node_cpu + 999999) / 1000000, "m"));  // Rounded up.
+  EXPECT_EQ(Ok({"get", "--raw", base + "healthz"}), "ok");
+  SubprocessResult other = Kubectl({"get", "--raw", base + "configz"});
+  EXPECT_EQ(other.exit_code, 1);
+  EXPECT_EQ(other.stderr_data,
+            "Error from server (NotFound): the simulated kubelet serves /stats/summary and "
+            "/healthz, not /configz\n");
+}
+
 // events.k8s.io/v1 serves the core Events in that API's shape (the Python EventsV1Api and
 // other newer clients read it); kubectl prints both alike.
 TEST_F(KubectlTest, EventsOfTheEventsApiAreTheCoreEvents) {
