@@ -27,6 +27,7 @@
 #include "sim/logs.h"
 #include "sim/metrics.h"
 #include "sim/object_store.h"
+#include "sim/protobuf.h"
 #include "sim/request_body.h"
 #include "sim/resources.h"
 #include "sim/service_proxy.h"
@@ -228,14 +229,32 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
   if (!t.info->stored) return Metrics(req, res, t);
   if (t.info->resource == "selfsubjectaccessreviews") return AccessReview(req, res);
   if ((req.method == "POST" || req.method == "PUT" || req.method == "PATCH") &&
-      absl::StartsWith(req.get_header_value("Content-Type"),
-                       "application/vnd.kubernetes.protobuf")) {
-    // kubectl create sends protobuf, which the sim does not decode.
-    return Error(res, {415, "UnsupportedMediaType",
-                       "the simulated cluster reads request bodies as JSON or YAML, not "
-                       "protobuf (kubectl create sends protobuf): write the object as a "
-                       "manifest and use kubectl apply -f"});
+      absl::StartsWith(req.get_header_value("Content-Type"), kProtobufContentType)) {
+    // kubectl's typed clients (create configmap|secret|namespace, autoscale) send protobuf:
+    // the request goes on with the object as JSON.
+    absl::StatusOr<nlohmann::json> decoded =
+        req.method == "POST" ? DecodeProtobufObject(req.body)
+                             : absl::UnimplementedError(
+                                   "the simulated cluster decodes protobuf only to create "
+                                   "objects: write the object as a manifest and use kubectl "
+                                   "apply -f");
+    if (!decoded.ok()) {
+      return Error(
+          res, decoded.status().code() == absl::StatusCode::kUnimplemented
+                   ? ApiError{415, "UnsupportedMediaType", std::string(decoded.status().message())}
+                   : FromStatus(decoded.status()));
+    }
+    httplib::Request as_json = req;
+    as_json.body = decoded->dump();
+    as_json.headers.erase("Content-Type");
+    as_json.headers.emplace("Content-Type", "application/json");
+    return Dispatch(as_json, res, t);
   }
+  return Dispatch(req, res, t);
+}
+
+void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response& res,
+                                  const Target& t) {
   if (IsDerived(t.info->group, t.info->resource)) return Derived(req, res, t);
 
   const std::string& m = req.method;

@@ -109,6 +109,9 @@ class ApiServer::Handler {
   bool MakeFilter(const httplib::Request& req, httplib::Response& res, const Target& t, Filter* f);
   bool WantsTable(const httplib::Request& req);
   nlohmann::json WithKind(nlohmann::json o, const ResourceInfo& info);
+  // An object a client sent for `info`, in the form the store keeps: WithKind, and for
+  // autoscaling/v1 HPAs the conversion to the stored autoscaling/v2.
+  nlohmann::json ForStorage(nlohmann::json o, const ResourceInfo& info);
   void List(const httplib::Request& req, httplib::Response& res, const Target& t);
   // `items` as a Table when the client asks for one, else as a <Kind>List at version `rv`.
   void ServeList(const httplib::Request& req, httplib::Response& res, const Target& t,
@@ -134,6 +137,8 @@ class ApiServer::Handler {
   // `kubectl auth can-i`: the sim's user may do everything, as kind's admin may.
   void AccessReview(const httplib::Request& req, httplib::Response& res);
   void Proxy(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // Routes a request for a stored or derived resource by method and subresource.
+  void Dispatch(const httplib::Request& req, httplib::Response& res, const Target& t);
   // nodes/NAME/proxy: the kubelet's /stats/summary and /healthz.
   void NodeProxy(const httplib::Request& req, httplib::Response& res, const Target& t);
   void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);

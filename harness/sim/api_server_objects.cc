@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "sim/api_server_internal.h"
+#include "sim/autoscaler.h"
 #include "sim/derived.h"
 #include "sim/object_store.h"
 #include "sim/patch.h"
@@ -74,10 +75,38 @@ bool ApiServer::Handler::WantsTable(const httplib::Request& req) {
   return absl::StrContains(req.get_header_value("Accept"), "as=Table");
 }
 
+namespace {
+
+// HPAs are stored as autoscaling/v2 and served as autoscaling/v1 too.
+bool IsHpaV1(const ResourceInfo& info) {
+  return info.resource == "horizontalpodautoscalers" && info.version == "v1";
+}
+
+}  // namespace
+
+// A stored object as a client of `info` sees it.
 nlohmann::json ApiServer::Handler::WithKind(nlohmann::json o, const ResourceInfo& info) {
+  if (IsHpaV1(info)) return HpaToV1(std::move(o));
   o["kind"] = info.kind;
   o["apiVersion"] = info.GroupVersion();
   return o;
+}
+
+nlohmann::json ApiServer::Handler::ForStorage(nlohmann::json o, const ResourceInfo& info) {
+  if (IsHpaV1(info)) return HpaFromV1(std::move(o));
+  if (info.resource == "namespaces" && o.is_object()) {
+    // The namespace registry's defaults: its name label, the kubernetes finalizer, Active.
+    nlohmann::json& meta = o["metadata"];
+    if (meta.is_object() && meta.contains("name") && meta["name"].is_string() &&
+        (!meta.contains("labels") || meta["labels"].is_null() || meta["labels"].is_object())) {
+      meta["labels"]["kubernetes.io/metadata.name"] = meta["name"];
+    }
+    nlohmann::json& spec = o["spec"];
+    if (spec.is_null()) spec = nlohmann::json::object();
+    if (spec.is_object() && !spec.contains("finalizers")) spec["finalizers"] = {"kubernetes"};
+    o["status"] = {{"phase", "Active"}};
+  }
+  return WithKind(std::move(o), info);
 }
 
 void ApiServer::Handler::List(const httplib::Request& req, httplib::Response& res,
@@ -341,7 +370,7 @@ void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& 
     }
     obj["metadata"]["namespace"] = t.ns;
   }
-  obj = WithKind(std::move(obj), *t.info);
+  obj = ForStorage(std::move(obj), *t.info);
   absl::MutexLock lock(sim_->mu());
   if (t.info->namespaced && !sim_->store()->Get("namespaces", "", t.ns).ok()) {
     return Error(res, {404, "NotFound", absl::StrCat("namespaces \"", t.ns, "\" not found")}, t.ns,
@@ -350,7 +379,7 @@ void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& 
   if (Param(req, "dryRun") == "All") {
     absl::Status storable = CheckStorable(t.info->resource, obj);
     if (!storable.ok()) return Error(res, FromStatus(storable), MetaString(obj, "name"));
-    return Json(res, 201, obj);
+    return Json(res, 201, WithKind(std::move(obj), *t.info));
   }
   const std::string name = MetaString(obj, "name");
   auto created = sim_->store()->Create(t.info->resource, std::move(obj));
@@ -359,9 +388,9 @@ void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& 
   if (t.info->resource == "jobs" || t.info->resource == "horizontalpodautoscalers") {
     // As defaulted on create (a job's selector needs the uid; an HPA's minReplicas, metrics).
     auto defaulted = sim_->store()->Get(t.info->resource, t.ns, MetaString(*created, "name"));
-    if (defaulted.ok()) created = WithKind(*std::move(defaulted), *t.info);
+    if (defaulted.ok()) created = *std::move(defaulted);
   }
-  Json(res, 201, *created);
+  Json(res, 201, WithKind(*std::move(created), *t.info));
 }
 
 void ApiServer::Handler::Replace(const httplib::Request& req, httplib::Response& res,
@@ -377,12 +406,12 @@ void ApiServer::Handler::Replace(const httplib::Request& req, httplib::Response&
                  {400, "BadRequest", "the name of the object does not match the name on the URL"});
   }
   if (t.info->namespaced) obj["metadata"]["namespace"] = t.ns;
-  obj = WithKind(std::move(obj), *t.info);
+  obj = ForStorage(std::move(obj), *t.info);
   absl::MutexLock lock(sim_->mu());
   auto updated = sim_->store()->Update(t.info->resource, std::move(obj));
   if (!updated.ok()) return Error(res, FromStatus(updated.status()), t.name, t.info->resource);
   sim_->Reconcile();
-  Json(res, 200, *updated);
+  Json(res, 200, WithKind(*std::move(updated), *t.info));
 }
 
 void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& res,
@@ -392,7 +421,9 @@ void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& r
   auto body = ParseRequestBody(req.body);
   if (!body.ok()) return Error(res, FromStatus(body.status()));
   absl::MutexLock lock(sim_->mu());
+  // The patch applies to the object as the client sees it (an HPA in autoscaling/v1).
   auto existing = sim_->store()->Get(t.info->resource, t.ns, t.name);
+  if (existing.ok()) existing = WithKind(*std::move(existing), *t.info);
   absl::StatusOr<nlohmann::json> patched;
   if (type == "application/apply-patch+yaml") {
     nlohmann::json applied = *body;
@@ -413,12 +444,12 @@ void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& r
         return Error(res, {404, "NotFound", absl::StrCat("namespaces \"", t.ns, "\" not found")},
                      t.ns, "namespaces");
       }
-      auto created = sim_->store()->Create(t.info->resource, WithKind(*patched, *t.info));
+      auto created = sim_->store()->Create(t.info->resource, ForStorage(*patched, *t.info));
       if (!created.ok()) {
         return Error(res, FromStatus(created.status()), t.name, t.info->resource);
       }
       sim_->Reconcile();
-      return Json(res, 201, *created);
+      return Json(res, 201, WithKind(*std::move(created), *t.info));
     }
   } else {
     if (!existing.ok()) return Error(res, FromStatus(existing.status()), t.name, t.info->resource);
@@ -460,15 +491,16 @@ void ApiServer::Handler::Patch(const httplib::Request& req, httplib::Response& r
   if (type != "application/apply-patch+yaml" || !Param(req, "force").empty()) {
     obj["metadata"].erase("resourceVersion");
   }
+  obj = ForStorage(std::move(obj), *t.info);
   if (Param(req, "dryRun") == "All") {
     absl::Status storable = CheckStorable(t.info->resource, obj);
     if (!storable.ok()) return Error(res, FromStatus(storable), t.name, t.info->resource);
-    return Json(res, 200, WithKind(obj, *t.info));
+    return Json(res, 200, WithKind(std::move(obj), *t.info));
   }
-  auto updated = sim_->store()->Update(t.info->resource, WithKind(std::move(obj), *t.info));
+  auto updated = sim_->store()->Update(t.info->resource, std::move(obj));
   if (!updated.ok()) return Error(res, FromStatus(updated.status()), t.name, t.info->resource);
   sim_->Reconcile();
-  Json(res, 200, *updated);
+  Json(res, 200, WithKind(*std::move(updated), *t.info));
 }
 
 void ApiServer::Handler::Delete(const httplib::Request& req, httplib::Response& res,

@@ -78,6 +78,73 @@ void ApplyHpaDefaults(json* hpa) {
   }
 }
 
+json HpaToV1(json v2) {
+  json v1 = {{"apiVersion", "autoscaling/v1"},
+             {"kind", "HorizontalPodAutoscaler"},
+             {"metadata", v2.contains("metadata") ? v2["metadata"] : json::object()}};
+  const json& spec = At(v2, {"spec"});
+  json s = json::object();
+  for (const char* key : {"scaleTargetRef", "minReplicas", "maxReplicas"}) {
+    if (spec.is_object() && spec.contains(key)) s[key] = spec[key];
+  }
+  const json& metrics = At(spec, {"metrics"});
+  for (const json& m : metrics.is_array() ? metrics : json::array()) {
+    if (Str(At(m, {"type"})) == "Resource" && Str(At(m, {"resource", "name"})) == "cpu" &&
+        At(m, {"resource", "target", "averageUtilization"}).is_number_integer()) {
+      s["targetCPUUtilizationPercentage"] = m["resource"]["target"]["averageUtilization"];
+      break;
+    }
+  }
+  v1["spec"] = s;
+  const json& status = At(v2, {"status"});
+  json st = json::object();
+  for (const char* key :
+       {"observedGeneration", "lastScaleTime", "currentReplicas", "desiredReplicas"}) {
+    if (status.is_object() && status.contains(key)) st[key] = status[key];
+  }
+  const json& current = At(status, {"currentMetrics"});
+  for (const json& m : current.is_array() ? current : json::array()) {
+    if (Str(At(m, {"resource", "name"})) == "cpu" &&
+        At(m, {"resource", "current", "averageUtilization"}).is_number_integer()) {
+      st["currentCPUUtilizationPercentage"] = m["resource"]["current"]["averageUtilization"];
+    }
+  }
+  if (!st.contains("currentReplicas")) st["currentReplicas"] = 0;
+  if (!st.contains("desiredReplicas")) st["desiredReplicas"] = 0;
+  v1["status"] = st;
+  return v1;
+}
+
+json HpaFromV1(json v1) {
+  json v2 = {{"apiVersion", "autoscaling/v2"},
+             {"kind", "HorizontalPodAutoscaler"},
+             {"metadata", v1.contains("metadata") ? v1["metadata"] : json::object()}};
+  const json& spec = At(v1, {"spec"});
+  json s = json::object();
+  for (const char* key : {"scaleTargetRef", "minReplicas", "maxReplicas"}) {
+    if (spec.is_object() && spec.contains(key)) s[key] = spec[key];
+  }
+  const json& target = At(spec, {"targetCPUUtilizationPercentage"});
+  if (!target.is_null()) {
+    s["metrics"] =
+        json::array({{{"type", "Resource"},
+                      {"resource",
+                       {{"name", "cpu"},
+                        {"target", {{"type", "Utilization"}, {"averageUtilization", target}}}}}}});
+  }
+  v2["spec"] = s;
+  const json& status = At(v1, {"status"});
+  if (status.is_object() && !status.empty()) {
+    json st = json::object();
+    for (const char* key :
+         {"observedGeneration", "lastScaleTime", "currentReplicas", "desiredReplicas"}) {
+      if (status.contains(key)) st[key] = status[key];
+    }
+    v2["status"] = st;
+  }
+  return v2;
+}
+
 Autoscaler::Autoscaler(ObjectStore* store, Controllers* controllers, CpuUsageFn usage)
     : store_(store), controllers_(controllers), usage_(std::move(usage)) {}
 

@@ -24,6 +24,15 @@ namespace sim {
 // defaults them: minReplicas 1 and, with no metrics, CPU at 80% average utilisation.
 void ApplyHpaDefaults(nlohmann::json* hpa);
 
+// autoscaling/v1's HorizontalPodAutoscaler from the stored autoscaling/v2 one and back, as the
+// API server converts them: v1's targetCPUUtilizationPercentage is v2's cpu Resource metric
+// with a Utilization target, currentCPUUtilizationPercentage its current utilisation; v1 has
+// no other metrics, no conditions and no behavior (the conversion keeps the v2-only spec in
+// the annotation "autoscaling.alpha.kubernetes.io/metrics" only on a real server; the sim
+// drops it).
+nlohmann::json HpaToV1(nlohmann::json v2);
+nlohmann::json HpaFromV1(nlohmann::json v1);
+
 // A container's CPU usage in nanocores at a time: Sim::ContainerUsage.
 using CpuUsageFn =
     std::function<int64_t(const nlohmann::json& pod, const std::string& container, absl::Time t)>;

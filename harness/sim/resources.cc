@@ -73,6 +73,18 @@ const std::vector<ResourceInfo>& Resources() {
          {"status"},
          true,
          true},
+        // Stored as v2 above; served as v1 too (kubectl autoscale, AutoscalingV1Api).
+        {"autoscaling",
+         "v1",
+         "horizontalpodautoscalers",
+         "horizontalpodautoscaler",
+         "HorizontalPodAutoscaler",
+         true,
+         all,
+         {"hpa"},
+         {"status"},
+         true,
+         false},
         // Computed from the store on each read (sim/derived.h): get and list only.
         {"", "v1", "endpoints", "endpoints", "Endpoints", true, read, {"ep"}, {}},
         {"", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, read, {"sa"}, {}},

@@ -12,6 +12,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "sim/autoscaler.h"
 #include "sim/object_store.h"
 #include "sim/table_internal.h"
 
@@ -496,7 +497,9 @@ std::string HpaMetrics(const json& hpa) {
   return absl::StrCat(absl::StrJoin(list, ", "), " + ", more, " more...");
 }
 
-json HorizontalPodAutoscalerCells(const json& hpa, absl::Time now) {
+json HorizontalPodAutoscalerCells(const json& object, absl::Time now) {
+  // A table asked of autoscaling/v1 prints the same columns.
+  const json hpa = Str(At(object, {"apiVersion"})) == "autoscaling/v1" ? HpaFromV1(object) : object;
   const json& min = At(hpa, {"spec", "minReplicas"});
   return json::array({Name(hpa),
                       absl::StrCat(Str(At(hpa, {"spec", "scaleTargetRef", "kind"})), "/",

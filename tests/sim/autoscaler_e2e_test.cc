@@ -1,6 +1,8 @@
 // The HorizontalPodAutoscaler (autoscaling/v2) as an agent uses it: applied with stock kubectl,
 // listed and described as on kind, scaling the front-end under the guide's crash load and back
 // down after the stabilisation window. Each test has a sim of its own: the load places orders.
+#include <httplib.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "served_sim.h"
 #include "sim/sim.h"
 #include "test_util.h"
@@ -114,6 +117,40 @@ TEST_F(AutoscalerE2eTest, ScalesTheFrontEndUpUnderLoadAndDownAfterTheWindow) {
                 "jsonpath={.items[*].message}"}),
             "New size: 5; reason: cpu resource utilization (percentage of request) above "
             "target New size: 1; reason: All metrics below target");
+}
+
+// The guide's remediation as an agent types it: kubectl autoscale sends an autoscaling/v1 HPA
+// in protobuf; it is stored as v2 and read back in either version.
+TEST_F(AutoscalerE2eTest, KubectlAutoscaleCreatesAnHpaReadableInBothVersions) {
+  EXPECT_EQ(Ok({"autoscale", "deployment", "front-end", "--cpu-percent=50", "--min=2", "--max=6"}),
+            "horizontalpodautoscaler.autoscaling/front-end autoscaled\n");
+  // Synced at once: 4% is under the target, but the minimum is 2.
+  EXPECT_EQ(Replicas("front-end"), "2");
+  EXPECT_EQ(Ok({"get", "hpa", "front-end", "-o",
+                "jsonpath={.apiVersion} {.spec.minReplicas} {.spec.maxReplicas} "
+                "{.spec.metrics[0].resource.target.averageUtilization}"}),
+            "autoscaling/v2 2 6 50");
+  nlohmann::json v1 = nlohmann::json::parse(
+      Ok({"get", "--raw",
+          "/apis/autoscaling/v1/namespaces/sock-shop/horizontalpodautoscalers/"
+          "front-end"}));
+  EXPECT_EQ(v1["apiVersion"], "autoscaling/v1");
+  EXPECT_EQ(v1["spec"], nlohmann::json::parse(R"({"maxReplicas": 6, "minReplicas": 2,
+      "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "front-end"},
+      "targetCPUUtilizationPercentage": 50})"));
+  EXPECT_EQ(v1["status"]["desiredReplicas"], 2);
+  EXPECT_EQ(v1["status"]["currentCPUUtilizationPercentage"], 4);
+  // A merge patch in v1 changes the stored v2 object.
+  httplib::Client http("127.0.0.1", served_->port());
+  auto patched = http.Patch(
+      "/apis/autoscaling/v1/namespaces/sock-shop/horizontalpodautoscalers/front-end",
+      R"({"spec":{"targetCPUUtilizationPercentage":70}})", "application/merge-patch+json");
+  ASSERT_TRUE(patched);
+  EXPECT_EQ(patched->status, 200) << patched->body;
+  EXPECT_EQ(nlohmann::json::parse(patched->body)["spec"]["targetCPUUtilizationPercentage"], 70);
+  EXPECT_EQ(Ok({"get", "hpa", "front-end", "-o",
+                "jsonpath={.spec.metrics[0].resource.target.averageUtilization}"}),
+            "70");
 }
 
 TEST_F(AutoscalerE2eTest, DefaultsValidationAndAMissingTargetAsOnKind) {

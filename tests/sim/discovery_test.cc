@@ -13,7 +13,7 @@ namespace {
 TEST(SimDiscoveryTest, GroupVersionsAreServedInOrder) {
   EXPECT_EQ(GroupVersions(),
             (std::vector<std::string>{"v1", "apps/v1", "batch/v1", "autoscaling/v2",
-                                      "discovery.k8s.io/v1", "events.k8s.io/v1",
+                                      "autoscaling/v1", "discovery.k8s.io/v1", "events.k8s.io/v1",
                                       "authorization.k8s.io/v1", "metrics.k8s.io/v1beta1"}));
   nlohmann::json list = ApiGroupList();
   std::vector<std::string> groups;
@@ -49,7 +49,7 @@ TEST(SimDiscoveryTest, AppsListsDeploymentsAndTheirScaleSubresource) {
 
 TEST(SimDiscoveryTest, OpenApiV3LetsKubectlLeaveValidationToTheServer) {
   nlohmann::json index = OpenApiV3Index();
-  ASSERT_EQ(index["paths"].size(), 8u);
+  ASSERT_EQ(index["paths"].size(), 9u);
   std::string url = index["paths"]["apis/batch/v1"]["serverRelativeURL"];
   EXPECT_EQ(url.rfind("/openapi/v3/apis/batch/v1?hash=", 0), 0u) << url;
   auto doc = OpenApiV3Document("apis/batch/v1");

@@ -313,12 +313,32 @@ TEST_F(KubectlTest, EventsOfTheEventsApiAreTheCoreEvents) {
 
 // kubectl create sends protobuf, which the sim does not decode: it says so, and names the
 // way that works (the body was read as YAML and refused for its NUL bytes).
-TEST_F(KubectlTest, CreateSaysToApplyAManifest) {
-  SubprocessResult r = Kubectl({"create", "configmap", "x", "--from-literal=a=b"});
+// kubectl's typed clients send protobuf: `create configmap` and `create namespace` are
+// decoded; a kind the sim does not decode gets a 415 that says what to do instead. A sim of
+// its own: the new namespace would add a service account the shared sim's tests count.
+TEST(KubectlCreateTest, ProtobufBodiesOfConfigMapsAndNamespacesAreDecoded) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH";
+  absl::StatusOr<std::unique_ptr<ServedSim>> served = ServedSim::Start(7);
+  ASSERT_TRUE(served.ok()) << served.status();
+  auto kubectl = [&](std::vector<std::string> args) {
+    return RunKubectl((*served)->kubeconfig(), (*served)->dir().path(), std::move(args));
+  };
+  EXPECT_EQ(
+      kubectl({"create", "configmap", "x", "--from-literal=a=b", "--from-literal=c=d"}).stdout_data,
+      "configmap/x created\n");
+  EXPECT_EQ(kubectl({"get", "configmap", "x", "-o", "jsonpath={.data}"}).stdout_data,
+            "{\"a\":\"b\",\"c\":\"d\"}");
+  EXPECT_EQ(kubectl({"create", "namespace", "scratch"}).stdout_data, "namespace/scratch created\n");
+  EXPECT_EQ(kubectl({"get", "namespace", "scratch", "-o",
+                     "jsonpath={.status.phase} {.spec.finalizers} {.metadata.labels}"})
+                .stdout_data,
+            "Active [\"kubernetes\"] {\"kubernetes.io/metadata.name\":\"scratch\"}");
+  SubprocessResult r = kubectl({"create", "deployment", "web", "--image=nginx"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.stderr_data,
-            "error: failed to create configmap: the simulated cluster reads request bodies as "
-            "JSON or YAML, not protobuf (kubectl create sends protobuf): write the object as a "
+            "error: failed to create deployment: the simulated cluster decodes protobuf request "
+            "bodies of ConfigMaps, Secrets, Namespaces and autoscaling/v1 "
+            "HorizontalPodAutoscalers only, not apps/v1 Deployment: write the object as a "
             "manifest and use kubectl apply -f\n");
 }
 
