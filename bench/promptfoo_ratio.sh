@@ -55,8 +55,10 @@ run="$work/run"
 "$root/bench/make_score_run.sh" "$run" "$answers"
 
 # The promptfoo config, from responses.jsonl, the rubrics and the truths; prints the average
-# number of assertions per answer.
-per_answer="$(python3 - "$root" "$run" "$work/promptfooconfig.json" <<'PY'
+# number of assertions per answer. Not named promptfooconfig.*: promptfoo would also load it as
+# the default config of the folder it runs in.
+mkdir "$work/promptfoo"
+per_answer="$(python3 - "$root" "$run" "$work/promptfoo/config.json" <<'PY'
 import json, re, sys
 import yaml  # python3-yaml
 root, run, out = sys.argv[1:4]
@@ -187,7 +189,7 @@ total = sum(len(s["config"]) * len(s["tests"][0]["assert"]) for s in scenarios.v
 print(f"{total / sum(len(s['config']) for s in scenarios.values()):.1f}")
 PY
 )"
-cat >"$work/provider.mjs" <<'JS'
+cat >"$work/promptfoo/provider.mjs" <<'JS'
 // The stored answer as the model's output: no model, no network.
 export default class StoredAnswer {
   id() { return "stored-answer"; }
@@ -213,7 +215,7 @@ score() { "$binary" score --suite "$root" --no-judge --jobs 2 "$run"; }
 evaluate() {
   local out="$1"
   shift
-  (cd "$work" && env "$@" "$promptfoo" eval -c promptfooconfig.json -o "$work/$out" \
+  (cd "$work/promptfoo" && env "$@" "$promptfoo" eval -c config.json -o "$work/$out" \
     --no-progress-bar --max-concurrency 2 --no-cache --no-share --no-write --no-table)
 }
 

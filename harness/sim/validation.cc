@@ -94,6 +94,26 @@ FieldError Invalid(std::string field, absl::string_view quoted_value, absl::stri
           absl::StrCat("Invalid value: ", quoted_value, ": ", detail)};
 }
 
+// A resource quantity written as a string that is none ("200MB", "1.5 Gi"): the API server's
+// decoder refuses the whole body before validating it.
+bool HasBadQuantity(const nlohmann::json& spec) {
+  for (const char* list : {"initContainers", "containers"}) {
+    auto containers = spec.find(list);
+    if (containers == spec.end() || !containers->is_array()) continue;
+    for (const nlohmann::json& c : *containers) {
+      if (!c.is_object() || !c.contains("resources") || !c["resources"].is_object()) continue;
+      for (const char* kind : {"limits", "requests"}) {
+        auto values = c["resources"].find(kind);
+        if (values == c["resources"].end() || !values->is_object()) continue;
+        for (const auto& v : values->items()) {
+          if (v.value().is_string() && !QuantityMillis(v.value().get<std::string>())) return true;
+        }
+      }
+    }
+  }
+  return false;
+}
+
 void CheckContainers(const nlohmann::json& spec, const std::string& path,
                      std::vector<FieldError>* problems) {
   for (const char* list : {"initContainers", "containers"}) {
@@ -170,14 +190,40 @@ absl::Status ValidateObject(const std::string& resource, const nlohmann::json& o
   std::vector<FieldError> problems;
   if (resource == "horizontalpodautoscalers") {
     CheckHpaSpec(*top, &problems);
-  } else if (resource == "pods") {
-    CheckContainers(*top, "spec", &problems);
   } else {
-    auto tmpl = top->find("template");
-    if (tmpl == top->end() || !tmpl->is_object()) return absl::OkStatus();
-    auto s = tmpl->find("spec");
-    if (s == tmpl->end() || !s->is_object()) return absl::OkStatus();
-    CheckContainers(*s, "spec.template.spec", &problems);
+    if (resource != "pods" && resource != "jobs") {
+      auto replicas = top->find("replicas");
+      if (replicas != top->end() && replicas->is_number_integer() && replicas->get<int64_t>() < 0) {
+        problems.push_back(Invalid("spec.replicas", std::to_string(replicas->get<int64_t>()),
+                                   "must be greater than or equal to 0"));
+      }
+    }
+    const nlohmann::json* pod_spec = &*top;
+    std::string path = "spec";
+    if (resource != "pods") {
+      pod_spec = nullptr;
+      path = "spec.template.spec";
+      auto tmpl = top->find("template");
+      if (tmpl != top->end() && tmpl->is_object()) {
+        auto s = tmpl->find("spec");
+        if (s != tmpl->end() && s->is_object()) pod_spec = &*s;
+      }
+    }
+    if (pod_spec != nullptr) {
+      if (HasBadQuantity(*pod_spec)) {
+        // As the decoder words it: `Deployment in version "v1" cannot be handled as a ...`.
+        auto api_version = object.find("apiVersion");
+        std::string version = api_version != object.end() && api_version->is_string()
+                                  ? api_version->get<std::string>()
+                                  : "v1";
+        version = version.substr(version.find('/') + 1);
+        return absl::InvalidArgumentError(
+            absl::StrCat(kind, " in version \"", version, "\" cannot be handled as a ", kind,
+                         ": quantities must match the regular expression "
+                         "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+      }
+      CheckContainers(*pod_spec, path, &problems);
+    }
   }
   if (problems.empty()) return absl::OkStatus();
   std::string name;

@@ -342,6 +342,29 @@ TEST(KubectlCreateTest, ProtobufBodiesOfConfigMapsAndNamespacesAreDecoded) {
             "manifest and use kubectl apply -f\n");
 }
 
+// What kube-apiserver refuses before storing: a negative replica count (422 with the field),
+// a quantity that is none (400 from the decoder). The deployment is left as it was.
+TEST_F(KubectlTest, AdmissionRefusesNegativeReplicasAndBadQuantities) {
+  SubprocessResult r =
+      Kubectl({"patch", "deployment", "carts", "-p", R"({"spec":{"replicas":-1}})"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data,
+            "The Deployment \"carts\" is invalid: spec.replicas: Invalid value: -1: must be "
+            "greater than or equal to 0\n");
+  r = Kubectl({"patch", "deployment", "carts", "-p",
+               R"({"spec":{"template":{"spec":{"containers":[{"name":"carts",)"
+               R"("resources":{"limits":{"memory":"200MB"}}}]}}}})"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data,
+            "Error from server (BadRequest): Deployment in version \"v1\" cannot be handled as "
+            "a Deployment: quantities must match the regular expression "
+            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n");
+  EXPECT_EQ(Ok({"get", "deployment", "carts", "-o",
+                "jsonpath={.spec.replicas} "
+                "{.spec.template.spec.containers[0].resources.limits.memory}"}),
+            "1 500Mi");
+}
+
 // No process runs in the sim: exec, attach, port-forward and debug get a Status that says so
 // (a bare 404 made `kubectl debug` panic and `exec` report a missing pod).
 TEST_F(KubectlTest, ExecPortForwardAndDebugSayNoProcessRuns) {
