@@ -172,6 +172,8 @@ absl::StatusOr<nlohmann::json> ObjectStore::Update(const std::string& resource,
         "\": the object has been modified; please apply your changes to the latest version "
         "and try again"));
   }
+  absl::Status immutable = ValidateUpdate(resource, old, object);
+  if (!immutable.ok()) return immutable;
   meta["uid"] = old_meta["uid"];
   meta["creationTimestamp"] = old_meta["creationTimestamp"];
   if (old_meta.contains("generation")) {

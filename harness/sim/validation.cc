@@ -180,7 +180,95 @@ void CheckHpaSpec(const nlohmann::json& spec, std::vector<FieldError>* problems)
   }
 }
 
+// The 422 Invalid status for `problems` of `object` (none: OkStatus), with its details.
+absl::Status InvalidStatus(const std::string& resource, const nlohmann::json& object,
+                           const std::vector<FieldError>& problems) {
+  const auto [kind, group] = KindOf(resource);
+  if (problems.empty() || kind == nullptr) return absl::OkStatus();
+  std::string name;
+  auto meta = object.find("metadata");
+  if (meta != object.end() && meta->is_object()) {
+    auto n = meta->find("name");
+    if (n != meta->end() && n->is_string()) name = n->get<std::string>();
+  }
+  std::vector<std::string> texts;
+  nlohmann::json causes = nlohmann::json::array();
+  for (const FieldError& p : problems) {
+    texts.push_back(absl::StrCat(p.field, ": ", p.message));
+    causes.push_back({{"reason", p.reason}, {"message", p.message}, {"field", p.field}});
+  }
+  std::string list =
+      texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]");
+  absl::Status status = absl::FailedPreconditionError(absl::StrCat(
+      kind, *group != '\0' ? "." : "", group, " ", GoQuote(name), " is invalid: ", list));
+  nlohmann::json details = {{"name", name}, {"group", group}, {"kind", kind}, {"causes", causes}};
+  if (*group == '\0') details.erase("group");
+  status.SetPayload(kInvalidDetailsUrl, absl::Cord(details.dump()));
+  return status;
+}
+
+// Go's %#v of a v1.LabelSelector, as apimachinery's field.Invalid prints an immutable one:
+// v1.LabelSelector{MatchLabels:map[string]string{"name":"carts"}, MatchExpressions:[]v1.
+// LabelSelectorRequirement(nil)}.
+std::string GoLabelSelector(const nlohmann::json& selector) {
+  std::string labels = "map[string]string(nil)";
+  auto match = selector.is_object() ? selector.find("matchLabels") : selector.end();
+  if (selector.is_object() && match != selector.end() && match->is_object()) {
+    std::vector<std::string> pairs;
+    for (const auto& [k, v] : match->items()) {
+      pairs.push_back(
+          absl::StrCat(GoQuote(k), ":", GoQuote(v.is_string() ? v.get<std::string>() : v.dump())));
+    }
+    labels = absl::StrCat("map[string]string{", absl::StrJoin(pairs, ", "), "}");
+  }
+  std::string expressions = "[]v1.LabelSelectorRequirement(nil)";
+  auto exprs = selector.is_object() ? selector.find("matchExpressions") : selector.end();
+  if (selector.is_object() && exprs != selector.end() && exprs->is_array()) {
+    std::vector<std::string> items;
+    for (const nlohmann::json& e : *exprs) {
+      std::vector<std::string> values;
+      auto vs = e.is_object() ? e.find("values") : e.end();
+      if (e.is_object() && vs != e.end() && vs->is_array()) {
+        for (const nlohmann::json& v : *vs) {
+          values.push_back(GoQuote(v.is_string() ? v.get<std::string>() : v.dump()));
+        }
+      }
+      auto field = [&](const char* key) {
+        return e.is_object() && e.contains(key) && e[key].is_string() ? e[key].get<std::string>()
+                                                                      : std::string();
+      };
+      items.push_back(
+          absl::StrCat("v1.LabelSelectorRequirement{Key:", GoQuote(field("key")),
+                       ", Operator:", GoQuote(field("operator")), ", Values:",
+                       values.empty() ? "[]string(nil)"
+                                      : absl::StrCat("[]string{", absl::StrJoin(values, ", "), "}"),
+                       "}"));
+    }
+    expressions = absl::StrCat("[]v1.LabelSelectorRequirement{", absl::StrJoin(items, ", "), "}");
+  }
+  return absl::StrCat("v1.LabelSelector{MatchLabels:", labels, ", MatchExpressions:", expressions,
+                      "}");
+}
+
 }  // namespace
+
+absl::Status ValidateUpdate(const std::string& resource, const nlohmann::json& old,
+                            const nlohmann::json& updated) {
+  if (resource != "deployments" && resource != "replicasets" && resource != "jobs") {
+    return absl::OkStatus();
+  }
+  auto selector_of = [](const nlohmann::json& o) -> nlohmann::json {
+    if (!o.is_object() || !o.contains("spec") || !o["spec"].is_object()) return nullptr;
+    return o["spec"].value("selector", nlohmann::json());
+  };
+  nlohmann::json before = selector_of(old);
+  nlohmann::json after = selector_of(updated);
+  // A job's selector is generated after its create (by the sim's job controller, where the API
+  // server defaults it): setting one that was unset, or leaving it out, changes nothing.
+  if (before == after || before.is_null() || after.is_null()) return absl::OkStatus();
+  return InvalidStatus(resource, updated,
+                       {Invalid("spec.selector", GoLabelSelector(after), "field is immutable")});
+}
 
 absl::Status ValidateObject(const std::string& resource, const nlohmann::json& object) {
   const auto [kind, group] = KindOf(resource);
@@ -225,27 +313,7 @@ absl::Status ValidateObject(const std::string& resource, const nlohmann::json& o
       CheckContainers(*pod_spec, path, &problems);
     }
   }
-  if (problems.empty()) return absl::OkStatus();
-  std::string name;
-  auto meta = object.find("metadata");
-  if (meta != object.end() && meta->is_object()) {
-    auto n = meta->find("name");
-    if (n != meta->end() && n->is_string()) name = n->get<std::string>();
-  }
-  std::vector<std::string> texts;
-  nlohmann::json causes = nlohmann::json::array();
-  for (const FieldError& p : problems) {
-    texts.push_back(absl::StrCat(p.field, ": ", p.message));
-    causes.push_back({{"reason", p.reason}, {"message", p.message}, {"field", p.field}});
-  }
-  std::string list =
-      texts.size() == 1 ? texts[0] : absl::StrCat("[", absl::StrJoin(texts, ", "), "]");
-  absl::Status status = absl::FailedPreconditionError(absl::StrCat(
-      kind, *group != '\0' ? "." : "", group, " ", GoQuote(name), " is invalid: ", list));
-  nlohmann::json details = {{"name", name}, {"group", group}, {"kind", kind}, {"causes", causes}};
-  if (*group == '\0') details.erase("group");
-  status.SetPayload(kInvalidDetailsUrl, absl::Cord(details.dump()));
-  return status;
+  return InvalidStatus(resource, object, problems);
 }
 
 }  // namespace sim

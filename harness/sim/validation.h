@@ -27,6 +27,13 @@ inline constexpr char kInvalidDetailsUrl[] = "type.googleapis.com/sre_eval.sim.I
 // are not checked), its details as the kInvalidDetailsUrl payload.
 absl::Status ValidateObject(const std::string& resource, const nlohmann::json& object);
 
+// What an update may not change, as kube-apiserver's ValidateDeploymentUpdate (and the
+// ReplicaSet's and Job's) check it: spec.selector. OkStatus, or FailedPrecondition (422) like
+// ValidateObject's: `Deployment.apps "carts" is invalid: spec.selector: Invalid value:
+// v1.LabelSelector{...}: field is immutable`.
+absl::Status ValidateUpdate(const std::string& resource, const nlohmann::json& old,
+                            const nlohmann::json& updated);
+
 // Go's %q of a plain (ASCII) string: "a\"b" for a"b.
 std::string GoQuote(absl::string_view s);
 

@@ -343,8 +343,9 @@ TEST(KubectlCreateTest, ProtobufBodiesOfConfigMapsAndNamespacesAreDecoded) {
 }
 
 // What kube-apiserver refuses before storing: a negative replica count (422 with the field),
-// a quantity that is none (400 from the decoder). The deployment is left as it was.
-TEST_F(KubectlTest, AdmissionRefusesNegativeReplicasAndBadQuantities) {
+// a quantity that is none (400 from the decoder), a new selector (immutable). The deployment
+// is left as it was.
+TEST_F(KubectlTest, AdmissionRefusesNegativeReplicasBadQuantitiesAndNewSelectors) {
   SubprocessResult r =
       Kubectl({"patch", "deployment", "carts", "-p", R"({"spec":{"replicas":-1}})"});
   EXPECT_EQ(r.exit_code, 1);
@@ -359,10 +360,19 @@ TEST_F(KubectlTest, AdmissionRefusesNegativeReplicasAndBadQuantities) {
             "Error from server (BadRequest): Deployment in version \"v1\" cannot be handled as "
             "a Deployment: quantities must match the regular expression "
             "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'\n");
+  // A deployment's selector is immutable.
+  r = Kubectl({"patch", "deployment", "carts", "--type=merge", "-p",
+               R"({"spec":{"selector":{"matchLabels":{"name":"carts2"}}}})"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data,
+            "The Deployment \"carts\" is invalid: spec.selector: Invalid value: "
+            "v1.LabelSelector{MatchLabels:map[string]string{\"name\":\"carts2\"}, "
+            "MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable\n");
   EXPECT_EQ(Ok({"get", "deployment", "carts", "-o",
                 "jsonpath={.spec.replicas} "
-                "{.spec.template.spec.containers[0].resources.limits.memory}"}),
-            "1 500Mi");
+                "{.spec.template.spec.containers[0].resources.limits.memory} "
+                "{.spec.selector.matchLabels.name}"}),
+            "1 500Mi carts");
 }
 
 // No process runs in the sim: exec, attach, port-forward and debug get a Status that says so

@@ -66,10 +66,33 @@ TEST(ValidateObjectTest, ARequestOverItsLimitIsInvalid) {
             "Pod \"p\" is invalid: spec.initContainers[0].resources.requests: Invalid value: "
             "\"2\": must be less than or equal to cpu limit of 1");
   EXPECT_TRUE(ValidateObject("configmaps", pod).ok());
-  // What is not a quantity is left to other checks.
-  EXPECT_TRUE(ValidateObject("deployments", Deployment({{"requests", {{"cpu", "lots"}}},
-                                                        {"limits", {{"cpu", "1"}}}}))
-                  .ok());
+  // What is not a quantity fails the decoding, before validation: a 400.
+  absl::Status bad = ValidateObject(
+      "deployments", Deployment({{"requests", {{"cpu", "lots"}}}, {"limits", {{"cpu", "1"}}}}));
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.message(),
+            "Deployment in version \"v1\" cannot be handled as a Deployment: quantities must "
+            "match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'");
+}
+
+TEST(ValidateUpdateTest, ASelectorIsImmutableOnceSet) {
+  nlohmann::json old = {{"metadata", {{"name", "d"}}},
+                        {"spec", {{"selector", {{"matchLabels", {{"name", "d"}}}}}}}};
+  nlohmann::json changed = old;
+  changed["spec"]["selector"] = {
+      {"matchExpressions", {{{"key", "tier"}, {"operator", "In"}, {"values", {"a", "b"}}}}}};
+  absl::Status s = ValidateUpdate("deployments", old, changed);
+  EXPECT_EQ(s.message(),
+            "Deployment.apps \"d\" is invalid: spec.selector: Invalid value: "
+            "v1.LabelSelector{MatchLabels:map[string]string(nil), "
+            "MatchExpressions:[]v1.LabelSelectorRequirement{v1.LabelSelectorRequirement{"
+            "Key:\"tier\", Operator:\"In\", Values:[]string{\"a\", \"b\"}}}}: field is "
+            "immutable");
+  EXPECT_TRUE(ValidateUpdate("deployments", old, old).ok());
+  EXPECT_TRUE(ValidateUpdate("configmaps", old, changed).ok());
+  // A job's selector, generated after its create, may be set once.
+  nlohmann::json unset = {{"metadata", {{"name", "j"}}}, {"spec", nlohmann::json::object()}};
+  EXPECT_TRUE(ValidateUpdate("jobs", unset, old).ok());
 }
 
 }  // namespace
