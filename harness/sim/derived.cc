@@ -245,9 +245,10 @@ json EventV1(const json& e) {
 
 bool IsDerived(const std::string& group, const std::string& resource) {
   if (group.empty()) {
-    return resource == "endpoints" || resource == "serviceaccounts" || resource == "secrets";
+    return resource == "endpoints" || resource == "serviceaccounts" || resource == "secrets" ||
+           resource == "replicationcontrollers";
   }
-  return (group == "apps" && resource == "statefulsets") ||
+  return (group == "apps" && (resource == "statefulsets" || resource == "daemonsets")) ||
          (group == "discovery.k8s.io" && resource == "endpointslices") ||
          (group == "events.k8s.io" && resource == "events");
 }
@@ -271,7 +272,8 @@ std::vector<json> DerivedObjects(const ObjectStore& store, const std::string& gr
       out.push_back(resource == "endpoints" ? Endpoints(*svc, pods) : EndpointSlice(*svc, pods));
     }
   }
-  // Secrets and StatefulSets: none in a cluster that runs Sock Shop (tokens are projected).
+  // Secrets, StatefulSets, DaemonSets and ReplicationControllers: none in this cluster (tokens
+  // are projected; the node's daemons are not modelled as pods).
   std::sort(out.begin(), out.end(), [](const json& x, const json& y) {
     return std::make_pair(Meta(x, "namespace"), Meta(x, "name")) <
            std::make_pair(Meta(y, "namespace"), Meta(y, "name"));

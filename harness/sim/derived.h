@@ -19,8 +19,9 @@ namespace sre_eval {
 namespace sim {
 
 // Whether the resource `resource` of API group `group` is computed here: core endpoints,
-// serviceaccounts and secrets, apps statefulsets, discovery.k8s.io endpointslices, and
-// events.k8s.io events (the core Events in that API's shape).
+// serviceaccounts, secrets and replicationcontrollers, apps statefulsets and daemonsets,
+// discovery.k8s.io endpointslices, and events.k8s.io events (the core Events in that API's
+// shape).
 bool IsDerived(const std::string& group, const std::string& resource);
 
 // Its objects in namespace `ns` ("" for all), sorted by namespace and name, each with kind

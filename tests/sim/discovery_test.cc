@@ -31,7 +31,7 @@ TEST(SimDiscoveryTest, AppsListsDeploymentsAndTheirScaleSubresource) {
   for (const auto& r : (*list)["resources"]) names.push_back(r["name"]);
   EXPECT_EQ(names, (std::vector<std::string>{
                        "deployments", "deployments/scale", "deployments/status", "replicasets",
-                       "replicasets/scale", "replicasets/status", "statefulsets"}));
+                       "replicasets/scale", "replicasets/status", "daemonsets", "statefulsets"}));
   const auto& scale = (*list)["resources"][1];
   EXPECT_EQ(scale["group"], "autoscaling");
   EXPECT_EQ(scale["kind"], "Scale");
@@ -43,7 +43,8 @@ TEST(SimDiscoveryTest, AppsListsDeploymentsAndTheirScaleSubresource) {
   for (const auto& r : (*core)["resources"]) {
     if (r.contains("categories")) in_all.push_back(r["name"]);
   }
-  EXPECT_EQ(in_all, (std::vector<std::string>{"pods", "services"}));  // Not nodes, namespaces.
+  // Not nodes, namespaces.
+  EXPECT_EQ(in_all, (std::vector<std::string>{"pods", "services", "replicationcontrollers"}));
   EXPECT_FALSE(ApiResourceList("apps/v2").has_value());
 }
 

@@ -291,6 +291,22 @@ TEST_F(KubectlTest, KubeletStatsSummaryAgreesWithTop) {
             "/healthz, not /configz\n");
 }
 
+// `kubectl cluster-info dump` lists every kind it knows (daemonsets and replication
+// controllers among them, none here) and prints each container's log.
+TEST_F(KubectlTest, ClusterInfoDumpCompletes) {
+  SubprocessResult r = Kubectl({"cluster-info", "dump"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(r.stderr_data, "");
+  size_t logs = 0;
+  for (size_t at = r.stdout_data.find("==== START logs for container "); at != std::string::npos;
+       at = r.stdout_data.find("==== START logs for container ", at + 1)) {
+    ++logs;
+  }
+  EXPECT_EQ(logs, 15u);  // 14 pods; rabbitmq's has two containers.
+  EXPECT_TRUE(absl::StrContains(r.stdout_data, "\"kind\": \"DaemonSetList\""));
+  EXPECT_TRUE(absl::StrContains(r.stdout_data, "\"kind\": \"ReplicationControllerList\""));
+}
+
 // events.k8s.io/v1 serves the core Events in that API's shape (the Python EventsV1Api and
 // other newer clients read it); kubectl prints both alike.
 TEST_F(KubectlTest, EventsOfTheEventsApiAreTheCoreEvents) {
