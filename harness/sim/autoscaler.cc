@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/types/span.h"
 #include "sim/controllers_internal.h"
 #include "sim/validation.h"
 
@@ -62,6 +63,14 @@ int64_t CpuTarget(const json& spec, std::string* why) {
   return 0;
 }
 
+// A Resource metric of cpu with a Utilization target of `percent`.
+json CpuMetric(const json& percent) {
+  return {
+      {"type", "Resource"},
+      {"resource",
+       {{"name", "cpu"}, {"target", {{"type", "Utilization"}, {"averageUtilization", percent}}}}}};
+}
+
 }  // namespace
 
 void ApplyHpaDefaults(json* hpa) {
@@ -70,77 +79,68 @@ void ApplyHpaDefaults(json* hpa) {
   if (!spec.contains("minReplicas")) spec["minReplicas"] = 1;
   const json& metrics = At(spec, {"metrics"});
   if (!metrics.is_array() || metrics.empty()) {
-    spec["metrics"] = json::array(
-        {{{"type", "Resource"},
-          {"resource",
-           {{"name", "cpu"},
-            {"target", {{"type", "Utilization"}, {"averageUtilization", kDefaultUtilization}}}}}}});
+    spec["metrics"] = json::array({CpuMetric(kDefaultUtilization)});
   }
 }
 
-json HpaToV1(json v2) {
-  json v1 = {{"apiVersion", "autoscaling/v1"},
-             {"kind", "HorizontalPodAutoscaler"},
-             {"metadata", v2.contains("metadata") ? v2["metadata"] : json::object()}};
-  const json& spec = At(v2, {"spec"});
-  json s = json::object();
-  for (const char* key : {"scaleTargetRef", "minReplicas", "maxReplicas"}) {
-    if (spec.is_object() && spec.contains(key)) s[key] = spec[key];
+namespace {
+
+// The keys of `keys` that `from` has (when it is an object), copied into the object `*to`.
+void CopyKeys(const json& from, absl::Span<const char* const> keys, json* to) {
+  for (const char* key : keys) {
+    if (from.is_object() && from.contains(key)) (*to)[key] = from[key];
   }
-  const json& metrics = At(spec, {"metrics"});
+}
+
+// An HPA of `api_version` with `from`'s metadata and nothing else.
+json HpaSkeleton(const json& from, const char* api_version) {
+  return {{"apiVersion", api_version},
+          {"kind", "HorizontalPodAutoscaler"},
+          {"metadata", from.contains("metadata") ? from["metadata"] : json::object()}};
+}
+
+// The cpu average utilisation `field` ("target" or "current") of the first cpu Resource
+// metric in `metrics`, or null.
+json CpuUtilization(const json& metrics, const char* field) {
   for (const json& m : metrics.is_array() ? metrics : json::array()) {
-    if (Str(At(m, {"type"})) == "Resource" && Str(At(m, {"resource", "name"})) == "cpu" &&
-        At(m, {"resource", "target", "averageUtilization"}).is_number_integer()) {
-      s["targetCPUUtilizationPercentage"] = m["resource"]["target"]["averageUtilization"];
-      break;
-    }
+    const json& value = At(m, {"resource", field, "averageUtilization"});
+    if (Str(At(m, {"resource", "name"})) == "cpu" && value.is_number_integer()) return value;
   }
-  v1["spec"] = s;
-  const json& status = At(v2, {"status"});
-  json st = json::object();
-  for (const char* key :
-       {"observedGeneration", "lastScaleTime", "currentReplicas", "desiredReplicas"}) {
-    if (status.is_object() && status.contains(key)) st[key] = status[key];
-  }
-  const json& current = At(status, {"currentMetrics"});
-  for (const json& m : current.is_array() ? current : json::array()) {
-    if (Str(At(m, {"resource", "name"})) == "cpu" &&
-        At(m, {"resource", "current", "averageUtilization"}).is_number_integer()) {
-      st["currentCPUUtilizationPercentage"] = m["resource"]["current"]["averageUtilization"];
-    }
-  }
-  if (!st.contains("currentReplicas")) st["currentReplicas"] = 0;
-  if (!st.contains("desiredReplicas")) st["desiredReplicas"] = 0;
-  v1["status"] = st;
+  return nullptr;
+}
+
+constexpr const char* kSpecKeys[] = {"scaleTargetRef", "minReplicas", "maxReplicas"};
+constexpr const char* kStatusKeys[] = {"observedGeneration", "lastScaleTime", "currentReplicas",
+                                       "desiredReplicas"};
+
+}  // namespace
+
+json HpaToV1(json v2) {
+  json v1 = HpaSkeleton(v2, "autoscaling/v1");
+  json spec = json::object();
+  CopyKeys(At(v2, {"spec"}), kSpecKeys, &spec);
+  json target = CpuUtilization(At(v2, {"spec", "metrics"}), "target");
+  if (!target.is_null()) spec["targetCPUUtilizationPercentage"] = std::move(target);
+  v1["spec"] = std::move(spec);
+  json status = {{"currentReplicas", 0}, {"desiredReplicas", 0}};
+  CopyKeys(At(v2, {"status"}), kStatusKeys, &status);
+  json current = CpuUtilization(At(v2, {"status", "currentMetrics"}), "current");
+  if (!current.is_null()) status["currentCPUUtilizationPercentage"] = std::move(current);
+  v1["status"] = std::move(status);
   return v1;
 }
 
 json HpaFromV1(json v1) {
-  json v2 = {{"apiVersion", "autoscaling/v2"},
-             {"kind", "HorizontalPodAutoscaler"},
-             {"metadata", v1.contains("metadata") ? v1["metadata"] : json::object()}};
-  const json& spec = At(v1, {"spec"});
-  json s = json::object();
-  for (const char* key : {"scaleTargetRef", "minReplicas", "maxReplicas"}) {
-    if (spec.is_object() && spec.contains(key)) s[key] = spec[key];
-  }
-  const json& target = At(spec, {"targetCPUUtilizationPercentage"});
-  if (!target.is_null()) {
-    s["metrics"] =
-        json::array({{{"type", "Resource"},
-                      {"resource",
-                       {{"name", "cpu"},
-                        {"target", {{"type", "Utilization"}, {"averageUtilization", target}}}}}}});
-  }
-  v2["spec"] = s;
+  json v2 = HpaSkeleton(v1, "autoscaling/v2");
+  json spec = json::object();
+  CopyKeys(At(v1, {"spec"}), kSpecKeys, &spec);
+  const json& target = At(v1, {"spec", "targetCPUUtilizationPercentage"});
+  if (!target.is_null()) spec["metrics"] = json::array({CpuMetric(target)});
+  v2["spec"] = std::move(spec);
   const json& status = At(v1, {"status"});
   if (status.is_object() && !status.empty()) {
-    json st = json::object();
-    for (const char* key :
-         {"observedGeneration", "lastScaleTime", "currentReplicas", "desiredReplicas"}) {
-      if (status.contains(key)) st[key] = status[key];
-    }
-    v2["status"] = st;
+    v2["status"] = json::object();
+    CopyKeys(status, kStatusKeys, &v2["status"]);
   }
   return v2;
 }
