@@ -1,6 +1,7 @@
 // The sim against the real kubectl: every command the issue lists, run by the installed
 // kubectl binary over HTTP on 127.0.0.1, with assertions on what it prints.
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <thread>
@@ -486,6 +487,90 @@ TEST(KubectlFollowTest, LogsFollowStreamsUntilTheContainerEnds) {
   EXPECT_GT(r.stdout_data.size(), before.size());
   EXPECT_EQ(r.stdout_data, kubectl({"logs", "job/follow"}).stdout_data);
   EXPECT_TRUE(absl::StrContains(r.stdout_data, "Shutting down (exit code ")) << r.stdout_data;
+}
+
+// The incident guide's own commands, in the guide's order, against a sim of their own: each
+// exits as on kind and prints what kind prints (the first line, or the whole output where it
+// is fixed).
+TEST(KubectlGuideTest, TheGuidesCommandsRunAsOnKind) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH";
+  absl::StatusOr<std::unique_ptr<ServedSim>> served = ServedSim::Start(7);
+  ASSERT_TRUE(served.ok()) << served.status();
+  const std::string manifests = absl::StrCat(SRE_EVAL_SOURCE_DIR, "/incidents/manifests/");
+  struct Step {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string output;  // The whole stdout, or its first line when `first_line`.
+    bool first_line;
+    // kubectl refuses a second restart of a deployment within a second of its own clock.
+    bool wait_a_second = false;
+  };
+  const std::vector<Step> steps = {
+      {{"cluster-info"}, 0, "Kubernetes control plane is running at", true},
+      {{"-n", "sock-shop", "get", "pods"},
+       0,
+       "NAME                            READY   STATUS    RESTARTS   AGE",
+       true},
+      {{"top", "pods", "-n", "sock-shop"},
+       0,
+       "NAME                            CPU(cores)   MEMORY(bytes)   ",
+       true},
+      {{"apply", "-f", manifests + "locustfile.yaml", "-f", manifests + "locust-crash.yaml"},
+       0,
+       "configmap/locustfile created\njob.batch/locust-crash created\n",
+       false},
+      {{"-n", "sock-shop", "logs", "deployment/front-end", "--tail=1"},
+       0,
+       "App now running in production mode on port 8079\n",
+       false},
+      {{"-n", "sock-shop", "delete", "job", "locust-crash"},
+       0,
+       "job.batch \"locust-crash\" deleted\n",
+       false},
+      {{"-n", "sock-shop", "rollout", "restart", "deployment/front-end"},
+       0,
+       "deployment.apps/front-end restarted\n",
+       false},
+      {{"-n", "sock-shop", "delete", "configmap", "locustfile"},
+       0,
+       "configmap \"locustfile\" deleted\n",
+       false},
+      {{"-n", "sock-shop", "get", "all", "-o", "yaml"}, 0, "apiVersion: v1", true},
+      {{"-n", "sock-shop", "delete", "job", "--all"}, 0, "No resources found\n", false},
+      {{"-n", "sock-shop", "delete", "configmap", "-l", "app=locust"},
+       0,
+       "No resources found\n",
+       false},
+      {{"-n", "sock-shop", "get", "configmap"}, 0, "", false},  // Sock Shop has none.
+      {{"autoscale", "deployment", "front-end", "--cpu-percent=80", "--min=2", "--max=10"},
+       0,
+       "horizontalpodautoscaler.autoscaling/front-end autoscaled\n",
+       false},
+      // The guide's `rollout restart deployment --all` fails in kubectl 1.32 itself (no such
+      // flag), on kind as here; without a name it restarts them all.
+      {{"-n", "sock-shop", "rollout", "restart", "deployment", "--all"}, 1, "", false},
+      {{"-n", "sock-shop", "rollout", "restart", "deployment"},
+       0,
+       "deployment.apps/carts restarted",
+       true},
+      {{"-n", "sock-shop", "get", "events", "--sort-by=.lastTimestamp"},
+       0,
+       "LAST SEEN   TYPE     REASON              OBJECT",
+       true},
+  };
+  for (const Step& step : steps) {
+    if (step.wait_a_second) std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    SubprocessResult r = RunKubectl((*served)->kubeconfig(), (*served)->dir().path(), step.args);
+    const std::string command = absl::StrJoin(step.args, " ");
+    EXPECT_EQ(r.exit_code, step.exit_code) << command << ": " << r.stderr_data;
+    std::string got = r.stdout_data;
+    if (step.first_line) got = got.substr(0, got.find('\n'));
+    if (step.first_line) {
+      EXPECT_TRUE(absl::StartsWith(got, step.output)) << command << ": " << got;
+    } else {
+      EXPECT_EQ(got, step.output) << command;
+    }
+  }
 }
 
 TEST_F(KubectlTest, RolloutRestartAndStatus) {
