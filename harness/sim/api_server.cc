@@ -440,6 +440,7 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
     absl::Time sent_until;
     int64_t bytes_left;
     bool ended = false;
+    uint64_t version = 0;  // The store's version at the last look at the pod.
   };
   auto follow = std::make_shared<Follow>();
   follow->pending = std::move(out);
@@ -468,13 +469,18 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
     {
       absl::MutexLock lock(sim_->mu());
       until = sim_->Now();
-      auto p = sim_->store()->Get("pods", ns, ref.pod);
-      if (!p.ok() || MetaString(*p, "uid") != uid ||
-          !InstanceRuns(*p, container, started_at, &until)) {
-        follow->ended = true;
-      }
-      if (until > follow->sent_until) {
-        incident = sim_->log_book().Lines(uid, container, ref.started, until);
+      // Idle (neither the clock nor the store moved): nothing to read, and no pod to copy.
+      const uint64_t version = sim_->store()->resource_version();
+      if (until != follow->sent_until || version != follow->version) {
+        follow->version = version;
+        auto p = sim_->store()->Get("pods", ns, ref.pod);
+        if (!p.ok() || MetaString(*p, "uid") != uid ||
+            !InstanceRuns(*p, container, started_at, &until)) {
+          follow->ended = true;
+        }
+        if (until > follow->sent_until) {
+          incident = sim_->log_book().Lines(uid, container, ref.started, until);
+        }
       }
     }
     if (until > follow->sent_until) {
