@@ -81,7 +81,13 @@ class Writer {
       return;
     }
     out_->push_back('"');
-    for (char c : s) {
+    // Runs of characters that need no escape are copied whole.
+    size_t run = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      out_->append(s.data() + run, i - run);
+      run = i + 1;
       switch (c) {
         case '"':
           out_->append("\\\"");
@@ -98,16 +104,14 @@ class Writer {
         case '\t':
           out_->append("\\t");
           break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            snprintf(buf, sizeof(buf), "\\u%04x", static_cast<unsigned char>(c));
-            out_->append(buf);
-          } else {
-            out_->push_back(c);
-          }
+        default: {
+          char buf[8];
+          snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out_->append(buf);
+        }
       }
     }
+    out_->append(s.data() + run, s.size() - run);
     out_->push_back('"');
   }
 

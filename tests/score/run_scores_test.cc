@@ -248,6 +248,23 @@ TEST_F(RunScoresTest, ScoresGoodAnswersAndReportsEveryBadOne) {
             "overall       5  0.5417     1.0000     0.7500  0.0000\n");
 }
 
+// scores.json's writer escapes as JSON requires and as nlohmann would: quotes, backslashes,
+// control characters; UTF-8 passes through; text between escapes is copied whole.
+TEST(ScoresJsonWriterTest, EscapesEveryCharacterThatNeedsIt) {
+  ScoredAnswer a;
+  a.incident = "crash";
+  a.prompt_id = "i1.a";
+  a.trial = 1;
+  a.status = ResponseStatus::kError;
+  a.note = "say \"hi\" \\ now\n\r\tend\x01\x1f \xE2\x82\xAC\x7f";
+  std::string out;
+  AppendAnswerJson(a, &out);
+  EXPECT_THAT(out, ::testing::HasSubstr("\"note\":\"say \\\"hi\\\" \\\\ now\\n\\r\\tend"
+                                        "\\u0001\\u001f \xE2\x82\xAC\x7f\""));
+  nlohmann::json parsed = nlohmann::json::parse(out);
+  EXPECT_EQ(parsed["note"], a.note);
+}
+
 TEST_F(RunScoresTest, ScoresJsonIsValidAndTheSameEveryTime) {
   absl::StatusOr<RunScores> first = Score(Mixed());
   ASSERT_TRUE(first.ok()) << first.status();
