@@ -92,8 +92,13 @@ nlohmann::json ApiServer::Handler::WithKind(nlohmann::json o, const ResourceInfo
   return o;
 }
 
+// The API server's decoding of a write: defaults (an HPA's, a namespace's) on every write.
 nlohmann::json ApiServer::Handler::ForStorage(nlohmann::json o, const ResourceInfo& info) {
-  if (IsHpaV1(info)) return HpaFromV1(std::move(o));
+  if (info.resource == "horizontalpodautoscalers") {
+    nlohmann::json v2 = IsHpaV1(info) ? HpaFromV1(std::move(o)) : WithKind(std::move(o), info);
+    ApplyHpaDefaults(&v2);
+    return v2;
+  }
   if (info.resource == "namespaces" && o.is_object()) {
     // The namespace registry's defaults: its name label, the kubernetes finalizer, Active.
     nlohmann::json& meta = o["metadata"];
@@ -385,8 +390,8 @@ void ApiServer::Handler::Create(const httplib::Request& req, httplib::Response& 
   auto created = sim_->store()->Create(t.info->resource, std::move(obj));
   if (!created.ok()) return Error(res, FromStatus(created.status()), name, t.info->resource);
   sim_->Reconcile();
-  if (t.info->resource == "jobs" || t.info->resource == "horizontalpodautoscalers") {
-    // As defaulted on create (a job's selector needs the uid; an HPA's minReplicas, metrics).
+  if (t.info->resource == "jobs") {
+    // The job as defaulted on create (its selector needs the uid).
     auto defaulted = sim_->store()->Get(t.info->resource, t.ns, MetaString(*created, "name"));
     if (defaulted.ok()) created = *std::move(defaulted);
   }

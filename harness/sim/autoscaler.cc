@@ -152,14 +152,8 @@ void Autoscaler::Sync(absl::Time now) {
   std::map<std::string, State> kept;
   next_sync_ = absl::InfiniteFuture();
   for (const auto& shared : store_->Snapshot("horizontalpodautoscalers", "")) {
-    json hpa = *shared;
+    const json& hpa = *shared;
     const std::string uid = Meta(hpa, "uid");
-    json defaulted = hpa;
-    ApplyHpaDefaults(&defaulted);
-    if (defaulted != hpa) {
-      auto updated = store_->Update("horizontalpodautoscalers", defaulted);
-      if (updated.ok()) hpa = *std::move(updated);
-    }
     auto it = state_.find(uid);
     State state = it != state_.end() ? std::move(it->second) : State{now, {}};
     if (now >= state.next) {
@@ -185,9 +179,8 @@ void Autoscaler::SyncOne(const json& hpa, absl::Time now,
   json updated = hpa;
   json& status = updated["status"];
   if (!status.is_object()) status = json::object();
-  if (hpa["metadata"].contains("generation")) {
-    status["observedGeneration"] = hpa["metadata"]["generation"];
-  }
+  const json& generation = At(hpa, {"metadata", "generation"});
+  if (!generation.is_null()) status["observedGeneration"] = generation;
   auto finish = [&] {
     // The controller's order, whatever order they were first set in.
     json& conditions = status["conditions"];

@@ -20,8 +20,9 @@
 namespace sre_eval {
 namespace sim {
 
-// What an autoscaling/v2 HPA gets on create when the fields are unset, as the API server
-// defaults them: minReplicas 1 and, with no metrics, CPU at 80% average utilisation.
+// What an autoscaling/v2 HPA gets on every write when the fields are unset, as the API server
+// defaults them (ApiServer's ForStorage calls it): minReplicas 1 and, with no metrics, CPU at
+// 80% average utilisation.
 void ApplyHpaDefaults(nlohmann::json* hpa);
 
 // autoscaling/v1's HorizontalPodAutoscaler from the stored autoscaling/v2 one and back, as the
@@ -57,7 +58,7 @@ class Autoscaler {
  public:
   Autoscaler(ObjectStore* store, Controllers* controllers, CpuUsageFn usage);
 
-  // Defaults new HPAs and syncs those due at `now`.
+  // Syncs the HPAs due at `now` (each is due when first seen).
   void Sync(absl::Time now);
 
   // When an HPA is next due; InfiniteFuture with no HPA.

@@ -15,7 +15,7 @@ namespace sim {
 
 namespace {
 
-enum class Type { kString, kBytes, kInt, kBool, kMessage, kStringMap, kBytesMap, kStrings, kTime };
+enum class Type { kString, kInt, kBool, kMessage, kStringMap, kBytesMap, kStrings, kTime };
 
 struct Message;
 
@@ -81,12 +81,6 @@ const Message kHpaV1{"HorizontalPodAutoscaler",
                       {2, "spec", Type::kMessage, &kHpaSpecV1},
                       {3, "status", Type::kMessage, &kHpaStatusV1}}};
 const Message kTypeMeta{"TypeMeta", {{1, "apiVersion", Type::kString}, {2, "kind", Type::kString}}};
-const Message kUnknown{"Unknown",
-                       {{1, "typeMeta", Type::kMessage, &kTypeMeta},
-                        {2, "raw", Type::kBytes},
-                        {3, "contentEncoding", Type::kString},
-                        {4, "contentType", Type::kString}}};
-
 struct Kind {
   const char* api_version;
   const char* kind;
@@ -238,9 +232,6 @@ absl::StatusOr<nlohmann::json> Decode(const Message& m, absl::string_view data, 
         if (!s->empty() || f->keep_zero) out[f->name] = *std::move(s);
         break;
       }
-      case Type::kBytes:
-        out[f->name] = absl::Base64Escape(bytes);
-        break;
       case Type::kInt:
         if (v != 0 || f->keep_zero) out[f->name] = static_cast<int64_t>(v);
         break;
@@ -291,16 +282,35 @@ absl::StatusOr<nlohmann::json> Decode(const Message& m, absl::string_view data, 
 absl::StatusOr<nlohmann::json> DecodeProtobufObject(absl::string_view body) {
   constexpr absl::string_view kMagic("k8s\0", 4);
   if (body.substr(0, 4) != kMagic) return Malformed("it does not start with \"k8s\\0\"");
-  absl::StatusOr<nlohmann::json> unknown = Decode(kUnknown, body.substr(4), 0);
-  if (!unknown.ok()) return unknown.status();
-  const std::string api_version = unknown->value("/typeMeta/apiVersion"_json_pointer, "");
-  const std::string kind = unknown->value("/typeMeta/kind"_json_pointer, "");
-  const std::string encoding = unknown->value("contentEncoding", "");
-  if (!encoding.empty()) return Malformed(absl::StrCat("content encoding ", encoding));
+  // runtime.Unknown {typeMeta = 1, raw = 2, contentEncoding = 3, contentType = 4}.
+  nlohmann::json type_meta = nlohmann::json::object();
+  absl::string_view raw;
+  Reader r(body.substr(4));
+  while (!r.done()) {
+    uint64_t tag = 0;
+    absl::string_view bytes;
+    if (!r.Varint(&tag)) return Malformed("a field key of Unknown");
+    static constexpr const char* kFields[] = {"?", "typeMeta", "raw", "contentEncoding",
+                                              "contentType"};
+    const char* field = (tag >> 3) < 5 ? kFields[tag >> 3] : "?";
+    if ((tag & 7) != 2) {
+      return Malformed(absl::StrCat("Unknown.", field, " has wire type ", tag & 7));
+    }
+    if (!r.Bytes(&bytes)) return Malformed(absl::StrCat("Unknown.", field, " is cut"));
+    if ((tag >> 3) == 1) {
+      absl::StatusOr<nlohmann::json> decoded = Decode(kTypeMeta, bytes, 0);
+      if (!decoded.ok()) return decoded.status();
+      type_meta = *std::move(decoded);
+    } else if ((tag >> 3) == 2) {
+      raw = bytes;
+    } else if ((tag >> 3) == 3 && !bytes.empty()) {
+      return Malformed("a content encoding (the sim reads plain protobuf only)");
+    }
+  }
+  const std::string api_version = type_meta.value("apiVersion", "");
+  const std::string kind = type_meta.value("kind", "");
   for (const Kind& k : kKinds) {
     if (api_version != k.api_version || kind != k.kind) continue;
-    std::string raw;
-    if (!absl::Base64Unescape(unknown->value("raw", ""), &raw)) return Malformed("raw");
     absl::StatusOr<nlohmann::json> object = Decode(*k.message, raw, 0);
     if (!object.ok()) return object.status();
     (*object)["apiVersion"] = api_version;
