@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <initializer_list>
 #include <optional>
 #include <vector>
 
@@ -11,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "sim/controllers_internal.h"
 #include "sim/object_store.h"
 #include "sim/validation.h"
 
@@ -176,22 +176,14 @@ nlohmann::json NodeMetrics(const nlohmann::json& node, absl::Time now, Usage tot
 nlohmann::json StatsSummary(
     const nlohmann::json& node, const std::vector<nlohmann::json>& pods, absl::Time now,
     const std::function<Usage(const nlohmann::json& pod, const std::string& container)>& usage) {
-  using json = nlohmann::json;
-  auto at = [](const json& j, std::initializer_list<const char*> path) -> const json& {
-    static const json kNull;
-    const json* cur = &j;
-    for (const char* key : path) {
-      if (!cur->is_object() || !cur->contains(key)) return kNull;
-      cur = &(*cur)[key];
-    }
-    return *cur;
-  };
-  auto str = [](const json& j) { return j.is_string() ? j.get<std::string>() : std::string(); };
+  using internal::At;
+  using internal::json;
+  using internal::Str;
   auto bytes_of = [&](const json& quantity) -> int64_t {
-    std::optional<long double> millis = QuantityMillis(str(quantity));
+    std::optional<long double> millis = QuantityMillis(Str(quantity));
     return millis.has_value() ? static_cast<int64_t>(*millis / 1000) : 0;
   };
-  const std::string node_name = str(at(node, {"metadata", "name"}));
+  const std::string node_name = Str(At(node, {"metadata", "name"}));
   const std::string stamp = ApiTime(now);
   auto cpu_json = [&](int64_t nanocores, absl::Time started) {
     int64_t uptime = std::max<int64_t>(0, absl::ToInt64Seconds(now - started));
@@ -212,26 +204,26 @@ nlohmann::json StatsSummary(
   Usage node_total = kNodeDaemons;
   json pod_list = json::array();
   for (const json& pod : pods) {
-    if (str(at(pod, {"spec", "nodeName"})) != node_name ||
-        str(at(pod, {"status", "phase"})) != "Running") {
+    if (Str(At(pod, {"spec", "nodeName"})) != node_name ||
+        Str(At(pod, {"status", "phase"})) != "Running") {
       continue;
     }
-    const absl::Time pod_started = ParseApiTime(at(pod, {"status", "startTime"}));
+    const absl::Time pod_started = ParseApiTime(At(pod, {"status", "startTime"}));
     Usage pod_total;
     int64_t pod_limit = 0;
     json containers = json::array();
-    const json& specs = at(pod, {"spec", "containers"});
+    const json& specs = At(pod, {"spec", "containers"});
     for (const json& c : specs.is_array() ? specs : json::array()) {
-      const std::string name = str(at(c, {"name"}));
+      const std::string name = Str(At(c, {"name"}));
       absl::Time started = pod_started;
-      const json& statuses = at(pod, {"status", "containerStatuses"});
+      const json& statuses = At(pod, {"status", "containerStatuses"});
       for (const json& cs : statuses.is_array() ? statuses : json::array()) {
-        if (str(at(cs, {"name"})) != name) continue;
-        absl::Time t = ParseApiTime(at(cs, {"state", "running", "startedAt"}));
+        if (Str(At(cs, {"name"})) != name) continue;
+        absl::Time t = ParseApiTime(At(cs, {"state", "running", "startedAt"}));
         if (t != absl::InfinitePast()) started = t;
       }
       Usage u = usage(pod, name);
-      int64_t limit = bytes_of(at(c, {"resources", "limits", "memory"}));
+      int64_t limit = bytes_of(At(c, {"resources", "limits", "memory"}));
       pod_total.cpu_nanocores += u.cpu_nanocores;
       pod_total.memory_bytes += u.memory_bytes;
       pod_limit = pod_limit >= 0 && limit > 0 ? pod_limit + limit : -1;
@@ -244,22 +236,22 @@ nlohmann::json StatsSummary(
     node_total.memory_bytes += pod_total.memory_bytes;
     pod_list.push_back(
         {{"podRef",
-          {{"name", str(at(pod, {"metadata", "name"}))},
-           {"namespace", str(at(pod, {"metadata", "namespace"}))},
-           {"uid", str(at(pod, {"metadata", "uid"}))}}},
+          {{"name", Str(At(pod, {"metadata", "name"}))},
+           {"namespace", Str(At(pod, {"metadata", "namespace"}))},
+           {"uid", Str(At(pod, {"metadata", "uid"}))}}},
          {"startTime", ApiTime(pod_started)},
          {"containers", containers},
          {"cpu", cpu_json(pod_total.cpu_nanocores, pod_started)},
          {"memory", memory_json(pod_total.memory_bytes, std::max<int64_t>(0, pod_limit))},
          {"process_stats", {{"process_count", containers.size()}}}});
   }
-  const absl::Time node_started = ParseApiTime(at(node, {"metadata", "creationTimestamp"}));
+  const absl::Time node_started = ParseApiTime(At(node, {"metadata", "creationTimestamp"}));
   return {{"node",
            {{"nodeName", node_name},
             {"startTime", ApiTime(node_started)},
             {"cpu", cpu_json(node_total.cpu_nanocores, node_started)},
             {"memory", memory_json(node_total.memory_bytes,
-                                   bytes_of(at(node, {"status", "allocatable", "memory"})))}}},
+                                   bytes_of(At(node, {"status", "allocatable", "memory"})))}}},
           {"pods", pod_list}};
 }
 
