@@ -128,7 +128,7 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
                        Response* out, Diagnostics* problems) {
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(text.begin(), text.end());
+    if (!ParseJsonFast(text, &doc)) doc = nlohmann::json::parse(text.begin(), text.end());
   } catch (const nlohmann::json::exception& e) {
     // A parse error says where it stopped; a number too large (out_of_range) does not.
     const auto* parse_error = dynamic_cast<const nlohmann::json::parse_error*>(&e);

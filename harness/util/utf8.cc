@@ -1,5 +1,8 @@
 #include "util/utf8.h"
 
+#include <cstdint>
+#include <cstring>
+
 namespace sre_eval {
 namespace {
 
@@ -40,12 +43,32 @@ Sequence Decode(const unsigned char* s, size_t n) {
   return {want, true, false};
 }
 
+// The length of the run of ASCII bytes (below 0x80) at the start of s[0..n), read eight
+// bytes at a time: most text is ASCII, and this is what keeps these checks cheap on it. With
+// `stop_at_nul`, a NUL also ends the run.
+size_t AsciiRun(const unsigned char* s, size_t n, bool stop_at_nul) {
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  constexpr uint64_t kLow = 0x0101010101010101ull;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, s + i, 8);
+    uint64_t stop = w & kHigh;
+    if (stop_at_nul) stop |= (w - kLow) & ~w & kHigh;  // a zero byte sets its high bit here
+    if (stop != 0) break;
+  }
+  while (i < n && s[i] < 0x80 && !(stop_at_nul && s[i] == 0)) ++i;
+  return i;
+}
+
 }  // namespace
 
 size_t FindInvalidUtf8(absl::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   for (size_t i = 0; i < n;) {
+    i += AsciiRun(s + i, n - i, /*stop_at_nul=*/true);
+    if (i == n) break;
     if (s[i] == 0) return i;
     Sequence seq = Decode(s + i, n - i);
     if (!seq.ok) return i;
@@ -58,10 +81,8 @@ bool IsValidUtf8(absl::string_view text) {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   const size_t n = text.size();
   for (size_t i = 0; i < n;) {
-    if (s[i] < 0x80) {
-      ++i;
-      continue;
-    }
+    i += AsciiRun(s + i, n - i, /*stop_at_nul=*/false);
+    if (i == n) break;
     Sequence seq = Decode(s + i, n - i);
     if (!seq.ok) return false;
     i += seq.length;
@@ -89,6 +110,8 @@ size_t RepairUtf8(std::string* text) {
   Sequence seq;
   // The common case: already valid, nothing copied.
   for (; i < n; i += seq.length) {
+    i += AsciiRun(s + i, n - i, /*stop_at_nul=*/false);
+    if (i == n) break;
     seq = Decode(s + i, n - i);
     if (!seq.ok) break;
   }
