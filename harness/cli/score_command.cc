@@ -109,8 +109,8 @@ int RunScore(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   ScoresFileWriter writer(scores_path);
   absl::Status written = absl::OkStatus();
   absl::StatusOr<RunScores> scores = ScoreRunStreaming(
-      suite, rubrics, run_dir, judge.get(), jobs,
-      [&](const ScoredAnswer& a) { return writer.Add(a); },
+      suite, rubrics, run_dir, judge.get(), jobs, ScoresFileWriter::Render,
+      [&](const ScoredAnswer&, std::string&& entry) { return writer.AddRendered(entry); },
       [&](const RunScores& s, AnswerOrder* order) { written = writer.Commit(s, order); });
   if (!scores.ok()) {
     err << "sre-eval score: " << scores.status().message() << "\n";

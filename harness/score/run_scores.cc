@@ -102,19 +102,20 @@ AnswerScore ZeroScore(const Rubric& rubric, bool with_judge) {
 
 class RunScorer {
  public:
-  // Receives each scored answer, in the order of the file, on the calling thread, and returns
-  // the token that AnswerOrder gives back for it.
-  using Sink = std::function<uint64_t(const ScoredAnswer&)>;
+  // Receives each scored answer with what `render` made of it, in the order of the file, on
+  // the calling thread, and returns the token that AnswerOrder gives back for it.
+  using Sink = std::function<uint64_t(const ScoredAnswer&, std::string&& rendered)>;
 
   RunScorer(const Suite& suite, const RubricSet& rubrics, const std::string& run_dir,
-            const std::string& responses, const Judge* judge, int jobs, Sink sink,
-            const ExternalSortLimits& limits)
+            const std::string& responses, const Judge* judge, int jobs, AnswerRenderer render,
+            Sink sink, const ExternalSortLimits& limits)
       : suite_(suite),
         rubrics_(rubrics),
         run_dir_(run_dir),
         responses_(responses),
         judge_(judge),
         jobs_(std::max(1, jobs)),
+        render_(std::move(render)),
         sink_(std::move(sink)),
         tallies_(JoinPath(run_dir, responses), limits) {
     for (const Prompt* p : suite.AllPrompts()) {
@@ -124,6 +125,13 @@ class RunScorer {
       prompt_ids_.push_back(p->id);
     }
   }
+
+  // Waits for the workers when scoring stops early (an error reading the answers).
+  ~RunScorer() {
+    for (std::thread& t : workers_) t.join();
+  }
+  RunScorer(const RunScorer&) = delete;
+  RunScorer& operator=(const RunScorer&) = delete;
 
   void Add(const Response& r) {
     ++out_.counts.answers;
@@ -181,26 +189,32 @@ class RunScorer {
     if (pending_.size() >= kBatch * static_cast<size_t>(jobs_)) Flush();
   }
 
-  // Scores the answers waiting, on `jobs_` threads (each writes only its own answers'
-  // scores), then tallies them and hands them to the sink in the order of the file.
+  // Starts scoring and rendering the answers waiting, on `jobs_` threads (each writes only
+  // its own answers), and returns: the calling thread reads the next batch meanwhile. The
+  // batch before, if any, is waited for first and handed on (Deliver).
   void Flush() {
-    std::atomic<size_t> next{0};
-    auto work = [&] {
-      for (size_t i = next++; i < pending_.size(); i = next++) {
-        Pending& p = pending_[i];
+    Deliver();
+    if (pending_.empty()) return;
+    in_flight_.swap(pending_);
+    next_ = 0;
+    auto work = [this] {
+      for (size_t i = next_++; i < in_flight_.size(); i = next_++) {
+        Pending& p = in_flight_[i];
         if (p.rubric != nullptr) p.scored.score = p.rubric->Score(p.answer, *p.truth, p.options);
+        if (render_) render_(p.scored, &p.rendered);
       }
     };
-    size_t threads = std::min<size_t>(static_cast<size_t>(jobs_), pending_.size());
-    if (threads <= 1) {
-      work();
-    } else {
-      std::vector<std::thread> pool;
-      for (size_t t = 0; t < threads; ++t) pool.emplace_back(work);
-      for (std::thread& t : pool) t.join();
-    }
-    for (const Pending& p : pending_) Tally(p.prompt, p.scored, sink_(p.scored));
-    pending_.clear();
+    size_t threads = std::min<size_t>(static_cast<size_t>(jobs_), in_flight_.size());
+    for (size_t t = 0; t < threads; ++t) workers_.emplace_back(work);
+  }
+
+  // Waits for the batch being scored, then tallies its answers and hands them to the sink in
+  // the order of the file.
+  void Deliver() {
+    for (std::thread& t : workers_) t.join();
+    workers_.clear();
+    for (Pending& p : in_flight_) Tally(p.prompt, p.scored, sink_(p.scored, std::move(p.rendered)));
+    in_flight_.clear();
   }
 
   // Scores what is left, sorts the tallies, then passes the result and the order of the
@@ -208,6 +222,7 @@ class RunScorer {
   absl::Status Finish(int malformed,
                       const std::function<void(const RunScores&, AnswerOrder*)>& on_scores) {
     Flush();
+    Deliver();
     out_.counts.malformed = malformed;
     out_.counts.not_scored += malformed;
     absl::Status sorted = tallies_.Sort();
@@ -447,6 +462,7 @@ class RunScorer {
   const std::string& responses_;  // The answers' file, relative to run_dir_.
   const Judge* judge_;
   const int jobs_;
+  const AnswerRenderer render_;
   const Sink sink_;
   // An answer waiting to be scored (rubric set) or handed on (a failed call's, already 0).
   struct Pending {
@@ -456,11 +472,16 @@ class RunScorer {
     const Truth* truth = nullptr;
     std::string answer;
     ScoreOptions options;
+    std::string rendered;  // By render_, when set.
   };
   // Answers are scored in batches of this many per thread, so that memory stays bounded
   // however long the file is.
   static constexpr size_t kBatch = 256;
   std::vector<Pending> pending_;
+  // The batch the workers score while pending_ fills (two batches in memory at most).
+  std::vector<Pending> in_flight_;
+  std::vector<std::thread> workers_;
+  std::atomic<size_t> next_{0};
   TallySorter tallies_;
   std::vector<const Prompt*> prompts_;  // Suite order.
   std::vector<std::string> prompt_ids_;
@@ -474,7 +495,7 @@ class RunScorer {
 
 absl::StatusOr<RunScores> Score(
     const Suite& suite, const RubricSet& rubrics, const std::string& run_dir, const Judge* judge,
-    int jobs, const std::string& responses, RunScorer::Sink sink,
+    int jobs, const std::string& responses, AnswerRenderer render, RunScorer::Sink sink,
     const std::function<void(const RunScores&, AnswerOrder*)>& on_scores,
     const ExternalSortLimits& limits) {
   struct stat st;
@@ -484,7 +505,8 @@ absl::StatusOr<RunScores> Score(
   if (!S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError(absl::StrCat("'", run_dir, "' is not a run folder"));
   }
-  RunScorer scorer(suite, rubrics, run_dir, responses, judge, jobs, std::move(sink), limits);
+  RunScorer scorer(suite, rubrics, run_dir, responses, judge, jobs, std::move(render),
+                   std::move(sink), limits);
   std::string path = JoinPath(run_dir, responses);
   Diagnostics problems;
   int lines = 0;
@@ -511,8 +533,8 @@ absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
   std::vector<ScoredAnswer> answers;
   std::vector<ScoredAnswer> ordered;
   absl::StatusOr<RunScores> out = Score(
-      suite, rubrics, run_dir, judge, jobs, responses,
-      [&](const ScoredAnswer& a) {
+      suite, rubrics, run_dir, judge, jobs, responses, nullptr,
+      [&](const ScoredAnswer& a, std::string&&) {
         answers.push_back(a);
         return static_cast<uint64_t>(answers.size() - 1);
       },
@@ -529,10 +551,12 @@ absl::StatusOr<RunScores> ScoreRun(const Suite& suite, const RubricSet& rubrics,
 
 absl::StatusOr<RunScores> ScoreRunStreaming(
     const Suite& suite, const RubricSet& rubrics, const std::string& run_dir, const Judge* judge,
-    int jobs, const std::function<uint64_t(const ScoredAnswer&)>& on_answer,
+    int jobs, const AnswerRenderer& render,
+    const std::function<uint64_t(const ScoredAnswer&, std::string&& rendered)>& on_answer,
     const std::function<void(const RunScores&, AnswerOrder*)>& on_scores,
     const std::string& responses, const ExternalSortLimits& limits) {
-  return Score(suite, rubrics, run_dir, judge, jobs, responses, on_answer, on_scores, limits);
+  return Score(suite, rubrics, run_dir, judge, jobs, responses, render, on_answer, on_scores,
+               limits);
 }
 
 }  // namespace sre_eval

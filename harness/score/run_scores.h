@@ -102,11 +102,16 @@ class AnswerOrder {
   virtual absl::Status status() const = 0;
 };
 
+// Turns a scored answer into bytes (e.g. its scores.json entry). Called on the scoring threads,
+// concurrently for different answers, so it must not touch shared state.
+using AnswerRenderer = std::function<void(const ScoredAnswer&, std::string* rendered)>;
+
 // ScoreRun without keeping the answers, so that memory does not grow with them. Each scored
-// answer is passed to `on_answer` (on the calling thread, in the order of the file), which
-// returns a token for it (e.g. where it stored it). When everything is scored, `on_scores`
-// receives the result and the tokens of the answers kept, in their order. RunScores::answers
-// stays empty; everything else is as ScoreRun gives it.
+// answer is rendered by `render` (when set; on the scoring threads, so that the work scales
+// with `jobs`), then passed with what it rendered to `on_answer` (on the calling thread, in
+// the order of the file), which returns a token for it (e.g. where it stored it). When everything
+// is scored, `on_scores` receives the result and the tokens of the answers kept, in their order.
+// RunScores::answers stays empty; everything else is as ScoreRun gives it.
 //
 // What the means, the order and the duplicate check need of each answer (about 64 bytes) is
 // sorted in chunks of `limits.chunk_records`, each past the first written as a sorted run to
@@ -117,7 +122,8 @@ class AnswerOrder {
 // file cannot be written or read back.
 absl::StatusOr<RunScores> ScoreRunStreaming(
     const Suite& suite, const RubricSet& rubrics, const std::string& run_dir, const Judge* judge,
-    int jobs, const std::function<uint64_t(const ScoredAnswer&)>& on_answer,
+    int jobs, const AnswerRenderer& render,
+    const std::function<uint64_t(const ScoredAnswer&, std::string&& rendered)>& on_answer,
     const std::function<void(const RunScores&, AnswerOrder*)>& on_scores,
     const std::string& responses = "responses.jsonl",
     const ExternalSortLimits& limits = ExternalSortLimits());

@@ -21,17 +21,31 @@ ScoresFileWriter::ScoresFileWriter(std::string path)
 
 uint64_t ScoresFileWriter::Add(const ScoredAnswer& answer) {
   if (!status_.ok()) return 0;
-  uint64_t token = spill_.size() + buffer_.size();
-  size_t at = buffer_.size();
-  buffer_.append(4, '\0');
-  AppendAnswerJson(answer, &buffer_);
-  uint64_t size = buffer_.size() - at - 4;
+  std::string entry;
+  Render(answer, &entry);
+  return AddRendered(entry);
+}
+
+void ScoresFileWriter::Render(const ScoredAnswer& answer, std::string* entry) {
+  entry->assign(4, '\0');
+  AppendAnswerJson(answer, entry);
+  uint64_t size = entry->size() - 4;
   if (size > UINT32_MAX) {
+    entry->clear();  // AddRendered reports it.
+    return;
+  }
+  for (int i = 0; i < 4; ++i) (*entry)[i] = static_cast<char>((size >> (8 * i)) & 0xff);
+}
+
+uint64_t ScoresFileWriter::AddRendered(absl::string_view entry) {
+  if (!status_.ok()) return 0;
+  if (entry.size() < 4) {
     status_ = absl::ResourceExhaustedError(
         absl::StrCat("writing ", path_, ": an answer's entry is over 4 GiB"));
     return 0;
   }
-  for (int i = 0; i < 4; ++i) buffer_[at + i] = static_cast<char>((size >> (8 * i)) & 0xff);
+  uint64_t token = spill_.size() + buffer_.size();
+  buffer_.append(entry.data(), entry.size());
   if (buffer_.size() >= kBufferBytes) status_ = FlushSpill();
   return token;
 }

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "score/run_scores.h"
 #include "util/external_sort.h"
 
@@ -29,6 +30,11 @@ class ScoresFileWriter {
   // error (creating or writing the spill) is kept and returned by Commit; later answers are
   // then dropped.
   uint64_t Add(const ScoredAnswer& answer);
+
+  // Add in two steps, so that the costly one can run on the scoring threads: Render (thread-
+  // safe, ScoreRunStreaming's render) makes an answer's entry, AddRendered appends it.
+  static void Render(const ScoredAnswer& answer, std::string* entry);
+  uint64_t AddRendered(absl::string_view entry);
 
   // Writes the file: the head and tail from `scores` (its `answers` are not read), then the
   // answers added, in the order `order` gives their tokens (ScoreRunStreaming's on_scores).

@@ -1,6 +1,10 @@
 #include "score/scores_json.h"
 
+#include <charconv>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -38,6 +42,16 @@ class Writer {
     first_ = false;
     return *this;
   }
+  // A key written in the code: nothing in it to escape.
+  template <size_t N>
+  Writer& Key(const char (&key)[N]) {
+    Separator();
+    out_->push_back('"');
+    out_->append(key, N - 1);
+    out_->append("\":", 2);
+    first_ = true;  // The value follows without a comma.
+    return *this;
+  }
   Writer& Key(absl::string_view key) {
     Separator();
     Escaped(key);
@@ -60,12 +74,37 @@ class Writer {
     absl::StrAppend(out_, v ? "true" : "false");
     return *this;
   }
-  // Rounded with RoundScore; "%.10g" shows every one of its 4 decimals up to 999999.
+  // Rounded with RoundScore and printed as "%.10g" prints that, which shows every one of
+  // its 4 decimals up to 999999.
   Writer& Score(double v) {
     Separator();
-    char buf[32];
-    snprintf(buf, sizeof(buf), "%.10g", RoundScore(v));
-    absl::StrAppend(out_, buf);
+    const double units = std::round(v * 10000.0);  // RoundScore(v) * 10000, a whole number
+    if (!(std::fabs(units) < 1e10) || (units == 0 && std::signbit(units))) {
+      char buf[32];  // NaN, infinities, -0 and the very large, as printf words them
+      auto [end, ec] =
+          std::to_chars(buf, buf + sizeof(buf), RoundScore(v), std::chars_format::general, 10);
+      out_->append(buf, ec == std::errc() ? end : buf);
+      return *this;
+    }
+    // At most 10 significant digits: "%.10g" of the double nearest to units / 10^4 is exactly
+    // that decimal, in fixed notation (never below 10^-4, never 10^10 or more), trailing
+    // zeros dropped.
+    int64_t k = static_cast<int64_t>(units);
+    if (k < 0) {
+      out_->push_back('-');
+      k = -k;
+    }
+    absl::StrAppend(out_, k / 10000);
+    int64_t fraction = k % 10000;
+    if (fraction != 0) {
+      char digits[5] = {'.', static_cast<char>('0' + fraction / 1000),
+                        static_cast<char>('0' + fraction / 100 % 10),
+                        static_cast<char>('0' + fraction / 10 % 10),
+                        static_cast<char>('0' + fraction % 10)};
+      size_t length = 5;
+      while (digits[length - 1] == '0') --length;
+      out_->append(digits, length);
+    }
     return *this;
   }
 
@@ -75,19 +114,39 @@ class Writer {
     first_ = false;
   }
   void Escaped(absl::string_view s) {
-    if (FindInvalidUtf8(s) != absl::string_view::npos) {
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const size_t n = s.size();
+    // Most strings (every key, ids, notes) are ASCII with nothing to escape: copied whole.
+    size_t clean = 0;
+    while (clean + 8 <= n && !NeedsEscapeOrIsHigh(p + clean)) clean += 8;
+    while (clean < n && p[clean] >= 0x20 && p[clean] < 0x80 && p[clean] != '"' &&
+           p[clean] != '\\') {
+      ++clean;
+    }
+    if (clean == n) {
+      out_->push_back('"');
+      out_->append(s.data(), n);
+      out_->push_back('"');
+      return;
+    }
+    if (FindInvalidUtf8(s.substr(clean)) != absl::string_view::npos) {
       // Rare (a NUL, or bytes cut mid-character): let nlohmann escape and replace them.
       absl::StrAppend(out_, Dump(Json(std::string(s))));
       return;
     }
     out_->push_back('"');
-    // Runs of characters that need no escape are copied whole.
+    // Runs of characters that need no escape are copied whole; they are found eight bytes
+    // at a time.
     size_t run = 0;
-    for (size_t i = 0; i < s.size(); ++i) {
-      const unsigned char c = static_cast<unsigned char>(s[i]);
+    for (size_t i = clean; i < n;) {
+      if (i + 8 <= n && !NeedsEscape(p + i)) {
+        i += 8;
+        continue;
+      }
+      const unsigned char c = p[i++];
       if (c >= 0x20 && c != '"' && c != '\\') continue;
-      out_->append(s.data() + run, i - run);
-      run = i + 1;
+      out_->append(s.data() + run, i - 1 - run);
+      run = i;
       switch (c) {
         case '"':
           out_->append("\\\"");
@@ -105,14 +164,34 @@ class Writer {
           out_->append("\\t");
           break;
         default: {
-          char buf[8];
-          snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out_->append(buf);
+          static constexpr char kHex[] = "0123456789abcdef";
+          const char escape[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15]};
+          out_->append(escape, sizeof(escape));
         }
       }
     }
-    out_->append(s.data() + run, s.size() - run);
+    out_->append(s.data() + run, n - run);
     out_->push_back('"');
+  }
+
+  // Whether any of the eight bytes at `p` is a control character, '"', '\\' or not ASCII.
+  static bool NeedsEscapeOrIsHigh(const unsigned char* p) {
+    constexpr uint64_t kHigh = 0x8080808080808080ull;
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return (w & kHigh) != 0 || NeedsEscape(p);
+  }
+
+  // Whether any of the eight bytes at `p` is a control character, '"' or '\\'.
+  static bool NeedsEscape(const unsigned char* p) {
+    constexpr uint64_t kLow = 0x0101010101010101ull;
+    constexpr uint64_t kHigh = 0x8080808080808080ull;
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    auto has_zero = [](uint64_t x) { return (x - kLow) & ~x & kHigh; };
+    // A byte below 0x20 (bytes of 0x80 and up are excluded by ~w), '"' or '\\'.
+    return (((w - kLow * 0x20) & ~w & kHigh) | has_zero(w ^ (kLow * '"')) |
+            has_zero(w ^ (kLow * '\\'))) != 0;
   }
 
   std::string* out_;

@@ -3,10 +3,13 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -209,17 +212,60 @@ Suite LoadSuite(const std::string& root, Diagnostics* diags) {
   Suite suite;
   suite.root = root;
   size_t before = diags->size();
-  for (const std::string& path : SuiteFiles(root, "prompts", "prompt", diags)) {
-    std::optional<std::string> text = ReadSuiteFile(path, diags);
-    if (text.has_value()) suite.prompt_files.push_back(ParsePromptFile(path, *text, diags));
+  std::vector<std::string> prompt_paths = SuiteFiles(root, "prompts", "prompt", diags);
+  // Diagnostics of SuiteFiles come first for each folder, as they did when the files were
+  // read one after the other; the rubric folder's are kept aside until the prompts' are in.
+  Diagnostics rubric_listing;
+  std::vector<std::string> rubric_paths = SuiteFiles(root, "rubrics", "rubric", &rubric_listing);
+
+  // The files are read and parsed on a few threads (YAML parsing is most of the time of a
+  // `score` of a few thousand answers); each file's results and diagnostics are then taken
+  // in the order of the files, so the outcome is the same as one file after the other.
+  struct Loaded {
+    Diagnostics diags;
+    std::optional<PromptFile> prompts;
+    std::optional<Rubric> rubric;
+  };
+  const size_t files = prompt_paths.size() + rubric_paths.size();
+  std::vector<Loaded> loaded(files);
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < files; i = next++) {
+      Loaded& l = loaded[i];
+      bool is_prompt = i < prompt_paths.size();
+      const std::string& path = is_prompt ? prompt_paths[i] : rubric_paths[i - prompt_paths.size()];
+      std::optional<std::string> text = ReadSuiteFile(path, &l.diags);
+      if (!text.has_value()) continue;
+      if (is_prompt) {
+        l.prompts = ParsePromptFile(path, *text, &l.diags);
+      } else {
+        l.rubric = ParseRubricFile(path, *text, &l.diags);
+      }
+    }
+  };
+  const size_t threads =
+      std::min<size_t>(files, std::clamp(std::thread::hardware_concurrency(), 1u, 4u));
+  if (threads <= 1) {
+    work();
+  } else {
+    std::vector<std::thread> pool;
+    for (size_t t = 0; t < threads; ++t) pool.emplace_back(work);
+    for (std::thread& t : pool) t.join();
+  }
+
+  auto take = [&](Loaded& l) {
+    for (const Diagnostic& d : l.diags.list()) diags->Add(d);
+  };
+  for (size_t i = 0; i < prompt_paths.size(); ++i) {
+    take(loaded[i]);
+    if (loaded[i].prompts.has_value()) suite.prompt_files.push_back(*std::move(loaded[i].prompts));
   }
   bool prompts_clean = diags->size() == before;
   before = diags->size();
-  for (const std::string& path : SuiteFiles(root, "rubrics", "rubric", diags)) {
-    std::optional<std::string> text = ReadSuiteFile(path, diags);
-    if (!text.has_value()) continue;
-    std::optional<Rubric> rubric = ParseRubricFile(path, *text, diags);
-    if (rubric.has_value()) suite.rubrics.push_back(*std::move(rubric));
+  for (const Diagnostic& d : rubric_listing.list()) diags->Add(d);
+  for (size_t i = prompt_paths.size(); i < files; ++i) {
+    take(loaded[i]);
+    if (loaded[i].rubric.has_value()) suite.rubrics.push_back(*std::move(loaded[i].rubric));
   }
   bool rubrics_clean = diags->size() == before;
   CheckCrossFile(&suite, diags);

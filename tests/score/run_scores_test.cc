@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -265,6 +267,47 @@ TEST(ScoresJsonWriterTest, EscapesEveryCharacterThatNeedsIt) {
   EXPECT_EQ(parsed["note"], a.note);
 }
 
+// Scores are written as "%.10g" prints RoundScore(score), without printf: every sign, size
+// and number of decimals, the edges of the fast path and what it leaves to the slow one.
+TEST(ScoresJsonWriterTest, ScoresReadAsPrintfWritesThem) {
+  std::vector<double> values = {0,
+                                -0.0,
+                                1,
+                                0.5,
+                                0.25,
+                                0.1,
+                                0.00004,
+                                0.00005,
+                                -0.00004,
+                                -0.00005,
+                                1.0 / 3,
+                                2.0 / 3,
+                                0.9999,
+                                0.99995,
+                                123456.7891,
+                                999999.99,
+                                999999.9999,
+                                1e6,
+                                1234567.5,
+                                -2.5,
+                                1e300,
+                                -1e300,
+                                std::numeric_limits<double>::infinity(),
+                                std::numeric_limits<double>::quiet_NaN()};
+  for (int i = 0; i <= 20000; ++i) values.push_back(i / 10000.0 + 1e-9 * (i % 3));
+  for (int i = 0; i < 2000; ++i) values.push_back((i - 1000) * 1234.56789);
+  for (double v : values) {
+    ScoredAnswer a;
+    a.score.score = v;
+    std::string out;
+    AppendAnswerJson(a, &out);
+    char expected[64];
+    snprintf(expected, sizeof(expected), "%.10g", RoundScore(v));
+    EXPECT_THAT(out, ::testing::HasSubstr(absl::StrCat("\"score\":", expected, ",")))
+        << "value " << v;
+  }
+}
+
 TEST_F(RunScoresTest, ScoresJsonIsValidAndTheSameEveryTime) {
   absl::StatusOr<RunScores> first = Score(Mixed());
   ASSERT_TRUE(first.ok()) << first.status();
@@ -393,9 +436,10 @@ class StreamedScoresTest : public RunScoresTest {
                        const ExternalSortLimits& limits = ExternalSortLimits()) {
     ScoresFileWriter writer(dir_.path() + "/scores.json");
     absl::Status written = absl::InternalError("not written");
+    // Rendered on the scoring threads, as `sre-eval score` does.
     absl::StatusOr<RunScores> s = ScoreRunStreaming(
-        suite_, rubrics_, dir_.path(), judge, jobs,
-        [&](const ScoredAnswer& a) { return writer.Add(a); },
+        suite_, rubrics_, dir_.path(), judge, jobs, ScoresFileWriter::Render,
+        [&](const ScoredAnswer&, std::string&& entry) { return writer.AddRendered(entry); },
         [&](const RunScores& r, AnswerOrder* order) { written = writer.Commit(r, order); },
         "responses.jsonl", limits);
     EXPECT_TRUE(s.ok()) << s.status();
@@ -462,8 +506,8 @@ TEST_F(StreamedScoresTest, AFolderThatCannotBeWrittenIsAnErrorAndLeavesNoFile) {
   ScoresFileWriter writer(dir_.path() + "/nope/scores.json");
   absl::Status written = absl::OkStatus();
   absl::StatusOr<RunScores> s = ScoreRunStreaming(
-      suite_, rubrics_, dir_.path(), nullptr, 1,
-      [&](const ScoredAnswer& a) { return writer.Add(a); },
+      suite_, rubrics_, dir_.path(), nullptr, 1, nullptr,
+      [&](const ScoredAnswer& a, std::string&&) { return writer.Add(a); },
       [&](const RunScores& r, AnswerOrder* order) { written = writer.Commit(r, order); });
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(s->counts.scored, 1);
