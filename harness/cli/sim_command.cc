@@ -1,5 +1,6 @@
 // sre-eval sim: serves the simulated Sock Shop cluster until Ctrl-C, its virtual clock
 // following the wall clock, so that a person can drive it with kubectl.
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <ostream>
@@ -52,7 +53,10 @@ const CommandSpec& SimSpec() {
       "Writes a kubeconfig with the context sre-eval-sim (default namespace sock-shop) and\n"
       "prints how to use it. The cluster's clock is virtual: here it follows the wall clock,\n"
       "times --speed, so that what you do plays out as on a real cluster (pods start,\n"
-      "terminate, roll out). With --speed 0 it moves only when told:\n"
+      "terminate, roll out). Above 1x it runs ahead of your clock, so the API shows every\n"
+      "time moved back by how far ahead it is: ages read the same in `kubectl get`,\n"
+      "`describe` and `events`, and no time is in your future (the /sim/v1 API below speaks\n"
+      "virtual time). With --speed 0 it moves only when told:\n"
       "  GET  /sim/v1/clock                    the virtual time and the seed\n"
       "  POST /sim/v1/advance?by=5m            run the model 5 minutes forward\n"
       "  POST /sim/v1/advance?to=RFC3339_TIME  run it to that time\n"
@@ -101,7 +105,12 @@ int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     return kExitEnvironment;
   }
   sim::Sim& model = **made;
+  // Above 1x the virtual clock runs ahead of the wall clock: the server shows every time
+  // moved back by how far ahead it is (ApiServer::set_time_shift), so that clients, which
+  // compute ages from their own clock, never see a time in their future.
+  std::atomic<int64_t> shift_seconds{0};
   sim::ApiServer server(&model);
+  if (speed > 1) server.set_time_shift(&shift_seconds);
   absl::StatusOr<int> bound = server.Start(port);
   if (!bound.ok()) {
     err << "sre-eval sim: " << bound.status().message() << "\n";
@@ -135,8 +144,17 @@ int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   while (!g_stop) {
     absl::SleepFor(absl::Milliseconds(100));
     if (speed > 0) {
-      absl::Duration elapsed = (absl::Now() - wall_start) * speed;
-      model.AdvanceTo(options.start + absl::Trunc(elapsed, absl::Seconds(1)));
+      absl::Time wall = absl::Now();
+      absl::Time target =
+          options.start + absl::Trunc((wall - wall_start) * speed, absl::Seconds(1));
+      if (speed > 1) {
+        // Moved before the clock is: no response ever shows a time past the wall clock.
+        absl::Duration ahead = target - wall;
+        shift_seconds = ahead > absl::ZeroDuration()
+                            ? -absl::ToInt64Seconds(absl::Ceil(ahead, absl::Seconds(1)))
+                            : 0;
+      }
+      model.AdvanceTo(target);
     }
   }
   server.Stop();

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -122,6 +123,65 @@ std::string MetaString(const nlohmann::json& o, const char* field) {
   if (m == o.end() || !m->is_object()) return "";
   auto f = m->find(field);
   return f != m->end() && f->is_string() ? f->get<std::string>() : "";
+}
+
+namespace {
+
+// The API's time fields: metav1.Time and metav1.MicroTime values of the kinds served.
+bool IsTimeField(const std::string& key) {
+  static const auto* keys = new absl::flat_hash_set<std::string>{"creationTimestamp",
+                                                                 "deletionTimestamp",
+                                                                 "firstTimestamp",
+                                                                 "lastTimestamp",
+                                                                 "eventTime",
+                                                                 "lastObservedTime",
+                                                                 "startedAt",
+                                                                 "finishedAt",
+                                                                 "startTime",
+                                                                 "completionTime",
+                                                                 "lastTransitionTime",
+                                                                 "lastProbeTime",
+                                                                 "lastUpdateTime",
+                                                                 "lastHeartbeatTime",
+                                                                 "lastScaleTime",
+                                                                 "timestamp",
+                                                                 "time",
+                                                                 "deprecatedFirstTimestamp",
+                                                                 "deprecatedLastTimestamp"};
+  return keys->contains(key);
+}
+
+// `value` ("2026-11-24T10:00:00Z", "2026-11-24T10:00:00.123456Z") moved by `shift`, with as
+// many decimals as it had; anything else as it is.
+void ShiftTime(nlohmann::json* value, absl::Duration shift) {
+  if (!value->is_string()) return;
+  const std::string& text = value->get_ref<const std::string&>();
+  if (text.size() < 20 || text.back() != 'Z' || text[10] != 'T') return;
+  absl::Time t;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &t, &error)) return;
+  size_t decimals = text.size() > 21 && text[19] == '.' ? text.size() - 21 : 0;
+  std::string format =
+      decimals == 0 ? "%Y-%m-%d%ET%H:%M:%SZ" : absl::StrCat("%Y-%m-%d%ET%H:%M:%E", decimals, "SZ");
+  *value = absl::FormatTime(format, t + shift, absl::UTCTimeZone());
+}
+
+}  // namespace
+
+void ShiftTimes(nlohmann::json* doc, absl::Duration shift) {
+  if (doc->is_object()) {
+    for (auto it = doc->begin(); it != doc->end(); ++it) {
+      if (IsTimeField(it.key())) {
+        ShiftTime(&it.value(), shift);
+      } else if (it->is_structured()) {
+        ShiftTimes(&it.value(), shift);
+      }
+    }
+  } else if (doc->is_array()) {
+    for (nlohmann::json& v : *doc) {
+      if (v.is_structured()) ShiftTimes(&v, shift);
+    }
+  }
 }
 
 }  // namespace api_internal
@@ -280,10 +340,11 @@ using internal::At;
 using internal::Str;
 
 // One line as `kubectl logs` prints it: with `timestamps`, the time first (RFC 3339, ns).
-void AppendLogLine(const LogLine& line, bool timestamps, std::string* out) {
+// `shift` as ApiServer::set_time_shift.
+void AppendLogLine(const LogLine& line, bool timestamps, absl::Duration shift, std::string* out) {
   if (timestamps) {
-    absl::StrAppend(out, absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", line.time, absl::UTCTimeZone()),
-                    " ");
+    absl::StrAppend(
+        out, absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", line.time + shift, absl::UTCTimeZone()), " ");
   }
   absl::StrAppend(out, line.text, "\n");
 }
@@ -406,6 +467,7 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
       return Error(
           res, {400, "BadRequest", absl::StrCat("sinceTime: invalid time \"", since_time, "\"")});
     }
+    since -= Shift();  // A time as the client was shown it.
   }
   size_t first = 0;
   while (first < lines.size() && lines[first].time < since) ++first;
@@ -419,7 +481,9 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
   }
   bool timestamps = ParamTrue(req, "timestamps");
   std::string out;
-  for (size_t i = first; i < lines.size(); ++i) AppendLogLine(lines[i], timestamps, &out);
+  for (size_t i = first; i < lines.size(); ++i) {
+    AppendLogLine(lines[i], timestamps, Shift(), &out);
+  }
   std::string limit = Param(req, "limitBytes");
   int64_t limit_bytes = -1;
   if (limit.empty() || !absl::SimpleAtoi(limit, &limit_bytes) || limit_bytes < 0) {
@@ -488,7 +552,9 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
           MergeLogLines(ContainerLogs(ref, until, sim_->seed()), std::move(incident));
       std::string chunk;
       for (const LogLine& l : lines) {
-        if (l.time > follow->sent_until && l.time <= until) AppendLogLine(l, timestamps, &chunk);
+        if (l.time > follow->sent_until && l.time <= until) {
+          AppendLogLine(l, timestamps, Shift(), &chunk);
+        }
       }
       follow->sent_until = until;
       follow->pending = std::move(chunk);
@@ -777,6 +843,10 @@ void ApiServer::Stop() {
   if (thread_.joinable()) thread_.join();
   http_.reset();
   header_deadline_.reset();
+}
+
+void ApiServer::set_time_shift(const std::atomic<int64_t>* seconds) {
+  handler_->set_time_shift(seconds);
 }
 
 size_t ApiServer::header_timeouts() const {

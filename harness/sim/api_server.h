@@ -4,6 +4,7 @@
 #ifndef SRE_EVAL_SIM_API_SERVER_H_
 #define SRE_EVAL_SIM_API_SERVER_H_
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -45,6 +46,18 @@ class ApiServer {
   void set_header_timeout(std::chrono::steady_clock::duration d) { header_timeout_ = d; }
   // Connections closed so far for taking too long over their headers.
   size_t header_timeouts() const;
+
+  // How far back every time the server shows is moved (0 or negative, in whole seconds), read
+  // on each response: `sre-eval sim --speed X` with X > 1 runs the virtual clock ahead of the
+  // wall clock, and clients compute ages from their own clock (kubectl describe, kubectl
+  // events): shown as they are, times would lie in the clients' future ("<invalid>" ages).
+  // Moved back by how far the clock is ahead, every time reads as the same age as the
+  // model's: what a client computes from the shown times is what the sim computes (the
+  // AGE columns of `kubectl get`). Times in requests (sinceTime) are moved forward again.
+  // Only the API's time fields (creationTimestamp, lastTimestamp, startedAt, ...) and log
+  // timestamps move; a time a client wrote elsewhere (an annotation) is left alone. Not the
+  // /sim/v1 control API, which speaks virtual time.
+  void set_time_shift(const std::atomic<int64_t>* seconds);
 
   // Serves one request in-process, without a socket, as a worker thread would: for fuzzing.
   // `req` needs method, path, params, headers and body set; a watch leaves its stream in

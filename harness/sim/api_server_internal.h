@@ -53,6 +53,10 @@ struct Target {
   std::string rest;  // After a proxy subresource: the path to forward.
 };
 
+// Moves every time field of the API in `doc` (creationTimestamp, lastTimestamp, startedAt,
+// eventTime, ... at any depth; RFC 3339 in UTC, the precision kept) by `shift`.
+void ShiftTimes(nlohmann::json* doc, absl::Duration shift);
+
 }  // namespace api_internal
 
 // The request handler, called from cpp-httplib's worker threads, several at once.
@@ -63,6 +67,7 @@ class ApiServer::Handler {
   explicit Handler(Sim* sim) : sim_(sim) {}
 
   void set_port(int port) { port_ = port; }
+  void set_time_shift(const std::atomic<int64_t>* seconds) { shift_seconds_ = seconds; }
 
   void Serve(const httplib::Request& req, httplib::Response& res);
 
@@ -77,7 +82,16 @@ class ApiServer::Handler {
 
   void Json(httplib::Response& res, int code, const nlohmann::json& body) {
     res.status = code;
-    res.set_content(body.dump(), "application/json");
+    absl::Duration shift = Shift();
+    if (shift == absl::ZeroDuration()) return res.set_content(body.dump(), "application/json");
+    nlohmann::json shown = body;
+    api_internal::ShiftTimes(&shown, shift);
+    res.set_content(shown.dump(), "application/json");
+  }
+
+  // See ApiServer::set_time_shift.
+  absl::Duration Shift() const {
+    return shift_seconds_ == nullptr ? absl::ZeroDuration() : absl::Seconds(shift_seconds_->load());
   }
 
   void Error(httplib::Response& res, const ApiError& e, const std::string& name = "",
@@ -146,6 +160,7 @@ class ApiServer::Handler {
   Sim* sim_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  const std::atomic<int64_t>* shift_seconds_ = nullptr;  // Not owned; see Shift().
 };
 
 }  // namespace sim

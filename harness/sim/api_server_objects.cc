@@ -320,6 +320,9 @@ void ApiServer::Handler::Watch(const httplib::Request& req, httplib::Response& r
             object =
                 MakeTable(info->resource, {o}, sim_->Now(), MetaString(o, "resourceVersion"), inc);
           }
+          if (absl::Duration shift = Shift(); shift != absl::ZeroDuration()) {
+            ShiftTimes(&object, shift);
+          }
           std::string line = nlohmann::json{{"type", type}, {"object", object}}.dump() + "\n";
           return sink.write(line.data(), line.size());
         };

@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
+#include "sim/api_server_internal.h"
 #include "sim/sim.h"
 
 namespace sre_eval {
@@ -194,6 +195,30 @@ TEST_F(ApiServerTest, TwoHundredMalformedRequestsGetErrorsAndTheServerKeepsAnswe
   }
   // Every error but the 413 of the oversized bodies is a Kubernetes Status.
   EXPECT_GE(statuses, 180);
+}
+
+// The API's time fields move, at any depth and with their precision; other strings, a time
+// a client wrote in an annotation and what is not a time stay as they are.
+TEST(ShiftTimesTest, MovesTheApiTimeFieldsOnly) {
+  nlohmann::json doc = nlohmann::json::parse(R"({
+    "metadata": {"creationTimestamp": "2026-11-24T10:00:00Z",
+                 "annotations": {"kubectl.kubernetes.io/restartedAt": "2026-11-24T10:00:00Z"},
+                 "managedFields": [{"time": "2026-11-24T10:00:00Z"}]},
+    "eventTime": "2026-11-24T10:00:00.123456Z",
+    "status": {"containerStatuses": [{"state": {"running": {"startedAt": "2026-11-24T00:00:30Z"}}}],
+               "conditions": [{"lastTransitionTime": null}]},
+    "timestamp": "not a time", "time": "2026-11-24 10:00:00"})");
+  api_internal::ShiftTimes(&doc, -absl::Seconds(90));
+  EXPECT_EQ(doc["metadata"]["creationTimestamp"], "2026-11-24T09:58:30Z");
+  EXPECT_EQ(doc["metadata"]["annotations"]["kubectl.kubernetes.io/restartedAt"],
+            "2026-11-24T10:00:00Z");
+  EXPECT_EQ(doc["metadata"]["managedFields"][0]["time"], "2026-11-24T09:58:30Z");
+  EXPECT_EQ(doc["eventTime"], "2026-11-24T09:58:30.123456Z");
+  EXPECT_EQ(doc["status"]["containerStatuses"][0]["state"]["running"]["startedAt"],
+            "2026-11-23T23:59:00Z");
+  EXPECT_TRUE(doc["status"]["conditions"][0]["lastTransitionTime"].is_null());
+  EXPECT_EQ(doc["timestamp"], "not a time");
+  EXPECT_EQ(doc["time"], "2026-11-24 10:00:00");
 }
 
 }  // namespace

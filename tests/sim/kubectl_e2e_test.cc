@@ -648,6 +648,64 @@ TEST_F(KubectlTest, TheShippedPaymentIncidentManifestsLeavePaymentFailedOrders) 
             "deployment.apps/payment scaled\n");
 }
 
+// `sre-eval sim --speed X` above 1x runs the virtual clock ahead of the wall clock, and the
+// server shows every time moved back by how far ahead it is (ApiServer::set_time_shift):
+// kubectl computes ages in describe and events from its own clock, and without the move
+// printed "<invalid>" for every one. Here the clock is 5 minutes ahead.
+TEST(KubectlClockTest, AClockAheadOfTheWallNeverShowsTimesInTheClientsFuture) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH";
+  SimOptions options;
+  options.seed = 7;
+  options.start = absl::FromUnixSeconds(absl::ToUnixSeconds(absl::Now()));
+  auto made = Sim::Create(options);
+  ASSERT_TRUE(made.ok()) << made.status();
+  std::unique_ptr<Sim> sim = *std::move(made);
+  sim->AdvanceBy(absl::Minutes(5));
+  std::atomic<int64_t> shift{0};
+  ApiServer server(sim.get());
+  server.set_time_shift(&shift);
+  ASSERT_TRUE(server.Start(0).ok());
+  shift = -absl::ToInt64Seconds(absl::Ceil(sim->Now() - absl::Now(), absl::Seconds(1)));
+  ASSERT_LE(shift.load(), -4 * 60);
+  TempDir dir;
+  std::string kubeconfig = dir.WriteFile("kubeconfig", server.Kubeconfig());
+  auto ok = [&](std::vector<std::string> args) {
+    SubprocessResult r = RunKubectl(kubeconfig, dir.path(), args, absl::Seconds(30));
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << ": " << r.stderr_data;
+    return r.stdout_data;
+  };
+  std::string pod =
+      ok({"get", "pods", "-l", "name=carts", "-o", "jsonpath={.items[0].metadata.name}"});
+  ASSERT_FALSE(pod.empty());
+  // Created 50 minutes before the sim opened, 5 minutes of it ago: 55 minutes old, as the
+  // server's AGE column says and as kubectl computes from the shown times (its events are
+  // within their hour).
+  std::vector<std::string> rows = Lines(ok({"get", "pod", pod}));
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_THAT(rows[1], ::testing::EndsWith(" 55m"));
+  std::string created = ok({"get", "pod", pod, "-o", "jsonpath={.metadata.creationTimestamp}"});
+  absl::Time t;
+  ASSERT_TRUE(absl::ParseTime(absl::RFC3339_full, created, &t, nullptr)) << created;
+  EXPECT_LE(t, absl::Now());
+  EXPECT_GE(t, absl::Now() - absl::Minutes(56));
+  std::string describe = ok({"describe", "pod", pod});
+  EXPECT_THAT(describe, ::testing::Not(::testing::HasSubstr("<invalid>")));
+  EXPECT_THAT(describe, ::testing::ContainsRegex("Normal +Scheduled +55m +default-scheduler"));
+  std::string events = ok({"events"});
+  EXPECT_THAT(events, ::testing::Not(::testing::HasSubstr("<invalid>")));
+  EXPECT_THAT(events, ::testing::HasSubstr("\n55m "));
+  // Log timestamps move with the rest; a sinceTime the client was shown reads back.
+  std::string first = Lines(ok({"logs", pod, "--timestamps"}))[0];
+  absl::Time logged;
+  ASSERT_TRUE(
+      absl::ParseTime(absl::RFC3339_full, first.substr(0, first.find(' ')), &logged, nullptr))
+      << first;
+  EXPECT_LE(logged, absl::Now());
+  std::string since = absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", logged, absl::UTCTimeZone());
+  EXPECT_EQ(Lines(ok({"logs", pod, "--timestamps", "--since-time", since}))[0], first);
+  server.Stop();
+}
+
 }  // namespace
 }  // namespace sim
 }  // namespace sre_eval
