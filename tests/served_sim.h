@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,9 +28,11 @@ namespace sre_eval {
 // Runs the installed kubectl with `kubeconfig`, its discovery cache and HOME in `dir`.
 inline SubprocessResult RunKubectl(const std::string& kubeconfig, const std::string& dir,
                                    std::vector<std::string> args,
-                                   absl::Duration timeout = absl::Seconds(30)) {
+                                   absl::Duration timeout = absl::Seconds(30),
+                                   std::optional<std::string> stdin_data = std::nullopt) {
   PosixProcessRunner runner;
   SubprocessOptions o;
+  o.stdin_data = std::move(stdin_data);
   o.argv = {"kubectl", "--kubeconfig", kubeconfig};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.env = {{"KUBECACHEDIR", dir + "/cache"}, {"HOME", dir}};

@@ -33,7 +33,9 @@
 #include "sim/resources.h"
 #include "sim/service_proxy.h"
 #include "sim/sockshop.h"
+#include "sim/userland.h"
 #include "sim/validation.h"
+#include "sim/websocket.h"
 
 namespace sre_eval {
 namespace sim {
@@ -262,17 +264,20 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
     t.rest = "/" + absl::StrJoin(std::vector<std::string>(rest.begin() + 3, rest.end()), "/");
   }
   if (t.info->namespaced && t.ns.empty() && !t.name.empty()) return NotFoundPath(res);
+  if (t.info->resource == "pods" && !t.name.empty() && t.sub == "exec" &&
+      (req.method == "GET" || req.method == "POST")) {
+    return Exec(req, res, t);
+  }
   if (t.info->resource == "pods" && !t.name.empty() &&
-      (t.sub == "exec" || t.sub == "attach" || t.sub == "portforward" ||
-       t.sub == "ephemeralcontainers")) {
+      (t.sub == "attach" || t.sub == "portforward" || t.sub == "ephemeralcontainers")) {
     // No process runs in the sim: say so in a Status kubectl can print (a bare 404 made
-    // `kubectl debug` panic, and `exec` reported a missing pod).
+    // `kubectl debug` panic).
     return Error(res,
                  {405, "MethodNotAllowed",
                   absl::StrCat("the simulated cluster runs no processes: pods/", t.sub,
-                               " (kubectl exec, attach, cp, port-forward, debug) is not "
-                               "available; read logs, events, metrics and the services proxy "
-                               "instead")},
+                               " (kubectl attach, port-forward, debug) is not available; use "
+                               "kubectl exec (a simulated userland), logs, events, metrics and "
+                               "the services proxy instead")},
                  t.name, "pods");
   }
   if (!t.sub.empty() && t.sub != "proxy" &&
@@ -373,6 +378,156 @@ bool InstanceRuns(const nlohmann::json& pod, const std::string& container,
 }
 
 }  // namespace
+
+// `kubectl exec` over WebSocket (the v5.channel.k8s.io and v4.channel.k8s.io subprotocols,
+// as kubectl 1.30+ and the Python client speak them): the pod and container are checked as
+// the API server and kubelet check them, the connection is upgraded on the socket cpp-httplib
+// serves it on, stdin (when asked for) is read to its end, the command runs in the simulated
+// userland (sim/userland.h), and its stdout, stderr and exit status go back on channels 1, 2
+// and 3. SPDY, which kubectl falls back to when a server refuses WebSocket, is not spoken.
+void ApiServer::Handler::Exec(const httplib::Request& req, httplib::Response& res,
+                              const Target& t) {
+  std::vector<std::string> argv;
+  for (auto [it, end] = req.params.equal_range("command"); it != end; ++it) {
+    argv.push_back(it->second);
+  }
+  const bool want_stdin = ParamTrue(req, "stdin");
+  const bool want_stdout = ParamTrue(req, "stdout");
+  const bool want_stderr = ParamTrue(req, "stderr");
+  const bool tty = ParamTrue(req, "tty");
+  if (argv.empty()) {
+    return Error(res, {400, "BadRequest", "you must specify at least 1 command"});
+  }
+  if (!want_stdin && !want_stdout && !want_stderr) {
+    return Error(res, {400, "BadRequest", "you must specify at least 1 of stdin, stdout, stderr"});
+  }
+  nlohmann::json pod;
+  {
+    absl::MutexLock lock(sim_->mu());
+    auto p = sim_->store()->Get("pods", t.ns, t.name);
+    if (!p.ok()) return Error(res, FromStatus(p.status()), t.name, "pods");
+    pod = *std::move(p);
+  }
+  std::vector<std::string> names;
+  for (const nlohmann::json& c : At(pod, {"spec", "containers"}))
+    names.push_back(Str(At(c, {"name"})));
+  std::string container = Param(req, "container");
+  if (container.empty()) {
+    if (names.size() != 1) {
+      return Error(res, {400, "BadRequest",
+                         absl::StrCat("a container name must be specified for pod ", t.name,
+                                      ", choose one of: [", absl::StrJoin(names, " "), "]")});
+    }
+    container = names[0];
+  }
+  if (std::find(names.begin(), names.end(), container) == names.end()) {
+    return Error(res, {400, "BadRequest",
+                       absl::StrCat("container ", container, " is not valid for pod ", t.name)});
+  }
+  const std::string phase = Str(At(pod, {"status", "phase"}));
+  if (phase == "Succeeded" || phase == "Failed") {
+    return Error(res, {400, "BadRequest",
+                       absl::StrCat("cannot exec into a container in a completed pod; current "
+                                    "phase is ",
+                                    phase)});
+  }
+  bool running = false;
+  for (const nlohmann::json& s : At(pod, {"status", "containerStatuses"})) {
+    if (Str(At(s, {"name"})) == container && At(s, {"state", "running"}).is_object()) {
+      running = true;
+    }
+  }
+  if (!running) {
+    return Error(res,
+                 {400, "BadRequest", absl::StrCat("container not found (\"", container, "\")")});
+  }
+  // The upgrade.
+  if (!absl::EqualsIgnoreCase(req.get_header_value("Upgrade"), "websocket")) {
+    return Error(res, {400, "BadRequest",
+                       absl::StrCat("Upgrade request required: the simulated cluster runs exec "
+                                    "over WebSocket (v5.channel.k8s.io, v4.channel.k8s.io), not ",
+                                    req.get_header_value("Upgrade").empty()
+                                        ? std::string("a plain request")
+                                        : req.get_header_value("Upgrade"))});
+  }
+  std::string protocol;
+  for (absl::string_view p : absl::StrSplit(req.get_header_value("Sec-WebSocket-Protocol"), ',')) {
+    p = absl::StripAsciiWhitespace(p);
+    if (p == "v5.channel.k8s.io" || (p == "v4.channel.k8s.io" && protocol.empty())) {
+      protocol = std::string(p);
+    }
+  }
+  const std::string key = req.get_header_value("Sec-WebSocket-Key");
+  if (protocol.empty() || key.empty()) {
+    return Error(res, {400, "BadRequest",
+                       "the WebSocket handshake must offer the subprotocol v5.channel.k8s.io or "
+                       "v4.channel.k8s.io and a Sec-WebSocket-Key"});
+  }
+  const int fd = FindConnectionFd(port_, req.remote_addr, req.remote_port);
+  if (fd < 0) return Error(res, {500, "InternalError", "the connection's socket was not found"});
+  res.set_header("Connection", "close");
+  if (!WriteAll(fd, absl::StrCat("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                                 "Connection: Upgrade\r\nSec-WebSocket-Accept: ",
+                                 WebSocketAccept(key), "\r\nSec-WebSocket-Protocol: ", protocol,
+                                 "\r\n\r\n"))) {
+    return;
+  }
+  WebSocketReader reader(fd, kMaxRequestBody);
+  WebSocketMessage m;
+  std::string input;
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (want_stdin && reader.Next(deadline, &m)) {
+    if (m.opcode == kWsClose) break;
+    if (m.opcode == kWsPing) {
+      WriteAll(fd, WebSocketFrame(kWsPong, m.payload));
+      continue;
+    }
+    if (m.payload.empty()) continue;
+    const auto channel = static_cast<uint8_t>(m.payload[0]);
+    if (channel == 0) input.append(m.payload, 1);
+    if (channel == 255 && m.payload.size() >= 2 && m.payload[1] == 0) break;  // v5: stdin closed
+    if (input.size() > kMaxRequestBody) break;
+  }
+  ExecResult r;
+  {
+    absl::MutexLock lock(sim_->mu());
+    r = RunInContainer(sim_, pod, container, argv, input, Shift());
+  }
+  if (tty) r.out += std::exchange(r.err, "");
+  auto frame = [](uint8_t channel, absl::string_view data) {
+    std::string payload(1, static_cast<char>(channel));
+    payload.append(data.data(), data.size());
+    return WebSocketFrame(kWsBinary, payload);
+  };
+  // An empty message on the lowest writable channel says the streams are ready, as the
+  // kubelet's server sends one.
+  std::string out = frame(want_stdout ? 1 : want_stderr ? 2 : 3, "");
+  if (want_stdout && !r.out.empty()) out += frame(1, r.out);
+  if (want_stderr && !r.err.empty()) out += frame(2, r.err);
+  nlohmann::json status = {{"metadata", nlohmann::json::object()}, {"status", "Success"}};
+  if (r.exit_code != 0) {
+    status = {{"metadata", nlohmann::json::object()},
+              {"status", "Failure"},
+              {"message", absl::StrCat("command terminated with non-zero exit code: error "
+                                       "executing command [",
+                                       absl::StrJoin(argv, " "), "], exit code ", r.exit_code)},
+              {"reason", "NonZeroExitCode"},
+              {"details",
+               {{"causes", {{{"reason", "ExitCode"}, {"message", absl::StrCat(r.exit_code)}}}}}}};
+  }
+  out += frame(3, status.dump());
+  out += WebSocketClose(1000);
+  WriteAll(fd, out);
+  // The client closes in turn; what it sends meanwhile is read and dropped, so that closing
+  // does not reset the connection before it has read everything.
+  shutdown(fd, SHUT_WR);
+  const absl::Time drain = absl::Now() + absl::Seconds(5);
+  while (reader.Next(drain, &m)) {
+  }
+  // cpp-httplib's own response to this request then fails on the closed socket, and it closes
+  // the connection.
+  shutdown(fd, SHUT_RDWR);
+}
 
 void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& res,
                               const Target& t) {

@@ -141,6 +141,7 @@ class ApiServer::Handler {
   void ChangeScale(const httplib::Request& req, httplib::Response& res, const Target& t);
 
   void Logs(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Exec(const httplib::Request& req, httplib::Response& res, const Target& t);
   // A pod's containers' usage at a scrape time, for PodMetrics. Requires the model lock while
   // it is called.
   std::function<Usage(const std::string&, absl::Time)> UsageOf(const nlohmann::json& pod);

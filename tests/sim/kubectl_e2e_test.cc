@@ -3,6 +3,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -394,22 +395,16 @@ TEST_F(KubectlTest, AdmissionRefusesNegativeReplicasBadQuantitiesAndNewSelectors
 
 // No process runs in the sim: exec, attach, port-forward and debug get a Status that says so
 // (a bare 404 made `kubectl debug` panic and `exec` report a missing pod).
-TEST_F(KubectlTest, ExecPortForwardAndDebugSayNoProcessRuns) {
+TEST_F(KubectlTest, PortForwardAndDebugSayNoProcessRuns) {
   std::string pod;
   for (const std::string& line : Lines(Ok({"get", "pods", "-o", "name"}))) {
     if (absl::StartsWith(line, "pod/front-end-")) pod = line.substr(4);
   }
   ASSERT_FALSE(pod.empty());
   const std::string because =
-      " (kubectl exec, attach, cp, port-forward, debug) is not available; read logs, events, "
-      "metrics and the services proxy instead\n";
-  SubprocessResult r = Kubectl({"exec", pod, "--", "ls"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.stderr_data,
-            "Error from server (MethodNotAllowed): the simulated cluster runs no "
-            "processes: pods/exec" +
-                because);
-  r = Kubectl({"port-forward", "svc/front-end", "2025:80"});
+      " (kubectl attach, port-forward, debug) is not available; use kubectl exec (a simulated "
+      "userland), logs, events, metrics and the services proxy instead\n";
+  SubprocessResult r = Kubectl({"port-forward", "svc/front-end", "2025:80"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.stderr_data,
             "error: error upgrading connection: the simulated cluster runs no processes: "
@@ -423,6 +418,92 @@ TEST_F(KubectlTest, ExecPortForwardAndDebugSayNoProcessRuns) {
                                  because))
       << r.stderr_data;
   EXPECT_FALSE(absl::StrContains(r.stderr_data, "panic")) << r.stderr_data;
+}
+
+// `kubectl exec` (WebSocket, v5.channel.k8s.io) into the simulated userland: what agents run
+// to look inside a container, each answered from the model, with kubectl's own exit codes and
+// messages. carts' limits are 300m and 500Mi.
+TEST_F(KubectlTest, ExecRunsTheSimulatedUserland) {
+  const std::string carts =
+      Ok({"get", "pods", "-l", "name=carts", "-o", "jsonpath={.items[0].metadata.name}"});
+  ASSERT_FALSE(carts.empty());
+  const std::string orders_total = nlohmann::json::parse(Ok(
+      {"get", "--raw",
+       "/api/v1/namespaces/sock-shop/services/orders/proxy/orders?size=1"}))["page"]
+                                                                            ["totalElements"]
+                                                                                .dump();
+  struct Case {
+    std::vector<std::string> args;
+    std::string stdin_data;
+    std::string out;
+    std::string err;
+    int code;
+  };
+  const std::string exit_127 = "command terminated with exit code 127\n";
+  const Case cases[] = {
+      {{carts, "--", "cat", "/sys/fs/cgroup/memory.max"}, "", "524288000\n", "", 0},
+      {{carts, "--", "cat", "/sys/fs/cgroup/cpu.max", "/etc/hostname"},
+       "",
+       absl::StrCat("30000 100000\n", carts, "\n"),
+       "",
+       0},
+      {{"deploy/carts", "--", "sh", "-c",
+        "printenv CARTS_SERVICE_PORT HOME; env | grep -c _SERVICE_HOST"},
+       "",
+       "80\n/root\n15\n",
+       "",
+       0},
+      {{carts, "--", "sh", "-c",
+        "curl -s -o /dev/null -w '%{http_code}\\n' http://catalogue/health && "
+        "nslookup catalogue.sock-shop | grep -c Name; curl -sS http://nosuch/; echo \"exit $?\""},
+       "",
+       "200\n1\nexit 6\n",
+       "curl: (6) Could not resolve host: nosuch\n",
+       0},
+      {{"-i", carts, "--", "sh"}, "echo one; echo two three | wc -w\n", "one\n2\n", "", 0},
+      {{"deploy/orders-db", "--", "mongo", "data", "--quiet", "--eval",
+        "db.customerOrder.countDocuments({})"},
+       "",
+       orders_total + "\n",
+       "",
+       0},
+      {{carts, "--", "sh", "-c", "echo bye >&2; exit 3"},
+       "",
+       "",
+       "bye\ncommand terminated with exit code 3\n",
+       3},
+      {{carts, "--", "sh", "-c", "top -b -n 1"}, "", "", "sh: top: not found\n" + exit_127, 127},
+      {{carts, "--", "top"},
+       "",
+       "",
+       "OCI runtime exec failed: exec failed: unable to start container process: exec: \"top\": "
+       "executable file not found in $PATH: unknown\n" +
+           exit_127,
+       127},
+      {{"deploy/rabbitmq", "--", "cat", "/etc/resolv.conf"},
+       "",
+       "search sock-shop.svc.cluster.local svc.cluster.local cluster.local\nnameserver "
+       "10.96.0.10\noptions ndots:5\n",
+       "Defaulted container \"rabbitmq\" out of: rabbitmq, rabbitmq-exporter\n",
+       0},
+      {{carts, "-c", "nosuch", "--", "true"},
+       "",
+       "",
+       absl::StrCat("Error from server (BadRequest): container nosuch is not valid for pod ", carts,
+                    "\n"),
+       1},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {"exec"};
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    SubprocessResult r =
+        RunKubectl(kubeconfig_, dir_->path(), args, absl::Seconds(30),
+                   c.stdin_data.empty() ? std::nullopt : std::optional<std::string>(c.stdin_data));
+    const std::string what = absl::StrJoin(args, " ");
+    EXPECT_EQ(r.stdout_data, c.out) << what;
+    EXPECT_EQ(r.stderr_data, c.err) << what;
+    EXPECT_EQ(r.exit_code, c.code) << what;
+  }
 }
 
 TEST_F(KubectlTest, ServerSideApplyAndDeleteOfAConfigMapAndAJob) {

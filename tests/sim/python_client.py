@@ -8,6 +8,7 @@ import json
 import sys
 import urllib.request
 
+from kubernetes.stream import stream
 from kubernetes import client, config, dynamic, watch
 from kubernetes.client.rest import ApiException
 
@@ -123,6 +124,35 @@ def main():
     hpa = hpas.get(name="front-end", namespace=NS)
     out("hpa status", (hpa.status.currentReplicas, hpa.status.desiredReplicas,
                        [(c.type, c.status, c.reason) for c in hpa.status.conditions]))
+
+    # exec over WebSocket (v4.channel.k8s.io, as this client speaks it) into the simulated
+    # userland: a cgroup file, the orders database, and a service with no endpoints.
+    def pod_of(app):
+        return core.list_namespaced_pod(NS, label_selector=f"name={app}").items[0].metadata.name
+
+    out("carts cpu.max", repr(stream(core.connect_get_namespaced_pod_exec, pod_of("carts"), NS,
+                                     command=["cat", "/sys/fs/cgroup/cpu.max"], stderr=True,
+                                     stdin=False, stdout=True, tty=False)))
+    failed = stream(core.connect_get_namespaced_pod_exec, pod_of("orders-db"), NS,
+                    command=["mongo", "data", "--quiet", "--eval",
+                             'db.customerOrder.count({status: "PAYMENT_FAILED"})'],
+                    stderr=True, stdin=False, stdout=True, tty=False)
+    statuses = []
+    for page in range(100):
+        url = f"{sim_url}/api/v1/namespaces/{NS}/services/orders/proxy/orders?size=1000&page={page}"
+        with urllib.request.urlopen(url, timeout=60) as r:
+            listed = json.loads(r.read())["_embedded"]["customerOrders"]
+        statuses += [o["status"] for o in listed]
+        if len(listed) < 1000:
+            break
+    out("PAYMENT_FAILED orders (mongo, orders API)",
+        (int(failed), statuses.count("PAYMENT_FAILED"), len(statuses)))
+    resp = stream(core.connect_get_namespaced_pod_exec, pod_of("orders"), NS,
+                  command=["sh", "-c", "curl -sS http://payment/health"], stderr=True,
+                  stdin=False, stdout=True, tty=False, _preload_content=False)
+    resp.run_forever(timeout=10)
+    out("curl to payment at 0 replicas", (resp.read_stdout(), resp.read_stderr(), resp.returncode))
+
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,8 @@
 // The sim against the official Kubernetes Python client (Debian's python3-kubernetes), run by
 // /usr/bin/python3: what an agent written in Python does while investigating (lists, a
 // watch, previous logs after an OOM kill, a Job created through the client, scaling, a patch
-// the API server refuses). tests/sim/python_client.py prints one line per check.
+// the API server refuses, exec into the simulated userland). tests/sim/python_client.py
+// prints one line per check.
 #include <memory>
 #include <string>
 
@@ -50,7 +51,11 @@ TEST(PythonClientTest, AnAgentWrittenInPythonSeesWhatKindWouldShowIt) {
             "front-end pod events: ['BackOff', 'Created', 'Pulled', 'Scheduled', 'Started']\n"
             "hpa defaults: (1, 'Utilization', 80)\n"
             "hpa status: (1, 1, [('AbleToScale', 'True', 'ReadyForNewScale'), ('ScalingActive', "
-            "'True', 'ValidMetricFound'), ('ScalingLimited', 'False', 'DesiredWithinRange')])\n");
+            "'True', 'ValidMetricFound'), ('ScalingLimited', 'False', 'DesiredWithinRange')])\n"
+            "carts cpu.max: '30000 100000\\n'\n"
+            "PAYMENT_FAILED orders (mongo, orders API): (571, 571, 870)\n"
+            "curl to payment at 0 replicas: ('', \"curl: (7) Failed to connect to payment port 80 "
+            "after 0 ms: Couldn't connect to server\\n\", 7)\n");
 }
 
 }  // namespace

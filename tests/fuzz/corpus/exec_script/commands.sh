@@ -1,0 +1,1 @@
+env | sort | uniq -c | tail -n 3; ls /etc /sys/fs/cgroup; head -2 /etc/hosts; ps aux; df -h; date +%s; nslookup carts.sock-shop.svc.cluster.local; getent hosts nosuch; exit 300

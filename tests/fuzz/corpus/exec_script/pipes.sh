@@ -1,0 +1,1 @@
+cat /sys/fs/cgroup/memory.events | grep -E "^oom" | wc -l; echo "$HOME $?" >&2

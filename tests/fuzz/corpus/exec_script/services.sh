@@ -1,0 +1,1 @@
+mongo data --quiet --eval 'db.customerOrder.find({status: "PAID"}).count()' && curl -sS -o /dev/null -w '%{http_code}' http://orders/orders?size=1 || wget -qO- http://payment/health

@@ -1,0 +1,1 @@
+echo 'unterminated; bash -c "x ${HOME} \$" 2>&1 > /x < /etc/hostname
