@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "sim/api_server_internal.h"
 #include "sim/autoscaler.h"
+#include "sim/controllers.h"
 #include "sim/derived.h"
 #include "sim/object_store.h"
 #include "sim/patch.h"
@@ -98,6 +99,17 @@ nlohmann::json ApiServer::Handler::ForStorage(nlohmann::json o, const ResourceIn
     nlohmann::json v2 = IsHpaV1(info) ? HpaFromV1(std::move(o)) : WithKind(std::move(o), info);
     ApplyHpaDefaults(&v2);
     return v2;
+  }
+  if (info.resource == "deployments" && o.is_object() && o.contains("spec") &&
+      o["spec"].is_object()) {
+    // The API server's defaults (replicas, strategy, the pod template's), as on every
+    // deployment the sim starts with. A malformed spec is left to validation to refuse.
+    nlohmann::json defaulted = o;
+    try {
+      ApplyDeploymentDefaults(&defaulted);
+      o = std::move(defaulted);
+    } catch (const nlohmann::json::exception&) {
+    }
   }
   if (info.resource == "namespaces" && o.is_object()) {
     // The namespace registry's defaults: its name label, the kubernetes finalizer, Active.

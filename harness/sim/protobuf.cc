@@ -15,7 +15,19 @@ namespace sim {
 
 namespace {
 
-enum class Type { kString, kInt, kBool, kMessage, kStringMap, kBytesMap, kStrings, kTime };
+enum class Type {
+  kString,
+  kInt,
+  kBool,
+  kMessage,
+  kMessages,  // repeated message: a JSON array
+  kStringMap,
+  kBytesMap,
+  kQuantityMap,  // map<string, resource.Quantity {string = 1}>: quantities as strings
+  kStrings,
+  kTime,
+  kIntOrString,  // intstr.IntOrString {type = 1, intVal = 2, strVal = 3}
+};
 
 struct Message;
 
@@ -80,6 +92,94 @@ const Message kHpaV1{"HorizontalPodAutoscaler",
                      {{1, "metadata", Type::kMessage, &kObjectMeta},
                       {2, "spec", Type::kMessage, &kHpaSpecV1},
                       {3, "status", Type::kMessage, &kHpaStatusV1}}};
+// The workloads `kubectl create deployment|job` and `kubectl run` send: the fields those
+// commands set and the ones an agent's client commonly adds (ports, env, resources).
+const Message kLabelSelectorRequirement{
+    "LabelSelectorRequirement",
+    {{1, "key", Type::kString}, {2, "operator", Type::kString}, {3, "values", Type::kStrings}}};
+const Message kLabelSelector{
+    "LabelSelector",
+    {{1, "matchLabels", Type::kStringMap},
+     {2, "matchExpressions", Type::kMessages, &kLabelSelectorRequirement}}};
+const Message kContainerPort{"ContainerPort",
+                             {{1, "name", Type::kString},
+                              {2, "hostPort", Type::kInt},
+                              {3, "containerPort", Type::kInt},
+                              {4, "protocol", Type::kString},
+                              {5, "hostIP", Type::kString}}};
+const Message kEnvVar{"EnvVar", {{1, "name", Type::kString}, {2, "value", Type::kString}}};
+const Message kResourceRequirements{
+    "ResourceRequirements",
+    {{1, "limits", Type::kQuantityMap}, {2, "requests", Type::kQuantityMap}}};
+const Message kContainer{"Container",
+                         {{1, "name", Type::kString},
+                          {2, "image", Type::kString},
+                          {3, "command", Type::kStrings},
+                          {4, "args", Type::kStrings},
+                          {5, "workingDir", Type::kString},
+                          {6, "ports", Type::kMessages, &kContainerPort},
+                          {7, "env", Type::kMessages, &kEnvVar},
+                          {8, "resources", Type::kMessage, &kResourceRequirements},
+                          {13, "terminationMessagePath", Type::kString},
+                          {14, "imagePullPolicy", Type::kString},
+                          {16, "stdin", Type::kBool},
+                          {17, "stdinOnce", Type::kBool},
+                          {18, "tty", Type::kBool},
+                          {20, "terminationMessagePolicy", Type::kString}}};
+const Message kPodSpec{"PodSpec",
+                       {{2, "containers", Type::kMessages, &kContainer},
+                        {3, "restartPolicy", Type::kString},
+                        {4, "terminationGracePeriodSeconds", Type::kInt, nullptr, true},
+                        {5, "activeDeadlineSeconds", Type::kInt, nullptr, true},
+                        {6, "dnsPolicy", Type::kString},
+                        {7, "nodeSelector", Type::kStringMap},
+                        {8, "serviceAccountName", Type::kString},
+                        {10, "nodeName", Type::kString},
+                        {19, "schedulerName", Type::kString},
+                        {20, "initContainers", Type::kMessages, &kContainer}}};
+const Message kPodTemplateSpec{
+    "PodTemplateSpec",
+    {{1, "metadata", Type::kMessage, &kObjectMeta}, {2, "spec", Type::kMessage, &kPodSpec}}};
+// Status messages are empty in a create: one with content is refused like any unknown field.
+const Message kEmptyStatus{"Status", {}};
+const Message kPod{"Pod",
+                   {{1, "metadata", Type::kMessage, &kObjectMeta},
+                    {2, "spec", Type::kMessage, &kPodSpec},
+                    {3, "status", Type::kMessage, &kEmptyStatus}}};
+const Message kRollingUpdateDeployment{
+    "RollingUpdateDeployment",
+    {{1, "maxUnavailable", Type::kIntOrString}, {2, "maxSurge", Type::kIntOrString}}};
+const Message kDeploymentStrategy{
+    "DeploymentStrategy",
+    {{1, "type", Type::kString}, {2, "rollingUpdate", Type::kMessage, &kRollingUpdateDeployment}}};
+const Message kDeploymentSpec{"DeploymentSpec",
+                              {{1, "replicas", Type::kInt, nullptr, true},
+                               {2, "selector", Type::kMessage, &kLabelSelector},
+                               {3, "template", Type::kMessage, &kPodTemplateSpec},
+                               {4, "strategy", Type::kMessage, &kDeploymentStrategy},
+                               {5, "minReadySeconds", Type::kInt},
+                               {6, "revisionHistoryLimit", Type::kInt, nullptr, true},
+                               {7, "paused", Type::kBool},
+                               {9, "progressDeadlineSeconds", Type::kInt, nullptr, true}}};
+const Message kDeployment{"Deployment",
+                          {{1, "metadata", Type::kMessage, &kObjectMeta},
+                           {2, "spec", Type::kMessage, &kDeploymentSpec},
+                           {3, "status", Type::kMessage, &kEmptyStatus}}};
+const Message kJobSpec{"JobSpec",
+                       {{1, "parallelism", Type::kInt, nullptr, true},
+                        {2, "completions", Type::kInt, nullptr, true},
+                        {3, "activeDeadlineSeconds", Type::kInt, nullptr, true},
+                        {4, "selector", Type::kMessage, &kLabelSelector},
+                        {5, "manualSelector", Type::kBool, nullptr, true},
+                        {6, "template", Type::kMessage, &kPodTemplateSpec},
+                        {7, "backoffLimit", Type::kInt, nullptr, true},
+                        {8, "ttlSecondsAfterFinished", Type::kInt, nullptr, true},
+                        {9, "completionMode", Type::kString},
+                        {10, "suspend", Type::kBool, nullptr, true}}};
+const Message kJob{"Job",
+                   {{1, "metadata", Type::kMessage, &kObjectMeta},
+                    {2, "spec", Type::kMessage, &kJobSpec},
+                    {3, "status", Type::kMessage, &kEmptyStatus}}};
 const Message kTypeMeta{"TypeMeta", {{1, "apiVersion", Type::kString}, {2, "kind", Type::kString}}};
 struct Kind {
   const char* api_version;
@@ -89,6 +189,9 @@ struct Kind {
 constexpr Kind kKinds[] = {{"v1", "ConfigMap", &kConfigMap},
                            {"v1", "Secret", &kSecret},
                            {"v1", "Namespace", &kNamespace},
+                           {"v1", "Pod", &kPod},
+                           {"apps/v1", "Deployment", &kDeployment},
+                           {"batch/v1", "Job", &kJob},
                            {"autoscaling/v1", "HorizontalPodAutoscaler", &kHpaV1}};
 
 constexpr int kMaxDepth = 8;
@@ -177,6 +280,19 @@ absl::Status MapEntry(absl::string_view data, const Message& m, const Field& f,
     } else if ((tag >> 3) == 2) {
       if (f.type == Type::kBytesMap) {
         value = absl::Base64Escape(bytes);
+      } else if (f.type == Type::kQuantityMap) {
+        // resource.Quantity {string = 1}
+        Reader q(bytes);
+        while (!q.done()) {
+          uint64_t key = 0;
+          absl::string_view text;
+          if (!q.Varint(&key) || key != ((1 << 3) | 2) || !q.Bytes(&text)) {
+            return Malformed(absl::StrCat("a quantity of ", m.name, ".", f.name));
+          }
+          absl::StatusOr<std::string> v = Text(text, m, f);
+          if (!v.ok()) return v.status();
+          value = *std::move(v);
+        }
       } else {
         absl::StatusOr<std::string> v = Text(bytes, m, f);
         if (!v.ok()) return v.status();
@@ -202,15 +318,16 @@ absl::StatusOr<nlohmann::json> Decode(const Message& m, absl::string_view data, 
       if (candidate.number == number) f = &candidate;
     }
     if (f == nullptr) {
-      // A repeated or message field left empty is sent as nothing; anything else is data the
-      // sim would lose.
+      // A field at its zero value carries nothing (Go's generated code sends every plain
+      // field: a false hostNetwork, an empty securityContext); anything else is data the sim
+      // would lose.
       absl::string_view bytes;
-      if (wire == 2) {
-        Reader probe = r;
-        if (probe.Bytes(&bytes) && bytes.empty()) {
-          r = probe;
-          continue;
-        }
+      uint64_t zero = 1;
+      Reader probe = r;
+      if ((wire == 2 && probe.Bytes(&bytes) && bytes.empty()) ||
+          (wire == 0 && probe.Varint(&zero) && zero == 0)) {
+        r = probe;
+        continue;
       }
       return absl::UnimplementedError(
           absl::StrCat("the simulated cluster does not decode field ", number, " of ", m.name,
@@ -242,6 +359,48 @@ absl::StatusOr<nlohmann::json> Decode(const Message& m, absl::string_view data, 
         absl::StatusOr<nlohmann::json> inner = Decode(*f->message, bytes, depth + 1);
         if (!inner.ok()) return inner.status();
         out[f->name] = *std::move(inner);
+        break;
+      }
+      case Type::kMessages: {
+        absl::StatusOr<nlohmann::json> inner = Decode(*f->message, bytes, depth + 1);
+        if (!inner.ok()) return inner.status();
+        out[f->name].push_back(*std::move(inner));
+        break;
+      }
+      case Type::kQuantityMap: {
+        nlohmann::json& map = out[f->name];
+        if (!map.is_object()) map = nlohmann::json::object();
+        absl::Status s = MapEntry(bytes, m, *f, &map);
+        if (!s.ok()) return s;
+        break;
+      }
+      case Type::kIntOrString: {
+        // {type = 1 (0 int, 1 string), intVal = 2, strVal = 3}
+        Reader v(bytes);
+        uint64_t kind = 0, number = 0;
+        std::string text;
+        while (!v.done()) {
+          uint64_t key = 0;
+          if (!v.Varint(&key)) return Malformed(absl::StrCat(m.name, ".", f->name));
+          if ((key >> 3) == 3 && (key & 7) == 2) {
+            absl::string_view b;
+            if (!v.Bytes(&b)) return Malformed(absl::StrCat(m.name, ".", f->name));
+            absl::StatusOr<std::string> t = Text(b, m, *f);
+            if (!t.ok()) return t.status();
+            text = *std::move(t);
+          } else if (((key >> 3) == 1 || (key >> 3) == 2) && (key & 7) == 0) {
+            if (!v.Varint((key >> 3) == 1 ? &kind : &number)) {
+              return Malformed(absl::StrCat(m.name, ".", f->name));
+            }
+          } else {
+            return Malformed(absl::StrCat(m.name, ".", f->name));
+          }
+        }
+        if (kind == 1) {
+          out[f->name] = text;
+        } else {
+          out[f->name] = static_cast<int64_t>(static_cast<int32_t>(number));
+        }
         break;
       }
       case Type::kStringMap:
@@ -318,8 +477,8 @@ absl::StatusOr<nlohmann::json> DecodeProtobufObject(absl::string_view body) {
     return object;
   }
   return absl::UnimplementedError(absl::StrCat(
-      "the simulated cluster decodes protobuf request bodies of ConfigMaps, Secrets, Namespaces "
-      "and autoscaling/v1 HorizontalPodAutoscalers only, not ",
+      "the simulated cluster decodes protobuf request bodies of ConfigMaps, Secrets, Namespaces, "
+      "Pods, Deployments, Jobs and autoscaling/v1 HorizontalPodAutoscalers only, not ",
       api_version.empty() ? "this one" : absl::StrCat(api_version, " ", kind),
       ": write the object as a manifest and use kubectl apply -f"));
 }

@@ -331,10 +331,10 @@ TEST_F(KubectlTest, EventsOfTheEventsApiAreTheCoreEvents) {
 
 // kubectl create sends protobuf, which the sim does not decode: it says so, and names the
 // way that works (the body was read as YAML and refused for its NUL bytes).
-// kubectl's typed clients send protobuf: `create configmap` and `create namespace` are
-// decoded; a kind the sim does not decode gets a 415 that says what to do instead. A sim of
-// its own: the new namespace would add a service account the shared sim's tests count.
-TEST(KubectlCreateTest, ProtobufBodiesOfConfigMapsAndNamespacesAreDecoded) {
+// kubectl's typed clients send protobuf: `create configmap|namespace|deployment|job` and
+// `run` are decoded; a kind the sim does not decode gets a 415 that says what to do instead. A sim
+// of its own: the new namespace would add a service account the shared sim's tests count.
+TEST(KubectlCreateTest, ProtobufBodiesOfConfigMapsNamespacesAndWorkloadsAreDecoded) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH";
   absl::StatusOr<std::unique_ptr<ServedSim>> served = ServedSim::Start(7);
   ASSERT_TRUE(served.ok()) << served.status();
@@ -351,13 +351,36 @@ TEST(KubectlCreateTest, ProtobufBodiesOfConfigMapsAndNamespacesAreDecoded) {
                      "jsonpath={.status.phase} {.spec.finalizers} {.metadata.labels}"})
                 .stdout_data,
             "Active [\"kubernetes\"] {\"kubernetes.io/metadata.name\":\"scratch\"}");
-  SubprocessResult r = kubectl({"create", "deployment", "web", "--image=nginx"});
+  // Workloads: created with the API server's defaults, and run.
+  EXPECT_EQ(
+      kubectl({"create", "deployment", "web", "--image=nginx:1.27", "--replicas=2", "--port=80"})
+          .stdout_data,
+      "deployment.apps/web created\n");
+  EXPECT_EQ(kubectl({"get", "deployment", "web", "-o",
+                     "jsonpath={.spec.replicas} {.spec.strategy} {.spec.revisionHistoryLimit} "
+                     "{.spec.template.spec.containers[0].imagePullPolicy} "
+                     "{.spec.template.spec.containers[0].ports[0]}"})
+                .stdout_data,
+            "2 {\"rollingUpdate\":{\"maxSurge\":\"25%\",\"maxUnavailable\":\"25%\"},\"type\":"
+            "\"RollingUpdate\"} 10 IfNotPresent {\"containerPort\":80,\"protocol\":\"TCP\"}");
+  EXPECT_EQ(kubectl({"create", "job", "hello", "--image=busybox", "--", "echo", "hi"}).stdout_data,
+            "job.batch/hello created\n");
+  EXPECT_EQ(
+      kubectl({"run", "tmp", "--image=busybox", "--restart=Never", "--env=A=b", "--", "sleep", "1"})
+          .stdout_data,
+      "pod/tmp created\n");
+  EXPECT_EQ(kubectl({"get", "pod", "tmp", "-o",
+                     "jsonpath={.spec.restartPolicy} {.spec.containers[0].args} "
+                     "{.spec.containers[0].env}"})
+                .stdout_data,
+            "Never [\"sleep\",\"1\"] [{\"name\":\"A\",\"value\":\"b\"}]");
+  SubprocessResult r = kubectl({"create", "service", "clusterip", "x", "--tcp=80:80"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.stderr_data,
-            "error: failed to create deployment: the simulated cluster decodes protobuf request "
-            "bodies of ConfigMaps, Secrets, Namespaces and autoscaling/v1 "
-            "HorizontalPodAutoscalers only, not apps/v1 Deployment: write the object as a "
-            "manifest and use kubectl apply -f\n");
+            "error: failed to create ClusterIP service: the simulated cluster decodes protobuf "
+            "request bodies of ConfigMaps, Secrets, Namespaces, Pods, Deployments, Jobs and "
+            "autoscaling/v1 HorizontalPodAutoscalers only, not v1 Service: write the object as "
+            "a manifest and use kubectl apply -f\n");
 }
 
 // What kube-apiserver refuses before storing: a negative replica count (422 with the field),

@@ -69,6 +69,51 @@ TEST(ProtobufTest, DecodesAnAutoscalingV1HpaKeepingExplicitZeros) {
       "status": {}})"));
 }
 
+// A Deployment as `kubectl create deployment web --image=nginx --replicas=2 --port=80` sends
+// it: Go's generated code writes every plain field, so zeros of fields the sim does not read
+// (hostNetwork = false, an empty securityContext) come along and are skipped; a quantity map,
+// a repeated message and an IntOrString decode to their JSON.
+TEST(ProtobufTest, DecodesADeploymentWithItsPodTemplate) {
+  std::string port = IntField(3, 80) + Field(4, "TCP");
+  std::string resources = Field(1, Field(1, "cpu") + Field(2, Field(1, "100m"))) +
+                          Field(2, Field(1, "memory") + Field(2, Field(1, "64Mi")));
+  std::string container = Field(1, "nginx") + Field(2, "nginx") + Field(6, port) +
+                          Field(7, Field(1, "A") + Field(2, "b")) + Field(8, resources) +
+                          IntField(16, 0) + IntField(18, 0);
+  std::string pod_spec =
+      Field(2, container) + IntField(11, 0) + IntField(12, 0) + Field(14, "") + Field(3, "");
+  std::string labels = Map(11, "app", "web");
+  std::string tmpl = Field(1, Meta("") + labels) + Field(2, pod_spec);
+  std::string selector = Map(1, "app", "web");
+  std::string surge = IntField(1, 1) + Field(3, "30%");  // type 1: a string
+  std::string unavailable = IntField(2, 2);              // type 0: an int
+  std::string strategy =
+      Field(1, "RollingUpdate") + Field(2, Field(1, unavailable) + Field(2, surge));
+  std::string spec = IntField(1, 2) + Field(2, selector) + Field(3, tmpl) + Field(4, strategy) +
+                     IntField(5, 0) + IntField(7, 0);
+  std::string raw = Field(1, Meta("web") + labels) + Field(2, spec) + Field(3, "");
+  absl::StatusOr<nlohmann::json> got = DecodeProtobufObject(Envelope("apps/v1", "Deployment", raw));
+  ASSERT_TRUE(got.ok()) << got.status();
+  EXPECT_EQ(*got, nlohmann::json::parse(R"({"apiVersion": "apps/v1", "kind": "Deployment",
+      "metadata": {"name": "web", "labels": {"app": "web"}},
+      "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+               "template": {"metadata": {"labels": {"app": "web"}},
+                            "spec": {"containers": [{"name": "nginx", "image": "nginx",
+                                "ports": [{"containerPort": 80, "protocol": "TCP"}],
+                                "env": [{"name": "A", "value": "b"}],
+                                "resources": {"limits": {"cpu": "100m"},
+                                              "requests": {"memory": "64Mi"}}}]}},
+               "strategy": {"type": "RollingUpdate",
+                            "rollingUpdate": {"maxUnavailable": 2, "maxSurge": "30%"}}},
+      "status": {}})"));
+  // A field the sim does not read with a value is refused, never dropped.
+  std::string hostnet = Field(1, Meta("p")) + Field(2, Field(2, Field(1, "c")) + IntField(11, 1));
+  got = DecodeProtobufObject(Envelope("v1", "Pod", hostnet));
+  EXPECT_EQ(got.status().message(),
+            "the simulated cluster does not decode field 11 of PodSpec in protobuf: write the "
+            "object as a manifest and use kubectl apply -f");
+}
+
 TEST(ProtobufTest, RefusesWhatItCannotDecodeWithAClearError) {
   auto error = [](const std::string& body) {
     absl::StatusOr<nlohmann::json> got = DecodeProtobufObject(body);
@@ -79,10 +124,10 @@ TEST(ProtobufTest, RefusesWhatItCannotDecodeWithAClearError) {
             "the protobuf request body is malformed: it does not start with \"k8s\\0\"");
   EXPECT_EQ(error(Envelope("v1", "ConfigMap", Field(1, Meta("x")) + IntField(9, 1))),
             "the simulated cluster does not decode field 9 of ConfigMap in protobuf" + apply);
-  EXPECT_EQ(error(Envelope("apps/v1", "Deployment", Field(1, Meta("x")))),
+  EXPECT_EQ(error(Envelope("apps/v1", "StatefulSet", Field(1, Meta("x")))),
             "the simulated cluster decodes protobuf request bodies of ConfigMaps, Secrets, "
-            "Namespaces and autoscaling/v1 HorizontalPodAutoscalers only, not apps/v1 "
-            "Deployment" +
+            "Namespaces, Pods, Deployments, Jobs and autoscaling/v1 HorizontalPodAutoscalers "
+            "only, not apps/v1 StatefulSet" +
                 apply);
   std::string cut = Envelope("v1", "ConfigMap", Field(1, Meta("x")) + Map(2, "a", "b"));
   EXPECT_EQ(error(cut.substr(0, cut.size() - 12)),
