@@ -11,6 +11,7 @@ packages=(
   valgrind openssl libxml2-utils chromium
   clang libclang-rt-dev
   python3-kubernetes
+  prometheus  # promtool: the tests check /metrics with it
 )
 
 missing=()

@@ -190,17 +190,93 @@ void ShiftTimes(nlohmann::json* doc, absl::Duration shift) {
 
 using namespace api_internal;  // The helpers this file shares with api_server_objects.cc.
 
+namespace {
+
+// apiserver_request_total's labels for a request answered with `code`, read from its path as
+// the routing reads it.
+RequestLabels LabelsOf(const httplib::Request& req, int code) {
+  RequestLabels l;
+  l.code = absl::StrCat(code);
+  l.dry_run = !Param(req, "dryRun").empty();
+  l.verb = req.method;
+  std::vector<std::string> segs = absl::StrSplit(req.path, '/', absl::SkipEmpty());
+  size_t i = 0;
+  if (segs.size() >= 3 && segs[0] == "api") {
+    l.version = segs[1];
+    i = 2;
+  } else if (segs.size() >= 4 && segs[0] == "apis") {
+    l.group = segs[1];
+    l.version = segs[2];
+    i = 3;
+  } else {
+    l.subresource = req.path;  // A path that names no resource: /version, /api, /openapi/v3.
+    return l;
+  }
+  std::vector<std::string> rest(segs.begin() + i, segs.end());
+  std::string ns;
+  if (rest.size() >= 3 && rest[0] == "namespaces") {
+    const ResourceInfo* r = FindResource(l.group, l.version, rest[2]);
+    if (r != nullptr && r->namespaced) {
+      ns = rest[1];
+      rest.erase(rest.begin(), rest.begin() + 2);
+    }
+  }
+  l.resource = rest[0];
+  const std::string name = rest.size() >= 2 ? rest[1] : "";
+  l.subresource = rest.size() >= 3 ? rest[2] : "";
+  l.scope = !name.empty() ? "resource" : !ns.empty() ? "namespace" : "cluster";
+  const bool connect = l.subresource == "exec" || l.subresource == "proxy" ||
+                       l.subresource == "attach" || l.subresource == "portforward";
+  if (req.method == "GET") {
+    l.verb = connect                   ? "CONNECT"
+             : !name.empty()           ? "GET"
+             : ParamTrue(req, "watch") ? "WATCH"
+                                       : "LIST";
+  } else if (connect) {
+    l.verb = "CONNECT";
+  } else if (req.method == "PATCH" &&
+             absl::StartsWith(req.get_header_value("Content-Type"), "application/apply-patch")) {
+    l.verb = "APPLY";
+  } else if (req.method == "DELETE" && name.empty()) {
+    l.verb = "DELETECOLLECTION";
+  }
+  return l;
+}
+
+}  // namespace
+
 void ApiServer::Handler::Serve(const httplib::Request& req, httplib::Response& res) {
   try {
     Dispatch(req, res);
   } catch (const std::exception& e) {
     Error(res, {500, "InternalError", absl::StrCat("internal error: ", e.what())});
   }
+  // The sim's own control API is no part of the Kubernetes API's traffic.
+  if (!absl::StartsWith(req.path, "/sim/")) {
+    metrics_.Count(LabelsOf(req, res.status > 0 ? res.status : 200));
+  }
+}
+
+void ApiServer::Handler::ServerMetrics(httplib::Response& res) {
+  std::vector<std::pair<std::string, int64_t>> stored;
+  for (const ResourceInfo& r : Resources()) {
+    if (!r.stored || IsDerived(r.group, r.resource)) continue;
+    std::string name = r.group.empty() ? r.resource : absl::StrCat(r.resource, ".", r.group);
+    bool seen = false;
+    for (const auto& [n, count] : stored) seen = seen || n == name;
+    if (seen) continue;  // autoscaling/v1 and v2 are one stored resource
+    int64_t count = 0;
+    sim_->store()->ForEach(r.resource, "", [&](const nlohmann::json&) { ++count; });
+    stored.emplace_back(name, count);
+  }
+  res.status = 200;
+  res.set_content(metrics_.Text(stored), "text/plain; version=0.0.4; charset=utf-8");
 }
 
 void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response& res) {
   const std::string& path = req.path;
   if (path == "/version" || path == "/version/") return Json(res, 200, VersionInfo());
+  if (path == "/metrics" && req.method == "GET") return ServerMetrics(res);
   if (path == "/healthz" || path == "/readyz" || path == "/livez") {
     res.set_content("ok", "text/plain");
     return;
@@ -466,6 +542,7 @@ void ApiServer::Handler::Exec(const httplib::Request& req, httplib::Response& re
   const int fd = FindConnectionFd(port_, req.remote_addr, req.remote_port);
   if (fd < 0) return Error(res, {500, "InternalError", "the connection's socket was not found"});
   res.set_header("Connection", "close");
+  res.status = 101;  // What was answered, for /metrics.
   if (!WriteAll(fd, absl::StrCat("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                                  "Connection: Upgrade\r\nSec-WebSocket-Accept: ",
                                  WebSocketAccept(key), "\r\nSec-WebSocket-Protocol: ", protocol,

@@ -15,6 +15,7 @@
 #include "nlohmann/json.hpp"
 #include "sim/api_server.h"
 #include "sim/metrics.h"
+#include "sim/request_metrics.h"
 #include "sim/resources.h"
 #include "sim/selector.h"
 #include "sim/sim.h"
@@ -142,6 +143,8 @@ class ApiServer::Handler {
 
   void Logs(const httplib::Request& req, httplib::Response& res, const Target& t);
   void Exec(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // GET /metrics: apiserver_request_total and apiserver_storage_objects.
+  void ServerMetrics(httplib::Response& res);
   // A pod's containers' usage at a scrape time, for PodMetrics. Requires the model lock while
   // it is called.
   std::function<Usage(const std::string&, absl::Time)> UsageOf(const nlohmann::json& pod);
@@ -160,6 +163,7 @@ class ApiServer::Handler {
 
   Sim* sim_;
   int port_ = 0;
+  RequestMetrics metrics_;  // What /metrics reports.
   std::atomic<bool> stopping_{false};
   const std::atomic<int64_t>* shift_seconds_ = nullptr;  // Not owned; see Shift().
 };

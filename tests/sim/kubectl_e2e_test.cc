@@ -1,5 +1,6 @@
 // The sim against the real kubectl: every command the issue lists, run by the installed
 // kubectl binary over HTTP on 127.0.0.1, with assertions on what it prints.
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -808,6 +809,55 @@ TEST(KubectlClockTest, AClockAheadOfTheWallNeverShowsTimesInTheClientsFuture) {
   std::string since = absl::FormatTime("%Y-%m-%dT%H:%M:%E9SZ", logged, absl::UTCTimeZone());
   EXPECT_EQ(Lines(ok({"logs", pod, "--timestamps", "--since-time", since}))[0], first);
   server.Stop();
+}
+
+// The API server's /metrics counts the requests it served with kube-apiserver's labels and
+// the objects it stores, in a text format promtool (Prometheus's own checker) accepts. A sim
+// of its own, so that the counts are this test's requests only.
+TEST(KubectlMetricsTest, TheApiServersMetricsCountRequestsAndObjects) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH";
+  absl::StatusOr<std::unique_ptr<ServedSim>> served = ServedSim::Start(7);
+  ASSERT_TRUE(served.ok()) << served.status();
+  auto kubectl = [&](std::vector<std::string> args) {
+    SubprocessResult r = RunKubectl((*served)->kubeconfig(), (*served)->dir().path(), args);
+    EXPECT_EQ(r.exit_code, 0) << absl::StrJoin(args, " ") << ": " << r.stderr_data;
+    return r.stdout_data;
+  };
+  kubectl({"get", "pods"});
+  kubectl({"get", "pods"});
+  kubectl({"scale", "deployment", "payment", "--replicas=0"});
+  RunKubectl((*served)->kubeconfig(), (*served)->dir().path(), {"get", "pod", "nosuch"});
+  const std::string text = kubectl({"get", "--raw", "/metrics"});
+  std::vector<std::string> lines = Lines(text);
+  auto has = [&](const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+  };
+  const std::string prefix = "apiserver_request_total{code=\"";
+  EXPECT_TRUE(has(prefix +
+                  "200\",component=\"apiserver\",dry_run=\"\",group=\"\",resource=\"pods\","
+                  "scope=\"namespace\",subresource=\"\",verb=\"LIST\",version=\"v1\"} 2"))
+      << text;
+  EXPECT_TRUE(has(prefix +
+                  "404\",component=\"apiserver\",dry_run=\"\",group=\"\",resource=\"pods\","
+                  "scope=\"resource\",subresource=\"\",verb=\"GET\",version=\"v1\"} 1"))
+      << text;
+  EXPECT_TRUE(has(prefix +
+                  "200\",component=\"apiserver\",dry_run=\"\",group=\"apps\",resource="
+                  "\"deployments\",scope=\"resource\",subresource=\"scale\",verb=\"PATCH\","
+                  "version=\"v1\"} 1"))
+      << text;
+  EXPECT_TRUE(has("apiserver_storage_objects{resource=\"deployments.apps\"} 14")) << text;
+  EXPECT_TRUE(has("apiserver_storage_objects{resource=\"services\"} 14")) << text;
+  // Prometheus's checker reads it (installed with the prometheus package by make deps).
+  PosixProcessRunner runner;
+  SubprocessOptions o;
+  o.argv = {"promtool", "check", "metrics"};
+  o.stdin_data = text;
+  o.timeout = absl::Seconds(30);
+  auto checked = runner.Run(o);
+  ASSERT_TRUE(checked.ok()) << "promtool (apt-get install prometheus): " << checked.status();
+  EXPECT_EQ(checked->exit_code, 0) << checked->stdout_data << checked->stderr_data;
+  EXPECT_EQ(checked->stdout_data + checked->stderr_data, "");
 }
 
 }  // namespace
