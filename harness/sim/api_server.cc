@@ -420,6 +420,30 @@ namespace {
 using internal::At;
 using internal::Str;
 
+// The container a logs or exec request names (`container`), or the pod's only one; the API
+// server's 400 when it names none of several, or one the pod does not have.
+std::optional<ApiError> PickContainer(const httplib::Request& req, const nlohmann::json& pod,
+                                      const std::string& pod_name, std::string* container) {
+  std::vector<std::string> names;
+  for (const nlohmann::json& c : At(pod, {"spec", "containers"})) {
+    names.push_back(Str(At(c, {"name"})));
+  }
+  *container = Param(req, "container");
+  if (container->empty()) {
+    if (names.size() != 1) {
+      return ApiError{400, "BadRequest",
+                      absl::StrCat("a container name must be specified for pod ", pod_name,
+                                   ", choose one of: [", absl::StrJoin(names, " "), "]")};
+    }
+    *container = names[0];
+  }
+  if (std::find(names.begin(), names.end(), *container) == names.end()) {
+    return ApiError{400, "BadRequest",
+                    absl::StrCat("container ", *container, " is not valid for pod ", pod_name)};
+  }
+  return std::nullopt;
+}
+
 // One line as `kubectl logs` prints it: with `timestamps`, the time first (RFC 3339, ns).
 // `shift` as ApiServer::set_time_shift.
 void AppendLogLine(const LogLine& line, bool timestamps, absl::Duration shift, std::string* out) {
@@ -484,21 +508,9 @@ void ApiServer::Handler::Exec(const httplib::Request& req, httplib::Response& re
     if (!p.ok()) return Error(res, FromStatus(p.status()), t.name, "pods");
     pod = *std::move(p);
   }
-  std::vector<std::string> names;
-  for (const nlohmann::json& c : At(pod, {"spec", "containers"}))
-    names.push_back(Str(At(c, {"name"})));
-  std::string container = Param(req, "container");
-  if (container.empty()) {
-    if (names.size() != 1) {
-      return Error(res, {400, "BadRequest",
-                         absl::StrCat("a container name must be specified for pod ", t.name,
-                                      ", choose one of: [", absl::StrJoin(names, " "), "]")});
-    }
-    container = names[0];
-  }
-  if (std::find(names.begin(), names.end(), container) == names.end()) {
-    return Error(res, {400, "BadRequest",
-                       absl::StrCat("container ", container, " is not valid for pod ", t.name)});
+  std::string container;
+  if (std::optional<ApiError> e = PickContainer(req, pod, t.name, &container)) {
+    return Error(res, *e);
   }
   const std::string phase = Str(At(pod, {"status", "phase"}));
   if (phase == "Succeeded" || phase == "Failed") {
@@ -618,20 +630,9 @@ void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& re
     now = sim_->Now();
   }
   const std::string uid = MetaString(pod, "uid");
-  std::vector<std::string> names;
-  for (const nlohmann::json& c : pod["spec"]["containers"]) names.push_back(c.value("name", ""));
-  std::string container = Param(req, "container");
-  if (container.empty()) {
-    if (names.size() != 1) {
-      return Error(res, {400, "BadRequest",
-                         absl::StrCat("a container name must be specified for pod ", t.name,
-                                      ", choose one of: [", absl::StrJoin(names, " "), "]")});
-    }
-    container = names[0];
-  }
-  if (std::find(names.begin(), names.end(), container) == names.end()) {
-    return Error(res, {400, "BadRequest",
-                       absl::StrCat("container ", container, " is not valid for pod ", t.name)});
+  std::string container;
+  if (std::optional<ApiError> e = PickContainer(req, pod, t.name, &container)) {
+    return Error(res, *e);
   }
   const nlohmann::json* status = nullptr;
   if (pod.contains("status") && pod["status"].contains("containerStatuses")) {
