@@ -274,12 +274,6 @@ std::optional<std::string> ReadFile(const Container& c, std::string path) {
 
 // ---- commands ----
 
-struct Args {
-  std::vector<std::string> v;
-  const std::string& operator[](size_t i) const { return v[i]; }
-  size_t size() const { return v.size(); }
-};
-
 std::string Lines(const std::vector<std::string>& lines) {
   std::string out;
   for (const std::string& l : lines) absl::StrAppend(&out, l, "\n");
@@ -319,13 +313,14 @@ using Command =
 
 class Shell {
  public:
-  Shell(const Container& c, std::string name, int depth = 0)
-      : c_(c), name_(std::move(name)), depth_(depth) {
+  Shell(const Container& c, std::string name) : c_(c), name_(std::move(name)), depth_(0) {
     for (auto& [k, v] : c.Env()) vars_[k] = v;
   }
+  // A shell started by `parent` (sh -c in a script): its environment, one level deeper.
+  Shell(const Shell& parent, std::string name)
+      : c_(parent.c_), name_(std::move(name)), vars_(parent.vars_), depth_(parent.depth_ + 1) {}
 
   const Container& container() const { return c_; }
-  const std::map<std::string, std::string>& vars() const { return vars_; }
 
   // Runs one command (no shell syntax).
   Io Run(const std::vector<std::string>& argv, const std::string& input);
@@ -835,11 +830,14 @@ Io Mongo(Shell& sh, const std::vector<std::string>& args, const std::string& inp
       R"(^\s*(?:use\s+(\w+)|db\s*=\s*db\.getSiblingDB\(\s*['"](\w+)['"]\s*\))\s*[;\n]\s*(.*)$)"};
   std::string use1, use2, rest;
   if (RE2::FullMatch(js, *kUse, &use1, &use2, &rest)) {
-    return Mongo(
+    // The rest on that database, after the banner of the one connected to.
+    Io used = Mongo(
         sh,
         {args[0], "--quiet", absl::StrCat("mongodb://127.0.0.1:27017/", use1.empty() ? use2 : use1),
          "--eval", rest},
         input);
+    used.out = io.out + used.out;
+    return used;
   }
   std::vector<const Order*> matched;
   auto select = [&](const std::string& collection, const std::string& filter) -> bool {
@@ -1135,7 +1133,7 @@ Io Shell::Run(const std::vector<std::string>& argv, const std::string& input) {
       io.code = 2;
       return io;
     }
-    Shell inner(c_, name, depth_ + 1);
+    Shell inner(*this, name);
     if (argv.size() >= 3 && argv[1] == "-c") return inner.Script(argv[2], input);
     return inner.Script(input, "");
   }

@@ -113,8 +113,30 @@ TEST_F(UserlandTest, CommandsAnswerFromTheModel) {
             "server\n");
   EXPECT_EQ(refused.exit_code, 7);
   EXPECT_EQ(Sh("wget -qO- http://nosuch/").err, "wget: bad address 'nosuch'\n");
-  // mongo exists only in the mongo images.
+  // mongo exists only in the mongo images; on orders-db it reads the orders database, after
+  // the banner of the database it connected to.
   EXPECT_EQ(Sh("mongo --eval 'db.x.count()'").err, "sh: mongo: not found\n");
+  nlohmann::json orders_db;
+  {
+    absl::MutexLock lock(sim_->mu());
+    for (const nlohmann::json& p : sim_->store()->List("pods", "sock-shop")) {
+      if (p["metadata"]["labels"].value("name", "") == "orders-db") orders_db = p;
+    }
+  }
+  ASSERT_TRUE(orders_db.is_object());
+  ExecResult mongo;
+  {
+    absl::MutexLock lock(sim_->mu());
+    mongo = RunInContainer(sim_.get(), orders_db, orders_db["spec"]["containers"][0]["name"],
+                           {"mongo", "--eval",
+                            "db = db.getSiblingDB('data'); db.customerOrder.count({status: "
+                            "'PAID'})"},
+                           "");
+  }
+  EXPECT_EQ(mongo.out,
+            "MongoDB shell version v3.4.10\nconnecting to: mongodb://127.0.0.1:27017/test\n"
+            "MongoDB server version: 3.4.10\n0\n");
+  EXPECT_EQ(mongo.exit_code, 0);
   EXPECT_EQ(Sh("date +%Y").out, "2026\n");
 }
 
