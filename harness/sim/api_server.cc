@@ -31,6 +31,7 @@
 #include "sim/protobuf.h"
 #include "sim/request_body.h"
 #include "sim/resources.h"
+#include "sim/server_sockets.h"
 #include "sim/service_proxy.h"
 #include "sim/sockshop.h"
 #include "sim/userland.h"
@@ -192,6 +193,39 @@ using namespace api_internal;  // The helpers this file shares with api_server_o
 
 namespace {
 
+// A path under /api/VERSION or /apis/GROUP/VERSION, split as the routing reads it: `rest` is
+// what follows the version, after "namespaces/NS" when NS names the namespace of a namespaced
+// resource. Nullopt for any other path (/apis/GROUP included).
+struct ApiPath {
+  std::string group;
+  std::string version;
+  std::string ns;
+  std::vector<std::string> rest;
+};
+std::optional<ApiPath> ParseApiPath(const std::vector<std::string>& segs) {
+  ApiPath p;
+  size_t i;
+  if (segs.size() >= 2 && segs[0] == "api") {
+    p.version = segs[1];
+    i = 2;
+  } else if (segs.size() >= 3 && segs[0] == "apis") {
+    p.group = segs[1];
+    p.version = segs[2];
+    i = 3;
+  } else {
+    return std::nullopt;
+  }
+  p.rest.assign(segs.begin() + i, segs.end());
+  if (p.rest.size() >= 3 && p.rest[0] == "namespaces") {
+    const ResourceInfo* r = FindResource(p.group, p.version, p.rest[2]);
+    if (r != nullptr && r->namespaced) {
+      p.ns = p.rest[1];
+      p.rest.erase(p.rest.begin(), p.rest.begin() + 2);
+    }
+  }
+  return p;
+}
+
 // apiserver_request_total's labels for a request answered with `code`, read from its path as
 // the routing reads it.
 RequestLabels LabelsOf(const httplib::Request& req, int code) {
@@ -199,28 +233,15 @@ RequestLabels LabelsOf(const httplib::Request& req, int code) {
   l.code = absl::StrCat(code);
   l.dry_run = !Param(req, "dryRun").empty();
   l.verb = req.method;
-  std::vector<std::string> segs = absl::StrSplit(req.path, '/', absl::SkipEmpty());
-  size_t i = 0;
-  if (segs.size() >= 3 && segs[0] == "api") {
-    l.version = segs[1];
-    i = 2;
-  } else if (segs.size() >= 4 && segs[0] == "apis") {
-    l.group = segs[1];
-    l.version = segs[2];
-    i = 3;
-  } else {
+  std::optional<ApiPath> path = ParseApiPath(absl::StrSplit(req.path, '/', absl::SkipEmpty()));
+  if (!path.has_value() || path->rest.empty()) {
     l.subresource = req.path;  // A path that names no resource: /version, /api, /openapi/v3.
     return l;
   }
-  std::vector<std::string> rest(segs.begin() + i, segs.end());
-  std::string ns;
-  if (rest.size() >= 3 && rest[0] == "namespaces") {
-    const ResourceInfo* r = FindResource(l.group, l.version, rest[2]);
-    if (r != nullptr && r->namespaced) {
-      ns = rest[1];
-      rest.erase(rest.begin(), rest.begin() + 2);
-    }
-  }
+  l.group = path->group;
+  l.version = path->version;
+  const std::string& ns = path->ns;
+  const std::vector<std::string>& rest = path->rest;
   l.resource = rest[0];
   const std::string name = rest.size() >= 2 ? rest[1] : "";
   l.subresource = rest.size() >= 3 ? rest[2] : "";
@@ -300,38 +321,23 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
   if (absl::StartsWith(path, "/sim/v1/")) return Control(req, res, path.substr(8));
 
   std::vector<std::string> segs = absl::StrSplit(path, '/', absl::SkipEmpty());
-  std::string group, version;
-  size_t i;
-  if (segs.size() >= 2 && segs[0] == "api") {
-    version = segs[1];
-    i = 2;
-  } else if (segs.size() >= 2 && segs[0] == "apis") {
-    group = segs[1];
-    if (segs.size() == 2) {
-      auto g = ApiGroup(group);
-      if (!g.has_value()) return NotFoundPath(res);
-      return Json(res, 200, *g);
-    }
-    version = segs[2];
-    i = 3;
-  } else {
-    return NotFoundPath(res);
+  if (segs.size() == 2 && segs[0] == "apis") {
+    auto g = ApiGroup(segs[1]);
+    if (!g.has_value()) return NotFoundPath(res);
+    return Json(res, 200, *g);
   }
-  std::string gv = group.empty() ? version : absl::StrCat(group, "/", version);
-  if (i == segs.size()) {
-    auto list = ApiResourceList(gv);
+  std::optional<ApiPath> parsed = ParseApiPath(segs);
+  if (!parsed.has_value()) return NotFoundPath(res);
+  const std::string& group = parsed->group;
+  const std::string& version = parsed->version;
+  if (parsed->rest.empty()) {
+    auto list = ApiResourceList(group.empty() ? version : absl::StrCat(group, "/", version));
     if (!list.has_value()) return NotFoundPath(res);
     return Json(res, 200, *list);
   }
   Target t;
-  std::vector<std::string> rest(segs.begin() + i, segs.end());
-  if (rest.size() >= 3 && rest[0] == "namespaces") {
-    const ResourceInfo* r = FindResource(group, version, rest[2]);
-    if (r != nullptr && r->namespaced) {
-      t.ns = rest[1];
-      rest.erase(rest.begin(), rest.begin() + 2);
-    }
-  }
+  t.ns = parsed->ns;
+  const std::vector<std::string>& rest = parsed->rest;
   t.info = FindResource(group, version, rest[0]);
   if (t.info == nullptr) return NotFoundPath(res);
   if (rest.size() >= 2) t.name = rest[1];
@@ -551,7 +557,11 @@ void ApiServer::Handler::Exec(const httplib::Request& req, httplib::Response& re
                        "the WebSocket handshake must offer the subprotocol v5.channel.k8s.io or "
                        "v4.channel.k8s.io and a Sec-WebSocket-Key"});
   }
-  const int fd = FindConnectionFd(port_, req.remote_addr, req.remote_port);
+  int fd = -1;
+  const std::string peer = PeerKey(req.remote_addr, req.remote_port);
+  for (const auto& [candidate, candidate_peer] : ServerConnections(port_)) {
+    if (candidate_peer == peer) fd = candidate;
+  }
   if (fd < 0) return Error(res, {500, "InternalError", "the connection's socket was not found"});
   res.set_header("Connection", "close");
   res.status = 101;  // What was answered, for /metrics.

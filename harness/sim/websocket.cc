@@ -1,18 +1,13 @@
 #include "sim/websocket.h"
 
-#include <arpa/inet.h>
-#include <dirent.h>
-#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/time/clock.h"
 
 namespace sre_eval {
@@ -123,33 +118,6 @@ bool WriteAll(int fd, absl::string_view data) {
     data.remove_prefix(static_cast<size_t>(n));
   }
   return true;
-}
-
-int FindConnectionFd(int local_port, const std::string& remote_addr, int remote_port) {
-  in_addr want{};
-  if (inet_pton(AF_INET, remote_addr.c_str(), &want) != 1) return -1;
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
-  int found = -1;
-  while (dirent* e = readdir(dir)) {
-    int fd;
-    if (!absl::SimpleAtoi(e->d_name, &fd) || fd == dirfd(dir)) continue;
-    sockaddr_in local{}, peer{};
-    socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
-        local.sin_family != AF_INET || ntohs(local.sin_port) != local_port) {
-      continue;
-    }
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0 ||
-        peer.sin_family != AF_INET || ntohs(peer.sin_port) != remote_port ||
-        peer.sin_addr.s_addr != want.s_addr) {
-      continue;
-    }
-    found = fd;
-    break;
-  }
-  closedir(dir);
-  return found;
 }
 
 }  // namespace sim

@@ -1,6 +1,6 @@
 // WebSocket (RFC 6455) as the API server speaks it to `kubectl exec` and client libraries:
-// the handshake's accept key, frames, and the socket of a request cpp-httplib is serving,
-// which the exec handler takes over after answering 101 Switching Protocols.
+// the handshake's accept key and frames, on the socket the exec handler takes over
+// (sim/server_sockets.h finds it) after answering 101 Switching Protocols.
 #ifndef SRE_EVAL_SIM_WEBSOCKET_H_
 #define SRE_EVAL_SIM_WEBSOCKET_H_
 
@@ -52,11 +52,6 @@ class WebSocketReader {
 
 // Writes all of `data` to `fd` (blocking, no SIGPIPE); false when the peer has gone.
 bool WriteAll(int fd, absl::string_view data);
-
-// The descriptor of this process's TCP connection from `remote_addr`:`remote_port` to
-// 127.0.0.1:`local_port`, found among the open descriptors; -1 when there is none. This is
-// how a handler reaches the socket cpp-httplib (which has no upgrade support) serves it on.
-int FindConnectionFd(int local_port, const std::string& remote_addr, int remote_port);
 
 }  // namespace sim
 }  // namespace sre_eval
