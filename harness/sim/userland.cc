@@ -333,6 +333,17 @@ class Shell {
                            : absl::StrCat(name_, ": ", cmd, ": not found\n");
   }
 
+  // The files a filter reads, one after the other, or its input when none is named.
+  std::string Files(const std::vector<std::string>& files, const std::string& input,
+                    const std::string& tool, Io* io) const {
+    if (files.empty()) return input;
+    std::string text;
+    for (const std::string& f : files) {
+      if (auto t = File(f, input, tool, io)) text += *t;
+    }
+    return text;
+  }
+
   // Reads a file argument (or "-"/none: the input).
   std::optional<std::string> File(const std::string& path, const std::string& input,
                                   const std::string& tool, Io* io) const {
@@ -948,14 +959,7 @@ Io Grep(Shell& sh, const std::vector<std::string>& args, const std::string& inpu
     io.code = 2;
     return io;
   }
-  std::string text;
-  if (files.empty()) {
-    text = input;
-  } else {
-    for (const std::string& f : files) {
-      if (auto t = sh.File(f, input, "grep", &io)) text += *t;
-    }
-  }
+  std::string text = sh.Files(files, input, "grep", &io);
   int64_t matches = 0;
   std::string out;
   for (const std::string& line : SplitLines(text)) {
@@ -978,11 +982,7 @@ Io HeadTail(Shell& sh, const std::vector<std::string>& args, const std::string& 
     io.code = 1;
     return io;
   }
-  std::string text;
-  if (files.empty()) text = input;
-  for (const std::string& f : files) {
-    if (auto t = sh.File(f, input, args[0], &io)) text += *t;
-  }
+  std::string text = sh.Files(files, input, args[0], &io);
   std::vector<std::string> lines = SplitLines(text);
   size_t keep = std::min(lines.size(), static_cast<size_t>(n));
   if (args[0] == "head") {
@@ -1008,11 +1008,7 @@ Io Wc(Shell& sh, const std::vector<std::string>& args, const std::string& input)
     }
   }
   if (!l && !w && !c) l = w = c = true;
-  std::string text;
-  if (files.empty()) text = input;
-  for (const std::string& f : files) {
-    if (auto t = sh.File(f, input, "wc", &io)) text += *t;
-  }
+  std::string text = sh.Files(files, input, "wc", &io);
   std::vector<std::string> parts;
   if (l) parts.push_back(absl::StrCat(std::count(text.begin(), text.end(), '\n')));
   if (w) {
