@@ -7,7 +7,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libcurl4-openssl-dev nlohmann-json3-dev libre2-dev libyaml-cpp-dev
-  libgtest-dev libgmock-dev libabsl-dev libcpp-httplib-dev libbenchmark-dev libssl-dev
+  libgtest-dev libgmock-dev libabsl-dev libcpp-httplib-dev libbenchmark-dev libssl-dev zlib1g-dev
   valgrind openssl libxml2-utils chromium
   clang libclang-rt-dev
   python3-kubernetes

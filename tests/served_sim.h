@@ -29,13 +29,15 @@ namespace sre_eval {
 inline SubprocessResult RunKubectl(const std::string& kubeconfig, const std::string& dir,
                                    std::vector<std::string> args,
                                    absl::Duration timeout = absl::Seconds(30),
-                                   std::optional<std::string> stdin_data = std::nullopt) {
+                                   std::optional<std::string> stdin_data = std::nullopt,
+                                   std::vector<std::pair<std::string, std::string>> env = {}) {
   PosixProcessRunner runner;
   SubprocessOptions o;
   o.stdin_data = std::move(stdin_data);
   o.argv = {"kubectl", "--kubeconfig", kubeconfig};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   o.env = {{"KUBECACHEDIR", dir + "/cache"}, {"HOME", dir}};
+  o.env.insert(o.env.end(), env.begin(), env.end());
   o.timeout = timeout;
   auto r = runner.Run(o);
   EXPECT_TRUE(r.ok()) << r.status();

@@ -350,15 +350,19 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
       (req.method == "GET" || req.method == "POST")) {
     return Exec(req, res, t);
   }
+  if (t.info->resource == "pods" && !t.name.empty() && t.sub == "portforward" &&
+      (req.method == "GET" || req.method == "POST")) {
+    return PortForward(req, res, t);
+  }
   if (t.info->resource == "pods" && !t.name.empty() &&
-      (t.sub == "attach" || t.sub == "portforward" || t.sub == "ephemeralcontainers")) {
+      (t.sub == "attach" || t.sub == "ephemeralcontainers")) {
     // No process runs in the sim: say so in a Status kubectl can print (a bare 404 made
     // `kubectl debug` panic).
     return Error(res,
                  {405, "MethodNotAllowed",
                   absl::StrCat("the simulated cluster runs no processes: pods/", t.sub,
-                               " (kubectl attach, port-forward, debug) is not available; use "
-                               "kubectl exec (a simulated userland), logs, events, metrics and "
+                               " (kubectl attach, debug) is not available; use kubectl exec (a "
+                               "simulated userland), port-forward, logs, events, metrics and "
                                "the services proxy instead")},
                  t.name, "pods");
   }

@@ -143,6 +143,11 @@ class ApiServer::Handler {
 
   void Logs(const httplib::Request& req, httplib::Response& res, const Target& t);
   void Exec(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // `kubectl port-forward` (sim/api_server_portforward.cc).
+  void PortForward(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // What `port` of `pod` reaches: "" with the service whose targetPort it is in *service, or
+  // the kubelet's error for the error stream. Requires the model lock.
+  std::string OpenPodPort(const nlohmann::json& pod, int port, std::string* service);
   // GET /metrics: apiserver_request_total and apiserver_storage_objects.
   void ServerMetrics(httplib::Response& res);
   // A pod's containers' usage at a scrape time, for PodMetrics. Requires the model lock while

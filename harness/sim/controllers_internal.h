@@ -184,10 +184,11 @@ inline int64_t ScaledValue(const json& v, int64_t total, bool round_up) {
   if (v.is_number()) return v.get<int64_t>();
   std::string s = Str(v);
   int64_t pct = 25;
-  if (absl::EndsWith(s, "%"))
-    absl::SimpleAtoi(s.substr(0, s.size() - 1), &pct);
-  else if (absl::SimpleAtoi(s, &pct))
+  if (absl::EndsWith(s, "%")) {
+    if (!absl::SimpleAtoi(s.substr(0, s.size() - 1), &pct)) pct = 25;  // Admission refuses it.
+  } else if (absl::SimpleAtoi(s, &pct)) {
     return pct;
+  }
   double value = static_cast<double>(pct) * static_cast<double>(total) / 100.0;
   return static_cast<int64_t>(round_up ? std::ceil(value) : std::floor(value));
 }

@@ -1,5 +1,7 @@
 #include "sim/service_proxy.h"
 
+#include <iterator>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -10,19 +12,8 @@ namespace sre_eval {
 namespace sim {
 
 namespace {
-
 // The catalogue's socks (facts from the catalogue-db image's dump).
-struct Sock {
-  const char* id;
-  const char* name;
-  const char* description;
-  double price;
-  int count;
-  const char* image1;
-  const char* image2;
-};
-
-constexpr Sock kSocks[] = {
+constexpr CatalogueSock kSocks[] = {
     {"03fef6ac-1896-4ce8-bd69-b798f85c6e0b", "Holy",
      "Socks fit for a Messiah. You too can experience walking in water with these special "
      "edition beauties. Each hole is lovingly proggled to leave smooth edges. The only sock "
@@ -56,9 +47,42 @@ constexpr Sock kSocks[] = {
      "/catalogue/images/classic.jpg", "/catalogue/images/classic2.jpg"},
 };
 
+}  // namespace
+
+const std::vector<CatalogueSock>& CatalogueSocks() {
+  static const auto* socks = new std::vector<CatalogueSock>(std::begin(kSocks), std::end(kSocks));
+  return *socks;
+}
+
+const std::vector<std::string>& CatalogueTags() {
+  static const auto* tags = new std::vector<std::string>{
+      "brown", "geek", "formal", "blue", "skin", "red", "action", "sport", "black", "magic",
+      "green"};
+  return *tags;
+}
+
+const std::vector<std::pair<std::string, int>>& CatalogueSockTags() {
+  static const auto* pairs = new std::vector<std::pair<std::string, int>>{
+      {"a0a4f044-b040-410d-8ead-4de0446aec7e", 4}, {"a0a4f044-b040-410d-8ead-4de0446aec7e", 5},
+      {"808a2de1-1aaa-4c25-a9b9-6612e8f29a38", 4}, {"808a2de1-1aaa-4c25-a9b9-6612e8f29a38", 6},
+      {"808a2de1-1aaa-4c25-a9b9-6612e8f29a38", 7}, {"808a2de1-1aaa-4c25-a9b9-6612e8f29a38", 3},
+      {"510a0d7e-8e83-4193-b483-e27e09ddc34d", 8}, {"510a0d7e-8e83-4193-b483-e27e09ddc34d", 9},
+      {"510a0d7e-8e83-4193-b483-e27e09ddc34d", 3}, {"03fef6ac-1896-4ce8-bd69-b798f85c6e0b", 10},
+      {"03fef6ac-1896-4ce8-bd69-b798f85c6e0b", 7}, {"d3588630-ad8e-49df-bbd7-3167f7efb246", 2},
+      {"d3588630-ad8e-49df-bbd7-3167f7efb246", 3}, {"819e1fbf-8b7e-4f6d-811f-693534916a8b", 3},
+      {"819e1fbf-8b7e-4f6d-811f-693534916a8b", 11}, {"819e1fbf-8b7e-4f6d-811f-693534916a8b", 4},
+      {"zzz4f044-b040-410d-8ead-4de0446aec7e", 1}, {"zzz4f044-b040-410d-8ead-4de0446aec7e", 11},
+      {"3395a43e-2d88-40de-b95f-e00e1502085b", 1}, {"3395a43e-2d88-40de-b95f-e00e1502085b", 4},
+      {"837ab141-399e-4c1f-9abc-bace40296bac", 1}, {"837ab141-399e-4c1f-9abc-bace40296bac", 11},
+      {"837ab141-399e-4c1f-9abc-bace40296bac", 3}};
+  return *pairs;
+}
+
+namespace {
+
 nlohmann::json Catalogue() {
   nlohmann::json out = nlohmann::json::array();
-  for (const Sock& s : kSocks) {
+  for (const CatalogueSock& s : CatalogueSocks()) {
     out.push_back({{"id", s.id},
                    {"name", s.name},
                    {"description", s.description},
@@ -115,7 +139,7 @@ ProxyResponse ServeProxy(Sim* sim, const std::string& ns, const std::string& ser
     out.body = Catalogue().dump();
     return out;
   }
-  if (service == "catalogue" && path == "/catalogue/size") {
+  if ((service == "catalogue" || service == "front-end") && path == "/catalogue/size") {
     out.body = R"({"size":9,"err":null})";
     return out;
   }

@@ -30,6 +30,22 @@ struct ProxyResponse {
   std::string reason;
 };
 
+// The catalogue's socks, as the catalogue-db image's dump.sql inserts them (sorted by id, the
+// table's primary key), and its tags: tag ids count from 1 in `CatalogueTags()`' order, and
+// `CatalogueSockTags()` pairs a sock id with a tag id in insertion order.
+struct CatalogueSock {
+  const char* id;
+  const char* name;
+  const char* description;
+  double price;
+  int count;
+  const char* image1;
+  const char* image2;
+};
+const std::vector<CatalogueSock>& CatalogueSocks();
+const std::vector<std::string>& CatalogueTags();
+const std::vector<std::pair<std::string, int>>& CatalogueSockTags();
+
 // Requires sim->mu(). `service` exists in `ns`.
 ProxyResponse ServeProxy(Sim* sim, const std::string& ns, const std::string& service,
                          const ProxyRequest& request);

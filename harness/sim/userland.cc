@@ -20,6 +20,7 @@
 #include "re2/re2.h"
 #include "sim/controllers_internal.h"
 #include "sim/metrics.h"
+#include "sim/mysql_shell.h"
 #include "sim/orders_db.h"
 #include "sim/service_proxy.h"
 #include "sim/validation.h"
@@ -918,6 +919,20 @@ Io Mongo(Shell& sh, const std::vector<std::string>& args, const std::string& inp
   return io;
 }
 
+// mysql in catalogue-db: sim/mysql_shell.h.
+Io Mysql(Shell& sh, const std::vector<std::string>& args, const std::string& input) {
+  const Container& c = sh.container();
+  if (!absl::StrContains(c.image(), "catalogue-db")) return Io{"", sh.NotFound(args[0]), 127};
+  std::string root_password;
+  for (const auto& [k, v] : c.Env()) {
+    if (k == "MYSQL_ROOT_PASSWORD") root_password = v;
+  }
+  MysqlResult r = RunMysql(
+      args, input, root_password,
+      absl::FormatTime("%Y-%m-%d %H:%M:%S", c.now() + c.shift(), absl::UTCTimeZone()));
+  return Io{std::move(r.out), std::move(r.err), r.exit_code};
+}
+
 Io Grep(Shell& sh, const std::vector<std::string>& args, const std::string& input) {
   Io io;
   bool ignore_case = false, invert = false, count = false, fixed = false, quiet = false;
@@ -1086,6 +1101,7 @@ const std::map<std::string, Command>& Commands() {
       {"wget", Wget},
       {"mongo", Mongo},
       {"mongosh", Mongo},
+      {"mysql", Mysql},
       {"grep", Grep},
       {"head", HeadTail},
       {"tail", HeadTail},
@@ -1373,16 +1389,19 @@ ExecResult RunInContainer(Sim* sim, const nlohmann::json& pod, const std::string
   ExecResult result;
   std::string name = argv.empty() ? "" : argv[0];
   if (size_t slash = name.rfind('/'); slash != std::string::npos) name = name.substr(slash + 1);
-  if (name != "sh" && name != "bash" && name != "ash" && name != "exit" &&
-      Commands().count(name) == 0) {
+  const bool direct = name != "sh" && name != "bash" && name != "ash" && name != "exit";
+  auto no_program = [&] {
     // Not through a shell: the runtime finds no such program.
     result.err = absl::StrCat(
         "OCI runtime exec failed: exec failed: unable to start container process: exec: \"",
         argv.empty() ? "" : argv[0], "\": executable file not found in $PATH: unknown\n");
     result.exit_code = 127;
     return result;
-  }
+  };
+  if (direct && Commands().count(name) == 0) return no_program();
   Io io = shell.Run(argv, input);
+  // A program only some images have (mongo, mysql), run where it is not.
+  if (direct && io.code == 127 && io.err == shell.NotFound(argv[0])) return no_program();
   if (shell.exited()) io.code = shell.exit_code();
   result.out = std::move(io.out);
   result.err = std::move(io.err);

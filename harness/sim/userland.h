@@ -22,6 +22,8 @@
 //                              (database "data", collection "customerOrder"; F is {} or
 //                              {field: "value"}), getCollectionNames(); other collections read
 //                              as empty
+//   mysql [-u -p -D -e -N -s -t -E] in catalogue-db: a SQL subset over socksdb
+//                              (sim/mysql_shell.h)
 //   grep [-i -v -c -E -F -q] PATTERN, head/tail [-n N], wc [-l -w -c], sort, uniq   in pipes
 // Anything else answers as a shell does when it has no such program: "sh: NAME: not found",
 // exit 127. Memory counters are the current container instance's: after an OOM kill the

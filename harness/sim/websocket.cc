@@ -55,25 +55,26 @@ bool WebSocketReader::Fill(size_t n, absl::Time deadline) {
     pollfd p{fd_, POLLIN, 0};
     int ready = poll(&p, 1, static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
     if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return false;
+    if (ready == 0) return false;
+    if (ready < 0) return !(ended_ = true);
     ssize_t got = read(fd_, chunk, sizeof(chunk));
     if (got < 0 && errno == EINTR) continue;
-    if (got <= 0) return false;
+    if (got <= 0) return !(ended_ = true);
     buffer_.append(chunk, static_cast<size_t>(got));
   }
   return true;
 }
 
 bool WebSocketReader::Next(absl::Time deadline, WebSocketMessage* out) {
-  out->opcode = 0;
-  out->payload.clear();
+  // A message is built in pending_, so that a deadline between its frames loses nothing.
+  auto refuse = [this] { return !(ended_ = true); };
   for (;;) {
     if (!Fill(2, deadline)) return false;
     const auto b0 = static_cast<uint8_t>(buffer_[0]);
     const auto b1 = static_cast<uint8_t>(buffer_[1]);
     const bool fin = (b0 & 0x80) != 0;
     const uint8_t opcode = b0 & 0x0F;
-    if ((b0 & 0x70) != 0 || (b1 & 0x80) == 0) return false;  // reserved bits; unmasked
+    if ((b0 & 0x70) != 0 || (b1 & 0x80) == 0) return refuse();  // reserved bits; unmasked
     uint64_t length = b1 & 0x7F;
     size_t header = 2;
     if (length == 126) {
@@ -89,8 +90,8 @@ bool WebSocketReader::Next(absl::Time deadline, WebSocketMessage* out) {
     }
     const bool control = (opcode & 0x8) != 0;
     if ((control && (length > 125 || !fin)) || length > max_bytes_ ||
-        out->payload.size() + length > max_bytes_) {
-      return false;
+        pending_.payload.size() + length > max_bytes_) {
+      return refuse();
     }
     if (!Fill(header + 4 + length, deadline)) return false;
     const char* mask = buffer_.data() + header;
@@ -103,10 +104,17 @@ bool WebSocketReader::Next(absl::Time deadline, WebSocketMessage* out) {
       out->payload = std::move(payload);
       return true;
     }
-    if (opcode != 0) out->opcode = opcode;
-    if (out->opcode == 0) return false;  // a continuation with nothing to continue
-    out->payload += payload;
-    if (fin) return true;
+    if (opcode != 0) {
+      if (pending_.opcode != 0) return refuse();  // a new message inside a fragmented one
+      pending_.opcode = opcode;
+    }
+    if (pending_.opcode == 0) return refuse();  // a continuation with nothing to continue
+    pending_.payload += payload;
+    if (fin) {
+      *out = std::move(pending_);
+      pending_ = WebSocketMessage();
+      return true;
+    }
   }
 }
 

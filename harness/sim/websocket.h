@@ -35,12 +35,14 @@ struct WebSocketMessage {
 };
 
 // Reads client messages from a socket, bounded: a message over `max_bytes`, a frame a client
-// must not send (unmasked, reserved bits, a control frame over 125 bytes), the deadline or
-// the end of the stream ends the reading (false).
+// must not send (unmasked, reserved bits, a control frame over 125 bytes) or the end of the
+// stream ends the reading (false, and ended()); the deadline returns false with nothing lost,
+// and the next call goes on where this one stopped.
 class WebSocketReader {
  public:
   WebSocketReader(int fd, size_t max_bytes) : fd_(fd), max_bytes_(max_bytes) {}
   bool Next(absl::Time deadline, WebSocketMessage* out);
+  bool ended() const { return ended_; }
 
  private:
   bool Fill(size_t n, absl::Time deadline);  // At least n bytes buffered.
@@ -48,6 +50,8 @@ class WebSocketReader {
   int fd_;
   size_t max_bytes_;
   std::string buffer_;
+  WebSocketMessage pending_;  // A fragmented message so far.
+  bool ended_ = false;
 };
 
 // Writes all of `data` to `fd` (blocking, no SIGPIPE); false when the peer has gone.

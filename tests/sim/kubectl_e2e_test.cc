@@ -1,5 +1,10 @@
 // The sim against the real kubectl: every command the issue lists, run by the installed
 // kubectl binary over HTTP on 127.0.0.1, with assertions on what it prints.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -417,23 +422,18 @@ TEST_F(KubectlTest, AdmissionRefusesNegativeReplicasBadQuantitiesAndNewSelectors
             "1 500Mi carts");
 }
 
-// No process runs in the sim: exec, attach, port-forward and debug get a Status that says so
-// (a bare 404 made `kubectl debug` panic and `exec` report a missing pod).
-TEST_F(KubectlTest, PortForwardAndDebugSayNoProcessRuns) {
+// No process runs in the sim: attach and debug get a Status that says so (a bare 404 made
+// `kubectl debug` panic).
+TEST_F(KubectlTest, DebugSaysNoProcessRuns) {
   std::string pod;
   for (const std::string& line : Lines(Ok({"get", "pods", "-o", "name"}))) {
     if (absl::StartsWith(line, "pod/front-end-")) pod = line.substr(4);
   }
   ASSERT_FALSE(pod.empty());
   const std::string because =
-      " (kubectl attach, port-forward, debug) is not available; use kubectl exec (a simulated "
-      "userland), logs, events, metrics and the services proxy instead\n";
-  SubprocessResult r = Kubectl({"port-forward", "svc/front-end", "2025:80"});
-  EXPECT_EQ(r.exit_code, 1);
-  EXPECT_EQ(r.stderr_data,
-            "error: error upgrading connection: the simulated cluster runs no processes: "
-            "pods/portforward" +
-                because);
+      " (kubectl attach, debug) is not available; use kubectl exec (a simulated userland), "
+      "port-forward, logs, events, metrics and the services proxy instead\n";
+  SubprocessResult r;
   r = Kubectl({"debug", pod, "--image=busybox", "--profile=general"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(absl::EndsWith(r.stderr_data,
@@ -442,6 +442,141 @@ TEST_F(KubectlTest, PortForwardAndDebugSayNoProcessRuns) {
                                  because))
       << r.stderr_data;
   EXPECT_FALSE(absl::StrContains(r.stderr_data, "panic")) << r.stderr_data;
+}
+
+// A free port on 127.0.0.1 (bound, then released for kubectl to take).
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t n = sizeof(a);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n) != 0) {
+    close(fd);
+    return 0;
+  }
+  close(fd);
+  return ntohs(a.sin_port);
+}
+
+// Sends `request` to 127.0.0.1:`port` (retrying the connection for up to 20 s while kubectl
+// starts listening) and returns everything the peer sends until it closes.
+std::string HttpExchange(int port, const std::string& request) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (;;) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons(static_cast<uint16_t>(port));
+    if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0) {
+      timeval tv{20, 0};
+      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+      send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+      std::string out;
+      char buf[4096];
+      for (ssize_t got; (got = recv(fd, buf, sizeof(buf), 0)) > 0;) out.append(buf, got);
+      close(fd);
+      return out;
+    }
+    close(fd);
+    if (std::chrono::steady_clock::now() > give_up) return "";
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+}
+
+// `kubectl port-forward` (the guide's prerequisite 4) over WebSocket-tunnelled SPDY, kubectl
+// 1.32's default, and over SPDY itself, its fallback: the front-end's port answers what the
+// services proxy answers, keep-alive included, and a port nothing serves gets the kubelet's
+// error, after which kubectl exits as it does on kind ("lost connection to pod").
+TEST_F(KubectlTest, PortForwardServesTheShopsPorts) {
+  std::string pod;
+  for (const std::string& line : Lines(Ok({"get", "pods", "-o", "name"}))) {
+    if (absl::StartsWith(line, "pod/front-end-")) pod = line;
+  }
+  ASSERT_FALSE(pod.empty());
+  for (const bool websocket : {true, false}) {
+    const int shop = FreePort();
+    const int none = FreePort();
+    ASSERT_NE(shop, 0);
+    ASSERT_NE(none, 0);
+    SubprocessResult forward;
+    std::thread kubectl([&] {
+      forward = RunKubectl(
+          kubeconfig_, dir_->path(),
+          {"port-forward", websocket ? "deployment/front-end" : pod, absl::StrCat(shop, ":8079"),
+           absl::StrCat(none, ":9999")},
+          absl::Seconds(60), std::nullopt,
+          {{"KUBECTL_PORT_FORWARD_WEBSOCKETS", websocket ? "true" : "false"}});
+    });
+    const std::string two = HttpExchange(
+        shop,
+        "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+        "GET /catalogue/size HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+    // Then the port nothing listens on inside the pod: kubectl reports it and exits.
+    EXPECT_EQ(HttpExchange(none, "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n"), "");
+    kubectl.join();
+    const std::string what = websocket ? "websocket" : "spdy";
+    std::vector<std::string> responses = absl::StrSplit(two, "HTTP/1.1 ", absl::SkipEmpty());
+    ASSERT_EQ(responses.size(), 2u) << what << ": " << two;
+    EXPECT_TRUE(absl::StartsWith(responses[0], "200 OK\r\nContent-Type: application/json\r\n"))
+        << responses[0];
+    EXPECT_TRUE(absl::EndsWith(
+        responses[0], R"({"health":[{"service":"front-end","status":"OK","time":")" +
+                          nlohmann::json::parse(Ok({"get", "--raw", "/sim/v1/clock"}))["now"]
+                              .get<std::string>() +
+                          R"("}]})"))
+        << responses[0];
+    EXPECT_TRUE(absl::EndsWith(responses[1],
+                               "Content-Length: 21\r\nConnection: close\r\n\r\n"
+                               R"({"size":9,"err":null})"))
+        << responses[1];
+    EXPECT_EQ(forward.exit_code, 1) << what;
+    std::vector<std::string> out = Lines(forward.stdout_data);
+    EXPECT_EQ(out, (std::vector<std::string>{
+                       absl::StrCat("Forwarding from 127.0.0.1:", shop, " -> 8079"),
+                       absl::StrCat("Forwarding from [::1]:", shop, " -> 8079"),
+                       absl::StrCat("Forwarding from 127.0.0.1:", none, " -> 9999"),
+                       absl::StrCat("Forwarding from [::1]:", none, " -> 9999"),
+                       absl::StrCat("Handling connection for ", shop),
+                       absl::StrCat("Handling connection for ", none)}))
+        << what << ": " << forward.stdout_data;
+    EXPECT_TRUE(absl::StrContains(
+        forward.stderr_data,
+        absl::StrCat("an error occurred forwarding ", none, " -> 9999: error forwarding port 9999 "
+                     "to pod ")))
+        << forward.stderr_data;
+    EXPECT_TRUE(absl::StrContains(forward.stderr_data,
+                                  "failed to connect to localhost:9999 inside namespace"))
+        << forward.stderr_data;
+    EXPECT_TRUE(absl::EndsWith(forward.stderr_data, "error: lost connection to pod\n"))
+        << forward.stderr_data;
+  }
+  // The guide's own command, through the service's port 80, ended by SIGINT after 5 s.
+  const int shop = FreePort();
+  SubprocessResult forward;
+  std::thread kubectl([&] {
+    PosixProcessRunner runner;
+    SubprocessOptions o;
+    o.argv = {"timeout", "-s", "INT", "5", "kubectl", "--kubeconfig", kubeconfig_,
+              "port-forward", "svc/front-end", absl::StrCat(shop, ":80")};
+    o.env = {{"KUBECACHEDIR", dir_->path() + "/cache"}, {"HOME", dir_->path()}};
+    o.timeout = absl::Seconds(30);
+    absl::StatusOr<SubprocessResult> r = runner.Run(o);
+    if (r.ok()) forward = *r;
+  });
+  const std::string page =
+      HttpExchange(shop, "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+  kubectl.join();
+  EXPECT_TRUE(absl::StartsWith(page, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8"))
+      << page;
+  EXPECT_TRUE(absl::EndsWith(page, "<title>WeaveSocks</title>\n</head>\n<body>\n<div id=\"hot\">"
+                                   "Hot this week</div>\n</body>\n</html>\n"))
+      << page;
+  EXPECT_TRUE(absl::StartsWith(forward.stdout_data,
+                               absl::StrCat("Forwarding from 127.0.0.1:", shop, " -> 8079\n")))
+      << forward.stdout_data;
 }
 
 // `kubectl exec` (WebSocket, v5.channel.k8s.io) into the simulated userland: what agents run
@@ -510,6 +645,19 @@ TEST_F(KubectlTest, ExecRunsTheSimulatedUserland) {
        "10.96.0.10\noptions ndots:5\n",
        "Defaulted container \"rabbitmq\" out of: rabbitmq, rabbitmq-exporter\n",
        0},
+      {{"deploy/catalogue-db", "--", "sh", "-c",
+        "mysql -uroot -p$MYSQL_ROOT_PASSWORD socksdb -N -e 'select count(*) from sock'"},
+       "",
+       "9\n",
+       "mysql: [Warning] Using a password on the command line interface can be insecure.\n",
+       0},
+      {{carts, "--", "mysql", "-e", "select 1"},
+       "",
+       "",
+       "OCI runtime exec failed: exec failed: unable to start container process: exec: "
+       "\"mysql\": executable file not found in $PATH: unknown\n" +
+           exit_127,
+       127},
       {{carts, "-c", "nosuch", "--", "true"},
        "",
        "",
