@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "sim/manifest_data.h"
 #include "sim/resources.h"
 
 namespace sre_eval {
@@ -24,6 +25,42 @@ std::string DocumentHash(const std::string& path) {
   uint64_t h = 1469598103934665603ull;
   for (char c : path) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
   return absl::StrFormat("%016X%016X", h, h * 31 + 7);
+}
+
+// The component schemas (sim/data/openapi_schemas.json), parsed once.
+const nlohmann::json& AllSchemas() {
+  static const auto* schemas = new nlohmann::json(nlohmann::json::parse(OpenApiSchemasJson()));
+  return *schemas;
+}
+
+// Adds `name` and every schema it refers to, at any depth, to `out`.
+void AddSchemaClosure(const std::string& name, nlohmann::json* out) {
+  if (out->contains(name)) return;
+  const nlohmann::json& all = AllSchemas();
+  auto it = all.find(name);
+  if (it == all.end()) return;
+  (*out)[name] = *it;
+  std::vector<const nlohmann::json*> stack = {&*it};
+  while (!stack.empty()) {
+    const nlohmann::json* j = stack.back();
+    stack.pop_back();
+    if (j->is_object()) {
+      auto ref = j->find("$ref");
+      if (ref != j->end() && ref->is_string()) {
+        const std::string target = ref->get<std::string>().substr(sizeof("#/components/schemas/") - 1);
+        AddSchemaClosure(target, out);
+      }
+      for (const auto& [key, value] : j->items()) stack.push_back(&value);
+    } else if (j->is_array()) {
+      for (const nlohmann::json& value : *j) stack.push_back(&value);
+    }
+  }
+}
+
+// The schema name of a kind: the package of its group/version, then the kind.
+std::string SchemaName(const ResourceInfo& r) {
+  std::string package = r.group.empty() ? "core" : r.group.substr(0, r.group.find('.'));
+  return absl::StrCat("io.k8s.api.", package, ".", r.version, ".", r.kind);
 }
 
 }  // namespace
@@ -127,13 +164,28 @@ nlohmann::json OpenApiV3Index() {
 
 std::optional<nlohmann::json> OpenApiV3Document(const std::string& path) {
   nlohmann::json paths = nlohmann::json::object();
+  nlohmann::json schemas = nlohmann::json::object();
   for (const ResourceInfo& r : Resources()) {
     std::string gv = r.GroupVersion();
     std::string prefix = gv == "v1" ? "api/v1" : "apis/" + gv;
-    if (prefix != path || !r.stored) continue;
+    if (prefix != path) continue;
+    // Kinds without a schema (the metrics API's) are left out, as their group's document.
+    if (!r.stored && !AllSchemas().contains(SchemaName(r))) continue;
+    AddSchemaClosure(SchemaName(r), &schemas);
     std::string item = absl::StrCat("/", prefix, r.namespaced ? "/namespaces/{namespace}/" : "/",
                                     r.resource, "/{name}");
+    std::string collection =
+        absl::StrCat("/", prefix, r.namespaced ? "/namespaces/{namespace}/" : "/", r.resource);
     nlohmann::json gvk = {{"group", r.group}, {"version", r.version}, {"kind", r.kind}};
+    nlohmann::json ok = {{"200", {{"description", "OK"}}}};
+    if (!r.stored) {
+      // Read-only (derived) and create-only kinds: what they answer.
+      const bool create_only = r.verbs.size() == 1 && r.verbs[0] == "create";
+      paths[create_only ? collection : item] = {
+          {create_only ? "post" : "get",
+           {{"x-kubernetes-group-version-kind", gvk}, {"responses", ok}}}};
+      continue;
+    }
     nlohmann::json params = nlohmann::json::array();
     for (const char* name : {"dryRun", "fieldManager", "fieldValidation", "force"}) {
       params.push_back({{"name", name},
@@ -141,7 +193,6 @@ std::optional<nlohmann::json> OpenApiV3Document(const std::string& path) {
                         {"description", name},
                         {"schema", {{"type", "string"}, {"uniqueItems", true}}}});
     }
-    nlohmann::json ok = {{"200", {{"description", "OK"}}}};
     paths[item] = {
         {"get", {{"x-kubernetes-group-version-kind", gvk}, {"responses", ok}}},
         {"put",
@@ -149,8 +200,6 @@ std::optional<nlohmann::json> OpenApiV3Document(const std::string& path) {
         {"patch",
          {{"x-kubernetes-group-version-kind", gvk}, {"parameters", params}, {"responses", ok}}},
         {"delete", {{"x-kubernetes-group-version-kind", gvk}, {"responses", ok}}}};
-    std::string collection =
-        absl::StrCat("/", prefix, r.namespaced ? "/namespaces/{namespace}/" : "/", r.resource);
     paths[collection] = {
         {"post",
          {{"x-kubernetes-group-version-kind", gvk}, {"parameters", params}, {"responses", ok}}}};
@@ -159,7 +208,7 @@ std::optional<nlohmann::json> OpenApiV3Document(const std::string& path) {
   return nlohmann::json{{"openapi", "3.0.0"},
                         {"info", {{"title", "Kubernetes"}, {"version", kServerVersion}}},
                         {"paths", paths},
-                        {"components", {{"schemas", nlohmann::json::object()}}}};
+                        {"components", {{"schemas", schemas}}}};
 }
 
 }  // namespace sim

@@ -1,5 +1,6 @@
 // The Sock Shop manifest the sim serves (harness/sim/data/complete-demo.yaml, a copy of the
-// upstream microservices-demo `complete-demo.yaml`), compiled into the binary.
+// upstream microservices-demo `complete-demo.yaml`) and the OpenAPI schemas of its kinds,
+// compiled into the binary.
 #ifndef SRE_EVAL_SIM_MANIFEST_DATA_H_
 #define SRE_EVAL_SIM_MANIFEST_DATA_H_
 
@@ -8,6 +9,10 @@ namespace sim {
 
 // The whole multi-document YAML text; static storage.
 const char* SockShopManifest();
+
+// harness/sim/data/openapi_schemas.json (written by scripts/gen_openapi.py): the OpenAPI v3
+// component schemas of the served kinds, by name; static storage.
+const char* OpenApiSchemasJson();
 
 }  // namespace sim
 }  // namespace sre_eval

@@ -64,7 +64,51 @@ TEST(SimDiscoveryTest, OpenApiV3LetsKubectlLeaveValidationToTheServer) {
     field_validation |= p["name"] == "fieldValidation" && p["in"] == "query";
   }
   EXPECT_TRUE(field_validation);
-  EXPECT_FALSE(OpenApiV3Document("apis/metrics.k8s.io/v1beta1").has_value());  // Read-only.
+  EXPECT_FALSE(OpenApiV3Document("apis/metrics.k8s.io/v1beta1").has_value());  // No schemas.
+}
+
+// The schemas `kubectl explain` reads: the kinds of the document's group/version with their
+// group/version/kind, and every schema they refer to, at any depth, and no other.
+TEST(SimDiscoveryTest, OpenApiV3DocumentsCarryTheKindsSchemas) {
+  auto doc = OpenApiV3Document("apis/batch/v1");
+  ASSERT_TRUE(doc.has_value());
+  const nlohmann::json& schemas = (*doc)["components"]["schemas"];
+  const nlohmann::json& job = schemas["io.k8s.api.batch.v1.Job"];
+  EXPECT_EQ(job["x-kubernetes-group-version-kind"],
+            nlohmann::json::parse(R"([{"group":"batch","kind":"Job","version":"v1"}])"));
+  EXPECT_EQ(job["properties"]["spec"]["allOf"][0]["$ref"],
+            "#/components/schemas/io.k8s.api.batch.v1.JobSpec");
+  EXPECT_EQ(schemas["io.k8s.api.batch.v1.JobSpec"]["required"],
+            nlohmann::json::parse(R"(["template"])"));
+  EXPECT_EQ(schemas["io.k8s.api.core.v1.Container"]["required"],
+            nlohmann::json::parse(R"(["name"])"));
+  const nlohmann::json& containers =
+      schemas["io.k8s.api.core.v1.PodSpec"]["properties"]["containers"];
+  EXPECT_EQ(containers["x-kubernetes-patch-merge-key"], "name");
+  EXPECT_EQ(containers["x-kubernetes-patch-strategy"], "merge");
+  EXPECT_EQ(schemas["io.k8s.apimachinery.pkg.apis.meta.v1.Time"]["format"], "date-time");
+  EXPECT_FALSE(schemas.contains("io.k8s.api.apps.v1.Deployment"));
+  // Every reference resolves within the document.
+  std::vector<const nlohmann::json*> stack = {&schemas};
+  size_t refs = 0;
+  while (!stack.empty()) {
+    const nlohmann::json* j = stack.back();
+    stack.pop_back();
+    if (j->is_object() && j->contains("$ref")) {
+      ++refs;
+      const std::string ref = (*j)["$ref"];
+      EXPECT_TRUE(schemas.contains(ref.substr(21))) << ref;
+    }
+    if (j->is_structured()) {
+      for (const auto& v : *j) stack.push_back(&v);
+    }
+  }
+  EXPECT_GT(refs, 100u);
+  // A kind served read-only (derived from the store) is in its document too.
+  auto core = OpenApiV3Document("api/v1");
+  ASSERT_TRUE(core.has_value());
+  EXPECT_TRUE((*core)["paths"].contains("/api/v1/namespaces/{namespace}/endpoints/{name}"));
+  EXPECT_TRUE((*core)["components"]["schemas"].contains("io.k8s.api.core.v1.Endpoints"));
 }
 
 }  // namespace

@@ -444,6 +444,63 @@ TEST_F(KubectlTest, DebugSaysNoProcessRuns) {
   EXPECT_FALSE(absl::StrContains(r.stderr_data, "panic")) << r.stderr_data;
 }
 
+// `kubectl explain` reads the OpenAPI v3 documents: the kinds' schemas, generated from
+// Kubernetes 1.32's own types and documentation (scripts/gen_openapi.py), so it prints what
+// it prints against kind, enums and required fields included.
+TEST_F(KubectlTest, ExplainPrintsTheServedSchemas) {
+  EXPECT_EQ(Ok({"explain", "deployment.spec.strategy.type"}),
+            "GROUP:      apps\n"
+            "KIND:       Deployment\n"
+            "VERSION:    v1\n"
+            "\n"
+            "FIELD: type <string>\n"
+            "ENUM:\n"
+            "    Recreate\n"
+            "    RollingUpdate\n"
+            "\n"
+            "DESCRIPTION:\n"
+            "    Type of deployment. Can be \"Recreate\" or \"RollingUpdate\". Default is\n"
+            "    RollingUpdate.\n"
+            "    \n"
+            "    Possible enum values:\n"
+            "     - `\"Recreate\"` Kill all existing pods before creating new ones.\n"
+            "     - `\"RollingUpdate\"` Replace the old ReplicaSets by new one using rolling\n"
+            "    update i.e gradually scale down the old ReplicaSets and scale up the new\n"
+            "    one.\n"
+            "    \n"
+            "\n");
+  EXPECT_EQ(Ok({"explain", "svc.spec.ports", "--recursive"}),
+            "KIND:       Service\n"
+            "VERSION:    v1\n"
+            "\n"
+            "FIELD: ports <[]ServicePort>\n"
+            "\n"
+            "\n"
+            "DESCRIPTION:\n"
+            "    The list of ports that are exposed by this service. More info:\n"
+            "    https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies\n"
+            "    ServicePort contains information on service's port.\n"
+            "    \n"
+            "FIELDS:\n"
+            "  appProtocol\t<string>\n"
+            "  name\t<string>\n"
+            "  nodePort\t<integer>\n"
+            "  port\t<integer> -required-\n"
+            "  protocol\t<string>\n"
+            "  enum: SCTP, TCP, UDP\n"
+            "  targetPort\t<IntOrString>\n"
+            "\n");
+  const std::vector<std::string> pod = Lines(Ok({"explain", "pods"}));
+  ASSERT_GE(pod.size(), 4u);
+  EXPECT_EQ(pod[0], "KIND:       Pod");
+  EXPECT_EQ(pod[3], "    Pod is a collection of containers that can run on a host. This resource is");
+  EXPECT_EQ(Lines(Ok({"explain", "hpa.spec.maxReplicas", "--api-version=autoscaling/v2"}))[3],
+            "FIELD: maxReplicas <integer>");
+  SubprocessResult r = Kubectl({"explain", "pods.spec.nosuch"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.stderr_data, "error: field \"nosuch\" does not exist\n");
+}
+
 // A free port on 127.0.0.1 (bound, then released for kubectl to take).
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
