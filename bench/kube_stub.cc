@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
 
 namespace {

@@ -18,7 +18,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
 #include "test_util.h"
 #include "util/subprocess.h"

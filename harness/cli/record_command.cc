@@ -27,7 +27,7 @@
 #include "incident/incident.h"
 #include "incident/runner.h"
 #include "nlohmann/json.hpp"
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
 #include "util/edit_distance.h"
 #include "util/file_util.h"

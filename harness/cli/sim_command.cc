@@ -10,7 +10,7 @@
 #include "absl/time/clock.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
 #include "util/file_util.h"
 

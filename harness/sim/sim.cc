@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <optional>
 
-#include "sim/controllers_internal.h"
-#include "sim/sockshop.h"
-#include "sim/validation.h"
+#include "sim/kube/controllers_internal.h"
+#include "sim/shop/sockshop.h"
+#include "sim/store/validation.h"
 
 namespace sre_eval {
 namespace sim {

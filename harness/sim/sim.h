@@ -9,13 +9,13 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "sim/autoscaler.h"
-#include "sim/controllers.h"
-#include "sim/load_model.h"
-#include "sim/log_book.h"
-#include "sim/metrics.h"
-#include "sim/object_store.h"
-#include "sim/orders_db.h"
+#include "sim/kube/autoscaler.h"
+#include "sim/kube/controllers.h"
+#include "sim/shop/load_model.h"
+#include "sim/shop/log_book.h"
+#include "sim/shop/metrics.h"
+#include "sim/shop/orders_db.h"
+#include "sim/store/object_store.h"
 
 namespace sre_eval {
 namespace sim {

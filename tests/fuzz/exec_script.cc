@@ -1,4 +1,4 @@
-// Fuzzes the simulated userland of `kubectl exec` (sim/userland.h): each input is a shell
+// Fuzzes the simulated userland of `kubectl exec` (sim/shop/userland.h): each input is a shell
 // script run by `sh -c` in carts' container, with the input also on its stdin. The shell's
 // parser (quotes, variables, operators, redirections) and every command's argument handling
 // must answer without crashing, with an exit code from 0 to 255 and bounded output.
@@ -8,8 +8,8 @@
 #include <string>
 
 #include "fuzz_input.h"
+#include "sim/shop/userland.h"
 #include "sim/sim.h"
-#include "sim/userland.h"
 
 namespace {
 

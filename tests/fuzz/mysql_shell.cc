@@ -1,4 +1,4 @@
-// Fuzzes the simulated mysql client of catalogue-db (sim/mysql_shell.h): each input is a
+// Fuzzes the simulated mysql client of catalogue-db (sim/shop/mysql_shell.h): each input is a
 // script of SQL statements, run with -e and again on stdin in table format. The tokenizer,
 // the parser of the SQL subset and the output formats must answer without crashing, with
 // exit code 0 or 1 and bounded output.
@@ -7,7 +7,7 @@
 #include <string>
 
 #include "fuzz_input.h"
-#include "sim/mysql_shell.h"
+#include "sim/shop/mysql_shell.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using sre_eval::sim::MysqlResult;

@@ -1,5 +1,5 @@
-// Fuzzes `kubectl port-forward`'s server side (sim/port_forward.h over sim/spdy.h): each input
-// is the bytes a client sends on an upgraded connection, fed in two pieces split where the
+// Fuzzes `kubectl port-forward`'s server side (sim/api/port_forward.h over sim/api/spdy.h): each
+// input is the bytes a client sends on an upgraded connection, fed in two pieces split where the
 // first byte says. Frames, zlib header blocks, stream pairing and the HTTP read on data
 // streams must answer without crashing, with whole frames that a SPDY reader reads back, and
 // bounded output.
@@ -9,8 +9,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "fuzz_input.h"
-#include "sim/port_forward.h"
-#include "sim/spdy.h"
+#include "sim/api/port_forward.h"
+#include "sim/api/spdy.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace sre_eval::sim;

@@ -1,4 +1,4 @@
-// Fuzzes the sim's request handling in-process (sim/api_server.h ApiServer::Handle, no
+// Fuzzes the sim's request handling in-process (sim/api/api_server.h ApiServer::Handle, no
 // socket): routing, query parameters, label and field selectors, request bodies (JSON and
 // YAML), merge, strategic merge and JSON patches, server-side apply, scale, logs, the proxy,
 // watches and /sim/v1. Each input is up to 4 requests in a row, so that what one request
@@ -32,7 +32,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "fuzz_input.h"
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
 #include "util/utf8.h"
 

@@ -12,7 +12,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "locust_reference.h"
-#include "sim/locust_stats.h"
+#include "sim/shop/locust_stats.h"
 #include "test_util.h"
 
 namespace sre_eval {
@@ -153,7 +153,7 @@ TEST(LocustSummaryTest, ReadsTheConnectionRefusedReferenceRun) {
             "GET /catalogue: ConnectionRefusedError(111, 'Connection refused')");
 }
 
-// A log as the simulated cluster's Locust Job writes it (sim/locust_stats.h).
+// A log as the simulated cluster's Locust Job writes it (sim/shop/locust_stats.h).
 std::string SimulatedLog(bool prefix_tables) {
   const absl::Time start = At("2026-11-24T10:05:00Z");
   sim::LocustStats stats(start);

@@ -16,7 +16,7 @@
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
 
 namespace sre_eval {

@@ -1,6 +1,6 @@
 // The sim's API over plain HTTP: discovery, Status errors, and 200 malformed requests that
 // must each get a Kubernetes Status (or an HTTP error) while the server keeps answering.
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 
 #include <httplib.h>
 
@@ -12,7 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "sim/api_server_internal.h"
+#include "sim/api/api_server_internal.h"
 #include "sim/sim.h"
 
 namespace sre_eval {

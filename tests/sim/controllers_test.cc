@@ -1,4 +1,4 @@
-#include "sim/controllers.h"
+#include "sim/kube/controllers.h"
 
 #include <optional>
 #include <string>

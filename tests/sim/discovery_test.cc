@@ -1,10 +1,10 @@
-#include "sim/discovery.h"
+#include "sim/api/discovery.h"
 
 #include <string>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "sim/resources.h"
+#include "sim/api/resources.h"
 
 namespace sre_eval {
 namespace sim {

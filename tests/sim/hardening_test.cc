@@ -20,9 +20,9 @@
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "sim/api_server.h"
-#include "sim/object_store.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
+#include "sim/store/object_store.h"
 
 namespace sre_eval {
 namespace sim {

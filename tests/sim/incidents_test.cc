@@ -18,7 +18,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "re2/re2.h"
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
 
 namespace sre_eval {

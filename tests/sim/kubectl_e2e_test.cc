@@ -22,7 +22,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "served_sim.h"
-#include "sim/api_server.h"
+#include "sim/api/api_server.h"
 #include "sim/sim.h"
 #include "test_util.h"
 #include "util/subprocess.h"
@@ -478,7 +478,9 @@ TEST_F(KubectlTest, ExplainPrintsTheServedSchemas) {
             "\n"
             "DESCRIPTION:\n"
             "    The list of ports that are exposed by this service. More info:\n"
-            "    https://kubernetes.io/docs/concepts/services-networking/service/#virtual-ips-and-service-proxies\n"
+            "    "
+            "https://kubernetes.io/docs/concepts/services-networking/service/"
+            "#virtual-ips-and-service-proxies\n"
             "    ServicePort contains information on service's port.\n"
             "    \n"
             "FIELDS:\n"
@@ -493,7 +495,8 @@ TEST_F(KubectlTest, ExplainPrintsTheServedSchemas) {
   const std::vector<std::string> pod = Lines(Ok({"explain", "pods"}));
   ASSERT_GE(pod.size(), 4u);
   EXPECT_EQ(pod[0], "KIND:       Pod");
-  EXPECT_EQ(pod[3], "    Pod is a collection of containers that can run on a host. This resource is");
+  EXPECT_EQ(pod[3],
+            "    Pod is a collection of containers that can run on a host. This resource is");
   EXPECT_EQ(Lines(Ok({"explain", "hpa.spec.maxReplicas", "--api-version=autoscaling/v2"}))[3],
             "FIELD: maxReplicas <integer>");
   SubprocessResult r = Kubectl({"explain", "pods.spec.nosuch"});
@@ -560,12 +563,11 @@ TEST_F(KubectlTest, PortForwardServesTheShopsPorts) {
     ASSERT_NE(none, 0);
     SubprocessResult forward;
     std::thread kubectl([&] {
-      forward = RunKubectl(
-          kubeconfig_, dir_->path(),
-          {"port-forward", websocket ? "deployment/front-end" : pod, absl::StrCat(shop, ":8079"),
-           absl::StrCat(none, ":9999")},
-          absl::Seconds(60), std::nullopt,
-          {{"KUBECTL_PORT_FORWARD_WEBSOCKETS", websocket ? "true" : "false"}});
+      forward = RunKubectl(kubeconfig_, dir_->path(),
+                           {"port-forward", websocket ? "deployment/front-end" : pod,
+                            absl::StrCat(shop, ":8079"), absl::StrCat(none, ":9999")},
+                           absl::Seconds(60), std::nullopt,
+                           {{"KUBECTL_PORT_FORWARD_WEBSOCKETS", websocket ? "true" : "false"}});
     });
     const std::string two = HttpExchange(
         shop,
@@ -580,10 +582,10 @@ TEST_F(KubectlTest, PortForwardServesTheShopsPorts) {
     EXPECT_TRUE(absl::StartsWith(responses[0], "200 OK\r\nContent-Type: application/json\r\n"))
         << responses[0];
     EXPECT_TRUE(absl::EndsWith(
-        responses[0], R"({"health":[{"service":"front-end","status":"OK","time":")" +
-                          nlohmann::json::parse(Ok({"get", "--raw", "/sim/v1/clock"}))["now"]
-                              .get<std::string>() +
-                          R"("}]})"))
+        responses[0],
+        R"({"health":[{"service":"front-end","status":"OK","time":")" +
+            nlohmann::json::parse(Ok({"get", "--raw", "/sim/v1/clock"}))["now"].get<std::string>() +
+            R"("}]})"))
         << responses[0];
     EXPECT_TRUE(absl::EndsWith(responses[1],
                                "Content-Length: 21\r\nConnection: close\r\n\r\n"
@@ -591,18 +593,18 @@ TEST_F(KubectlTest, PortForwardServesTheShopsPorts) {
         << responses[1];
     EXPECT_EQ(forward.exit_code, 1) << what;
     std::vector<std::string> out = Lines(forward.stdout_data);
-    EXPECT_EQ(out, (std::vector<std::string>{
-                       absl::StrCat("Forwarding from 127.0.0.1:", shop, " -> 8079"),
-                       absl::StrCat("Forwarding from [::1]:", shop, " -> 8079"),
-                       absl::StrCat("Forwarding from 127.0.0.1:", none, " -> 9999"),
-                       absl::StrCat("Forwarding from [::1]:", none, " -> 9999"),
-                       absl::StrCat("Handling connection for ", shop),
-                       absl::StrCat("Handling connection for ", none)}))
+    EXPECT_EQ(
+        out, (std::vector<std::string>{absl::StrCat("Forwarding from 127.0.0.1:", shop, " -> 8079"),
+                                       absl::StrCat("Forwarding from [::1]:", shop, " -> 8079"),
+                                       absl::StrCat("Forwarding from 127.0.0.1:", none, " -> 9999"),
+                                       absl::StrCat("Forwarding from [::1]:", none, " -> 9999"),
+                                       absl::StrCat("Handling connection for ", shop),
+                                       absl::StrCat("Handling connection for ", none)}))
         << what << ": " << forward.stdout_data;
-    EXPECT_TRUE(absl::StrContains(
-        forward.stderr_data,
-        absl::StrCat("an error occurred forwarding ", none, " -> 9999: error forwarding port 9999 "
-                     "to pod ")))
+    EXPECT_TRUE(
+        absl::StrContains(forward.stderr_data, absl::StrCat("an error occurred forwarding ", none,
+                                                            " -> 9999: error forwarding port 9999 "
+                                                            "to pod ")))
         << forward.stderr_data;
     EXPECT_TRUE(absl::StrContains(forward.stderr_data,
                                   "failed to connect to localhost:9999 inside namespace"))
@@ -616,8 +618,11 @@ TEST_F(KubectlTest, PortForwardServesTheShopsPorts) {
   std::thread kubectl([&] {
     PosixProcessRunner runner;
     SubprocessOptions o;
-    o.argv = {"timeout", "-s", "INT", "5", "kubectl", "--kubeconfig", kubeconfig_,
-              "port-forward", "svc/front-end", absl::StrCat(shop, ":80")};
+    o.argv = {"timeout",       "-s",
+              "INT",           "5",
+              "kubectl",       "--kubeconfig",
+              kubeconfig_,     "port-forward",
+              "svc/front-end", absl::StrCat(shop, ":80")};
     o.env = {{"KUBECACHEDIR", dir_->path() + "/cache"}, {"HOME", dir_->path()}};
     o.timeout = absl::Seconds(30);
     absl::StatusOr<SubprocessResult> r = runner.Run(o);
@@ -628,8 +633,9 @@ TEST_F(KubectlTest, PortForwardServesTheShopsPorts) {
   kubectl.join();
   EXPECT_TRUE(absl::StartsWith(page, "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=UTF-8"))
       << page;
-  EXPECT_TRUE(absl::EndsWith(page, "<title>WeaveSocks</title>\n</head>\n<body>\n<div id=\"hot\">"
-                                   "Hot this week</div>\n</body>\n</html>\n"))
+  EXPECT_TRUE(absl::EndsWith(page,
+                             "<title>WeaveSocks</title>\n</head>\n<body>\n<div id=\"hot\">"
+                             "Hot this week</div>\n</body>\n</html>\n"))
       << page;
   EXPECT_TRUE(absl::StartsWith(forward.stdout_data,
                                absl::StrCat("Forwarding from 127.0.0.1:", shop, " -> 8079\n")))

@@ -1,4 +1,4 @@
-#include "sim/locust_args.h"
+#include "sim/shop/locust_args.h"
 
 #include <cstdint>
 #include <string>
@@ -11,7 +11,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
-#include "sim/locust_stats.h"
+#include "sim/shop/locust_stats.h"
 #include "test_util.h"
 
 namespace sre_eval {

@@ -1,4 +1,4 @@
-#include "sim/locust_stats.h"
+#include "sim/shop/locust_stats.h"
 
 #include <cstdint>
 #include <map>
@@ -10,7 +10,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "locust_reference.h"
-#include "sim/locust_args.h"
+#include "sim/shop/locust_args.h"
 #include "test_util.h"
 
 namespace sre_eval {

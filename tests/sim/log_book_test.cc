@@ -1,4 +1,4 @@
-#include "sim/log_book.h"
+#include "sim/shop/log_book.h"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "sim/logs.h"
+#include "sim/shop/logs.h"
 
 #include <string>
 #include <vector>

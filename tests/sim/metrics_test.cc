@@ -1,4 +1,4 @@
-#include "sim/metrics.h"
+#include "sim/shop/metrics.h"
 
 #include <string>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "sim/object_store.h"
+#include "sim/store/object_store.h"
 #include "test_util.h"
 
 namespace sre_eval {

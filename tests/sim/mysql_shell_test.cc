@@ -1,7 +1,7 @@
-// The simulated mysql client in catalogue-db (sim/mysql_shell.h): options, the SQL subset
+// The simulated mysql client in catalogue-db (sim/shop/mysql_shell.h): options, the SQL subset
 // over socksdb as the image's dump.sql fills it, the client's output formats and MySQL's
 // own error texts.
-#include "sim/mysql_shell.h"
+#include "sim/shop/mysql_shell.h"
 
 #include <string>
 #include <vector>

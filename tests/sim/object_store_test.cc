@@ -1,4 +1,4 @@
-#include "sim/object_store.h"
+#include "sim/store/object_store.h"
 
 #include <string>
 

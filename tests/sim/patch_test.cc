@@ -1,4 +1,4 @@
-#include "sim/patch.h"
+#include "sim/store/patch.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-// SPDY/3.1 framing (sim/spdy.h) and the port-forward protocol over it (sim/port_forward.h),
+// SPDY/3.1 framing (sim/api/spdy.h) and the port-forward protocol over it (sim/api/port_forward.h),
 // driven as client-go drives them: a client's SYN_STREAMs with compressed headers, data
 // frames, FINs and pings, and what the server sends back, frame by frame.
 #include <zlib.h>
@@ -8,8 +8,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
-#include "sim/port_forward.h"
-#include "sim/spdy.h"
+#include "sim/api/port_forward.h"
+#include "sim/api/spdy.h"
 
 namespace sre_eval {
 namespace sim {

@@ -1,4 +1,4 @@
-#include "sim/protobuf.h"
+#include "sim/api/protobuf.h"
 
 #include <cstdint>
 #include <string>

@@ -1,4 +1,4 @@
-#include "sim/selector.h"
+#include "sim/store/selector.h"
 
 #include <string>
 

@@ -1,4 +1,4 @@
-#include "sim/sockshop.h"
+#include "sim/shop/sockshop.h"
 
 #include <string>
 #include <vector>

@@ -1,4 +1,4 @@
-#include "sim/table.h"
+#include "sim/api/table.h"
 
 #include <string>
 #include <tuple>

@@ -1,6 +1,6 @@
-// The simulated userland kubectl exec runs (sim/userland.h) and the WebSocket framing it
-// travels in (sim/websocket.h): the shell's syntax, the commands' outputs and exit codes.
-#include "sim/userland.h"
+// The simulated userland kubectl exec runs (sim/shop/userland.h) and the WebSocket framing it
+// travels in (sim/api/websocket.h): the shell's syntax, the commands' outputs and exit codes.
+#include "sim/shop/userland.h"
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -13,8 +13,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "sim/api/websocket.h"
 #include "sim/sim.h"
-#include "sim/websocket.h"
 
 namespace sre_eval {
 namespace sim {

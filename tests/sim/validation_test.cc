@@ -1,4 +1,4 @@
-#include "sim/validation.h"
+#include "sim/store/validation.h"
 
 #include "absl/status/status.h"
 #include "gtest/gtest.h"

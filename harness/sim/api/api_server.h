@@ -1,0 +1,85 @@
+// The sim's Kubernetes API over HTTP on 127.0.0.1: discovery, the OpenAPI documents kubectl
+// reads, get/list/watch/create/update/patch/apply/delete with server-side printing, logs,
+// scale, the services proxy, metrics.k8s.io, and the /sim/v1 control endpoint.
+#ifndef SRE_EVAL_SIM_API_API_SERVER_H_
+#define SRE_EVAL_SIM_API_API_SERVER_H_
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "sim/sim.h"
+
+namespace httplib {
+class Server;
+struct Request;
+struct Response;
+}  // namespace httplib
+
+namespace sre_eval {
+namespace sim {
+
+class HeaderDeadline;
+
+// The kubeconfig context the sim writes.
+constexpr char kContext[] = "sre-eval-sim";
+
+class ApiServer {
+ public:
+  // `sim` is not owned and must outlive the server.
+  explicit ApiServer(Sim* sim);
+  ~ApiServer();  // Stops.
+
+  // Listens on 127.0.0.1:`port` (0 picks a free one) and serves on a background thread.
+  // Returns the port. Unavailable when the port cannot be bound.
+  absl::StatusOr<int> Start(int port);
+  // Stops serving; open watches end. Idempotent.
+  void Stop();
+  int port() const { return port_; }
+
+  // The longest a connection may take to send a request line and its headers before it is
+  // closed, as the kube-apiserver's ReadHeaderTimeout (32 s, the default). Before Start().
+  void set_header_timeout(std::chrono::steady_clock::duration d) { header_timeout_ = d; }
+  // Connections closed so far for taking too long over their headers.
+  size_t header_timeouts() const;
+
+  // How far back every time the server shows is moved (0 or negative, in whole seconds), read
+  // on each response: `sre-eval sim --speed X` with X > 1 runs the virtual clock ahead of the
+  // wall clock, and clients compute ages from their own clock (kubectl describe, kubectl
+  // events): shown as they are, times would lie in the clients' future ("<invalid>" ages).
+  // Moved back by how far the clock is ahead, every time reads as the same age as the
+  // model's: what a client computes from the shown times is what the sim computes (the
+  // AGE columns of `kubectl get`). Times in requests (sinceTime) are moved forward again.
+  // Only the API's time fields (creationTimestamp, lastTimestamp, startedAt, ...) and log
+  // timestamps move; a time a client wrote elsewhere (an annotation) is left alone. Not the
+  // /sim/v1 control API, which speaks virtual time.
+  void set_time_shift(const std::atomic<int64_t>* seconds);
+
+  // Serves one request in-process, without a socket, as a worker thread would: for fuzzing.
+  // `req` needs method, path, params, headers and body set; a watch leaves its stream in
+  // `res`'s content provider. Thread-safe like the server.
+  void Handle(const httplib::Request& req, httplib::Response& res);
+
+  // A kubeconfig with one context, kContext, pointing at this server, namespace sock-shop.
+  std::string Kubeconfig() const;
+
+ private:
+  class Handler;
+
+  std::chrono::steady_clock::duration header_timeout_ = std::chrono::seconds(32);
+  std::unique_ptr<HeaderDeadline> header_deadline_;
+  Sim* sim_;
+  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<Handler> handler_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_API_API_SERVER_H_

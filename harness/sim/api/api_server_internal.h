@@ -1,0 +1,179 @@
+// Internal to the API server (api_server.cc, api_server_objects.cc): the Status errors, the
+// request helpers and the request handler both halves define. Not part of the sim's interface.
+#ifndef SRE_EVAL_SIM_API_API_SERVER_INTERNAL_H_
+#define SRE_EVAL_SIM_API_API_SERVER_INTERNAL_H_
+
+#include <httplib.h>
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "sim/api/api_server.h"
+#include "sim/api/request_metrics.h"
+#include "sim/api/resources.h"
+#include "sim/shop/metrics.h"
+#include "sim/sim.h"
+#include "sim/store/selector.h"
+
+namespace sre_eval {
+namespace sim {
+namespace api_internal {
+
+// An API error, rendered as a Status object.
+struct ApiError {
+  int code;
+  std::string reason;
+  std::string message;
+  // The Status' details when the error brings its own (422 Invalid: name, group, kind and the
+  // field causes); else null, and StatusJson makes them from the name and kind it is given.
+  nlohmann::json details = nullptr;
+};
+
+ApiError FromStatus(const absl::Status& s);
+
+nlohmann::json StatusJson(const ApiError& e, const std::string& name = "",
+                          const std::string& kind = "");
+
+std::string Param(const httplib::Request& req, const std::string& name);
+
+bool ParamTrue(const httplib::Request& req, const std::string& name);
+
+std::string MetaString(const nlohmann::json& o, const char* field);
+
+// What a request names: /api/v1/namespaces/sock-shop/pods/NAME/log, and so on.
+struct Target {
+  const ResourceInfo* info = nullptr;
+  std::string ns;
+  std::string name;
+  std::string sub;
+  std::string rest;  // After a proxy subresource: the path to forward.
+};
+
+// Moves every time field of the API in `doc` (creationTimestamp, lastTimestamp, startedAt,
+// eventTime, ... at any depth; RFC 3339 in UTC, the precision kept) by `shift`.
+void ShiftTimes(nlohmann::json* doc, absl::Duration shift);
+
+}  // namespace api_internal
+
+// The request handler, called from cpp-httplib's worker threads, several at once.
+// The routing, logs, metrics, the services proxy and /sim/v1 are in api_server.cc, the object
+// endpoints (list, get, watch, create, replace, patch, delete, scale) in api_server_objects.cc.
+class ApiServer::Handler {
+ public:
+  explicit Handler(Sim* sim) : sim_(sim) {}
+
+  void set_port(int port) { port_ = port; }
+  void set_time_shift(const std::atomic<int64_t>* seconds) { shift_seconds_ = seconds; }
+
+  void Serve(const httplib::Request& req, httplib::Response& res);
+
+  void Stop() { stopping_ = true; }
+
+  // Answers with `e` as a Status, before any routing (a body that could not be read).
+  void Reject(httplib::Response& res, const api_internal::ApiError& e) { Error(res, e); }
+
+ private:
+  using ApiError = api_internal::ApiError;
+  using Target = api_internal::Target;
+
+  void Json(httplib::Response& res, int code, const nlohmann::json& body) {
+    res.status = code;
+    absl::Duration shift = Shift();
+    if (shift == absl::ZeroDuration()) return res.set_content(body.dump(), "application/json");
+    nlohmann::json shown = body;
+    api_internal::ShiftTimes(&shown, shift);
+    res.set_content(shown.dump(), "application/json");
+  }
+
+  // See ApiServer::set_time_shift.
+  absl::Duration Shift() const {
+    return shift_seconds_ == nullptr ? absl::ZeroDuration() : absl::Seconds(shift_seconds_->load());
+  }
+
+  void Error(httplib::Response& res, const ApiError& e, const std::string& name = "",
+             const std::string& kind = "") {
+    Json(res, e.code, api_internal::StatusJson(e, name, kind));
+  }
+
+  void NotFoundPath(httplib::Response& res) {
+    Error(res, {404, "NotFound", "the server could not find the requested resource"});
+  }
+
+  void Dispatch(const httplib::Request& req, httplib::Response& res);
+
+  // Label and field selectors of a list or watch; false (with the error sent) when malformed.
+  struct Filter {
+    std::optional<LabelSelector> labels;
+    std::optional<FieldSelector> fields;
+    bool Matches(const nlohmann::json& o) const {
+      if (labels.has_value()) {
+        auto m = o.find("metadata");
+        nlohmann::json none;
+        const nlohmann::json& l = m != o.end() && m->contains("labels") ? (*m)["labels"] : none;
+        if (!labels->Matches(l)) return false;
+      }
+      return !fields.has_value() || fields->Matches(o);
+    }
+  };
+
+  bool MakeFilter(const httplib::Request& req, httplib::Response& res, const Target& t, Filter* f);
+  bool WantsTable(const httplib::Request& req);
+  nlohmann::json WithKind(nlohmann::json o, const ResourceInfo& info);
+  // An object a client sent for `info`, in the form the store keeps: WithKind, and for
+  // autoscaling/v1 HPAs the conversion to the stored autoscaling/v2.
+  nlohmann::json ForStorage(nlohmann::json o, const ResourceInfo& info);
+  void List(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // `items` as a Table when the client asks for one, else as a <Kind>List at version `rv`.
+  void ServeList(const httplib::Request& req, httplib::Response& res, const Target& t,
+                 std::vector<nlohmann::json> items, absl::Time now, uint64_t rv);
+  void Get(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Watch(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Create(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Replace(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Patch(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Delete(const httplib::Request& req, httplib::Response& res, const Target& t);
+  nlohmann::json ScaleOf(const nlohmann::json& o);
+  void GetScale(httplib::Response& res, const Target& t);
+  void ChangeScale(const httplib::Request& req, httplib::Response& res, const Target& t);
+
+  void Logs(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Exec(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // `kubectl port-forward` (sim/api/api_server_portforward.cc).
+  void PortForward(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // What `port` of `pod` reaches: "" with the service whose targetPort it is in *service, or
+  // the kubelet's error for the error stream. Requires the model lock.
+  std::string OpenPodPort(const nlohmann::json& pod, int port, std::string* service);
+  // GET /metrics: apiserver_request_total and apiserver_storage_objects.
+  void ServerMetrics(httplib::Response& res);
+  // A pod's containers' usage at a scrape time, for PodMetrics. Requires the model lock while
+  // it is called.
+  std::function<Usage(const std::string&, absl::Time)> UsageOf(const nlohmann::json& pod);
+  void Metrics(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // Endpoints, EndpointSlices, ServiceAccounts, Secrets, StatefulSets (sim/kube/derived.h): get and
+  // list, computed from the store.
+  void Derived(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // `kubectl auth can-i`: the sim's user may do everything, as kind's admin may.
+  void AccessReview(const httplib::Request& req, httplib::Response& res);
+  void Proxy(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // Routes a request for a stored or derived resource by method and subresource.
+  void Dispatch(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // nodes/NAME/proxy: the kubelet's /stats/summary and /healthz.
+  void NodeProxy(const httplib::Request& req, httplib::Response& res, const Target& t);
+  void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);
+
+  Sim* sim_;
+  int port_ = 0;
+  RequestMetrics metrics_;  // What /metrics reports.
+  std::atomic<bool> stopping_{false};
+  const std::atomic<int64_t>* shift_seconds_ = nullptr;  // Not owned; see Shift().
+};
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_API_API_SERVER_INTERNAL_H_
