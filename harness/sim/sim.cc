@@ -49,6 +49,10 @@ absl::StatusOr<std::unique_ptr<Sim>> Sim::Create(const SimOptions& options) {
   seed.deployed_at = options.start - options.deployed_before;
   absl::Status status = SeedSockShop(&sim->store_, &sim->controllers_, seed);
   if (!status.ok()) return status;
+  // Monitoring was installed with the shop: the first scrape is the first 15 s boundary.
+  const int64_t interval = absl::ToInt64Seconds(kScrapeInterval);
+  const int64_t from = absl::ToUnixSeconds(seed.deployed_at);
+  sim->next_scrape_ = absl::FromUnixSeconds((from + interval - 1) / interval * interval);
   sim->Run(options.start);
   return sim;
 }
@@ -71,7 +75,18 @@ void Sim::Run(absl::Time target) {
       if (due > next) next = t + absl::Seconds(absl::ToInt64Seconds(due - t));
     }
     t = std::min(target, next);
+    ScrapeUntil(t, false);  // Scrapes in seconds skipped see the state as it stood.
     Step(t);
+    ScrapeUntil(t, true);
+  }
+}
+
+void Sim::ScrapeUntil(absl::Time t, bool inclusive) {
+  while (next_scrape_ < t || (inclusive && next_scrape_ == t)) {
+    scraper_.Scrape(next_scrape_, store_,
+                    [this](const nlohmann::json& pod, const std::string& container,
+                           absl::Time at) { return ContainerUsage(pod, container, at); });
+    next_scrape_ += kScrapeInterval;
   }
 }
 

@@ -11,6 +11,8 @@
 #include "absl/time/time.h"
 #include "sim/kube/autoscaler.h"
 #include "sim/kube/controllers.h"
+#include "sim/monitoring/history.h"
+#include "sim/monitoring/scrape.h"
 #include "sim/shop/load_model.h"
 #include "sim/shop/log_book.h"
 #include "sim/shop/metrics.h"
@@ -51,6 +53,9 @@ class Sim {
   const LogBook& log_book() const { return log_book_; }
   const OrdersDb& orders() const { return orders_; }
   const LoadModel& load() const { return load_; }
+  // The monitoring history (sim/monitoring/): a scrape every 15 s of virtual time since the
+  // sim opened. Requires mu().
+  const History& history() const { return history_; }
 
   // A container's usage at `t` (a scrape time within the last minute): its baseline plus what
   // load adds. Requires mu().
@@ -67,6 +72,8 @@ class Sim {
   void Run(absl::Time target) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // One second of the model, ending at `t`. Requires mu().
   void Step(absl::Time t) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Scrapes at every due scrape time before `t` (or at it, with `inclusive`). Requires mu().
+  void ScrapeUntil(absl::Time t, bool inclusive) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // The pods as the load model sees them, rebuilt when the store has changed.
   const std::vector<PodView>& Views() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
@@ -80,6 +87,9 @@ class Sim {
   Autoscaler autoscaler_;
   std::vector<PodView> views_;
   uint64_t views_version_ = 0;
+  History history_;
+  Scraper scraper_{&history_};
+  absl::Time next_scrape_;
 };
 
 }  // namespace sim

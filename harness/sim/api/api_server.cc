@@ -28,6 +28,7 @@
 #include "sim/api/server_sockets.h"
 #include "sim/api/websocket.h"
 #include "sim/kube/controllers_internal.h"
+#include "sim/monitoring/prometheus_api.h"
 #include "sim/kube/derived.h"
 #include "sim/shop/log_book.h"
 #include "sim/shop/logs.h"
@@ -319,6 +320,7 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
     return Json(res, 200, *doc);
   }
   if (absl::StartsWith(path, "/sim/v1/")) return Control(req, res, path.substr(8));
+  if (absl::StartsWith(path, "/prometheus/api/v1/")) return Prometheus(req, res, path.substr(19));
 
   std::vector<std::string> segs = absl::StrSplit(path, '/', absl::SkipEmpty());
   if (segs.size() == 2 && segs[0] == "apis") {
@@ -909,6 +911,31 @@ void ApiServer::Handler::Proxy(const httplib::Request& req, httplib::Response& r
   }
   res.status = pres.status;
   res.set_content(pres.body, pres.content_type.c_str());
+}
+
+void ApiServer::Handler::Prometheus(const httplib::Request& req, httplib::Response& res,
+                                    const std::string& endpoint) {
+  if (req.method != "GET" && req.method != "POST") {
+    res.status = 405;
+    return res.set_content(
+        R"({"status":"error","errorType":"bad_data","error":"method not allowed"})",
+        "application/json");
+  }
+  // The query string's parameters, then a form body's (as Go's Request.Form orders them).
+  std::vector<std::pair<std::string, std::string>> params;
+  const size_t q = req.target.find('?');
+  if (q != std::string::npos) ParseQueryText(req.target.substr(q + 1), &params);
+  if (req.method == "POST" &&
+      absl::StartsWith(req.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
+    ParseQueryText(req.body, &params);
+  }
+  MonitoringReply reply;
+  {
+    absl::MutexLock lock(sim_->mu());
+    reply = PrometheusApi(sim_->history(), endpoint, params, sim_->Now(), Shift());
+  }
+  res.status = reply.status;
+  res.set_content(reply.body, reply.content_type.c_str());
 }
 
 void ApiServer::Handler::NodeProxy(const httplib::Request& req, httplib::Response& res,

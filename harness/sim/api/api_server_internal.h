@@ -164,6 +164,9 @@ class ApiServer::Handler {
   void Dispatch(const httplib::Request& req, httplib::Response& res, const Target& t);
   // nodes/NAME/proxy: the kubelet's /stats/summary and /healthz.
   void NodeProxy(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // /prometheus/api/v1/<endpoint>: the monitoring history (sim/monitoring/prometheus_api.h).
+  void Prometheus(const httplib::Request& req, httplib::Response& res,
+                  const std::string& endpoint);
   void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);
 
   Sim* sim_;

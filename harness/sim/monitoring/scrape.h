@@ -1,0 +1,51 @@
+// What the sim's Prometheus scrapes, every 15 s of virtual time: the kubelet's cAdvisor
+// metrics per container (CPU seconds, working set, CFS periods and throttling, OOM events,
+// the spec's limits) and kube-state-metrics' per pod, container and deployment (restarts,
+// last terminated and waiting reasons, readiness, phase, requests and limits, replicas), with
+// the labels those exporters put on them in a kube-prometheus install.
+#ifndef SRE_EVAL_SIM_MONITORING_SCRAPE_H_
+#define SRE_EVAL_SIM_MONITORING_SCRAPE_H_
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "absl/time/time.h"
+#include "nlohmann/json.hpp"
+#include "sim/monitoring/history.h"
+#include "sim/shop/metrics.h"
+#include "sim/store/object_store.h"
+
+namespace sre_eval {
+namespace sim {
+
+inline constexpr absl::Duration kScrapeInterval = absl::Seconds(15);
+
+class Scraper {
+ public:
+  // Registers the metrics' types and help texts.
+  explicit Scraper(History* history);
+
+  // One scrape at `t` of what `store` holds; `usage` gives a container's usage at t.
+  void Scrape(absl::Time t, const ObjectStore& store,
+              const std::function<Usage(const nlohmann::json& pod, const std::string& container,
+                                        absl::Time t)>& usage);
+
+ private:
+  struct Instance {
+    std::string started;  // The running instance's startedAt.
+    double cpu_seconds = 0;
+    double periods = 0;
+    double throttled = 0;
+    double oom_events = 0;
+    int64_t restarts = 0;
+    absl::Time last = absl::InfinitePast();
+  };
+  History* history_;
+  std::map<std::string, Instance> instances_;  // By pod uid and container.
+};
+
+}  // namespace sim
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_SIM_MONITORING_SCRAPE_H_
