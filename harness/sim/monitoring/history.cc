@@ -26,6 +26,12 @@ bool LabelMatcher::Make(Op op, std::string name, std::string value, LabelMatcher
     RE2::Options options;
     options.set_log_errors(false);
     options.set_max_mem(8 << 20);
+    // The pattern alone first, so that an error names what the user wrote.
+    RE2 alone(out->value, options);
+    if (!alone.ok()) {
+      *error = absl::StrCat("error parsing regexp: ", alone.error());
+      return false;
+    }
     auto re = std::make_shared<const RE2>(absl::StrCat("^(?:", out->value, ")$"), options);
     if (!re->ok()) {
       *error = absl::StrCat("error parsing regexp: ", re->error());

@@ -206,7 +206,10 @@ class Lexer {
     t->pos = i_;
     if (i_ >= s_.size()) return true;
     const char c = s_[i_];
-    if (absl::ascii_isalpha(c) || c == '_' || c == ':') {
+    const bool colon_name =
+        c == ':' && i_ + 1 < s_.size() &&
+        (absl::ascii_isalpha(s_[i_ + 1]) || s_[i_ + 1] == '_' || s_[i_ + 1] == ':');
+    if (absl::ascii_isalpha(c) || c == '_' || colon_name) {
       size_t j = i_;
       while (j < s_.size() && (absl::ascii_isalnum(s_[j]) || s_[j] == '_' || s_[j] == ':')) ++j;
       t->kind = Token::kIdent;
@@ -601,6 +604,7 @@ class Parser {
     if (tok_.kind == Token::kIdent) {
       const std::string name = tok_.text;
       const std::string lower = absl::AsciiStrToLower(name);
+      ident_pos_ = tok_.pos;
       if (!Advance()) return nullptr;
       if (IsAggregation(lower) && (Is(Token::kPunct, "(") || IsWord("by") || IsWord("without"))) {
         return Aggregation(lower);
@@ -666,12 +670,20 @@ class Parser {
 
   std::shared_ptr<PromExpr> Call(const std::string& name) {
     auto it = Functions().find(name);
-    if (it == Functions().end()) return Error(absl::StrCat("unknown function with name \"", name, "\""));
+    if (it == Functions().end()) {
+      if (error_.empty()) {
+        error_ = absl::StrCat("1:", ident_pos_ + 1, ": parse error: unknown function with name \"",
+                              name, "\"");
+      }
+      return nullptr;
+    }
     auto node = std::make_shared<PromExpr>();
     node->kind = PromExpr::kCall;
     node->str = name;
     if (!Expect(Token::kPunct, "(")) return nullptr;
+    std::vector<size_t> arg_pos;
     while (!Is(Token::kPunct, ")")) {
+      arg_pos.push_back(tok_.pos);
       auto arg = Expr(0);
       if (arg == nullptr) return nullptr;
       node->args.push_back(arg);
@@ -692,6 +704,7 @@ class Parser {
       const PromType got = TypeOf(*node->args[i]);
       if (got != f.args[i]) {
         static const char* kNames[] = {"scalar", "instant vector", "range vector", "string"};
+        tok_.pos = arg_pos[i];
         return Error(absl::StrCat("expected type ", kNames[static_cast<int>(f.args[i])],
                                   " in call to function \"", name, "\", got ",
                                   kNames[static_cast<int>(got)]));
@@ -746,6 +759,7 @@ class Parser {
   Token tok_;
   std::string error_;
   int depth_ = 0;
+  size_t ident_pos_ = 0;
 };
 
 // ---- Evaluation.
@@ -847,7 +861,7 @@ class Evaluator {
                                  [](int64_t v, const Sample& a) { return v < a.t_ms; });
       if (it == s->samples.begin()) continue;
       --it;
-      if (it->t_ms <= at - kLookbackMs) continue;
+      if (it->t_ms < at - kLookbackMs) continue;  // Prometheus 2.x: 5 minutes, inclusive.
       out.push_back({s->labels, it->v});
     }
     return out;

@@ -1,0 +1,114 @@
+// The sim's Prometheus API through promtool, a client nobody here wrote (Debian's
+// `prometheus` package), during the guide's crash incident: what the monitoring history
+// shows agrees with what kubectl shows of the same cluster.
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "served_sim.h"
+#include "test_util.h"
+#include "util/subprocess.h"
+
+namespace sre_eval {
+namespace {
+
+bool HavePromtool() {
+  PosixProcessRunner runner;
+  SubprocessOptions o;
+  o.argv = {"promtool", "--version"};
+  o.timeout = absl::Seconds(10);
+  auto r = runner.Run(o);
+  return r.ok() && r->exit_code == 0;
+}
+
+SubprocessResult Promtool(std::vector<std::string> args) {
+  PosixProcessRunner runner;
+  SubprocessOptions o;
+  o.argv = {"promtool"};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  o.timeout = absl::Seconds(30);
+  auto r = runner.Run(o);
+  EXPECT_TRUE(r.ok()) << r.status();
+  return r.ok() ? *r : SubprocessResult();
+}
+
+// The value of promtool's one-line answer "{labels} => VALUE @[TIME]".
+double Value(const std::string& line) {
+  const size_t arrow = line.find("=> ");
+  const size_t at = line.find(" @[");
+  double v = -1;
+  if (arrow == std::string::npos || at == std::string::npos) return v;
+  EXPECT_TRUE(absl::SimpleAtod(line.substr(arrow + 3, at - arrow - 3), &v)) << line;
+  return v;
+}
+
+TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
+  if (!HavePromtool()) GTEST_SKIP() << "promtool is not on PATH (Debian package prometheus)";
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH";
+  auto served = ServedSim::Start(7);
+  ASSERT_TRUE(served.ok()) << served.status();
+  auto kubectl = [&](std::vector<std::string> args) {
+    return RunKubectl((*served)->kubeconfig(), (*served)->dir().path(), std::move(args),
+                      absl::Seconds(60));
+  };
+  const std::string manifests = absl::StrCat(SRE_EVAL_SOURCE_DIR, "/incidents/manifests/");
+  ASSERT_EQ(kubectl({"apply", "-f", manifests + "locustfile.yaml", "-f",
+                     manifests + "locust-crash.yaml"})
+                .exit_code,
+            0);
+  (*served)->sim()->AdvanceBy(absl::Minutes(8));
+  const std::string url = (*served)->base_url() + "/prometheus";
+  // The sim's clock is its own (the incident's recorded times): queries name their time, as
+  // an agent given the incident's window does.
+  const int64_t end = absl::ToUnixSeconds((*served)->sim()->Now());
+  const std::string now = absl::StrCat("--time=", end);
+
+  // Restarts: kube-state-metrics' counter is the pod's restartCount, and every one of them
+  // was an OOM kill, which cAdvisor counted.
+  const std::string restarts =
+      kubectl({"-n", "sock-shop", "get", "pods", "-l", "name=front-end", "-o",
+               "jsonpath={.items[0].status.containerStatuses[0].restartCount}"})
+          .stdout_data;
+  int64_t n = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(restarts, &n)) << restarts;
+  ASSERT_GE(n, 2);
+  SubprocessResult r = Promtool(
+      {"query", "instant", now, url, "sum(kube_pod_container_status_restarts_total{container=\"front-end\"})"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_EQ(Value(r.stdout_data), static_cast<double>(n)) << r.stdout_data;
+  r = Promtool({"query", "instant", now, url, "sum(container_oom_events_total{container=\"front-end\"})"});
+  EXPECT_EQ(Value(r.stdout_data), static_cast<double>(n)) << r.stdout_data;
+  r = Promtool({"query", "instant", now, url,
+                "kube_pod_container_status_last_terminated_reason{container=\"front-end\"}"});
+  EXPECT_TRUE(absl::StrContains(r.stdout_data, "reason=\"OOMKilled\"")) << r.stdout_data;
+  EXPECT_EQ(Value(r.stdout_data), 1) << r.stdout_data;
+  // The memory peak the history kept is near the 1000Mi limit the kills prove was reached,
+  // while `kubectl top` shows only the present.
+  r = Promtool({"query", "instant", now, url,
+                "max(max_over_time(container_memory_working_set_bytes{container=\"front-end\"}[8m])) "
+                "/ max(container_spec_memory_limit_bytes{container=\"front-end\"})"});
+  EXPECT_GT(Value(r.stdout_data), 0.85) << r.stdout_data;
+  EXPECT_LE(Value(r.stdout_data), 1.0) << r.stdout_data;
+  // A range query: one series per pod of the shop, points every minute over the 8 minutes.
+  r = Promtool({"query", "range", "--start", absl::StrCat(end - 8 * 60), "--end",
+                absl::StrCat(end), "--step", "1m", url,
+                "sum by (pod) (rate(container_cpu_usage_seconds_total{namespace=\"sock-shop\","
+                "container=\"front-end\"}[1m]))"});
+  EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
+  EXPECT_TRUE(absl::StartsWith(r.stdout_data, "{pod=\"front-end-")) << r.stdout_data;
+  // Series and label values.
+  r = Promtool({"query", "labels", url, "deployment"});
+  EXPECT_EQ(r.stdout_data,
+            "carts\ncarts-db\ncatalogue\ncatalogue-db\nfront-end\norders\norders-db\npayment\n"
+            "queue-master\nrabbitmq\nsession-db\nshipping\nuser\nuser-db\n");
+  r = Promtool({"query", "instant", now, url, "rate(kube_pod_info"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(r.stderr_data, "bad_data")) << r.stderr_data;
+}
+
+}  // namespace
+}  // namespace sre_eval
