@@ -66,33 +66,36 @@ bool Matches(const Labels& labels, const LabelMatcher& m) {
   return false;
 }
 
-void History::Add(const std::string& name, Labels labels, absl::Time t, double value) {
+size_t History::SeriesIndex(const std::string& name, Labels labels) {
   labels.erase(std::remove_if(labels.begin(), labels.end(),
                               [](const auto& l) { return l.second.empty(); }),
                labels.end());
   labels.emplace_back("__name__", name);
   std::sort(labels.begin(), labels.end());
-  const std::string key = Key(labels);
-  auto [it, inserted] = by_key_.try_emplace(key, series_.size());
+  auto [it, inserted] = by_key_.try_emplace(Key(labels), series_.size());
   if (inserted) {
     series_.push_back(Series{std::move(labels), {}});
     by_name_[name].push_back(it->second);
   }
-  Series& s = series_[it->second];
+  return it->second;
+}
+
+void History::AddTo(size_t index, absl::Time t, double value) {
+  Series& s = series_[index];
   const int64_t t_ms = absl::ToUnixMillis(t);
   if (!s.samples.empty() && s.samples.back().t_ms >= t_ms) return;
   s.samples.push_back({t_ms, value});
-  if (t > newest_) newest_ = t;
+  if (t_ms <= newest_ms_) return;
+  newest_ms_ = t_ms;
   // Retention, checked once a virtual hour.
-  const int64_t horizon = absl::ToUnixMillis(newest_ - kRetention);
-  if (horizon - trimmed_before_ms_ >= 3600 * 1000) {
-    for (Series& each : series_) {
-      auto first = std::lower_bound(each.samples.begin(), each.samples.end(), horizon,
-                                    [](const Sample& a, int64_t t) { return a.t_ms < t; });
-      each.samples.erase(each.samples.begin(), first);
-    }
-    trimmed_before_ms_ = horizon;
+  const int64_t horizon = newest_ms_ - absl::ToInt64Milliseconds(kRetention);
+  if (trimmed_before_ms_ != INT64_MIN && horizon - trimmed_before_ms_ < 3600 * 1000) return;
+  for (Series& each : series_) {
+    auto first = std::lower_bound(each.samples.begin(), each.samples.end(), horizon,
+                                  [](const Sample& a, int64_t h) { return a.t_ms < h; });
+    each.samples.erase(each.samples.begin(), first);
   }
+  trimmed_before_ms_ = horizon;
 }
 
 std::vector<const Series*> History::Select(const std::vector<LabelMatcher>& matchers) const {

@@ -60,7 +60,13 @@ class History {
   // Appends `value` at `t` to the series of `name` and `labels` (any order; a label with an
   // empty value is dropped, as Prometheus drops it). A sample at or before the series' last
   // time is ignored.
-  void Add(const std::string& name, Labels labels, absl::Time t, double value);
+  void Add(const std::string& name, Labels labels, absl::Time t, double value) {
+    AddTo(SeriesIndex(name, std::move(labels)), t, value);
+  }
+  // The same in two steps, for a caller that scrapes a series again and again: the series'
+  // index (created, empty, when new), then a sample for it.
+  size_t SeriesIndex(const std::string& name, Labels labels);
+  void AddTo(size_t index, absl::Time t, double value);
   void Describe(const std::string& name, MetricInfo info) { metadata_[name] = std::move(info); }
 
   // The series whose labels satisfy every matcher (a matcher on "__name__" selects the
@@ -72,14 +78,16 @@ class History {
   // Bytes the samples and labels take (for the memory bound).
   size_t bytes() const;
   // The newest sample time over all series (InfinitePast when empty).
-  absl::Time newest() const { return newest_; }
+  absl::Time newest() const {
+    return newest_ms_ == INT64_MIN ? absl::InfinitePast() : absl::FromUnixMillis(newest_ms_);
+  }
 
  private:
   std::vector<Series> series_;
   absl::flat_hash_map<std::string, size_t> by_key_;                 // Labels -> index.
   absl::flat_hash_map<std::string, std::vector<size_t>> by_name_;  // __name__ -> indexes.
   std::map<std::string, MetricInfo> metadata_;
-  absl::Time newest_ = absl::InfinitePast();
+  int64_t newest_ms_ = INT64_MIN;
   int64_t trimmed_before_ms_ = INT64_MIN;
 };
 

@@ -1,5 +1,7 @@
 #include "sim/monitoring/scrape.h"
 
+#include <cmath>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -95,74 +97,132 @@ Scraper::Scraper(History* history) : history_(history) {
   for (const auto& [name, info] : kInfo) history_->Describe(name, info);
 }
 
+namespace {
+
+constexpr const char* kPhases[] = {"Pending", "Running", "Succeeded", "Failed", "Unknown"};
+constexpr const char* kReady[] = {"true", "false", "unknown"};
+// kube-state-metrics' per-container gauges, in Instance::ksm's order.
+constexpr const char* kKsmContainer[] = {
+    "kube_pod_container_info",           "kube_pod_container_status_restarts_total",
+    "kube_pod_container_status_running", "kube_pod_container_status_waiting",
+    "kube_pod_container_status_terminated", "kube_pod_container_status_ready"};
+// cAdvisor's, in Instance::cadvisor's order.
+constexpr const char* kCadvisor[] = {"container_cpu_usage_seconds_total",
+                                     "container_memory_working_set_bytes",
+                                     "container_oom_events_total",
+                                     "container_spec_memory_limit_bytes",
+                                     "container_spec_cpu_quota",
+                                     "container_spec_cpu_period",
+                                     "container_cpu_cfs_periods_total",
+                                     "container_cpu_cfs_throttled_periods_total",
+                                     "container_cpu_cfs_throttled_seconds_total"};
+constexpr const char* kDeployment[] = {
+    "kube_deployment_spec_replicas", "kube_deployment_status_replicas",
+    "kube_deployment_status_replicas_available", "kube_deployment_status_replicas_unavailable",
+    "kube_deployment_status_replicas_updated"};
+constexpr const char* kDeploymentField[] = {"replicas", "replicas", "availableReplicas",
+                                            "unavailableReplicas", "updatedReplicas"};
+
+constexpr size_t kNone = static_cast<size_t>(-1);
+
+std::optional<double> QuantityValue(const nlohmann::json& q) {
+  if (!q.is_string()) return std::nullopt;
+  std::optional<long double> millis = QuantityMillis(q.get<std::string>());
+  if (!millis.has_value()) return std::nullopt;
+  return static_cast<double>(*millis / 1000);
+}
+
+}  // namespace
+
 void Scraper::Scrape(absl::Time t, const ObjectStore& store,
                      const std::function<Usage(const nlohmann::json&, const std::string&,
                                                absl::Time)>& usage) {
   History& h = *history_;
-  for (const nlohmann::json& pod : store.List("pods", "")) {
+  store.ForEach("pods", "", [&](const nlohmann::json& pod) {
+    const std::string& uid = Str(At(pod, {"metadata", "uid"}));
     const std::string ns = Str(At(pod, {"metadata", "namespace"}));
     const std::string name = Str(At(pod, {"metadata", "name"}));
-    const std::string uid = Str(At(pod, {"metadata", "uid"}));
     const Labels pod_labels = {{"namespace", ns}, {"pod", name}, {"uid", uid}};
-    const std::string phase = Str(At(pod, {"status", "phase"}));
-    for (const char* p : {"Pending", "Running", "Succeeded", "Failed", "Unknown"}) {
-      Labels l = pod_labels;
-      l.emplace_back("phase", p);
-      h.Add("kube_pod_status_phase", Ksm(l), t, phase == p ? 1 : 0);
+    PodRefs& refs = pods_[uid];
+    if (refs.phase.empty()) {
+      for (const char* p : kPhases) {
+        Labels l = pod_labels;
+        l.emplace_back("phase", p);
+        refs.phase.push_back(h.SeriesIndex("kube_pod_status_phase", Ksm(l)));
+      }
+      for (const char* c : kReady) {
+        Labels l = pod_labels;
+        l.emplace_back("condition", c);
+        refs.ready.push_back(h.SeriesIndex("kube_pod_status_ready", Ksm(l)));
+      }
     }
+    const std::string& phase = Str(At(pod, {"status", "phase"}));
+    for (size_t i = 0; i < 5; ++i) h.AddTo(refs.phase[i], t, phase == kPhases[i] ? 1 : 0);
     std::string ready = "unknown";
     for (const nlohmann::json& c : At(pod, {"status", "conditions"})) {
-      if (Str(At(c, {"type"})) == "Ready") ready = Str(At(c, {"status"})) == "True" ? "true" : "false";
+      if (Str(At(c, {"type"})) == "Ready") {
+        ready = Str(At(c, {"status"})) == "True" ? "true" : "false";
+      }
     }
-    for (const char* cond : {"true", "false", "unknown"}) {
-      Labels l = pod_labels;
-      l.emplace_back("condition", cond);
-      h.Add("kube_pod_status_ready", Ksm(l), t, ready == cond ? 1 : 0);
-    }
+    for (size_t i = 0; i < 3; ++i) h.AddTo(refs.ready[i], t, ready == kReady[i] ? 1 : 0);
+
     for (const nlohmann::json& spec : At(pod, {"spec", "containers"})) {
       const std::string container = Str(At(spec, {"name"}));
       const std::string image = Str(At(spec, {"image"}));
       Labels c_labels = pod_labels;
       c_labels.emplace_back("container", container);
+      Instance& in = instances_[absl::StrCat(uid, "/", container)];
+      if (!in.seen || in.image != image) {
+        in.seen = true;
+        in.image = image;
+        in.ksm.clear();
+        for (const char* metric : kKsmContainer) {
+          Labels l = c_labels;
+          if (std::string(metric) == "kube_pod_container_info") {
+            l.emplace_back("image", image);
+            l.emplace_back("image_spec", image);
+          }
+          in.ksm.push_back(h.SeriesIndex(metric, Ksm(l)));
+        }
+        in.resources.assign(4, kNone);
+        in.cadvisor.clear();
+        const Labels cl = Cadvisor(ns, name, container, image);
+        for (const char* metric : kCadvisor) in.cadvisor.push_back(h.SeriesIndex(metric, cl));
+      }
+      h.AddTo(in.ksm[0], t, 1);
+      size_t r = 0;
+      for (const char* kind : {"limits", "requests"}) {
+        for (const char* resource : {"cpu", "memory"}) {
+          if (auto v = QuantityValue(At(spec, {"resources", kind, resource}))) {
+            if (in.resources[r] == kNone) {
+              Labels l = c_labels;
+              l.emplace_back("node", kNodeName);
+              l.emplace_back("resource", resource);
+              l.emplace_back("unit", std::string(resource) == "cpu" ? "core" : "byte");
+              in.resources[r] =
+                  h.SeriesIndex(std::string("kube_pod_container_resource_") + kind, Ksm(l));
+            }
+            h.AddTo(in.resources[r], t, *v);
+          }
+          ++r;
+        }
+      }
       const nlohmann::json* status = nullptr;
       for (const nlohmann::json& cs : At(pod, {"status", "containerStatuses"})) {
         if (Str(At(cs, {"name"})) == container) status = &cs;
-      }
-      // kube-state-metrics.
-      {
-        Labels info = c_labels;
-        info.emplace_back("image", image);
-        info.emplace_back("image_spec", image);
-        h.Add("kube_pod_container_info", Ksm(info), t, 1);
-      }
-      for (const char* kind : {"limits", "requests"}) {
-        for (const char* resource : {"cpu", "memory"}) {
-          const nlohmann::json& q = At(spec, {"resources", kind, resource});
-          if (!q.is_string()) continue;
-          std::optional<long double> millis = QuantityMillis(q.get<std::string>());
-          if (!millis.has_value()) continue;
-          Labels l = c_labels;
-          l.emplace_back("node", kNodeName);
-          l.emplace_back("resource", resource);
-          l.emplace_back("unit", std::string(resource) == "cpu" ? "core" : "byte");
-          h.Add(std::string("kube_pod_container_resource_") + kind, Ksm(l), t,
-                static_cast<double>(*millis / 1000));
-        }
       }
       if (status == nullptr) continue;
       const nlohmann::json& state = At(*status, {"state"});
       const bool running = At(state, {"running"}).is_object();
       const bool waiting = At(state, {"waiting"}).is_object();
       const int64_t restarts = static_cast<int64_t>(Number(At(*status, {"restartCount"})));
-      h.Add("kube_pod_container_status_restarts_total", Ksm(c_labels), t,
-            static_cast<double>(restarts));
-      h.Add("kube_pod_container_status_running", Ksm(c_labels), t, running ? 1 : 0);
-      h.Add("kube_pod_container_status_waiting", Ksm(c_labels), t, waiting ? 1 : 0);
-      h.Add("kube_pod_container_status_terminated", Ksm(c_labels), t,
-            At(state, {"terminated"}).is_object() ? 1 : 0);
-      h.Add("kube_pod_container_status_ready", Ksm(c_labels), t,
-            At(*status, {"ready"}).is_boolean() && At(*status, {"ready"}).get<bool>() ? 1 : 0);
-      const std::string last_reason = Str(At(*status, {"lastState", "terminated", "reason"}));
+      h.AddTo(in.ksm[1], t, static_cast<double>(restarts));
+      h.AddTo(in.ksm[2], t, running ? 1 : 0);
+      h.AddTo(in.ksm[3], t, waiting ? 1 : 0);
+      h.AddTo(in.ksm[4], t, At(state, {"terminated"}).is_object() ? 1 : 0);
+      h.AddTo(in.ksm[5], t,
+              At(*status, {"ready"}).is_boolean() && At(*status, {"ready"}).get<bool>() ? 1 : 0);
+      const std::string& last_reason = Str(At(*status, {"lastState", "terminated", "reason"}));
       if (!last_reason.empty()) {
         Labels l = c_labels;
         l.emplace_back("reason", last_reason);
@@ -174,13 +234,12 @@ void Scraper::Scrape(absl::Time t, const ObjectStore& store,
         h.Add("kube_pod_container_status_waiting_reason", Ksm(l), t, 1);
       }
       // cAdvisor: the running instance's cgroup.
-      Instance& in = instances_[uid + "/" + container];
       if (restarts > in.restarts) {
         if (last_reason == "OOMKilled") in.oom_events += static_cast<double>(restarts - in.restarts);
         in.restarts = restarts;
       }
       if (!running) continue;
-      const std::string started = Str(At(state, {"running", "startedAt"}));
+      const std::string& started = Str(At(state, {"running", "startedAt"}));
       if (started != in.started) {
         in.started = started;
         in.cpu_seconds = in.periods = in.throttled = 0;
@@ -191,45 +250,36 @@ void Scraper::Scrape(absl::Time t, const ObjectStore& store,
       in.last = t;
       const double cores = static_cast<double>(u.cpu_nanocores) / 1e9;
       in.cpu_seconds += cores * seconds;
-      const Labels cl = Cadvisor(ns, name, container, image);
-      h.Add("container_cpu_usage_seconds_total", cl, t, in.cpu_seconds);
-      h.Add("container_memory_working_set_bytes", cl, t, static_cast<double>(u.memory_bytes));
-      h.Add("container_oom_events_total", cl, t, in.oom_events);
-      const nlohmann::json& mem_limit = At(spec, {"resources", "limits", "memory"});
-      if (mem_limit.is_string()) {
-        if (auto m = QuantityMillis(mem_limit.get<std::string>())) {
-          h.Add("container_spec_memory_limit_bytes", cl, t, static_cast<double>(*m / 1000));
-        }
+      h.AddTo(in.cadvisor[0], t, in.cpu_seconds);
+      h.AddTo(in.cadvisor[1], t, static_cast<double>(u.memory_bytes));
+      h.AddTo(in.cadvisor[2], t, in.oom_events);
+      if (auto m = QuantityValue(At(spec, {"resources", "limits", "memory"}))) {
+        h.AddTo(in.cadvisor[3], t, *m);
       }
-      const nlohmann::json& cpu_limit = At(spec, {"resources", "limits", "cpu"});
-      if (cpu_limit.is_string()) {
-        if (auto m = QuantityMillis(cpu_limit.get<std::string>())) {
-          const double limit_cores = static_cast<double>(*m / 1000);
-          // 100 ms CFS periods; at the limit (99% and above) every period is throttled.
-          const double periods = std::floor(seconds * 10);
-          in.periods += periods;
-          if (cores >= limit_cores * 0.99) in.throttled += periods;
-          h.Add("container_spec_cpu_quota", cl, t, limit_cores * 100000);
-          h.Add("container_spec_cpu_period", cl, t, 100000);
-          h.Add("container_cpu_cfs_periods_total", cl, t, in.periods);
-          h.Add("container_cpu_cfs_throttled_periods_total", cl, t, in.throttled);
-          h.Add("container_cpu_cfs_throttled_seconds_total", cl, t, in.throttled * 0.01);
-        }
+      if (auto limit_cores = QuantityValue(At(spec, {"resources", "limits", "cpu"}))) {
+        // 100 ms CFS periods; at the limit (99% and above) every period is throttled.
+        const double periods = std::floor(seconds * 10);
+        in.periods += periods;
+        if (cores >= *limit_cores * 0.99) in.throttled += periods;
+        h.AddTo(in.cadvisor[4], t, *limit_cores * 100000);
+        h.AddTo(in.cadvisor[5], t, 100000);
+        h.AddTo(in.cadvisor[6], t, in.periods);
+        h.AddTo(in.cadvisor[7], t, in.throttled);
+        h.AddTo(in.cadvisor[8], t, in.throttled * 0.01);
       }
     }
-  }
-  for (const nlohmann::json& d : store.List("deployments", "")) {
-    const Labels l = {{"deployment", Str(At(d, {"metadata", "name"}))},
-                      {"namespace", Str(At(d, {"metadata", "namespace"}))}};
-    h.Add("kube_deployment_spec_replicas", Ksm(l), t, Number(At(d, {"spec", "replicas"})));
-    h.Add("kube_deployment_status_replicas", Ksm(l), t, Number(At(d, {"status", "replicas"})));
-    h.Add("kube_deployment_status_replicas_available", Ksm(l), t,
-          Number(At(d, {"status", "availableReplicas"})));
-    h.Add("kube_deployment_status_replicas_unavailable", Ksm(l), t,
-          Number(At(d, {"status", "unavailableReplicas"})));
-    h.Add("kube_deployment_status_replicas_updated", Ksm(l), t,
-          Number(At(d, {"status", "updatedReplicas"})));
-  }
+  });
+  store.ForEach("deployments", "", [&](const nlohmann::json& d) {
+    std::vector<size_t>& refs = deployments_[Str(At(d, {"metadata", "uid"}))];
+    if (refs.empty()) {
+      const Labels l = {{"deployment", Str(At(d, {"metadata", "name"}))},
+                        {"namespace", Str(At(d, {"metadata", "namespace"}))}};
+      for (const char* metric : kDeployment) refs.push_back(h.SeriesIndex(metric, Ksm(l)));
+    }
+    for (size_t i = 0; i < 5; ++i) {
+      h.AddTo(refs[i], t, Number(At(d, {i == 0 ? "spec" : "status", kDeploymentField[i]})));
+    }
+  });
 }
 
 }  // namespace sim

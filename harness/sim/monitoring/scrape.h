@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
@@ -32,7 +33,13 @@ class Scraper {
                                         absl::Time t)>& usage);
 
  private:
+  // A container of a pod: its series' indexes in the history (made on first sight) and
+  // cAdvisor's counters for the running instance.
   struct Instance {
+    std::string image;
+    std::vector<size_t> ksm;       // Per kKsmContainer entry.
+    std::vector<size_t> cadvisor;  // Per kCadvisor entry.
+    std::vector<size_t> resources;  // limits/requests x cpu/memory.
     std::string started;  // The running instance's startedAt.
     double cpu_seconds = 0;
     double periods = 0;
@@ -40,9 +47,16 @@ class Scraper {
     double oom_events = 0;
     int64_t restarts = 0;
     absl::Time last = absl::InfinitePast();
+    bool seen = false;
+  };
+  struct PodRefs {
+    std::vector<size_t> phase;  // Pending, Running, Succeeded, Failed, Unknown.
+    std::vector<size_t> ready;  // true, false, unknown.
   };
   History* history_;
   std::map<std::string, Instance> instances_;  // By pod uid and container.
+  std::map<std::string, PodRefs> pods_;         // By pod uid.
+  std::map<std::string, std::vector<size_t>> deployments_;  // By uid.
 };
 
 }  // namespace sim
