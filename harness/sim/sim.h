@@ -56,6 +56,8 @@ class Sim {
   // The monitoring history (sim/monitoring/): a scrape every 15 s of virtual time since the
   // sim opened. Requires mu().
   const History& history() const { return history_; }
+  // Every container instance seen at those scrapes, for the log APIs. Requires mu().
+  const LogStreams& log_streams() const { return log_streams_; }
 
   // A container's usage at `t` (a scrape time within the last minute): its baseline plus what
   // load adds. Requires mu().
@@ -88,7 +90,8 @@ class Sim {
   std::vector<PodView> views_;
   uint64_t views_version_ = 0;
   History history_;
-  Scraper scraper_{&history_};
+  LogStreams log_streams_;
+  Scraper scraper_{&history_, &log_streams_};
   absl::Time next_scrape_;
 };
 

@@ -1,6 +1,8 @@
 // The sim's Prometheus API through promtool, a client nobody here wrote (Debian's
 // `prometheus` package), during the guide's crash incident: what the monitoring history
 // shows agrees with what kubectl shows of the same cluster.
+#include <httplib.h>
+
 #include <string>
 #include <vector>
 
@@ -9,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "served_sim.h"
 #include "test_util.h"
 #include "util/subprocess.h"
@@ -105,6 +108,33 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
   EXPECT_EQ(r.stdout_data,
             "carts\ncarts-db\ncatalogue\ncatalogue-db\nfront-end\norders\norders-db\npayment\n"
             "queue-master\nrabbitmq\nsession-db\nshipping\nuser\nuser-db\n");
+  // Loki, as logcli asks it (GET query_range with start, end, limit and direction): every
+  // instance's logs are kept across the restarts, so the front-end's start-up line shows
+  // once per instance: the first and one per restart.
+  httplib::Client loki("127.0.0.1", (*served)->port());
+  const std::string query = "{app=\"front-end\"} |= \"App now running in production mode\"";
+  auto got = loki.Get("/loki/api/v1/query_range",
+                      httplib::Params{{"query", query},
+                                      {"start", absl::StrCat(end - 7200, "000000000")},
+                                      {"end", absl::StrCat(end, "000000000")},
+                                      {"limit", "1000"},
+                                      {"direction", "BACKWARD"}},
+                      httplib::Headers{});
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->status, 200) << got->body;
+  nlohmann::json streams = nlohmann::json::parse(got->body)["data"]["result"];
+  size_t lines = 0;
+  for (const auto& s : streams) lines += s["values"].size();
+  EXPECT_EQ(lines, static_cast<size_t>(n + 1)) << got->body;
+  // The same as a metric: a count of the lines over the window.
+  got = loki.Get("/loki/api/v1/query",
+                 httplib::Params{{"query", "sum(count_over_time(" + query + " [2h]))"},
+                                 {"time", absl::StrCat(end)}},
+                 httplib::Headers{});
+  ASSERT_TRUE(got);
+  EXPECT_EQ(nlohmann::json::parse(got->body)["data"]["result"][0]["value"][1], absl::StrCat(n + 1))
+      << got->body;
+
   r = Promtool({"query", "instant", now, url, "rate(kube_pod_info"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(r.stderr_data, "bad_data")) << r.stderr_data;

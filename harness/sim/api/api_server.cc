@@ -28,6 +28,7 @@
 #include "sim/api/server_sockets.h"
 #include "sim/api/websocket.h"
 #include "sim/kube/controllers_internal.h"
+#include "sim/monitoring/loki_api.h"
 #include "sim/monitoring/prometheus_api.h"
 #include "sim/kube/derived.h"
 #include "sim/shop/log_book.h"
@@ -321,6 +322,7 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
   }
   if (absl::StartsWith(path, "/sim/v1/")) return Control(req, res, path.substr(8));
   if (absl::StartsWith(path, "/prometheus/api/v1/")) return Prometheus(req, res, path.substr(19));
+  if (absl::StartsWith(path, "/loki/api/v1/")) return Loki(req, res, path.substr(13));
 
   std::vector<std::string> segs = absl::StrSplit(path, '/', absl::SkipEmpty());
   if (segs.size() == 2 && segs[0] == "apis") {
@@ -933,6 +935,25 @@ void ApiServer::Handler::Prometheus(const httplib::Request& req, httplib::Respon
   {
     absl::MutexLock lock(sim_->mu());
     reply = PrometheusApi(sim_->history(), endpoint, params, sim_->Now(), Shift());
+  }
+  res.status = reply.status;
+  res.set_content(reply.body, reply.content_type.c_str());
+}
+
+void ApiServer::Handler::Loki(const httplib::Request& req, httplib::Response& res,
+                              const std::string& endpoint) {
+  std::vector<std::pair<std::string, std::string>> params;
+  const size_t q = req.target.find('?');
+  if (q != std::string::npos) ParseQueryText(req.target.substr(q + 1), &params);
+  if (req.method == "POST" &&
+      absl::StartsWith(req.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
+    ParseQueryText(req.body, &params);
+  }
+  MonitoringReply reply;
+  {
+    absl::MutexLock lock(sim_->mu());
+    reply = LokiApi(sim_->log_streams(), sim_->log_book(), sim_->seed(), endpoint, params,
+                    sim_->Now(), Shift());
   }
   res.status = reply.status;
   res.set_content(reply.body, reply.content_type.c_str());

@@ -167,6 +167,8 @@ class ApiServer::Handler {
   // /prometheus/api/v1/<endpoint>: the monitoring history (sim/monitoring/prometheus_api.h).
   void Prometheus(const httplib::Request& req, httplib::Response& res,
                   const std::string& endpoint);
+  // /loki/api/v1/<endpoint>: every container instance's logs (sim/monitoring/loki_api.h).
+  void Loki(const httplib::Request& req, httplib::Response& res, const std::string& endpoint);
   void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);
 
   Sim* sim_;

@@ -44,7 +44,7 @@ double Number(const nlohmann::json& j) { return j.is_number() ? j.get<double>() 
 
 }  // namespace
 
-Scraper::Scraper(History* history) : history_(history) {
+Scraper::Scraper(History* history, LogStreams* logs) : history_(history), logs_(logs) {
   const std::pair<const char*, MetricInfo> kInfo[] = {
       {"container_cpu_usage_seconds_total",
        {"counter", "Cumulative cpu time consumed in seconds.", ""}},
@@ -139,6 +139,7 @@ void Scraper::Scrape(absl::Time t, const ObjectStore& store,
                                                absl::Time)>& usage) {
   History& h = *history_;
   store.ForEach("pods", "", [&](const nlohmann::json& pod) {
+    logs_->Observe(pod);
     const std::string& uid = Str(At(pod, {"metadata", "uid"}));
     const std::string ns = Str(At(pod, {"metadata", "namespace"}));
     const std::string name = Str(At(pod, {"metadata", "name"}));

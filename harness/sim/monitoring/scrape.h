@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "sim/monitoring/history.h"
+#include "sim/monitoring/log_streams.h"
 #include "sim/shop/metrics.h"
 #include "sim/store/object_store.h"
 
@@ -24,8 +25,9 @@ inline constexpr absl::Duration kScrapeInterval = absl::Seconds(15);
 
 class Scraper {
  public:
-  // Registers the metrics' types and help texts.
-  explicit Scraper(History* history);
+  // Registers the metrics' types and help texts. Each scrape also records the container
+  // instances it sees in `logs`.
+  Scraper(History* history, LogStreams* logs);
 
   // One scrape at `t` of what `store` holds; `usage` gives a container's usage at t.
   void Scrape(absl::Time t, const ObjectStore& store,
@@ -54,6 +56,7 @@ class Scraper {
     std::vector<size_t> ready;  // true, false, unknown.
   };
   History* history_;
+  LogStreams* logs_;
   std::map<std::string, Instance> instances_;  // By pod uid and container.
   std::map<std::string, PodRefs> pods_;         // By pod uid.
   std::map<std::string, std::vector<size_t>> deployments_;  // By uid.
