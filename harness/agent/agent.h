@@ -18,6 +18,10 @@ struct ClusterAccess {
   std::string kubeconfig;
   std::string context;
   std::string ns;
+  // The monitoring APIs that show the cluster's history, or "" when there is none: on the
+  // sim its own (".../prometheus", ".../loki"), on a real cluster what the user gave.
+  std::string prometheus;
+  std::string loki;
 };
 
 // One earlier turn of the conversation a prompt continues.

@@ -52,7 +52,16 @@ nlohmann::json DefaultRequestJson(const AgentRequest& request) {
         {"namespace", request.cluster.ns}}},
       {"trial", request.trial},
   };
+  nlohmann::json monitoring = MonitoringJson(request.cluster);
+  if (!monitoring.empty()) out["monitoring"] = std::move(monitoring);
   if (!request.evidence.empty()) out["evidence"] = request.evidence;
+  return out;
+}
+
+nlohmann::json MonitoringJson(const ClusterAccess& cluster) {
+  nlohmann::json out = nlohmann::json::object();
+  if (!cluster.prometheus.empty()) out["prometheus"] = cluster.prometheus;
+  if (!cluster.loki.empty()) out["loki"] = cluster.loki;
   return out;
 }
 

@@ -20,8 +20,8 @@ namespace agent {
 
 const std::vector<std::string>& BodyPlaceholders() {
   static const auto* names =
-      new std::vector<std::string>{"{{message}}", "{{history}}", "{{incident}}", "{{prompt_id}}",
-                                   "{{window}}",  "{{cluster}}", "{{evidence}}"};
+      new std::vector<std::string>{"{{message}}", "{{history}}", "{{incident}}",   "{{prompt_id}}",
+                                   "{{window}}",  "{{cluster}}", "{{monitoring}}", "{{evidence}}"};
   return *names;
 }
 

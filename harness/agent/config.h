@@ -27,7 +27,8 @@
 //     headers: {Authorization: "Bearer ${AGENT_TOKEN}"}
 //     body: {...}                    # JSON template; strings "{{message}}", "{{history}}",
 //                                    # "{{incident}}", "{{prompt_id}}", "{{window}}",
-//                                    # "{{cluster}}", "{{evidence}}" are replaced by values
+//                                    # "{{cluster}}", "{{monitoring}}", "{{evidence}}"
+//                                    # are replaced by values
 //     answer: /answer                # JSON Pointer (RFC 6901) into the response; "" = raw body
 //   command:
 //     argv: [my-agent, --json]       # the request as JSON on stdin

@@ -39,6 +39,7 @@ std::optional<nlohmann::json> PlaceholderValue(absl::string_view name,
                           {"namespace", request.cluster.ns}};
   }
   if (name == "evidence") return nlohmann::json(request.evidence);
+  if (name == "monitoring") return MonitoringJson(request.cluster);
   return std::nullopt;
 }
 

@@ -27,6 +27,9 @@ struct RecordOptions {
   std::string out;                          // empty: results/record-<UTC time>
   std::string suite;
   std::string kubectl = "kubectl";  // $SRE_EVAL_KUBECTL overrides
+  // kube: the user's monitoring APIs, handed to the agent ("" when none; never faked).
+  std::string prometheus;
+  std::string loki;
   // Written into run.json over record's own keys ("command": "run", "agent": ...).
   nlohmann::json run_json = nlohmann::json::object();
   // Called after each incident that left a truth, before the next one starts and before

@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -140,6 +141,17 @@ std::string ParseRecordOptions(const ParsedArgs& args, RecordOptions* o) {
   if (o->env == "kube" && args.Has("seed")) {
     return "--seed is for --env sim; a real cluster has no seed";
   }
+  if (o->env == "sim" && (args.Has("prometheus") || args.Has("loki"))) {
+    return "--prometheus and --loki are for --env kube; the sim serves its own";
+  }
+  for (const char* api : {"prometheus", "loki"}) {
+    const std::string url = args.Get(api);
+    if (!url.empty() && !absl::StartsWith(url, "http://") && !absl::StartsWith(url, "https://")) {
+      return absl::StrCat("--", api, " must be an http:// or https:// URL, got '", url, "'");
+    }
+  }
+  o->prometheus = args.Get("prometheus");
+  o->loki = args.Get("loki");
   o->context = args.Get("context");
   o->kubeconfig = args.Get("kubeconfig");
   o->ns = args.Get("namespace", "sock-shop");
@@ -248,6 +260,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
   std::unique_ptr<cluster::SimClock> sim_clock;
   Clock* clock = SystemClock::Get();
   cluster::KubectlTarget target;
+  std::string prometheus = o.prometheus, loki = o.loki;  // What the agent is handed.
   target.kubectl = o.kubectl;
   target.ns = o.ns;
   std::vector<std::string> allowed = cluster::DefaultAllowedContexts();
@@ -284,6 +297,8 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     }
     sim_clock =
         std::make_unique<cluster::SimClock>(absl::StrCat("http://127.0.0.1:", *port), http.get());
+    prometheus = absl::StrCat("http://127.0.0.1:", *port, "/prometheus");
+    loki = absl::StrCat("http://127.0.0.1:", *port, "/loki");
     clock = sim_clock.get();
   } else {
     target.kubeconfig = o.kubeconfig;
@@ -383,7 +398,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     save();
     bool go_on = true;
     if (o.after_incident && r.truth.has_value() && r.left_broken.empty()) {
-      go_on = o.after_incident(r, {target.kubeconfig, target.context, target.ns});
+      go_on = o.after_incident(r, {target.kubeconfig, target.context, target.ns, prometheus, loki});
     }
     run->results.push_back(std::move(r));
     save();

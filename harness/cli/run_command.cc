@@ -317,6 +317,10 @@ const CommandSpec& RunSpec() {
           {"allow-context", "NAME", "also allow this context (repeatable)", true},
           {"namespace", "NS", "namespace holding Sock Shop (default sock-shop)"},
           {"kubeconfig", "FILE", "kubeconfig for --env kube (default: kubectl's own)"},
+          {"prometheus", "URL",
+           "--env kube: the cluster's Prometheus API, handed to the agent (the sim serves its "
+           "own)"},
+          {"loki", "URL", "--env kube: the cluster's Loki API, handed to the agent"},
           {"agent", "FILE|reference", "the agent under test (default: reference)"},
           {"incident", "ID", "run only this incident (repeatable; default: all)", true},
           {"trials", "N", "ask every prompt N times, independently (default 1)"},
@@ -353,7 +357,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (args.Has("resume")) {
     resume_dir = args.Get("resume");
     for (const char* o : {"out", "agent", "seed", "env", "incident", "trials", "context",
-                          "kubeconfig", "namespace"}) {
+                          "kubeconfig", "namespace", "prometheus", "loki"}) {
       if (args.Has(o)) {
         err << me << "--resume takes the run's settings from its run.json; drop --" << o << "\n";
         return kExitBadInput;
@@ -388,6 +392,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       ro.context = doc.value("context", "");
       ro.ns = doc.value("namespace", "sock-shop");
       ro.kubeconfig = doc.value("kubeconfig", "");
+      ro.prometheus = doc.value("prometheus", "");
+      ro.loki = doc.value("loki", "");
     }
     trials = doc.value("trials", 1);
     agent_arg = doc.value("agent_file", "reference");
@@ -623,6 +629,10 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (ro.env == "kube" && !ro.kubeconfig.empty()) {
     ro.run_json["kubeconfig"] = std::filesystem::absolute(ro.kubeconfig).string();
   }
+  if (ro.env == "kube") {
+    if (!ro.prometheus.empty()) ro.run_json["prometheus"] = ro.prometheus;
+    if (!ro.loki.empty()) ro.run_json["loki"] = ro.loki;
+  }
   bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   incident::StreamProgress progress(&out, terminal);
   RunInterruptScope interrupts;
@@ -641,7 +651,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (!kept.empty()) {
       code = CheckCluster(ro, run_dir + "/kubectl.log", err);
       if (code != kExitOk) return code;
-      const agent::ClusterAccess how{ro.kubeconfig, ro.context, ro.ns};
+      const agent::ClusterAccess how{ro.kubeconfig, ro.context, ro.ns, ro.prometheus, ro.loki};
       for (const std::string& id : kept) {
         if (g_run_interrupts.load() > 0) break;
         out << id << ": recorded before, not triggered again; the cluster has been restored since,"

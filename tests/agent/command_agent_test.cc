@@ -38,6 +38,18 @@ TEST(DefaultRequestJsonTest, CarriesEveryField) {
       R"("window":{"end":"2026-11-24T10:15:00Z","start":"2026-11-24T10:00:00Z"}})");
 }
 
+// The monitoring APIs the cluster has: on the sim its own, on a real cluster the user's; the
+// key is absent when there are none, and only the APIs there are appear.
+TEST(DefaultRequestJsonTest, MonitoringOnlyWhatThereIs) {
+  AgentRequest r = SampleRequest();
+  EXPECT_FALSE(DefaultRequestJson(r).contains("monitoring"));
+  r.cluster.loki = "http://127.0.0.1:4100/loki";
+  EXPECT_EQ(DefaultRequestJson(r)["monitoring"].dump(), R"({"loki":"http://127.0.0.1:4100/loki"})");
+  r.cluster.prometheus = "http://127.0.0.1:4100/prometheus";
+  EXPECT_EQ(DefaultRequestJson(r)["monitoring"].dump(),
+            R"({"loki":"http://127.0.0.1:4100/loki","prometheus":"http://127.0.0.1:4100/prometheus"})");
+}
+
 TEST(DefaultRequestJsonTest, EvidenceOnlyWhenPresent) {
   AgentRequest r;
   EXPECT_FALSE(DefaultRequestJson(r).contains("evidence"));

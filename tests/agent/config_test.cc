@@ -143,7 +143,7 @@ std::vector<ErrorCase> ErrorCases() {
        "kind: http\nhttp:\n  url: http://127.0.0.1/\n  body:\n    q: \"{{mesage}}\"\n",
        {"agent.yaml:5:8: unknown placeholder '{{mesage}}' in http.body.q (did you mean "
         "'{{message}}'?); placeholders are {{message}}, {{history}}, {{incident}}, "
-        "{{prompt_id}}, {{window}}, {{cluster}}, {{evidence}}"}},
+        "{{prompt_id}}, {{window}}, {{cluster}}, {{monitoring}}, {{evidence}}"}},
       {"body_with_get",
        "kind: http\nhttp:\n  url: http://127.0.0.1/\n  method: GET\n  body: {a: 1}\n",
        {"agent.yaml:5:9: 'body' cannot be sent with method GET"}},

@@ -213,7 +213,7 @@ TEST_F(HttpAgentTest, FillsTheBodyTemplate) {
 
 // The loader's list and the filler agree: every placeholder a file may use gets a value.
 TEST_F(HttpAgentTest, EveryPlaceholderTheLoaderAcceptsIsFilled) {
-  ASSERT_EQ(BodyPlaceholders().size(), 7u);
+  ASSERT_EQ(BodyPlaceholders().size(), 8u);
   for (const std::string& p : BodyPlaceholders()) {
     EXPECT_NE(FillTemplate(nlohmann::json(p), Request()), nlohmann::json(p)) << p;
   }

@@ -211,6 +211,40 @@ esac
   EXPECT_EQ(nlohmann::json::parse(Slurp(run_dir + "/run.json"))["status"], "incomplete");
 }
 
+// Issue 19: on the sim the request carries the monitoring APIs, and an agent that queries
+// them sees the incident's history: here a command agent asks the sim's Prometheus API, at
+// the window's end, for payment's fewest replicas over the window (0: it was scaled down),
+// and Loki for the orders' log lines that name payment.
+TEST(RunE2eFailuresTest, TheAgentIsHandedTheSimsMonitoringAndItAnswers) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
+  TempDir dir;
+  const std::string script = dir.WriteFile("agent.py", R"(import json, sys, urllib.parse, urllib.request, datetime
+r = json.load(sys.stdin)
+m = r["monitoring"]
+end = datetime.datetime.strptime(r["window"]["end"], "%Y-%m-%dT%H:%M:%SZ").replace(
+    tzinfo=datetime.timezone.utc).timestamp()
+q = urllib.parse.urlencode({"query": 'min(min_over_time(kube_deployment_spec_replicas{deployment="payment"}[15m]))', "time": end})
+v = json.load(urllib.request.urlopen(m["prometheus"] + "/api/v1/query?" + q))
+q = urllib.parse.urlencode({"query": 'sum(count_over_time({app="orders"} |= "payment" [15m]))', "time": int(end)})
+l = json.load(urllib.request.urlopen(m["loki"] + "/api/v1/query?" + q))
+print("payment replicas at least %s; %s orders lines name payment" % (
+    v["data"]["result"][0]["value"][1], l["data"]["result"][0]["value"][1]))
+)");
+  const std::string agent = dir.WriteFile(
+      "agent.yaml", absl::StrCat("kind: command\nname: monitoring-cli\ntimeout: 30s\ncommand:\n"
+                                 "  argv: [python3, '",
+                                 script, "']\n"));
+  const std::string run_dir = dir.path() + "/run";
+  std::ostringstream out, err;
+  RunCli(PaymentRun(agent, run_dir, {"--incident", "payment"}), out, err);
+  std::map<std::string, nlohmann::json> r = Responses(run_dir + "/responses.jsonl");
+  ASSERT_EQ(r.size(), 5u) << err.str();
+  // Seed 3: payment's calls from 65 checkouts were refused while it was at 0.
+  EXPECT_EQ(r["i3.cause#1"].value("answer", ""),
+            "payment replicas at least 0; 65 orders lines name payment")
+      << r["i3.cause#1"];
+}
+
 // Finding 2: nothing listening, a missing program, a file that cannot be run. Before: the
 // whole incident was recorded, every answer failed, exit 0 and "Passed".
 TEST(RunE2eFailuresTest, AnAgentThatCannotBeReachedStopsTheRunBeforeRecording) {

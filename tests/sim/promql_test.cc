@@ -155,6 +155,10 @@ TEST(PrometheusApiTest, AnswersInPrometheusEnvelope) {
             R"(400 {"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error: unexpected end of input"})");
   EXPECT_EQ(api("query_range", {{"query", "g"}, {"start", "1"}, {"end", "2"}, {"step", "0"}}),
             R"(400 {"status":"error","errorType":"bad_data","error":"invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer"})");
+  // A query that is not UTF-8 is answered, the bytes replaced in the error (found by fuzzing).
+  EXPECT_EQ(api("query", {{"query", "\xff("}}),
+            "400 {\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter "
+            "\\\"query\\\": 1:1: parse error: unexpected character: '\xef\xbf\xbd'\"}");
   EXPECT_EQ(api("series", {}),
             R"(400 {"status":"error","errorType":"bad_data","error":"no match[] parameter provided"})");
   // A clock 1 minute ahead of the client's: times are read and shown in the client's.

@@ -337,6 +337,18 @@ void Logfmt(absl::string_view line, Labels* out) {
   }
 }
 
+// Sets each of `extracted` in *labels (a parsed key replaces a label of that name).
+void SetLabels(Labels extracted, Labels* labels) {
+  for (auto& kv : extracted) {
+    const std::string& key = kv.first;
+    labels->erase(std::remove_if(labels->begin(), labels->end(),
+                                 [&key](const auto& p) { return p.first == key; }),
+                  labels->end());
+    labels->push_back(std::move(kv));
+  }
+  std::sort(labels->begin(), labels->end());
+}
+
 // Runs the pipeline over `line`; false when a filter drops it. Parsers add to *labels.
 bool Pipeline(const std::vector<Stage>& stages, const std::string& line, Labels* labels) {
   for (const Stage& st : stages) {
@@ -361,25 +373,13 @@ bool Pipeline(const std::vector<Stage>& stages, const std::string& line, Labels*
         } else {
           extracted.emplace_back("__error__", "JSONParserErr");
         }
-        for (auto& [k, v] : extracted) {
-          labels->erase(std::remove_if(labels->begin(), labels->end(),
-                                       [&](const auto& p) { return p.first == k; }),
-                        labels->end());
-          labels->emplace_back(k, v);
-        }
-        std::sort(labels->begin(), labels->end());
+        SetLabels(std::move(extracted), labels);
         break;
       }
       case Stage::kLogfmt: {
         Labels extracted;
         Logfmt(line, &extracted);
-        for (auto& [k, v] : extracted) {
-          labels->erase(std::remove_if(labels->begin(), labels->end(),
-                                       [&](const auto& p) { return p.first == k; }),
-                        labels->end());
-          labels->emplace_back(k, v);
-        }
-        std::sort(labels->begin(), labels->end());
+        SetLabels(std::move(extracted), labels);
         break;
       }
       case Stage::kLabel: {
@@ -453,7 +453,10 @@ bool ParseLokiTime(const std::string& text, int64_t* ns) {
   return false;
 }
 
-std::string Quote(const std::string& s) { return nlohmann::json(s).dump(); }
+// Text from clients (a query in an error) may not be UTF-8: replaced, never thrown on.
+std::string Quote(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::string LabelsJson(const Labels& labels) {
   std::string out = "{";

@@ -16,7 +16,10 @@ namespace sre_eval {
 namespace sim {
 namespace {
 
-std::string Quote(const std::string& s) { return nlohmann::json(s).dump(); }
+// Text from clients (a query in an error) may not be UTF-8: replaced, never thrown on.
+std::string Quote(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 MonitoringReply Error(int status, const std::string& type, const std::string& message) {
   MonitoringReply r;

@@ -805,7 +805,9 @@ class Evaluator {
   Evaluator(const History& h, std::string* error) : h_(h), error_(error) {}
 
   bool Eval(const PromExpr& e, int64_t t, PromValue* out) {
-    if (++points_ > 50'000'000) return Fail("query processing would load too many samples into memory in query execution");
+    if (++points_ > kMaxPoints) {
+      return Fail("query processing would load too many samples into memory in query execution");
+    }
     switch (e.kind) {
       case PromExpr::kNumber:
         out->type = PromType::kScalar;
@@ -856,7 +858,9 @@ class Evaluator {
   Vector Select(const PromExpr& e, int64_t t) {
     Vector out;
     const int64_t at = t - e.offset_ms;
-    for (const Series* s : h_.Select(e.matchers)) {
+    const std::vector<const Series*> selected = h_.Select(e.matchers);
+    points_ += static_cast<int64_t>(selected.size());
+    for (const Series* s : selected) {
       auto it = std::upper_bound(s->samples.begin(), s->samples.end(), at,
                                  [](int64_t v, const Sample& a) { return v < a.t_ms; });
       if (it == s->samples.begin()) continue;
@@ -887,6 +891,10 @@ class Evaluator {
     // Steps aligned to multiples of the step, as Prometheus aligns them.
     int64_t first = start - ((start % e.step_ms) + e.step_ms) % e.step_ms;
     if (first < start) first += e.step_ms;
+    if ((end - first) / e.step_ms + 1 > 11000) {
+      return Fail("exceeded maximum resolution of 11,000 points per timeseries in a subquery. "
+                  "Try a larger step");
+    }
     std::map<Labels, std::vector<Sample>> by;
     for (int64_t at = first; at <= end; at += e.step_ms) {
       PromValue v;
@@ -1381,6 +1389,10 @@ class Evaluator {
     }
     return true;
   }
+
+  // What one query may touch (series selected, samples read, nodes evaluated), so that a
+  // query cannot hold the model lock for long; Prometheus' own bound is 50 million samples.
+  static constexpr int64_t kMaxPoints = 5'000'000;
 
   const History& h_;
   std::string* error_;
