@@ -83,9 +83,12 @@ void Sim::Run(absl::Time target) {
 
 void Sim::ScrapeUntil(absl::Time t, bool inclusive) {
   while (next_scrape_ < t || (inclusive && next_scrape_ == t)) {
-    scraper_.Scrape(next_scrape_, store_,
-                    [this](const nlohmann::json& pod, const std::string& container,
-                           absl::Time at) { return ContainerUsage(pod, container, at); });
+    scraper_.Scrape(
+        next_scrape_, store_,
+        [this](const nlohmann::json& pod, const std::string& container, absl::Time at) {
+          return ContainerUsage(pod, container, at);
+        },
+        &load_);
     next_scrape_ += kScrapeInterval;
   }
 }

@@ -103,6 +103,16 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
                 "container=\"front-end\"}[1m]))"});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
   EXPECT_TRUE(absl::StartsWith(r.stdout_data, "{pod=\"front-end-")) << r.stdout_data;
+  // The front-end's own request histogram (prom-client's request_duration_seconds): under
+  // 3000 users it answered thousands of requests, and their p95 is within its buckets.
+  r = Promtool({"query", "instant", now, url,
+                "sum(increase(request_duration_seconds_count{service=\"front-end\"}[8m]))"});
+  EXPECT_GT(Value(r.stdout_data), 5000) << r.stdout_data;
+  r = Promtool({"query", "instant", now, url,
+                "histogram_quantile(0.95, sum by (le) (rate(request_duration_seconds_bucket{"
+                "route=\"/catalogue\"}[8m])))"});
+  EXPECT_GT(Value(r.stdout_data), 0.1) << r.stdout_data;
+  EXPECT_LE(Value(r.stdout_data), 10) << r.stdout_data;  // Past 10 s: the highest bound.
   // Series and label values.
   r = Promtool({"query", "labels", url, "deployment"});
   EXPECT_EQ(r.stdout_data,

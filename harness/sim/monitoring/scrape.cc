@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "sim/kube/controllers.h"
 #include "sim/kube/controllers_internal.h"
+#include "sim/monitoring/promql.h"
 #include "sim/store/validation.h"
 
 namespace sre_eval {
@@ -93,6 +94,7 @@ Scraper::Scraper(History* history, LogStreams* logs) : history_(history), logs_(
        {"gauge", "The number of unavailable replicas per deployment.", ""}},
       {"kube_deployment_status_replicas_updated",
        {"gauge", "The number of updated replicas per deployment.", ""}},
+      {"request_duration_seconds", {"histogram", "request duration in seconds", ""}},
   };
   for (const auto& [name, info] : kInfo) history_->Describe(name, info);
 }
@@ -136,8 +138,10 @@ std::optional<double> QuantityValue(const nlohmann::json& q) {
 
 void Scraper::Scrape(absl::Time t, const ObjectStore& store,
                      const std::function<Usage(const nlohmann::json&, const std::string&,
-                                               absl::Time)>& usage) {
+                                               absl::Time)>& usage,
+                     const LoadModel* load) {
   History& h = *history_;
+  if (load != nullptr) ScrapeFrontEnd(t, store, *load);
   store.ForEach("pods", "", [&](const nlohmann::json& pod) {
     logs_->Observe(pod);
     const std::string& uid = Str(At(pod, {"metadata", "uid"}));
@@ -281,6 +285,50 @@ void Scraper::Scrape(absl::Time t, const ObjectStore& store,
       h.AddTo(refs[i], t, Number(At(d, {i == 0 ? "spec" : "status", kDeploymentField[i]})));
     }
   });
+}
+
+// The front-end's /metrics (prom-client, api/metrics/index.js in the front-end's repository):
+// request_duration_seconds{service="front-end", method, route, status_code}, scraped from the
+// running front-end pod as its ServiceMonitor target (job, instance, namespace, pod).
+void Scraper::ScrapeFrontEnd(absl::Time t, const ObjectStore& store, const LoadModel& load) {
+  std::string pod, ip, started;
+  store.ForEach("pods", "sock-shop", [&](const nlohmann::json& p) {
+    if (!pod.empty() || Str(At(p, {"metadata", "labels", "name"})) != "front-end") return;
+    for (const nlohmann::json& cs : At(p, {"status", "containerStatuses"})) {
+      const std::string& s = Str(At(cs, {"state", "running", "startedAt"}));
+      if (s.empty()) continue;
+      pod = Str(At(p, {"metadata", "name"}));
+      ip = Str(At(p, {"status", "podIP"}));
+      started = s;
+    }
+  });
+  if (pod.empty()) return;  // Nothing answers /metrics: the scrape fails, the series go stale.
+  const std::string instance = absl::StrCat(pod, "/", started);
+  if (instance != front_end_instance_) {
+    front_end_instance_ = instance;
+    front_end_offsets_ = load.front_end_requests();
+  }
+  History& h = *history_;
+  for (const auto& [key, total] : load.front_end_requests()) {
+    const LoadModel::RequestHistogram& base = front_end_offsets_[key];
+    const auto& [method, route, code] = key;
+    const Labels labels = {{"instance", absl::StrCat(ip, ":8079")},
+                           {"job", "front-end"},
+                           {"method", method},
+                           {"namespace", "sock-shop"},
+                           {"pod", pod},
+                           {"route", route},
+                           {"service", "front-end"},
+                           {"status_code", code}};
+    for (int i = 0; i <= 11; ++i) {
+      Labels l = labels;
+      const double count = i < 11 ? total.buckets[i] - base.buckets[i] : total.count - base.count;
+      l.emplace_back("le", i < 11 ? FormatPromValue(LoadModel::kRequestBuckets[i]) : "+Inf");
+      h.Add("request_duration_seconds_bucket", std::move(l), t, std::floor(count + 1e-9));
+    }
+    h.Add("request_duration_seconds_count", labels, t, std::floor(total.count - base.count + 1e-9));
+    h.Add("request_duration_seconds_sum", labels, t, total.sum_seconds - base.sum_seconds);
+  }
 }
 
 }  // namespace sim

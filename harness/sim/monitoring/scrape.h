@@ -15,6 +15,7 @@
 #include "nlohmann/json.hpp"
 #include "sim/monitoring/history.h"
 #include "sim/monitoring/log_streams.h"
+#include "sim/shop/load_model.h"
 #include "sim/shop/metrics.h"
 #include "sim/store/object_store.h"
 
@@ -30,9 +31,11 @@ class Scraper {
   Scraper(History* history, LogStreams* logs);
 
   // One scrape at `t` of what `store` holds; `usage` gives a container's usage at t.
+  // `load`, when given, supplies the front-end's own request_duration_seconds histogram.
   void Scrape(absl::Time t, const ObjectStore& store,
               const std::function<Usage(const nlohmann::json& pod, const std::string& container,
-                                        absl::Time t)>& usage);
+                                        absl::Time t)>& usage,
+              const LoadModel* load = nullptr);
 
  private:
   // A container of a pod: its series' indexes in the history (made on first sight) and
@@ -51,6 +54,8 @@ class Scraper {
     absl::Time last = absl::InfinitePast();
     bool seen = false;
   };
+  void ScrapeFrontEnd(absl::Time t, const ObjectStore& store, const LoadModel& load);
+
   struct PodRefs {
     std::vector<size_t> phase;  // Pending, Running, Succeeded, Failed, Unknown.
     std::vector<size_t> ready;  // true, false, unknown.
@@ -60,6 +65,10 @@ class Scraper {
   std::map<std::string, Instance> instances_;  // By pod uid and container.
   std::map<std::string, PodRefs> pods_;         // By pod uid.
   std::map<std::string, std::vector<size_t>> deployments_;  // By uid.
+  // The front-end instance whose /metrics was scraped last, and the histogram's values when
+  // it started (its counters start from zero).
+  std::string front_end_instance_;
+  std::map<LoadModel::RouteKey, LoadModel::RequestHistogram> front_end_offsets_;
 };
 
 }  // namespace sim

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -654,6 +655,33 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
                      absl::StrFormat("Connection pool exhausted: 100 of 100 connections to "
                                      "orders-db:27017 in use, %d threads waiting for a connection",
                                      static_cast<int>(pool_waiting / 4))));
+    }
+  }
+
+  // The front-end's own histogram of what it answered (no random draws: the recordings stay
+  // as they were). A request it never answered (refused, or cut by a kill) is not in it.
+  if (fe_count > 0) {
+    for (int s = 0; s < kSteps; ++s) {
+      for (const Outcome& o : outcomes[s]) {
+        std::string code = "200";
+        if (!o.error.empty()) {
+          if (!absl::StartsWith(o.error, "HTTPError('")) continue;
+          code = o.error.substr(11, 3);
+        }
+        RequestHistogram& h = front_end_requests_[{absl::AsciiStrToLower(kJourney[s].method),
+                                                   kJourney[s].name, code}];
+        const double sigma = o.error.empty() ? (kJourney[s].api ? 0.3 : 0.2) : 0.3;
+        h.count += o.count;
+        for (int b = 0; b < kBuckets; ++b) {
+          const double seconds =
+              std::max(1.0, o.latency_ms * std::exp(sigma * kNormal16[b] - sigma * sigma / 2)) /
+              1000;
+          h.sum_seconds += o.count / kBuckets * seconds;
+          for (int i = 0; i < 11; ++i) {
+            if (seconds <= kRequestBuckets[i]) h.buckets[i] += o.count / kBuckets;
+          }
+        }
+      }
     }
   }
 

@@ -28,6 +28,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -95,6 +96,22 @@ class LoadModel {
 
   const LoadParams& params() const { return params_; }
 
+  // The front-end's request_duration_seconds histogram (prom-client's default buckets), as
+  // its metrics middleware records every request it answers: by lowercased method, route
+  // and status code, cumulative since the sim opened (a scraper resets it per container
+  // instance, as a restarted Node process starts from zero). Counts are the fluid model's.
+  static constexpr double kRequestBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                               0.5,   1,    2.5,   5,    10};
+  struct RequestHistogram {
+    double count = 0;
+    double sum_seconds = 0;
+    double buckets[11] = {};  // Cumulative: requests at or under each bound.
+  };
+  using RouteKey = std::tuple<std::string, std::string, std::string>;  // method, route, code
+  const std::map<RouteKey, RequestHistogram>& front_end_requests() const {
+    return front_end_requests_;
+  }
+
  private:
   struct Run;
   struct FrontEnd;
@@ -121,6 +138,7 @@ class LoadModel {
   std::map<std::string, std::deque<Sample>> usage_;
   // Fractional counts carried from one second to the next, by name.
   std::map<std::string, double> carry_;
+  std::map<RouteKey, RequestHistogram> front_end_requests_;
   bool idle_ = true;
 };
 
