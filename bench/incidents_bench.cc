@@ -77,7 +77,7 @@ class Driven {
                           {"configMap", {{"name", "locustfile-" + name}}}}}}}}}}}}});
   }
 
- Sim* sim() { return sim_.get(); }
+  Sim* sim() { return sim_.get(); }
 
  private:
   std::unique_ptr<Sim> sim_;

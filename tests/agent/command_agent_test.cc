@@ -46,8 +46,9 @@ TEST(DefaultRequestJsonTest, MonitoringOnlyWhatThereIs) {
   r.cluster.loki = "http://127.0.0.1:4100/loki";
   EXPECT_EQ(DefaultRequestJson(r)["monitoring"].dump(), R"({"loki":"http://127.0.0.1:4100/loki"})");
   r.cluster.prometheus = "http://127.0.0.1:4100/prometheus";
-  EXPECT_EQ(DefaultRequestJson(r)["monitoring"].dump(),
-            R"({"loki":"http://127.0.0.1:4100/loki","prometheus":"http://127.0.0.1:4100/prometheus"})");
+  EXPECT_EQ(
+      DefaultRequestJson(r)["monitoring"].dump(),
+      R"({"loki":"http://127.0.0.1:4100/loki","prometheus":"http://127.0.0.1:4100/prometheus"})");
 }
 
 TEST(DefaultRequestJsonTest, EvidenceOnlyWhenPresent) {

@@ -218,7 +218,8 @@ esac
 TEST(RunE2eFailuresTest, TheAgentIsHandedTheSimsMonitoringAndItAnswers) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
   TempDir dir;
-  const std::string script = dir.WriteFile("agent.py", R"(import json, sys, urllib.parse, urllib.request, datetime
+  const std::string script =
+      dir.WriteFile("agent.py", R"(import json, sys, urllib.parse, urllib.request, datetime
 r = json.load(sys.stdin)
 m = r["monitoring"]
 end = datetime.datetime.strptime(r["window"]["end"], "%Y-%m-%dT%H:%M:%SZ").replace(

@@ -40,13 +40,15 @@ World& TheWorld() {
       }
     }
     nlohmann::json pod = {
-        {"metadata", {{"name", "app-1"}, {"namespace", "ns"}, {"uid", "u1"}, {"labels", {{"name", "app"}}}}},
+        {"metadata",
+         {{"name", "app-1"}, {"namespace", "ns"}, {"uid", "u1"}, {"labels", {{"name", "app"}}}}},
         {"status",
          {{"containerStatuses",
            {{{"name", "app"},
              {"state", {{"running", {{"startedAt", ApiTime(At(300))}}}}},
              {"lastState",
-              {{"terminated", {{"startedAt", ApiTime(At(0))}, {"finishedAt", ApiTime(At(200))}}}}}}}}}}};
+              {{"terminated",
+                {{"startedAt", ApiTime(At(0))}, {"finishedAt", ApiTime(At(200))}}}}}}}}}}};
     world->streams.Observe(pod);
     for (int i = 0; i < 50; ++i) {
       world->book.Add("u1", "app", At(i < 25 ? 0 : 300), At(i < 25 ? 5 * i : 300 + 5 * i),
@@ -67,10 +69,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<MonitoringReply> replies;
   if (data[0] % 2 == 0) {
     replies.push_back(PrometheusApi(w.history, "query", {{"query", query}}, At(600)));
-    replies.push_back(PrometheusApi(w.history, "query_range",
-                                    {{"query", query}, {"start", "1800000000"},
-                                     {"end", "1800000600"}, {"step", "30"}},
-                                    At(600)));
+    replies.push_back(PrometheusApi(
+        w.history, "query_range",
+        {{"query", query}, {"start", "1800000000"}, {"end", "1800000600"}, {"step", "30"}},
+        At(600)));
     replies.push_back(PrometheusApi(w.history, "series", {{"match[]", query}}, At(600)));
   } else {
     replies.push_back(LokiApi(w.streams, w.book, 1, "query_range",

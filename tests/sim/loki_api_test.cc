@@ -95,22 +95,26 @@ TEST_F(LokiApiTest, LinesOfEveryInstanceAreKeptAndFiltered) {
 }
 
 TEST_F(LokiApiTest, StreamsMetricsAndLabelsAsLokiAnswers) {
-  EXPECT_EQ(Api("query_range", {{"query", "{app=\"ledger\"} |= \"order 4\""}}),
-            absl::StrCat(
-                R"(200 {"status":"success","data":{"resultType":"streams","result":[{"stream":{"app":"ledger","container":"ledger","job":"sock-shop/ledger","namespace":"sock-shop","node_name":"sre-eval-sim-control-plane","pod":"ledger-1"},"values":[[")",
-                absl::ToUnixNanos(At(120)),
-                R"(","level=info status=paid msg=\"order 4\""]]}],"stats":{"summary":{"totalEntriesReturned":1}}}})"));
   EXPECT_EQ(
-      Api("query", {{"query", "sum by (app) (count_over_time({app=\"ledger\"} |= \"order\" [2m]))"}}),
+      Api("query_range", {{"query", "{app=\"ledger\"} |= \"order 4\""}}),
+      absl::StrCat(
+          R"(200 {"status":"success","data":{"resultType":"streams","result":[{"stream":{"app":"ledger","container":"ledger","job":"sock-shop/ledger","namespace":"sock-shop","node_name":"sre-eval-sim-control-plane","pod":"ledger-1"},"values":[[")",
+          absl::ToUnixNanos(At(120)),
+          R"(","level=info status=paid msg=\"order 4\""]]}],"stats":{"summary":{"totalEntriesReturned":1}}}})"));
+  EXPECT_EQ(
+      Api("query",
+          {{"query", "sum by (app) (count_over_time({app=\"ledger\"} |= \"order\" [2m]))"}}),
       R"(200 {"status":"success","data":{"resultType":"vector","result":[{"metric":{"app":"ledger"},"value":[1800000130,"3"]}],"stats":{}}})");
-  EXPECT_EQ(Api("query_range",
-                {{"query", "count_over_time({app=\"ledger\"} | logfmt | level=\"error\" [1m])"},
-                 {"start", "1800000060"},
-                 {"end", "1800000120"},
-                 {"step", "60"}}),
-            R"(200 {"status":"success","data":{"resultType":"matrix","result":[{"metric":{"app":"ledger","container":"ledger","job":"sock-shop/ledger","level":"error","msg":"order 3","namespace":"sock-shop","node_name":"sre-eval-sim-control-plane","pod":"ledger-1","status":"failed"},"values":[[1800000120,"1"]]}],"stats":{}}})");
-  EXPECT_EQ(Api("labels", {}),
-            R"(200 {"status":"success","data":["app","container","job","namespace","node_name","pod"]})");
+  EXPECT_EQ(
+      Api("query_range",
+          {{"query", "count_over_time({app=\"ledger\"} | logfmt | level=\"error\" [1m])"},
+           {"start", "1800000060"},
+           {"end", "1800000120"},
+           {"step", "60"}}),
+      R"(200 {"status":"success","data":{"resultType":"matrix","result":[{"metric":{"app":"ledger","container":"ledger","job":"sock-shop/ledger","level":"error","msg":"order 3","namespace":"sock-shop","node_name":"sre-eval-sim-control-plane","pod":"ledger-1","status":"failed"},"values":[[1800000120,"1"]]}],"stats":{}}})");
+  EXPECT_EQ(
+      Api("labels", {}),
+      R"(200 {"status":"success","data":["app","container","job","namespace","node_name","pod"]})");
   EXPECT_EQ(Api("label/pod/values", {}), R"(200 {"status":"success","data":["ledger-1"]})");
   EXPECT_EQ(Api("query_range", {{"query", "{app=\"ledger\""}}),
             "400 parse error at line 1, col 14: syntax error: expected , or }\n");

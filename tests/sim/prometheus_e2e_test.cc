@@ -59,10 +59,10 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
                       absl::Seconds(60));
   };
   const std::string manifests = absl::StrCat(SRE_EVAL_SOURCE_DIR, "/incidents/manifests/");
-  ASSERT_EQ(kubectl({"apply", "-f", manifests + "locustfile.yaml", "-f",
-                     manifests + "locust-crash.yaml"})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      kubectl({"apply", "-f", manifests + "locustfile.yaml", "-f", manifests + "locust-crash.yaml"})
+          .exit_code,
+      0);
   (*served)->sim()->AdvanceBy(absl::Minutes(8));
   const std::string url = (*served)->base_url() + "/prometheus";
   // The sim's clock is its own (the incident's recorded times): queries name their time, as
@@ -79,11 +79,13 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
   int64_t n = 0;
   ASSERT_TRUE(absl::SimpleAtoi(restarts, &n)) << restarts;
   ASSERT_GE(n, 2);
-  SubprocessResult r = Promtool(
-      {"query", "instant", now, url, "sum(kube_pod_container_status_restarts_total{container=\"front-end\"})"});
+  SubprocessResult r =
+      Promtool({"query", "instant", now, url,
+                "sum(kube_pod_container_status_restarts_total{container=\"front-end\"})"});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
   EXPECT_EQ(Value(r.stdout_data), static_cast<double>(n)) << r.stdout_data;
-  r = Promtool({"query", "instant", now, url, "sum(container_oom_events_total{container=\"front-end\"})"});
+  r = Promtool(
+      {"query", "instant", now, url, "sum(container_oom_events_total{container=\"front-end\"})"});
   EXPECT_EQ(Value(r.stdout_data), static_cast<double>(n)) << r.stdout_data;
   r = Promtool({"query", "instant", now, url,
                 "kube_pod_container_status_last_terminated_reason{container=\"front-end\"}"});
@@ -91,14 +93,15 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
   EXPECT_EQ(Value(r.stdout_data), 1) << r.stdout_data;
   // The memory peak the history kept is near the 1000Mi limit the kills prove was reached,
   // while `kubectl top` shows only the present.
-  r = Promtool({"query", "instant", now, url,
-                "max(max_over_time(container_memory_working_set_bytes{container=\"front-end\"}[8m])) "
-                "/ max(container_spec_memory_limit_bytes{container=\"front-end\"})"});
+  r = Promtool(
+      {"query", "instant", now, url,
+       "max(max_over_time(container_memory_working_set_bytes{container=\"front-end\"}[8m])) "
+       "/ max(container_spec_memory_limit_bytes{container=\"front-end\"})"});
   EXPECT_GT(Value(r.stdout_data), 0.85) << r.stdout_data;
   EXPECT_LE(Value(r.stdout_data), 1.0) << r.stdout_data;
   // A range query: one series per pod of the shop, points every minute over the 8 minutes.
-  r = Promtool({"query", "range", "--start", absl::StrCat(end - 8 * 60), "--end",
-                absl::StrCat(end), "--step", "1m", url,
+  r = Promtool({"query", "range", "--start", absl::StrCat(end - 8 * 60), "--end", absl::StrCat(end),
+                "--step", "1m", url,
                 "sum by (pod) (rate(container_cpu_usage_seconds_total{namespace=\"sock-shop\","
                 "container=\"front-end\"}[1m]))"});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;

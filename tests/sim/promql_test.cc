@@ -29,8 +29,8 @@ History Fixture() {
   h.Add("g", {{"pod", "x"}, {"ns", "shop"}}, At(60), 2);
   h.Add("g", {{"pod", "y"}, {"ns", "shop"}}, At(60), 3);
   h.Add("lim", {{"pod", "x"}, {"ns", "shop"}, {"res", "cpu"}}, At(60), 4);
-  for (const auto& [le, n] : std::vector<std::pair<std::string, double>>{
-           {"0.1", 10}, {"0.5", 30}, {"+Inf", 40}}) {
+  for (const auto& [le, n] :
+       std::vector<std::pair<std::string, double>>{{"0.1", 10}, {"0.5", 30}, {"+Inf", 40}}) {
     h.Add("h_bucket", {{"le", le}, {"route", "/"}}, At(60), n);
   }
   return h;
@@ -47,7 +47,8 @@ std::string Eval(const History& h, const std::string& query, int t = 60) {
   std::string out;
   for (const PromPoint& p : v.vector) {
     std::string labels;
-    for (const auto& [n, val] : p.metric) absl::StrAppend(&labels, labels.empty() ? "" : ",", n, "=", val);
+    for (const auto& [n, val] : p.metric)
+      absl::StrAppend(&labels, labels.empty() ? "" : ",", n, "=", val);
     absl::StrAppend(&out, out.empty() ? "" : " ", "{", labels, "}=", FormatPromValue(p.v));
   }
   return out;
@@ -139,34 +140,43 @@ TEST(PrometheusApiTest, AnswersInPrometheusEnvelope) {
     MonitoringReply r = PrometheusApi(h, endpoint, params, At(60));
     return absl::StrCat(r.status, " ", r.body);
   };
-  EXPECT_EQ(api("query", {{"query", "g{pod=\"x\"}"}}),
-            R"(200 {"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"g","ns":"shop","pod":"x"},"value":[1000060,"2"]}]}})");
-  EXPECT_EQ(api("query", {{"query", "1/3"}, {"time", "1000060.5"}}),
-            R"(200 {"status":"success","data":{"resultType":"scalar","result":[1000060.5,"0.3333333333333333"]}})");
-  EXPECT_EQ(api("query_range", {{"query", "c{job=\"a\"}"}, {"start", "1000000"},
-                                {"end", "1970-01-12T13:47:40Z"}, {"step", "20s"}}),
-            R"(200 {"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"c","job":"a"},"values":[[1000000,"0"],[1000020,"15"],[1000040,"30"],[1000060,"60"]]}]}})");
-  EXPECT_EQ(api("series", {{"match[]", "lim"}}),
-            R"(200 {"status":"success","data":[{"__name__":"lim","ns":"shop","pod":"x","res":"cpu"}]})");
+  EXPECT_EQ(
+      api("query", {{"query", "g{pod=\"x\"}"}}),
+      R"(200 {"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"g","ns":"shop","pod":"x"},"value":[1000060,"2"]}]}})");
+  EXPECT_EQ(
+      api("query", {{"query", "1/3"}, {"time", "1000060.5"}}),
+      R"(200 {"status":"success","data":{"resultType":"scalar","result":[1000060.5,"0.3333333333333333"]}})");
+  EXPECT_EQ(
+      api("query_range", {{"query", "c{job=\"a\"}"},
+                          {"start", "1000000"},
+                          {"end", "1970-01-12T13:47:40Z"},
+                          {"step", "20s"}}),
+      R"(200 {"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"c","job":"a"},"values":[[1000000,"0"],[1000020,"15"],[1000040,"30"],[1000060,"60"]]}]}})");
+  EXPECT_EQ(
+      api("series", {{"match[]", "lim"}}),
+      R"(200 {"status":"success","data":[{"__name__":"lim","ns":"shop","pod":"x","res":"cpu"}]})");
   EXPECT_EQ(api("labels", {}),
             R"(200 {"status":"success","data":["__name__","job","le","ns","pod","res","route"]})");
   EXPECT_EQ(api("label/pod/values", {}), R"(200 {"status":"success","data":["x","y"]})");
-  EXPECT_EQ(api("query", {{"query", "sum("}}),
-            R"(400 {"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error: unexpected end of input"})");
-  EXPECT_EQ(api("query_range", {{"query", "g"}, {"start", "1"}, {"end", "2"}, {"step", "0"}}),
-            R"(400 {"status":"error","errorType":"bad_data","error":"invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer"})");
+  EXPECT_EQ(
+      api("query", {{"query", "sum("}}),
+      R"(400 {"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error: unexpected end of input"})");
+  EXPECT_EQ(
+      api("query_range", {{"query", "g"}, {"start", "1"}, {"end", "2"}, {"step", "0"}}),
+      R"(400 {"status":"error","errorType":"bad_data","error":"invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer"})");
   // A query that is not UTF-8 is answered, the bytes replaced in the error (found by fuzzing).
   EXPECT_EQ(api("query", {{"query", "\xff("}}),
             "400 {\"status\":\"error\",\"errorType\":\"bad_data\",\"error\":\"invalid parameter "
             "\\\"query\\\": 1:1: parse error: unexpected character: '\xef\xbf\xbd'\"}");
-  EXPECT_EQ(api("series", {}),
-            R"(400 {"status":"error","errorType":"bad_data","error":"no match[] parameter provided"})");
+  EXPECT_EQ(
+      api("series", {}),
+      R"(400 {"status":"error","errorType":"bad_data","error":"no match[] parameter provided"})");
   // A clock 1 minute ahead of the client's: times are read and shown in the client's.
-  MonitoringReply shifted =
-      PrometheusApi(h, "query", {{"query", "g{pod=\"y\"}"}, {"time", "1000000"}}, At(60),
-                    absl::Seconds(-60));
-  EXPECT_EQ(shifted.body,
-            R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"g","ns":"shop","pod":"y"},"value":[1000000,"3"]}]}})");
+  MonitoringReply shifted = PrometheusApi(
+      h, "query", {{"query", "g{pod=\"y\"}"}, {"time", "1000000"}}, At(60), absl::Seconds(-60));
+  EXPECT_EQ(
+      shifted.body,
+      R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"g","ns":"shop","pod":"y"},"value":[1000000,"3"]}]}})");
 }
 
 TEST(PromQLTest, DurationsAndValuesAsPrometheusWritesThem) {

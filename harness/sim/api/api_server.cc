@@ -28,9 +28,9 @@
 #include "sim/api/server_sockets.h"
 #include "sim/api/websocket.h"
 #include "sim/kube/controllers_internal.h"
+#include "sim/kube/derived.h"
 #include "sim/monitoring/loki_api.h"
 #include "sim/monitoring/prometheus_api.h"
-#include "sim/kube/derived.h"
 #include "sim/shop/log_book.h"
 #include "sim/shop/logs.h"
 #include "sim/shop/metrics.h"
@@ -565,14 +565,8 @@ void ApiServer::Handler::Exec(const httplib::Request& req, httplib::Response& re
                        "the WebSocket handshake must offer the subprotocol v5.channel.k8s.io or "
                        "v4.channel.k8s.io and a Sec-WebSocket-Key"});
   }
-  int fd = -1;
-  const std::string peer = PeerKey(req.remote_addr, req.remote_port);
-  for (const auto& [candidate, candidate_peer] : ServerConnections(port_)) {
-    if (candidate_peer == peer) fd = candidate;
-  }
-  if (fd < 0) return Error(res, {500, "InternalError", "the connection's socket was not found"});
-  res.set_header("Connection", "close");
-  res.status = 101;  // What was answered, for /metrics.
+  const int fd = TakeOver(req, res);
+  if (fd < 0) return;
   if (!WriteAll(fd, absl::StrCat("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                                  "Connection: Upgrade\r\nSec-WebSocket-Accept: ",
                                  WebSocketAccept(key), "\r\nSec-WebSocket-Protocol: ", protocol,
@@ -634,6 +628,21 @@ void ApiServer::Handler::Exec(const httplib::Request& req, httplib::Response& re
   // cpp-httplib's own response to this request then fails on the closed socket, and it closes
   // the connection.
   shutdown(fd, SHUT_RDWR);
+}
+
+int ApiServer::Handler::TakeOver(const httplib::Request& req, httplib::Response& res) {
+  int fd = -1;
+  const std::string peer = PeerKey(req.remote_addr, req.remote_port);
+  for (const auto& [candidate, candidate_peer] : ServerConnections(port_)) {
+    if (candidate_peer == peer) fd = candidate;
+  }
+  if (fd < 0) {
+    Error(res, {500, "InternalError", "the connection's socket was not found"});
+    return -1;
+  }
+  res.set_header("Connection", "close");
+  res.status = 101;  // What was answered, for /metrics.
+  return fd;
 }
 
 void ApiServer::Handler::Logs(const httplib::Request& req, httplib::Response& res,
@@ -915,6 +924,23 @@ void ApiServer::Handler::Proxy(const httplib::Request& req, httplib::Response& r
   res.set_content(pres.body, pres.content_type.c_str());
 }
 
+namespace {
+
+// The query string's parameters, then a form body's (as Go's Request.Form orders them), in
+// order, a name repeated as often as it is given.
+std::vector<std::pair<std::string, std::string>> FormParams(const httplib::Request& req) {
+  std::vector<std::pair<std::string, std::string>> params;
+  const size_t q = req.target.find('?');
+  if (q != std::string::npos) ParseQueryText(req.target.substr(q + 1), &params);
+  if (req.method == "POST" &&
+      absl::StartsWith(req.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
+    ParseQueryText(req.body, &params);
+  }
+  return params;
+}
+
+}  // namespace
+
 void ApiServer::Handler::Prometheus(const httplib::Request& req, httplib::Response& res,
                                     const std::string& endpoint) {
   if (req.method != "GET" && req.method != "POST") {
@@ -923,14 +949,7 @@ void ApiServer::Handler::Prometheus(const httplib::Request& req, httplib::Respon
         R"({"status":"error","errorType":"bad_data","error":"method not allowed"})",
         "application/json");
   }
-  // The query string's parameters, then a form body's (as Go's Request.Form orders them).
-  std::vector<std::pair<std::string, std::string>> params;
-  const size_t q = req.target.find('?');
-  if (q != std::string::npos) ParseQueryText(req.target.substr(q + 1), &params);
-  if (req.method == "POST" &&
-      absl::StartsWith(req.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
-    ParseQueryText(req.body, &params);
-  }
+  const std::vector<std::pair<std::string, std::string>> params = FormParams(req);
   MonitoringReply reply;
   {
     absl::MutexLock lock(sim_->mu());
@@ -942,13 +961,7 @@ void ApiServer::Handler::Prometheus(const httplib::Request& req, httplib::Respon
 
 void ApiServer::Handler::Loki(const httplib::Request& req, httplib::Response& res,
                               const std::string& endpoint) {
-  std::vector<std::pair<std::string, std::string>> params;
-  const size_t q = req.target.find('?');
-  if (q != std::string::npos) ParseQueryText(req.target.substr(q + 1), &params);
-  if (req.method == "POST" &&
-      absl::StartsWith(req.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
-    ParseQueryText(req.body, &params);
-  }
+  const std::vector<std::pair<std::string, std::string>> params = FormParams(req);
   MonitoringReply reply;
   {
     absl::MutexLock lock(sim_->mu());

@@ -143,6 +143,9 @@ class ApiServer::Handler {
 
   void Logs(const httplib::Request& req, httplib::Response& res, const Target& t);
   void Exec(const httplib::Request& req, httplib::Response& res, const Target& t);
+  // The socket of `req`'s connection, taken over for an upgrade (the 101 is the caller's to
+  // write); -1 with a 500 Status sent when it is not found.
+  int TakeOver(const httplib::Request& req, httplib::Response& res);
   // `kubectl port-forward` (sim/api/api_server_portforward.cc).
   void PortForward(const httplib::Request& req, httplib::Response& res, const Target& t);
   // What `port` of `pod` reaches: "" with the service whose targetPort it is in *service, or
@@ -165,8 +168,7 @@ class ApiServer::Handler {
   // nodes/NAME/proxy: the kubelet's /stats/summary and /healthz.
   void NodeProxy(const httplib::Request& req, httplib::Response& res, const Target& t);
   // /prometheus/api/v1/<endpoint>: the monitoring history (sim/monitoring/prometheus_api.h).
-  void Prometheus(const httplib::Request& req, httplib::Response& res,
-                  const std::string& endpoint);
+  void Prometheus(const httplib::Request& req, httplib::Response& res, const std::string& endpoint);
   // /loki/api/v1/<endpoint>: every container instance's logs (sim/monitoring/loki_api.h).
   void Loki(const httplib::Request& req, httplib::Response& res, const std::string& endpoint);
   void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);

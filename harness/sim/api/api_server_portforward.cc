@@ -162,14 +162,8 @@ void ApiServer::Handler::PortForward(const httplib::Request& req, httplib::Respo
   } else {
     return Error(res, {400, "BadRequest", "Upgrade request required"});
   }
-  int fd = -1;
-  const std::string peer = PeerKey(req.remote_addr, req.remote_port);
-  for (const auto& [candidate, candidate_peer] : ServerConnections(port_)) {
-    if (candidate_peer == peer) fd = candidate;
-  }
-  if (fd < 0) return Error(res, {500, "InternalError", "the connection's socket was not found"});
-  res.set_header("Connection", "close");
-  res.status = 101;  // What was answered, for /metrics.
+  const int fd = TakeOver(req, res);
+  if (fd < 0) return;
   const std::string answer =
       tunnel ? absl::StrCat(
                    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"

@@ -67,9 +67,9 @@ bool Matches(const Labels& labels, const LabelMatcher& m) {
 }
 
 size_t History::SeriesIndex(const std::string& name, Labels labels) {
-  labels.erase(std::remove_if(labels.begin(), labels.end(),
-                              [](const auto& l) { return l.second.empty(); }),
-               labels.end());
+  labels.erase(
+      std::remove_if(labels.begin(), labels.end(), [](const auto& l) { return l.second.empty(); }),
+      labels.end());
   labels.emplace_back("__name__", name);
   std::sort(labels.begin(), labels.end());
   auto [it, inserted] = by_key_.try_emplace(Key(labels), series_.size());

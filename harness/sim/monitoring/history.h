@@ -84,7 +84,7 @@ class History {
 
  private:
   std::vector<Series> series_;
-  absl::flat_hash_map<std::string, size_t> by_key_;                 // Labels -> index.
+  absl::flat_hash_map<std::string, size_t> by_key_;                // Labels -> index.
   absl::flat_hash_map<std::string, std::vector<size_t>> by_name_;  // __name__ -> indexes.
   std::map<std::string, MetricInfo> metadata_;
   int64_t newest_ms_ = INT64_MIN;

@@ -28,8 +28,8 @@ void LogStreams::Observe(const nlohmann::json& pod) {
   }
 }
 
-void LogStreams::Record(const nlohmann::json& pod, const std::string& container,
-                        absl::Time started, absl::Time finished) {
+void LogStreams::Record(const nlohmann::json& pod, const std::string& container, absl::Time started,
+                        absl::Time finished) {
   const std::string uid = Str(At(pod, {"metadata", "uid"}));
   const auto key = std::make_tuple(uid, container, absl::ToUnixNanos(started));
   auto it = index_.find(key);
@@ -48,12 +48,8 @@ void LogStreams::Record(const nlohmann::json& pod, const std::string& container,
   in.ref.pod_ip = Str(At(pod, {"status", "podIP"}));
   in.ref.started = started;
   in.finished = finished;
-  in.labels = {{"app", app},
-               {"container", container},
-               {"job", absl::StrCat(ns, "/", app)},
-               {"namespace", ns},
-               {"node_name", kNodeName},
-               {"pod", in.ref.pod}};
+  in.labels = {{"app", app},      {"container", container}, {"job", absl::StrCat(ns, "/", app)},
+               {"namespace", ns}, {"node_name", kNodeName}, {"pod", in.ref.pod}};
   index_.emplace(key, instances_.size());
   instances_.push_back(std::move(in));
 }

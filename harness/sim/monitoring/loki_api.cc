@@ -127,8 +127,8 @@ class LogQLParser {
     std::string name;
     const size_t at = i_;
     if (!Ident(&name)) return false;
-    static const std::set<std::string> kAggs = {"sum", "avg", "min", "max", "count", "topk",
-                                                "bottomk"};
+    static const std::set<std::string> kAggs = {"sum",   "avg",  "min",    "max",
+                                                "count", "topk", "bottomk"};
     static const std::set<std::string> kRange = {"count_over_time", "rate", "bytes_over_time",
                                                  "bytes_rate"};
     out->is_metric = true;
@@ -214,8 +214,9 @@ class LogQLParser {
     bool non_empty = false;
     for (const LabelMatcher& m : q->selector) non_empty = non_empty || !Matches({}, m);
     if (!non_empty) {
-      return Fail("queries require at least one regexp or equality matcher that does not have "
-                  "an empty-compatible value");
+      return Fail(
+          "queries require at least one regexp or equality matcher that does not have "
+          "an empty-compatible value");
     }
     for (;;) {
       Stage st;
@@ -248,7 +249,7 @@ class LogQLParser {
           if (i_ < s_.size() && (s_[i_] == '"' || s_[i_] == '`')) {
             std::string value, e;
             if (!String(&value)) return false;
-            LabelMatcher::Op op = st.op == "=~" ? LabelMatcher::kRe
+            LabelMatcher::Op op = st.op == "=~"   ? LabelMatcher::kRe
                                   : st.op == "!~" ? LabelMatcher::kNre
                                   : st.op == "!=" ? LabelMatcher::kNe
                                                   : LabelMatcher::kEq;
@@ -258,7 +259,8 @@ class LogQLParser {
             if (!LabelMatcher::Make(op, st.label, value, &st.matcher, &e)) return Fail(e);
           } else {
             size_t j = i_;
-            while (j < s_.size() && (absl::ascii_isdigit(s_[j]) || s_[j] == '.' || s_[j] == '-')) ++j;
+            while (j < s_.size() && (absl::ascii_isdigit(s_[j]) || s_[j] == '.' || s_[j] == '-'))
+              ++j;
             if (!absl::SimpleAtod(s_.substr(i_, j - i_), &st.number)) {
               return Fail("syntax error: expected a string or a number");
             }
@@ -418,8 +420,7 @@ std::map<Labels, std::vector<Entry>> Collect(const LogStreams& streams, const Lo
     bool match = true;
     for (const LabelMatcher& m : q.selector) match = match && Matches(in.labels, m);
     if (!match) continue;
-    for (LogLine& l :
-         LogStreams::Lines(in, book, seed, start, end, kMaxLinesPerInstance)) {
+    for (LogLine& l : LogStreams::Lines(in, book, seed, start, end, kMaxLinesPerInstance)) {
       Labels labels = in.labels;
       if (!Pipeline(q.stages, l.text, &labels)) continue;
       out[labels].push_back({absl::ToUnixNanos(l.time), std::move(l.text)});
@@ -453,15 +454,11 @@ bool ParseLokiTime(const std::string& text, int64_t* ns) {
   return false;
 }
 
-// Text from clients (a query in an error) may not be UTF-8: replaced, never thrown on.
-std::string Quote(const std::string& s) {
-  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 std::string LabelsJson(const Labels& labels) {
   std::string out = "{";
   for (size_t i = 0; i < labels.size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "" : ",", Quote(labels[i].first), ":", Quote(labels[i].second));
+    absl::StrAppend(&out, i == 0 ? "" : ",", JsonString(labels[i].first), ":",
+                    JsonString(labels[i].second));
   }
   return out + "}";
 }
@@ -472,18 +469,6 @@ MonitoringReply Text(int status, const std::string& message) {
   r.content_type = "text/plain; charset=utf-8";
   r.body = message + "\n";
   return r;
-}
-
-std::string Param(const std::vector<std::pair<std::string, std::string>>& params,
-                  const std::string& name, bool* present) {
-  for (const auto& [k, v] : params) {
-    if (k == name) {
-      *present = true;
-      return v;
-    }
-  }
-  *present = false;
-  return "";
 }
 
 // A metric query's value per label set at each evaluation time.
@@ -548,7 +533,8 @@ std::map<Labels, std::vector<Sample>> EvalMetric(const MetricQuery& q,
       }
     }
     for (auto& [l, s] : next) {
-      std::sort(s.begin(), s.end(), [](const Sample& a, const Sample& b) { return a.t_ms < b.t_ms; });
+      std::sort(s.begin(), s.end(),
+                [](const Sample& a, const Sample& b) { return a.t_ms < b.t_ms; });
     }
     series = std::move(next);
   }
@@ -565,7 +551,7 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
   bool present = false;
   int64_t end_ns = absl::ToUnixNanos(now), start_ns = end_ns - 3600LL * 1000000000;
   for (const char* name : {"start", "end", "time"}) {
-    const std::string v = Param(params, name, &present);
+    const std::string v = FormValue(params, name, &present);
     if (!present) continue;
     int64_t ns = 0;
     if (!ParseLokiTime(v, &ns)) {
@@ -575,11 +561,11 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
     if (std::string(name) == "start") start_ns = ns;
     if (std::string(name) != "start") end_ns = ns;
   }
-  if (endpoint == "query" && Param(params, "time", &present).empty()) {
+  if (endpoint == "query" && FormValue(params, "time", &present).empty()) {
     end_ns = absl::ToUnixNanos(now);
   }
-  if (endpoint == "labels" || (absl::StartsWith(endpoint, "label/") &&
-                               absl::EndsWith(endpoint, "/values"))) {
+  if (endpoint == "labels" ||
+      (absl::StartsWith(endpoint, "label/") && absl::EndsWith(endpoint, "/values"))) {
     std::set<std::string> values;
     const std::string label = endpoint == "labels" ? "" : endpoint.substr(6, endpoint.size() - 13);
     for (const LogInstance& in : streams.instances()) {
@@ -595,7 +581,7 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
     std::string out = R"({"status":"success","data":[)";
     bool first = true;
     for (const std::string& v : values) {
-      absl::StrAppend(&out, first ? "" : ",", Quote(v));
+      absl::StrAppend(&out, first ? "" : ",", JsonString(v));
       first = false;
     }
     MonitoringReply r;
@@ -605,22 +591,24 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
   if (endpoint != "query" && endpoint != "query_range") {
     return Text(404, "404 page not found");
   }
-  const std::string query = Param(params, "query", &present);
+  const std::string query = FormValue(params, "query", &present);
   MetricQuery q;
   std::string error;
   LogQLParser parser(query);
   if (!parser.Parse(&q, &error)) return Text(400, error);
   int64_t limit = 100;
-  const std::string limit_text = Param(params, "limit", &present);
+  const std::string limit_text = FormValue(params, "limit", &present);
   if (present && (!absl::SimpleAtoi(limit_text, &limit) || limit <= 0)) {
     return Text(400, "limit must be a positive value");
   }
   if (limit > kMaxLimit) {
-    return Text(400, absl::StrCat("max entries limit per query exceeded, limit > max_entries_limit (",
-                                  limit, " > ", kMaxLimit, ")"));
+    return Text(400,
+                absl::StrCat("max entries limit per query exceeded, limit > max_entries_limit (",
+                             limit, " > ", kMaxLimit, ")"));
   }
-  const bool forward = absl::EqualsIgnoreCase(Param(params, "direction", &present), "forward");
-  if (end_ns < start_ns) return Text(400, "end timestamp must not be before or equal to start time");
+  const bool forward = absl::EqualsIgnoreCase(FormValue(params, "direction", &present), "forward");
+  if (end_ns < start_ns)
+    return Text(400, "end timestamp must not be before or equal to start time");
   MonitoringReply r;
   if (!q.is_metric) {
     // The newest (or, forward, oldest) `limit` entries over all streams.
@@ -639,11 +627,12 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
     std::string out = R"({"status":"success","data":{"resultType":"streams","result":[)";
     bool first = true;
     for (auto& [labels, entries] : kept) {
-      absl::StrAppend(&out, first ? "" : ",", R"({"stream":)", LabelsJson(labels), R"(,"values":[)");
+      absl::StrAppend(&out, first ? "" : ",", R"({"stream":)", LabelsJson(labels),
+                      R"(,"values":[)");
       first = false;
       for (size_t i = 0; i < entries.size(); ++i) {
         absl::StrAppend(&out, i == 0 ? "" : ",", "[\"", entries[i]->t_ns + shift_ns, "\",",
-                        Quote(entries[i]->line), "]");
+                        JsonString(entries[i]->line), "]");
       }
       out += "]}";
     }
@@ -657,7 +646,7 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
     times.push_back(end_ns);
   } else {
     int64_t step_ms = 0;
-    const std::string step = Param(params, "step", &present);
+    const std::string step = FormValue(params, "step", &present);
     if (present) {
       double seconds = 0;
       if (absl::SimpleAtod(step, &seconds)) {
@@ -669,15 +658,20 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
       // Loki's default: the range over 250 points, at least 1 s.
       step_ms = std::max<int64_t>(1000, (end_ns - start_ns) / 1000000 / 250 / 1000 * 1000);
     }
-    if (step_ms <= 0) return Text(400, "zero or negative query resolution step widths are not accepted. Try a positive integer");
+    if (step_ms <= 0)
+      return Text(
+          400,
+          "zero or negative query resolution step widths are not accepted. Try a positive integer");
     if ((end_ns - start_ns) / 1000000 / step_ms > 11000) {
-      return Text(400, "exceeded maximum resolution of 11,000 points per timeseries. Try increasing the value of the step parameter");
+      return Text(400,
+                  "exceeded maximum resolution of 11,000 points per timeseries. Try increasing the "
+                  "value of the step parameter");
     }
     for (int64_t t = start_ns; t <= end_ns; t += step_ms * 1000000) times.push_back(t);
   }
-  auto data = Collect(streams, book, seed, q.log,
-                      absl::FromUnixNanos(times.front() - q.range_ms * 1000000),
-                      absl::FromUnixNanos(times.back()));
+  auto data =
+      Collect(streams, book, seed, q.log, absl::FromUnixNanos(times.front() - q.range_ms * 1000000),
+              absl::FromUnixNanos(times.back()));
   auto series = EvalMetric(q, data, times);
   const int64_t shift_ms = shift_ns / 1000000;
   auto point = [&](const Sample& s) {
@@ -689,15 +683,16 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
     out = R"({"status":"success","data":{"resultType":"vector","result":[)";
     bool first = true;
     for (const auto& [labels, samples] : series) {
-      absl::StrAppend(&out, first ? "" : ",", R"({"metric":)", LabelsJson(labels),
-                      R"(,"value":)", point(samples.back()), "}");
+      absl::StrAppend(&out, first ? "" : ",", R"({"metric":)", LabelsJson(labels), R"(,"value":)",
+                      point(samples.back()), "}");
       first = false;
     }
   } else {
     out = R"({"status":"success","data":{"resultType":"matrix","result":[)";
     bool first = true;
     for (const auto& [labels, samples] : series) {
-      absl::StrAppend(&out, first ? "" : ",", R"({"metric":)", LabelsJson(labels), R"(,"values":[)");
+      absl::StrAppend(&out, first ? "" : ",", R"({"metric":)", LabelsJson(labels),
+                      R"(,"values":[)");
       first = false;
       for (size_t i = 0; i < samples.size(); ++i) {
         absl::StrAppend(&out, i == 0 ? "" : ",", point(samples[i]));

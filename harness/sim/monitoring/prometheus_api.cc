@@ -6,9 +6,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/str_split.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "sim/monitoring/promql.h"
 
@@ -16,16 +16,11 @@ namespace sre_eval {
 namespace sim {
 namespace {
 
-// Text from clients (a query in an error) may not be UTF-8: replaced, never thrown on.
-std::string Quote(const std::string& s) {
-  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
 MonitoringReply Error(int status, const std::string& type, const std::string& message) {
   MonitoringReply r;
   r.status = status;
   r.body = absl::StrCat(R"({"status":"error","errorType":")", type, R"(","error":)",
-                        Quote(message), "}");
+                        JsonString(message), "}");
   return r;
 }
 
@@ -33,18 +28,6 @@ MonitoringReply Success(const std::string& data) {
   MonitoringReply r;
   r.body = absl::StrCat(R"({"status":"success","data":)", data, "}");
   return r;
-}
-
-std::string Param(const std::vector<std::pair<std::string, std::string>>& params,
-                  const std::string& name, bool* present = nullptr) {
-  for (const auto& [k, v] : params) {
-    if (k == name) {
-      if (present != nullptr) *present = true;
-      return v;
-    }
-  }
-  if (present != nullptr) *present = false;
-  return "";
 }
 
 // A time parameter: Unix seconds (a float) or RFC 3339.
@@ -79,7 +62,7 @@ std::string Metric(const Labels& labels) {
   std::string out = "{";
   bool first = true;
   for (const auto& [n, v] : labels) {
-    absl::StrAppend(&out, first ? "" : ",", Quote(n), ":", Quote(v));
+    absl::StrAppend(&out, first ? "" : ",", JsonString(n), ":", JsonString(v));
     first = false;
   }
   return out + "}";
@@ -97,8 +80,8 @@ std::string Result(const PromValue& v, int64_t t) {
     case PromType::kScalar:
       return absl::StrCat(R"({"resultType":"scalar","result":)", Point(t, v.scalar), "}");
     case PromType::kString:
-      return absl::StrCat(R"({"resultType":"string","result":[)", Time(t + answer_shift_ms), ",", Quote(v.str),
-                          "]}");
+      return absl::StrCat(R"({"resultType":"string","result":[)", Time(t + answer_shift_ms), ",",
+                          JsonString(v.str), "]}");
     case PromType::kVector: {
       std::string out = R"({"resultType":"vector","result":[)";
       for (size_t i = 0; i < v.vector.size(); ++i) {
@@ -156,6 +139,22 @@ bool MatchSeries(const History& h, const std::vector<std::pair<std::string, std:
 
 }  // namespace
 
+std::string FormValue(const std::vector<std::pair<std::string, std::string>>& params,
+                      const std::string& name, bool* present) {
+  for (const auto& [k, v] : params) {
+    if (k == name) {
+      if (present != nullptr) *present = true;
+      return v;
+    }
+  }
+  if (present != nullptr) *present = false;
+  return "";
+}
+
+std::string JsonString(const std::string& s) {
+  return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void ParseQueryText(const std::string& text,
                     std::vector<std::pair<std::string, std::string>>* out) {
   auto decode = [](absl::string_view s) {
@@ -198,7 +197,7 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
   answer_shift_ms = shift_ms;
   if (endpoint == "query" || endpoint == "query_range") {
     bool present = false;
-    const std::string query = Param(params, "query", &present);
+    const std::string query = FormValue(params, "query", &present);
     std::string error;
     auto expr = ParsePromQL(query, &error);
     if (expr == nullptr) {
@@ -207,7 +206,7 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
     PromValue v;
     if (endpoint == "query") {
       int64_t t = now_ms;
-      const std::string time = Param(params, "time", &present);
+      const std::string time = FormValue(params, "time", &present);
       if (present && !ParseTime(time, &t)) {
         return Error(400, "bad_data",
                      absl::StrCat("invalid parameter \"time\": cannot parse \"", time,
@@ -218,21 +217,22 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
     }
     int64_t start = 0, end = 0, step = 0;
     for (const char* name : {"start", "end"}) {
-      const std::string text = Param(params, name, &present);
+      const std::string text = FormValue(params, name, &present);
       if (!ParseTime(text, std::string(name) == "start" ? &start : &end)) {
         return Error(400, "bad_data",
                      absl::StrCat("invalid parameter \"", name, "\": cannot parse \"", text,
                                   "\" to a valid timestamp"));
       }
     }
-    const std::string step_text = Param(params, "step", &present);
+    const std::string step_text = FormValue(params, "step", &present);
     if (!ParseStep(step_text, &step)) {
       return Error(400, "bad_data",
                    absl::StrCat("invalid parameter \"step\": cannot parse \"", step_text,
                                 "\" to a valid duration"));
     }
     if (end < start) {
-      return Error(400, "bad_data", "invalid parameter \"end\": end timestamp must not be before start time");
+      return Error(400, "bad_data",
+                   "invalid parameter \"end\": end timestamp must not be before start time");
     }
     if (step <= 0) {
       return Error(400, "bad_data",
@@ -255,7 +255,7 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
       (absl::StartsWith(endpoint, "label/") && absl::EndsWith(endpoint, "/values"))) {
     std::vector<const Series*> series;
     MonitoringReply error;
-    const bool have_match = !Param(params, "match[]").empty();
+    const bool have_match = !FormValue(params, "match[]").empty();
     if (endpoint == "series" || have_match) {
       if (!MatchSeries(h, params, &series, &error, endpoint == "series")) return error;
     } else {
@@ -263,15 +263,17 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
     }
     int64_t start = INT64_MIN, end = INT64_MAX;
     bool present = false;
-    const std::string s = Param(params, "start", &present);
+    const std::string s = FormValue(params, "start", &present);
     if (present && !ParseTime(s, &start)) {
-      return Error(400, "bad_data", absl::StrCat("invalid parameter \"start\": cannot parse \"", s,
-                                                 "\" to a valid timestamp"));
+      return Error(400, "bad_data",
+                   absl::StrCat("invalid parameter \"start\": cannot parse \"", s,
+                                "\" to a valid timestamp"));
     }
-    const std::string e = Param(params, "end", &present);
+    const std::string e = FormValue(params, "end", &present);
     if (present && !ParseTime(e, &end)) {
-      return Error(400, "bad_data", absl::StrCat("invalid parameter \"end\": cannot parse \"", e,
-                                                 "\" to a valid timestamp"));
+      return Error(
+          400, "bad_data",
+          absl::StrCat("invalid parameter \"end\": cannot parse \"", e, "\" to a valid timestamp"));
     }
     std::vector<const Series*> in_range;
     for (const Series* x : series) {
@@ -304,16 +306,16 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
     std::string out = "[";
     bool first = true;
     for (const std::string& v : values) {
-      absl::StrAppend(&out, first ? "" : ",", Quote(v));
+      absl::StrAppend(&out, first ? "" : ",", JsonString(v));
       first = false;
     }
     return Success(out + "]");
   }
   if (endpoint == "metadata") {
-    const std::string metric = Param(params, "metric");
+    const std::string metric = FormValue(params, "metric");
     int64_t limit = -1;
     bool present = false;
-    const std::string limit_text = Param(params, "limit", &present);
+    const std::string limit_text = FormValue(params, "limit", &present);
     if (present && !absl::SimpleAtoi(limit_text, &limit)) {
       return Error(400, "bad_data", "limit must be a number");
     }
@@ -322,8 +324,9 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
     for (const auto& [name, info] : h.metadata()) {
       if (!metric.empty() && name != metric) continue;
       if (limit >= 0 && n >= limit) break;
-      absl::StrAppend(&out, n == 0 ? "" : ",", Quote(name), R"(:[{"type":)", Quote(info.type),
-                      R"(,"help":)", Quote(info.help), R"(,"unit":)", Quote(info.unit), "}]");
+      absl::StrAppend(&out, n == 0 ? "" : ",", JsonString(name), R"(:[{"type":)",
+                      JsonString(info.type), R"(,"help":)", JsonString(info.help), R"(,"unit":)",
+                      JsonString(info.unit), "}]");
       ++n;
     }
     return Success(out + "}");
@@ -332,7 +335,8 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
     return Success(
         R"({"version":"2.53.0","revision":"sre-eval-sim","branch":"HEAD","buildUser":"sre-eval","buildDate":"20260101-00:00:00","goVersion":"go1.22.4"})");
   }
-  MonitoringReply r = Error(404, "not_found", absl::StrCat("unknown API endpoint /api/v1/", endpoint));
+  MonitoringReply r =
+      Error(404, "not_found", absl::StrCat("unknown API endpoint /api/v1/", endpoint));
   return r;
 }
 

@@ -31,9 +31,15 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
                               const std::vector<std::pair<std::string, std::string>>& params,
                               absl::Time now, absl::Duration shift = absl::ZeroDuration());
 
+// The first value of `name` in `params`: "" (and *present false) when it is not there.
+std::string FormValue(const std::vector<std::pair<std::string, std::string>>& params,
+                      const std::string& name, bool* present = nullptr);
+
+// `s` as a JSON string; text from clients may not be UTF-8: such bytes become U+FFFD.
+std::string JsonString(const std::string& s);
+
 // Appends the parameters of a query string or form body ("a=1&b=%20x+y") to `out`, decoded.
-void ParseQueryText(const std::string& text,
-                    std::vector<std::pair<std::string, std::string>>* out);
+void ParseQueryText(const std::string& text, std::vector<std::pair<std::string, std::string>>* out);
 
 }  // namespace sim
 }  // namespace sre_eval

@@ -112,8 +112,8 @@ const std::map<std::string, FuncInfo>& Functions() {
 }
 
 bool IsAggregation(const std::string& op) {
-  static const std::set<std::string> kOps = {"sum",    "avg",    "min",      "max",
-                                             "count",  "stddev", "stdvar",   "topk",
+  static const std::set<std::string> kOps = {"sum",     "avg",      "min",          "max",
+                                             "count",   "stddev",   "stdvar",       "topk",
                                              "bottomk", "quantile", "count_values", "group"};
   return kOps.count(op) != 0;
 }
@@ -161,8 +161,7 @@ bool ParsePromDuration(absl::string_view text, int64_t* ms) {
     int unit = -1;
     for (int u = 0; u < 7; ++u) {
       absl::string_view name = kDurationUnits[u];
-      if (text.substr(i, name.size()) == name &&
-          !(name == "m" && text.substr(i, 2) == "ms")) {
+      if (text.substr(i, name.size()) == name && !(name == "m" && text.substr(i, 2) == "ms")) {
         unit = u;
         i += name.size();
         break;
@@ -227,13 +226,15 @@ class Lexer {
       i_ = j;
       return true;
     }
-    if (absl::ascii_isdigit(c) || (c == '.' && i_ + 1 < s_.size() && absl::ascii_isdigit(s_[i_ + 1]))) {
+    if (absl::ascii_isdigit(c) ||
+        (c == '.' && i_ + 1 < s_.size() && absl::ascii_isdigit(s_[i_ + 1]))) {
       size_t j = i_;
       if (c == '0' && j + 1 < s_.size() && (s_[j + 1] == 'x' || s_[j + 1] == 'X')) {
         j += 2;
         while (j < s_.size() && absl::ascii_isxdigit(s_[j])) ++j;
         int64_t n = 0;
-        if (!absl::SimpleHexAtoi(s_.substr(i_ + 2, j - i_ - 2), &n)) return Fail(error, "bad number");
+        if (!absl::SimpleHexAtoi(s_.substr(i_ + 2, j - i_ - 2), &n))
+          return Fail(error, "bad number");
         t->kind = Token::kNumber;
         t->number = static_cast<double>(n);
         t->text = std::string(s_.substr(i_, j - i_));
@@ -267,8 +268,8 @@ class Lexer {
       if (j < s_.size() && (absl::ascii_isalpha(s_[j]) || s_[j] == '_')) {
         size_t k2 = j;
         while (k2 < s_.size() && absl::ascii_isalnum(s_[k2])) ++k2;
-        return Fail(error, absl::StrCat("bad number or duration syntax: \"",
-                                        s_.substr(i_, k2 - i_), "\""));
+        return Fail(
+            error, absl::StrCat("bad number or duration syntax: \"", s_.substr(i_, k2 - i_), "\""));
       }
       t->kind = Token::kNumber;
       i_ = j;
@@ -292,8 +293,8 @@ class Lexer {
       i_ = j + 1;
       return true;
     }
-    static const char* const kOps[] = {"==", "!=", "<=", ">=", "=~", "!~", "+", "-", "*",
-                                       "/",  "%",  "^",  "<",  ">",  "="};
+    static const char* const kOps[] = {"==", "!=", "<=", ">=", "=~", "!~", "+", "-",
+                                       "*",  "/",  "%",  "^",  "<",  ">",  "="};
     for (const char* op : kOps) {
       if (s_.substr(i_, std::strlen(op)) == op) {
         t->kind = Token::kOp;
@@ -375,13 +376,20 @@ class Parser {
 
   static std::string Describe(const Token& t) {
     switch (t.kind) {
-      case Token::kEnd: return "end of input";
-      case Token::kIdent: return absl::StrCat("identifier \"", t.text, "\"");
-      case Token::kNumber: return absl::StrCat("number \"", t.text, "\"");
-      case Token::kDuration: return absl::StrCat("duration \"", t.text, "\"");
-      case Token::kString: return absl::StrCat("string \"", t.text, "\"");
-      case Token::kOp: return absl::StrCat("<op:", t.text, ">");
-      case Token::kPunct: return absl::StrCat("\"", t.text, "\"");
+      case Token::kEnd:
+        return "end of input";
+      case Token::kIdent:
+        return absl::StrCat("identifier \"", t.text, "\"");
+      case Token::kNumber:
+        return absl::StrCat("number \"", t.text, "\"");
+      case Token::kDuration:
+        return absl::StrCat("duration \"", t.text, "\"");
+      case Token::kString:
+        return absl::StrCat("string \"", t.text, "\"");
+      case Token::kOp:
+        return absl::StrCat("<op:", t.text, ">");
+      case Token::kPunct:
+        return absl::StrCat("\"", t.text, "\"");
     }
     return "token";
   }
@@ -413,7 +421,8 @@ class Parser {
       node->kind = PromExpr::kBinary;
       node->str = op;
       if (IsWord("bool")) {
-        if (!IsComparison(op)) return Error("bool modifier can only be used on comparison operators");
+        if (!IsComparison(op))
+          return Error("bool modifier can only be used on comparison operators");
         node->return_bool = true;
         if (!Advance()) return nullptr;
       }
@@ -470,7 +479,8 @@ class Parser {
       if (Is(Token::kPunct, ",")) {
         if (!Advance()) return false;
       } else if (!Is(Token::kPunct, ")")) {
-        Error(absl::StrCat("unexpected ", Describe(tok_), " in grouping opts, expected \")\" or \",\""));
+        Error(absl::StrCat("unexpected ", Describe(tok_),
+                           " in grouping opts, expected \")\" or \",\""));
         return false;
       }
     }
@@ -486,7 +496,8 @@ class Parser {
       if (operand == nullptr) return nullptr;
       const PromType t = TypeOf(*operand);
       if (t != PromType::kScalar && t != PromType::kVector) {
-        return Error("unary expression only allowed on expressions of type scalar or instant vector");
+        return Error(
+            "unary expression only allowed on expressions of type scalar or instant vector");
       }
       if (!minus) return operand;
       if (operand->kind == PromExpr::kNumber) {
@@ -507,7 +518,8 @@ class Parser {
       if (Is(Token::kPunct, "[")) {
         if (!Advance()) return nullptr;
         if (tok_.kind != Token::kDuration) {
-          return Error(absl::StrCat("unexpected ", Describe(tok_), " in subquery or range selector, expected duration"));
+          return Error(absl::StrCat("unexpected ", Describe(tok_),
+                                    " in subquery or range selector, expected duration"));
         }
         const int64_t range = tok_.duration_ms;
         if (!Advance()) return nullptr;
@@ -547,11 +559,14 @@ class Parser {
           if (!Advance()) return nullptr;
         }
         if (tok_.kind != Token::kDuration) {
-          return Error(absl::StrCat("unexpected ", Describe(tok_), " in offset, expected duration"));
+          return Error(
+              absl::StrCat("unexpected ", Describe(tok_), " in offset, expected duration"));
         }
         if (e->kind != PromExpr::kVectorSel && e->kind != PromExpr::kMatrixSel &&
             e->kind != PromExpr::kSubquery) {
-          return Error("offset modifier must be preceded by an instant vector selector or range vector selector or a subquery");
+          return Error(
+              "offset modifier must be preceded by an instant vector selector or range vector "
+              "selector or a subquery");
         }
         e->offset_ms = negative ? -tok_.duration_ms : tok_.duration_ms;
         if (!Advance()) return nullptr;
@@ -628,7 +643,8 @@ class Parser {
       if (!Advance()) return nullptr;
       while (!Is(Token::kPunct, "}")) {
         if (tok_.kind != Token::kIdent) {
-          return Error(absl::StrCat("unexpected ", Describe(tok_), " in label matching, expected label"));
+          return Error(
+              absl::StrCat("unexpected ", Describe(tok_), " in label matching, expected label"));
         }
         const std::string label = tok_.text;
         if (!Advance()) return nullptr;
@@ -642,11 +658,13 @@ class Parser {
         } else if (Is(Token::kOp, "!~")) {
           op = LabelMatcher::kNre;
         } else {
-          return Error(absl::StrCat("unexpected ", Describe(tok_), " in label matching, expected label matching operator"));
+          return Error(absl::StrCat("unexpected ", Describe(tok_),
+                                    " in label matching, expected label matching operator"));
         }
         if (!Advance()) return nullptr;
         if (tok_.kind != Token::kString) {
-          return Error(absl::StrCat("unexpected ", Describe(tok_), " in label matching, expected string"));
+          return Error(
+              absl::StrCat("unexpected ", Describe(tok_), " in label matching, expected string"));
         }
         LabelMatcher m;
         if (!LabelMatcher::Make(op, label, tok_.text, &m, &error)) return Error(error);
@@ -655,7 +673,8 @@ class Parser {
         if (Is(Token::kPunct, ",")) {
           if (!Advance()) return nullptr;
         } else if (!Is(Token::kPunct, "}")) {
-          return Error(absl::StrCat("unexpected ", Describe(tok_), " in label matching, expected \",\" or \"}\""));
+          return Error(absl::StrCat("unexpected ", Describe(tok_),
+                                    " in label matching, expected \",\" or \"}\""));
         }
       }
       if (!Advance()) return nullptr;
@@ -690,7 +709,8 @@ class Parser {
       if (Is(Token::kPunct, ",")) {
         if (!Advance()) return nullptr;
       } else if (!Is(Token::kPunct, ")")) {
-        return Error(absl::StrCat("unexpected ", Describe(tok_), " in call, expected \",\" or \")\""));
+        return Error(
+            absl::StrCat("unexpected ", Describe(tok_), " in call, expected \",\" or \")\""));
       }
     }
     if (!Advance()) return nullptr;
@@ -892,8 +912,9 @@ class Evaluator {
     int64_t first = start - ((start % e.step_ms) + e.step_ms) % e.step_ms;
     if (first < start) first += e.step_ms;
     if ((end - first) / e.step_ms + 1 > 11000) {
-      return Fail("exceeded maximum resolution of 11,000 points per timeseries in a subquery. "
-                  "Try a larger step");
+      return Fail(
+          "exceeded maximum resolution of 11,000 points per timeseries in a subquery. "
+          "Try a larger step");
     }
     std::map<Labels, std::vector<Sample>> by;
     for (int64_t at = first; at <= end; at += e.step_ms) {
@@ -949,7 +970,8 @@ class Evaluator {
       for (const PromPoint& p : r.vector) right.insert(sig(p.metric));
       if (op == "and" || op == "unless") {
         for (PromPoint& p : l.vector) {
-          if ((right.count(sig(p.metric)) != 0) == (op == "and")) out->vector.push_back(std::move(p));
+          if ((right.count(sig(p.metric)) != 0) == (op == "and"))
+            out->vector.push_back(std::move(p));
         }
         return true;
       }
@@ -1022,7 +1044,8 @@ class Evaluator {
   static Labels Group(const Labels& l, const PromExpr& e) {
     Labels out;
     for (const auto& p : l) {
-      const bool listed = std::find(e.grouping.begin(), e.grouping.end(), p.first) != e.grouping.end();
+      const bool listed =
+          std::find(e.grouping.begin(), e.grouping.end(), p.first) != e.grouping.end();
       if (e.without ? (!listed && p.first != "__name__") : listed) out.push_back(p);
     }
     return out;
@@ -1162,7 +1185,8 @@ class Evaluator {
       return true;
     }
     const PromExpr& first = *e.args[0];
-    if (args[0].type == PromType::kMatrix || (args.size() > 1 && args[1].type == PromType::kMatrix)) {
+    if (args[0].type == PromType::kMatrix ||
+        (args.size() > 1 && args[1].type == PromType::kMatrix)) {
       const PromValue& m = args[0].type == PromType::kMatrix ? args[0] : args[1];
       const PromExpr& sel = args[0].type == PromType::kMatrix ? first : *e.args[1];
       const int64_t end = t - sel.offset_ms;
@@ -1304,7 +1328,9 @@ class Evaluator {
         const double to = args.size() > 1 ? args[1].scalar : 1;
         v = std::floor(v / to + 0.5) * to;
       }
-      if (f == "clamp") v = args[2].scalar < args[1].scalar ? std::numeric_limits<double>::quiet_NaN() : std::max(args[1].scalar, std::min(args[2].scalar, v));
+      if (f == "clamp")
+        v = args[2].scalar < args[1].scalar ? std::numeric_limits<double>::quiet_NaN()
+                                            : std::max(args[1].scalar, std::min(args[2].scalar, v));
       if (f == "clamp_min") v = std::max(args[1].scalar, v);
       if (f == "clamp_max") v = std::min(args[1].scalar, v);
       if (f == "timestamp") v = TimestampOf(first, p, t);
@@ -1312,9 +1338,10 @@ class Evaluator {
       out->vector.push_back({keep_name ? std::move(p.metric) : DropName(std::move(p.metric)), v});
     }
     if (f == "sort" || f == "sort_desc") {
-      std::stable_sort(out->vector.begin(), out->vector.end(), [&](const PromPoint& a, const PromPoint& b) {
-        return f == "sort" ? a.v < b.v : a.v > b.v;
-      });
+      std::stable_sort(out->vector.begin(), out->vector.end(),
+                       [&](const PromPoint& a, const PromPoint& b) {
+                         return f == "sort" ? a.v < b.v : a.v > b.v;
+                       });
     }
     return true;
   }
@@ -1354,7 +1381,8 @@ class Evaluator {
     }
     for (auto& [labels, b] : groups) {
       double v;
-      std::sort(b.begin(), b.end(), [](const Bucket& x, const Bucket& y) { return x.upper < y.upper; });
+      std::sort(b.begin(), b.end(),
+                [](const Bucket& x, const Bucket& y) { return x.upper < y.upper; });
       if (q < 0) {
         v = -std::numeric_limits<double>::infinity();
       } else if (q > 1) {
@@ -1403,13 +1431,19 @@ class Evaluator {
 
 PromType TypeOf(const PromExpr& e) {
   switch (e.kind) {
-    case PromExpr::kNumber: return PromType::kScalar;
-    case PromExpr::kString: return PromType::kString;
-    case PromExpr::kVectorSel: return PromType::kVector;
+    case PromExpr::kNumber:
+      return PromType::kScalar;
+    case PromExpr::kString:
+      return PromType::kString;
+    case PromExpr::kVectorSel:
+      return PromType::kVector;
     case PromExpr::kMatrixSel:
-    case PromExpr::kSubquery: return PromType::kMatrix;
-    case PromExpr::kAggregate: return PromType::kVector;
-    case PromExpr::kUnary: return TypeOf(*e.args[0]);
+    case PromExpr::kSubquery:
+      return PromType::kMatrix;
+    case PromExpr::kAggregate:
+      return PromType::kVector;
+    case PromExpr::kUnary:
+      return TypeOf(*e.args[0]);
     case PromExpr::kCall:
       return e.str.empty() ? TypeOf(*e.args[0]) : Functions().at(e.str).ret;
     case PromExpr::kBinary:
@@ -1459,8 +1493,9 @@ bool EvalRange(const PromExpr& e, const History& h, int64_t start_ms, int64_t en
     return false;
   }
   if (step_ms <= 0 || (end_ms - start_ms) / step_ms + 1 > static_cast<int64_t>(kMaxPoints)) {
-    *error = "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the "
-             "query resolution (?step=XX)";
+    *error =
+        "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the "
+        "query resolution (?step=XX)";
     return false;
   }
   Evaluator ev(h, error);

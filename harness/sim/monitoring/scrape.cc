@@ -79,15 +79,12 @@ Scraper::Scraper(History* history, LogStreams* logs) : history_(history), logs_(
        {"gauge", "The number of requested limit resource by a container.", ""}},
       {"kube_pod_container_resource_requests",
        {"gauge", "The number of requested request resource by a container.", ""}},
-      {"kube_pod_container_info",
-       {"gauge", "Information about a container in a pod.", ""}},
+      {"kube_pod_container_info", {"gauge", "Information about a container in a pod.", ""}},
       {"kube_pod_status_phase", {"gauge", "The pods current phase.", ""}},
       {"kube_pod_status_ready",
        {"gauge", "Describes whether the pod is ready to serve requests.", ""}},
-      {"kube_deployment_spec_replicas",
-       {"gauge", "Number of desired pods for a deployment.", ""}},
-      {"kube_deployment_status_replicas",
-       {"gauge", "The number of replicas per deployment.", ""}},
+      {"kube_deployment_spec_replicas", {"gauge", "Number of desired pods for a deployment.", ""}},
+      {"kube_deployment_status_replicas", {"gauge", "The number of replicas per deployment.", ""}},
       {"kube_deployment_status_replicas_available",
        {"gauge", "The number of available replicas per deployment.", ""}},
       {"kube_deployment_status_replicas_unavailable",
@@ -104,10 +101,12 @@ namespace {
 constexpr const char* kPhases[] = {"Pending", "Running", "Succeeded", "Failed", "Unknown"};
 constexpr const char* kReady[] = {"true", "false", "unknown"};
 // kube-state-metrics' per-container gauges, in Instance::ksm's order.
-constexpr const char* kKsmContainer[] = {
-    "kube_pod_container_info",           "kube_pod_container_status_restarts_total",
-    "kube_pod_container_status_running", "kube_pod_container_status_waiting",
-    "kube_pod_container_status_terminated", "kube_pod_container_status_ready"};
+constexpr const char* kKsmContainer[] = {"kube_pod_container_info",
+                                         "kube_pod_container_status_restarts_total",
+                                         "kube_pod_container_status_running",
+                                         "kube_pod_container_status_waiting",
+                                         "kube_pod_container_status_terminated",
+                                         "kube_pod_container_status_ready"};
 // cAdvisor's, in Instance::cadvisor's order.
 constexpr const char* kCadvisor[] = {"container_cpu_usage_seconds_total",
                                      "container_memory_working_set_bytes",
@@ -136,10 +135,10 @@ std::optional<double> QuantityValue(const nlohmann::json& q) {
 
 }  // namespace
 
-void Scraper::Scrape(absl::Time t, const ObjectStore& store,
-                     const std::function<Usage(const nlohmann::json&, const std::string&,
-                                               absl::Time)>& usage,
-                     const LoadModel* load) {
+void Scraper::Scrape(
+    absl::Time t, const ObjectStore& store,
+    const std::function<Usage(const nlohmann::json&, const std::string&, absl::Time)>& usage,
+    const LoadModel* load) {
   History& h = *history_;
   if (load != nullptr) ScrapeFrontEnd(t, store, *load);
   store.ForEach("pods", "", [&](const nlohmann::json& pod) {
@@ -240,7 +239,8 @@ void Scraper::Scrape(absl::Time t, const ObjectStore& store,
       }
       // cAdvisor: the running instance's cgroup.
       if (restarts > in.restarts) {
-        if (last_reason == "OOMKilled") in.oom_events += static_cast<double>(restarts - in.restarts);
+        if (last_reason == "OOMKilled")
+          in.oom_events += static_cast<double>(restarts - in.restarts);
         in.restarts = restarts;
       }
       if (!running) continue;

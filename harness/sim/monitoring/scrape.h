@@ -42,10 +42,10 @@ class Scraper {
   // cAdvisor's counters for the running instance.
   struct Instance {
     std::string image;
-    std::vector<size_t> ksm;       // Per kKsmContainer entry.
-    std::vector<size_t> cadvisor;  // Per kCadvisor entry.
+    std::vector<size_t> ksm;        // Per kKsmContainer entry.
+    std::vector<size_t> cadvisor;   // Per kCadvisor entry.
     std::vector<size_t> resources;  // limits/requests x cpu/memory.
-    std::string started;  // The running instance's startedAt.
+    std::string started;            // The running instance's startedAt.
     double cpu_seconds = 0;
     double periods = 0;
     double throttled = 0;
@@ -62,8 +62,8 @@ class Scraper {
   };
   History* history_;
   LogStreams* logs_;
-  std::map<std::string, Instance> instances_;  // By pod uid and container.
-  std::map<std::string, PodRefs> pods_;         // By pod uid.
+  std::map<std::string, Instance> instances_;               // By pod uid and container.
+  std::map<std::string, PodRefs> pods_;                     // By pod uid.
   std::map<std::string, std::vector<size_t>> deployments_;  // By uid.
   // The front-end instance whose /metrics was scraped last, and the histogram's values when
   // it started (its counters start from zero).
