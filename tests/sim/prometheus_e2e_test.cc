@@ -148,6 +148,38 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
   EXPECT_EQ(nlohmann::json::parse(got->body)["data"]["result"][0]["value"][1], absl::StrCat(n + 1))
       << got->body;
 
+  // Kubernetes' events are kept beyond the API server's hour: after 70 more minutes `kubectl
+  // get events` no longer shows the front-end's back-offs, the event stream still does.
+  const std::string events_query =
+      "{job=\"kubernetes-events\", namespace=\"sock-shop\"} |= \"reason=BackOff\" |= "
+      "\"name=front-end-\"";
+  got = loki.Get("/loki/api/v1/query_range",
+                 httplib::Params{{"query", events_query},
+                                 {"start", absl::StrCat(end - 600)},
+                                 {"end", absl::StrCat(end)},
+                                 {"limit", "1000"}},
+                 httplib::Headers{});
+  ASSERT_TRUE(got);
+  const size_t back_offs = nlohmann::json::parse(got->body)["data"]["result"].size();
+  EXPECT_EQ(back_offs, 1u) << got->body;
+  auto back_off_events = [&] {
+    SubprocessResult e = kubectl(
+        {"-n", "sock-shop", "get", "events", "--field-selector", "reason=BackOff", "-o", "name"});
+    EXPECT_EQ(e.exit_code, 0) << e.stderr_data;
+    return e.stdout_data;
+  };
+  EXPECT_NE(back_off_events(), "");
+  (*served)->sim()->AdvanceBy(absl::Minutes(70));
+  EXPECT_EQ(back_off_events(), "");
+  auto later = loki.Get("/loki/api/v1/query_range",
+                        httplib::Params{{"query", events_query},
+                                        {"start", absl::StrCat(end - 600)},
+                                        {"end", absl::StrCat(end)},
+                                        {"limit", "1000"}},
+                        httplib::Headers{});
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->body, got->body);
+
   r = Promtool({"query", "instant", now, url, "rate(kube_pod_info"});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_TRUE(absl::StrContains(r.stderr_data, "bad_data")) << r.stderr_data;

@@ -54,6 +54,34 @@ void LogStreams::Record(const nlohmann::json& pod, const std::string& container,
   instances_.push_back(std::move(in));
 }
 
+void LogStreams::ObserveEvent(const nlohmann::json& event) {
+  const std::string uid = Str(At(event, {"metadata", "uid"}));
+  const int64_t count =
+      At(event, {"count"}).is_number_integer() ? At(event, {"count"}).get<int64_t>() : 1;
+  auto [it, inserted] = event_counts_.try_emplace(uid, count);
+  if (!inserted && it->second >= count) return;
+  it->second = count;
+  absl::Time t = ParseApiTime(At(event, {"lastTimestamp"}));
+  if (t == absl::InfinitePast()) t = ParseApiTime(At(event, {"eventTime"}));
+  if (t == absl::InfinitePast()) t = ParseApiTime(At(event, {"metadata", "creationTimestamp"}));
+  std::string msg = Str(At(event, {"message"}));
+  std::string quoted;
+  for (char c : msg) {
+    if (c == '"' || c == '\\') quoted += '\\';
+    quoted += c == '\n' ? ' ' : c;
+  }
+  const std::string ns = Str(At(event, {"metadata", "namespace"}));
+  EventLine e;
+  e.labels = {{"job", "kubernetes-events"}, {"namespace", ns}};
+  e.line.time = t;
+  e.line.text =
+      absl::StrCat("type=", Str(At(event, {"type"})), " reason=", Str(At(event, {"reason"})),
+                   " kind=", Str(At(event, {"involvedObject", "kind"})),
+                   " name=", Str(At(event, {"involvedObject", "name"})), " count=", count,
+                   " msg=\"", quoted, "\"");
+  events_.push_back(std::move(e));
+}
+
 std::vector<LogLine> LogStreams::Lines(const LogInstance& in, const LogBook& book, uint64_t seed,
                                        absl::Time start, absl::Time end, size_t max_lines) {
   const absl::Time until = std::min(end, in.finished);

@@ -28,12 +28,25 @@ struct LogInstance {
   absl::Time finished = absl::InfiniteFuture();
 };
 
+// A Kubernetes event as an event exporter writes it to the log pipeline: one logfmt line per
+// change of the event (a new one, or its count going up), at its last time, in the stream
+// {job="kubernetes-events", namespace}: `type=Warning reason=BackOff kind=Pod
+// name=front-end-... count=5 msg="..."`. Kept beyond the API server's 1 h event TTL.
+struct EventLine {
+  Labels labels;
+  LogLine line;
+};
+
 class LogStreams {
  public:
   // Records the instances `pod` (a Pod JSON) shows now.
   void Observe(const nlohmann::json& pod);
+  // Records `event` (an Event JSON, core v1) when it is new or its count went up.
+  void ObserveEvent(const nlohmann::json& event);
 
   const std::vector<LogInstance>& instances() const { return instances_; }
+  // In the order they were observed (by time within a scrape).
+  const std::vector<EventLine>& events() const { return events_; }
 
   // The lines of `in` with start <= time <= end, oldest first: what the process wrote
   // (shop/logs.h) merged with what incidents added (`book`), at most the newest `max_lines`.
@@ -45,6 +58,8 @@ class LogStreams {
               absl::Time finished);
 
   std::vector<LogInstance> instances_;
+  std::vector<EventLine> events_;
+  std::map<std::string, int64_t> event_counts_;  // By event uid: the count last written.
   std::map<std::tuple<std::string, std::string, int64_t>, size_t> index_;  // uid, name, start
 };
 

@@ -426,6 +426,15 @@ std::map<Labels, std::vector<Entry>> Collect(const LogStreams& streams, const Lo
       out[labels].push_back({absl::ToUnixNanos(l.time), std::move(l.text)});
     }
   }
+  for (const EventLine& e : streams.events()) {
+    if (e.line.time < start || e.line.time > end) continue;
+    bool match = true;
+    for (const LabelMatcher& m : q.selector) match = match && Matches(e.labels, m);
+    if (!match) continue;
+    Labels labels = e.labels;
+    if (!Pipeline(q.stages, e.line.text, &labels)) continue;
+    out[labels].push_back({absl::ToUnixNanos(e.line.time), e.line.text});
+  }
   for (auto& [labels, entries] : out) {
     std::stable_sort(entries.begin(), entries.end(),
                      [](const Entry& a, const Entry& b) { return a.t_ns < b.t_ns; });
@@ -568,14 +577,23 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
       (absl::StartsWith(endpoint, "label/") && absl::EndsWith(endpoint, "/values"))) {
     std::set<std::string> values;
     const std::string label = endpoint == "labels" ? "" : endpoint.substr(6, endpoint.size() - 13);
+    auto add = [&](const Labels& labels) {
+      for (const auto& [n, v] : labels) {
+        if (endpoint == "labels") values.insert(n);
+        if (n == label) values.insert(v);
+      }
+    };
     for (const LogInstance& in : streams.instances()) {
       if (in.finished < absl::FromUnixNanos(start_ns) ||
           in.ref.started > absl::FromUnixNanos(end_ns)) {
         continue;
       }
-      for (const auto& [n, v] : in.labels) {
-        if (endpoint == "labels") values.insert(n);
-        if (n == label) values.insert(v);
+      add(in.labels);
+    }
+    for (const EventLine& e : streams.events()) {
+      if (e.line.time >= absl::FromUnixNanos(start_ns) &&
+          e.line.time <= absl::FromUnixNanos(end_ns)) {
+        add(e.labels);
       }
     }
     std::string out = R"({"status":"success","data":[)";

@@ -274,6 +274,7 @@ void Scraper::Scrape(
       }
     }
   });
+  store.ForEach("events", "", [&](const nlohmann::json& e) { logs_->ObserveEvent(e); });
   store.ForEach("deployments", "", [&](const nlohmann::json& d) {
     std::vector<size_t>& refs = deployments_[Str(At(d, {"metadata", "uid"}))];
     if (refs.empty()) {
