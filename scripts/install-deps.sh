@@ -24,12 +24,38 @@ if ! command -v kubectl >/dev/null 2>&1; then
   missing+=(kubernetes-client)
 fi
 
+# npm packages the tests drive as real clients, in ${SRE_EVAL_NPM_DIR:-~/.cache/sre-eval/npm}:
+# the official Datadog API client (the sim's Datadog API). Installed once, kept.
+npm_dir="${SRE_EVAL_NPM_DIR:-$HOME/.cache/sre-eval/npm}"
+npm_packages=("@datadog/datadog-api-client@1")
+npm_missing=()
+if [[ ! -f "$npm_dir/node_modules/@datadog/datadog-api-client/package.json" ]]; then
+  npm_missing+=("${npm_packages[@]}")
+fi
+
+install_npm() {
+  [[ ${#npm_missing[@]} -eq 0 ]] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    echo "install-deps: npm is not installed; the tests that drive npm clients will be skipped" >&2
+    return 0
+  fi
+  echo "install-deps: installing npm ${npm_missing[*]} into $npm_dir"
+  mkdir -p "$npm_dir"
+  [[ -f "$npm_dir/package.json" ]] || echo '{"private": true}' >"$npm_dir/package.json"
+  (cd "$npm_dir" && npm install --no-audit --no-fund --silent "${npm_missing[@]}")
+}
+
 if [[ ${#missing[@]} -eq 0 ]]; then
+  if [[ "${1:-}" == "--check" && ${#npm_missing[@]} -gt 0 ]]; then
+    echo "install-deps: missing npm: ${npm_missing[*]}"
+    exit 1
+  fi
+  install_npm
   echo "install-deps: all dependencies present"
   exit 0
 fi
 if [[ "${1:-}" == "--check" ]]; then
-  echo "install-deps: missing: ${missing[*]}"
+  echo "install-deps: missing: ${missing[*]} ${npm_missing[*]}"
   exit 1
 fi
 
@@ -44,4 +70,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_npm
 echo "install-deps: done"

@@ -44,9 +44,10 @@ const CommandSpec& SimSpec() {
       "on the orders, mysql queries on the catalogue, grep/head/tail/wc in pipes; anything\n"
       "else is \"not found\", 127), and kubectl port-forward to the shop's HTTP ports\n"
       "(front-end, catalogue, orders, ...: what the services proxy answers). Its monitoring\n"
-      "history is served as Prometheus' API under /prometheus and Loki's under /loki\n"
-      "(README, \"Monitoring in the sim\"). Not served: attach, cp, debug, and kubectl\n"
-      "create of other kinds (protobuf the sim does not decode; apply -f works).\n"
+      "history is served as Prometheus' API under /prometheus, Loki's under /loki and a\n"
+      "subset of Datadog's under /datadog (README, \"Monitoring in the sim\"). Not served:\n"
+      "attach, cp, debug, and kubectl create of other kinds (protobuf the sim does not\n"
+      "decode; apply -f works).\n"
       "\n"
       "The incidents of the guide happen as on a real cluster: apply a Job running the\n"
       "locustio/locust image headless (-u USERS -r RATE -t TIME --host\n"
@@ -143,7 +144,8 @@ int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       << "  kubectl scale deployment payment --replicas=0\n"
       << "virtual clock: curl http://127.0.0.1:" << *bound << "/sim/v1/clock\n"
       << "monitoring: Prometheus API at http://127.0.0.1:" << *bound
-      << "/prometheus, Loki API at http://127.0.0.1:" << *bound << "/loki\n"
+      << "/prometheus, Loki API at http://127.0.0.1:" << *bound
+      << "/loki, Datadog API at http://127.0.0.1:" << *bound << "/datadog\n"
       << "Ctrl-C stops it.\n"
       << std::flush;
   std::signal(SIGINT, OnSignal);

@@ -1,14 +1,15 @@
 // Fuzzes the sim's monitoring query languages (sim/monitoring/): the first byte picks PromQL
-// (through the Prometheus API, instant and range) or LogQL (through the Loki API), the rest
-// is the query. Parsing and evaluation over a small history and two container instances must
-// answer without crashing, within the query bounds, with a body that is JSON when the status
-// is 200.
+// (through the Prometheus API, instant and range), LogQL (through the Loki API) or Datadog's
+// log search and metric query syntax, the rest is the query. Parsing and evaluation over a small
+// history and two container instances must answer without crashing, within the query bounds, with a
+// body that is JSON when the status is 200.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "fuzz_input.h"
 #include "nlohmann/json.hpp"
+#include "sim/monitoring/datadog_api.h"
 #include "sim/monitoring/history.h"
 #include "sim/monitoring/log_streams.h"
 #include "sim/monitoring/loki_api.h"
@@ -67,7 +68,16 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   World& w = TheWorld();
   const std::string query(sre_eval::fuzz::AsText(data + 1, size - 1));
   std::vector<MonitoringReply> replies;
-  if (data[0] % 2 == 0) {
+  if (data[0] % 3 == 2) {
+    replies.push_back(DatadogApi(
+        w.history, w.streams, w.book, 1, "POST", "/api/v2/logs/events/search", {},
+        nlohmann::json{{"filter", {{"query", query}, {"from", "1800000000"}, {"to", "1800000600"}}}}
+            .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+        At(600)));
+    replies.push_back(DatadogApi(w.history, w.streams, w.book, 1, "GET", "/api/v1/query",
+                                 {{"query", query}, {"from", "1800000000"}, {"to", "1800000600"}},
+                                 "", At(600)));
+  } else if (data[0] % 2 == 0) {
     replies.push_back(PrometheusApi(w.history, "query", {{"query", query}}, At(600)));
     replies.push_back(PrometheusApi(
         w.history, "query_range",
@@ -81,7 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     replies.push_back(LokiApi(w.streams, w.book, 1, "query", {{"query", query}}, At(600)));
   }
   for (const MonitoringReply& r : replies) {
-    FUZZ_CHECK(r.status == 200 || r.status == 400 || r.status == 422);
+    FUZZ_CHECK(r.status == 200 || r.status == 400 || r.status == 404 || r.status == 422);
     if (r.status == 200 || r.content_type == "application/json") {
       FUZZ_CHECK(nlohmann::json::accept(r.body));
     }

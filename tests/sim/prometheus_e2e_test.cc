@@ -3,6 +3,9 @@
 // shows agrees with what kubectl shows of the same cluster.
 #include <httplib.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
 #include <string>
 #include <vector>
 
@@ -179,6 +182,37 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
                         httplib::Headers{});
   ASSERT_TRUE(later);
   EXPECT_EQ(later->body, got->body);
+
+  // Datadog's API through its official npm client (installed by scripts/install-deps.sh):
+  // the guide's log search finds the start-up line of every instance, the restart count is
+  // kubectl's, and the front-end's back-offs are among the events, one per occurrence (14
+  // over the 8 minutes; read after the events' TTL).
+  const char* home = std::getenv("HOME");
+  const std::string npm_dir =
+      std::getenv("SRE_EVAL_NPM_DIR") != nullptr
+          ? std::getenv("SRE_EVAL_NPM_DIR")
+          : absl::StrCat(home != nullptr ? home : "", "/.cache/sre-eval/npm");
+  if (!std::filesystem::exists(npm_dir + "/node_modules/@datadog/datadog-api-client")) {
+    std::cerr << "the Datadog npm client is not installed (scripts/install-deps.sh); its part of "
+                 "this test is skipped\n";
+  } else {
+    PosixProcessRunner runner;
+    SubprocessOptions o;
+    o.argv = {"node",
+              absl::StrCat(SRE_EVAL_SOURCE_DIR, "/tests/sim/datadog_client.js"),
+              npm_dir,
+              (*served)->base_url() + "/datadog",
+              absl::StrCat(end - 3600),
+              absl::StrCat(end)};
+    o.timeout = absl::Seconds(60);
+    auto dd = runner.Run(o);
+    ASSERT_TRUE(dd.ok()) << dd.status();
+    EXPECT_EQ(dd->exit_code, 0) << dd->stderr_data;
+    EXPECT_EQ(dd->stdout_data,
+              absl::StrCat(R"({"startup_lines":)", n + 1, R"(,"first_is_earliest":true,)",
+                           R"("restarts_at_end":)", n, R"(,"back_off_events":14})", "\n"))
+        << dd->stderr_data;
+  }
 
   r = Promtool({"query", "instant", now, url, "rate(kube_pod_info"});
   EXPECT_EQ(r.exit_code, 1);

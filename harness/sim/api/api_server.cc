@@ -29,6 +29,7 @@
 #include "sim/api/websocket.h"
 #include "sim/kube/controllers_internal.h"
 #include "sim/kube/derived.h"
+#include "sim/monitoring/datadog_api.h"
 #include "sim/monitoring/loki_api.h"
 #include "sim/monitoring/prometheus_api.h"
 #include "sim/shop/log_book.h"
@@ -323,6 +324,7 @@ void ApiServer::Handler::Dispatch(const httplib::Request& req, httplib::Response
   if (absl::StartsWith(path, "/sim/v1/")) return Control(req, res, path.substr(8));
   if (absl::StartsWith(path, "/prometheus/api/v1/")) return Prometheus(req, res, path.substr(19));
   if (absl::StartsWith(path, "/loki/api/v1/")) return Loki(req, res, path.substr(13));
+  if (absl::StartsWith(path, "/datadog/")) return Datadog(req, res, path.substr(8));
 
   std::vector<std::string> segs = absl::StrSplit(path, '/', absl::SkipEmpty());
   if (segs.size() == 2 && segs[0] == "apis") {
@@ -967,6 +969,20 @@ void ApiServer::Handler::Loki(const httplib::Request& req, httplib::Response& re
     absl::MutexLock lock(sim_->mu());
     reply = LokiApi(sim_->log_streams(), sim_->log_book(), sim_->seed(), endpoint, params,
                     sim_->Now(), Shift());
+  }
+  res.status = reply.status;
+  res.set_content(reply.body, reply.content_type.c_str());
+}
+
+void ApiServer::Handler::Datadog(const httplib::Request& req, httplib::Response& res,
+                                 const std::string& path) {
+  // DD-API-KEY and DD-APPLICATION-KEY: accepted, never read.
+  const std::vector<std::pair<std::string, std::string>> params = FormParams(req);
+  MonitoringReply reply;
+  {
+    absl::MutexLock lock(sim_->mu());
+    reply = DatadogApi(sim_->history(), sim_->log_streams(), sim_->log_book(), sim_->seed(),
+                       req.method, path, params, req.body, sim_->Now());
   }
   res.status = reply.status;
   res.set_content(reply.body, reply.content_type.c_str());

@@ -171,6 +171,8 @@ class ApiServer::Handler {
   void Prometheus(const httplib::Request& req, httplib::Response& res, const std::string& endpoint);
   // /loki/api/v1/<endpoint>: every container instance's logs (sim/monitoring/loki_api.h).
   void Loki(const httplib::Request& req, httplib::Response& res, const std::string& endpoint);
+  // /datadog/api/...: a subset of Datadog's API (sim/monitoring/datadog_api.h).
+  void Datadog(const httplib::Request& req, httplib::Response& res, const std::string& path);
   void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);
 
   Sim* sim_;
