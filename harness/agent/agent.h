@@ -22,6 +22,7 @@ struct ClusterAccess {
   // sim its own (".../prometheus", ".../loki"), on a real cluster what the user gave.
   std::string prometheus;
   std::string loki;
+  std::string datadog;  // The base URL of a Datadog API ("https://api.datadoghq.eu").
 };
 
 // One earlier turn of the conversation a prompt continues.

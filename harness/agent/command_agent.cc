@@ -62,6 +62,7 @@ nlohmann::json MonitoringJson(const ClusterAccess& cluster) {
   nlohmann::json out = nlohmann::json::object();
   if (!cluster.prometheus.empty()) out["prometheus"] = cluster.prometheus;
   if (!cluster.loki.empty()) out["loki"] = cluster.loki;
+  if (!cluster.datadog.empty()) out["datadog"] = cluster.datadog;
   return out;
 }
 

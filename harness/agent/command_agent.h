@@ -17,11 +17,11 @@ namespace agent {
 // The request as the http and command agents send it by default:
 // {"message", "history": [{"role","content"}], "incident", "prompt_id",
 //  "window": {"start","end"}, "cluster": {"kubeconfig","context","namespace"},
-//  "monitoring": {"prometheus","loki"} (only the APIs there are; no key when none),
+//  "monitoring": {"prometheus","loki","datadog"} (only the APIs there are; no key when none),
 //  "evidence" (only when not empty), "trial"}.
 nlohmann::json DefaultRequestJson(const AgentRequest& request);
 
-// {"prometheus": URL, "loki": URL} with the APIs `cluster` has ({} when none).
+// {"prometheus": URL, "loki": URL, "datadog": URL} with the APIs `cluster` has ({} when none).
 nlohmann::json MonitoringJson(const ClusterAccess& cluster);
 
 class CommandAgent final : public Agent {

@@ -23,7 +23,7 @@ namespace agent {
 // `body` with the placeholders of config.h filled in from `request`: a string that is exactly
 // "{{name}}" becomes the value as JSON ({{history}} an array of {"role","content"},
 // {{window}} {"start","end"}, {{cluster}} {"kubeconfig","context","namespace"}, {{monitoring}}
-// {"prometheus","loki"} (the APIs there are), the others
+// {"prometheus","loki","datadog"} (the APIs there are), the others
 // strings); a placeholder inside a longer string is replaced by the value's text (a string as
 // is, the others as compact JSON). Object keys are left as they are.
 nlohmann::json FillTemplate(const nlohmann::json& body, const AgentRequest& request);

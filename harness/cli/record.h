@@ -30,6 +30,7 @@ struct RecordOptions {
   // kube: the user's monitoring APIs, handed to the agent ("" when none; never faked).
   std::string prometheus;
   std::string loki;
+  std::string datadog;  // https://api.<--datadog-site>
   // Written into run.json over record's own keys ("command": "run", "agent": ...).
   nlohmann::json run_json = nlohmann::json::object();
   // Called after each incident that left a truth, before the next one starts and before

@@ -152,6 +152,16 @@ std::string ParseRecordOptions(const ParsedArgs& args, RecordOptions* o) {
   }
   o->prometheus = args.Get("prometheus");
   o->loki = args.Get("loki");
+  if (o->env == "sim" && args.Has("datadog-site")) {
+    return "--datadog-site is for --env kube; the sim serves its own";
+  }
+  const std::string site = args.Get("datadog-site");
+  if (!site.empty()) {
+    if (absl::StrContains(site, "/") || absl::StrContains(site, " ")) {
+      return absl::StrCat("--datadog-site must be a site such as datadoghq.eu, got '", site, "'");
+    }
+    o->datadog = absl::StrCat("https://api.", site);
+  }
   o->context = args.Get("context");
   o->kubeconfig = args.Get("kubeconfig");
   o->ns = args.Get("namespace", "sock-shop");
@@ -260,7 +270,8 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
   std::unique_ptr<cluster::SimClock> sim_clock;
   Clock* clock = SystemClock::Get();
   cluster::KubectlTarget target;
-  std::string prometheus = o.prometheus, loki = o.loki;  // What the agent is handed.
+  // What the agent is handed.
+  std::string prometheus = o.prometheus, loki = o.loki, datadog = o.datadog;
   target.kubectl = o.kubectl;
   target.ns = o.ns;
   std::vector<std::string> allowed = cluster::DefaultAllowedContexts();
@@ -299,6 +310,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
         std::make_unique<cluster::SimClock>(absl::StrCat("http://127.0.0.1:", *port), http.get());
     prometheus = absl::StrCat("http://127.0.0.1:", *port, "/prometheus");
     loki = absl::StrCat("http://127.0.0.1:", *port, "/loki");
+    datadog = absl::StrCat("http://127.0.0.1:", *port, "/datadog");
     clock = sim_clock.get();
   } else {
     target.kubeconfig = o.kubeconfig;
@@ -398,7 +410,8 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     save();
     bool go_on = true;
     if (o.after_incident && r.truth.has_value() && r.left_broken.empty()) {
-      go_on = o.after_incident(r, {target.kubeconfig, target.context, target.ns, prometheus, loki});
+      go_on = o.after_incident(
+          r, {target.kubeconfig, target.context, target.ns, prometheus, loki, datadog});
     }
     run->results.push_back(std::move(r));
     save();

@@ -321,6 +321,9 @@ const CommandSpec& RunSpec() {
            "--env kube: the cluster's Prometheus API, handed to the agent (the sim serves its "
            "own)"},
           {"loki", "URL", "--env kube: the cluster's Loki API, handed to the agent"},
+          {"datadog-site", "SITE",
+           "--env kube: the Datadog site (datadoghq.eu, ...) whose API the agent is handed; its "
+           "keys stay in the agent's environment"},
           {"agent", "FILE|reference", "the agent under test (default: reference)"},
           {"incident", "ID", "run only this incident (repeatable; default: all)", true},
           {"trials", "N", "ask every prompt N times, independently (default 1)"},
@@ -357,7 +360,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (args.Has("resume")) {
     resume_dir = args.Get("resume");
     for (const char* o : {"out", "agent", "seed", "env", "incident", "trials", "context",
-                          "kubeconfig", "namespace", "prometheus", "loki"}) {
+                          "kubeconfig", "namespace", "prometheus", "loki", "datadog-site"}) {
       if (args.Has(o)) {
         err << me << "--resume takes the run's settings from its run.json; drop --" << o << "\n";
         return kExitBadInput;
@@ -394,6 +397,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       ro.kubeconfig = doc.value("kubeconfig", "");
       ro.prometheus = doc.value("prometheus", "");
       ro.loki = doc.value("loki", "");
+      ro.datadog = doc.value("datadog", "");
     }
     trials = doc.value("trials", 1);
     agent_arg = doc.value("agent_file", "reference");
@@ -632,6 +636,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   if (ro.env == "kube") {
     if (!ro.prometheus.empty()) ro.run_json["prometheus"] = ro.prometheus;
     if (!ro.loki.empty()) ro.run_json["loki"] = ro.loki;
+    if (!ro.datadog.empty()) ro.run_json["datadog"] = ro.datadog;
   }
   bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   incident::StreamProgress progress(&out, terminal);
@@ -651,7 +656,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (!kept.empty()) {
       code = CheckCluster(ro, run_dir + "/kubectl.log", err);
       if (code != kExitOk) return code;
-      const agent::ClusterAccess how{ro.kubeconfig, ro.context, ro.ns, ro.prometheus, ro.loki};
+      const agent::ClusterAccess how{ro.kubeconfig, ro.context, ro.ns,
+                                     ro.prometheus, ro.loki,    ro.datadog};
       for (const std::string& id : kept) {
         if (g_run_interrupts.load() > 0) break;
         out << id << ": recorded before, not triggered again; the cluster has been restored since,"

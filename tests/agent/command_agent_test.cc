@@ -49,6 +49,8 @@ TEST(DefaultRequestJsonTest, MonitoringOnlyWhatThereIs) {
   EXPECT_EQ(
       DefaultRequestJson(r)["monitoring"].dump(),
       R"({"loki":"http://127.0.0.1:4100/loki","prometheus":"http://127.0.0.1:4100/prometheus"})");
+  r.cluster.datadog = "https://api.datadoghq.eu";
+  EXPECT_EQ(DefaultRequestJson(r)["monitoring"]["datadog"], "https://api.datadoghq.eu");
 }
 
 TEST(DefaultRequestJsonTest, EvidenceOnlyWhenPresent) {

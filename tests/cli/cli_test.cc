@@ -74,6 +74,32 @@ TEST(CliTest, SimRejectsBadOptionsBeforeServing) {
   EXPECT_EQ(o.out, "");
 }
 
+// The monitoring APIs handed to an agent: a real cluster's are the user's; the sim serves its
+// own, so giving them there is a mistake said at once.
+TEST(CliTest, RunRejectsMonitoringOptionsThatCannotBeRight) {
+  struct Case {
+    std::vector<std::string> args;
+    std::string err;
+  };
+  const Case cases[] = {
+      {{"run", "--prometheus", "http://prom:9090"},
+       "sre-eval run: --prometheus and --loki are for --env kube; the sim serves its own\n"},
+      {{"run", "--datadog-site", "datadoghq.eu"},
+       "sre-eval run: --datadog-site is for --env kube; the sim serves its own\n"},
+      {{"run", "--env", "kube", "--loki", "ftp://loki"},
+       "sre-eval run: --loki must be an http:// or https:// URL, got 'ftp://loki'\n"},
+      {{"run", "--env", "kube", "--datadog-site", "https://api.datadoghq.eu"},
+       "sre-eval run: --datadog-site must be a site such as datadoghq.eu, got "
+       "'https://api.datadoghq.eu'\n"},
+  };
+  for (const Case& c : cases) {
+    Outcome o = RunSreEval(c.args);
+    EXPECT_EQ(o.code, 2) << c.args[1];
+    EXPECT_EQ(o.err, c.err);
+    EXPECT_EQ(o.out, "");
+  }
+}
+
 TEST(CliTest, ValidateFactsPrintsTheSchema) {
   Outcome o = RunSreEval({"validate", "--facts"});
   EXPECT_EQ(o.code, 0);

@@ -228,8 +228,9 @@ q = urllib.parse.urlencode({"query": 'min(min_over_time(kube_deployment_spec_rep
 v = json.load(urllib.request.urlopen(m["prometheus"] + "/api/v1/query?" + q))
 q = urllib.parse.urlencode({"query": 'sum(count_over_time({app="orders"} |= "payment" [15m]))', "time": int(end)})
 l = json.load(urllib.request.urlopen(m["loki"] + "/api/v1/query?" + q))
-print("payment replicas at least %s; %s orders lines name payment" % (
-    v["data"]["result"][0]["value"][1], l["data"]["result"][0]["value"][1]))
+print("payment replicas at least %s; %s orders lines name payment; datadog %s" % (
+    v["data"]["result"][0]["value"][1], l["data"]["result"][0]["value"][1],
+    m["datadog"].endswith("/datadog")))
 )");
   const std::string agent = dir.WriteFile(
       "agent.yaml", absl::StrCat("kind: command\nname: monitoring-cli\ntimeout: 30s\ncommand:\n"
@@ -242,7 +243,7 @@ print("payment replicas at least %s; %s orders lines name payment" % (
   ASSERT_EQ(r.size(), 5u) << err.str();
   // Seed 3: payment's calls from 65 checkouts were refused while it was at 0.
   EXPECT_EQ(r["i3.cause#1"].value("answer", ""),
-            "payment replicas at least 0; 65 orders lines name payment")
+            "payment replicas at least 0; 65 orders lines name payment; datadog True")
       << r["i3.cause#1"];
 }
 
