@@ -269,10 +269,10 @@ def main():
     type_meta = docs[META + ".TypeMeta"]
 
     schemas = {}
-    todo = []
+    pending = []
     for (group, version), kinds in KINDS.items():
         for kind in kinds:
-            todo.append(GV_PACKAGE[(group, version)] + "." + kind)
+            pending.append(GV_PACKAGE[(group, version)] + "." + kind)
 
     def field_schema(label, type_name, owner):
         proto_package, prefix = packages[owner]
@@ -282,7 +282,7 @@ def main():
         else:
             if ref not in messages and ref not in SPECIAL:
                 raise SystemExit(f"{owner}: unknown type {type_name} ({ref})")
-            todo.append(ref)
+            pending.append(ref)
             item = {"allOf": [{"$ref": "#/components/schemas/" + ref}]}
         if label == "repeated":
             return {"type": "array", "items": item}
@@ -290,8 +290,8 @@ def main():
             return {"type": "object", "additionalProperties": item}
         return item
 
-    while todo:
-        name = todo.pop()
+    while pending:
+        name = pending.pop()
         if name in schemas:
             continue
         type_docs = docs.get(name, {})

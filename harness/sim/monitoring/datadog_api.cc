@@ -166,12 +166,16 @@ class SearchParser {
   void Skip() {
     while (i_ < s_.size() && absl::ascii_isspace(s_[i_])) ++i_;
   }
-  bool Word(absl::string_view w) {
+  // Whether the operator `w` (AND, OR, NOT) comes next, as a whole word.
+  bool AtWord(absl::string_view w) {
     Skip();
     if (s_.substr(i_, w.size()) != w) return false;
     const size_t after = i_ + w.size();
-    if (after < s_.size() && !absl::ascii_isspace(s_[after]) && s_[after] != '(') return false;
-    i_ = after;
+    return after >= s_.size() || absl::ascii_isspace(s_[after]) || s_[after] == '(';
+  }
+  bool Word(absl::string_view w) {
+    if (!AtWord(w)) return false;
+    i_ += w.size();
     return true;
   }
   std::unique_ptr<Search> Or() {
@@ -193,11 +197,7 @@ class SearchParser {
     node->kind = Search::kAnd;
     for (;;) {
       Skip();
-      if (i_ >= s_.size() || s_[i_] == ')') break;
-      if (Word("OR")) {
-        i_ -= 2;
-        break;
-      }
+      if (i_ >= s_.size() || s_[i_] == ')' || AtWord("OR")) break;
       Word("AND");
       auto t = Unary();
       if (t == nullptr) return nullptr;
@@ -421,8 +421,7 @@ std::string PromString(const std::string& s) {
 MonitoringReply MetricsQuery(const History& h,
                              const std::vector<std::pair<std::string, std::string>>& params,
                              absl::Time now) {
-  bool present = false;
-  const std::string query = FormValue(params, "query", &present);
+  const std::string query = FormValue(params, "query");
   absl::Time from, to;
   if (!ParseDdTime(FormValue(params, "from"), now, &from) ||
       !ParseDdTime(FormValue(params, "to"), now, &to) || to < from) {

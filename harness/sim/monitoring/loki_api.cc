@@ -442,34 +442,17 @@ std::map<Labels, std::vector<Entry>> Collect(const LogStreams& streams, const Lo
   return out;
 }
 
+// Loki's times: integers as Unix nanoseconds (or seconds when short), else ParseTimeParam's.
 bool ParseLokiTime(const std::string& text, int64_t* ns) {
   int64_t i = 0;
   if (absl::SimpleAtoi(text, &i)) {
-    // Nanoseconds when large, seconds otherwise (as Loki reads integers).
     *ns = text.size() > 11 ? i : i * 1000000000;
     return true;
   }
-  double seconds = 0;
-  if (absl::SimpleAtod(text, &seconds) && std::isfinite(seconds)) {
-    *ns = static_cast<int64_t>(seconds * 1e9);
-    return true;
-  }
   absl::Time t;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
-    *ns = absl::ToUnixNanos(t);
-    return true;
-  }
-  return false;
-}
-
-std::string LabelsJson(const Labels& labels) {
-  std::string out = "{";
-  for (size_t i = 0; i < labels.size(); ++i) {
-    absl::StrAppend(&out, i == 0 ? "" : ",", JsonString(labels[i].first), ":",
-                    JsonString(labels[i].second));
-  }
-  return out + "}";
+  if (!ParseTimeParam(text, &t)) return false;
+  *ns = absl::ToUnixNanos(t);
+  return true;
 }
 
 MonitoringReply Text(int status, const std::string& message) {
@@ -691,34 +674,17 @@ MonitoringReply LokiApi(const LogStreams& streams, const LogBook& book, uint64_t
       Collect(streams, book, seed, q.log, absl::FromUnixNanos(times.front() - q.range_ms * 1000000),
               absl::FromUnixNanos(times.back()));
   auto series = EvalMetric(q, data, times);
-  const int64_t shift_ms = shift_ns / 1000000;
-  auto point = [&](const Sample& s) {
-    return absl::StrCat("[", FormatPromValue(static_cast<double>(s.t_ms + shift_ms) / 1000), ",\"",
-                        FormatPromValue(s.v), "\"]");
-  };
-  std::string out;
+  PromValue v;
   if (endpoint == "query") {
-    out = R"({"status":"success","data":{"resultType":"vector","result":[)";
-    bool first = true;
-    for (const auto& [labels, samples] : series) {
-      absl::StrAppend(&out, first ? "" : ",", R"({"metric":)", LabelsJson(labels), R"(,"value":)",
-                      point(samples.back()), "}");
-      first = false;
-    }
+    v.type = PromType::kVector;
+    for (auto& [labels, samples] : series) v.vector.push_back({labels, samples.back().v});
   } else {
-    out = R"({"status":"success","data":{"resultType":"matrix","result":[)";
-    bool first = true;
-    for (const auto& [labels, samples] : series) {
-      absl::StrAppend(&out, first ? "" : ",", R"({"metric":)", LabelsJson(labels),
-                      R"(,"values":[)");
-      first = false;
-      for (size_t i = 0; i < samples.size(); ++i) {
-        absl::StrAppend(&out, i == 0 ? "" : ",", point(samples[i]));
-      }
-      out += "]}";
-    }
+    v.type = PromType::kMatrix;
+    for (auto& [labels, samples] : series) v.matrix.push_back({labels, std::move(samples)});
   }
-  r.body = out + R"(],"stats":{}}})";
+  r.body = absl::StrCat(
+      R"({"status":"success","data":)",
+      PromResultJson(v, times.back() / 1000000, shift_ns / 1000000, R"(,"stats":{})"), "}");
   return r;
 }
 

@@ -30,20 +30,12 @@ MonitoringReply Success(const std::string& data) {
   return r;
 }
 
-// A time parameter: Unix seconds (a float) or RFC 3339.
+// A time parameter in milliseconds (ParseTimeParam).
 bool ParseTime(const std::string& text, int64_t* ms) {
-  double seconds = 0;
-  if (absl::SimpleAtod(text, &seconds) && std::isfinite(seconds)) {
-    *ms = static_cast<int64_t>(std::llround(seconds * 1000));
-    return true;
-  }
   absl::Time t;
-  std::string err;
-  if (absl::ParseTime(absl::RFC3339_full, text, &t, &err)) {
-    *ms = absl::ToUnixMillis(t);
-    return true;
-  }
-  return false;
+  if (!ParseTimeParam(text, &t)) return false;
+  *ms = absl::ToUnixMillis(t);
+  return true;
 }
 
 // A step or timeout: a duration ("15s") or seconds (a float).
@@ -57,55 +49,6 @@ bool ParseStep(const std::string& text, int64_t* ms) {
 }
 
 std::string Time(int64_t ms) { return FormatPromValue(static_cast<double>(ms) / 1000); }
-
-std::string Metric(const Labels& labels) {
-  std::string out = "{";
-  bool first = true;
-  for (const auto& [n, v] : labels) {
-    absl::StrAppend(&out, first ? "" : ",", JsonString(n), ":", JsonString(v));
-    first = false;
-  }
-  return out + "}";
-}
-
-// How answers move times (PrometheusApi's shift), set for the request being answered.
-thread_local int64_t answer_shift_ms = 0;
-
-std::string Point(int64_t ms, double v) {
-  return absl::StrCat("[", Time(ms + answer_shift_ms), ",\"", FormatPromValue(v), "\"]");
-}
-
-std::string Result(const PromValue& v, int64_t t) {
-  switch (v.type) {
-    case PromType::kScalar:
-      return absl::StrCat(R"({"resultType":"scalar","result":)", Point(t, v.scalar), "}");
-    case PromType::kString:
-      return absl::StrCat(R"({"resultType":"string","result":[)", Time(t + answer_shift_ms), ",",
-                          JsonString(v.str), "]}");
-    case PromType::kVector: {
-      std::string out = R"({"resultType":"vector","result":[)";
-      for (size_t i = 0; i < v.vector.size(); ++i) {
-        absl::StrAppend(&out, i == 0 ? "" : ",", R"({"metric":)", Metric(v.vector[i].metric),
-                        R"(,"value":)", Point(t, v.vector[i].v), "}");
-      }
-      return out + "]}";
-    }
-    case PromType::kMatrix: {
-      std::string out = R"({"resultType":"matrix","result":[)";
-      for (size_t i = 0; i < v.matrix.size(); ++i) {
-        absl::StrAppend(&out, i == 0 ? "" : ",", R"({"metric":)", Metric(v.matrix[i].labels),
-                        R"(,"values":[)");
-        const std::vector<Sample>& s = v.matrix[i].samples;
-        for (size_t j = 0; j < s.size(); ++j) {
-          absl::StrAppend(&out, j == 0 ? "" : ",", Point(s[j].t_ms, s[j].v));
-        }
-        out += "]}";
-      }
-      return out + "]}";
-    }
-  }
-  return "null";
-}
 
 // The series of every match[] selector, each once.
 bool MatchSeries(const History& h, const std::vector<std::pair<std::string, std::string>>& params,
@@ -138,6 +81,66 @@ bool MatchSeries(const History& h, const std::vector<std::pair<std::string, std:
 }
 
 }  // namespace
+
+bool ParseTimeParam(const std::string& text, absl::Time* out) {
+  double seconds = 0;
+  if (absl::SimpleAtod(text, &seconds) && std::isfinite(seconds)) {
+    *out = absl::FromUnixNanos(static_cast<int64_t>(std::llround(seconds * 1e9)));
+    return true;
+  }
+  std::string err;
+  return absl::ParseTime(absl::RFC3339_full, text, out, &err);
+}
+
+std::string LabelsJson(const Labels& labels) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [n, v] : labels) {
+    absl::StrAppend(&out, first ? "" : ",", JsonString(n), ":", JsonString(v));
+    first = false;
+  }
+  return out + "}";
+}
+
+std::string PromResultJson(const PromValue& v, int64_t t_ms, int64_t shift_ms,
+                           absl::string_view extra) {
+  auto time = [&](int64_t ms) { return Time(ms + shift_ms); };
+  auto point = [&](int64_t ms, double value) {
+    return absl::StrCat("[", time(ms), ",\"", FormatPromValue(value), "\"]");
+  };
+  std::string out;
+  switch (v.type) {
+    case PromType::kScalar:
+      out = absl::StrCat(R"({"resultType":"scalar","result":)", point(t_ms, v.scalar));
+      break;
+    case PromType::kString:
+      out = absl::StrCat(R"({"resultType":"string","result":[)", time(t_ms), ",", JsonString(v.str),
+                         "]");
+      break;
+    case PromType::kVector:
+      out = R"({"resultType":"vector","result":[)";
+      for (size_t i = 0; i < v.vector.size(); ++i) {
+        absl::StrAppend(&out, i == 0 ? "" : ",", R"({"metric":)", LabelsJson(v.vector[i].metric),
+                        R"(,"value":)", point(t_ms, v.vector[i].v), "}");
+      }
+      out += "]";
+      break;
+    case PromType::kMatrix:
+      out = R"({"resultType":"matrix","result":[)";
+      for (size_t i = 0; i < v.matrix.size(); ++i) {
+        absl::StrAppend(&out, i == 0 ? "" : ",", R"({"metric":)", LabelsJson(v.matrix[i].labels),
+                        R"(,"values":[)");
+        const std::vector<Sample>& s = v.matrix[i].samples;
+        for (size_t j = 0; j < s.size(); ++j) {
+          absl::StrAppend(&out, j == 0 ? "" : ",", point(s[j].t_ms, s[j].v));
+        }
+        out += "]}";
+      }
+      out += "]";
+      break;
+  }
+  return absl::StrCat(out, extra, "}");
+}
 
 std::string FormValue(const std::vector<std::pair<std::string, std::string>>& params,
                       const std::string& name, bool* present) {
@@ -194,7 +197,6 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
     }
   }
   const int64_t now_ms = absl::ToUnixMillis(now);
-  answer_shift_ms = shift_ms;
   if (endpoint == "query" || endpoint == "query_range") {
     bool present = false;
     const std::string query = FormValue(params, "query", &present);
@@ -213,7 +215,7 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
                                   "\" to a valid timestamp"));
       }
       if (!EvalInstant(*expr, h, t, &v, &error)) return Error(422, "execution", error);
-      return Success(Result(v, t));
+      return Success(PromResultJson(v, t, shift_ms));
     }
     int64_t start = 0, end = 0, step = 0;
     for (const char* name : {"start", "end"}) {
@@ -249,7 +251,7 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
                    absl::StartsWith(error, "invalid expression type") ? "bad_data" : "execution",
                    error);
     }
-    return Success(Result(v, end));
+    return Success(PromResultJson(v, end, shift_ms));
   }
   if (endpoint == "series" || endpoint == "labels" ||
       (absl::StartsWith(endpoint, "label/") && absl::EndsWith(endpoint, "/values"))) {
@@ -287,7 +289,7 @@ MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
     if (endpoint == "series") {
       std::string out = "[";
       for (size_t i = 0; i < in_range.size(); ++i) {
-        absl::StrAppend(&out, i == 0 ? "" : ",", Metric(in_range[i]->labels));
+        absl::StrAppend(&out, i == 0 ? "" : ",", LabelsJson(in_range[i]->labels));
       }
       return Success(out + "]");
     }

@@ -10,8 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "sim/monitoring/history.h"
+#include "sim/monitoring/promql.h"
 
 namespace sre_eval {
 namespace sim {
@@ -30,6 +32,18 @@ struct MonitoringReply {
 MonitoringReply PrometheusApi(const History& h, const std::string& endpoint,
                               const std::vector<std::pair<std::string, std::string>>& params,
                               absl::Time now, absl::Duration shift = absl::ZeroDuration());
+
+// A time parameter: Unix seconds (a float) or RFC 3339.
+bool ParseTimeParam(const std::string& text, absl::Time* out);
+
+// Labels as a JSON object, in their order.
+std::string LabelsJson(const Labels& labels);
+
+// A query's value as Prometheus' API writes `data`: {"resultType", "result"} (a scalar or
+// string at `t_ms`), times moved by `shift_ms`; `extra` (",\"stats\":{}") goes before the
+// closing brace.
+std::string PromResultJson(const PromValue& v, int64_t t_ms, int64_t shift_ms,
+                           absl::string_view extra = "");
 
 // The first value of `name` in `params`: "" (and *present false) when it is not there.
 std::string FormValue(const std::vector<std::pair<std::string, std::string>>& params,

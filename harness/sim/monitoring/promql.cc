@@ -54,7 +54,7 @@ struct PromExpr {
 namespace {
 
 constexpr int64_t kLookbackMs = 5 * 60 * 1000;
-constexpr size_t kMaxPoints = 11000;  // Per range query series, as Prometheus' limit.
+constexpr int64_t kMaxRangePoints = 11000;  // Per range query series, as Prometheus' limit.
 
 // ---- Functions' and aggregations' signatures.
 
@@ -341,7 +341,7 @@ bool IsSetOp(const std::string& op) { return op == "and" || op == "or" || op == 
 
 class Parser {
  public:
-  explicit Parser(absl::string_view text) : text_(text), lexer_(text) {}
+  explicit Parser(absl::string_view text) : lexer_(text) {}
 
   std::shared_ptr<PromExpr> Parse(std::string* error) {
     if (!Advance()) return Done(error);
@@ -774,7 +774,6 @@ class Parser {
     return node;
   }
 
-  absl::string_view text_;
   Lexer lexer_;
   Token tok_;
   std::string error_;
@@ -825,7 +824,7 @@ class Evaluator {
   Evaluator(const History& h, std::string* error) : h_(h), error_(error) {}
 
   bool Eval(const PromExpr& e, int64_t t, PromValue* out) {
-    if (++points_ > kMaxPoints) {
+    if (++points_ > kMaxTouched) {
       return Fail("query processing would load too many samples into memory in query execution");
     }
     switch (e.kind) {
@@ -911,7 +910,7 @@ class Evaluator {
     // Steps aligned to multiples of the step, as Prometheus aligns them.
     int64_t first = start - ((start % e.step_ms) + e.step_ms) % e.step_ms;
     if (first < start) first += e.step_ms;
-    if ((end - first) / e.step_ms + 1 > 11000) {
+    if ((end - first) / e.step_ms + 1 > kMaxRangePoints) {
       return Fail(
           "exceeded maximum resolution of 11,000 points per timeseries in a subquery. "
           "Try a larger step");
@@ -1420,7 +1419,7 @@ class Evaluator {
 
   // What one query may touch (series selected, samples read, nodes evaluated), so that a
   // query cannot hold the model lock for long; Prometheus' own bound is 50 million samples.
-  static constexpr int64_t kMaxPoints = 5'000'000;
+  static constexpr int64_t kMaxTouched = 5'000'000;
 
   const History& h_;
   std::string* error_;
@@ -1492,7 +1491,7 @@ bool EvalRange(const PromExpr& e, const History& h, int64_t start_ms, int64_t en
                           "\" for range query, must be Scalar or instant Vector");
     return false;
   }
-  if (step_ms <= 0 || (end_ms - start_ms) / step_ms + 1 > static_cast<int64_t>(kMaxPoints)) {
+  if (step_ms <= 0 || (end_ms - start_ms) / step_ms + 1 > kMaxRangePoints) {
     *error =
         "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the "
         "query resolution (?step=XX)";

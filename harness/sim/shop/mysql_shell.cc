@@ -52,6 +52,8 @@ Value Number(double d, std::string text) {
   return v;
 }
 
+Value Null() { return Value{true, false, 0, "NULL"}; }
+
 Value Integer(int64_t i) { return Number(static_cast<double>(i), absl::StrCat(i)); }
 
 // A FLOAT column's value: stored in single precision, printed with its shortest digits.
@@ -628,10 +630,8 @@ std::optional<Result> Statement::Describe() {
   r.names = {"Field", "Type", "Null", "Key", "Default", "Extra"};
   r.numeric.assign(6, false);
   for (const Column& c : t->columns) {
-    Value none;
-    none.null = true;
-    none.text = "NULL";
-    r.rows.push_back({Text(c.name), Text(c.type), Text(c.null), Text(c.key), none, Text(c.extra)});
+    r.rows.push_back(
+        {Text(c.name), Text(c.type), Text(c.null), Text(c.key), Null(), Text(c.extra)});
   }
   return r;
 }
@@ -660,7 +660,7 @@ std::optional<Result> Statement::Select() {
       if (item.function == "DATABASE" || item.function == "NOW") {
         if (!Expect(")")) return std::nullopt;
         item.literal = item.function == "NOW"   ? Text(session_->now)
-                       : session_->db().empty() ? Value{true, false, 0, "NULL"}
+                       : session_->db().empty() ? Null()
                                                 : Text(session_->db());
       } else if (item.function == "COUNT" || item.function == "SUM" || item.function == "MIN" ||
                  item.function == "MAX" || item.function == "AVG") {
@@ -868,9 +868,8 @@ std::optional<Result> Statement::Select() {
         continue;
       }
       const Column& col = t->columns[*o.column];
-      Value none{true, false, 0, "NULL"};
       if (rows.empty()) {
-        row.push_back(none);
+        row.push_back(Null());
         continue;
       }
       if (o.function == "MIN" || o.function == "MAX") {
@@ -891,7 +890,7 @@ std::optional<Result> Statement::Select() {
       }
       if (!col.number) {
         // Strings sum as the numbers they begin with: 0 for these columns.
-        row.push_back(Number(o.function == "SUM" ? 0 : 0, "0"));
+        row.push_back(Number(0, "0"));
       } else if (col.is_float) {
         row.push_back(
             Number(o.function == "SUM" ? sum : sum / static_cast<double>(rows.size()),
