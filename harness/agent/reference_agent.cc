@@ -1,6 +1,7 @@
 #include "agent/reference_agent.h"
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <map>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "agent/reference_answers.h"
@@ -20,6 +22,8 @@
 #include "cluster/types.h"
 #include "incident/locust_summary.h"
 #include "nlohmann/json.hpp"
+#include "util/http_client.h"
+#include "util/status_macros.h"
 
 namespace sre_eval {
 namespace agent {
@@ -119,7 +123,120 @@ absl::Status ReadOrders(Kubectl* k, Findings* f) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Findings> Investigate(Kubectl* k, const AgentRequest& request) {
+std::string QueryEscape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += absl::StrFormat("%%%02X", c);
+    }
+  }
+  return out;
+}
+
+// One instant query: (labels, value) per element of the answer's vector.
+absl::StatusOr<std::vector<std::pair<nlohmann::json, double>>> PromQuery(
+    HttpClient* http, const std::string& base, const std::string& query, absl::Time at) {
+  HttpRequest r;
+  // At the server's own now when `at` is infinite.
+  r.url = absl::StrCat(base, "/api/v1/query?query=", QueryEscape(query));
+  if (at != absl::InfiniteFuture()) absl::StrAppend(&r.url, "&time=", absl::ToUnixSeconds(at));
+  r.timeout = absl::Seconds(30);
+  r.max_response_bytes = size_t{4} << 20;
+  absl::StatusOr<HttpResponse> got = http->Send(r);
+  if (!got.ok()) return got.status();
+  nlohmann::json doc = nlohmann::json::parse(got->body, nullptr, false);
+  if (got->status != 200 || !doc.is_object() || doc.value("status", "") != "success") {
+    return absl::UnavailableError(absl::StrCat("Prometheus answered ", got->status));
+  }
+  std::vector<std::pair<nlohmann::json, double>> out;
+  const nlohmann::json& result = doc["data"]["result"];
+  if (!result.is_array()) return out;
+  for (const nlohmann::json& e : result) {
+    if (!e.is_object() || !e.contains("value") || !e["value"].is_array() ||
+        e["value"].size() != 2 || !e["value"][1].is_string()) {
+      continue;
+    }
+    double v = 0;
+    if (!absl::SimpleAtod(e["value"][1].get<std::string>(), &v) || std::isnan(v)) continue;
+    out.emplace_back(e.value("metric", nlohmann::json::object()), v);
+  }
+  return out;
+}
+
+// The window's history from Prometheus (cAdvisor's counters and gauges): each container's
+// highest CPU rate over 15 s and working set, and the OOM kills. An SRE's first queries.
+absl::Status ReadMonitoring(HttpClient* http, const AgentRequest& request, Findings* f) {
+  const std::string& base = request.cluster.prometheus;
+  if (base.empty() || !Known(f->start) || !Known(f->end)) return absl::OkStatus();
+  const std::string ns = request.cluster.ns.empty() ? "sock-shop" : request.cluster.ns;
+  const std::string sel = absl::StrCat("{namespace=\"", ns, "\", container!=\"\"}");
+  const int64_t window = std::max<int64_t>(60, absl::ToInt64Seconds(f->end - f->start));
+  // Evaluated a minute after the window's end, so that the last rates are in.
+  const absl::Time at = f->end + absl::Seconds(60);
+  const std::string range = absl::StrCat("[", window + 60, "s");
+  std::map<std::pair<std::string, std::string>, Findings::Peak> peaks;
+  auto key = [](const nlohmann::json& m) {
+    return std::make_pair(m.value("pod", ""), m.value("container", ""));
+  };
+  const std::pair<const char*, std::string> queries[] = {
+      {"cpu", absl::StrCat("max by (pod, container) (max_over_time(irate(container_cpu_usage_"
+                           "seconds_total",
+                           sel, "[1m])", range, ":15s]))")},
+      {"cpu_median",
+       absl::StrCat("max by (pod, container) (quantile_over_time(0.5, irate(container_cpu_usage_"
+                    "seconds_total",
+                    sel, "[1m])", range, ":15s]))")},
+      {"memory", absl::StrCat("max by (pod, container) (max_over_time(container_memory_"
+                              "working_set_bytes",
+                              sel, range, "]))")},
+      {"cpu_limit", absl::StrCat("max by (pod, container) (max_over_time(kube_pod_container_"
+                                 "resource_limits{namespace=\"",
+                                 ns, "\", resource=\"cpu\"}", range, "]))")},
+      {"memory_limit", absl::StrCat("max by (pod, container) (max_over_time(kube_pod_container_"
+                                    "resource_limits{namespace=\"",
+                                    ns, "\", resource=\"memory\"}", range, "]))")}};
+  for (const auto& [what, q] : queries) {
+    ASSIGN_OR_RETURN(auto rows, PromQuery(http, base, q, at));
+    for (const auto& [labels, v] : rows) {
+      auto [pod, container] = key(labels);
+      if (pod.empty() || container.empty()) continue;
+      Findings::Peak& p = peaks[{pod, container}];
+      p.pod = pod;
+      p.container = container;
+      p.deployment = DeploymentOfName(pod);
+      const std::string w = what;
+      if (w == "cpu") p.cpu_m = std::llround(v * 1000);
+      if (w == "cpu_median") p.cpu_median_m = std::llround(v * 1000);
+      if (w == "memory") p.memory_mib = std::llround(v / (1024 * 1024));
+      if (w == "cpu_limit") p.cpu_limit_m = std::llround(v * 1000);
+      if (w == "memory_limit") p.memory_limit_mib = std::llround(v / (1024 * 1024));
+    }
+  }
+  // The OOM kills since the window started, up to now (cAdvisor counts a kill once its
+  // container runs again): each counter's rise.
+  const std::string oom = absl::StrCat("container_oom_events_total", sel);
+  ASSIGN_OR_RETURN(auto before, PromQuery(http, base, oom, f->start));
+  ASSIGN_OR_RETURN(auto now, PromQuery(http, base, oom, absl::InfiniteFuture()));
+  std::map<std::pair<std::string, std::string>, double> at_start;
+  for (const auto& [labels, v] : before) at_start[key(labels)] = v;
+  f->oom_events = 0;
+  for (const auto& [labels, v] : now) {
+    const int rise = static_cast<int>(std::llround(v - at_start[key(labels)]));
+    auto p = peaks.find(key(labels));
+    if (rise <= 0 || p == peaks.end()) continue;
+    p->second.oom_kills = rise;
+    f->oom_events += rise;
+  }
+  for (auto& [k, p] : peaks) {
+    if (p.cpu_m >= 0 && p.memory_mib >= 0) f->peaks.push_back(std::move(p));
+  }
+  f->monitoring = true;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<Findings> Investigate(Kubectl* k, HttpClient* http, const AgentRequest& request) {
   Findings f;
   if (!request.window_start.empty()) {
     absl::StatusOr<absl::Time> t = cluster::ParseApiTime(request.window_start);
@@ -239,6 +356,12 @@ absl::StatusOr<Findings> Investigate(Kubectl* k, const AgentRequest& request) {
     absl::Status read = ReadOrders(k, &f);
     if (!read.ok()) return read;
   }
+  // Monitoring adds history; without it (or when it fails) the answers stand on kubectl's.
+  if (http != nullptr && !ReadMonitoring(http, request, &f).ok()) {
+    f.monitoring = false;
+    f.peaks.clear();
+    f.oom_events = -1;
+  }
   return f;
 }
 
@@ -302,7 +425,13 @@ class ReferenceAgent final : public Agent {
     target.context = request.cluster.context;
     if (!request.cluster.ns.empty()) target.ns = request.cluster.ns;
     Kubectl kubectl(target, runner_, wall_, log_);
-    absl::StatusOr<Findings> f = reference::Investigate(&kubectl, request);
+    HttpClient* http = nullptr;
+    if (!request.cluster.prometheus.empty()) {
+      absl::MutexLock lock(&mu_);
+      if (http_ == nullptr) http_ = std::make_unique<CurlHttpClient>();
+      http = http_.get();
+    }
+    absl::StatusOr<Findings> f = reference::Investigate(&kubectl, http, request);
     if (!f.ok()) return f.status();
     entry->findings = std::make_shared<const Findings>(*std::move(f));
     return entry->findings;
@@ -313,6 +442,7 @@ class ReferenceAgent final : public Agent {
   cluster::KubectlLog* log_;
   absl::Mutex mu_;
   std::map<Key, std::shared_ptr<Entry>> cache_ ABSL_GUARDED_BY(mu_);
+  std::unique_ptr<HttpClient> http_ ABSL_GUARDED_BY(mu_);  // made when a request needs it
 };
 
 }  // namespace

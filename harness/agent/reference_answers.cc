@@ -97,6 +97,33 @@ const Restart* MainRestart(const Findings& f) {
   return best;
 }
 
+// What the cluster's Prometheus showed of `deployment`'s container over the window, or "" when
+// the request named no monitoring.
+std::string PeakSentence(const Findings& f, const std::string& deployment) {
+  const Findings::Peak* p = f.monitoring ? f.PeakOf(deployment) : nullptr;
+  if (p == nullptr) return "";
+  std::string s = absl::StrCat("Prometheus shows the ", deployment,
+                               " container over the window: its CPU (irate of "
+                               "container_cpu_usage_seconds_total) peaked at ",
+                               p->cpu_m, "m");
+  if (p->cpu_limit_m > 0) {
+    absl::StrAppend(&s, " of its ", p->cpu_limit_m, "m limit (",
+                    Pct(100.0 * p->cpu_m / p->cpu_limit_m), ")");
+  }
+  absl::StrAppend(&s, " and its memory working set at ", p->memory_mib, " MiB");
+  if (p->memory_limit_mib > 0) {
+    absl::StrAppend(&s, " of its ", p->memory_limit_mib, " MiB limit (",
+                    Pct(100.0 * p->memory_mib / p->memory_limit_mib), ")");
+  }
+  if (p->oom_kills > 0) {
+    absl::StrAppend(&s, " at a scrape; container_oom_events_total counts ", p->oom_kills,
+                    " OOM kills, each the moment it reached the ", p->memory_limit_mib,
+                    " MiB limit, between two 15 s scrapes");
+  }
+  absl::StrAppend(&s, ".");
+  return s;
+}
+
 // ---- Incident kind: a crash (OOM kills in the window) ----
 
 std::string CrashFacts(const Findings& f) {
@@ -123,6 +150,11 @@ std::string CrashFacts(const Findings& f) {
       absl::StrAppend(&s, " The current container has been running since ", Hms(r->running_since),
                       " UTC, which is when the ", r->deployment, " came back.");
     }
+  }
+  if (f.monitoring && f.oom_events >= 0) {
+    absl::StrAppend(&s, s.empty() ? "" : " ", "Prometheus's container_oom_events_total rose by ",
+                    f.oom_events, " since ", Hms(f.start), " UTC: ", f.oom_events,
+                    " OOM kills in all, where the pod status keeps only the last.");
   }
   return s;
 }
@@ -169,10 +201,13 @@ std::string CrashWhy(const Findings& f) {
                   f.load.users, " users went to one Node.js process. Its memory climbed to the ",
                   Limit(f, "front-end", true), " memory limit and the kernel killed it. ",
                   CrashFacts(f), "\n\n");
+  const std::string peak = PeakSentence(f, "front-end");
   absl::StrAppend(&s, "Its ", Limit(f, "front-end", false),
-                  " CPU limit throttles the front-end rather than killing it; the metrics now "
-                  "show only the recovered pod, so I cannot give its CPU during the crash. Each "
-                  "restart met the same load and was killed again, hence the crash loop. ",
+                  " CPU limit throttles the front-end rather than killing it",
+                  peak.empty() ? "; the metrics now show only the recovered pod, so I cannot "
+                                 "give its CPU during the crash."
+                               : absl::StrCat(". ", peak),
+                  " Each restart met the same load and was killed again, hence the crash loop. ",
                   RequestsSentence(f.load),
                   "\n\nThe backends were not the cause: the other containers kept running "
                   "without a restart and only the front-end was killed.");
@@ -198,7 +233,13 @@ std::string CrashRestarts(const Findings& f) {
                     " UTC the kubelet held it in CrashLoopBackOff (", f.backoffs,
                     " BackOff events)");
   }
-  absl::StrAppend(&s, ".\n\n");
+  absl::StrAppend(&s, ".");
+  if (f.monitoring && f.oom_events >= 0) {
+    absl::StrAppend(&s, " Prometheus has the history: container_oom_events_total rose by ",
+                    f.oom_events, " since ", Hms(f.start), " UTC, so ", f.oom_events,
+                    " of these restarts were OOM kills.");
+  }
+  absl::StrAppend(&s, "\n\n");
   if (f.restarts.size() == 1) {
     absl::StrAppend(&s,
                     "Only the front-end restarted: no other pod restarted, every other "
@@ -221,9 +262,13 @@ std::string CrashLimits(const Findings& f) {
     absl::StrAppend(&s, " It restarted ", r->count, " times; the last OOM kill was at ",
                     Hms(r->last_exit), " UTC on ", r->pod, ".");
   }
+  const std::string peak = PeakSentence(f, "front-end");
   absl::StrAppend(&s, "\n\nCPU: the front-end's CPU limit is ", Limit(f, "front-end", false),
                   ". A CPU limit throttles the front-end rather than killing it, so the memory "
-                  "limit is what killed it (I have no CPU metrics from the crash itself).\n\n");
+                  "limit is what killed it",
+                  peak.empty() ? " (I have no CPU metrics from the crash itself)."
+                               : absl::StrCat(". ", peak),
+                  "\n\n");
   absl::StrAppend(&s,
                   "Only the front-end was affected: the other containers kept running "
                   "without a restart. Their limits for comparison: ");
@@ -301,6 +346,24 @@ std::string CpuSentence(const Findings& f) {
                         Pct(100.0 * u->cpu_m / u->cpu_limit_m),
                         " of the limit, so it is being throttled.");
   }
+  if (const Findings::Peak* p = f.monitoring ? f.PeakOf("front-end") : nullptr;
+      p != nullptr && p->cpu_limit_m > 0) {
+    const double pct = 100.0 * p->cpu_m / p->cpu_limit_m;
+    std::string s = "Prometheus (irate of container_cpu_usage_seconds_total over the window) "
+                    "shows the front-end's ";
+    if (p->cpu_median_m >= 0) {
+      absl::StrAppend(&s, "CPU at ", p->cpu_median_m, "m of its ", p->cpu_limit_m,
+                      "m limit at the median of the load: CPU at ",
+                      Pct(100.0 * p->cpu_median_m / p->cpu_limit_m),
+                      " of the limit, peaking at ", p->cpu_m, "m (", Pct(pct), ")");
+    } else {
+      absl::StrAppend(&s, "CPU peaking at ", p->cpu_m, "m of its ", p->cpu_limit_m,
+                      "m limit during the load: CPU at ", Pct(pct), " of the limit");
+    }
+    absl::StrAppend(&s, pct >= 90 ? ", so it was being throttled at its CPU limit."
+                                  : ": CPU was not the bottleneck.");
+    return s;
+  }
   return absl::StrCat("The front-end has a CPU limit of ", Limit(f, "front-end", false),
                       " on a single replica; latency that climbs with load while nothing fails "
                       "or restarts is what CPU throttling at that limit looks like.");
@@ -311,6 +374,14 @@ std::string MemorySentence(const Findings& f) {
     return absl::StrCat("Memory is stable below its limit: the front-end used ", u->memory_mib,
                         " MiB of ", u->memory_limit_mib, " MiB (",
                         Pct(100.0 * u->memory_mib / u->memory_limit_mib), " of the limit).");
+  }
+  if (const Findings::Peak* p = f.monitoring ? f.PeakOf("front-end") : nullptr;
+      p != nullptr && p->memory_limit_mib > 0 && p->oom_kills == 0) {
+    return absl::StrCat("Memory stayed below its limit: Prometheus shows the front-end's working "
+                        "set peaking at ",
+                        p->memory_mib, " MiB of ", p->memory_limit_mib, " MiB (",
+                        Pct(100.0 * p->memory_mib / p->memory_limit_mib),
+                        " of the limit) over the window.");
   }
   return absl::StrCat("Memory is stable below the limits (front-end limit ",
                       Limit(f, "front-end", true), ").");

@@ -78,6 +78,25 @@ struct Findings {
   absl::Time payment_ready_since = absl::InfinitePast();  // Its Ready condition's time.
   bool orders_read = false;
   std::vector<Order> failed_orders;  // PAYMENT_FAILED, created in the window, oldest first
+
+  // From the cluster's Prometheus, when the request names one: the history kubectl cannot show.
+  bool monitoring = false;
+  int oom_events = -1;  // container_oom_events_total's rise since the window started
+  struct Peak {
+    std::string pod, deployment, container;
+    int64_t cpu_m = -1, memory_mib = -1;  // the highest 15 s CPU rate and working set
+    int64_t cpu_median_m = -1;            // the median 15 s CPU rate over the window
+    int64_t cpu_limit_m = 0, memory_limit_mib = 0;
+    int oom_kills = 0;  // its container_oom_events_total's rise in the window
+  };
+  std::vector<Peak> peaks;  // by pod and container
+  // The peak of `deployment`'s first container, or nullptr.
+  const Peak* PeakOf(const std::string& deployment) const {
+    for (const Peak& p : peaks) {
+      if (p.deployment == deployment) return &p;
+    }
+    return nullptr;
+  }
 };
 
 // "10:23:05" (UTC).

@@ -3,6 +3,7 @@
 // shows agrees with what kubectl shows of the same cluster.
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -12,6 +13,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -50,6 +52,19 @@ double Value(const std::string& line) {
   if (arrow == std::string::npos || at == std::string::npos) return v;
   EXPECT_TRUE(absl::SimpleAtod(line.substr(arrow + 3, at - arrow - 3), &v)) << line;
   return v;
+}
+
+// The `service` label values of promtool's instant output, sorted and joined by spaces.
+std::string ServiceNames(const std::string& out) {
+  std::vector<std::string> names;
+  for (absl::string_view line : absl::StrSplit(out, '\n', absl::SkipEmpty())) {
+    const size_t at = line.find("service=\"");
+    if (at == absl::string_view::npos) continue;
+    const size_t from = at + 9;
+    names.emplace_back(line.substr(from, line.find('"', from) - from));
+  }
+  std::sort(names.begin(), names.end());
+  return absl::StrJoin(names, " ");
 }
 
 TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
@@ -119,6 +134,27 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
                 "route=\"/catalogue\"}[8m])))"});
   EXPECT_GT(Value(r.stdout_data), 0.1) << r.stdout_data;
   EXPECT_LE(Value(r.stdout_data), 10) << r.stdout_data;  // Past 10 s: the highest bound.
+  // The services behind it export their own: the Go services request_duration_seconds with
+  // mux route names, the Java ones http_request_duration_seconds with Spring's path pattern.
+  r = Promtool({"query", "instant", now, url,
+                "count by (service) (increase(request_duration_seconds_count[8m]) > 0)"});
+  EXPECT_EQ(ServiceNames(r.stdout_data), "catalogue front-end payment user") << r.stdout_data;
+  r = Promtool({"query", "instant", now, url,
+                "count by (service) (increase(http_request_duration_seconds_count[8m]) > 0)"});
+  EXPECT_EQ(ServiceNames(r.stdout_data), "carts orders shipping") << r.stdout_data;
+  r = Promtool({"query", "instant", now, url,
+                "count by (service, method, route, status_code) "
+                "(request_duration_seconds_count{service=\"payment\"})"});
+  EXPECT_TRUE(absl::StrContains(
+      r.stdout_data,
+      R"({method="POST", route="paymentauth", service="payment", status_code="200"} => 1)"))
+      << r.stdout_data;
+  r = Promtool({"query", "instant", now, url,
+                "count by (path, status_code) "
+                "(http_request_duration_seconds_bucket{service=\"carts\",method=\"POST\"})"});
+  EXPECT_TRUE(absl::StrContains(
+      r.stdout_data, R"({path="/carts/{customerId}/items", status_code="201"} => 15)"))
+      << r.stdout_data;  // simpleclient's 14 bounds and +Inf
   // Series and label values.
   r = Promtool({"query", "labels", url, "deployment"});
   EXPECT_EQ(r.stdout_data,
@@ -210,7 +246,9 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
     EXPECT_EQ(dd->exit_code, 0) << dd->stderr_data;
     EXPECT_EQ(dd->stdout_data,
               absl::StrCat(R"({"startup_lines":)", n + 1, R"(,"first_is_earliest":true,)",
-                           R"("restarts_at_end":)", n, R"(,"back_off_events":14})", "\n"))
+                           R"("restarts_at_end":)", n, R"(,"back_off_events":14,)",
+                           R"("trace_p95_in_buckets":true,"trace_services":["front-end"]})",
+                           "\n"))
         << dd->stderr_data;
   }
 

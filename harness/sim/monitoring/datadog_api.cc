@@ -386,7 +386,10 @@ MonitoringReply LogsSearch(const LogStreams& streams, const LogBook& book, uint6
 
 struct DdMetric {
   const char* name;
-  const char* promql;  // Over the container series; {M} is where the scope's matchers go.
+  // Over the container series; {M} is where the scope's matchers go. Trace metrics give the
+  // PromQL of one of the two histogram families, {H} for its name (see TraceFamilies).
+  const char* promql;
+  bool trace = false;
 };
 constexpr DdMetric kMetrics[] = {
     {"kubernetes.cpu.usage.total", "rate(container_cpu_usage_seconds_total{M}[1m]) * 1e9"},
@@ -395,18 +398,32 @@ constexpr DdMetric kMetrics[] = {
     {"kubernetes.containers.running", "kube_pod_container_status_running{M}"},
     {"kubernetes.cpu.limits", "kube_pod_container_resource_limits{resource=\"cpu\",M}"},
     {"kubernetes.memory.limits", "kube_pod_container_resource_limits{resource=\"memory\",M}"},
+    // APM's service entry spans, from the services' own request histograms: the mean duration
+    // in seconds, and hits and errors (5xx) as per-second rates.
+    {"trace.http.request.duration",
+     "(rate({H}_sum{M}[1m]) / rate({H}_count{M}[1m]))", true},
+    {"trace.http.request.hits", "rate({H}_count{M}[1m])", true},
+    {"trace.http.request.errors", "rate({H}_count{status_code=~\"5..\",M}[1m])", true},
 };
+// The services' request histograms: the front-end's and the Go services', and the Java ones'.
+constexpr const char* kTraceFamilies[] = {"request_duration_seconds",
+                                          "http_request_duration_seconds"};
 
 // Datadog's tags and the Prometheus labels they are.
-const std::map<std::string, std::string>& TagLabels() {
-  static const auto* m =
+const std::map<std::string, std::string>& TagLabels(bool trace) {
+  static const auto* containers =
       new std::map<std::string, std::string>{{"kube_namespace", "namespace"},
                                              {"pod_name", "pod"},
                                              {"kube_container_name", "container"},
                                              {"container_name", "container"},
                                              {"service", "container"},
                                              {"short_image", "container"}};
-  return *m;
+  static const auto* traces =
+      new std::map<std::string, std::string>{{"kube_namespace", "namespace"},
+                                             {"pod_name", "pod"},
+                                             {"service", "service"},
+                                             {"http.status_code", "status_code"}};
+  return trace ? *traces : *containers;
 }
 
 std::string PromString(const std::string& s) {
@@ -453,12 +470,28 @@ MonitoringReply MetricsQuery(const History& h,
   } else if (!rest.empty()) {
     return Errors(400, absl::StrCat("Error parsing query: ", query));
   }
-  if (aggr != "avg" && aggr != "sum" && aggr != "min" && aggr != "max") {
+  // A percentile of a distribution: "p95:trace.http.request.duration{...}", or the metric
+  // with a ".p95" suffix as the guide writes it.
+  std::string metric_name = metric;
+  std::string percentile;
+  for (const char* p : {"p50", "p75", "p90", "p95", "p99"}) {
+    if (aggr == p) percentile = p;
+    if (absl::EndsWith(metric_name, absl::StrCat(".", p))) {
+      percentile = p;
+      metric_name.resize(metric_name.size() - 4);
+    }
+  }
+  if (aggr != "avg" && aggr != "sum" && aggr != "min" && aggr != "max" && aggr != percentile) {
     return Errors(400, absl::StrCat("Error parsing query: unknown aggregator '", aggr, "'"));
   }
   const DdMetric* m = nullptr;
   for (const DdMetric& d : kMetrics) {
-    if (metric == d.name) m = &d;
+    if (metric_name == d.name) m = &d;
+  }
+  if (m != nullptr && !percentile.empty() &&
+      std::string(m->name) != "trace.http.request.duration") {
+    return Errors(400, absl::StrCat("Error parsing query: ", metric_name,
+                                    " is not a distribution: no percentiles"));
   }
   if (m == nullptr) {
     // Datadog answers an unknown metric with no series.
@@ -477,8 +510,8 @@ MonitoringReply MetricsQuery(const History& h,
     if (t == "*") continue;
     const size_t c = t.find(':');
     if (c == absl::string_view::npos) continue;
-    auto label = TagLabels().find(std::string(t.substr(0, c)));
-    if (label == TagLabels().end()) continue;  // A tag these series do not carry.
+    auto label = TagLabels(m->trace).find(std::string(t.substr(0, c)));
+    if (label == TagLabels(m->trace).end()) continue;  // A tag these series do not carry.
     std::string value(t.substr(c + 1));
     if (absl::StrContains(value, "*")) {
       std::string re;
@@ -491,19 +524,39 @@ MonitoringReply MetricsQuery(const History& h,
   }
   std::vector<std::string> group;
   for (const std::string& t : by) {
-    auto label = TagLabels().find(t);
-    if (label == TagLabels().end()) {
+    auto label = TagLabels(m->trace).find(t);
+    if (label == TagLabels(m->trace).end()) {
       return Errors(400, absl::StrCat("Error parsing query: cannot group by '", t, "'"));
     }
     group.push_back(label->second);
   }
-  std::string inner = m->promql;
   const std::string joined = absl::StrJoin(matchers, ",");
-  inner =
-      absl::StrReplaceAll(inner, {{",M}", joined.empty() ? "}" : absl::StrCat(",", joined, "}")},
-                                  {"{M}", joined.empty() ? "" : absl::StrCat("{", joined, "}")}});
-  const std::string promql =
-      absl::StrCat(aggr, " by (", absl::StrJoin(group, ","), ") (", inner, ")");
+  auto fill = [&](std::string q, const std::string& family) {
+    return absl::StrReplaceAll(
+        q, {{",M}", joined.empty() ? "}" : absl::StrCat(",", joined, "}")},
+            {"{M}", joined.empty() ? "" : absl::StrCat("{", joined, "}")},
+            {"{H}", family}});
+  };
+  std::string promql;
+  if (!percentile.empty()) {
+    // The percentile of the buckets summed over the group, per family (their bounds differ).
+    std::vector<std::string> parts;
+    for (const char* family : kTraceFamilies) {
+      parts.push_back(absl::StrCat(
+          "histogram_quantile(0.", percentile.substr(1), ", sum by (le",
+          group.empty() ? "" : ",", absl::StrJoin(group, ","), ") (",
+          fill(absl::StrCat("rate(", family, "_bucket{M}[1m])"), family), "))"));
+    }
+    promql = absl::StrJoin(parts, " or ");
+  } else if (m->trace) {
+    std::vector<std::string> parts;
+    for (const char* family : kTraceFamilies) parts.push_back(fill(m->promql, family));
+    promql = absl::StrCat(aggr, " by (", absl::StrJoin(group, ","), ") (",
+                          absl::StrJoin(parts, " or "), ")");
+  } else {
+    promql =
+        absl::StrCat(aggr, " by (", absl::StrJoin(group, ","), ") (", fill(m->promql, ""), ")");
+  }
   std::string error;
   auto expr = ParsePromQL(promql, &error);
   if (expr == nullptr) return Errors(400, absl::StrCat("Error parsing query: ", error));
@@ -523,7 +576,9 @@ MonitoringReply MetricsQuery(const History& h,
     scope_tags = tags;
     if (scope_tags.empty()) scope_tags.push_back(scope.empty() ? "*" : scope);
     json points = json::array();
-    for (const Sample& p : s.samples) points.push_back({static_cast<double>(p.t_ms), p.v});
+    for (const Sample& p : s.samples) {
+      if (!std::isnan(p.v)) points.push_back({static_cast<double>(p.t_ms), p.v});  // 0/0: none
+    }
     series.push_back(
         {{"metric", metric},
          {"display_name", metric},

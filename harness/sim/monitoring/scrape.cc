@@ -65,6 +65,10 @@ Scraper::Scraper(History* history, LogStreams* logs) : history_(history), logs_(
        {"counter", "The number of container restarts per container.", ""}},
       {"kube_pod_container_status_last_terminated_reason",
        {"gauge", "Describes the last reason the container was in terminated state.", ""}},
+      {"kube_pod_container_status_last_terminated_exitcode",
+       {"gauge", "Describes the exit code for the last container in terminated state.", ""}},
+      {"kube_pod_container_status_last_terminated_timestamp",
+       {"gauge", "Last terminated time for a pod container in unix timestamp.", ""}},
       {"kube_pod_container_status_waiting_reason",
        {"gauge", "Describes the reason the container is currently in waiting state.", ""}},
       {"kube_pod_container_status_running",
@@ -91,7 +95,9 @@ Scraper::Scraper(History* history, LogStreams* logs) : history_(history), logs_(
        {"gauge", "The number of unavailable replicas per deployment.", ""}},
       {"kube_deployment_status_replicas_updated",
        {"gauge", "The number of updated replicas per deployment.", ""}},
-      {"request_duration_seconds", {"histogram", "request duration in seconds", ""}},
+      {"request_duration_seconds",
+       {"histogram", "Time (in seconds) spent serving HTTP requests.", ""}},
+      {"http_request_duration_seconds", {"histogram", "Request duration in seconds.", ""}},
   };
   for (const auto& [name, info] : kInfo) history_->Describe(name, info);
 }
@@ -140,7 +146,8 @@ void Scraper::Scrape(
     const std::function<Usage(const nlohmann::json&, const std::string&, absl::Time)>& usage,
     const LoadModel* load) {
   History& h = *history_;
-  if (load != nullptr) ScrapeFrontEnd(t, store, *load);
+  if (load != nullptr) ScrapeServices(t, store, *load);
+  const bool busy = load != nullptr && !load->Idle();
   store.ForEach("pods", "", [&](const nlohmann::json& pod) {
     logs_->Observe(pod);
     const std::string& uid = Str(At(pod, {"metadata", "uid"}));
@@ -231,6 +238,17 @@ void Scraper::Scrape(
         Labels l = c_labels;
         l.emplace_back("reason", last_reason);
         h.Add("kube_pod_container_status_last_terminated_reason", Ksm(l), t, 1);
+        const nlohmann::json& code = At(*status, {"lastState", "terminated", "exitCode"});
+        if (code.is_number()) {
+          h.Add("kube_pod_container_status_last_terminated_exitcode", Ksm(c_labels), t,
+                code.get<double>());
+        }
+        const absl::Time finished =
+            ParseApiTime(At(*status, {"lastState", "terminated", "finishedAt"}));
+        if (finished != absl::InfinitePast()) {
+          h.Add("kube_pod_container_status_last_terminated_timestamp", Ksm(c_labels), t,
+                absl::ToDoubleSeconds(finished - absl::UnixEpoch()));
+        }
       }
       if (waiting) {
         Labels l = c_labels;
@@ -252,9 +270,21 @@ void Scraper::Scrape(
       }
       const Usage u = usage(pod, container, t);
       const double seconds = std::max(0.0, absl::ToDoubleSeconds(t - in.last));
-      in.last = t;
       const double cores = static_cast<double>(u.cpu_nanocores) / 1e9;
-      in.cpu_seconds += cores * seconds;
+      if (busy && seconds <= 60) {
+        // Under load, usage changes from second to second: the counter adds up each one
+        // (as the kernel's cpuacct does), not the scrape's instant times the interval.
+        double used = 0;
+        absl::Time s = t;
+        for (; s - absl::Seconds(1) >= in.last; s -= absl::Seconds(1)) {
+          used += static_cast<double>(usage(pod, container, s).cpu_nanocores) / 1e9;
+        }
+        used += cores * std::max(0.0, absl::ToDoubleSeconds(s - in.last));
+        in.cpu_seconds += used;
+      } else {
+        in.cpu_seconds += cores * seconds;
+      }
+      in.last = t;
       h.AddTo(in.cadvisor[0], t, in.cpu_seconds);
       h.AddTo(in.cadvisor[1], t, static_cast<double>(u.memory_bytes));
       h.AddTo(in.cadvisor[2], t, in.oom_events);
@@ -288,47 +318,72 @@ void Scraper::Scrape(
   });
 }
 
-// The front-end's /metrics (prom-client, api/metrics/index.js in the front-end's repository):
-// request_duration_seconds{service="front-end", method, route, status_code}, scraped from the
-// running front-end pod as its ServiceMonitor target (job, instance, namespace, pod).
-void Scraper::ScrapeFrontEnd(absl::Time t, const ObjectStore& store, const LoadModel& load) {
-  std::string pod, ip, started;
+// The services' /metrics, scraped from each one's running pod as its ServiceMonitor target
+// (job, instance, namespace, pod): request_duration_seconds{service, method, route,
+// status_code} from the front-end (prom-client) and the Go services, and
+// http_request_duration_seconds{service, method, path, status_code} from the Java services
+// (see LoadModel::requests()). A service with no running pod is not scraped: its series go
+// stale, as when a scrape fails.
+void Scraper::ScrapeServices(absl::Time t, const ObjectStore& store, const LoadModel& load) {
+  struct Target {
+    std::string pod, ip, started;
+  };
+  std::map<std::string, Target> targets;  // By the pod's "name" label.
   store.ForEach("pods", "sock-shop", [&](const nlohmann::json& p) {
-    if (!pod.empty() || Str(At(p, {"metadata", "labels", "name"})) != "front-end") return;
+    const std::string& app = Str(At(p, {"metadata", "labels", "name"}));
+    if (app.empty() || targets.count(app) != 0) return;
     for (const nlohmann::json& cs : At(p, {"status", "containerStatuses"})) {
       const std::string& s = Str(At(cs, {"state", "running", "startedAt"}));
       if (s.empty()) continue;
-      pod = Str(At(p, {"metadata", "name"}));
-      ip = Str(At(p, {"status", "podIP"}));
-      started = s;
+      targets[app] = {Str(At(p, {"metadata", "name"})), Str(At(p, {"status", "podIP"})), s};
     }
   });
-  if (pod.empty()) return;  // Nothing answers /metrics: the scrape fails, the series go stale.
-  const std::string instance = absl::StrCat(pod, "/", started);
-  if (instance != front_end_instance_) {
-    front_end_instance_ = instance;
-    front_end_offsets_ = load.front_end_requests();
-  }
   History& h = *history_;
-  for (const auto& [key, total] : load.front_end_requests()) {
-    const LoadModel::RequestHistogram& base = front_end_offsets_[key];
-    const auto& [method, route, code] = key;
-    const Labels labels = {{"instance", absl::StrCat(ip, ":8079")},
-                           {"job", "front-end"},
-                           {"method", method},
-                           {"namespace", "sock-shop"},
-                           {"pod", pod},
-                           {"route", route},
-                           {"service", "front-end"},
-                           {"status_code", code}};
-    for (int i = 0; i <= 11; ++i) {
-      Labels l = labels;
-      const double count = i < 11 ? total.buckets[i] - base.buckets[i] : total.count - base.count;
-      l.emplace_back("le", i < 11 ? FormatPromValue(LoadModel::kRequestBuckets[i]) : "+Inf");
-      h.Add("request_duration_seconds_bucket", std::move(l), t, std::floor(count + 1e-9));
+  for (const auto& [key, total] : load.requests()) {
+    auto target = targets.find(key.service);
+    if (target == targets.end()) continue;
+    const Target& tg = target->second;
+    ServiceScrape& sc = services_[key.service];
+    const std::string instance = absl::StrCat(tg.pod, "/", tg.started);
+    if (instance != sc.instance) {
+      // A new process: its counters start from zero, and its series carry its pod.
+      sc.instance = instance;
+      sc.offsets.clear();
+      sc.refs.clear();
+      for (const auto& [k, v] : load.requests()) {
+        if (k.service == key.service) sc.offsets[k] = v;
+      }
     }
-    h.Add("request_duration_seconds_count", labels, t, std::floor(total.count - base.count + 1e-9));
-    h.Add("request_duration_seconds_sum", labels, t, total.sum_seconds - base.sum_seconds);
+    std::vector<size_t>& refs = sc.refs[key];
+    const std::vector<double>& bounds = LoadModel::RequestBuckets(key.service);
+    if (refs.empty()) {
+      const bool java = LoadModel::IsJavaService(key.service);
+      const std::string name = java ? "http_request_duration_seconds" : "request_duration_seconds";
+      const Labels labels = {
+          {"instance", absl::StrCat(tg.ip, key.service == "front-end" ? ":8079" : ":80")},
+          {"job", key.service},
+          {"method", key.method},
+          {"namespace", "sock-shop"},
+          {java ? "path" : "pod", java ? key.route : tg.pod},
+          {java ? "pod" : "route", java ? tg.pod : key.route},
+          {"service", key.service},
+          {"status_code", key.code}};
+      for (size_t i = 0; i <= bounds.size(); ++i) {
+        Labels l = labels;
+        l.emplace_back("le", i < bounds.size() ? FormatPromValue(bounds[i]) : "+Inf");
+        refs.push_back(h.SeriesIndex(name + "_bucket", std::move(l)));
+      }
+      refs.push_back(h.SeriesIndex(name + "_count", labels));
+      refs.push_back(h.SeriesIndex(name + "_sum", labels));
+    }
+    const LoadModel::RequestHistogram& base = sc.offsets[key];
+    for (size_t i = 0; i <= bounds.size(); ++i) {
+      const double count =
+          i < bounds.size() ? total.buckets[i] - base.buckets[i] : total.count - base.count;
+      h.AddTo(refs[i], t, std::floor(count + 1e-9));
+    }
+    h.AddTo(refs[bounds.size() + 1], t, std::floor(total.count - base.count + 1e-9));
+    h.AddTo(refs[bounds.size() + 2], t, total.sum_seconds - base.sum_seconds);
   }
 }
 

@@ -31,7 +31,7 @@ class Scraper {
   Scraper(History* history, LogStreams* logs);
 
   // One scrape at `t` of what `store` holds; `usage` gives a container's usage at t.
-  // `load`, when given, supplies the front-end's own request_duration_seconds histogram.
+  // `load`, when given, supplies the services' own request histograms.
   void Scrape(absl::Time t, const ObjectStore& store,
               const std::function<Usage(const nlohmann::json& pod, const std::string& container,
                                         absl::Time t)>& usage,
@@ -54,7 +54,7 @@ class Scraper {
     absl::Time last = absl::InfinitePast();
     bool seen = false;
   };
-  void ScrapeFrontEnd(absl::Time t, const ObjectStore& store, const LoadModel& load);
+  void ScrapeServices(absl::Time t, const ObjectStore& store, const LoadModel& load);
 
   struct PodRefs {
     std::vector<size_t> phase;  // Pending, Running, Succeeded, Failed, Unknown.
@@ -65,10 +65,14 @@ class Scraper {
   std::map<std::string, Instance> instances_;               // By pod uid and container.
   std::map<std::string, PodRefs> pods_;                     // By pod uid.
   std::map<std::string, std::vector<size_t>> deployments_;  // By uid.
-  // The front-end instance whose /metrics was scraped last, and the histogram's values when
-  // it started (its counters start from zero).
-  std::string front_end_instance_;
-  std::map<LoadModel::RouteKey, LoadModel::RequestHistogram> front_end_offsets_;
+  // Per service: the instance whose /metrics was scraped last, the histograms' values when it
+  // started (its counters start from zero) and its series' indexes.
+  struct ServiceScrape {
+    std::string instance;
+    std::map<LoadModel::RouteKey, LoadModel::RequestHistogram> offsets;
+    std::map<LoadModel::RouteKey, std::vector<size_t>> refs;
+  };
+  std::map<std::string, ServiceScrape> services_;
 };
 
 }  // namespace sim

@@ -212,6 +212,36 @@ LoadModel::~LoadModel() = default;
 
 bool LoadModel::Idle() const { return idle_; }
 
+bool LoadModel::IsJavaService(const std::string& service) {
+  return service == "carts" || service == "orders" || service == "shipping" ||
+         service == "queue-master";
+}
+
+const std::vector<double>& LoadModel::RequestBuckets(const std::string& service) {
+  // prom-client's and client_golang's defaults are the same 11 bounds; simpleclient's add 4.
+  static const std::vector<double> kDefault = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                               0.5,   1,    2.5,   5,    10};
+  static const std::vector<double> kJava = {0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25,
+                                            0.5,   0.75, 1,     2.5,  5,     7.5, 10};
+  return IsJavaService(service) ? kJava : kDefault;
+}
+
+void LoadModel::CountRequests(const char* service, const char* method, const char* route,
+                              const char* code, double count, double seconds, double sigma) {
+  if (count <= 0) return;
+  RequestHistogram& h = requests_[{service, method, route, code}];
+  const std::vector<double>& bounds = RequestBuckets(service);
+  h.count += count;
+  for (int b = 0; b < kBuckets; ++b) {
+    const double took =
+        std::max(0.001, seconds * std::exp(sigma * kNormal16[b] - sigma * sigma / 2));
+    h.sum_seconds += count / kBuckets * took;
+    for (size_t i = 0; i < bounds.size(); ++i) {
+      if (took <= bounds[i]) h.buckets[i] += count / kBuckets;
+    }
+  }
+}
+
 void LoadModel::StartRun(const PodView& pod, absl::Time t) {
   auto run = std::make_unique<Run>();
   run->ns = pod.ns;
@@ -399,6 +429,7 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
     double count;
     double latency_ms;
     std::string error;  // Empty for success.
+    double backend_ms = 0;  // An API request's time in the services behind the front-end.
   };
   // Each step of the journey gets 1/kSteps of a user's requests.
   std::vector<std::vector<Outcome>> outcomes(kSteps);
@@ -471,7 +502,8 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
       const JourneyStep& st = kJourney[s];
       if (!st.api || ((st.needs & ~up) != 0 && s != kCheckout)) continue;
       const double n = processed / kSteps * served_share;
-      outcomes[s].push_back({n, st.base_ms + cpu_wait_ms + pool_wait_ms, ""});
+      outcomes[s].push_back(
+          {n, st.base_ms + cpu_wait_ms + pool_wait_ms, "", st.base_ms * 0.6 + pool_wait_ms});
       cpu_by_app["catalogue"] += n * st.cpu_ms_catalogue;
       cpu_by_app["carts"] += n * st.cpu_ms_carts;
       cpu_by_app["user"] += n * st.cpu_ms_user;
@@ -570,6 +602,12 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
       const std::string process =
           absl::StrCat(orders_pod->uid, "@", absl::ToUnixNanos(orders_pod->started));
       const std::string thread = absl::StrCat("nio-80-exec-", 1 + rng.Below(10));
+      // orders asks user for the customer, address and card and carts for the items.
+      const double sub_s = latency * 0.08 / 1000;
+      for (const char* route : {"customers_id", "addresses_id", "cards_id"}) {
+        CountRequests("user", "GET", route, "200", 1, sub_s, 0.3);
+      }
+      CountRequests("carts", "GET", "/carts/{customerId}/items", "200", 1, sub_s, 0.3);
       if ((kPayment & up) == 0) {
         // The guide's orders service: the order is saved, marked PAYMENT_FAILED.
         const Order& saved =
@@ -608,6 +646,8 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
                                          url(kCheckout), "')")});
         continue;
       }
+      // payment answers 200 whether it authorises or declines.
+      CountRequests("payment", "POST", "paymentauth", "200", 1, latency * 0.05 / 1000, 0.3);
       if (sock.price + 4.99 > kDeclineOver) {
         checkout.push_back({1, latency,
                             absl::StrCat("HTTPError('406 Client Error: Not Acceptable for url: ",
@@ -615,6 +655,9 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
         continue;
       }
       orders_->Add(at, process, customer, sock.id, sock.price, "PAID");
+      CountRequests("shipping", "POST", "/shipping", "201", 1, latency * 0.05 / 1000, 0.3);
+      // Only a checkout that succeeded is in orders' histogram (see requests()).
+      CountRequests("orders", "POST", "/orders", "201", 1, latency * 0.85 / 1000, 0.3);
       checkout.push_back({1, latency, ""});
     }
   }
@@ -658,8 +701,9 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
     }
   }
 
-  // The front-end's own histogram of what it answered (no random draws: the recordings stay
-  // as they were). A request it never answered (refused, or cut by a kill) is not in it.
+  // The services' own histograms of what they answered (no random draws: the recordings stay
+  // as they were). A request the front-end never answered (refused, or cut by a kill) is not
+  // in its histogram; the services behind count the calls they served.
   if (fe_count > 0) {
     for (int s = 0; s < kSteps; ++s) {
       for (const Outcome& o : outcomes[s]) {
@@ -668,18 +712,28 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
           if (!absl::StartsWith(o.error, "HTTPError('")) continue;
           code = o.error.substr(11, 3);
         }
-        RequestHistogram& h = front_end_requests_[{absl::AsciiStrToLower(kJourney[s].method),
-                                                   kJourney[s].name, code}];
         const double sigma = o.error.empty() ? (kJourney[s].api ? 0.3 : 0.2) : 0.3;
-        h.count += o.count;
-        for (int b = 0; b < kBuckets; ++b) {
-          const double seconds =
-              std::max(1.0, o.latency_ms * std::exp(sigma * kNormal16[b] - sigma * sigma / 2)) /
-              1000;
-          h.sum_seconds += o.count / kBuckets * seconds;
-          for (int i = 0; i < 11; ++i) {
-            if (seconds <= kRequestBuckets[i]) h.buckets[i] += o.count / kBuckets;
-          }
+        CountRequests("front-end", absl::AsciiStrToLower(kJourney[s].method).c_str(),
+                      kJourney[s].name, code.c_str(), o.count, o.latency_ms / 1000, sigma);
+        if (o.backend_ms <= 0) continue;
+        const double b = o.backend_ms / 1000;
+        switch (s) {
+          case 0:  // GET /catalogue
+            CountRequests("catalogue", "GET", "catalogue", "200", o.count, b, 0.3);
+            break;
+          case 2:  // GET /login
+            CountRequests("user", "GET", "login", "200", o.count, b, 0.3);
+            break;
+          case 5:  // DELETE /cart
+            CountRequests("carts", "DELETE", "/carts/{customerId}", "202", o.count, b, 0.3);
+            break;
+          case 6:  // POST /cart: the sock from catalogue, then the item into the cart
+            CountRequests("catalogue", "GET", "catalogue_id", "200", o.count, b * 0.3, 0.3);
+            CountRequests("carts", "POST", "/carts/{customerId}/items", "201", o.count, b * 0.7,
+                          0.3);
+            break;
+          default:
+            break;
         }
       }
     }

@@ -96,21 +96,35 @@ class LoadModel {
 
   const LoadParams& params() const { return params_; }
 
-  // The front-end's request_duration_seconds histogram (prom-client's default buckets), as
-  // its metrics middleware records every request it answers: by lowercased method, route
-  // and status code, cumulative since the sim opened (a scraper resets it per container
-  // instance, as a restarted Node process starts from zero). Counts are the fluid model's.
-  static constexpr double kRequestBuckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
-                                               0.5,   1,    2.5,   5,    10};
+  // The services' HTTP request histograms, as each one's metrics middleware records the
+  // requests it answers, cumulative since the sim opened (a scraper resets them per container
+  // instance, as a restarted process starts from zero). Counts are the fluid model's:
+  //   front-end (prom-client, api/metrics): request_duration_seconds{service, method
+  //     (lowercase), route, status_code}, prom-client's default buckets;
+  //   catalogue, user, payment (Go, middleware/instrument.go): request_duration_seconds{service,
+  //     method, route (the mux path template made a label value: "catalogue_id"),
+  //     status_code}, client_golang's default buckets (the same 11);
+  //   carts, orders, shipping (Java, HTTPMonitoringInterceptor): http_request_duration_seconds
+  //     {service, method, path (the matched pattern), status_code}, simpleclient's default
+  //     buckets (14); a request whose handler threw (orders' failed checkouts) is not recorded,
+  //     as postHandle does not run.
+  static constexpr int kMaxBuckets = 14;
   struct RequestHistogram {
     double count = 0;
     double sum_seconds = 0;
-    double buckets[11] = {};  // Cumulative: requests at or under each bound.
+    double buckets[kMaxBuckets] = {};  // Cumulative: requests at or under each bound.
   };
-  using RouteKey = std::tuple<std::string, std::string, std::string>;  // method, route, code
-  const std::map<RouteKey, RequestHistogram>& front_end_requests() const {
-    return front_end_requests_;
-  }
+  struct RouteKey {
+    std::string service, method, route, code;
+    bool operator<(const RouteKey& o) const {
+      return std::tie(service, method, route, code) < std::tie(o.service, o.method, o.route, o.code);
+    }
+  };
+  // The bucket bounds `service` uses (11 or 14 of them).
+  static const std::vector<double>& RequestBuckets(const std::string& service);
+  // True for the Java services, whose metric is http_request_duration_seconds with `path`.
+  static bool IsJavaService(const std::string& service);
+  const std::map<RouteKey, RequestHistogram>& requests() const { return requests_; }
 
  private:
   struct Run;
@@ -138,7 +152,10 @@ class LoadModel {
   std::map<std::string, std::deque<Sample>> usage_;
   // Fractional counts carried from one second to the next, by name.
   std::map<std::string, double> carry_;
-  std::map<RouteKey, RequestHistogram> front_end_requests_;
+  // Adds `count` requests answered in about `seconds` (spread log-normally) to a histogram.
+  void CountRequests(const char* service, const char* method, const char* route,
+                     const char* code, double count, double seconds, double sigma);
+  std::map<RouteKey, RequestHistogram> requests_;
   bool idle_ = true;
 };
 
