@@ -25,13 +25,15 @@ if ! command -v kubectl >/dev/null 2>&1; then
 fi
 
 # npm packages the tests drive as real clients, in ${SRE_EVAL_NPM_DIR:-~/.cache/sre-eval/npm}:
-# the official Datadog API client (the sim's Datadog API). Installed once, kept.
+# the official Datadog API client (the sim's Datadog API) and the official MCP TypeScript SDK
+# (`sre-eval mcp`). Installed once, kept.
 npm_dir="${SRE_EVAL_NPM_DIR:-$HOME/.cache/sre-eval/npm}"
-npm_packages=("@datadog/datadog-api-client@1")
 npm_missing=()
-if [[ ! -f "$npm_dir/node_modules/@datadog/datadog-api-client/package.json" ]]; then
-  npm_missing+=("${npm_packages[@]}")
-fi
+for pkg in "@datadog/datadog-api-client@1" "@modelcontextprotocol/sdk@1"; do
+  if [[ ! -f "$npm_dir/node_modules/${pkg%@*}/package.json" ]]; then
+    npm_missing+=("$pkg")
+  fi
+done
 
 install_npm() {
   [[ ${#npm_missing[@]} -eq 0 ]] && return 0

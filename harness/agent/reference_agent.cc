@@ -1,8 +1,8 @@
 #include "agent/reference_agent.h"
 
 #include <algorithm>
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <map>
 #include <memory>
 #include <string>
@@ -136,8 +136,10 @@ std::string QueryEscape(const std::string& s) {
 }
 
 // One instant query: (labels, value) per element of the answer's vector.
-absl::StatusOr<std::vector<std::pair<nlohmann::json, double>>> PromQuery(
-    HttpClient* http, const std::string& base, const std::string& query, absl::Time at) {
+absl::StatusOr<std::vector<std::pair<nlohmann::json, double>>> PromQuery(HttpClient* http,
+                                                                         const std::string& base,
+                                                                         const std::string& query,
+                                                                         absl::Time at) {
   HttpRequest r;
   // At the server's own now when `at` is infinite.
   r.url = absl::StrCat(base, "/api/v1/query?query=", QueryEscape(query));

@@ -263,12 +263,12 @@ std::string CrashLimits(const Findings& f) {
                     Hms(r->last_exit), " UTC on ", r->pod, ".");
   }
   const std::string peak = PeakSentence(f, "front-end");
-  absl::StrAppend(&s, "\n\nCPU: the front-end's CPU limit is ", Limit(f, "front-end", false),
-                  ". A CPU limit throttles the front-end rather than killing it, so the memory "
-                  "limit is what killed it",
-                  peak.empty() ? " (I have no CPU metrics from the crash itself)."
-                               : absl::StrCat(". ", peak),
-                  "\n\n");
+  absl::StrAppend(
+      &s, "\n\nCPU: the front-end's CPU limit is ", Limit(f, "front-end", false),
+      ". A CPU limit throttles the front-end rather than killing it, so the memory "
+      "limit is what killed it",
+      peak.empty() ? " (I have no CPU metrics from the crash itself)." : absl::StrCat(". ", peak),
+      "\n\n");
   absl::StrAppend(&s,
                   "Only the front-end was affected: the other containers kept running "
                   "without a restart. Their limits for comparison: ");
@@ -349,13 +349,14 @@ std::string CpuSentence(const Findings& f) {
   if (const Findings::Peak* p = f.monitoring ? f.PeakOf("front-end") : nullptr;
       p != nullptr && p->cpu_limit_m > 0) {
     const double pct = 100.0 * p->cpu_m / p->cpu_limit_m;
-    std::string s = "Prometheus (irate of container_cpu_usage_seconds_total over the window) "
-                    "shows the front-end's ";
+    std::string s =
+        "Prometheus (irate of container_cpu_usage_seconds_total over the window) "
+        "shows the front-end's ";
     if (p->cpu_median_m >= 0) {
       absl::StrAppend(&s, "CPU at ", p->cpu_median_m, "m of its ", p->cpu_limit_m,
                       "m limit at the median of the load: CPU at ",
-                      Pct(100.0 * p->cpu_median_m / p->cpu_limit_m),
-                      " of the limit, peaking at ", p->cpu_m, "m (", Pct(pct), ")");
+                      Pct(100.0 * p->cpu_median_m / p->cpu_limit_m), " of the limit, peaking at ",
+                      p->cpu_m, "m (", Pct(pct), ")");
     } else {
       absl::StrAppend(&s, "CPU peaking at ", p->cpu_m, "m of its ", p->cpu_limit_m,
                       "m limit during the load: CPU at ", Pct(pct), " of the limit");
@@ -377,11 +378,11 @@ std::string MemorySentence(const Findings& f) {
   }
   if (const Findings::Peak* p = f.monitoring ? f.PeakOf("front-end") : nullptr;
       p != nullptr && p->memory_limit_mib > 0 && p->oom_kills == 0) {
-    return absl::StrCat("Memory stayed below its limit: Prometheus shows the front-end's working "
-                        "set peaking at ",
-                        p->memory_mib, " MiB of ", p->memory_limit_mib, " MiB (",
-                        Pct(100.0 * p->memory_mib / p->memory_limit_mib),
-                        " of the limit) over the window.");
+    return absl::StrCat(
+        "Memory stayed below its limit: Prometheus shows the front-end's working "
+        "set peaking at ",
+        p->memory_mib, " MiB of ", p->memory_limit_mib, " MiB (",
+        Pct(100.0 * p->memory_mib / p->memory_limit_mib), " of the limit) over the window.");
   }
   return absl::StrCat("Memory is stable below the limits (front-end limit ",
                       Limit(f, "front-end", true), ").");

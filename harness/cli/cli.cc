@@ -21,6 +21,7 @@ const std::vector<Command>& Commands() {
       {&ValidateSpec, &RunValidate},
       {&CalibrateSpec, &RunCalibrate},
       {&SimSpec, &RunSim},
+      {&McpSpec, &RunMcp},
   };
   return *commands;
 }

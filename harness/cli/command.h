@@ -51,6 +51,10 @@ int RunRecord(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 const CommandSpec& SimSpec();
 int RunSim(const ParsedArgs& args, std::ostream& out, std::ostream& err);
 
+// The mcp command (mcp_command.cc).
+const CommandSpec& McpSpec();
+int RunMcp(const ParsedArgs& args, std::ostream& out, std::ostream& err);
+
 // The compare command (compare_command.cc).
 const CommandSpec& CompareSpec();
 int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err);

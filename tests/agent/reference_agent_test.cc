@@ -188,7 +188,8 @@ TEST(ReferenceAgentTest, AnswersEveryGuidePromptAboveKeywordStuffingAndBelowPerf
         if (c.earned < c.points || c.penalty > 0) {
           missed[prompt->id].push_back(c.id);
           std::cout << "missed " << prompt->id << " " << c.id << ": " << c.note << "\n";
-          for (const Evidence& e : c.evidence) std::cout << "  [" << e.text << "] " << e.note << "\n";
+          for (const Evidence& e : c.evidence)
+            std::cout << "  [" << e.text << "] " << e.note << "\n";
         }
       }
 

@@ -85,9 +85,9 @@ class World {
   // Prometheus: a range query's series as (labels, [(time, value)]).
   std::vector<std::pair<json, std::vector<std::pair<absl::Time, double>>>> Range(
       const std::string& query, absl::Time start, absl::Time end, int step_seconds = 15) {
-    json doc = Get(absl::StrCat(how_.prometheus, "/api/v1/query_range?query=", UrlEncode(query),
-                                "&start=", Unix(start), "&end=", Unix(end),
-                                "&step=", step_seconds));
+    json doc =
+        Get(absl::StrCat(how_.prometheus, "/api/v1/query_range?query=", UrlEncode(query),
+                         "&start=", Unix(start), "&end=", Unix(end), "&step=", step_seconds));
     std::vector<std::pair<json, std::vector<std::pair<absl::Time, double>>>> out;
     for (const json& r : doc["data"]["result"]) {
       std::vector<std::pair<absl::Time, double>> points;
@@ -126,8 +126,8 @@ class World {
   }
   // Loki: a metric query's vector as (labels, value).
   std::vector<std::pair<json, double>> LogMetric(const std::string& query, absl::Time at) {
-    json doc = Get(absl::StrCat(how_.loki, "/api/v1/query?query=", UrlEncode(query), "&time=",
-                                Unix(at)));
+    json doc =
+        Get(absl::StrCat(how_.loki, "/api/v1/query?query=", UrlEncode(query), "&time=", Unix(at)));
     std::vector<std::pair<json, double>> out;
     for (const json& r : doc["data"]["result"]) {
       double v = 0;
@@ -209,8 +209,7 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
     std::string text;
   };
   auto locust = [&](const std::string& job) {
-    const std::string q =
-        absl::StrCat("{", ns, ", container=\"locust\", pod=~\"", job, "-.*\"}");
+    const std::string q = absl::StrCat("{", ns, ", container=\"locust\", pod=~\"", job, "-.*\"}");
     LocustLog log;
     std::vector<World::Line> head = w.Logs(q, start - absl::Minutes(15), after, 1, "forward");
     std::vector<World::Line> tail = w.Logs(q, start - absl::Minutes(15), after, 5000, "backward");
@@ -237,15 +236,13 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
                    absl::ToDoubleSeconds(end - log.last));
         if (log.last > end || end - log.last > absl::Seconds(30)) {
           bad.push_back(absl::StrCat("window.end ", f["window.end"].get<std::string>(),
-                                     " but Locust's last line is at ",
-                                     absl::FormatTime(log.last)));
+                                     " but Locust's last line is at ", absl::FormatTime(log.last)));
         }
       }
       for (const std::string& needle : std::vector<std::string>{
                absl::StrFormat("Ramping to %d users at a rate of %.2f per second",
                                f["load.users"].get<int>(), f["load.spawn_rate"].get<double>()),
-               absl::StrCat("Run time limit set to ", f["load.duration"].get<int>(),
-                            " seconds")}) {
+               absl::StrCat("Run time limit set to ", f["load.duration"].get<int>(), " seconds")}) {
         if (!absl::StrContains(log.text, needle)) {
           // Said once, at the start: look there too.
           std::vector<World::Line> said =
@@ -316,10 +313,10 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
       int64_t m = 0, mi = 0;
       const bool parsed = absl::SimpleAtoi(absl::StripSuffix(cpu, "m"), &m) &&
                           absl::SimpleAtoi(absl::StripSuffix(memory, "Mi"), &mi);
-      if (it == limits.end() || !parsed ||
-          std::llround(it->second.first * 1000) != m ||
+      if (it == limits.end() || !parsed || std::llround(it->second.first * 1000) != m ||
           std::llround(it->second.second) != mi * 1048576) {
-        bad.push_back(absl::StrCat("limits of ", l.dump(), " not in kube_pod_container_resource_limits"));
+        bad.push_back(
+            absl::StrCat("limits of ", l.dump(), " not in kube_pod_container_resource_limits"));
       }
     }
   }
@@ -327,14 +324,14 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
   // Restarts: kube_pod_container_status_restarts_total's rise from the window's start.
   {
     std::map<std::pair<std::string, std::string>, double> before;
-    for (const auto& [labels, v] : w.Instant(
-             absl::StrCat("kube_pod_container_status_restarts_total{", ns, "}"), start)) {
+    for (const auto& [labels, v] :
+         w.Instant(absl::StrCat("kube_pod_container_status_restarts_total{", ns, "}"), start)) {
       before[{labels["pod"], labels["container"]}] = v;
     }
     int total = 0;
     std::map<std::pair<std::string, std::string>, int> rise;
-    for (const auto& [labels, v] : w.Instant(
-             absl::StrCat("kube_pod_container_status_restarts_total{", ns, "}"), after)) {
+    for (const auto& [labels, v] :
+         w.Instant(absl::StrCat("kube_pod_container_status_restarts_total{", ns, "}"), after)) {
       const int r = static_cast<int>(v - before[{labels["pod"], labels["container"]}]);
       if (r > 0) rise[{labels["pod"], labels["container"]}] = r;
       total += std::max(r, 0);
@@ -410,11 +407,10 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
                                                       "seconds_total",
                                                       sel, "[1m])[", window, "s:15s])"),
                                          end + absl::Seconds(60));
-    double mem_mib =
-        w.Scalar(absl::StrCat("max_over_time(container_memory_working_set_bytes", sel, "[",
-                              window, "s])"),
-                 end + absl::Seconds(60)) /
-        1048576;
+    double mem_mib = w.Scalar(absl::StrCat("max_over_time(container_memory_working_set_bytes", sel,
+                                           "[", window, "s])"),
+                              end + absl::Seconds(60)) /
+                     1048576;
     // A container the kernel OOM-killed peaked at its limit, at an instant no scrape sees:
     // its OOM events and its limit show it.
     const double killed = w.Scalar(
@@ -422,8 +418,8 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
                      "s]) - min_over_time(container_oom_events_total", sel, "[", window, "s])"),
         end + absl::Seconds(60));
     if (killed > 0) {
-      mem_mib = w.Scalar(absl::StrCat("max_over_time(container_spec_memory_limit_bytes", sel,
-                                      "[", window, "s])"),
+      mem_mib = w.Scalar(absl::StrCat("max_over_time(container_spec_memory_limit_bytes", sel, "[",
+                                      window, "s])"),
                          end + absl::Seconds(60)) /
                 1048576;
     }
@@ -458,17 +454,17 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
     const char* facts[] = {"logs.slow_query", "logs.connection_pool_exhausted",
                            "logs.connection_refused"};
     for (int i = 0; i < 3; ++i) {
-      for (const auto& [labels, v] : w.LogMetric(
-               absl::StrCat("sum by (app) (count_over_time({", ns, ", container!=\"locust\"} |~ "
-                            "\"(?i)",
-                            patterns[i], "\" [", span, "s]))"),
-               after)) {
+      for (const auto& [labels, v] : w.LogMetric(absl::StrCat("sum by (app) (count_over_time({", ns,
+                                                              ", container!=\"locust\"} |~ "
+                                                              "\"(?i)",
+                                                              patterns[i], "\" [", span, "s]))"),
+                                                 after)) {
         world_counts[{labels.value("app", ""), patterns[i]}] = static_cast<int>(v);
         totals[i] += static_cast<int>(v);
       }
       if (totals[i] < f[facts[i]].get<int>()) {
-        bad.push_back(absl::StrCat(facts[i], " ", f[facts[i]].dump(), " but Loki counts ",
-                                   totals[i]));
+        bad.push_back(
+            absl::StrCat(facts[i], " ", f[facts[i]].dump(), " but Loki counts ", totals[i]));
       }
     }
     for (const json& s : f["logs.by_service"]) {
@@ -481,14 +477,14 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
   // The payment outage: payment's replicas in kube-state-metrics, the failed orders in the
   // orders service's log lines (Loki and Datadog's Logs Search).
   if (incident == "payment") {
-    const double before = w.Scalar(
-        "max_over_time(kube_deployment_spec_replicas{deployment=\"payment\"}[2m])",
-        start - absl::Seconds(15));
-    const double during = w.Scalar(
-        absl::StrCat("min_over_time(kube_deployment_status_replicas_available{deployment="
-                     "\"payment\"}[",
-                     absl::ToInt64Seconds(end - start), "s])"),
-        end);
+    const double before =
+        w.Scalar("max_over_time(kube_deployment_spec_replicas{deployment=\"payment\"}[2m])",
+                 start - absl::Seconds(15));
+    const double during =
+        w.Scalar(absl::StrCat("min_over_time(kube_deployment_status_replicas_available{deployment="
+                              "\"payment\"}[",
+                              absl::ToInt64Seconds(end - start), "s])"),
+                 end);
     // The window is the outage: payment's desired replicas are 0 from window.start (the first
     // scrape after it) and back at window.end.
     const std::string spec = "kube_deployment_spec_replicas{deployment=\"payment\"}";
@@ -517,9 +513,8 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
     }
     std::set<std::string> wanted;
     for (const json& o : f["payment.failed_orders"]) {
-      wanted.insert(absl::StrCat(o["id"].get<std::string>(), " ",
-                                 o["customer"].get<std::string>(), " ",
-                                 absl::StrFormat("%.2f", o["amount"].get<double>()), " ",
+      wanted.insert(absl::StrCat(o["id"].get<std::string>(), " ", o["customer"].get<std::string>(),
+                                 " ", absl::StrFormat("%.2f", o["amount"].get<double>()), " ",
                                  absl::ToUnixSeconds(At(o["time"].get<std::string>().c_str()))));
     }
     if (shown != wanted) {
@@ -543,8 +538,9 @@ std::vector<std::string> CheckTruthAgainstWorld(const json& truth, World& w,
                               "} < kube_deployment_spec_replicas{", ns, "})"),
                  recovered + absl::Seconds(15));
     if (!std::isnan(unavailable)) {
-      bad.push_back(absl::StrCat(unavailable, " deployment(s) still unavailable 15 s after "
-                                              "window.recovered"));
+      bad.push_back(absl::StrCat(unavailable,
+                                 " deployment(s) still unavailable 15 s after "
+                                 "window.recovered"));
     }
   }
   return bad;
@@ -562,8 +558,7 @@ RecordOptions WorldOptions(const std::string& out, uint64_t seed) {
 
 class SilentProgress : public incident::Progress {
  public:
-  void StepStarted(const std::string&, const std::string&, int, int,
-                   const std::string&) override {}
+  void StepStarted(const std::string&, const std::string&, int, int, const std::string&) override {}
   void Waiting(const std::string&, absl::Duration, absl::Duration, int, int) override {}
   void Note(const std::string&, const std::string&) override {}
   void Finished(const std::string&, const std::string&) override {}

@@ -152,8 +152,8 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
   r = Promtool({"query", "instant", now, url,
                 "count by (path, status_code) "
                 "(http_request_duration_seconds_bucket{service=\"carts\",method=\"POST\"})"});
-  EXPECT_TRUE(absl::StrContains(
-      r.stdout_data, R"({path="/carts/{customerId}/items", status_code="201"} => 15)"))
+  EXPECT_TRUE(absl::StrContains(r.stdout_data,
+                                R"({path="/carts/{customerId}/items", status_code="201"} => 15)"))
       << r.stdout_data;  // simpleclient's 14 bounds and +Inf
   // Series and label values.
   r = Promtool({"query", "labels", url, "deployment"});
@@ -247,8 +247,7 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
     EXPECT_EQ(dd->stdout_data,
               absl::StrCat(R"({"startup_lines":)", n + 1, R"(,"first_is_earliest":true,)",
                            R"("restarts_at_end":)", n, R"(,"back_off_events":14,)",
-                           R"("trace_p95_in_buckets":true,"trace_services":["front-end"]})",
-                           "\n"))
+                           R"("trace_p95_in_buckets":true,"trace_services":["front-end"]})", "\n"))
         << dd->stderr_data;
   }
 

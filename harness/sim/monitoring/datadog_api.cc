@@ -400,8 +400,7 @@ constexpr DdMetric kMetrics[] = {
     {"kubernetes.memory.limits", "kube_pod_container_resource_limits{resource=\"memory\",M}"},
     // APM's service entry spans, from the services' own request histograms: the mean duration
     // in seconds, and hits and errors (5xx) as per-second rates.
-    {"trace.http.request.duration",
-     "(rate({H}_sum{M}[1m]) / rate({H}_count{M}[1m]))", true},
+    {"trace.http.request.duration", "(rate({H}_sum{M}[1m]) / rate({H}_count{M}[1m]))", true},
     {"trace.http.request.hits", "rate({H}_count{M}[1m])", true},
     {"trace.http.request.errors", "rate({H}_count{status_code=~\"5..\",M}[1m])", true},
 };
@@ -532,20 +531,19 @@ MonitoringReply MetricsQuery(const History& h,
   }
   const std::string joined = absl::StrJoin(matchers, ",");
   auto fill = [&](std::string q, const std::string& family) {
-    return absl::StrReplaceAll(
-        q, {{",M}", joined.empty() ? "}" : absl::StrCat(",", joined, "}")},
-            {"{M}", joined.empty() ? "" : absl::StrCat("{", joined, "}")},
-            {"{H}", family}});
+    return absl::StrReplaceAll(q, {{",M}", joined.empty() ? "}" : absl::StrCat(",", joined, "}")},
+                                   {"{M}", joined.empty() ? "" : absl::StrCat("{", joined, "}")},
+                                   {"{H}", family}});
   };
   std::string promql;
   if (!percentile.empty()) {
     // The percentile of the buckets summed over the group, per family (their bounds differ).
     std::vector<std::string> parts;
     for (const char* family : kTraceFamilies) {
-      parts.push_back(absl::StrCat(
-          "histogram_quantile(0.", percentile.substr(1), ", sum by (le",
-          group.empty() ? "" : ",", absl::StrJoin(group, ","), ") (",
-          fill(absl::StrCat("rate(", family, "_bucket{M}[1m])"), family), "))"));
+      parts.push_back(absl::StrCat("histogram_quantile(0.", percentile.substr(1), ", sum by (le",
+                                   group.empty() ? "" : ",", absl::StrJoin(group, ","), ") (",
+                                   fill(absl::StrCat("rate(", family, "_bucket{M}[1m])"), family),
+                                   "))"));
     }
     promql = absl::StrJoin(parts, " or ");
   } else if (m->trace) {

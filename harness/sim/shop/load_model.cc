@@ -428,7 +428,7 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
   struct Outcome {
     double count;
     double latency_ms;
-    std::string error;  // Empty for success.
+    std::string error;      // Empty for success.
     double backend_ms = 0;  // An API request's time in the services behind the front-end.
   };
   // Each step of the journey gets 1/kSteps of a user's requests.

@@ -117,7 +117,8 @@ class LoadModel {
   struct RouteKey {
     std::string service, method, route, code;
     bool operator<(const RouteKey& o) const {
-      return std::tie(service, method, route, code) < std::tie(o.service, o.method, o.route, o.code);
+      return std::tie(service, method, route, code) <
+             std::tie(o.service, o.method, o.route, o.code);
     }
   };
   // The bucket bounds `service` uses (11 or 14 of them).
@@ -153,8 +154,8 @@ class LoadModel {
   // Fractional counts carried from one second to the next, by name.
   std::map<std::string, double> carry_;
   // Adds `count` requests answered in about `seconds` (spread log-normally) to a histogram.
-  void CountRequests(const char* service, const char* method, const char* route,
-                     const char* code, double count, double seconds, double sigma);
+  void CountRequests(const char* service, const char* method, const char* route, const char* code,
+                     double count, double seconds, double sigma);
   std::map<RouteKey, RequestHistogram> requests_;
   bool idle_ = true;
 };
