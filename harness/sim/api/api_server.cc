@@ -133,6 +133,23 @@ std::string MetaString(const nlohmann::json& o, const char* field) {
 
 namespace {
 
+// The API server, Prometheus and Loki answer gzip (or nothing) whatever else a client accepts;
+// cpp-httplib would pick brotli for a client that lists it (Node's fetch, curl's
+// --compressed), at about 0.7 ms a response. Takes br and zstd out of Accept-Encoding before
+// cpp-httplib decides how to encode the response.
+void OfferGzipOnly(httplib::Request* req) {
+  auto it = req->headers.find("Accept-Encoding");
+  if (it == req->headers.end()) return;
+  std::vector<std::string> kept;
+  for (absl::string_view e : absl::StrSplit(it->second, ',')) {
+    e = absl::StripAsciiWhitespace(e);
+    const absl::string_view name = e.substr(0, e.find(';'));
+    if (name == "br" || name == "zstd") continue;
+    kept.emplace_back(e);
+  }
+  it->second = absl::StrJoin(kept, ", ");
+}
+
 // The API's time fields: metav1.Time and metav1.MicroTime values of the kinds served.
 bool IsTimeField(const std::string& key) {
   static const auto* keys = new absl::flat_hash_set<std::string>{"creationTimestamp",
@@ -1074,6 +1091,9 @@ absl::StatusOr<int> ApiServer::Start(int port) {
   http_->set_tcp_nodelay(true);
   http_->set_write_timeout(30, 0);
   auto serve = [this](const httplib::Request& req, httplib::Response& res) {
+    // cpp-httplib answers the request it was handed; narrowing what it may encode is the one
+    // change made to it (see OfferGzipOnly).
+    OfferGzipOnly(const_cast<httplib::Request*>(&req));
     handler_->Serve(req, res);
   };
   // Requests that may carry a body read it here, bounded. A request with neither
@@ -1110,6 +1130,7 @@ absl::StatusOr<int> ApiServer::Start(int port) {
     }
     httplib::Request with_body = req;
     with_body.body = std::move(body);
+    OfferGzipOnly(const_cast<httplib::Request*>(&req));
     handler_->Serve(with_body, res);
   };
   http_->Get(".*", serve);
