@@ -49,6 +49,14 @@ std::string TempDir::WriteFile(const std::string& relative, absl::string_view co
   return full.string();
 }
 
+std::string NpmDir() {
+  if (const char* dir = std::getenv("SRE_EVAL_NPM_DIR"); dir != nullptr && *dir != '\0') {
+    return dir;
+  }
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr ? home : "") + "/.cache/sre-eval/npm";
+}
+
 bool HaveKubectl() {
   static const bool have = [] {
     PosixProcessRunner runner;

@@ -23,6 +23,10 @@ absl::Time At(const char* rfc3339);
 // skip without it.
 bool HaveKubectl();
 
+// Where scripts/install-deps.sh installs the npm packages the tests drive as real clients:
+// $SRE_EVAL_NPM_DIR, else ~/.cache/sre-eval/npm.
+std::string NpmDir();
+
 // Whether `pid` is gone: no such process, or a zombie nobody has reaped yet (an orphan waits
 // for the container's init, which may be slow to reap). Polls for up to `patience`.
 bool ProcessIsGone(int pid, absl::Duration patience);

@@ -14,19 +14,6 @@ namespace agent {
 namespace {
 
 constexpr char kAnswerPointer[] = "/choices/0/message/content";
-// RFC 3986 percent-encoding of everything but the unreserved characters.
-std::string PercentEncode(absl::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += absl::StrFormat("%%%02X", static_cast<unsigned char>(c));
-    }
-  }
-  return out;
-}
-
 int64_t UsageField(const nlohmann::json& usage, const char* name) {
   auto it = usage.find(name);
   if (it == usage.end() || !it->is_number_integer()) return -1;

@@ -123,18 +123,6 @@ absl::Status ReadOrders(Kubectl* k, Findings* f) {
   return absl::OkStatus();
 }
 
-std::string QueryEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += absl::StrFormat("%%%02X", c);
-    }
-  }
-  return out;
-}
-
 // One instant query: (labels, value) per element of the answer's vector.
 absl::StatusOr<std::vector<std::pair<nlohmann::json, double>>> PromQuery(HttpClient* http,
                                                                          const std::string& base,
@@ -142,7 +130,7 @@ absl::StatusOr<std::vector<std::pair<nlohmann::json, double>>> PromQuery(HttpCli
                                                                          absl::Time at) {
   HttpRequest r;
   // At the server's own now when `at` is infinite.
-  r.url = absl::StrCat(base, "/api/v1/query?query=", QueryEscape(query));
+  r.url = absl::StrCat(base, "/api/v1/query?query=", PercentEncode(query));
   if (at != absl::InfiniteFuture()) absl::StrAppend(&r.url, "&time=", absl::ToUnixSeconds(at));
   r.timeout = absl::Seconds(30);
   r.max_response_bytes = size_t{4} << 20;

@@ -76,18 +76,6 @@ std::string CheckSchema(const json& schema, const json& args) {
   return "";
 }
 
-std::string QueryEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += absl::StrFormat("%%%02X", c);
-    }
-  }
-  return out;
-}
-
 // A DNS-1035 label, as Service names are.
 bool IsServiceName(const std::string& s) {
   if (s.empty() || s.size() > 63 || !absl::ascii_islower(s[0]) || s.back() == '-') return false;
@@ -395,21 +383,21 @@ ToolResult ToolSet::Monitoring(const std::string& name, const json& args, AuditE
     if (!args.contains(key)) return;
     const json& v = args[key];
     absl::StrAppend(url, "&", key, "=",
-                    QueryEscape(v.is_string() ? v.get<std::string>() : v.dump()));
+                    PercentEncode(v.is_string() ? v.get<std::string>() : v.dump()));
   };
   if (name == "prometheus_query" || name == "prometheus_query_range") {
     const bool range = name == "prometheus_query_range";
     audit->verb = range ? "query_range" : "query";
     req.url = absl::StrCat(env_.cluster.prometheus, "/api/v1/", audit->verb,
-                           "?query=", QueryEscape(query));
+                           "?query=", PercentEncode(query));
     for (const char* k : {"time", "start", "end", "step"}) param(k, &req.url);
   } else if (name == "loki_query_range") {
     audit->verb = "query_range";
-    req.url = absl::StrCat(env_.cluster.loki, "/api/v1/query_range?query=", QueryEscape(query));
+    req.url = absl::StrCat(env_.cluster.loki, "/api/v1/query_range?query=", PercentEncode(query));
     for (const char* k : {"start", "end", "limit", "direction"}) param(k, &req.url);
   } else if (name == "datadog_metrics_query") {
     audit->verb = "query";
-    req.url = absl::StrCat(env_.cluster.datadog, "/api/v1/query?query=", QueryEscape(query));
+    req.url = absl::StrCat(env_.cluster.datadog, "/api/v1/query?query=", PercentEncode(query));
     for (const char* k : {"from", "to"}) param(k, &req.url);
   } else {  // datadog_logs_search
     audit->verb = "logs_search";

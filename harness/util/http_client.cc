@@ -13,10 +13,23 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 
 namespace sre_eval {
+
+std::string PercentEncode(absl::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (absl::ascii_isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += absl::StrFormat("%%%02X", static_cast<unsigned char>(c));
+    }
+  }
+  return out;
+}
 
 std::string HttpResponse::Header(const std::string& name) const {
   for (const auto& [key, value] : headers) {

@@ -9,12 +9,17 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace sre_eval {
 
 using HttpHeaders = std::vector<std::pair<std::string, std::string>>;
+
+// RFC 3986 percent-encoding of everything but the unreserved characters (A-Z a-z 0-9 - . _ ~),
+// for a query parameter's value or a path segment.
+std::string PercentEncode(absl::string_view text);
 
 struct HttpRequest {
   std::string method = "GET";

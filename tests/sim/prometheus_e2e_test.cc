@@ -223,11 +223,7 @@ TEST(PrometheusE2eTest, PromtoolSeesTheCrashAsKubectlDoes) {
   // the guide's log search finds the start-up line of every instance, the restart count is
   // kubectl's, and the front-end's back-offs are among the events, one per occurrence (14
   // over the 8 minutes; read after the events' TTL).
-  const char* home = std::getenv("HOME");
-  const std::string npm_dir =
-      std::getenv("SRE_EVAL_NPM_DIR") != nullptr
-          ? std::getenv("SRE_EVAL_NPM_DIR")
-          : absl::StrCat(home != nullptr ? home : "", "/.cache/sre-eval/npm");
+  const std::string npm_dir = NpmDir();
   if (!std::filesystem::exists(npm_dir + "/node_modules/@datadog/datadog-api-client")) {
     std::cerr << "the Datadog npm client is not installed (scripts/install-deps.sh); its part of "
                  "this test is skipped\n";

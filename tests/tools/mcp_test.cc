@@ -196,11 +196,7 @@ TEST(McpStdioTest, OneLineInOneLineOutAndOverlongLinesRefused) {
 // calls every tool over both transports against `sre-eval mcp` on its own sim.
 TEST(McpE2eTest, TheOfficialTypeScriptClientListsAndCallsEveryTool) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; the kubectl tool runs it";
-  const char* home = std::getenv("HOME");
-  const std::string npm_dir =
-      std::getenv("SRE_EVAL_NPM_DIR") != nullptr
-          ? std::getenv("SRE_EVAL_NPM_DIR")
-          : absl::StrCat(home != nullptr ? home : "", "/.cache/sre-eval/npm");
+  const std::string npm_dir = NpmDir();
   if (!std::filesystem::exists(npm_dir + "/node_modules/@modelcontextprotocol/sdk/package.json")) {
     GTEST_SKIP() << "the MCP TypeScript SDK is not installed (scripts/install-deps.sh)";
   }
@@ -271,11 +267,7 @@ TEST(McpE2eTest, TheOfficialTypeScriptClientListsAndCallsEveryTool) {
 // --env kube` on the run's own cluster and monitoring, and answers from what the tools showed.
 TEST(McpE2eTest, ARunAsksAnMcpAgentThatInvestigatesThroughSreEvalMcp) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; the kubectl tool runs it";
-  const char* home = std::getenv("HOME");
-  const std::string npm_dir =
-      std::getenv("SRE_EVAL_NPM_DIR") != nullptr
-          ? std::getenv("SRE_EVAL_NPM_DIR")
-          : absl::StrCat(home != nullptr ? home : "", "/.cache/sre-eval/npm");
+  const std::string npm_dir = NpmDir();
   if (!std::filesystem::exists(npm_dir + "/node_modules/@modelcontextprotocol/sdk/package.json")) {
     GTEST_SKIP() << "the MCP TypeScript SDK is not installed (scripts/install-deps.sh)";
   }
