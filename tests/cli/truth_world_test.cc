@@ -33,18 +33,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string UrlEncode(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += absl::StrFormat("%%%02X", c);
-    }
-  }
-  return out;
-}
-
 std::string Unix(absl::Time t) { return absl::StrCat(absl::ToUnixSeconds(t)); }
 
 // The monitoring APIs of one sim, as an agent's tools would call them.
@@ -64,10 +52,11 @@ class World {
     return json::parse(got->body, nullptr, false);
   }
 
-  // Prometheus: an instant vector as (labels, value) pairs.
-  std::vector<std::pair<json, double>> Instant(const std::string& query, absl::Time at) {
-    json doc = Get(absl::StrCat(how_.prometheus, "/api/v1/query?query=", UrlEncode(query),
-                                "&time=", Unix(at)));
+  // An instant query's vector as (labels, value) pairs, from Prometheus or Loki (`base`).
+  std::vector<std::pair<json, double>> Vector(const std::string& base, const std::string& query,
+                                              absl::Time at) {
+    json doc =
+        Get(absl::StrCat(base, "/api/v1/query?query=", PercentEncode(query), "&time=", Unix(at)));
     std::vector<std::pair<json, double>> out;
     for (const json& r : doc["data"]["result"]) {
       double v = 0;
@@ -75,6 +64,9 @@ class World {
       out.emplace_back(r["metric"], v);
     }
     return out;
+  }
+  std::vector<std::pair<json, double>> Instant(const std::string& query, absl::Time at) {
+    return Vector(how_.prometheus, query, at);
   }
   // One number: the only element of an instant vector, or NaN when there is none.
   double Scalar(const std::string& query, absl::Time at) {
@@ -86,7 +78,7 @@ class World {
   std::vector<std::pair<json, std::vector<std::pair<absl::Time, double>>>> Range(
       const std::string& query, absl::Time start, absl::Time end, int step_seconds = 15) {
     json doc =
-        Get(absl::StrCat(how_.prometheus, "/api/v1/query_range?query=", UrlEncode(query),
+        Get(absl::StrCat(how_.prometheus, "/api/v1/query_range?query=", PercentEncode(query),
                          "&start=", Unix(start), "&end=", Unix(end), "&step=", step_seconds));
     std::vector<std::pair<json, std::vector<std::pair<absl::Time, double>>>> out;
     for (const json& r : doc["data"]["result"]) {
@@ -109,7 +101,7 @@ class World {
   // Loki: the lines of a log query, oldest first.
   std::vector<Line> Logs(const std::string& query, absl::Time start, absl::Time end,
                          int limit = 5000, const char* direction = "forward") {
-    json doc = Get(absl::StrCat(how_.loki, "/api/v1/query_range?query=", UrlEncode(query),
+    json doc = Get(absl::StrCat(how_.loki, "/api/v1/query_range?query=", PercentEncode(query),
                                 "&start=", Unix(start), "&end=", Unix(end), "&limit=", limit,
                                 "&direction=", direction));
     std::vector<Line> out;
@@ -126,15 +118,7 @@ class World {
   }
   // Loki: a metric query's vector as (labels, value).
   std::vector<std::pair<json, double>> LogMetric(const std::string& query, absl::Time at) {
-    json doc =
-        Get(absl::StrCat(how_.loki, "/api/v1/query?query=", UrlEncode(query), "&time=", Unix(at)));
-    std::vector<std::pair<json, double>> out;
-    for (const json& r : doc["data"]["result"]) {
-      double v = 0;
-      EXPECT_TRUE(absl::SimpleAtod(r["value"][1].get<std::string>(), &v));
-      out.emplace_back(r["metric"], v);
-    }
-    return out;
+    return Vector(how_.loki, query, at);
   }
 
   // Datadog Logs Search: every matching event (all pages).
