@@ -293,6 +293,13 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     }
     model = std::move(*made);
     server = std::make_unique<sim::ApiServer>(model.get());
+    // The clock's endpoints are the harness's alone: agents get the kubeconfig, not this.
+    absl::StatusOr<std::string> token = RandomHex(16);
+    if (!token.ok()) {
+      err << me << "cannot make the sim's control token: " << token.status().message() << "\n";
+      return kExitEnvironment;
+    }
+    server->set_control_token(*token);
     absl::StatusOr<int> port = server->Start(0);
     if (!port.ok()) {
       err << me << "cannot start the simulated cluster's API: " << port.status().message() << "\n";
@@ -306,8 +313,8 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
       err << me << "cannot write the kubeconfig: " << w.message() << "\n";
       return kExitEnvironment;
     }
-    sim_clock =
-        std::make_unique<cluster::SimClock>(absl::StrCat("http://127.0.0.1:", *port), http.get());
+    sim_clock = std::make_unique<cluster::SimClock>(absl::StrCat("http://127.0.0.1:", *port),
+                                                    http.get(), *token);
     prometheus = absl::StrCat("http://127.0.0.1:", *port, "/prometheus");
     loki = absl::StrCat("http://127.0.0.1:", *port, "/loki");
     datadog = absl::StrCat("http://127.0.0.1:", *port, "/datadog");

@@ -19,11 +19,13 @@ constexpr absl::Duration kAdvanceTimeout = absl::Minutes(10);
 
 // Sends `method url` and returns the "now" of the JSON answer.
 absl::StatusOr<absl::Time> ReadNow(HttpClient* http, const std::string& method,
-                                   const std::string& url, absl::Duration timeout) {
+                                   const std::string& url, const std::string& token,
+                                   absl::Duration timeout) {
   HttpRequest request;
   request.method = method;
   request.url = url;
   request.timeout = timeout;
+  if (!token.empty()) request.headers.push_back({"Authorization", "Bearer " + token});
   absl::StatusOr<HttpResponse> sent = http->Send(request);
   if (!sent.ok()) {
     return absl::Status(sent.status().code(), absl::StrCat("sim clock: ", sent.status().message()));
@@ -46,12 +48,12 @@ absl::StatusOr<absl::Time> ReadNow(HttpClient* http, const std::string& method,
 
 }  // namespace
 
-SimClock::SimClock(std::string base_url, HttpClient* http)
-    : base_url_(std::move(base_url)), http_(http) {}
+SimClock::SimClock(std::string base_url, HttpClient* http, std::string token)
+    : base_url_(std::move(base_url)), http_(http), token_(std::move(token)) {}
 
 absl::Time SimClock::Now() {
   absl::StatusOr<absl::Time> now =
-      ReadNow(http_, "GET", absl::StrCat(base_url_, "/sim/v1/clock"), kClockTimeout);
+      ReadNow(http_, "GET", absl::StrCat(base_url_, "/sim/v1/clock"), token_, kClockTimeout);
   absl::MutexLock lock(&mu_);
   if (!now.ok()) {
     if (status_.ok()) status_ = now.status();
@@ -64,8 +66,9 @@ absl::Time SimClock::Now() {
 void SimClock::SleepFor(absl::Duration d) {
   if (d <= absl::ZeroDuration()) return;
   int64_t seconds = absl::ToInt64Seconds(absl::Ceil(d, absl::Seconds(1)));
-  absl::StatusOr<absl::Time> now = ReadNow(
-      http_, "POST", absl::StrCat(base_url_, "/sim/v1/advance?by=", seconds, "s"), kAdvanceTimeout);
+  absl::StatusOr<absl::Time> now =
+      ReadNow(http_, "POST", absl::StrCat(base_url_, "/sim/v1/advance?by=", seconds, "s"), token_,
+              kAdvanceTimeout);
   absl::MutexLock lock(&mu_);
   if (!now.ok()) {
     if (status_.ok()) status_ = now.status();

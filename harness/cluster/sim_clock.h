@@ -17,8 +17,9 @@ namespace cluster {
 
 class SimClock final : public Clock {
  public:
-  // `base_url` like "http://127.0.0.1:43121"; `http` must outlive this.
-  SimClock(std::string base_url, HttpClient* http);
+  // `base_url` like "http://127.0.0.1:43121"; `http` must outlive this. `token`, when the sim
+  // has one (ApiServer::set_control_token), goes with every request.
+  SimClock(std::string base_url, HttpClient* http, std::string token = "");
 
   // On an HTTP failure Now() returns the last time it read (InfinitePast before any) and
   // SleepFor returns without advancing; both record the error for status().
@@ -32,6 +33,7 @@ class SimClock final : public Clock {
  private:
   std::string base_url_;
   HttpClient* http_;
+  std::string token_;
   mutable absl::Mutex mu_;
   absl::Time last_ ABSL_GUARDED_BY(mu_) = absl::InfinitePast();
   absl::Status status_ ABSL_GUARDED_BY(mu_);

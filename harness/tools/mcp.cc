@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <fstream>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -11,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "util/file_util.h"
 
 #ifndef SRE_EVAL_VERSION
 #define SRE_EVAL_VERSION "dev"
@@ -50,15 +50,6 @@ json ToolJson(const ToolSpec& s) {
             {"destructiveHint", false},
             {"idempotentHint", true},
             {"openWorldHint", false}}}};
-}
-
-std::string RandomHex(size_t bytes) {
-  std::string raw(bytes, '\0');
-  std::ifstream urandom("/dev/urandom", std::ios::binary);
-  urandom.read(raw.data(), static_cast<std::streamsize>(bytes));
-  std::string out;
-  for (unsigned char c : raw) absl::StrAppendFormat(&out, "%02x", c);
-  return out;
 }
 
 }  // namespace
@@ -259,7 +250,11 @@ absl::StatusOr<int> McpHttpServer::Start(int port) {
     std::shared_ptr<Session> session;
     if (initialize) {
       session = std::make_shared<Session>(tools_);
-      std::string id = RandomHex(16);
+      absl::StatusOr<std::string> made = RandomHex(16);
+      if (!made.ok()) {
+        return send(res, 500, McpError(nullptr, -32603, "Internal error: no session id"));
+      }
+      const std::string id = *made;
       {
         absl::MutexLock lock(&mu_);
         sessions_[id] = session;

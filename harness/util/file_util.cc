@@ -85,6 +85,27 @@ absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path, off_t* size) {
   return fd;
 }
 
+absl::StatusOr<std::string> RandomHex(size_t bytes) {
+  UniqueFd fd(open("/dev/urandom", O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus(errno, "open /dev/urandom");
+  std::string raw(bytes, '\0');
+  size_t got = 0;
+  while (got < bytes) {
+    const ssize_t n = read(fd.get(), raw.data() + got, bytes - got);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return ErrnoStatus(n < 0 ? errno : EIO, "read /dev/urandom");
+    got += static_cast<size_t>(n);
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes * 2);
+  for (unsigned char c : raw) {
+    out += kHex[c >> 4];
+    out += kHex[c & 15];
+  }
+  return out;
+}
+
 absl::StatusOr<std::string> ReadFile(const std::string& path, size_t max_bytes) {
   off_t size = 0;
   absl::StatusOr<UniqueFd> fd = OpenRegularFile(path, &size);

@@ -21,6 +21,10 @@ namespace sre_eval {
 // "PATH: too many levels of symbolic links"; PermissionDenied.
 absl::StatusOr<UniqueFd> OpenRegularFile(const std::string& path, off_t* size = nullptr);
 
+// `bytes` random bytes from /dev/urandom as lower-case hex: session ids and tokens.
+// Internal error when /dev/urandom cannot be read.
+absl::StatusOr<std::string> RandomHex(size_t bytes);
+
 // Reads the whole of a regular file, opened as OpenRegularFile does, with its errors.
 // ResourceExhausted when it is larger than `max_bytes` (the file is not read), or grows past
 // it while being read.

@@ -214,12 +214,13 @@ esac
 // Issue 19: on the sim the request carries the monitoring APIs, and an agent that queries
 // them sees the incident's history: here a command agent asks the sim's Prometheus API, at
 // the window's end, for payment's fewest replicas over the window (0: it was scaled down),
-// and Loki for the orders' log lines that name payment.
+// and Loki for the orders' log lines that name payment. The sim's clock endpoint, beside
+// them, is the harness's: the agent gets 403 there.
 TEST(RunE2eFailuresTest, TheAgentIsHandedTheSimsMonitoringAndItAnswers) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
   TempDir dir;
-  const std::string script =
-      dir.WriteFile("agent.py", R"(import json, sys, urllib.parse, urllib.request, datetime
+  const std::string script = dir.WriteFile(
+      "agent.py", R"(import json, sys, urllib.error, urllib.parse, urllib.request, datetime
 r = json.load(sys.stdin)
 m = r["monitoring"]
 end = datetime.datetime.strptime(r["window"]["end"], "%Y-%m-%dT%H:%M:%SZ").replace(
@@ -228,9 +229,15 @@ q = urllib.parse.urlencode({"query": 'min(min_over_time(kube_deployment_spec_rep
 v = json.load(urllib.request.urlopen(m["prometheus"] + "/api/v1/query?" + q))
 q = urllib.parse.urlencode({"query": 'sum(count_over_time({app="orders"} |= "payment" [15m]))', "time": int(end)})
 l = json.load(urllib.request.urlopen(m["loki"] + "/api/v1/query?" + q))
-print("payment replicas at least %s; %s orders lines name payment; datadog %s" % (
+clock = m["prometheus"].replace("/prometheus", "/sim/v1/clock")
+try:
+    urllib.request.urlopen(clock)
+    code = 200
+except urllib.error.HTTPError as e:
+    code = e.code
+print("payment replicas at least %s; %s orders lines name payment; datadog %s; clock %s" % (
     v["data"]["result"][0]["value"][1], l["data"]["result"][0]["value"][1],
-    m["datadog"].endswith("/datadog")))
+    m["datadog"].endswith("/datadog"), code))
 )");
   const std::string agent = dir.WriteFile(
       "agent.yaml", absl::StrCat("kind: command\nname: monitoring-cli\ntimeout: 30s\ncommand:\n"
@@ -243,7 +250,7 @@ print("payment replicas at least %s; %s orders lines name payment; datadog %s" %
   ASSERT_EQ(r.size(), 5u) << err.str();
   // Seed 3: payment's calls from 65 checkouts were refused while it was at 0.
   EXPECT_EQ(r["i3.cause#1"].value("answer", ""),
-            "payment replicas at least 0; 65 orders lines name payment; datadog True")
+            "payment replicas at least 0; 65 orders lines name payment; datadog True; clock 403")
       << r["i3.cause#1"];
 }
 

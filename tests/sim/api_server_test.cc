@@ -119,6 +119,37 @@ TEST_F(ApiServerTest, ResponsesAreGzipOrPlainNeverBrotli) {
   }
 }
 
+// With a control token (what record and run set), the clock's endpoints answer only the
+// harness: an agent using the cluster gets 403.
+TEST(ApiServerControlTest, TheControlEndpointsNeedTheTokenWhenOneIsSet) {
+  SimOptions options;
+  options.start = absl::FromUnixSeconds(1795514400);  // 2026-11-24T10:00:00Z
+  auto sim = Sim::Create(options);
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  ApiServer server(sim->get());
+  server.set_control_token("s3cret");
+  absl::StatusOr<int> port = server.Start(0);
+  ASSERT_TRUE(port.ok()) << port.status();
+  httplib::Client client("127.0.0.1", *port);
+  auto r = client.Get("/sim/v1/clock");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["message"],
+            "the sim's control endpoints are the harness's: they need its token");
+  r = client.Post("/sim/v1/advance?by=1h", {{"Authorization", "Bearer wrong"}}, "", "text/plain");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  r = client.Get("/sim/v1/clock", {{"Authorization", "Bearer s3cret"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["now"], "2026-11-24T10:00:00Z");
+  // The cluster itself is not behind the token.
+  r = client.Get("/api/v1/namespaces/sock-shop/pods");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  server.Stop();
+}
+
 TEST_F(ApiServerTest, TheControlEndpointAdvancesTheClock) {
   auto r = client_->Get("/sim/v1/clock");
   ASSERT_TRUE(r);

@@ -1035,6 +1035,13 @@ void ApiServer::Handler::NodeProxy(const httplib::Request& req, httplib::Respons
 
 void ApiServer::Handler::Control(const httplib::Request& req, httplib::Response& res,
                                  const std::string& what) {
+  // The harness's own endpoints: with a token set, only the harness (which holds it) may
+  // read or move the clock, never an agent using the cluster it was handed.
+  if (!control_token_.empty() &&
+      req.get_header_value("Authorization") != absl::StrCat("Bearer ", control_token_)) {
+    return Error(res, {403, "Forbidden",
+                       "the sim's control endpoints are the harness's: they need its token"});
+  }
   if (what == "clock" && req.method == "GET") {
     return Json(res, 200, {{"now", ApiTime(sim_->Now())}, {"seed", sim_->seed()}});
   }
@@ -1188,6 +1195,10 @@ void ApiServer::Stop() {
   if (thread_.joinable()) thread_.join();
   http_.reset();
   header_deadline_.reset();
+}
+
+void ApiServer::set_control_token(std::string token) {
+  handler_->set_control_token(std::move(token));
 }
 
 void ApiServer::set_time_shift(const std::atomic<int64_t>* seconds) {

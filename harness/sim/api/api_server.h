@@ -59,6 +59,11 @@ class ApiServer {
   // /sim/v1 control API, which speaks virtual time.
   void set_time_shift(const std::atomic<int64_t>* seconds);
 
+  // With a token, /sim/v1/* answers only requests carrying "Authorization: Bearer TOKEN"
+  // (others get 403): what `record` and `run` set, so that an agent cannot read or move the
+  // clock. Without one (`sre-eval sim`, the tests) they are open. Call before Start.
+  void set_control_token(std::string token);
+
   // Serves one request in-process, without a socket, as a worker thread would: for fuzzing.
   // `req` needs method, path, params, headers and body set; a watch leaves its stream in
   // `res`'s content provider. Thread-safe like the server.

@@ -69,6 +69,8 @@ class ApiServer::Handler {
 
   void set_port(int port) { port_ = port; }
   void set_time_shift(const std::atomic<int64_t>* seconds) { shift_seconds_ = seconds; }
+  // See ApiServer::set_control_token. Set before serving.
+  void set_control_token(std::string token) { control_token_ = std::move(token); }
 
   void Serve(const httplib::Request& req, httplib::Response& res);
 
@@ -180,6 +182,7 @@ class ApiServer::Handler {
   RequestMetrics metrics_;  // What /metrics reports.
   std::atomic<bool> stopping_{false};
   const std::atomic<int64_t>* shift_seconds_ = nullptr;  // Not owned; see Shift().
+  std::string control_token_;  // "" when /sim/v1 is open; see ApiServer::set_control_token
 };
 
 }  // namespace sim
