@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -257,7 +258,12 @@ absl::StatusOr<int> McpHttpServer::Start(int port) {
       const std::string id = *made;
       {
         absl::MutexLock lock(&mu_);
+        while (order_.size() >= kMaxMcpSessions) {
+          sessions_.erase(order_.front());
+          order_.pop_front();
+        }
         sessions_[id] = session;
+        order_.push_back(id);
       }
       res.set_header("Mcp-Session-Id", id);
     } else {
@@ -288,7 +294,9 @@ absl::StatusOr<int> McpHttpServer::Start(int port) {
   });
   http_->Delete("/mcp", [this](const httplib::Request& req, httplib::Response& res) {
     absl::MutexLock lock(&mu_);
-    res.status = sessions_.erase(req.get_header_value("Mcp-Session-Id")) == 1 ? 200 : 404;
+    const std::string id = req.get_header_value("Mcp-Session-Id");
+    res.status = sessions_.erase(id) == 1 ? 200 : 404;
+    order_.erase(std::remove(order_.begin(), order_.end(), id), order_.end());
   });
   const int bound = port == 0 ? http_->bind_to_any_port("127.0.0.1")
                               : (http_->bind_to_port("127.0.0.1", port) ? port : -1);

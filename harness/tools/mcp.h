@@ -10,6 +10,7 @@
 #ifndef SRE_EVAL_TOOLS_MCP_H_
 #define SRE_EVAL_TOOLS_MCP_H_
 
+#include <deque>
 #include <istream>
 #include <map>
 #include <memory>
@@ -32,6 +33,8 @@ namespace tools {
 
 inline constexpr const char* kMcpLatestVersion = "2025-11-25";
 inline constexpr size_t kMaxMcpMessageBytes = size_t{4} << 20;
+// Sessions an HTTP server keeps: past this, each new one ends the oldest.
+inline constexpr size_t kMaxMcpSessions = 256;
 
 // One client's conversation. Not thread-safe (a transport serialises a session's messages).
 class McpSession {
@@ -89,6 +92,7 @@ class McpHttpServer {
   std::unique_ptr<std::thread> thread_;
   absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
+  std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // session ids, oldest first
   uint64_t next_ ABSL_GUARDED_BY(mu_) = 0;
 };
 

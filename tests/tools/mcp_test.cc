@@ -3,6 +3,8 @@
 // stdio and Streamable HTTP against the sim.
 #include "tools/mcp.h"
 
+#include <httplib.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -190,6 +192,53 @@ TEST(McpStdioTest, OneLineInOneLineOutAndOverlongLinesRefused) {
             "{\"error\":{\"code\":-32700,\"message\":\"Parse error: a message over 4194304 "
             "bytes\"},\"id\":null,\"jsonrpc\":\"2.0\"}\n"
             "{\"id\":2,\"jsonrpc\":\"2.0\",\"result\":{}}\n");
+}
+
+// Streamable HTTP at the edges: the session header, unknown and ended sessions, foreign
+// origins, what a client must accept, GET, and a bound on the sessions kept.
+TEST(McpHttpTest, SessionsOriginsAndBounds) {
+  ToolSet tools(ToolEnv{});
+  McpHttpServer server(&tools);
+  absl::StatusOr<int> port = server.Start(0);
+  ASSERT_TRUE(port.ok()) << port.status();
+  httplib::Client c("127.0.0.1", *port);
+  const std::string init =
+      R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18"}})";
+  const std::string ping = R"({"jsonrpc":"2.0","id":2,"method":"ping"})";
+  auto r = c.Post("/mcp", init, "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  const std::string first = r->get_header_value("Mcp-Session-Id");
+  EXPECT_EQ(first.size(), 32u);
+  r = c.Post("/mcp", ping, "application/json");
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(json::parse(r->body)["error"]["message"],
+            "Bad Request: Mcp-Session-Id header is required");
+  r = c.Post("/mcp", {{"Mcp-Session-Id", "nope"}}, ping, "application/json");
+  EXPECT_EQ(r->status, 404);
+  r = c.Post("/mcp", {{"Mcp-Session-Id", first}}, ping, "application/json");
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(json::parse(r->body), json::parse(R"({"jsonrpc":"2.0","id":2,"result":{}})"));
+  r = c.Post("/mcp", {{"Mcp-Session-Id", first}},
+             R"({"jsonrpc":"2.0","method":"notifications/initialized"})", "application/json");
+  EXPECT_EQ(r->status, 202);
+  EXPECT_EQ(r->body, "");
+  r = c.Post("/mcp", {{"Origin", "https://evil.example"}}, init, "application/json");
+  EXPECT_EQ(r->status, 403);
+  r = c.Post("/mcp", {{"Accept", "text/event-stream"}}, init, "application/json");
+  EXPECT_EQ(r->status, 406);
+  r = c.Post("/mcp", init, "text/plain");
+  EXPECT_EQ(r->status, 415);
+  r = c.Get("/mcp");
+  EXPECT_EQ(r->status, 405);
+  EXPECT_EQ(r->get_header_value("Allow"), "POST, DELETE");
+  // 256 more sessions end the first.
+  for (size_t i = 0; i < kMaxMcpSessions; ++i) {
+    ASSERT_EQ(c.Post("/mcp", init, "application/json")->status, 200);
+  }
+  r = c.Post("/mcp", {{"Mcp-Session-Id", first}}, ping, "application/json");
+  EXPECT_EQ(r->status, 404);
+  server.Stop();
 }
 
 // The official MCP TypeScript SDK's client (installed by scripts/install-deps.sh) lists and
