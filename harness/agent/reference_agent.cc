@@ -170,25 +170,36 @@ absl::Status ReadMonitoring(HttpClient* http, const AgentRequest& request, Findi
   auto key = [](const nlohmann::json& m) {
     return std::make_pair(m.value("pod", ""), m.value("container", ""));
   };
-  const std::pair<const char*, std::string> queries[] = {
-      {"cpu", absl::StrCat("max by (pod, container) (max_over_time(irate(container_cpu_usage_"
-                           "seconds_total",
-                           sel, "[1m])", range, ":15s]))")},
-      {"cpu_median",
+  // Each query fills one field of every container's Peak, scaled from Prometheus' unit.
+  struct Query {
+    int64_t Findings::Peak::*field;
+    double scale;
+    std::string promql;
+  };
+  constexpr double kMib = 1.0 / (1024 * 1024);
+  const Query queries[] = {
+      {&Findings::Peak::cpu_m, 1000,
+       absl::StrCat("max by (pod, container) (max_over_time(irate(container_cpu_usage_"
+                    "seconds_total",
+                    sel, "[1m])", range, ":15s]))")},
+      {&Findings::Peak::cpu_median_m, 1000,
        absl::StrCat("max by (pod, container) (quantile_over_time(0.5, irate(container_cpu_usage_"
                     "seconds_total",
                     sel, "[1m])", range, ":15s]))")},
-      {"memory", absl::StrCat("max by (pod, container) (max_over_time(container_memory_"
-                              "working_set_bytes",
-                              sel, range, "]))")},
-      {"cpu_limit", absl::StrCat("max by (pod, container) (max_over_time(kube_pod_container_"
-                                 "resource_limits{namespace=\"",
-                                 ns, "\", resource=\"cpu\"}", range, "]))")},
-      {"memory_limit", absl::StrCat("max by (pod, container) (max_over_time(kube_pod_container_"
-                                    "resource_limits{namespace=\"",
-                                    ns, "\", resource=\"memory\"}", range, "]))")}};
-  for (const auto& [what, q] : queries) {
-    ASSIGN_OR_RETURN(auto rows, PromQuery(http, base, q, at));
+      {&Findings::Peak::memory_mib, kMib,
+       absl::StrCat("max by (pod, container) (max_over_time(container_memory_"
+                    "working_set_bytes",
+                    sel, range, "]))")},
+      {&Findings::Peak::cpu_limit_m, 1000,
+       absl::StrCat("max by (pod, container) (max_over_time(kube_pod_container_"
+                    "resource_limits{namespace=\"",
+                    ns, "\", resource=\"cpu\"}", range, "]))")},
+      {&Findings::Peak::memory_limit_mib, kMib,
+       absl::StrCat("max by (pod, container) (max_over_time(kube_pod_container_"
+                    "resource_limits{namespace=\"",
+                    ns, "\", resource=\"memory\"}", range, "]))")}};
+  for (const Query& q : queries) {
+    ASSIGN_OR_RETURN(auto rows, PromQuery(http, base, q.promql, at));
     for (const auto& [labels, v] : rows) {
       auto [pod, container] = key(labels);
       if (pod.empty() || container.empty()) continue;
@@ -196,12 +207,7 @@ absl::Status ReadMonitoring(HttpClient* http, const AgentRequest& request, Findi
       p.pod = pod;
       p.container = container;
       p.deployment = DeploymentOfName(pod);
-      const std::string w = what;
-      if (w == "cpu") p.cpu_m = std::llround(v * 1000);
-      if (w == "cpu_median") p.cpu_median_m = std::llround(v * 1000);
-      if (w == "memory") p.memory_mib = std::llround(v / (1024 * 1024));
-      if (w == "cpu_limit") p.cpu_limit_m = std::llround(v * 1000);
-      if (w == "memory_limit") p.memory_limit_mib = std::llround(v / (1024 * 1024));
+      p.*q.field = std::llround(v * q.scale);
     }
   }
   // The OOM kills since the window started, up to now (cAdvisor counts a kill once its

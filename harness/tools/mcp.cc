@@ -95,8 +95,8 @@ std::optional<json> McpSession::HandleOne(const json& message) {
   }
   const json params = message.value("params", json::object());
   if (!has_id) {
-    // Notifications: initialized, cancelled, ...; none needs an answer.
-    if (method == "notifications/initialized") initialized_ = !version_.empty();
+    // Notifications: initialized, cancelled, ...; none needs an answer (a session is ready once
+    // initialize is answered).
     return std::nullopt;
   }
   const json& id = message["id"];

@@ -47,7 +47,6 @@ class McpSession {
   // The answer to one message's text: a parse error when it is not JSON.
   std::optional<nlohmann::json> HandleText(const std::string& text);
 
-  bool initialized() const { return initialized_; }
   const std::string& protocol_version() const { return version_; }
 
  private:
@@ -56,7 +55,6 @@ class McpSession {
                         nlohmann::json* error);
 
   const ToolSet* tools_;
-  bool initialized_ = false;
   std::string version_;
 };
 

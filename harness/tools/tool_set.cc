@@ -53,8 +53,9 @@ std::string CheckSchema(const json& schema, const json& args) {
     } else if (type == "integer") {
       if (!value.is_number_integer()) return absl::StrCat("'", key, "' must be an integer");
       const int64_t v = value.get<int64_t>();
-      if ((p.contains("minimum") && v < p["minimum"].get<int64_t>()) ||
-          (p.contains("maximum") && v > p["maximum"].get<int64_t>())) {
+      // Every bounded integer the tools take has both bounds.
+      if (p.contains("minimum") && p.contains("maximum") &&
+          (v < p["minimum"].get<int64_t>() || v > p["maximum"].get<int64_t>())) {
         return absl::StrCat("'", key, "' must be between ", p["minimum"].get<int64_t>(), " and ",
                             p["maximum"].get<int64_t>());
       }
@@ -278,7 +279,6 @@ ToolResult ToolSet::Call(const std::string& name, const json& args) const {
   AuditEntry audit;
   audit.time = absl::Now();
   audit.tool = name;
-  const absl::Time t0 = absl::Now();
   ToolResult r;
   const ToolSpec* spec = nullptr;
   for (const ToolSpec& s : specs_) {
@@ -297,7 +297,7 @@ ToolResult ToolSet::Call(const std::string& name, const json& args) const {
   } else {
     r = Monitoring(name, args, &audit);
   }
-  audit.latency = absl::Now() - t0;
+  audit.latency = absl::Now() - audit.time;
   audit.bytes = r.bytes;
   if (audit.status.empty()) audit.status = r.is_error ? "error" : "ok";
   if (env_.audit) env_.audit(audit);

@@ -274,12 +274,16 @@ void Scraper::Scrape(
       if (busy && seconds <= 60) {
         // Under load, usage changes from second to second: the counter adds up each one
         // (as the kernel's cpuacct does), not the scrape's instant times the interval.
+        auto cores_at = [&](absl::Time at) {
+          return at == t ? cores
+                         : static_cast<double>(usage(pod, container, at).cpu_nanocores) / 1e9;
+        };
         double used = 0;
         absl::Time s = t;
-        for (; s - absl::Seconds(1) >= in.last; s -= absl::Seconds(1)) {
-          used += static_cast<double>(usage(pod, container, s).cpu_nanocores) / 1e9;
-        }
-        used += cores * std::max(0.0, absl::ToDoubleSeconds(s - in.last));
+        for (; s - absl::Seconds(1) >= in.last; s -= absl::Seconds(1)) used += cores_at(s);
+        // The part of a second since the instance started, at that second's usage.
+        const double rest = absl::ToDoubleSeconds(s - in.last);
+        if (rest > 0) used += rest * cores_at(s);
         in.cpu_seconds += used;
       } else {
         in.cpu_seconds += cores * seconds;
