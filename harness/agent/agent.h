@@ -50,6 +50,18 @@ struct Usage {
   int64_t total_tokens = -1;
 };
 
+// What a tool-calling agent did for one answer (the built-in loop, context: tools).
+struct LoopStats {
+  int turns = 0;            // chat completions calls
+  int tool_calls = 0;       // tool calls run (answer excluded)
+  int malformed_calls = 0;  // arguments not JSON, no such tool, arguments against the schema
+  int failed_calls = 0;     // tool calls whose result was an error (malformed ones included)
+  // How the question ended: "answer" (the answer tool), "message" (a reply with no tool call),
+  // "turns", "calls", "tokens" or "time" (a bound reached first), "error" (the model's endpoint
+  // failed).
+  std::string stop;
+};
+
 struct AgentAnswer {
   std::string text;  // the answer; empty on error
   // Empty, or why the call failed, for people ("HTTP 500 after 4 attempts: ...",
@@ -64,6 +76,8 @@ struct AgentAnswer {
   // were replaced by U+FFFD where they entered (util/utf8.h RepairUtf8). `text` and `error`
   // are always valid UTF-8.
   bool invalid_utf8 = false;
+  bool looped = false;  // `loop` holds what the tool-calling loop did
+  LoopStats loop;
 
   bool ok() const { return error.empty(); }
 };
@@ -73,8 +87,8 @@ class Agent {
   virtual ~Agent() = default;
   // "http", "openai", "command" or "reference".
   virtual std::string kind() const = 0;
-  // "none" (the agent investigates on its own) or "evidence" (the request carries the
-  // evidence pack).
+  // "none" (the agent investigates on its own), "evidence" (the request carries the
+  // evidence pack) or "tools" (the built-in tool-calling loop investigates).
   virtual std::string context_mode() const = 0;
   // Thread-safe. Never throws: a failure is an answer with `error` set. The answer's text and
   // error are valid UTF-8.

@@ -35,7 +35,8 @@ std::string StderrTail(absl::string_view err) {
 
 }  // namespace
 
-nlohmann::json DefaultRequestJson(const AgentRequest& request) {
+nlohmann::json DefaultRequestJson(const AgentRequest& request, bool expose_incident,
+                                  bool expose_prompt_id) {
   nlohmann::json history = nlohmann::json::array();
   for (const Turn& turn : request.history) {
     history.push_back({{"role", turn.role}, {"content", turn.content}});
@@ -43,8 +44,6 @@ nlohmann::json DefaultRequestJson(const AgentRequest& request) {
   nlohmann::json out = {
       {"message", request.message},
       {"history", std::move(history)},
-      {"incident", request.incident},
-      {"prompt_id", request.prompt_id},
       {"window", {{"start", request.window_start}, {"end", request.window_end}}},
       {"cluster",
        {{"kubeconfig", request.cluster.kubeconfig},
@@ -52,6 +51,8 @@ nlohmann::json DefaultRequestJson(const AgentRequest& request) {
         {"namespace", request.cluster.ns}}},
       {"trial", request.trial},
   };
+  if (expose_incident) out["incident"] = request.incident;
+  if (expose_prompt_id) out["prompt_id"] = request.prompt_id;
   nlohmann::json monitoring = MonitoringJson(request.cluster);
   if (!monitoring.empty()) out["monitoring"] = std::move(monitoring);
   if (!request.evidence.empty()) out["evidence"] = request.evidence;
@@ -74,7 +75,7 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
   answer.attempts = 1;  // A command may have side effects: it is never retried.
   SubprocessOptions options;
   options.argv = config_.argv;
-  options.stdin_data = DefaultRequestJson(request).dump();
+  options.stdin_data = DefaultRequestJson(request, config_.expose_incident, config_.expose_prompt_id).dump();
   options.timeout = config_.policy.timeout;
   options.max_stdout_bytes = config_.policy.max_answer_bytes;
   options.contain_descendants = true;  // Nothing the agent starts outlives its call.

@@ -19,7 +19,10 @@ namespace agent {
 //  "window": {"start","end"}, "cluster": {"kubeconfig","context","namespace"},
 //  "monitoring": {"prometheus","loki","datadog"} (only the APIs there are; no key when none),
 //  "evidence" (only when not empty), "trial"}.
-nlohmann::json DefaultRequestJson(const AgentRequest& request);
+// "incident" and "prompt_id" only when the agent file exposes them (`expose`): a name to look
+// an answer key up by is no part of an incident.
+nlohmann::json DefaultRequestJson(const AgentRequest& request, bool expose_incident = false,
+                                  bool expose_prompt_id = false);
 
 // {"prometheus": URL, "loki": URL, "datadog": URL} with the APIs `cluster` has ({} when none).
 nlohmann::json MonitoringJson(const ClusterAccess& cluster);

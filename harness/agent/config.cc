@@ -122,7 +122,13 @@ class ConfigParser {
              std::vector<std::pair<std::string, std::string>>* out);
   std::optional<nlohmann::json> Body(const YAML::Node& node, const std::string& path);
 
+  // A number in [lo, hi].
+  void Number(YamlMap& map, const std::string& prefix, const std::string& key, double lo,
+              double hi, double* out);
   void ParseOpenAi(const YAML::Node& node, AgentConfig* config);
+  void ParseLoop(const YAML::Node& node, AgentConfig* config);
+  void ParsePrices(const YAML::Node& node, AgentConfig* config);
+  void ParseExpose(YamlMap& map, AgentConfig* config);
   void ParseHttp(const YAML::Node& node, AgentConfig* config);
   void ParseCommand(const YAML::Node& node, AgentConfig* config);
 
@@ -244,6 +250,22 @@ void ConfigParser::Whole(YamlMap& map, const std::string& prefix, const std::str
     return;
   }
   *out = static_cast<T>(v);
+}
+
+void ConfigParser::Number(YamlMap& map, const std::string& prefix, const std::string& key,
+                          double lo, double hi, double* out) {
+  std::optional<YamlString> s = map.String(key, false);
+  if (!s.has_value()) return;
+  std::optional<Expanded> e = Expand(*s, prefix + key);
+  if (!e.has_value() || !e->verbatim) return;
+  double v = 0;
+  if (!absl::SimpleAtod(e->text, &v) || !std::isfinite(v) || v < lo || v > hi) {
+    Error(s->line, s->column,
+          absl::StrCat("'", key, "' must be a number from ", lo, " to ", hi, ", got '", e->text,
+                       "'"));
+    return;
+  }
+  *out = v;
 }
 
 void ConfigParser::Url(YamlMap& map, const std::string& prefix, const std::string& key,
@@ -450,6 +472,49 @@ void ConfigParser::ParseOpenAi(const YAML::Node& node, AgentConfig* config) {
   if (auto system = String(map, p, "system", false)) config->system = system->text;
 }
 
+void ConfigParser::ParseLoop(const YAML::Node& node, AgentConfig* config) {
+  const std::string p = "tools.";
+  YamlMap map(node, file_, "'tools'",
+              {"max_turns", "max_calls", "max_tokens", "time", "max_output_bytes"}, diags_);
+  if (!map.valid()) return;
+  LoopLimits& l = config->loop;
+  Whole(map, p, "max_turns", 1, 1000, &l.max_turns);
+  Whole(map, p, "max_calls", 1, 10000, &l.max_calls);
+  Whole(map, p, "max_tokens", int64_t{0}, int64_t{1} << 40, &l.max_tokens);
+  Duration(map, "time", &l.time);
+  Whole(map, p, "max_output_bytes", size_t{256}, size_t{16} << 20, &l.max_output_bytes);
+}
+
+void ConfigParser::ParsePrices(const YAML::Node& node, AgentConfig* config) {
+  YamlMap map(node, file_, "'prices'", {"input", "output"}, diags_);
+  if (!map.valid()) return;
+  for (const char* key : {"input", "output"}) {
+    if (!map.Find(key).IsDefined()) {
+      Error(map.node(), absl::StrCat("'prices' is missing required key '", key,
+                                     "' (USD per million tokens)"));
+    }
+  }
+  Number(map, "prices.", "input", 0, 1e6, &config->input_price);
+  Number(map, "prices.", "output", 0, 1e6, &config->output_price);
+}
+
+void ConfigParser::ParseExpose(YamlMap& map, AgentConfig* config) {
+  std::optional<std::vector<YamlString>> names = map.StringList("expose", false);
+  if (!names.has_value()) return;
+  static const std::vector<std::string> kNames = {"incident", "prompt_id"};
+  for (const YamlString& n : *names) {
+    if (n.value == "incident") {
+      config->expose_incident = true;
+    } else if (n.value == "prompt_id") {
+      config->expose_prompt_id = true;
+    } else {
+      Error(n.line, n.column,
+            absl::StrCat("'expose' lists incident and prompt_id only, got '", n.value, "'",
+                         DidYouMean(n.value, kNames)));
+    }
+  }
+}
+
 void ConfigParser::ParseHttp(const YAML::Node& node, AgentConfig* config) {
   const std::string p = "http.";
   YamlMap map(node, file_, "'http'", {"url", "method", "headers", "body", "answer"}, diags_);
@@ -500,7 +565,7 @@ void ConfigParser::ParseCommand(const YAML::Node& node, AgentConfig* config) {
 void ConfigParser::Parse(const YAML::Node& root, AgentConfig* config) {
   YamlMap map(root, file_, "agent file",
               {"kind", "name", "context", "timeout", "retries", "max_answer_bytes", "budget",
-               "openai", "http", "command"},
+               "openai", "http", "command", "tools", "prices", "expose"},
               diags_);
   if (!map.valid()) return;
   if (std::optional<YamlString> kind = map.String("kind", true)) {
@@ -518,15 +583,32 @@ void ConfigParser::Parse(const YAML::Node& root, AgentConfig* config) {
   if (auto name = String(map, "", "name", false)) config->name = name->text;
   config->context_mode = config->kind == "openai" ? "evidence" : "none";
   if (std::optional<YamlString> context = map.String("context", false)) {
-    static const std::vector<std::string> kModes = {"none", "evidence"};
-    if (std::find(kModes.begin(), kModes.end(), context->value) != kModes.end()) {
+    static const std::vector<std::string> kModes = {"none", "evidence", "tools"};
+    if (context->value == "tools" && !config->kind.empty() && config->kind != "openai") {
+      Error(context->line, context->column,
+            absl::StrCat("'context: tools' is the built-in tool-calling loop of kind openai; an "
+                         "agent of kind '",
+                         config->kind,
+                         "' calls tools on its own (sre-eval mcp serves them: agents/mcp.yaml)"));
+    } else if (std::find(kModes.begin(), kModes.end(), context->value) != kModes.end()) {
       config->context_mode = context->value;
     } else {
       Error(context->line, context->column,
-            absl::StrCat("'context' must be none or evidence, got '", context->value, "'",
+            absl::StrCat("'context' must be none, evidence or tools, got '", context->value, "'",
                          DidYouMean(context->value, kModes)));
     }
   }
+  ParseExpose(map, config);
+  YAML::Node tools = map.Find("tools");
+  if (tools.IsDefined()) {
+    if (config->context_mode != "tools") {
+      Error(tools, "'tools' sets the bounds of 'context: tools' and applies to nothing else");
+    } else {
+      ParseLoop(tools, config);
+    }
+  }
+  YAML::Node prices = map.Find("prices");
+  if (prices.IsDefined()) ParsePrices(prices, config);
   Duration(map, "timeout", &config->policy.timeout);
   Duration(map, "budget", &config->policy.budget);
   Whole(map, "", "retries", 0, 10, &config->policy.retries);

@@ -7,7 +7,16 @@
 //
 //   kind: openai                     # http | openai | command
 //   name: gpt-4o-mini baseline       # shown in reports (default: the file name without .yaml)
-//   context: evidence                # none | evidence (default: none; evidence for openai)
+//   context: evidence                # none | evidence | tools (default: none; evidence for
+//                                    # openai; tools: openai only, the built-in tool-calling loop)
+//   expose: [incident, prompt_id]    # what requests name besides the question (default: nothing)
+//   tools:                           # the tool-calling loop's bounds, per question
+//     max_turns: 20                  # chat completions calls
+//     max_calls: 40                  # tool calls
+//     max_tokens: 0                  # prompt + completion tokens over the question; 0: no bound
+//     time: 10m
+//     max_output_bytes: 16384        # per tool result, cut with a visible marker
+//   prices: {input: 0.15, output: 0.60}  # USD per million tokens: cost per answer and run
 //   timeout: 60s                     # per call
 //   retries: 3                       # extra attempts on connection errors, 429 and 5xx
 //   max_answer_bytes: 262144
@@ -61,12 +70,29 @@ struct CallPolicy {
   absl::Duration budget = absl::Minutes(30);  // every call of a run together
 };
 
+// The built-in tool-calling loop's bounds per question (context: tools).
+struct LoopLimits {
+  int max_turns = 20;
+  int max_calls = 40;
+  int64_t max_tokens = 0;  // 0: no bound
+  absl::Duration time = absl::Minutes(10);
+  size_t max_output_bytes = size_t{16} << 10;
+};
+
 struct AgentConfig {
   std::string file;
   std::string kind;  // "http", "openai", "command", "reference"
   std::string name;
-  std::string context_mode;  // "none" or "evidence"
+  std::string context_mode;  // "none", "evidence" or "tools"
   CallPolicy policy;
+  LoopLimits loop;
+  // USD per million prompt (input) and completion (output) tokens; negative when not given.
+  double input_price = -1;
+  double output_price = -1;
+  // What the request names besides the question: the incident and the prompt id only when the
+  // agent file asks for them (`expose`), so that an agent cannot look its answers up.
+  bool expose_incident = false;
+  bool expose_prompt_id = false;
   // http
   std::string url;
   std::string method = "POST";

@@ -1,5 +1,6 @@
 #include "cli/ask.h"
 
+#include <cmath>
 #include <cstdio>
 #include <exception>
 #include <map>
@@ -48,7 +49,8 @@ int Depth(const Suite& suite, const Prompt* p) {
 }
 
 std::string ResponseLine(const Item& item, const std::string& agent_name,
-                         const std::vector<std::string>& secrets) {
+                         const AskOptions& o) {
+  const std::vector<std::string>& secrets = o.secrets;
   const agent::AgentAnswer& a = item.answer;
   nlohmann::json j = {{"schema_version", 1},
                       {"incident", item.prompt->incident},
@@ -73,6 +75,20 @@ std::string ResponseLine(const Item& item, const std::string& agent_name,
   if (a.usage.completion_tokens >= 0) usage["completion_tokens"] = a.usage.completion_tokens;
   if (a.usage.total_tokens >= 0) usage["total_tokens"] = a.usage.total_tokens;
   if (!usage.empty()) j["usage"] = std::move(usage);
+  if (o.input_price >= 0 && o.output_price >= 0 && a.usage.prompt_tokens >= 0 &&
+      a.usage.completion_tokens >= 0) {
+    const double cost = (static_cast<double>(a.usage.prompt_tokens) * o.input_price +
+                         static_cast<double>(a.usage.completion_tokens) * o.output_price) /
+                        1e6;
+    j["cost_usd"] = std::round(cost * 1e6) / 1e6;  // to the micro-dollar
+  }
+  if (a.looped) {
+    j["loop"] = {{"turns", a.loop.turns},
+                 {"tool_calls", a.loop.tool_calls},
+                 {"malformed_calls", a.loop.malformed_calls},
+                 {"failed_calls", a.loop.failed_calls},
+                 {"stop", a.loop.stop}};
+  }
   // Agents repair their text (agent.h); `replace` keeps a line from ever failing on text that
   // came another way (a prompt rendered from a cluster's truth).
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -254,7 +270,7 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
           item.asked = true;
           std::string line;
           try {
-            line = ResponseLine(item, o.agent_name, o.secrets);
+            line = ResponseLine(item, o.agent_name, o);
           } catch (const std::exception& e) {
             // Kept as that answer's error: the line must be written, or the answer is lost.
             item.answer = agent::AgentAnswer();
@@ -262,7 +278,7 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
             item.answer.latency = answer.latency;
             item.answer.error = absl::StrCat("internal error while storing the answer: ", e.what());
             RepairUtf8(&item.answer.error);
-            line = ResponseLine(item, o.agent_name, o.secrets);
+            line = ResponseLine(item, o.agent_name, o);
           }
           if (std::fwrite(line.data(), 1, line.size(), out.get()) != line.size() ||
               std::fflush(out.get()) != 0) {

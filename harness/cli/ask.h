@@ -31,6 +31,10 @@ struct AskOptions {
   agent::ClusterAccess cluster;        // how the agent reaches the cluster
   std::vector<std::string> secrets;    // never written: replaced by [REDACTED]
   size_t evidence_budget = 24000;      // for agents in context mode "evidence"
+  // USD per million prompt and completion tokens (negative: unknown): each answer with token
+  // usage gets its "cost_usd".
+  double input_price = -1;
+  double output_price = -1;
   // (prompt id, trial) pairs already answered (a resumed run): not asked again.
   std::set<std::pair<std::string, int>> skip;
   // When > 0: questions not yet sent are not asked (and not written); those in flight finish.

@@ -41,6 +41,8 @@
 #include "score/score_table.h"
 #include "score/scores_json.h"
 #include "suite/fingerprint.h"
+#include "tools/audit_log.h"
+#include "tools/tool_loop.h"
 #include "util/diagnostic.h"
 #include "util/file_util.h"
 #include "util/http_client.h"
@@ -500,7 +502,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     gate.overall_source = "--fail-under";
   }
 
-  // The agent under test.
+  // The agent under test, and the audit trail of what it does (opened with the run folder).
+  tools::AuditLog audit;
   PosixProcessRunner runner;
   auto http = std::make_unique<CurlHttpClient>();
   agent::AgentConfig config = agent::ReferenceAgentConfig();
@@ -518,13 +521,22 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       return kExitBadInput;
     }
     config = *std::move(loaded);
-    absl::StatusOr<std::unique_ptr<agent::Agent>> made =
-        agent::MakeAgent(config, http.get(), &runner, SystemClock::Get(), ro.seed);
-    if (!made.ok()) {
-      err << me << made.status().message() << "\n";
-      return kExitBadInput;
+    if (config.context_mode == "tools") {
+      // The built-in tool-calling loop: its tool calls go to the run's audit trail.
+      tested = std::make_unique<tools::ToolLoopAgent>(
+          config, http.get(), &runner, SystemClock::Get(), ro.seed,
+          [&audit](const agent::AgentRequest& r, const tools::AuditEntry& e) {
+            audit.AddToolCall(r, e);
+          });
+    } else {
+      absl::StatusOr<std::unique_ptr<agent::Agent>> made =
+          agent::MakeAgent(config, http.get(), &runner, SystemClock::Get(), ro.seed);
+      if (!made.ok()) {
+        err << me << made.status().message() << "\n";
+        return kExitBadInput;
+      }
+      tested = *std::move(made);
     }
-    tested = *std::move(made);
   }
   // Before anything is recorded: an agent that cannot be reached would fail every answer
   // after the whole recording.
@@ -565,6 +577,12 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     ao.secrets = config.secrets;
     ao.interrupts = &g_run_interrupts;
     ao.skip = Answered(run_dir + "/responses.jsonl");
+    ao.input_price = config.input_price;
+    ao.output_price = config.output_price;
+    if (absl::Status opened = audit.Open(run_dir + "/audit.jsonl"); !opened.ok()) {
+      err << me << "cannot write the audit trail: " << opened.message() << "\n";
+    }
+    audit.set_secrets(config.secrets);
     out << incident_id << ": asking " << config.name << "\n" << std::flush;
     absl::StatusOr<AskSummary> s = AskSuite(under_test, ao, &out);
     if (s.ok()) {

@@ -285,10 +285,15 @@ ToolResult ToolSet::Call(const std::string& name, const json& args) const {
     if (s.name == name) spec = &s;
   }
   if (spec == nullptr) {
-    r = Cut(absl::StrCat("unknown tool '", name, "'"), true);
+    std::vector<std::string> names;
+    for (const ToolSpec& s : specs_) names.push_back(s.name);
+    r = Cut(absl::StrCat("unknown tool '", name, "'; the tools are ", absl::StrJoin(names, ", ")),
+            true);
+    r.bad_call = true;
     audit.status = "refused: unknown tool";
   } else if (std::string problem = CheckSchema(spec->input_schema, args); !problem.empty()) {
     r = Cut(absl::StrCat("invalid arguments for ", name, ": ", problem), true);
+    r.bad_call = true;
     audit.status = absl::StrCat("refused: ", problem);
   } else if (name == "kubectl") {
     r = Kubectl(args, &audit);

@@ -44,6 +44,8 @@ struct ToolResult {
   bool is_error = false;  // The call failed: `text` says why (bad arguments, exit status).
   bool truncated = false;
   int64_t bytes = 0;  // The output's size before the cut.
+  // The call named no tool offered here, or its arguments broke the tool's schema.
+  bool bad_call = false;
 };
 
 // One call as the audit trail keeps it.

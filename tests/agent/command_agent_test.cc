@@ -30,12 +30,27 @@ AgentRequest SampleRequest() {
 
 TEST(DefaultRequestJsonTest, CarriesEveryField) {
   EXPECT_EQ(
-      DefaultRequestJson(SampleRequest()).dump(),
+      DefaultRequestJson(SampleRequest(), true, true).dump(),
       R"({"cluster":{"context":"sim","kubeconfig":"/run/kubeconfig","namespace":"sock-shop"},)"
       R"("history":[{"content":"What broke?","role":"user"},)"
       R"({"content":"payment restarted","role":"assistant"}],"incident":"crash",)"
       R"("message":"Why did payment crash?","prompt_id":"i1.why_crash","trial":2,)"
       R"("window":{"end":"2026-11-24T10:15:00Z","start":"2026-11-24T10:00:00Z"}})");
+}
+
+// Unless the agent file exposes them, nothing names the incident or the prompt.
+TEST(DefaultRequestJsonTest, IncidentAndPromptOnlyWhenExposed) {
+  EXPECT_EQ(
+      DefaultRequestJson(SampleRequest()).dump(),
+      R"({"cluster":{"context":"sim","kubeconfig":"/run/kubeconfig","namespace":"sock-shop"},)"
+      R"("history":[{"content":"What broke?","role":"user"},)"
+      R"({"content":"payment restarted","role":"assistant"}],)"
+      R"("message":"Why did payment crash?","trial":2,)"
+      R"("window":{"end":"2026-11-24T10:15:00Z","start":"2026-11-24T10:00:00Z"}})");
+  EXPECT_EQ(DefaultRequestJson(SampleRequest(), true, false)["incident"], "crash");
+  EXPECT_FALSE(DefaultRequestJson(SampleRequest(), true, false).contains("prompt_id"));
+  EXPECT_EQ(DefaultRequestJson(SampleRequest(), false, true)["prompt_id"], "i1.why_crash");
+  EXPECT_FALSE(DefaultRequestJson(SampleRequest(), false, true).contains("incident"));
 }
 
 // The monitoring APIs the cluster has: on the sim its own, on a real cluster the user's; the

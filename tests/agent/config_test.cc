@@ -70,7 +70,7 @@ std::vector<ErrorCase> ErrorCases() {
        {"agent.yaml:2:10: 'command' must be a mapping, got a list"}},
       {"bad_context",
        "kind: command\ncontext: evidnce\ncommand: {argv: [x]}\n",
-       {"agent.yaml:2:10: 'context' must be none or evidence, got 'evidnce' (did you mean "
+       {"agent.yaml:2:10: 'context' must be none, evidence or tools, got 'evidnce' (did you mean "
         "'evidence'?)"}},
       {"bad_durations",
        "kind: command\ntimeout: 60\nbudget: -5m\ncommand: {argv: [x]}\n",
@@ -168,6 +168,31 @@ std::vector<ErrorCase> ErrorCases() {
        {"agent.yaml:2:1: YAML syntax error: end of sequence flow not found"}},
       {"empty_file", "# nothing\n", {"agent.yaml: file is empty"}},
       {"not_a_mapping", "- kind\n", {"agent.yaml:1:1: agent file must be a mapping, got a list"}},
+      {"tools_for_a_command",
+       "kind: command\ncontext: tools\ncommand: {argv: [x]}\n",
+       {"agent.yaml:2:10: 'context: tools' is the built-in tool-calling loop of kind openai; an "
+        "agent of kind 'command' calls tools on its own (sre-eval mcp serves them: "
+        "agents/mcp.yaml)"}},
+      {"loop_values",
+       "kind: openai\ncontext: tools\ntools: {max_turns: 0, max_calls: x, time: -1s, "
+       "max_output_bytes: 10, max_tokenz: 5}\nopenai: {model: m}\n",
+       {"agent.yaml:3:20: 'max_turns' must be a whole number from 1 to 1000, got '0'",
+        "agent.yaml:3:34: 'max_calls' must be a whole number from 1 to 10000, got 'x'",
+        "agent.yaml:3:43: 'time' must be more than 0s, got '-1s'",
+        "agent.yaml:3:66: 'max_output_bytes' must be a whole number from 256 to 16777216, got "
+        "'10'",
+        "agent.yaml:3:70: unknown key 'max_tokenz' in 'tools' (did you mean 'max_tokens'?)"}},
+      {"tools_without_the_loop",
+       "kind: openai\ntools: {max_turns: 3}\nopenai: {model: m}\n",
+       {"agent.yaml:2:8: 'tools' sets the bounds of 'context: tools' and applies to nothing "
+        "else"}},
+      {"prices",
+       "kind: openai\nprices: {input: -1}\nopenai: {model: m}\n",
+       {"agent.yaml:2:9: 'prices' is missing required key 'output' (USD per million tokens)",
+        "agent.yaml:2:17: 'input' must be a number from 0 to 1e+06, got '-1'"}},
+      {"expose",
+       "kind: command\nexpose: [incident, prompt]\ncommand: {argv: [x]}\n",
+       {"agent.yaml:2:20: 'expose' lists incident and prompt_id only, got 'prompt'"}},
   };
 }
 
@@ -430,6 +455,43 @@ TEST(AgentConfigTest, ShippedExamplesExpand) {
       DiagnosticStrings(diags),
       std::vector<std::string>{path + ":15:12: environment variable OPENAI_API_KEY is not set (" +
                                path + " uses it for openai.api_key)"});
+}
+
+TEST(AgentConfigTest, TheToolLoopAndItsBoundsPricesAndExposure) {
+  Loaded loaded = Load(
+      "kind: openai\ncontext: tools\nexpose: [prompt_id]\n"
+      "tools: {max_turns: 5, max_calls: 7, max_tokens: 9000, time: 90s, max_output_bytes: 4096}\n"
+      "prices: {input: 2.5, output: 10}\nopenai: {model: m}\n");
+  ASSERT_TRUE(loaded.config.ok()) << loaded.config.status();
+  const AgentConfig& c = *loaded.config;
+  EXPECT_EQ(c.context_mode, "tools");
+  EXPECT_EQ(c.loop.max_turns, 5);
+  EXPECT_EQ(c.loop.max_calls, 7);
+  EXPECT_EQ(c.loop.max_tokens, 9000);
+  EXPECT_EQ(c.loop.time, absl::Seconds(90));
+  EXPECT_EQ(c.loop.max_output_bytes, 4096u);
+  EXPECT_EQ(c.input_price, 2.5);
+  EXPECT_EQ(c.output_price, 10);
+  EXPECT_FALSE(c.expose_incident);
+  EXPECT_TRUE(c.expose_prompt_id);
+  // The defaults: nothing exposed, no prices, the loop's own bounds.
+  loaded = Load("kind: openai\ncontext: tools\nopenai: {model: m}\n");
+  ASSERT_TRUE(loaded.config.ok()) << loaded.config.status();
+  EXPECT_EQ(loaded.config->loop.max_turns, 20);
+  EXPECT_EQ(loaded.config->loop.max_calls, 40);
+  EXPECT_EQ(loaded.config->loop.max_tokens, 0);
+  EXPECT_EQ(loaded.config->loop.time, absl::Minutes(10));
+  EXPECT_EQ(loaded.config->input_price, -1);
+  EXPECT_FALSE(loaded.config->expose_incident);
+  // The shipped example.
+  Diagnostics diags;
+  absl::StatusOr<AgentConfig> shipped =
+      LoadAgentConfig(std::string(SRE_EVAL_SOURCE_DIR) + "/agents/openai-tools.yaml",
+                      FakeEnv({{"OPENAI_API_KEY", "sk-test-0123456789"}}), true, &diags);
+  ASSERT_TRUE(shipped.ok()) << shipped.status();
+  EXPECT_EQ(shipped->context_mode, "tools");
+  EXPECT_EQ(shipped->loop.max_tokens, 400000);
+  EXPECT_EQ(shipped->output_price, 0.6);
 }
 
 TEST(AgentConfigTest, ReferenceAgentConfig) {

@@ -249,7 +249,7 @@ TEST(AskSecretTest, APlantedSecretNeverReachesTheRunFolder) {
     ASSERT_EQ(Record(ro, nullptr, &interrupts, &run, err), 0) << err.str();
   }
   std::string file = dir.WriteFile(
-      "agent.yaml", absl::StrCat("kind: http\nname: planted\nretries: 0\nhttp:\n  url: "
+      "agent.yaml", absl::StrCat("kind: http\nname: planted\nexpose: [prompt_id]\nretries: 0\nhttp:\n  url: "
                                  "http://127.0.0.1:",
                                  port,
                                  "/ask\n  headers:\n    Authorization: \"Bearer "

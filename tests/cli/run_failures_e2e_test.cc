@@ -88,7 +88,7 @@ class HostileAgentServer {
 std::string HttpAgentFile(const TempDir& dir, int port, const std::string& pointer,
                           const std::string& timeout = "5s") {
   return dir.WriteFile("agent.yaml",
-                       absl::StrCat("kind: http\nname: hostile\nretries: 0\ntimeout: ", timeout,
+                       absl::StrCat("kind: http\nname: hostile\nexpose: [prompt_id]\nretries: 0\ntimeout: ", timeout,
                                     "\nhttp:\n  url: http://127.0.0.1:", port, "/ask\n  answer: \"",
                                     pointer, "\"\n"));
 }
@@ -187,7 +187,7 @@ case "$request" in
 esac
 )"));
   const std::string agent = dir.WriteFile(
-      "agent.yaml", absl::StrCat("kind: command\nname: hostile-cli\ntimeout: 10s\ncommand:\n"
+      "agent.yaml", absl::StrCat("kind: command\nname: hostile-cli\nexpose: [prompt_id]\ntimeout: 10s\ncommand:\n"
                                  "  argv: [/bin/sh, '",
                                  script, "']\n"));
   const std::string run_dir = dir.path() + "/run";

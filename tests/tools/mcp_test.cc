@@ -106,7 +106,8 @@ TEST(ToolSetTest, RunsKubectlOnTheGivenClusterAndCutsTheOutputWithAMarker) {
   r = tools.Call("http_get", {{"service", "orders"}, {"path", "/x"}, {"port", 70000}});
   EXPECT_EQ(r.text, "invalid arguments for http_get: 'port' must be between 1 and 65535");
   r = tools.Call("prometheus_query", {{"query", "up"}});
-  EXPECT_EQ(r.text, "unknown tool 'prometheus_query'");
+  EXPECT_EQ(r.text, "unknown tool 'prometheus_query'; the tools are kubectl, http_get");
+  EXPECT_TRUE(r.bad_call);
   ASSERT_EQ(audit.size(), 5u);
   EXPECT_EQ(audit[0].tool, "kubectl");
   EXPECT_EQ(audit[0].verb, "get");

@@ -1,0 +1,62 @@
+#include "tools/audit_log.h"
+
+#include <cerrno>
+#include <utility>
+
+#include "agent/config.h"
+#include "util/file_util.h"
+
+namespace sre_eval {
+namespace tools {
+
+std::string AuditTime(absl::Time t) {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
+}
+
+nlohmann::json ToolCallLine(const agent::AgentRequest& request, const AuditEntry& entry) {
+  return {{"time", AuditTime(entry.time)},
+          {"incident", request.incident},
+          {"prompt_id", request.prompt_id},
+          {"trial", request.trial},
+          {"source", "tool"},
+          {"tool", entry.tool},
+          {"verb", entry.verb},
+          {"target", entry.target},
+          {"status", entry.status},
+          {"bytes", entry.bytes},
+          {"latency_ms", absl::ToInt64Milliseconds(entry.latency)}};
+}
+
+AuditLog::~AuditLog() {
+  absl::MutexLock lock(&mu_);
+  if (file_ != nullptr) std::fclose(file_);
+}
+
+absl::Status AuditLog::Open(const std::string& path) {
+  absl::MutexLock lock(&mu_);
+  if (file_ != nullptr) std::fclose(file_);
+  file_ = std::fopen(path.c_str(), "a");
+  if (file_ == nullptr) return ErrnoStatus(errno, path);
+  return absl::OkStatus();
+}
+
+void AuditLog::set_secrets(std::vector<std::string> secrets) {
+  absl::MutexLock lock(&mu_);
+  secrets_ = std::move(secrets);
+}
+
+void AuditLog::AddToolCall(const agent::AgentRequest& request, const AuditEntry& entry) {
+  AddLine(ToolCallLine(request, entry));
+}
+
+void AuditLog::AddLine(const nlohmann::json& line) {
+  std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  absl::MutexLock lock(&mu_);
+  if (file_ == nullptr) return;
+  text = agent::Redact(text, secrets_) + "\n";
+  std::fwrite(text.data(), 1, text.size(), file_);
+  std::fflush(file_);
+}
+
+}  // namespace tools
+}  // namespace sre_eval
