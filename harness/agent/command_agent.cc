@@ -79,6 +79,10 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
   options.timeout = config_.policy.timeout;
   options.max_stdout_bytes = config_.policy.max_answer_bytes;
   options.contain_descendants = true;  // Nothing the agent starts outlives its call.
+  // kubectl and client libraries find the cluster they were handed, and nothing else.
+  if (!request.cluster.kubeconfig.empty()) {
+    options.env.emplace_back("KUBECONFIG", request.cluster.kubeconfig);
+  }
   absl::Time start = clock_->Now();
   absl::StatusOr<SubprocessResult> result = runner_->Run(options);
   answer.latency = clock_->Now() - start;

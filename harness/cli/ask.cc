@@ -208,6 +208,13 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
       auto ev = evidence.find(p->incident);
       if (ev != evidence.end()) r.evidence = ev->second;
       r.trial = trial;
+      if (o.prepare) {
+        absl::Status prepared = o.prepare(&r);
+        if (!prepared.ok()) {
+          summary.problems.push_back(absl::StrCat(
+              p->id, ": asked without credentials of its own: ", prepared.message()));
+        }
+      }
       items.push_back(std::move(item));
     }
   }

@@ -7,6 +7,7 @@
 #define SRE_EVAL_CLI_ASK_H_
 
 #include <atomic>
+#include <functional>
 #include <iosfwd>
 #include <set>
 #include <string>
@@ -37,6 +38,9 @@ struct AskOptions {
   double output_price = -1;
   // (prompt id, trial) pairs already answered (a resumed run): not asked again.
   std::set<std::pair<std::string, int>> skip;
+  // Called once per question before it is asked, to give it what is its own (on the sim: a
+  // credential and a kubeconfig in the agent's workspace). An error leaves the request as is.
+  std::function<absl::Status(agent::AgentRequest*)> prepare;
   // When > 0: questions not yet sent are not asked (and not written); those in flight finish.
   const std::atomic<int>* interrupts = nullptr;
 };

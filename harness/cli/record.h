@@ -38,6 +38,10 @@ struct RecordOptions {
   // reach the cluster. Returns false to stop (the remaining incidents are not run).
   std::function<bool(const incident::IncidentResult& result, const agent::ClusterAccess& how)>
       after_incident;
+  // sim: called once the simulated cluster serves, with its URL and the harness's own token
+  // (for /sim/v1: the agent's credentials and the audit of what it did).
+  std::function<void(const std::string& base_url, const std::string& control_token)>
+      on_sim_started;
 };
 
 // Fills `o` from the command line; returns "" or the problem.

@@ -308,7 +308,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     // Absolute: agents (other processes, other working folders) read it too.
     target.kubeconfig = std::filesystem::absolute(absl::StrCat(run->dir, "/kubeconfig")).string();
     target.context = "sre-eval-sim";
-    absl::Status w = WriteFileAtomically(target.kubeconfig, server->Kubeconfig());
+    absl::Status w = WriteFileAtomically(target.kubeconfig, server->Kubeconfig(*token));
     if (!w.ok()) {
       err << me << "cannot write the kubeconfig: " << w.message() << "\n";
       return kExitEnvironment;
@@ -319,6 +319,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     loki = absl::StrCat("http://127.0.0.1:", *port, "/loki");
     datadog = absl::StrCat("http://127.0.0.1:", *port, "/datadog");
     clock = sim_clock.get();
+    if (o.on_sim_started) o.on_sim_started(absl::StrCat("http://127.0.0.1:", *port), *token);
   } else {
     target.kubeconfig = o.kubeconfig;
     target.context = o.context;

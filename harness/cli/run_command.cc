@@ -27,6 +27,7 @@
 #include "agent/factory.h"
 #include "agent/preflight.h"
 #include "agent/reference_agent.h"
+#include "cli/agent_workspace.h"
 #include "cli/ask.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
@@ -502,10 +503,19 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     gate.overall_source = "--fail-under";
   }
 
-  // The agent under test, and the audit trail of what it does (opened with the run folder).
+  // The agent under test, its workspace (outside the run folder: the answer key is there) and
+  // the audit trail of what it does (opened with the run folder).
   tools::AuditLog audit;
+  absl::StatusOr<std::unique_ptr<AgentWorkspace>> workspace = AgentWorkspace::Create();
+  if (!workspace.ok()) {
+    err << me << workspace.status().message() << "\n";
+    return kExitEnvironment;
+  }
   PosixProcessRunner runner;
   auto http = std::make_unique<CurlHttpClient>();
+  ro.on_sim_started = [&](const std::string& base_url, const std::string& token) {
+    (*workspace)->set_sim(base_url, token, http.get());
+  };
   agent::AgentConfig config = agent::ReferenceAgentConfig();
   std::unique_ptr<agent::Agent> tested;
   if (agent_arg != "reference") {
@@ -583,8 +593,17 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       err << me << "cannot write the audit trail: " << opened.message() << "\n";
     }
     audit.set_secrets(config.secrets);
+    // Each question of an agent under test gets its own credential (the built-in reference
+    // agent, which reads one investigation of the cluster for all its answers, does not).
+    if (tested != nullptr) {
+      ao.prepare = [&](agent::AgentRequest* r) { return (*workspace)->Prepare(r); };
+    }
     out << incident_id << ": asking " << config.name << "\n" << std::flush;
     absl::StatusOr<AskSummary> s = AskSuite(under_test, ao, &out);
+    // What the agent did on the sim with its credentials, attributed to its questions.
+    if (absl::StatusOr<int> n = (*workspace)->Collect(&audit); !n.ok()) {
+      err << me << "cannot collect the audit trail: " << n.status().message() << "\n";
+    }
     if (s.ok()) {
       for (const std::string& p : s->problems) {
         if (!absl::EndsWith(p, ": not asked: interrupted")) err << me << p << "\n";
@@ -600,6 +619,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       rao.agent_name = "reference";
       rao.skip = Answered(reference_dir + "/responses.jsonl");
       rao.secrets = {};
+      rao.prepare = nullptr;  // the reference agent is not audited
       out << incident_id << ": asking the reference agent\n" << std::flush;
       absl::StatusOr<AskSummary> rs = AskSuite(reference.get(), rao, nullptr);
       if (!rs.ok()) err << me << "reference: " << rs.status().message() << "\n";

@@ -1,5 +1,7 @@
 #include "tools/audit_log.h"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <utility>
 
@@ -34,9 +36,14 @@ AuditLog::~AuditLog() {
 
 absl::Status AuditLog::Open(const std::string& path) {
   absl::MutexLock lock(&mu_);
+  if (file_ != nullptr && path == path_) return absl::OkStatus();
   if (file_ != nullptr) std::fclose(file_);
-  file_ = std::fopen(path.c_str(), "a");
-  if (file_ == nullptr) return ErrnoStatus(errno, path);
+  file_ = nullptr;
+  path_ = path;
+  // Checked now, made with the first line: a run whose agent did nothing has no trail.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash);
+  if (access(dir.c_str(), W_OK) != 0) return ErrnoStatus(errno, dir);
   return absl::OkStatus();
 }
 
@@ -52,6 +59,7 @@ void AuditLog::AddToolCall(const agent::AgentRequest& request, const AuditEntry&
 void AuditLog::AddLine(const nlohmann::json& line) {
   std::string text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   absl::MutexLock lock(&mu_);
+  if (file_ == nullptr && !path_.empty()) file_ = std::fopen(path_.c_str(), "a");
   if (file_ == nullptr) return;
   text = agent::Redact(text, secrets_) + "\n";
   std::fwrite(text.data(), 1, text.size(), file_);

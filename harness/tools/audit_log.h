@@ -33,7 +33,8 @@ class AuditLog {
   AuditLog& operator=(const AuditLog&) = delete;
   ~AuditLog();
 
-  // Opens `path` for appending (made when missing). Until then every Add is dropped.
+  // Appends to `path` from now on (made with the first line; a folder that cannot be written
+  // is an error now). Until then every Add is dropped.
   absl::Status Open(const std::string& path);
   // Strings that must never be written (replaced by [REDACTED]).
   void set_secrets(std::vector<std::string> secrets);
@@ -45,6 +46,7 @@ class AuditLog {
  private:
   absl::Mutex mu_;
   std::FILE* file_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::string path_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> secrets_;
 };
 

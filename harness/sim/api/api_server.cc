@@ -286,15 +286,29 @@ RequestLabels LabelsOf(const httplib::Request& req, int code) {
 
 }  // namespace
 
-void ApiServer::Handler::Serve(const httplib::Request& req, httplib::Response& res) {
+void ApiServer::Handler::Serve(const httplib::Request& req, httplib::Response& res,
+                               const std::string* agent_port) {
+  std::string path;
+  const Caller caller = CallerOf(req, agent_port, &path);
+  const bool agent = caller.kind == Caller::kAgent;
+  const absl::Time start = agent ? absl::Now() : absl::InfinitePast();
+  std::optional<httplib::Request> unprefixed;
+  if (caller.kind == Caller::kHarness) {
+    unprefixed = req;
+    unprefixed->path = std::move(path);
+    const size_t at = unprefixed->target.find('/', sizeof(kAuthPrefix) - 1);
+    unprefixed->target = at == std::string::npos ? "/" : unprefixed->target.substr(at);
+  }
+  const httplib::Request& r = unprefixed.has_value() ? *unprefixed : req;
   try {
-    Dispatch(req, res);
+    if (Admit(r, res, caller)) Dispatch(r, res);
   } catch (const std::exception& e) {
     Error(res, {500, "InternalError", absl::StrCat("internal error: ", e.what())});
   }
+  if (agent) Audit(r, res, caller.label, start);
   // The sim's own control API is no part of the Kubernetes API's traffic.
-  if (!absl::StartsWith(req.path, "/sim/")) {
-    metrics_.Count(LabelsOf(req, res.status > 0 ? res.status : 200));
+  if (!absl::StartsWith(r.path, "/sim/")) {
+    metrics_.Count(LabelsOf(r, res.status > 0 ? res.status : 200));
   }
 }
 
@@ -1042,6 +1056,23 @@ void ApiServer::Handler::Control(const httplib::Request& req, httplib::Response&
     return Error(res, {403, "Forbidden",
                        "the sim's control endpoints are the harness's: they need its token"});
   }
+  if (what == "agents" && req.method == "POST" && open_agent_port_) {
+    nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
+    if (!body.is_object() || !body["label"].is_string() || body["label"].get<std::string>().empty() ||
+        body["label"].get<std::string>().size() > 256) {
+      return Error(res, {400, "BadRequest", "give {\"label\": a string of 1 to 256 bytes}"});
+    }
+    absl::StatusOr<int> port = open_agent_port_(body["label"]);
+    if (!port.ok()) return Error(res, {503, "ServiceUnavailable", std::string(port.status().message())});
+    return Json(res, 201, {{"label", body["label"]}, {"port", *port}});
+  }
+  if (what == "agents" && req.method == "DELETE" && close_agent_ports_) {
+    close_agent_ports_();
+    return Json(res, 200, nlohmann::json::object());
+  }
+  if (what == "audit" && req.method == "POST") {
+    return Json(res, 200, {{"entries", TakeAudit()}});
+  }
   if (what == "clock" && req.method == "GET") {
     return Json(res, 200, {{"now", ApiTime(sim_->Now())}, {"seed", sim_->seed()}});
   }
@@ -1079,35 +1110,37 @@ void ApiServer::Handler::Control(const httplib::Request& req, httplib::Response&
                            " (there are GET clock and POST advance)")});
 }
 
-ApiServer::ApiServer(Sim* sim) : sim_(sim), handler_(std::make_unique<Handler>(sim)) {}
+ApiServer::ApiServer(Sim* sim) : sim_(sim), handler_(std::make_unique<Handler>(sim)) {
+  handler_->set_agent_ports([this](const std::string& label) { return OpenAgentPort(label); },
+                            [this] { CloseAgentPorts(); });
+}
 
 ApiServer::~ApiServer() { Stop(); }
 
 void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
-  handler_->Serve(req, res);
+  handler_->Serve(req, res, nullptr);
 }
 
-absl::StatusOr<int> ApiServer::Start(int port) {
-  http_ = std::make_unique<httplib::Server>();
-  http_->new_task_queue = [] { return new ConnectionThreads(kMaxConnections); };
+void ApiServer::Configure(httplib::Server* http, const std::string* agent) {
+  http->new_task_queue = [] { return new ConnectionThreads(kMaxConnections); };
   // A declared Content-Length above the limit is skipped, not stored, and answered with 413.
-  http_->set_payload_max_length(kMaxRequestBody);
-  http_->set_read_timeout(kReadTimeoutSeconds, 0);
+  http->set_payload_max_length(kMaxRequestBody);
+  http->set_read_timeout(kReadTimeoutSeconds, 0);
   // Responses go out in more than one write; without TCP_NODELAY the second waits for the
   // client's delayed ACK (40 ms on Linux).
-  http_->set_tcp_nodelay(true);
-  http_->set_write_timeout(30, 0);
-  auto serve = [this](const httplib::Request& req, httplib::Response& res) {
+  http->set_tcp_nodelay(true);
+  http->set_write_timeout(30, 0);
+  auto serve = [this, agent](const httplib::Request& req, httplib::Response& res) {
     // cpp-httplib answers the request it was handed; narrowing what it may encode is the one
     // change made to it (see OfferGzipOnly).
     OfferGzipOnly(const_cast<httplib::Request*>(&req));
-    handler_->Serve(req, res);
+    handler_->Serve(req, res, agent);
   };
   // Requests that may carry a body read it here, bounded. A request with neither
   // Content-Length nor chunked encoding has no body, as in Go's server (httplib would read until
   // the client closes: `POST /sim/v1/advance` without a body waited 30 s).
-  auto serve_body = [this](const httplib::Request& req, httplib::Response& res,
-                           const httplib::ContentReader& read) {
+  auto serve_body = [this, agent](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& read) {
     std::string body;
     if (req.has_header("Content-Length") || Chunked(req)) {
       if (req.is_multipart_form_data()) {
@@ -1138,14 +1171,25 @@ absl::StatusOr<int> ApiServer::Start(int port) {
     httplib::Request with_body = req;
     with_body.body = std::move(body);
     OfferGzipOnly(const_cast<httplib::Request*>(&req));
-    handler_->Serve(with_body, res);
+    handler_->Serve(with_body, res, agent);
   };
-  http_->Get(".*", serve);
-  http_->Post(".*", serve_body);
-  http_->Put(".*", serve_body);
-  http_->Patch(".*", serve_body);
-  http_->Delete(".*", serve_body);
-  http_->Options(".*", serve);
+  http->Get(".*", serve);
+  http->Post(".*", serve_body);
+  http->Put(".*", serve_body);
+  http->Patch(".*", serve_body);
+  http->Delete(".*", serve_body);
+  http->Options(".*", serve);
+  http->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        res.status = 500;
+        res.set_content(StatusJson({500, "InternalError", "internal error"}).dump(),
+                        "application/json");
+      });
+}
+
+absl::StatusOr<int> ApiServer::Start(int port) {
+  http_ = std::make_unique<httplib::Server>();
+  Configure(http_.get(), nullptr);
   // The header deadline learns from these when a connection's request began and ended.
   http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response&) {
     if (header_deadline_ != nullptr)
@@ -1156,12 +1200,6 @@ absl::StatusOr<int> ApiServer::Start(int port) {
     if (header_deadline_ != nullptr)
       header_deadline_->RequestEnded(req.remote_addr, req.remote_port);
   });
-  http_->set_exception_handler(
-      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-        res.status = 500;
-        res.set_content(StatusJson({500, "InternalError", "internal error"}).dump(),
-                        "application/json");
-      });
   int listen_fd = -1;
   http_->set_socket_options([&listen_fd](socket_t sock) {
     httplib::default_socket_options(sock);
@@ -1188,7 +1226,44 @@ absl::StatusOr<int> ApiServer::Start(int port) {
   return port_;
 }
 
+struct ApiServer::AgentPort {
+  std::string label;
+  httplib::Server http;
+  std::thread thread;
+  int port = 0;
+};
+
+absl::StatusOr<int> ApiServer::OpenAgentPort(const std::string& label) {
+  auto p = std::make_unique<AgentPort>();
+  p->label = label;
+  Configure(&p->http, &p->label);
+  p->port = p->http.bind_to_any_port("127.0.0.1");
+  if (p->port < 0) return absl::UnavailableError("cannot bind a port on 127.0.0.1");
+  httplib::Server* http = &p->http;
+  p->thread = std::thread([http] { http->listen_after_bind(); });
+  while (!http->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  const int port = p->port;
+  absl::MutexLock lock(&agents_mu_);
+  agent_ports_.push_back(std::move(p));
+  return port;
+}
+
+void ApiServer::CloseAgentPorts() {
+  std::vector<std::unique_ptr<AgentPort>> ports;
+  {
+    absl::MutexLock lock(&agents_mu_);
+    ports.swap(agent_ports_);
+  }
+  for (auto& p : ports) {
+    p->http.stop();
+    if (p->thread.joinable()) p->thread.join();
+  }
+}
+
+std::vector<nlohmann::json> ApiServer::TakeAudit() { return handler_->TakeAudit(); }
+
 void ApiServer::Stop() {
+  CloseAgentPorts();
   if (http_ == nullptr) return;
   handler_->Stop();
   http_->stop();
@@ -1209,9 +1284,10 @@ size_t ApiServer::header_timeouts() const {
   return header_deadline_ == nullptr ? 0 : header_deadline_->closed();
 }
 
-std::string ApiServer::Kubeconfig() const {
+std::string ApiServer::Kubeconfig(const std::string& token) const {
   return absl::StrCat("apiVersion: v1\nkind: Config\nclusters:\n- name: ", kContext,
                       "\n  cluster:\n    server: http://127.0.0.1:", port_,
+                      token.empty() ? "" : absl::StrCat("/auth/", token),
                       "\ncontexts:\n- name: ", kContext, "\n  context:\n    cluster: ", kContext,
                       "\n    namespace: ", kNamespace, "\n    user: ", kContext,
                       "\ncurrent-context: ", kContext, "\nusers:\n- name: ", kContext,

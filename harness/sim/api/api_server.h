@@ -9,9 +9,12 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "nlohmann/json.hpp"
 #include "sim/sim.h"
 
 namespace httplib {
@@ -69,11 +72,34 @@ class ApiServer {
   // `res`'s content provider. Thread-safe like the server.
   void Handle(const httplib::Request& req, httplib::Response& res);
 
-  // A kubeconfig with one context, kContext, pointing at this server, namespace sock-shop.
-  std::string Kubeconfig() const;
+  // A kubeconfig with one context, kContext, pointing at this server, namespace sock-shop; with
+  // a `token`, at the server's /auth/TOKEN/ (see AddAgentToken).
+  std::string Kubeconfig(const std::string& token = "") const;
+
+  // The agent under test's credential is a port of its own: kubectl sends no bearer token
+  // over plain HTTP (client-go reads a kubeconfig's user only for https), and drops a path
+  // prefix of the server URL on `get --raw`, so a port is the one identity every client keeps.
+  // The port serves everything the main one does (the Kubernetes API, the monitoring APIs),
+  // but only reads: a write is refused 403 as RBAC refuses it, /sim/v1 403; and every request
+  // on it is recorded with `label` for the audit trail (TakeAudit). Over HTTP the harness
+  // opens one with POST /sim/v1/agents {"label"} (201 {"label", "port"}), closes them all with
+  // DELETE /sim/v1/agents, and collects the records with POST /sim/v1/audit
+  // ({"entries": [...]}, each {time, label, tool, verb, group?, resource, path?, namespace,
+  // name, query, status, bytes, latency_ms, unsafe?}; taken, not copied).
+  //
+  // On the main port, with a control token set, writes need the harness's credential, a
+  // server URL under /auth/TOKEN (Kubeconfig(token)); anonymous requests may read, as an agent
+  // that found the port could, but never change the cluster (403 for system:anonymous).
+  absl::StatusOr<int> OpenAgentPort(const std::string& label);
+  void CloseAgentPorts();
+  std::vector<nlohmann::json> TakeAudit();
 
  private:
   class Handler;
+  struct AgentPort;
+
+  // Routes and limits of a listener; `agent` (null on the main port) names its agent.
+  void Configure(httplib::Server* http, const std::string* agent);
 
   std::chrono::steady_clock::duration header_timeout_ = std::chrono::seconds(32);
   std::unique_ptr<HeaderDeadline> header_deadline_;
@@ -82,6 +108,8 @@ class ApiServer {
   std::unique_ptr<Handler> handler_;
   std::thread thread_;
   int port_ = 0;
+  absl::Mutex agents_mu_;
+  std::vector<std::unique_ptr<AgentPort>> agent_ports_ ABSL_GUARDED_BY(agents_mu_);
 };
 
 }  // namespace sim

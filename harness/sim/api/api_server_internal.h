@@ -7,10 +7,14 @@
 
 #include <atomic>
 #include <functional>
+#include <map>
+#include <vector>
 #include <optional>
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "sim/api/api_server.h"
@@ -72,7 +76,17 @@ class ApiServer::Handler {
   // See ApiServer::set_control_token. Set before serving.
   void set_control_token(std::string token) { control_token_ = std::move(token); }
 
-  void Serve(const httplib::Request& req, httplib::Response& res);
+  // `agent_port`: the label of the agent whose port the request came in on; null on the main
+  // port.
+  void Serve(const httplib::Request& req, httplib::Response& res, const std::string* agent_port);
+
+  // See ApiServer::OpenAgentPort and TakeAudit (sim/api/api_server_access.cc).
+  void set_agent_ports(std::function<absl::StatusOr<int>(const std::string&)> open,
+                       std::function<void()> close) {
+    open_agent_port_ = std::move(open);
+    close_agent_ports_ = std::move(close);
+  }
+  std::vector<nlohmann::json> TakeAudit();
 
   void Stop() { stopping_ = true; }
 
@@ -177,12 +191,37 @@ class ApiServer::Handler {
   void Datadog(const httplib::Request& req, httplib::Response& res, const std::string& path);
   void Control(const httplib::Request& req, httplib::Response& res, const std::string& what);
 
+  // Who calls: on an agent's port, that agent; on the main port, under /auth/TOKEN/ with the
+  // control token, the harness (`*path` becomes what follows the prefix; another token is
+  // unknown), else anonymous.
+  struct Caller {
+    enum Kind { kAnonymous, kHarness, kAgent, kUnknown } kind = kAnonymous;
+    std::string label;  // an agent's
+  };
+  Caller CallerOf(const httplib::Request& req, const std::string* agent_port, std::string* path);
+  // Whether `req` (its path without the prefix) may go on; else the refusal is in `res`: an
+  // unknown token is 401, an agent's write 403 as RBAC says it, an agent's /sim/v1 request
+  // 403, and with a control token set an anonymous write 403.
+  bool Admit(const httplib::Request& req, httplib::Response& res, const Caller& caller);
+  bool Deny(httplib::Response& res);
+  // Records an agent's request, answered with `res`, for the audit trail.
+  void Audit(const httplib::Request& req, const httplib::Response& res, const std::string& label,
+             absl::Time start);
+
+  static constexpr char kAuthPrefix[] = "/auth/";
+  static constexpr char kAgentUser[] = "system:serviceaccount:sock-shop:sre-eval-agent";
+  static constexpr size_t kMaxAudit = 200000;
+
   Sim* sim_;
   int port_ = 0;
   RequestMetrics metrics_;  // What /metrics reports.
   std::atomic<bool> stopping_{false};
   const std::atomic<int64_t>* shift_seconds_ = nullptr;  // Not owned; see Shift().
   std::string control_token_;  // "" when /sim/v1 is open; see ApiServer::set_control_token
+  std::function<absl::StatusOr<int>(const std::string&)> open_agent_port_;
+  std::function<void()> close_agent_ports_;
+  absl::Mutex access_mu_;
+  std::vector<nlohmann::json> audit_ ABSL_GUARDED_BY(access_mu_);
 };
 
 }  // namespace sim

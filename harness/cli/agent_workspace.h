@@ -1,0 +1,70 @@
+// The agent under test's own place, apart from the answer key: a workspace folder outside the
+// run folder (the run folder holds truth.json, the timeline, the rubrics' scores), and on the
+// sim a credential per question, so that everything the agent does is attributed to the
+// question it was answering and it may only read.
+//
+//   $TMPDIR/sre-eval-agent-XXXXXX/q<N>/kubeconfig   one per question (sim), for a port of the
+//                                                  sim's that is that question's alone
+//
+// The folder is removed when the workspace is destroyed.
+#ifndef SRE_EVAL_CLI_AGENT_WORKSPACE_H_
+#define SRE_EVAL_CLI_AGENT_WORKSPACE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "agent/agent.h"
+#include "tools/audit_log.h"
+#include "util/http_client.h"
+
+namespace sre_eval {
+
+class AgentWorkspace {
+ public:
+  // Makes the folder (mode 0700) under $TMPDIR, or /tmp.
+  static absl::StatusOr<std::unique_ptr<AgentWorkspace>> Create();
+  ~AgentWorkspace();
+  AgentWorkspace(const AgentWorkspace&) = delete;
+  AgentWorkspace& operator=(const AgentWorkspace&) = delete;
+
+  const std::string& dir() const { return dir_; }
+
+  // The sim serves at `base_url`; `control_token` is the harness's. `http` must outlive this.
+  void set_sim(std::string base_url, std::string control_token, HttpClient* http);
+  bool on_sim() const { return !base_url_.empty(); }
+
+  // Gives `request` its own credential on the sim: a port of its own (read-only, audited; see
+  // sim::ApiServer::OpenAgentPort), a kubeconfig for it in the workspace, and the monitoring
+  // APIs on it. Does nothing off the sim. Thread-safe.
+  absl::Status Prepare(agent::AgentRequest* request);
+
+  // Closes the questions' ports, takes what the sim recorded of the agents' requests and
+  // appends it to `audit`, each attributed to its question ("source": "api"). Returns how
+  // many entries were written.
+  absl::StatusOr<int> Collect(tools::AuditLog* audit);
+
+ private:
+  explicit AgentWorkspace(std::string dir) : dir_(std::move(dir)) {}
+
+  struct Question {
+    std::string incident;
+    std::string prompt_id;
+    int trial = 0;
+  };
+
+  std::string dir_;
+  std::string base_url_;
+  std::string control_token_;
+  HttpClient* http_ = nullptr;
+  absl::Mutex mu_;
+  int next_ ABSL_GUARDED_BY(mu_) = 0;
+  std::map<std::string, Question> labels_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace sre_eval
+
+#endif  // SRE_EVAL_CLI_AGENT_WORKSPACE_H_
