@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cerrno>
 #include <cstring>
 #include <vector>
@@ -38,7 +39,8 @@ const std::vector<std::string>& KnownKeys() {
   static const std::vector<std::string>* keys = new std::vector<std::string>{
       "schema_version", "incident",    "prompt_id", "trial",      "prompt",
       "answer",         "status",      "error",     "latency_ms", "agent",
-      "attempts",       "http_status", "truncated", "usage",      "repaired"};
+      "attempts",       "http_status", "truncated", "usage",      "repaired",
+      "cost_usd",       "loop"};
   return *keys;
 }
 
@@ -222,6 +224,31 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
           "each an integer of at least 0");
     }
   }
+  if (doc.contains("cost_usd") && (!doc["cost_usd"].is_number() || doc["cost_usd"].get<double>() < 0 ||
+                                   !std::isfinite(doc["cost_usd"].get<double>()))) {
+    check.Error("'cost_usd' must be a number of at least 0");
+  }
+  static const char* const kLoopCounts[] = {"turns", "tool_calls", "malformed_calls",
+                                            "failed_calls"};
+  if (doc.contains("loop")) {
+    const nlohmann::json& loop = doc["loop"];
+    bool good = loop.is_object();
+    if (good) {
+      for (const auto& [k, v] : loop.items()) {
+        const bool count = std::find(std::begin(kLoopCounts), std::end(kLoopCounts), k) !=
+                           std::end(kLoopCounts);
+        if (count ? !v.is_number_integer() || v.get<int64_t>() < 0
+                  : k != "stop" || !v.is_string()) {
+          good = false;
+        }
+      }
+    }
+    if (!good) {
+      check.Error(
+          "'loop' must be an object of turns, tool_calls, malformed_calls and failed_calls "
+          "(integers of at least 0) and stop (a string)");
+    }
+  }
   if (!check.ok()) return false;
 
   out->incident = *incident;
@@ -234,6 +261,21 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
   out->latency_ms = latency;
   out->attempts = attempts;
   out->http_status = http_status;
+  auto count = [](const nlohmann::json& o, const char* key) -> std::optional<int64_t> {
+    if (!o.is_object() || !o.contains(key)) return std::nullopt;
+    return o[key].get<int64_t>();
+  };
+  const nlohmann::json none;
+  const nlohmann::json& usage = doc.contains("usage") ? doc["usage"] : none;
+  out->prompt_tokens = count(usage, "prompt_tokens");
+  out->completion_tokens = count(usage, "completion_tokens");
+  out->cost_usd = doc.contains("cost_usd") ? std::optional<double>(doc["cost_usd"].get<double>())
+                                           : std::nullopt;
+  const nlohmann::json& loop = doc.contains("loop") ? doc["loop"] : none;
+  out->turns = count(loop, "turns");
+  out->tool_calls = count(loop, "tool_calls");
+  out->malformed_calls = count(loop, "malformed_calls");
+  out->failed_calls = count(loop, "failed_calls");
   return true;
 }
 

@@ -12,7 +12,10 @@
 // agent (a non-empty string: the agent's name), attempts (an integer >= 1), http_status (an
 // integer >= 0), truncated (a boolean: the answer was cut at the cap), repaired (an array of
 // "invalid_utf8": bytes the agent sent that were not UTF-8 were replaced by U+FFFD), usage (an
-// object of prompt_tokens, completion_tokens, total_tokens, integers >= 0). Any other key is an
+// object of prompt_tokens, completion_tokens, total_tokens, integers >= 0), cost_usd (a number
+// >= 0: the tokens at the agent file's prices), loop (what the built-in tool-calling loop did:
+// turns, tool_calls, malformed_calls, failed_calls, integers >= 0, and stop, a string). Any
+// other key is an
 // error, so a misspelt key never silently drops data. Blank lines are skipped.
 #ifndef SRE_EVAL_SCORE_RESPONSES_H_
 #define SRE_EVAL_SCORE_RESPONSES_H_
@@ -46,6 +49,13 @@ struct Response {
   std::optional<int64_t> latency_ms;
   std::optional<int64_t> attempts;
   std::optional<int64_t> http_status;
+  std::optional<int64_t> prompt_tokens;
+  std::optional<int64_t> completion_tokens;
+  std::optional<double> cost_usd;
+  std::optional<int64_t> turns;  // the tool-calling loop's, when it answered
+  std::optional<int64_t> tool_calls;
+  std::optional<int64_t> malformed_calls;
+  std::optional<int64_t> failed_calls;
 };
 
 // Parses one line (without its newline) into `*out`, reusing its buffers. Returns false when

@@ -54,15 +54,23 @@ TEST(ResponsesTest, RecordsWhatTheCallCost) {
       R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":1,"answer":"x",)"
       R"("status":"ok","agent":"gpt","attempts":3,"http_status":200,"truncated":true,)"
       R"("repaired":["invalid_utf8"],)"
-      R"("usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}})",
+      R"("usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15},"cost_usd":0.25,)"
+      R"("loop":{"turns":4,"tool_calls":6,"malformed_calls":1,"failed_calls":2,"stop":"answer"}})",
       "r.jsonl", 1, &r, &diags));
   EXPECT_EQ(DiagnosticStrings(diags), std::vector<std::string>{});
   EXPECT_EQ(r.attempts, 3);
   EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.prompt_tokens, 10);
+  EXPECT_EQ(r.completion_tokens, 5);
+  EXPECT_EQ(r.cost_usd, 0.25);
+  EXPECT_EQ(r.turns, 4);
+  EXPECT_EQ(r.tool_calls, 6);
+  EXPECT_EQ(r.malformed_calls, 1);
+  EXPECT_EQ(r.failed_calls, 2);
   ASSERT_FALSE(ParseResponseLine(
       R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":1,"answer":"x",)"
       R"("status":"ok","agent":"","attempts":0,"http_status":-1,"truncated":"yes",)"
-      R"("repaired":["latin1"],"usage":{"tokens":1}})",
+      R"("repaired":["latin1"],"usage":{"tokens":1},"cost_usd":-1,"loop":{"turns":-1}})",
       "r.jsonl", 2, &r, &diags));
   EXPECT_EQ(DiagnosticStrings(diags),
             (std::vector<std::string>{
@@ -72,7 +80,10 @@ TEST(ResponsesTest, RecordsWhatTheCallCost) {
                 "r.jsonl:2: 'truncated' must be true or false, got a string",
                 "r.jsonl:2: 'repaired' must be an array of \"invalid_utf8\"",
                 "r.jsonl:2: 'usage' must be an object of prompt_tokens, completion_tokens and "
-                "total_tokens, each an integer of at least 0"}));
+                "total_tokens, each an integer of at least 0",
+                "r.jsonl:2: 'cost_usd' must be a number of at least 0",
+                "r.jsonl:2: 'loop' must be an object of turns, tool_calls, malformed_calls and "
+                "failed_calls (integers of at least 0) and stop (a string)"}));
 }
 
 struct BadLine {
