@@ -160,6 +160,7 @@ int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
 
   Report report =
       BuildReport(suite, *agent, reference ? &*reference : nullptr, gate, "agent", seed);
+  report.process = LoadProcess(run_dir);
   if (format == "md") {
     out << RenderMarkdown(report);
   } else if (format == "junit") {

@@ -762,6 +762,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
     Report rep = BuildReport(suite, *scores, ref_scores.has_value() ? &*ref_scores : nullptr, gate,
                              config.name, ro.seed);
+    rep.process = LoadProcess(run_dir);
     absl::Status written = WriteReports(run_dir, rep);
     if (!written.ok()) err << me << "cannot write the reports: " << written.message() << "\n";
     out << "\n" << RenderScorecard(rep);

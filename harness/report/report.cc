@@ -467,6 +467,20 @@ constexpr size_t kMarkdownEvidence = 8;
 
 }  // namespace
 
+std::string ProcessLine(const ProcessCounts& c) {
+  std::vector<std::string> parts;
+  parts.push_back(absl::StrCat(c.calls, c.calls == 1 ? " call" : " calls", ", ", c.sources,
+                               c.sources == 1 ? " source" : " sources", ", ", c.repeated,
+                               " repeated, ", c.failed, " failed, ", c.unsafe, " unsafe"));
+  if (c.turns.has_value()) absl::StrAppend(&parts.back(), "; ", *c.turns, " turns");
+  if (c.prompt_tokens.has_value() || c.completion_tokens.has_value()) {
+    absl::StrAppend(&parts.back(), "; ", c.prompt_tokens.value_or(0), " tokens in, ",
+                    c.completion_tokens.value_or(0), " out");
+  }
+  if (c.cost_usd.has_value()) absl::StrAppend(&parts.back(), absl::StrFormat("; $%.4f", *c.cost_usd));
+  return parts.back();
+}
+
 std::string RenderScorecard(const Report& r) {
   std::vector<std::vector<std::string>> rows = {Header(r)};
   for (const ReportRow& row : r.incidents) rows.push_back(Cells(r, row));
@@ -484,6 +498,7 @@ std::string RenderScorecard(const Report& r) {
     }
     absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(line), "\n");
   }
+  if (r.process.any) absl::StrAppend(&out, "process: ", ProcessLine(r.process.total), "\n");
   return out;
 }
 
@@ -548,6 +563,29 @@ std::string RenderMarkdown(const Report& r) {
     absl::StrAppend(&out, "- ", a.incident, " ", AnswerName(a), ": ", MarkdownText(a.note), "\n");
   }
 
+  if (r.process.any) {
+    absl::StrAppend(&out, "\n## Process\n\nThe run: ", ProcessLine(r.process.total),
+                    ".\n\n| answer | incident | calls | sources | repeated | failed | unsafe | "
+                    "turns | tokens in | tokens out | cost |\n"
+                    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    auto opt = [](const std::optional<int64_t>& v) {
+      return v.has_value() ? absl::StrCat(*v) : std::string("-");
+    };
+    for (const AnswerProcess& a : r.process.answers) {
+      const ProcessCounts& c = a.counts;
+      absl::StrAppend(&out, "| ", a.prompt_id, " #", a.trial, " | ", a.incident, " | ", c.calls,
+                      " | ", c.sources, " | ", c.repeated, " | ", c.failed, " | ", c.unsafe,
+                      " | ", opt(c.turns), " | ", opt(c.prompt_tokens), " | ",
+                      opt(c.completion_tokens), " | ",
+                      c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-",
+                      " |\n");
+    }
+    absl::StrAppend(&out,
+                    "\nCalls: the built-in loop's tool calls, or the requests made with the "
+                    "agent's own credentials on the sim (kubectl's discovery left out); unsafe: "
+                    "writes and reaches for the harness's endpoints while being asked (all "
+                    "refused). Every call is in audit.jsonl.\n");
+  }
   absl::StrAppend(&out, "\n## Weakest answers\n");
   if (r.weakest.empty()) absl::StrAppend(&out, "\nNone.\n");
   for (size_t i : r.weakest) {
@@ -734,6 +772,35 @@ std::string RenderJson(const Report& r) {
   Json answers = Json::array();
   for (const ReportAnswer& a : r.answers) answers.push_back(AnswerJson(a));
   j["answers"] = std::move(answers);
+  if (r.process.any) {
+    auto counts = [](const ProcessCounts& c) {
+      Json o;
+      o["calls"] = c.calls;
+      o["sources"] = c.sources;
+      o["repeated"] = c.repeated;
+      o["failed"] = c.failed;
+      o["unsafe"] = c.unsafe;
+      o["turns"] = c.turns.has_value() ? Json(*c.turns) : Json(nullptr);
+      o["prompt_tokens"] = c.prompt_tokens.has_value() ? Json(*c.prompt_tokens) : Json(nullptr);
+      o["completion_tokens"] =
+          c.completion_tokens.has_value() ? Json(*c.completion_tokens) : Json(nullptr);
+      o["cost_usd"] =
+          c.cost_usd.has_value() ? Json(std::round(*c.cost_usd * 1e6) / 1e6) : Json(nullptr);
+      return o;
+    };
+    Json process;
+    process["total"] = counts(r.process.total);
+    Json per = Json::array();
+    for (const AnswerProcess& a : r.process.answers) {
+      Json o = counts(a.counts);
+      o["prompt_id"] = a.prompt_id;
+      o["incident"] = a.incident;
+      o["trial"] = a.trial;
+      per.push_back(std::move(o));
+    }
+    process["answers"] = std::move(per);
+    j["process"] = std::move(process);
+  }
   return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 

@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "report/process.h"
 #include "score/run_scores.h"
 #include "suite/suite.h"
 #include "util/diagnostic.h"
@@ -142,7 +143,13 @@ struct Report {
   std::vector<size_t> errors;
   // The gate's misses, as GateMisses() words them.
   std::vector<std::string> gate_misses;
+  // How the agent worked (report/process.h); filled by LoadProcess, not BuildReport.
+  Process process;
 };
+
+// "47 calls, 12 sources, 3 repeated, 2 failed, 1 unsafe; 12 turns; 45210 tokens in, 3120
+// out; $0.0087": the parts there are, for the scorecard and the process sections.
+std::string ProcessLine(const ProcessCounts& c);
 
 // Builds the report. `reference` may be null (no reference columns). Deterministic for a
 // given `seed`.

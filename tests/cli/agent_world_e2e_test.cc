@@ -119,6 +119,16 @@ printf 'payment has %s replicas; scaling: %s\nkubeconfig=%s\nrequest=%s\n' "$rep
     EXPECT_EQ(e["trial"], 1);
     EXPECT_EQ(e["source"], "api");
   }
+  // The reports' process section: 3 calls an answer, the second get repeated, the write unsafe.
+  EXPECT_TRUE(absl::StrContains(out.str(),
+                                "\nprocess: 15 calls, 2 sources, 5 repeated, 5 failed, 5 unsafe\n"))
+      << out.str();
+  EXPECT_TRUE(absl::StrContains(Slurp(run_dir + "/summary.md"),
+                                "| i3.cause #1 | payment | 3 | 2 | 1 | 1 | 1 | - | - | - | - |\n"));
+  EXPECT_EQ(json::parse(Slurp(run_dir + "/report.json"))["process"]["total"],
+            json::parse(R"({"calls":15,"sources":2,"repeated":5,"failed":5,"unsafe":5,)"
+                        R"("turns":null,"prompt_tokens":null,"completion_tokens":null,)"
+                        R"("cost_usd":null})"));
 }
 
 // An agent that tries every way it is given: files near its kubeconfig, the sim's control
@@ -252,6 +262,10 @@ TEST(AgentWorldE2eTest, TheToolLoopInvestigatesTheSimAndEveryCallIsInTheTrail) {
                            "\"payment\"}  ok"}))
         << prompt;
   }
+  EXPECT_TRUE(absl::StrContains(out.str(),
+                                "\nprocess: 10 calls, 2 sources, 0 repeated, 0 failed, 0 unsafe; "
+                                "10 turns; 10000 tokens in, 1000 out; $0.0280\n"))
+      << out.str();
   model.Stop();
 }
 

@@ -1,0 +1,171 @@
+#include "report/process.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "score/responses.h"
+#include "util/diagnostic.h"
+
+namespace sre_eval {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxAuditLine = size_t{1} << 20;
+
+// kubectl commands that change a cluster (the tool set refuses them).
+bool IsWriteVerb(const std::string& verb) {
+  static const char* const kWrites[] = {
+      "apply",  "create", "delete", "edit",   "patch", "replace",   "scale",        "set",
+      "label",  "annotate", "rollout", "exec", "cp",   "drain",     "cordon",       "uncordon",
+      "taint",  "autoscale", "run",   "expose", "port-forward", "attach", "debug", "proxy"};
+  return std::find(std::begin(kWrites), std::end(kWrites), verb) != std::end(kWrites);
+}
+
+std::string Str(const json& e, const char* key) {
+  auto it = e.find(key);
+  return it != e.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+struct Answer {
+  std::vector<json> tool;
+  std::vector<json> api;
+};
+
+void Count(const std::vector<json>& calls, bool tool, ProcessCounts* c,
+           std::set<std::string>* run_sources) {
+  std::set<std::string> sources, seen;
+  for (const json& e : calls) {
+    ++c->calls;
+    std::string source, key;
+    const std::string name = Str(e, "tool");
+    if (tool) {
+      const std::string target = Str(e, "target");
+      source = name == "kubectl"
+                   ? absl::StrCat("kubectl ", Str(e, "verb"), " ", target.substr(0, target.find(' ')))
+                   : name;
+      key = absl::StrCat(name, "\n", Str(e, "verb"), "\n", target);
+      const std::string status = Str(e, "status");
+      if (status != "ok") ++c->failed;
+      if (name == "kubectl" && absl::StartsWith(status, "refused:") && IsWriteVerb(Str(e, "verb"))) {
+        ++c->unsafe;
+      }
+    } else {
+      source = name == "kubernetes" ? Str(e, "resource") : name;
+      if (source.empty()) source = name;
+      key = absl::StrCat(name, "\n", Str(e, "verb"), "\n", Str(e, "resource"), "\n",
+                         Str(e, "namespace"), "\n", Str(e, "name"), "\n", Str(e, "query"), "\n",
+                         Str(e, "path"));
+      const json status = e.value("status", json(0));
+      if (!status.is_number_integer() || status.get<int>() >= 400) ++c->failed;
+      if (e.value("unsafe", false)) ++c->unsafe;
+    }
+    sources.insert(source);
+    run_sources->insert(source);
+    if (!seen.insert(key).second) ++c->repeated;
+  }
+  c->sources = static_cast<int64_t>(sources.size());
+}
+
+void Add(const std::optional<int64_t>& v, std::optional<int64_t>* sum) {
+  if (v.has_value()) *sum = sum->value_or(0) + *v;
+}
+
+}  // namespace
+
+Process LoadProcess(const std::string& run_dir) {
+  Process p;
+  // The trail, by answer.
+  std::map<std::tuple<std::string, int64_t>, Answer> trail;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(
+      std::fopen((run_dir + "/audit.jsonl").c_str(), "r"), &std::fclose);
+  if (f != nullptr) {
+    std::string line;
+    int ch;
+    bool too_long = false;
+    auto take = [&] {
+      if (line.empty() && !too_long) return;
+      json e = too_long ? json() : json::parse(line, nullptr, false);
+      line.clear();
+      too_long = false;
+      if (!e.is_object() || !e["prompt_id"].is_string() || !e["trial"].is_number_integer()) {
+        ++p.audit_lines_skipped;
+        return;
+      }
+      Answer& a = trail[{e["prompt_id"].get<std::string>(), e["trial"].get<int64_t>()}];
+      const std::string source = Str(e, "source");
+      if (source == "tool") {
+        a.tool.push_back(std::move(e));
+      } else if (source == "api") {
+        // kubectl's discovery is not evidence; a reach for /sim/ is kept (it is unsafe).
+        const std::string path = Str(e, "path");
+        if (path.empty() || absl::StartsWith(path, "/sim/")) a.api.push_back(std::move(e));
+      } else {
+        ++p.audit_lines_skipped;
+      }
+    };
+    while ((ch = std::fgetc(f.get())) != EOF) {
+      if (ch == '\n') {
+        take();
+      } else if (line.size() < kMaxAuditLine) {
+        line.push_back(static_cast<char>(ch));
+      } else {
+        too_long = true;
+      }
+    }
+    take();
+    p.any = !trail.empty();
+  }
+  std::set<std::string> run_sources;
+  Diagnostics ignored;
+  int lines = 0;
+  ReadResponses(
+      run_dir + "/responses.jsonl", "responses.jsonl",
+      [&](const Response& r) {
+        AnswerProcess a;
+        a.incident = r.incident;
+        a.prompt_id = r.prompt_id;
+        a.trial = r.trial;
+        auto it = trail.find({r.prompt_id, r.trial});
+        if (it != trail.end()) {
+          const bool tool = !it->second.tool.empty();
+          Count(tool ? it->second.tool : it->second.api, tool, &a.counts, &run_sources);
+          // Unsafe requests under the loop's calls still count.
+          if (tool) {
+            for (const json& e : it->second.api) {
+              if (e.value("unsafe", false)) ++a.counts.unsafe;
+            }
+          }
+        }
+        a.counts.turns = r.turns;
+        a.counts.prompt_tokens = r.prompt_tokens;
+        a.counts.completion_tokens = r.completion_tokens;
+        a.counts.cost_usd = r.cost_usd;
+        p.any = p.any || r.turns.has_value() || r.prompt_tokens.has_value() ||
+                r.cost_usd.has_value();
+        ProcessCounts& t = p.total;
+        t.calls += a.counts.calls;
+        t.repeated += a.counts.repeated;
+        t.failed += a.counts.failed;
+        t.unsafe += a.counts.unsafe;
+        Add(a.counts.turns, &t.turns);
+        Add(a.counts.prompt_tokens, &t.prompt_tokens);
+        Add(a.counts.completion_tokens, &t.completion_tokens);
+        if (a.counts.cost_usd.has_value()) t.cost_usd = t.cost_usd.value_or(0) + *a.counts.cost_usd;
+        p.answers.push_back(std::move(a));
+      },
+      &ignored, &lines)
+      .IgnoreError();
+  p.total.sources = static_cast<int64_t>(run_sources.size());
+  return p;
+}
+
+}  // namespace sre_eval
