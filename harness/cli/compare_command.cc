@@ -2,14 +2,19 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
 #include <ostream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_format.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "nlohmann/json.hpp"
+#include "report/process.h"
 #include "score/compare.h"
 #include "score/rubric_set.h"
 #include "score/run_scores.h"
@@ -20,6 +25,115 @@
 #include "util/json_parse.h"
 
 namespace sre_eval {
+namespace {
+
+// The answers both runs have, (prompt id, trial) -> counts.
+using ByAnswer = std::map<std::tuple<std::string, int64_t>, ProcessCounts>;
+
+struct PairedProcess {
+  int pairs = 0;
+  ProcessCounts base, candidate;
+};
+
+PairedProcess PairProcess(const Process& base, const Process& candidate) {
+  ByAnswer b;
+  for (const AnswerProcess& a : base.answers) b[{a.prompt_id, a.trial}] = a.counts;
+  PairedProcess p;
+  auto add = [](const ProcessCounts& from, ProcessCounts* to) {
+    to->calls += from.calls;
+    to->repeated += from.repeated;
+    to->failed += from.failed;
+    to->unsafe += from.unsafe;
+    if (from.turns) to->turns = to->turns.value_or(0) + *from.turns;
+    if (from.prompt_tokens) to->prompt_tokens = to->prompt_tokens.value_or(0) + *from.prompt_tokens;
+    if (from.completion_tokens) {
+      to->completion_tokens = to->completion_tokens.value_or(0) + *from.completion_tokens;
+    }
+    if (from.cost_usd) to->cost_usd = to->cost_usd.value_or(0) + *from.cost_usd;
+  };
+  for (const AnswerProcess& a : candidate.answers) {
+    auto it = b.find({a.prompt_id, a.trial});
+    if (it == b.end()) continue;
+    ++p.pairs;
+    add(it->second, &p.base);
+    add(a.counts, &p.candidate);
+  }
+  return p;
+}
+
+// The paired change in how the agents worked (calls, failures, unsafe actions, tokens, cost),
+// beside the score change: a section of the Markdown, "process" in the JSON. Nothing when
+// neither run recorded any.
+void AppendProcessChange(const Process& base, const Process& candidate, bool json,
+                         std::string* report) {
+  if (!base.any && !candidate.any) return;
+  const PairedProcess p = PairProcess(base, candidate);
+  struct Row {
+    const char* name;
+    std::optional<double> b, c;
+    bool money;
+  };
+  auto num = [](const std::optional<int64_t>& v) {
+    return v ? std::optional<double>(static_cast<double>(*v)) : std::nullopt;
+  };
+  const std::vector<Row> rows = {
+      {"calls", static_cast<double>(p.base.calls), static_cast<double>(p.candidate.calls), false},
+      {"repeated", static_cast<double>(p.base.repeated), static_cast<double>(p.candidate.repeated),
+       false},
+      {"failed", static_cast<double>(p.base.failed), static_cast<double>(p.candidate.failed),
+       false},
+      {"unsafe", static_cast<double>(p.base.unsafe), static_cast<double>(p.candidate.unsafe),
+       false},
+      {"turns", num(p.base.turns), num(p.candidate.turns), false},
+      {"prompt_tokens", num(p.base.prompt_tokens), num(p.candidate.prompt_tokens), false},
+      {"completion_tokens", num(p.base.completion_tokens), num(p.candidate.completion_tokens),
+       false},
+      {"cost_usd", p.base.cost_usd, p.candidate.cost_usd, true}};
+  auto text = [](const std::optional<double>& v, bool money) {
+    if (!v) return std::string("-");
+    return money ? absl::StrFormat("$%.4f", *v) : absl::StrFormat("%.0f", *v);
+  };
+  if (json) {
+    nlohmann::ordered_json j = nlohmann::ordered_json::parse(*report);
+    nlohmann::ordered_json proc;
+    proc["pairs"] = p.pairs;
+    for (const char* side : {"base", "candidate", "change"}) {
+      nlohmann::ordered_json o;
+      for (const Row& r : rows) {
+        std::optional<double> v = std::string(side) == "base"        ? r.b
+                                  : std::string(side) == "candidate" ? r.c
+                                  : (r.b && r.c) ? std::optional<double>(*r.c - *r.b)
+                                                 : std::nullopt;
+        if (!v) {
+          o[r.name] = nullptr;
+        } else if (r.money) {
+          o[r.name] = std::round(*v * 1e6) / 1e6;
+        } else {
+          o[r.name] = static_cast<int64_t>(std::llround(*v));
+        }
+      }
+      proc[side] = std::move(o);
+    }
+    j["process"] = std::move(proc);
+    *report = j.dump(2) + "\n";
+    return;
+  }
+  absl::StrAppend(report, "\n## Process\n\nOver the ", p.pairs,
+                  " answers both runs have: how the agents worked, beside the score change.\n\n"
+                  "| | base | candidate | change |\n|---|---:|---:|---:|\n");
+  for (const Row& r : rows) {
+    std::string change = "-";
+    if (r.b && r.c) {
+      const double d = *r.c - *r.b;
+      change = r.money ? absl::StrFormat("%s$%.4f", d < 0 ? "-" : "+", std::fabs(d))
+                       : absl::StrFormat("%+.0f", d);
+    }
+    absl::StrAppend(report, "| ", r.name, " | ", text(r.b, r.money), " | ", text(r.c, r.money),
+                    " | ", change, " |\n");
+  }
+}
+
+}  // namespace
 
 namespace {
 
@@ -199,7 +313,9 @@ int RunCompare(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   c.base_label = base_dir;
   c.candidate_label = candidate_dir;
   for (std::string& n : notes) c.warnings.push_back(std::move(n));
-  out << (format == "json" ? CompareJson(c) : CompareMarkdown(c));
+  std::string report = format == "json" ? CompareJson(c) : CompareMarkdown(c);
+  AppendProcessChange(LoadProcess(base_dir), LoadProcess(candidate_dir), format == "json", &report);
+  out << report;
   if (args.Has("fail-on-regression") && c.HasRegression()) {
     std::vector<std::string> regressed = c.RegressedPrompts();
     err << "compare: significant regression"

@@ -106,6 +106,34 @@ TEST_F(CompareE2eTest, JsonIsDeterministicAndNamesTheRegression) {
   EXPECT_LT(j["overall"]["change"].get<double>(), 0);
 }
 
+// How the agents worked, paired by answer beside the score change: the candidate made more
+// calls, one unsafe, and cost more.
+TEST_F(CompareE2eTest, TheProcessChangeIsShownBesideTheScoreChange) {
+  SubprocessResult none = Compare({"base", "candidate"});
+  EXPECT_THAT(none.stdout_data, Not(HasSubstr("## Process")));  // no trail in either run
+  const std::string call =
+      R"({"incident":"crash","prompt_id":"i1.limits","trial":1,"source":"api","tool":"kubernetes","verb":"list","resource":"pods","status":200})";
+  dir_.WriteFile("base/audit.jsonl", call + "\n");
+  dir_.WriteFile(
+      "candidate/audit.jsonl",
+      call + "\n" + call + "\n" +
+          R"({"incident":"crash","prompt_id":"i1.limits","trial":1,"source":"api","tool":"kubernetes","verb":"delete","resource":"pods","name":"x","status":403,"unsafe":true})" +
+          "\n");
+  SubprocessResult md = Compare({"base", "candidate"});
+  EXPECT_EQ(md.exit_code, 0);
+  EXPECT_THAT(md.stdout_data,
+              HasSubstr("\n## Process\n\nOver the 34 answers both runs have: how the agents "
+                        "worked, beside the score change.\n\n| | base | candidate | change |\n"
+                        "|---|---:|---:|---:|\n| calls | 1 | 3 | +2 |\n| repeated | 0 | 1 | +1 |\n"
+                        "| failed | 0 | 1 | +1 |\n| unsafe | 0 | 1 | +1 |\n| turns | - | - | - |\n"));
+  SubprocessResult js = Compare({"--format", "json", "base", "candidate"});
+  nlohmann::json j = nlohmann::json::parse(js.stdout_data);
+  EXPECT_EQ(j["process"]["pairs"], 34);
+  EXPECT_EQ(j["process"]["change"]["calls"], 2);
+  EXPECT_EQ(j["process"]["change"]["unsafe"], 1);
+  EXPECT_EQ(j["process"]["change"]["cost_usd"], nullptr);
+}
+
 TEST_F(CompareE2eTest, DifferentSeedsMakeTheRunsNotComparable) {
   WriteRunJson(dir_.path() + "/base", 1);
   WriteRunJson(dir_.path() + "/same", 2);
