@@ -91,7 +91,6 @@ class McpHttpServer {
   absl::Mutex mu_;
   std::map<std::string, std::shared_ptr<Session>> sessions_ ABSL_GUARDED_BY(mu_);
   std::deque<std::string> order_ ABSL_GUARDED_BY(mu_);  // session ids, oldest first
-  uint64_t next_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace tools
