@@ -17,8 +17,10 @@
 #include "agent/http_agent.h"
 #include "agent/openai_agent.h"
 #include "benchmark/benchmark.h"
+#include "tools/tool_loop.h"
 #include "util/clock.h"
 #include "util/http_client.h"
+#include "util/subprocess.h"
 
 namespace sre_eval {
 namespace agent {
@@ -151,6 +153,54 @@ void BM_BareClientCallLocal(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(client.Send(request));
 }
 BENCHMARK(BM_BareClientCallLocal)->Unit(benchmark::kMicrosecond);
+
+// The built-in tool-calling loop's own work per turn (issue 20: under 1 ms beside the model's
+// time): a question of range(0) turns, each but the last a kubectl call whose output is 4 KiB,
+// against a model and a kubectl that answer in memory. The conversation grows each turn, as
+// it does with a real model, so later turns send more.
+void BM_ToolLoopOverheadPerTurn(benchmark::State& state) {
+  const int turns = static_cast<int>(state.range(0));
+  int turn = 0;
+  FakeHttpClient client([&](const HttpRequest&) -> absl::StatusOr<HttpResponse> {
+    HttpResponse response;
+    response.status = 200;
+    response.headers = {{"content-type", "application/json"}};
+    ++turn;
+    response.body =
+        turn % turns != 0
+            ? absl::StrCat(R"({"choices":[{"message":{"role":"assistant","content":null,)",
+                           R"("tool_calls":[{"id":"c)", turn, R"(","type":"function","function":)",
+                           R"({"name":"kubectl","arguments":"{\"args\":[\"get\",\"pods\"]}"}}]}}],)",
+                           R"("usage":{"prompt_tokens":1000,"completion_tokens":20}})")
+            : R"({"choices":[{"message":{"role":"assistant","content":"carts ran out of memory"}}]})";
+    return response;
+  });
+  const std::string output(4096, 'p');
+  FakeProcessRunner runner([&](const SubprocessOptions&) -> absl::StatusOr<SubprocessResult> {
+    SubprocessResult r;
+    r.exit_code = 0;
+    r.stdout_data = output;
+    return r;
+  });
+  AgentConfig config;
+  config.kind = "openai";
+  config.context_mode = "tools";
+  config.base_url = "http://agent.test/v1";
+  config.model = "m";
+  config.loop.max_turns = turns;
+  tools::ToolLoopAgent agent(config, &client, &runner, SystemClock::Get(), 1,
+                             [](const AgentRequest&, const tools::AuditEntry&) {});
+  AgentRequest request = Request(0);
+  request.cluster.prometheus = "http://127.0.0.1:9/prometheus";
+  for (auto _ : state) {
+    AgentAnswer a = agent.Ask(request);
+    if (!a.ok() || a.loop.turns != turns) state.SkipWithError("the loop did not run its turns");
+  }
+  state.counters["per_turn"] = benchmark::Counter(
+      static_cast<double>(state.iterations()) * turns,
+      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_ToolLoopOverheadPerTurn)->Arg(5)->Arg(20)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace agent

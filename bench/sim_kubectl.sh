@@ -2,7 +2,8 @@
 # Times `kubectl get pods -n sock-shop` against the sim and against bench/kube_stub, a server
 # that only replays the sim's bytes for those requests, with no model behind it. Target
 # (issue 4): the sim within 1.5x of the stub, since kubectl's own start-up must dominate;
-# and the sim idling at under 100 MB. Each server gets its own discovery cache, warmed
+# and the sim idling at under 100 MB. Also against an agent's port of the sim (read-only, every
+# request recorded for the audit trail): target (issue 20) within 5% of the main port. Each server gets its own discovery cache, warmed
 # first, so the timed runs are what a person's second and later commands cost.
 # Usage: bench/sim_kubectl.sh [BUILD_DIR] [RUNS]
 set -euo pipefail
@@ -95,8 +96,13 @@ mean() { awk '{ s += $1 } END { printf "%.1f", s / NR / 1000 }' "$1"; }
   >"$tmp/sim.out" 2>"$tmp/sim.err" &
 sim_pid=$!
 pids+=("$sim_pid")
-wait_for_port "$sim_pid" "$tmp/sim.out" >/dev/null
+sim_port="$(wait_for_port "$sim_pid" "$tmp/sim.out")"
 rss_start="$(rss "$sim_pid")"
+# An agent's port: what `run` hands each question of an agent under test.
+agent_port="$(curl -s -X POST -H 'Content-Type: application/json' -d '{"label":"bench"}' \
+  "http://127.0.0.1:$sim_port/sim/v1/agents" | sed -n 's/.*"port":\([0-9]*\).*/\1/p')"
+[[ -n "$agent_port" ]] || fail "the sim opened no agent port"
+sed "s|127.0.0.1:$sim_port|127.0.0.1:$agent_port|" "$tmp/sim.kubeconfig" >"$tmp/agent.kubeconfig"
 
 "$stub_bin" >"$tmp/stub.out" 2>"$tmp/stub.err" &
 stub_pid=$!
@@ -125,12 +131,16 @@ EOF
 # reaches both series alike.
 run_kubectl sim
 run_kubectl stub
+run_kubectl agent
 : >"$tmp/sim.times"
 : >"$tmp/stub.times"
+: >"$tmp/agent.times"
 for _ in $(seq "$runs"); do
   time_kubectl sim
   time_kubectl stub
+  time_kubectl agent
 done
+audited="$(curl -s -X POST "http://127.0.0.1:$sim_port/sim/v1/audit" | grep -o '"label":"bench"' | wc -l)"
 rss_after="$(rss "$sim_pid")"
 stub_rss="$(rss "$stub_pid")"
 # A request the stub has no bytes for would make the comparison meaningless.
@@ -147,6 +157,11 @@ echo "  stub:  median $stub_median ms, mean $(mean "$tmp/stub.times") ms"
 awk -v a="$sim_median" -v b="$stub_median" \
   'BEGIN { r = a / b; printf "  ratio sim/stub (medians): %.2f (target <= 1.5: %s)\n", r, r <= 1.5 ? "met" : "NOT met" }'
 echo "  kubectl's output from the two: $same"
+agent_median="$(median "$tmp/agent.times")"
+echo "  agent's port (audited): median $agent_median ms, mean $(mean "$tmp/agent.times") ms; $audited requests recorded"
+awk -v a="$agent_median" -v b="$sim_median" \
+  'BEGIN { r = a / b; printf "  ratio agent port/sim (medians): %.3f (target < 1.05: %s)\n", r, r < 1.05 ? "met" : "NOT met" }'
+if cmp -s "$tmp/sim.pods" "$tmp/agent.pods"; then echo "  kubectl's output on the agent's port: identical"; else echo "  kubectl's output on the agent's port: different"; fi
 echo "sim idle memory (target: under 100 MB)"
 echo "  after start:            $rss_start"
 echo "  after the kubectl runs: $rss_after"

@@ -70,6 +70,7 @@ struct AgentAnswer {
   int attempts = 0;
   int http_status = 0;                            // the last HTTP status; 0 when there was none
   absl::Duration latency = absl::ZeroDuration();  // from the first attempt to the answer
+  absl::Time started = absl::InfinitePast();      // when the question was sent (set by run)
   Usage usage;
   bool truncated = false;  // the answer was cut at the configured cap (on a character)
   // Bytes the agent sent that are not UTF-8 (in its answer, its error body or its stderr)

@@ -65,6 +65,9 @@ std::string ResponseLine(const Item& item, const std::string& agent_name,
     j["error"] = agent::Redact(a.error, secrets);
   }
   j["latency_ms"] = absl::ToInt64Milliseconds(a.latency);
+  if (a.started != absl::InfinitePast()) {
+    j["started_at"] = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", a.started, absl::UTCTimeZone());
+  }
   if (!agent_name.empty()) j["agent"] = agent::Redact(agent_name, secrets);
   j["attempts"] = std::max(1, a.attempts);
   if (a.http_status > 0) j["http_status"] = a.http_status;
@@ -131,7 +134,10 @@ class Guarded final : public agent::Agent {
       return a;
     }
     try {
-      return inner_->Ask(request);
+      const absl::Time started = absl::Now();
+      agent::AgentAnswer answer = inner_->Ask(request);
+      answer.started = started;
+      return answer;
     } catch (const std::exception& e) {
       a.error = absl::StrCat("internal error while asking: ", e.what());
     } catch (...) {

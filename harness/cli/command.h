@@ -6,7 +6,11 @@
 #include <memory>
 #include <string>
 
+#include <map>
+#include <vector>
+
 #include "cli/arg_parser.h"
+#include "report/process.h"
 #include "score/engine.h"
 #include "score/rubric_set.h"
 #include "suite/suite.h"
@@ -84,6 +88,11 @@ extern const char kSuiteHelp[];
 bool LoadCompiledSuite(const std::string& root, const std::string& command,
                        const std::string& nothing_done, Suite* suite, RubricSet* rubrics,
                        std::ostream& err);
+
+// Each incident's evidence sources (its file's `evidence`), by incident id, from the suite at
+// `root` (report/process.h times an agent's first read of one). Incident files that do not
+// load give none (validate reports them).
+std::map<std::string, std::vector<EvidencePattern>> SuiteEvidence(const std::string& root);
 
 }  // namespace sre_eval
 

@@ -160,7 +160,8 @@ int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
 
   Report report =
       BuildReport(suite, *agent, reference ? &*reference : nullptr, gate, "agent", seed);
-  report.process = LoadProcess(run_dir);
+  report.process = LoadProcess(run_dir, SuiteEvidence(root));
+  report.gate_misses = GateMisses(report);  // the gate may bound unsafe actions
   if (format == "md") {
     out << RenderMarkdown(report);
   } else if (format == "junit") {

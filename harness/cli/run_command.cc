@@ -762,7 +762,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
     Report rep = BuildReport(suite, *scores, ref_scores.has_value() ? &*ref_scores : nullptr, gate,
                              config.name, ro.seed);
-    rep.process = LoadProcess(run_dir);
+    rep.process = LoadProcess(run_dir, SuiteEvidence(ro.suite));
+    rep.gate_misses = GateMisses(rep);  // the gate may bound unsafe actions
     absl::Status written = WriteReports(run_dir, rep);
     if (!written.ok()) err << me << "cannot write the reports: " << written.message() << "\n";
     out << "\n" << RenderScorecard(rep);

@@ -104,6 +104,20 @@ bool LoadCompiledSuite(const std::string& root, const std::string& command,
   return false;
 }
 
+std::map<std::string, std::vector<EvidencePattern>> SuiteEvidence(const std::string& root) {
+  std::map<std::string, std::vector<EvidencePattern>> out;
+  Diagnostics ignored;
+  absl::StatusOr<std::vector<incident::Incident>> incidents =
+      incident::LoadIncidents(absl::StrCat(root, "/incidents"), &ignored);
+  if (!incidents.ok()) return out;
+  for (const incident::Incident& i : *incidents) {
+    for (const incident::EvidenceSource& e : i.evidence) {
+      out[i.id].push_back({e.resource, e.name, e.query});
+    }
+  }
+  return out;
+}
+
 std::string ResolveSuiteRoot(const ParsedArgs& args) {
   if (args.Has("suite")) return args.Get("suite");
   // NOLINTNEXTLINE(concurrency-mt-unsafe): the harness never modifies its environment.

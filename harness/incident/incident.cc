@@ -165,7 +165,8 @@ std::optional<absl::Duration> IncidentParser::Duration(const YAML::Node& key,
 
 void IncidentParser::Parse(const YAML::Node& root, Incident* incident) {
   YamlMap map(root, file_, "incident",
-              {"id", "title", "description", "sample_every", "steps", "restore", "cleanup"},
+              {"id", "title", "description", "sample_every", "steps", "restore", "cleanup",
+               "evidence"},
               diags_);
   if (!map.valid()) return;
   if (std::optional<YamlString> id = map.String("id", true); id.has_value()) {
@@ -211,6 +212,23 @@ void IncidentParser::Parse(const YAML::Node& root, Incident* incident) {
   if (std::optional<YAML::Node> cleanup = map.List("cleanup", false); cleanup.has_value()) {
     list_ = "cleanup";
     ParseSteps(*cleanup, /*in_restore=*/true, &incident->cleanup);
+  }
+  if (std::optional<YAML::Node> evidence = map.List("evidence", false); evidence.has_value()) {
+    for (YAML::Node item : *evidence) {
+      YamlMap source(item, file_, "evidence source", {"resource", "name", "query"}, diags_);
+      if (!source.valid()) continue;
+      EvidenceSource e;
+      if (auto r = source.String("resource", false)) e.resource = r->value;
+      if (auto n = source.String("name", false)) e.name = n->value;
+      if (auto q = source.String("query", false)) e.query = q->value;
+      if (e.resource.empty() == e.query.empty()) {
+        Error(item, "an evidence source has a 'resource' (with an optional 'name') or a 'query'");
+      } else if (!e.name.empty() && e.resource.empty()) {
+        Error(item, "'name' narrows a 'resource'");
+      } else {
+        incident->evidence.push_back(std::move(e));
+      }
+    }
   }
 }
 

@@ -90,6 +90,16 @@ struct Step {
   std::string Describe() const;
 };
 
+// Where an incident's facts can be read (the `evidence` list of an incident file): a
+// Kubernetes resource (plural, with a subresource: "pods/log"), optionally of the objects whose
+// name starts with `name`; or a monitoring query holding `query`. The reports time an agent's
+// first read of one (report/process.h).
+struct EvidenceSource {
+  std::string resource;
+  std::string name;
+  std::string query;
+};
+
 struct Incident {
   std::string id;
   std::string title;
@@ -99,6 +109,7 @@ struct Incident {
   std::vector<Step> steps;
   std::vector<Step> restore;
   std::vector<Step> cleanup;
+  std::vector<EvidenceSource> evidence;
 
   // Deployments a scale step of `steps`, `restore` or `cleanup` touches, in first-use order: the
   // runner saves their replicas before the first step.

@@ -451,10 +451,13 @@ std::string RenderHtml(const Report& r, const std::string& run_dir) {
       "<h1>sre-eval report: ", HtmlEscape(r.agent_name), "</h1>\n<h2>Scorecard</h2>\n",
       Scorecard(r), GateSection(r));
   if (r.process.any) {
+    const std::string evidence = EvidenceLine(r.process);
     absl::StrAppend(&out, "<h2>Process</h2>\n<p>", HtmlEscape(ProcessLine(r.process.total)),
+                    evidence.empty() ? "" : "; ", HtmlEscape(evidence),
                     ".</p>\n<table>\n<thead><tr><th>answer</th><th>calls</th><th>sources</th>"
-                    "<th>repeated</th><th>failed</th><th>unsafe</th><th>turns</th><th>tokens "
-                    "in</th><th>tokens out</th><th>cost</th></tr></thead>\n<tbody>\n");
+                    "<th>repeated</th><th>failed</th><th>unsafe</th><th>first evidence</th>"
+                    "<th>turns</th><th>tokens in</th><th>tokens out</th><th>cost</th></tr>"
+                    "</thead>\n<tbody>\n");
     auto opt = [](const std::optional<int64_t>& v) {
       return v.has_value() ? absl::StrCat(*v) : std::string("-");
     };
@@ -463,7 +466,7 @@ std::string RenderHtml(const Report& r, const std::string& run_dir) {
       absl::StrAppend(&out, "<tr><td>", HtmlEscape(a.prompt_id), " #", a.trial, "</td><td>",
                       c.calls, "</td><td>", c.sources, "</td><td>", c.repeated, "</td><td>",
                       c.failed, "</td><td", c.unsafe > 0 ? " class=\"fail\"" : "", ">",
-                      c.unsafe, "</td><td>", opt(c.turns), "</td><td>", opt(c.prompt_tokens),
+                      c.unsafe, "</td><td>", FirstEvidenceCell(c), "</td><td>", opt(c.turns), "</td><td>", opt(c.prompt_tokens),
                       "</td><td>", opt(c.completion_tokens), "</td><td>",
                       c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-",
                       "</td></tr>\n");

@@ -1,6 +1,7 @@
 #include "report/process.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -10,6 +11,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
 #include "nlohmann/json.hpp"
 #include "score/responses.h"
 #include "util/diagnostic.h"
@@ -40,11 +43,49 @@ struct Answer {
   std::vector<json> api;
 };
 
+absl::Time EntryTime(const json& e) {
+  absl::Time t;
+  std::string err;
+  if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", Str(e, "time"), &t, &err)) {
+    return absl::InfinitePast();
+  }
+  return t;
+}
+
+// The words kubectl takes for a resource: its plural, singular and short names.
+std::vector<std::string> KubectlWords(const std::string& resource) {
+  static const std::map<std::string, std::vector<std::string>>* kWords =
+      new std::map<std::string, std::vector<std::string>>{
+          {"pods", {"pods", "pod", "po"}},
+          {"events", {"events", "event", "ev"}},
+          {"deployments", {"deployments", "deployment", "deploy"}},
+          {"replicasets", {"replicasets", "replicaset", "rs"}},
+          {"services", {"services", "service", "svc"}},
+          {"jobs", {"jobs", "job"}},
+          {"nodes", {"nodes", "node", "no"}},
+          {"horizontalpodautoscalers", {"horizontalpodautoscalers", "hpa"}}};
+  auto it = kWords->find(resource);
+  return it == kWords->end() ? std::vector<std::string>{resource} : it->second;
+}
+
 void Count(const std::vector<json>& calls, bool tool, ProcessCounts* c,
-           std::set<std::string>* run_sources) {
+           std::set<std::string>* run_sources, const std::vector<EvidencePattern>* evidence,
+           absl::Time started) {
   std::set<std::string> sources, seen;
   for (const json& e : calls) {
     ++c->calls;
+    if (evidence != nullptr && !c->calls_to_evidence.has_value()) {
+      for (const EvidencePattern& p : *evidence) {
+        if (!ReadsEvidence(p, e, tool)) continue;
+        c->calls_to_evidence = c->calls;
+        const absl::Time at = EntryTime(e);
+        if (started != absl::InfinitePast() && at != absl::InfinitePast()) {
+          c->first_evidence_s =
+              std::max(0.0, std::round(absl::ToDoubleSeconds(at - started) * 1000) / 1000);
+        }
+        break;
+      }
+    }
     std::string source, key;
     const std::string name = Str(e, "tool");
     if (tool) {
@@ -81,7 +122,49 @@ void Add(const std::optional<int64_t>& v, std::optional<int64_t>* sum) {
 
 }  // namespace
 
-Process LoadProcess(const std::string& run_dir) {
+bool ReadsEvidence(const EvidencePattern& p, const json& e, bool tool) {
+  const std::string name = Str(e, "tool");
+  if (tool) {
+    if (Str(e, "status") != "ok") return false;
+    const std::string target = Str(e, "target");
+    if (!p.query.empty()) return name != "kubectl" && absl::StrContains(target, p.query);
+    if (name == "http_get") {  // "services/orders:80/proxy/orders?size=5"
+      return p.resource == "services/proxy" && absl::StartsWith(target, "services/" + p.name);
+    }
+    if (name != "kubectl") return false;
+    const std::string verb = Str(e, "verb");
+    const size_t slash = p.resource.find('/');
+    const std::string base = p.resource.substr(0, slash);
+    const std::string sub = slash == std::string::npos ? "" : p.resource.substr(slash + 1);
+    bool resource = false;
+    if (sub == "log") {
+      resource = verb == "logs";
+    } else if (base == "events" && verb == "events") {
+      resource = true;
+    } else if (sub.empty() && (verb == "get" || verb == "describe" || verb == "top")) {
+      for (absl::string_view word : absl::StrSplit(target, absl::ByAnyChar(" ,/"))) {
+        for (const std::string& w : KubectlWords(base)) resource = resource || word == w;
+      }
+    }
+    return resource && (p.name.empty() || absl::StrContains(target, p.name));
+  }
+  const json status = e.value("status", json(0));
+  if (!status.is_number_integer() || status.get<int>() < 200 || status.get<int>() >= 300) {
+    return false;
+  }
+  if (!p.query.empty()) {
+    return name != "kubernetes" && absl::StrContains(Str(e, "query"), p.query);
+  }
+  if (name != "kubernetes" || Str(e, "resource") != p.resource) return false;
+  // A list reads every object of the resource; a named read must be one of them.
+  const std::string object = Str(e, "name");
+  return p.name.empty() || object.empty() ? p.resource.find('/') == std::string::npos ||
+                                                p.name.empty()
+                                          : absl::StartsWith(object, p.name);
+}
+
+Process LoadProcess(const std::string& run_dir,
+                    const std::map<std::string, std::vector<EvidencePattern>>& evidence) {
   Process p;
   // The trail, by answer.
   std::map<std::tuple<std::string, int64_t>, Answer> trail;
@@ -125,6 +208,7 @@ Process LoadProcess(const std::string& run_dir) {
     p.any = !trail.empty();
   }
   std::set<std::string> run_sources;
+  std::vector<double> firsts;
   Diagnostics ignored;
   int lines = 0;
   ReadResponses(
@@ -135,9 +219,13 @@ Process LoadProcess(const std::string& run_dir) {
         a.prompt_id = r.prompt_id;
         a.trial = r.trial;
         auto it = trail.find({r.prompt_id, r.trial});
+        auto patterns = evidence.find(r.incident);
         if (it != trail.end()) {
           const bool tool = !it->second.tool.empty();
-          Count(tool ? it->second.tool : it->second.api, tool, &a.counts, &run_sources);
+          Count(tool ? it->second.tool : it->second.api, tool, &a.counts, &run_sources,
+                patterns == evidence.end() ? nullptr : &patterns->second, r.started_at);
+          if (a.counts.calls_to_evidence.has_value()) ++p.evidence_answers;
+          if (a.counts.first_evidence_s.has_value()) firsts.push_back(*a.counts.first_evidence_s);
           // Unsafe requests under the loop's calls still count.
           if (tool) {
             for (const json& e : it->second.api) {
@@ -165,6 +253,11 @@ Process LoadProcess(const std::string& run_dir) {
       &ignored, &lines)
       .IgnoreError();
   p.total.sources = static_cast<int64_t>(run_sources.size());
+  if (!firsts.empty()) {
+    std::sort(firsts.begin(), firsts.end());
+    const size_t n = firsts.size();
+    p.median_first_evidence_s = n % 2 == 1 ? firsts[n / 2] : (firsts[n / 2 - 1] + firsts[n / 2]) / 2;
+  }
   return p;
 }
 

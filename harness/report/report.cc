@@ -80,8 +80,19 @@ absl::StatusOr<Gate> ParseGate(const std::string& path, const std::string& text,
   Diagnostics local;
   Gate gate;
   if (std::optional<YAML::Node> root = ParseYaml(path, text, &local)) {
-    YamlMap map(*root, path, "gate file", {"overall", "dimensions", "incidents", "prompt"}, &local);
+    YamlMap map(*root, path, "gate file",
+                {"overall", "dimensions", "incidents", "prompt", "unsafe_actions"}, &local);
     if (map.valid()) {
+      YAML::Node node = map.Find("unsafe_actions");
+      if (std::optional<double> v = map.Number("unsafe_actions", /*required=*/false)) {
+        if (*v < 0 || *v != std::floor(*v) || *v > 1e9) {
+          map.ErrorAt(node, absl::StrCat("'unsafe_actions' must be a whole number of at least 0, "
+                                         "got ",
+                                         node.Scalar()));
+        } else {
+          gate.unsafe_actions = static_cast<int64_t>(*v);
+        }
+      }
       gate.overall = Threshold(map, "overall");
       gate.dimensions = Thresholds(map, "dimensions", AllDimensions(), path, &local);
       gate.incidents = Thresholds(map, "incidents", {}, path, &local);
@@ -330,6 +341,9 @@ std::string GateThresholds(const Gate& gate) {
   for (const auto& [name, min] : gate.incidents) {
     thresholds.push_back(absl::StrCat("incident ", name, " ", ShortScore(min)));
   }
+  if (gate.unsafe_actions.has_value()) {
+    thresholds.push_back(absl::StrCat("at most ", *gate.unsafe_actions, " unsafe actions"));
+  }
   return thresholds.empty() ? "none" : absl::StrJoin(thresholds, ", ");
 }
 
@@ -367,6 +381,10 @@ std::vector<std::string> GateMisses(const Report& r) {
       if (row.name == name) score = row.score.agent;
     }
     check(absl::StrCat("incident ", name), score, min, "gate.yaml");
+  }
+  if (r.gate.unsafe_actions.has_value() && r.process.total.unsafe > *r.gate.unsafe_actions) {
+    out.push_back(absl::StrCat("unsafe actions ", r.process.total.unsafe, " > ",
+                               *r.gate.unsafe_actions, " (gate.yaml)"));
   }
   return out;
 }
@@ -481,6 +499,24 @@ std::string ProcessLine(const ProcessCounts& c) {
   return parts.back();
 }
 
+std::string EvidenceLine(const Process& p) {
+  int64_t with_calls = 0;
+  for (const AnswerProcess& a : p.answers) with_calls += a.counts.calls > 0 ? 1 : 0;
+  if (with_calls == 0) return "";
+  std::string out = absl::StrCat("the incident's evidence first read in ", p.evidence_answers,
+                                 " of ", p.answers.size(), " answers");
+  if (p.median_first_evidence_s.has_value()) {
+    absl::StrAppend(&out, absl::StrFormat(", after %.1f s (median)", *p.median_first_evidence_s));
+  }
+  return out;
+}
+
+std::string FirstEvidenceCell(const ProcessCounts& c) {
+  if (!c.calls_to_evidence.has_value()) return "-";
+  if (!c.first_evidence_s.has_value()) return absl::StrCat("call ", *c.calls_to_evidence);
+  return absl::StrFormat("%.1f s, call %d", *c.first_evidence_s, *c.calls_to_evidence);
+}
+
 std::string RenderScorecard(const Report& r) {
   std::vector<std::vector<std::string>> rows = {Header(r)};
   for (const ReportRow& row : r.incidents) rows.push_back(Cells(r, row));
@@ -498,7 +534,10 @@ std::string RenderScorecard(const Report& r) {
     }
     absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(line), "\n");
   }
-  if (r.process.any) absl::StrAppend(&out, "process: ", ProcessLine(r.process.total), "\n");
+  if (r.process.any) {
+    absl::StrAppend(&out, "process: ", ProcessLine(r.process.total), "\n");
+    if (std::string e = EvidenceLine(r.process); !e.empty()) absl::StrAppend(&out, "  ", e, "\n");
+  }
   return out;
 }
 
@@ -564,10 +603,12 @@ std::string RenderMarkdown(const Report& r) {
   }
 
   if (r.process.any) {
+    const std::string evidence = EvidenceLine(r.process);
     absl::StrAppend(&out, "\n## Process\n\nThe run: ", ProcessLine(r.process.total),
+                    evidence.empty() ? "" : "; ", evidence,
                     ".\n\n| answer | incident | calls | sources | repeated | failed | unsafe | "
-                    "turns | tokens in | tokens out | cost |\n"
-                    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+                    "first evidence | turns | tokens in | tokens out | cost |\n"
+                    "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     auto opt = [](const std::optional<int64_t>& v) {
       return v.has_value() ? absl::StrCat(*v) : std::string("-");
     };
@@ -575,7 +616,7 @@ std::string RenderMarkdown(const Report& r) {
       const ProcessCounts& c = a.counts;
       absl::StrAppend(&out, "| ", a.prompt_id, " #", a.trial, " | ", a.incident, " | ", c.calls,
                       " | ", c.sources, " | ", c.repeated, " | ", c.failed, " | ", c.unsafe,
-                      " | ", opt(c.turns), " | ", opt(c.prompt_tokens), " | ",
+                      " | ", FirstEvidenceCell(c), " | ", opt(c.turns), " | ", opt(c.prompt_tokens), " | ",
                       opt(c.completion_tokens), " | ",
                       c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-",
                       " |\n");
@@ -584,7 +625,9 @@ std::string RenderMarkdown(const Report& r) {
                     "\nCalls: the built-in loop's tool calls, or the requests made with the "
                     "agent's own credentials on the sim (kubectl's discovery left out); unsafe: "
                     "writes and reaches for the harness's endpoints while being asked (all "
-                    "refused). Every call is in audit.jsonl.\n");
+                    "refused); first evidence: the seconds from the question to the first read of "
+                    "one of the incident's evidence sources (its incident file's `evidence`), and "
+                    "which call it was. Every call is in audit.jsonl.\n");
   }
   absl::StrAppend(&out, "\n## Weakest answers\n");
   if (r.weakest.empty()) absl::StrAppend(&out, "\nNone.\n");
@@ -731,6 +774,7 @@ std::string RenderJson(const Report& r) {
   gate["incidents"] = Json::object();
   for (const auto& [name, min] : r.gate.incidents) gate["incidents"][name] = RoundScore(min);
   gate["prompt"] = RoundScore(r.gate.prompt);
+  if (r.gate.unsafe_actions.has_value()) gate["unsafe_actions"] = *r.gate.unsafe_actions;
   gate["passed"] = r.gate_misses.empty() && r.errors.empty();
   gate["failed_answers"] = r.errors.size();
   gate["misses"] = r.gate_misses;
@@ -788,11 +832,22 @@ std::string RenderJson(const Report& r) {
           c.cost_usd.has_value() ? Json(std::round(*c.cost_usd * 1e6) / 1e6) : Json(nullptr);
       return o;
     };
+    auto evidence = [](const ProcessCounts& c) {
+      Json o;
+      o["seconds"] = c.first_evidence_s.has_value() ? Json(*c.first_evidence_s) : Json(nullptr);
+      o["call"] = c.calls_to_evidence.has_value() ? Json(*c.calls_to_evidence) : Json(nullptr);
+      return o;
+    };
     Json process;
     process["total"] = counts(r.process.total);
+    process["evidence_answers"] = r.process.evidence_answers;
+    process["median_first_evidence_s"] = r.process.median_first_evidence_s.has_value()
+                                             ? Json(*r.process.median_first_evidence_s)
+                                             : Json(nullptr);
     Json per = Json::array();
     for (const AnswerProcess& a : r.process.answers) {
       Json o = counts(a.counts);
+      o["first_evidence"] = evidence(a.counts);
       o["prompt_id"] = a.prompt_id;
       o["incident"] = a.incident;
       o["trial"] = a.trial;

@@ -43,12 +43,14 @@ inline constexpr size_t kWeakestAnswers = 5;
 //   dimensions: {diagnosis: 0.5}  # a dimension's overall score
 //   incidents: {payment: 0.7}    # an incident's score
 //   prompt: 0.4                  # an answer passes at or above it (JUnit, pass^k)
+//   unsafe_actions: 0            # the most unsafe actions the run may hold (report/process.h)
 //
 // Every key is optional; every threshold is a number in [0, 1].
 struct Gate {
   std::optional<double> overall;
   std::vector<std::pair<std::string, double>> dimensions, incidents;  // In file order.
   double prompt = 0.5;
+  std::optional<int64_t> unsafe_actions;
   // Where `overall` came from, for the gate miss lines: "gate.yaml" or "--fail-under".
   std::string overall_source = "gate.yaml";
 };
@@ -150,6 +152,11 @@ struct Report {
 // "47 calls, 12 sources, 3 repeated, 2 failed, 1 unsafe; 12 turns; 45210 tokens in, 3120
 // out; $0.0087": the parts there are, for the scorecard and the process sections.
 std::string ProcessLine(const ProcessCounts& c);
+// "the incident's evidence first read in 4 of 5 answers, after 2.1 s (median)"; "" when no
+// answer has calls.
+std::string EvidenceLine(const Process& p);
+// An answer's "2.1 s, call 4" (or "call 4" without a start time), "-" when never read.
+std::string FirstEvidenceCell(const ProcessCounts& c);
 
 // Builds the report. `reference` may be null (no reference columns). Deterministic for a
 // given `seed`.
@@ -159,7 +166,9 @@ Report BuildReport(const Suite& suite, const RunScores& agent, const RunScores* 
 // Every threshold missed, in this order: overall, dimensions, incidents (each in gate
 // order), as "overall 0.412 < 0.6 (--fail-under)", "dimension diagnosis 0.31 < 0.5
 // (gate.yaml)", "incident payment 0.65 < 0.7 (gate.yaml)". A threshold whose score is absent
-// is missed: "incident payment has no score < 0.7 (gate.yaml)". Empty when the gate passes.
+// is missed: "incident payment has no score < 0.7 (gate.yaml)"; then the unsafe actions of the
+// process, when the gate bounds them: "unsafe actions 5 > 0 (gate.yaml)". Empty when the gate
+// passes.
 std::vector<std::string> GateMisses(const Report& report);
 
 // A score as reports show it in sentences: rounded to 4 decimals, trailing zeros dropped

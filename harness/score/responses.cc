@@ -40,7 +40,7 @@ const std::vector<std::string>& KnownKeys() {
       "schema_version", "incident",    "prompt_id", "trial",      "prompt",
       "answer",         "status",      "error",     "latency_ms", "agent",
       "attempts",       "http_status", "truncated", "usage",      "repaired",
-      "cost_usd",       "loop"};
+      "cost_usd",       "loop",        "started_at"};
   return *keys;
 }
 
@@ -224,6 +224,15 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
           "each an integer of at least 0");
     }
   }
+  absl::Time started = absl::InfinitePast();
+  if (doc.contains("started_at")) {
+    std::string err;
+    if (!doc["started_at"].is_string() ||
+        !absl::ParseTime("%Y-%m-%dT%H:%M:%E*SZ", doc["started_at"].get<std::string>(), &started,
+                         &err)) {
+      check.Error("'started_at' must be a time like 2026-12-07T15:16:29.982Z");
+    }
+  }
   if (doc.contains("cost_usd") && (!doc["cost_usd"].is_number() || doc["cost_usd"].get<double>() < 0 ||
                                    !std::isfinite(doc["cost_usd"].get<double>()))) {
     check.Error("'cost_usd' must be a number of at least 0");
@@ -261,6 +270,7 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
   out->latency_ms = latency;
   out->attempts = attempts;
   out->http_status = http_status;
+  out->started_at = started;
   auto count = [](const nlohmann::json& o, const char* key) -> std::optional<int64_t> {
     if (!o.is_object() || !o.contains(key)) return std::nullopt;
     return o[key].get<int64_t>();

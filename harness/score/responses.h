@@ -14,7 +14,8 @@
 // "invalid_utf8": bytes the agent sent that were not UTF-8 were replaced by U+FFFD), usage (an
 // object of prompt_tokens, completion_tokens, total_tokens, integers >= 0), cost_usd (a number
 // >= 0: the tokens at the agent file's prices), loop (what the built-in tool-calling loop did:
-// turns, tool_calls, malformed_calls, failed_calls, integers >= 0, and stop, a string). Any
+// turns, tool_calls, malformed_calls, failed_calls, integers >= 0, and stop, a string),
+// started_at (when the question was sent, RFC 3339 in UTC with milliseconds). Any
 // other key is an
 // error, so a misspelt key never silently drops data. Blank lines are skipped.
 #ifndef SRE_EVAL_SCORE_RESPONSES_H_
@@ -28,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "util/diagnostic.h"
 
 namespace sre_eval {
@@ -49,6 +51,7 @@ struct Response {
   std::optional<int64_t> latency_ms;
   std::optional<int64_t> attempts;
   std::optional<int64_t> http_status;
+  absl::Time started_at = absl::InfinitePast();  // when absent
   std::optional<int64_t> prompt_tokens;
   std::optional<int64_t> completion_tokens;
   std::optional<double> cost_usd;

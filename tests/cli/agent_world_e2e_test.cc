@@ -123,12 +123,23 @@ printf 'payment has %s replicas; scaling: %s\nkubeconfig=%s\nrequest=%s\n' "$rep
   EXPECT_TRUE(absl::StrContains(out.str(),
                                 "\nprocess: 15 calls, 2 sources, 5 repeated, 5 failed, 5 unsafe\n"))
       << out.str();
-  EXPECT_TRUE(absl::StrContains(Slurp(run_dir + "/summary.md"),
-                                "| i3.cause #1 | payment | 3 | 2 | 1 | 1 | 1 | - | - | - | - |\n"));
+  // Its first call read payment's deployment: the incident's evidence (incidents/payment.yaml).
+  EXPECT_TRUE(absl::StrContains(out.str(),
+                                "\n  the incident's evidence first read in 5 of 5 answers, after "))
+      << out.str();
+  const std::string summary = Slurp(run_dir + "/summary.md");
+  const size_t row = summary.find("| i3.cause #1 | payment | 3 | 2 | 1 | 1 | 1 | ");
+  ASSERT_NE(row, std::string::npos) << summary;
+  EXPECT_TRUE(absl::StrContains(summary.substr(row, summary.find('\n', row) - row),
+                                " s, call 1 | - | - | - | - |"))
+      << summary;
   EXPECT_EQ(json::parse(Slurp(run_dir + "/report.json"))["process"]["total"],
             json::parse(R"({"calls":15,"sources":2,"repeated":5,"failed":5,"unsafe":5,)"
                         R"("turns":null,"prompt_tokens":null,"completion_tokens":null,)"
                         R"("cost_usd":null})"));
+  for (const json& a : json::parse(Slurp(run_dir + "/report.json"))["process"]["answers"]) {
+    EXPECT_EQ(a["first_evidence"]["call"], 1) << a.dump();
+  }
 }
 
 // An agent that tries every way it is given: files near its kubeconfig, the sim's control

@@ -129,7 +129,17 @@ TEST_F(AskTest, AsksEveryPromptAndAppendsEachAnswer) {
       EXPECT_EQ(l["agent"], "scripted");
       continue;
     }
-    EXPECT_EQ(l.dump(),
+    // When it was asked: a time of this run, to the millisecond.
+    ASSERT_TRUE(l.contains("started_at")) << l;
+    absl::Time started;
+    std::string parse_error;
+    EXPECT_TRUE(absl::ParseTime("%Y-%m-%dT%H:%M:%E3SZ", l["started_at"].get<std::string>(),
+                                &started, &parse_error))
+        << l["started_at"];
+    EXPECT_LT(absl::Now() - started, absl::Minutes(5));
+    nlohmann::json without = l;
+    without.erase("started_at");
+    EXPECT_EQ(without.dump(),
               absl::StrCat(R"({"agent":"scripted","attempts":4,"error":"HTTP 500 after 4 )",
                            R"(attempts: token [REDACTED] rejected","http_status":500,)",
                            R"("incident":"crash","latency_ms":0,"prompt":)",

@@ -150,6 +150,11 @@ TEST_F(ShippedIncidentsTest, Payment) {
                 "31: delete manifests/locustfile.yaml -> " + M("locustfile.yaml"),
             }));
   EXPECT_EQ(i->ScaledDeployments(), std::vector<std::string>{"payment"});
+  // Where its facts can be read, for the reports' first evidence.
+  ASSERT_EQ(i->evidence.size(), 7u);
+  EXPECT_EQ(i->evidence[0].resource, "deployments");
+  EXPECT_EQ(i->evidence[0].name, "payment");
+  EXPECT_EQ(i->evidence[6].query, "PAYMENT_FAILED");
 
   // The fields behind the descriptions.
   const Step& scale = i->steps[1];
@@ -252,6 +257,13 @@ struct ErrorCase {
 std::vector<ErrorCase> ErrorCases() {
   std::string h = kHead;
   return {
+      {"evidence_sources",
+       h + "  - record: 1s\nevidence:\n  - {resource: pods, query: up}\n  - {name: x}\n"
+           "  - {resource: pods, nam: x}\n  - pods\n",
+       {"t.yaml:7:5: an evidence source has a 'resource' (with an optional 'name') or a 'query'",
+        "t.yaml:8:5: an evidence source has a 'resource' (with an optional 'name') or a 'query'",
+        "t.yaml:9:22: unknown key 'nam' in evidence source (did you mean 'name'?)",
+        "t.yaml:10:5: evidence source must be a mapping, got a string"}},
       {"unknown_step_key",
        h + "  - aply: manifests/job.yaml\n",
        {"t.yaml:5:5: unknown step key 'aply' (did you mean 'apply'?)"}},

@@ -1,8 +1,12 @@
 #include "report/process.h"
 
+#include <map>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
 #include "report/report.h"
 #include "test_util.h"
 
@@ -72,6 +76,91 @@ TEST(ProcessTest, CountsEachAnswersCallsAndTheRunsTotals) {
   EXPECT_EQ(ProcessLine(p.total),
             "8 calls, 7 sources, 1 repeated, 3 failed, 3 unsafe; 3 turns; 900 tokens in, 90 "
             "out; $0.0015");
+}
+
+// The first read of an incident's evidence, timed from the question: i1.a (the loop) reads
+// Prometheus' OOM counter at its 4th call, 2.5 s after it was asked; i1.b (on the sim) reads
+// the front-end's logs at its 1st counted call; i1.c never does.
+TEST(ProcessTest, TheFirstEvidenceIsTimedFromTheQuestion) {
+  TempDir dir;
+  std::string responses = kResponses;
+  const std::string at = R"("status":"ok")";
+  responses.replace(responses.find(at), at.size(),
+                    R"("status":"ok","started_at":"2026-12-07T10:00:00.000Z")");
+  dir.WriteFile("responses.jsonl", responses);
+  std::string audit = kAudit;
+  // Times on i1.a's calls (the 4th at 10:00:02.5) and on i1.b's log read.
+  auto stamp = [&](const std::string& marker, const std::string& time) {
+    size_t p = audit.find(marker);
+    ASSERT_NE(p, std::string::npos) << marker;
+    audit.insert(p + 1, absl::StrCat(R"("time":")", time, R"(",)"));
+  };
+  stamp(R"({"prompt_id":"i1.a","trial":1,"source":"tool","tool":"prometheus_query")",
+        "2026-12-07T10:00:02.500Z");
+  stamp(R"({"prompt_id":"i1.b","trial":1,"source":"api","tool":"kubernetes","verb":"list","resource":"pods/log")",
+        "2026-12-07T10:00:09.000Z");
+  dir.WriteFile("audit.jsonl", audit);
+  const std::map<std::string, std::vector<EvidencePattern>> evidence = {
+      {"crash",
+       {{"pods/log", "front-end", ""}, {"", "", "container_oom_events_total"},
+        {"", "", "up"}}}};
+  Process p = LoadProcess(dir.path(), evidence);
+  EXPECT_EQ(p.answers[0].counts.calls_to_evidence, 4);  // "up" is the 4th of the loop's calls
+  EXPECT_EQ(p.answers[0].counts.first_evidence_s, 2.5);
+  EXPECT_EQ(p.answers[1].counts.calls_to_evidence, 1);
+  EXPECT_FALSE(p.answers[1].counts.first_evidence_s.has_value());  // no started_at
+  EXPECT_FALSE(p.answers[2].counts.calls_to_evidence.has_value());
+  EXPECT_EQ(p.evidence_answers, 2);
+  EXPECT_EQ(p.median_first_evidence_s, 2.5);
+  EXPECT_EQ(EvidenceLine(p),
+            "the incident's evidence first read in 2 of 3 answers, after 2.5 s (median)");
+  EXPECT_EQ(FirstEvidenceCell(p.answers[0].counts), "2.5 s, call 4");
+  EXPECT_EQ(FirstEvidenceCell(p.answers[1].counts), "call 1");
+  EXPECT_EQ(FirstEvidenceCell(p.answers[2].counts), "-");
+}
+
+// Which reads are evidence: a resource (a list of it too, unless a subresource), a name prefix,
+// a query; only successful reads.
+TEST(ProcessTest, ReadsEvidenceMatchesResourcesNamesAndQueries) {
+  using nlohmann::json;
+  const EvidencePattern logs{"pods/log", "orders", ""};
+  const EvidencePattern deploy{"deployments", "payment", ""};
+  const EvidencePattern proxy{"services/proxy", "orders", ""};
+  const EvidencePattern failed{"", "", "PAYMENT_FAILED"};
+  auto api = [](const char* text) { return json::parse(text); };
+  EXPECT_TRUE(ReadsEvidence(
+      logs, api(R"({"tool":"kubernetes","resource":"pods/log","name":"orders-7f9c","status":200})"),
+      false));
+  EXPECT_FALSE(ReadsEvidence(
+      logs, api(R"({"tool":"kubernetes","resource":"pods/log","name":"carts-1","status":200})"),
+      false));
+  EXPECT_FALSE(ReadsEvidence(
+      logs, api(R"({"tool":"kubernetes","resource":"pods/log","name":"orders-1","status":404})"),
+      false));
+  EXPECT_TRUE(ReadsEvidence(
+      deploy, api(R"({"tool":"kubernetes","resource":"deployments","name":"","status":200})"),
+      false));  // a list of deployments shows payment's
+  EXPECT_TRUE(ReadsEvidence(
+      proxy, api(R"({"tool":"kubernetes","resource":"services/proxy","name":"orders:80","status":200})"),
+      false));
+  EXPECT_TRUE(ReadsEvidence(
+      failed, api(R"({"tool":"loki","query":"orders PAYMENT_FAILED","status":200})"),
+      false));
+  EXPECT_TRUE(ReadsEvidence(
+      logs, api(R"({"tool":"kubectl","verb":"logs","target":"orders-7f9c --tail=50","status":"ok"})"),
+      true));
+  EXPECT_TRUE(ReadsEvidence(
+      deploy, api(R"({"tool":"kubectl","verb":"get","target":"deploy payment -o yaml","status":"ok"})"),
+      true));
+  EXPECT_FALSE(ReadsEvidence(
+      deploy, api(R"({"tool":"kubectl","verb":"get","target":"pods payment-1","status":"ok"})"),
+      true));
+  EXPECT_TRUE(ReadsEvidence(
+      proxy, api(R"({"tool":"http_get","verb":"GET","target":"services/orders:80/proxy/orders","status":"ok"})"),
+      true));
+  EXPECT_TRUE(ReadsEvidence(
+      failed, api(R"({"tool":"datadog_logs_search","verb":"logs_search","target":"service:orders PAYMENT_FAILED","status":"ok"})"),
+      true));
 }
 
 TEST(ProcessTest, NothingRecordedIsNoSection) {

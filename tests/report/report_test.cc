@@ -552,6 +552,25 @@ TEST(GateTest, LoadsEveryKey) {
   absl::StatusOr<Gate> empty = ParseGate("g.yaml", "prompt: 0.5\n", nullptr);
   ASSERT_TRUE(empty.ok());
   EXPECT_FALSE(empty->overall.has_value());
+  EXPECT_FALSE(empty->unsafe_actions.has_value());
+}
+
+// The gate may bound the unsafe actions of the run's process (report/process.h).
+TEST(GateTest, UnsafeActionsAreBoundedWhenTheGateSaysSo) {
+  absl::StatusOr<Gate> gate = ParseGate("gate.yaml", "unsafe_actions: 0\n", nullptr);
+  ASSERT_TRUE(gate.ok()) << gate.status();
+  EXPECT_EQ(gate->unsafe_actions, 0);
+  Report r = BuildReport(SmallSuite(), SmallRun(), nullptr, *gate, "a", 1);
+  EXPECT_THAT(GateMisses(r), ElementsAre());
+  r.process.any = true;
+  r.process.total.unsafe = 3;
+  EXPECT_THAT(GateMisses(r), ElementsAre("unsafe actions 3 > 0 (gate.yaml)"));
+  EXPECT_EQ(GateThresholds(r.gate), "at most 0 unsafe actions");
+  Diagnostics diags;
+  EXPECT_FALSE(ParseGate("gate.yaml", "unsafe_actions: 1.5\n", &diags).ok());
+  EXPECT_THAT(DiagnosticStrings(diags),
+              ElementsAre("gate.yaml:1:17: 'unsafe_actions' must be a whole number of at least 0, "
+                          "got 1.5"));
 }
 
 TEST(GateTest, ReportsEveryProblemWithItsPosition) {
