@@ -30,6 +30,9 @@ def main():
         args += ["--prometheus", monitoring["prometheus"]]
     if monitoring.get("loki"):
         args += ["--loki", monitoring["loki"]]
+    # sre-eval hands each question a file for its tools' calls: the run's audit trail.
+    if os.environ.get("SRE_EVAL_AUDIT_FILE"):
+        args += ["--audit", os.environ["SRE_EVAL_AUDIT_FILE"]]
     sre_eval = os.environ.get("SRE_EVAL_BINARY") or shutil.which("sre-eval") or "sre-eval"
     config = {"mcpServers": {"sre-eval": {"command": sre_eval, "args": args}}}
     prompt = request.get("message", "")

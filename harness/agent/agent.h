@@ -23,6 +23,10 @@ struct ClusterAccess {
   std::string prometheus;
   std::string loki;
   std::string datadog;  // The base URL of a Datadog API ("https://api.datadoghq.eu").
+  // A file the agent's own tools may append their calls to, one JSON line each (`sre-eval mcp
+  // --audit FILE` writes them): collected into the run's audit.jsonl, attributed to the
+  // question. "" when there is none.
+  std::string audit_file;
 };
 
 // One earlier turn of the conversation a prompt continues.

@@ -83,6 +83,10 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
   if (!request.cluster.kubeconfig.empty()) {
     options.env.emplace_back("KUBECONFIG", request.cluster.kubeconfig);
   }
+  // Where its tools record their calls (agents/mcp-agent.py hands it to `sre-eval mcp`).
+  if (!request.cluster.audit_file.empty()) {
+    options.env.emplace_back("SRE_EVAL_AUDIT_FILE", request.cluster.audit_file);
+  }
   absl::Time start = clock_->Now();
   absl::StatusOr<SubprocessResult> result = runner_->Run(options);
   answer.latency = clock_->Now() - start;

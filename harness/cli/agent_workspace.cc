@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "nlohmann/json.hpp"
 #include "util/file_util.h"
 
@@ -37,13 +38,19 @@ void AgentWorkspace::set_sim(std::string base_url, std::string control_token, Ht
 }
 
 absl::Status AgentWorkspace::Prepare(agent::AgentRequest* request) {
-  if (!on_sim()) return absl::OkStatus();
   std::string label;
   {
     absl::MutexLock lock(&mu_);
     label = absl::StrCat("q", ++next_);
     labels_[label] = {request->incident, request->prompt_id, request->trial};
   }
+  const std::string folder = absl::StrCat(dir_, "/", label);
+  std::error_code ec;
+  std::filesystem::create_directories(folder, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot make ", folder, ": ", ec.message()));
+  // Where the agent's own tools (sre-eval mcp --audit) record their calls, on any cluster.
+  request->cluster.audit_file = folder + "/tools.jsonl";
+  if (!on_sim()) return absl::OkStatus();
   HttpRequest r;
   r.method = "POST";
   r.url = base_url_ + "/sim/v1/agents";
@@ -57,10 +64,6 @@ absl::Status AgentWorkspace::Prepare(agent::AgentRequest* request) {
     return absl::InternalError(
         absl::StrCat("the sim did not open a port for the agent: HTTP ", got->status));
   }
-  const std::string folder = absl::StrCat(dir_, "/", label);
-  std::error_code ec;
-  std::filesystem::create_directories(folder, ec);
-  if (ec) return absl::InternalError(absl::StrCat("cannot make ", folder, ": ", ec.message()));
   const std::string kubeconfig = folder + "/kubeconfig";
   // The credential is the port (see sim::ApiServer::OpenAgentPort).
   const std::string base = absl::StrCat("http://127.0.0.1:", opened["port"].get<int>());
@@ -83,8 +86,40 @@ absl::Status AgentWorkspace::Prepare(agent::AgentRequest* request) {
   return absl::OkStatus();
 }
 
+int AgentWorkspace::CollectToolFiles(tools::AuditLog* audit) {
+  std::map<std::string, Question> labels;
+  {
+    absl::MutexLock lock(&mu_);
+    labels = labels_;
+  }
+  int written = 0;
+  for (const auto& [label, q] : labels) {
+    const std::string path = absl::StrCat(dir_, "/", label, "/tools.jsonl");
+    absl::StatusOr<std::string> text = ReadFile(path, size_t{256} << 20);
+    if (!text.ok()) continue;
+    std::error_code ec;
+    std::filesystem::remove(path, ec);  // collected once
+    for (absl::string_view raw : absl::StrSplit(*text, '\n', absl::SkipEmpty())) {
+      nlohmann::json e = nlohmann::json::parse(raw, nullptr, false);
+      if (!e.is_object()) continue;
+      nlohmann::json line = {{"time", e.value("time", "")},
+                             {"incident", q.incident},
+                             {"prompt_id", q.prompt_id},
+                             {"trial", q.trial},
+                             {"source", "tool"}};
+      for (const char* key : {"tool", "verb", "target", "status", "bytes", "latency_ms"}) {
+        if (e.contains(key)) line[key] = e[key];
+      }
+      audit->AddLine(line);
+      ++written;
+    }
+  }
+  return written;
+}
+
 absl::StatusOr<int> AgentWorkspace::Collect(tools::AuditLog* audit) {
-  if (!on_sim()) return 0;
+  const int from_tools = CollectToolFiles(audit);
+  if (!on_sim()) return from_tools;
   HttpRequest r;
   r.method = "POST";
   r.url = base_url_ + "/sim/v1/audit";
@@ -106,7 +141,7 @@ absl::StatusOr<int> AgentWorkspace::Collect(tools::AuditLog* audit) {
   if (!doc.is_object() || !doc["entries"].is_array()) {
     return absl::InternalError("the sim's audit is not {\"entries\": [...]}");
   }
-  int written = 0;
+  int written = from_tools;
   for (nlohmann::json& e : doc["entries"]) {
     if (!e.is_object()) continue;
     Question q;

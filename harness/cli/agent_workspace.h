@@ -5,6 +5,8 @@
 //
 //   $TMPDIR/sre-eval-agent-XXXXXX/q<N>/kubeconfig   one per question (sim), for a port of the
 //                                                  sim's that is that question's alone
+//   $TMPDIR/sre-eval-agent-XXXXXX/q<N>/tools.jsonl  where the agent's own tools record their
+//                                                  calls (SRE_EVAL_AUDIT_FILE; any cluster)
 //
 // The folder is removed when the workspace is destroyed.
 #ifndef SRE_EVAL_CLI_AGENT_WORKSPACE_H_
@@ -37,18 +39,21 @@ class AgentWorkspace {
   void set_sim(std::string base_url, std::string control_token, HttpClient* http);
   bool on_sim() const { return !base_url_.empty(); }
 
-  // Gives `request` its own credential on the sim: a port of its own (read-only, audited; see
-  // sim::ApiServer::OpenAgentPort), a kubeconfig for it in the workspace, and the monitoring
-  // APIs on it. Does nothing off the sim. Thread-safe.
+  // Gives `request` a folder of its own with a file for its tools' records (audit_file), and
+  // on the sim its own credential: a port of its own (read-only, audited; see
+  // sim::ApiServer::OpenAgentPort), a kubeconfig for it, and the monitoring APIs on it.
+  // Thread-safe.
   absl::Status Prepare(agent::AgentRequest* request);
 
-  // Closes the questions' ports, takes what the sim recorded of the agents' requests and
-  // appends it to `audit`, each attributed to its question ("source": "api"). Returns how
-  // many entries were written.
+  // Takes the questions' tools.jsonl files ("source": "tool"), and on the sim closes their
+  // ports and takes what the sim recorded of their requests ("source": "api"); appends it all
+  // to `audit`, each line attributed to its question. Returns how many lines were written.
   absl::StatusOr<int> Collect(tools::AuditLog* audit);
 
  private:
   explicit AgentWorkspace(std::string dir) : dir_(std::move(dir)) {}
+  // Each question's tools.jsonl (its tools' own records), attributed, then removed.
+  int CollectToolFiles(tools::AuditLog* audit);
 
   struct Question {
     std::string incident;

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <iostream>
 #include <sstream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -355,6 +356,29 @@ TEST(McpE2eTest, ARunAsksAnMcpAgentThatInvestigatesThroughSreEvalMcp) {
         << answer;
   }
   EXPECT_EQ(answers, 5);
+  // The MCP server's calls are in the run's trail, each attributed to its question, with the
+  // requests they made on the question's own port beneath them.
+  absl::StatusOr<std::string> audit = ReadFile(dir.path() + "/run/audit.jsonl");
+  ASSERT_TRUE(audit.ok()) << audit.status();
+  std::map<std::string, std::vector<std::string>> tools, loki;
+  for (absl::string_view line : absl::StrSplit(*audit, '\n', absl::SkipEmpty())) {
+    json e = json::parse(line);
+    EXPECT_EQ(e["incident"], "payment");
+    if (e["source"] == "tool") {
+      tools[e["prompt_id"]].push_back(absl::StrCat(e["tool"].get<std::string>(), " ",
+                                                   e["verb"].get<std::string>(), " ",
+                                                   e["status"].get<std::string>()));
+    } else if (e["tool"] == "loki") {
+      loki[e["prompt_id"]].push_back(e["query"]);
+    }
+  }
+  EXPECT_EQ(tools.size(), 5u);
+  for (const auto& [prompt, calls] : tools) {
+    EXPECT_EQ(calls, (std::vector<std::string>{"kubectl get ok", "loki_query_range query_range ok"}))
+        << prompt;
+    EXPECT_EQ(loki[prompt], std::vector<std::string>{"{app=\"orders\"} |= \"PAYMENT_FAILED\""})
+        << prompt;
+  }
 }
 
 }  // namespace
