@@ -44,6 +44,16 @@ std::vector<std::string> PaymentRun(const std::string& agent, const std::string&
           "3",        "--jobs", "2",      "--out", run_dir,      "--suite", SRE_EVAL_SOURCE_DIR};
 }
 
+// Runs the payment incident with a command agent running `script` with /bin/sh.
+int RunShellAgent(const TempDir& dir, const std::string& name, const std::string& timeout,
+                  const std::string& script, const std::string& run_dir, std::ostream& out,
+                  std::ostream& err) {
+  const std::string agent = dir.WriteFile(
+      "agent.yaml", absl::StrCat("kind: command\nname: ", name, "\ntimeout: ", timeout,
+                                 "\ncommand:\n  argv: [/bin/sh, '", script, "']\n"));
+  return RunCli(PaymentRun(agent, run_dir), out, err);
+}
+
 // The audit's entries of one question that are not discovery (kubectl's /api, /apis, ...), as
 // "source tool verb resource name status [unsafe]".
 std::map<std::string, std::vector<std::string>> AuditByPrompt(const std::string& path) {
@@ -71,14 +81,10 @@ scaled=$(kubectl scale deploy payment --replicas=1 2>&1)
 printf 'payment has %s replicas; scaling: %s\nkubeconfig=%s\nrequest=%s\n' "$replicas" "$scaled" \
   "$KUBECONFIG" "$request"
 )");
-  const std::string agent = dir.WriteFile(
-      "agent.yaml", absl::StrCat("kind: command\nname: writer\ntimeout: 30s\ncommand:\n"
-                                 "  argv: [/bin/sh, '",
-                                 script, "']\n"));
   const std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
-  int code = RunCli(PaymentRun(agent, run_dir), out, err);
-  EXPECT_EQ(code, 0) << out.str() << err.str();
+  EXPECT_EQ(RunShellAgent(dir, "writer", "30s", script, run_dir, out, err), 0)
+      << out.str() << err.str();
 
   std::set<std::string> kubeconfigs;
   for (const json& r : Lines(run_dir + "/responses.jsonl")) {
@@ -166,14 +172,10 @@ env
 echo "== request"
 printf '%s\n' "$request"
 )");
-  const std::string agent = dir.WriteFile(
-      "agent.yaml", absl::StrCat("kind: command\nname: snoop\ntimeout: 60s\ncommand:\n"
-                                 "  argv: [/bin/sh, '",
-                                 script, "']\n"));
   const std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
-  int code = RunCli(PaymentRun(agent, run_dir), out, err);
-  EXPECT_EQ(code, 0) << out.str() << err.str();
+  EXPECT_EQ(RunShellAgent(dir, "snoop", "60s", script, run_dir, out, err), 0)
+      << out.str() << err.str();
   const std::string kubeconfig = Slurp(run_dir + "/kubeconfig");
   const std::string harness_token =
       kubeconfig.substr(kubeconfig.find("/auth/") + 6, kubeconfig.find('\n', kubeconfig.find("/auth/")) -

@@ -1117,8 +1117,9 @@ ApiServer::ApiServer(Sim* sim) : sim_(sim), handler_(std::make_unique<Handler>(s
 
 ApiServer::~ApiServer() { Stop(); }
 
-void ApiServer::Handle(const httplib::Request& req, httplib::Response& res) {
-  handler_->Serve(req, res, nullptr);
+void ApiServer::Handle(const httplib::Request& req, httplib::Response& res,
+                       const std::string* agent) {
+  handler_->Serve(req, res, agent);
 }
 
 void ApiServer::Configure(httplib::Server* http, const std::string* agent) {

@@ -69,8 +69,10 @@ class ApiServer {
 
   // Serves one request in-process, without a socket, as a worker thread would: for fuzzing.
   // `req` needs method, path, params, headers and body set; a watch leaves its stream in
-  // `res`'s content provider. Thread-safe like the server.
-  void Handle(const httplib::Request& req, httplib::Response& res);
+  // `res`'s content provider. `agent`, when given, serves it as on that agent's port
+  // (OpenAgentPort). Thread-safe like the server.
+  void Handle(const httplib::Request& req, httplib::Response& res,
+              const std::string* agent = nullptr);
 
   // A kubeconfig with one context, kContext, pointing at this server, namespace sock-shop; with
   // a `token`, at the server's /auth/TOKEN/ (see AddAgentToken).

@@ -100,10 +100,14 @@ class ApiServer::Handler {
   void Json(httplib::Response& res, int code, const nlohmann::json& body) {
     res.status = code;
     absl::Duration shift = Shift();
-    if (shift == absl::ZeroDuration()) return res.set_content(body.dump(), "application/json");
+    // Bytes that are not UTF-8 (a name from a request's path) become U+FFFD, never a throw.
+    constexpr auto kReplace = nlohmann::json::error_handler_t::replace;
+    if (shift == absl::ZeroDuration()) {
+      return res.set_content(body.dump(-1, ' ', false, kReplace), "application/json");
+    }
     nlohmann::json shown = body;
     api_internal::ShiftTimes(&shown, shift);
-    res.set_content(shown.dump(), "application/json");
+    res.set_content(shown.dump(-1, ' ', false, kReplace), "application/json");
   }
 
   // See ApiServer::set_time_shift.
