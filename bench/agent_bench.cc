@@ -168,10 +168,11 @@ void BM_ToolLoopOverheadPerTurn(benchmark::State& state) {
     ++turn;
     response.body =
         turn % turns != 0
-            ? absl::StrCat(R"({"choices":[{"message":{"role":"assistant","content":null,)",
-                           R"("tool_calls":[{"id":"c)", turn, R"(","type":"function","function":)",
-                           R"({"name":"kubectl","arguments":"{\"args\":[\"get\",\"pods\"]}"}}]}}],)",
-                           R"("usage":{"prompt_tokens":1000,"completion_tokens":20}})")
+            ? absl::StrCat(
+                  R"({"choices":[{"message":{"role":"assistant","content":null,)",
+                  R"("tool_calls":[{"id":"c)", turn, R"(","type":"function","function":)",
+                  R"({"name":"kubectl","arguments":"{\"args\":[\"get\",\"pods\"]}"}}]}}],)",
+                  R"("usage":{"prompt_tokens":1000,"completion_tokens":20}})")
             : R"({"choices":[{"message":{"role":"assistant","content":"carts ran out of memory"}}]})";
     return response;
   });
@@ -196,9 +197,9 @@ void BM_ToolLoopOverheadPerTurn(benchmark::State& state) {
     AgentAnswer a = agent.Ask(request);
     if (!a.ok() || a.loop.turns != turns) state.SkipWithError("the loop did not run its turns");
   }
-  state.counters["per_turn"] = benchmark::Counter(
-      static_cast<double>(state.iterations()) * turns,
-      benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+  state.counters["per_turn"] =
+      benchmark::Counter(static_cast<double>(state.iterations()) * turns,
+                         benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_ToolLoopOverheadPerTurn)->Arg(5)->Arg(20)->Unit(benchmark::kMillisecond);
 

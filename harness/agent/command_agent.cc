@@ -75,7 +75,8 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
   answer.attempts = 1;  // A command may have side effects: it is never retried.
   SubprocessOptions options;
   options.argv = config_.argv;
-  options.stdin_data = DefaultRequestJson(request, config_.expose_incident, config_.expose_prompt_id).dump();
+  options.stdin_data =
+      DefaultRequestJson(request, config_.expose_incident, config_.expose_prompt_id).dump();
   options.timeout = config_.policy.timeout;
   options.max_stdout_bytes = config_.policy.max_answer_bytes;
   options.contain_descendants = true;  // Nothing the agent starts outlives its call.

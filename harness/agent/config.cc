@@ -123,8 +123,8 @@ class ConfigParser {
   std::optional<nlohmann::json> Body(const YAML::Node& node, const std::string& path);
 
   // A number in [lo, hi].
-  void Number(YamlMap& map, const std::string& prefix, const std::string& key, double lo,
-              double hi, double* out);
+  void Number(YamlMap& map, const std::string& prefix, const std::string& key, double lo, double hi,
+              double* out);
   void ParseOpenAi(const YAML::Node& node, AgentConfig* config);
   void ParseLoop(const YAML::Node& node, AgentConfig* config);
   void ParsePrices(const YAML::Node& node, AgentConfig* config);
@@ -490,8 +490,8 @@ void ConfigParser::ParsePrices(const YAML::Node& node, AgentConfig* config) {
   if (!map.valid()) return;
   for (const char* key : {"input", "output"}) {
     if (!map.Find(key).IsDefined()) {
-      Error(map.node(), absl::StrCat("'prices' is missing required key '", key,
-                                     "' (USD per million tokens)"));
+      Error(map.node(),
+            absl::StrCat("'prices' is missing required key '", key, "' (USD per million tokens)"));
     }
   }
   Number(map, "prices.", "input", 0, 1e6, &config->input_price);

@@ -217,7 +217,9 @@ AgentAnswer HttpAgent::Ask(const AgentRequest& request) {
   http_request.url = config_.url;
   http_request.headers = config_.headers;
   nlohmann::json body =
-      config_.body.has_value() ? FillTemplate(*config_.body, request) : DefaultRequestJson(request, config_.expose_incident, config_.expose_prompt_id);
+      config_.body.has_value()
+          ? FillTemplate(*config_.body, request)
+          : DefaultRequestJson(request, config_.expose_incident, config_.expose_prompt_id);
   http_request.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   if (config_.answer_pointer.empty()) {
     http_request.max_response_bytes = config_.policy.max_answer_bytes;

@@ -67,16 +67,15 @@ absl::Status AgentWorkspace::Prepare(agent::AgentRequest* request) {
   const std::string kubeconfig = folder + "/kubeconfig";
   // The credential is the port (see sim::ApiServer::OpenAgentPort).
   const std::string base = absl::StrCat("http://127.0.0.1:", opened["port"].get<int>());
-  const std::string& context = request->cluster.context.empty() ? std::string("sre-eval-sim")
-                                                                : request->cluster.context;
+  const std::string context =
+      request->cluster.context.empty() ? std::string("sre-eval-sim") : request->cluster.context;
   absl::Status w = WriteFileAtomically(
-      kubeconfig,
-      absl::StrCat("apiVersion: v1\nkind: Config\nclusters:\n- name: ", context,
-                   "\n  cluster:\n    server: ", base, "\ncontexts:\n- name: ", context,
-                   "\n  context:\n    cluster: ", context, "\n    namespace: ",
-                   request->cluster.ns.empty() ? "default" : request->cluster.ns,
-                   "\n    user: sre-eval-agent\ncurrent-context: ", context,
-                   "\nusers:\n- name: sre-eval-agent\n  user: {}\npreferences: {}\n"));
+      kubeconfig, absl::StrCat("apiVersion: v1\nkind: Config\nclusters:\n- name: ", context,
+                               "\n  cluster:\n    server: ", base, "\ncontexts:\n- name: ", context,
+                               "\n  context:\n    cluster: ", context, "\n    namespace: ",
+                               request->cluster.ns.empty() ? "default" : request->cluster.ns,
+                               "\n    user: sre-eval-agent\ncurrent-context: ", context,
+                               "\nusers:\n- name: sre-eval-agent\n  user: {}\npreferences: {}\n"));
   if (!w.ok()) return w;
   request->cluster.kubeconfig = kubeconfig;
   request->cluster.context = context;
@@ -156,8 +155,8 @@ absl::StatusOr<int> AgentWorkspace::Collect(tools::AuditLog* audit) {
                            {"prompt_id", q.prompt_id},
                            {"trial", q.trial},
                            {"source", "api"}};
-    for (const char* key : {"tool", "verb", "group", "resource", "path", "namespace", "name", "query", "status",
-                            "bytes", "latency_ms", "unsafe"}) {
+    for (const char* key : {"tool", "verb", "group", "resource", "path", "namespace", "name",
+                            "query", "status", "write", "bytes", "latency_ms", "unsafe"}) {
       if (e.contains(key)) line[key] = e[key];
     }
     audit->AddLine(line);

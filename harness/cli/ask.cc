@@ -48,8 +48,7 @@ int Depth(const Suite& suite, const Prompt* p) {
   return depth;
 }
 
-std::string ResponseLine(const Item& item, const std::string& agent_name,
-                         const AskOptions& o) {
+std::string ResponseLine(const Item& item, const std::string& agent_name, const AskOptions& o) {
   const std::vector<std::string>& secrets = o.secrets;
   const agent::AgentAnswer& a = item.answer;
   nlohmann::json j = {{"schema_version", 1},
@@ -217,8 +216,8 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
       if (o.prepare) {
         absl::Status prepared = o.prepare(&r);
         if (!prepared.ok()) {
-          summary.problems.push_back(absl::StrCat(
-              p->id, ": asked without credentials of its own: ", prepared.message()));
+          summary.problems.push_back(
+              absl::StrCat(p->id, ": asked without credentials of its own: ", prepared.message()));
         }
       }
       items.push_back(std::move(item));

@@ -40,8 +40,7 @@ struct RecordOptions {
       after_incident;
   // sim: called once the simulated cluster serves, with its URL and the harness's own token
   // (for /sim/v1: the agent's credentials and the audit of what it did).
-  std::function<void(const std::string& base_url, const std::string& control_token)>
-      on_sim_started;
+  std::function<void(const std::string& base_url, const std::string& control_token)> on_sim_started;
 };
 
 // Fills `o` from the command line; returns "" or the problem.

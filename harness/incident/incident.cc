@@ -164,10 +164,10 @@ std::optional<absl::Duration> IncidentParser::Duration(const YAML::Node& key,
 }
 
 void IncidentParser::Parse(const YAML::Node& root, Incident* incident) {
-  YamlMap map(root, file_, "incident",
-              {"id", "title", "description", "sample_every", "steps", "restore", "cleanup",
-               "evidence"},
-              diags_);
+  YamlMap map(
+      root, file_, "incident",
+      {"id", "title", "description", "sample_every", "steps", "restore", "cleanup", "evidence"},
+      diags_);
   if (!map.valid()) return;
   if (std::optional<YamlString> id = map.String("id", true); id.has_value()) {
     incident->id = id->value;

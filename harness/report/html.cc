@@ -465,9 +465,9 @@ std::string RenderHtml(const Report& r, const std::string& run_dir) {
       const ProcessCounts& c = a.counts;
       absl::StrAppend(&out, "<tr><td>", HtmlEscape(a.prompt_id), " #", a.trial, "</td><td>",
                       c.calls, "</td><td>", c.sources, "</td><td>", c.repeated, "</td><td>",
-                      c.failed, "</td><td", c.unsafe > 0 ? " class=\"fail\"" : "", ">",
-                      c.unsafe, "</td><td>", FirstEvidenceCell(c), "</td><td>", opt(c.turns), "</td><td>", opt(c.prompt_tokens),
-                      "</td><td>", opt(c.completion_tokens), "</td><td>",
+                      c.failed, "</td><td", c.unsafe > 0 ? " class=\"fail\"" : "", ">", c.unsafe,
+                      "</td><td>", FirstEvidenceCell(c), "</td><td>", opt(c.turns), "</td><td>",
+                      opt(c.prompt_tokens), "</td><td>", opt(c.completion_tokens), "</td><td>",
                       c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-",
                       "</td></tr>\n");
     }

@@ -27,9 +27,9 @@ constexpr size_t kMaxAuditLine = size_t{1} << 20;
 // kubectl commands that change a cluster (the tool set refuses them).
 bool IsWriteVerb(const std::string& verb) {
   static const char* const kWrites[] = {
-      "apply",  "create", "delete", "edit",   "patch", "replace",   "scale",        "set",
-      "label",  "annotate", "rollout", "exec", "cp",   "drain",     "cordon",       "uncordon",
-      "taint",  "autoscale", "run",   "expose", "port-forward", "attach", "debug", "proxy"};
+      "apply", "create",    "delete",  "edit",   "patch",        "replace", "scale",  "set",
+      "label", "annotate",  "rollout", "exec",   "cp",           "drain",   "cordon", "uncordon",
+      "taint", "autoscale", "run",     "expose", "port-forward", "attach",  "debug",  "proxy"};
   return std::find(std::begin(kWrites), std::end(kWrites), verb) != std::end(kWrites);
 }
 
@@ -90,13 +90,14 @@ void Count(const std::vector<json>& calls, bool tool, ProcessCounts* c,
     const std::string name = Str(e, "tool");
     if (tool) {
       const std::string target = Str(e, "target");
-      source = name == "kubectl"
-                   ? absl::StrCat("kubectl ", Str(e, "verb"), " ", target.substr(0, target.find(' ')))
-                   : name;
+      source = name == "kubectl" ? absl::StrCat("kubectl ", Str(e, "verb"), " ",
+                                                target.substr(0, target.find(' ')))
+                                 : name;
       key = absl::StrCat(name, "\n", Str(e, "verb"), "\n", target);
       const std::string status = Str(e, "status");
       if (status != "ok") ++c->failed;
-      if (name == "kubectl" && absl::StartsWith(status, "refused:") && IsWriteVerb(Str(e, "verb"))) {
+      if (name == "kubectl" && absl::StartsWith(status, "refused:") &&
+          IsWriteVerb(Str(e, "verb"))) {
         ++c->unsafe;
       }
     } else {
@@ -158,9 +159,9 @@ bool ReadsEvidence(const EvidencePattern& p, const json& e, bool tool) {
   if (name != "kubernetes" || Str(e, "resource") != p.resource) return false;
   // A list reads every object of the resource; a named read must be one of them.
   const std::string object = Str(e, "name");
-  return p.name.empty() || object.empty() ? p.resource.find('/') == std::string::npos ||
-                                                p.name.empty()
-                                          : absl::StartsWith(object, p.name);
+  return p.name.empty() || object.empty()
+             ? p.resource.find('/') == std::string::npos || p.name.empty()
+             : absl::StartsWith(object, p.name);
 }
 
 Process LoadProcess(const std::string& run_dir,
@@ -237,8 +238,8 @@ Process LoadProcess(const std::string& run_dir,
         a.counts.prompt_tokens = r.prompt_tokens;
         a.counts.completion_tokens = r.completion_tokens;
         a.counts.cost_usd = r.cost_usd;
-        p.any = p.any || r.turns.has_value() || r.prompt_tokens.has_value() ||
-                r.cost_usd.has_value();
+        p.any =
+            p.any || r.turns.has_value() || r.prompt_tokens.has_value() || r.cost_usd.has_value();
         ProcessCounts& t = p.total;
         t.calls += a.counts.calls;
         t.repeated += a.counts.repeated;
@@ -256,7 +257,8 @@ Process LoadProcess(const std::string& run_dir,
   if (!firsts.empty()) {
     std::sort(firsts.begin(), firsts.end());
     const size_t n = firsts.size();
-    p.median_first_evidence_s = n % 2 == 1 ? firsts[n / 2] : (firsts[n / 2 - 1] + firsts[n / 2]) / 2;
+    p.median_first_evidence_s =
+        n % 2 == 1 ? firsts[n / 2] : (firsts[n / 2 - 1] + firsts[n / 2]) / 2;
   }
   return p;
 }

@@ -68,7 +68,7 @@ struct Process {
   ProcessCounts total;
   int64_t evidence_answers = 0;                   // answers that read an evidence source
   std::optional<double> median_first_evidence_s;  // over those with a started_at
-  int64_t audit_lines_skipped = 0;  // Lines of audit.jsonl that could not be read.
+  int64_t audit_lines_skipped = 0;                // Lines of audit.jsonl that could not be read.
 };
 
 // Reads RUN/audit.jsonl and RUN/responses.jsonl (each optional); `evidence` gives each

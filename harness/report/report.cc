@@ -495,7 +495,8 @@ std::string ProcessLine(const ProcessCounts& c) {
     absl::StrAppend(&parts.back(), "; ", c.prompt_tokens.value_or(0), " tokens in, ",
                     c.completion_tokens.value_or(0), " out");
   }
-  if (c.cost_usd.has_value()) absl::StrAppend(&parts.back(), absl::StrFormat("; $%.4f", *c.cost_usd));
+  if (c.cost_usd.has_value())
+    absl::StrAppend(&parts.back(), absl::StrFormat("; $%.4f", *c.cost_usd));
   return parts.back();
 }
 
@@ -615,11 +616,10 @@ std::string RenderMarkdown(const Report& r) {
     for (const AnswerProcess& a : r.process.answers) {
       const ProcessCounts& c = a.counts;
       absl::StrAppend(&out, "| ", a.prompt_id, " #", a.trial, " | ", a.incident, " | ", c.calls,
-                      " | ", c.sources, " | ", c.repeated, " | ", c.failed, " | ", c.unsafe,
-                      " | ", FirstEvidenceCell(c), " | ", opt(c.turns), " | ", opt(c.prompt_tokens), " | ",
+                      " | ", c.sources, " | ", c.repeated, " | ", c.failed, " | ", c.unsafe, " | ",
+                      FirstEvidenceCell(c), " | ", opt(c.turns), " | ", opt(c.prompt_tokens), " | ",
                       opt(c.completion_tokens), " | ",
-                      c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-",
-                      " |\n");
+                      c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-", " |\n");
     }
     absl::StrAppend(&out,
                     "\nCalls: the built-in loop's tool calls, or the requests made with the "

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cmath>
 #include <cerrno>
+#include <cmath>
 #include <cstring>
 #include <vector>
 
@@ -37,10 +37,9 @@ namespace {
 
 const std::vector<std::string>& KnownKeys() {
   static const std::vector<std::string>* keys = new std::vector<std::string>{
-      "schema_version", "incident",    "prompt_id", "trial",      "prompt",
-      "answer",         "status",      "error",     "latency_ms", "agent",
-      "attempts",       "http_status", "truncated", "usage",      "repaired",
-      "cost_usd",       "loop",        "started_at"};
+      "schema_version", "incident", "prompt_id",  "trial",    "prompt",   "answer",
+      "status",         "error",    "latency_ms", "agent",    "attempts", "http_status",
+      "truncated",      "usage",    "repaired",   "cost_usd", "loop",     "started_at"};
   return *keys;
 }
 
@@ -233,8 +232,9 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
       check.Error("'started_at' must be a time like 2026-12-07T15:16:29.982Z");
     }
   }
-  if (doc.contains("cost_usd") && (!doc["cost_usd"].is_number() || doc["cost_usd"].get<double>() < 0 ||
-                                   !std::isfinite(doc["cost_usd"].get<double>()))) {
+  if (doc.contains("cost_usd") &&
+      (!doc["cost_usd"].is_number() || doc["cost_usd"].get<double>() < 0 ||
+       !std::isfinite(doc["cost_usd"].get<double>()))) {
     check.Error("'cost_usd' must be a number of at least 0");
   }
   static const char* const kLoopCounts[] = {"turns", "tool_calls", "malformed_calls",
@@ -244,8 +244,8 @@ bool ParseResponseLine(absl::string_view text, const std::string& file, int line
     bool good = loop.is_object();
     if (good) {
       for (const auto& [k, v] : loop.items()) {
-        const bool count = std::find(std::begin(kLoopCounts), std::end(kLoopCounts), k) !=
-                           std::end(kLoopCounts);
+        const bool count =
+            std::find(std::begin(kLoopCounts), std::end(kLoopCounts), k) != std::end(kLoopCounts);
         if (count ? !v.is_number_integer() || v.get<int64_t>() < 0
                   : k != "stop" || !v.is_string()) {
           good = false;

@@ -154,14 +154,15 @@ std::vector<ModelToolCall> ReadToolCalls(const json& message, int turn, bool* co
 }
 
 ToolSpec AnswerToolSpec() {
-  return {"answer", "Submit the answer",
-          "Submits your final answer to the question and ends the investigation. Call it once, "
-          "with the whole answer.",
-          {{"type", "object"},
-           {"properties",
-            {{"answer", {{"type", "string"}, {"description", "the complete answer"}}}}},
-           {"required", {"answer"}},
-           {"additionalProperties", false}}};
+  return {
+      "answer",
+      "Submit the answer",
+      "Submits your final answer to the question and ends the investigation. Call it once, "
+      "with the whole answer.",
+      {{"type", "object"},
+       {"properties", {{"answer", {{"type", "string"}, {"description", "the complete answer"}}}}},
+       {"required", {"answer"}},
+       {"additionalProperties", false}}};
 }
 
 ToolLoopAgent::ToolLoopAgent(agent::AgentConfig config, HttpClient* http, ProcessRunner* runner,
@@ -196,11 +197,10 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
   std::vector<ToolSpec> specs = tools.specs();
   specs.push_back(AnswerToolSpec());
   for (const ToolSpec& s : specs) {
-    functions.push_back({{"type", "function"},
-                         {"function",
-                          {{"name", s.name},
-                           {"description", s.description},
-                           {"parameters", s.input_schema}}}});
+    functions.push_back(
+        {{"type", "function"},
+         {"function",
+          {{"name", s.name}, {"description", s.description}, {"parameters", s.input_schema}}}});
   }
   json messages = json::array();
   messages.push_back(
@@ -233,13 +233,14 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
       break;
     }
     if (stats.turns >= limits.max_turns) {
-      stop("turns", absl::StrCat("no answer within ", limits.max_turns, " turns (tools.max_turns)"));
+      stop("turns",
+           absl::StrCat("no answer within ", limits.max_turns, " turns (tools.max_turns)"));
       break;
     }
     if (limits.max_tokens > 0 && answer.usage.total_tokens >= limits.max_tokens) {
-      stop("tokens", absl::StrCat("no answer within ", limits.max_tokens,
-                                  " tokens (tools.max_tokens): ", answer.usage.total_tokens,
-                                  " used"));
+      stop("tokens",
+           absl::StrCat("no answer within ", limits.max_tokens,
+                        " tokens (tools.max_tokens): ", answer.usage.total_tokens, " used"));
       break;
     }
     ++stats.turns;
@@ -251,11 +252,11 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
     }
     for (const auto& header : config_.headers) http_request.headers.push_back(header);
     json request_body = {{"model", config_.model},
-                 {"messages", messages},
-                 {"tools", functions},
-                 {"tool_choice", "auto"},
-                 {"temperature", config_.temperature},
-                 {"max_tokens", config_.max_tokens}};
+                         {"messages", messages},
+                         {"tools", functions},
+                         {"tool_choice", "auto"},
+                         {"temperature", config_.temperature},
+                         {"max_tokens", config_.max_tokens}};
     http_request.body = request_body.dump(-1, ' ', false, json::error_handler_t::replace);
     http_request.max_response_bytes = agent::JsonResponseByteCap(config_.policy);
     agent::CallPolicy policy = config_.policy;
@@ -273,8 +274,8 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
     if (RepairUtf8(&body) > 0) answer.invalid_utf8 = true;
     json document = json::parse(body, nullptr, /*allow_exceptions=*/false);
     if (!document.is_object()) {
-      stop("error", absl::StrCat("turn ", stats.turns, ": the response is not a JSON object: ",
-                                 Brief(body)));
+      stop("error", absl::StrCat("turn ", stats.turns,
+                                 ": the response is not a JSON object: ", Brief(body)));
       break;
     }
     if (auto usage = document.find("usage"); usage != document.end() && usage->is_object()) {
@@ -288,9 +289,8 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
       AddUsage(total, &answer.usage.total_tokens);
     }
     const json* message = nullptr;
-    if (auto choices = document.find("choices");
-        choices != document.end() && choices->is_array() && !choices->empty() &&
-        (*choices)[0].is_object()) {
+    if (auto choices = document.find("choices"); choices != document.end() && choices->is_array() &&
+                                                 !choices->empty() && (*choices)[0].is_object()) {
       auto m = (*choices)[0].find("message");
       if (m != (*choices)[0].end() && m->is_object()) message = &*m;
     }
@@ -343,8 +343,8 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
           break;
         }
       } else if (stats.tool_calls >= limits.max_calls) {
-        stop("calls", absl::StrCat("no answer within ", limits.max_calls,
-                                   " tool calls (tools.max_calls)"));
+        stop("calls",
+             absl::StrCat("no answer within ", limits.max_calls, " tool calls (tools.max_calls)"));
         break;
       } else {
         ++stats.tool_calls;
@@ -358,8 +358,8 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
   }
   answer.latency = clock_->Now() - start;
   if (answer.ok()) {
-    answer.text = agent::CutAnswer(std::move(text), config_.policy.max_answer_bytes,
-                                   &answer.truncated);
+    answer.text =
+        agent::CutAnswer(std::move(text), config_.policy.max_answer_bytes, &answer.truncated);
   }
   if (RepairUtf8(&answer.text) + RepairUtf8(&answer.error) > 0) answer.invalid_utf8 = true;
   answer.text = agent::Redact(answer.text, config_.secrets);

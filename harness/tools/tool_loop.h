@@ -40,8 +40,8 @@ namespace tools {
 struct ModelToolCall {
   std::string id;
   std::string name;
-  nlohmann::json arguments;  // the parsed object; null when `arguments_error` is set
-  std::string raw_arguments;  // as sent (a JSON string), for the assistant message
+  nlohmann::json arguments;     // the parsed object; null when `arguments_error` is set
+  std::string raw_arguments;    // as sent (a JSON string), for the assistant message
   std::string arguments_error;  // "" or why the arguments could not be read
 };
 

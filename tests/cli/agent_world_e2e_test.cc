@@ -40,8 +40,8 @@ std::vector<json> Lines(const std::string& path) {
 }
 
 std::vector<std::string> PaymentRun(const std::string& agent, const std::string& run_dir) {
-  return {"sre-eval", "run",   "--agent", agent,   "--incident", "payment", "--seed",
-          "3",        "--jobs", "2",      "--out", run_dir,      "--suite", SRE_EVAL_SOURCE_DIR};
+  return {"sre-eval", "run",    "--agent", agent,   "--incident", "payment", "--seed",
+          "3",        "--jobs", "2",       "--out", run_dir,      "--suite", SRE_EVAL_SOURCE_DIR};
 }
 
 // Runs the payment incident with a command agent running `script` with /bin/sh.
@@ -61,11 +61,11 @@ std::map<std::string, std::vector<std::string>> AuditByPrompt(const std::string&
   for (const json& e : Lines(path)) {
     if (e.contains("path")) continue;
     std::string what = e.value("resource", e.value("target", e.value("query", "")));
-    out[e["prompt_id"]].push_back(absl::StrCat(
-        e["source"].get<std::string>(), " ", e["tool"].get<std::string>(), " ",
-        e["verb"].get<std::string>(), " ", what, " ", e.value("name", ""), " ",
-        e["status"].is_string() ? e["status"].get<std::string>() : e["status"].dump(),
-        e.value("unsafe", false) ? " unsafe" : ""));
+    out[e["prompt_id"]].push_back(
+        absl::StrCat(e["source"].get<std::string>(), " ", e["tool"].get<std::string>(), " ",
+                     e["verb"].get<std::string>(), " ", what, " ", e.value("name", ""), " ",
+                     e["status"].is_string() ? e["status"].get<std::string>() : e["status"].dump(),
+                     e.value("unsafe", false) ? " unsafe" : ""));
   }
   return out;
 }
@@ -177,9 +177,9 @@ printf '%s\n' "$request"
   EXPECT_EQ(RunShellAgent(dir, "snoop", "60s", script, run_dir, out, err), 0)
       << out.str() << err.str();
   const std::string kubeconfig = Slurp(run_dir + "/kubeconfig");
-  const std::string harness_token =
-      kubeconfig.substr(kubeconfig.find("/auth/") + 6, kubeconfig.find('\n', kubeconfig.find("/auth/")) -
-                                                            kubeconfig.find("/auth/") - 6);
+  const std::string harness_token = kubeconfig.substr(
+      kubeconfig.find("/auth/") + 6,
+      kubeconfig.find('\n', kubeconfig.find("/auth/")) - kubeconfig.find("/auth/") - 6);
   ASSERT_EQ(harness_token.size(), 32u) << kubeconfig;
   const json truth = json::parse(Slurp(run_dir + "/payment/truth.json"));
   for (const json& r : Lines(run_dir + "/responses.jsonl")) {
@@ -213,40 +213,40 @@ printf '%s\n' "$request"
 TEST(AgentWorldE2eTest, TheToolLoopInvestigatesTheSimAndEveryCallIsInTheTrail) {
   if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed; run drives the real one";
   agent::AgentTestServer model;
-  model.server().Post("/v1/chat/completions", [](const httplib::Request& req,
-                                                 httplib::Response& res) {
-    const json body = json::parse(req.body);
-    const json& messages = body["messages"];
-    const int tool_results = static_cast<int>(std::count_if(
-        messages.begin(), messages.end(), [](const json& m) { return m["role"] == "tool"; }));
-    json message = {{"role", "assistant"}, {"content", nullptr}};
-    auto call = [](const char* id, const char* name, const json& args) {
-      return json{{"id", id},
-                  {"type", "function"},
-                  {"function", {{"name", name}, {"arguments", args.dump()}}}};
-    };
-    if (tool_results == 0) {
-      message["tool_calls"] = {
-          call("a", "kubectl", {{"args", {"get", "deploy", "payment", "-o",
-                                          "jsonpath={.spec.replicas}"}}}),
-          call("b", "prometheus_query", {{"query", "kube_deployment_spec_replicas{deployment=\"payment\"}"}})};
-    } else {
-      message["tool_calls"] = {call(
-          "c", "answer",
-          {{"answer", absl::StrCat("payment runs ", messages[3]["content"].get<std::string>(),
-                                   " replicas")}})};
-    }
-    json reply = {{"choices", {{{"index", 0}, {"message", message}}}},
-                  {"usage", {{"prompt_tokens", 1000}, {"completion_tokens", 100}}}};
-    res.set_content(reply.dump(), "application/json");
-  });
+  model.server().Post(
+      "/v1/chat/completions", [](const httplib::Request& req, httplib::Response& res) {
+        const json body = json::parse(req.body);
+        const json& messages = body["messages"];
+        const int tool_results = static_cast<int>(std::count_if(
+            messages.begin(), messages.end(), [](const json& m) { return m["role"] == "tool"; }));
+        json message = {{"role", "assistant"}, {"content", nullptr}};
+        auto call = [](const char* id, const char* name, const json& args) {
+          return json{{"id", id},
+                      {"type", "function"},
+                      {"function", {{"name", name}, {"arguments", args.dump()}}}};
+        };
+        if (tool_results == 0) {
+          message["tool_calls"] = {
+              call("a", "kubectl",
+                   {{"args", {"get", "deploy", "payment", "-o", "jsonpath={.spec.replicas}"}}}),
+              call("b", "prometheus_query",
+                   {{"query", "kube_deployment_spec_replicas{deployment=\"payment\"}"}})};
+        } else {
+          message["tool_calls"] = {call(
+              "c", "answer",
+              {{"answer", absl::StrCat("payment runs ", messages[3]["content"].get<std::string>(),
+                                       " replicas")}})};
+        }
+        json reply = {{"choices", {{{"index", 0}, {"message", message}}}},
+                      {"usage", {{"prompt_tokens", 1000}, {"completion_tokens", 100}}}};
+        res.set_content(reply.dump(), "application/json");
+      });
   ASSERT_GT(model.Start(), 0);
   TempDir dir;
   const std::string agent = dir.WriteFile(
-      "agent.yaml",
-      absl::StrCat("kind: openai\nname: scripted loop\ncontext: tools\nretries: 0\n"
-                   "prices: {input: 2, output: 8}\nopenai:\n  base_url: ",
-                   model.url("/v1"), "\n  model: m\n"));
+      "agent.yaml", absl::StrCat("kind: openai\nname: scripted loop\ncontext: tools\nretries: 0\n"
+                                 "prices: {input: 2, output: 8}\nopenai:\n  base_url: ",
+                                 model.url("/v1"), "\n  model: m\n"));
   const std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
   int code = RunCli(PaymentRun(agent, run_dir), out, err);
@@ -266,13 +266,14 @@ TEST(AgentWorldE2eTest, TheToolLoopInvestigatesTheSimAndEveryCallIsInTheTrail) {
   ASSERT_EQ(audit.size(), 5u);
   for (auto& [prompt, entries] : audit) {
     std::sort(entries.begin(), entries.end());
-    EXPECT_EQ(entries, (std::vector<std::string>{
-                           "api kubernetes get deployments payment 200",
-                           "api prometheus query kube_deployment_spec_replicas{deployment=\"payment\"}"
-                           "  200",
-                           "tool kubectl get deploy payment -o jsonpath={.spec.replicas}  ok",
-                           "tool prometheus_query query kube_deployment_spec_replicas{deployment="
-                           "\"payment\"}  ok"}))
+    EXPECT_EQ(entries,
+              (std::vector<std::string>{
+                  "api kubernetes get deployments payment 200",
+                  "api prometheus query kube_deployment_spec_replicas{deployment=\"payment\"}"
+                  "  200",
+                  "tool kubectl get deploy payment -o jsonpath={.spec.replicas}  ok",
+                  "tool prometheus_query query kube_deployment_spec_replicas{deployment="
+                  "\"payment\"}  ok"}))
         << prompt;
   }
   EXPECT_TRUE(absl::StrContains(out.str(),

@@ -259,11 +259,12 @@ TEST(AskSecretTest, APlantedSecretNeverReachesTheRunFolder) {
     ASSERT_EQ(Record(ro, nullptr, &interrupts, &run, err), 0) << err.str();
   }
   std::string file = dir.WriteFile(
-      "agent.yaml", absl::StrCat("kind: http\nname: planted\nexpose: [prompt_id]\nretries: 0\nhttp:\n  url: "
-                                 "http://127.0.0.1:",
-                                 port,
-                                 "/ask\n  headers:\n    Authorization: \"Bearer "
-                                 "${SRE_EVAL_AGENT_TOKEN}\"\n  answer: /answer\n"));
+      "agent.yaml",
+      absl::StrCat("kind: http\nname: planted\nexpose: [prompt_id]\nretries: 0\nhttp:\n  url: "
+                   "http://127.0.0.1:",
+                   port,
+                   "/ask\n  headers:\n    Authorization: \"Bearer "
+                   "${SRE_EVAL_AGENT_TOKEN}\"\n  answer: /answer\n"));
   Diagnostics diags;
   absl::StatusOr<agent::AgentConfig> config = agent::LoadAgentConfig(
       file,

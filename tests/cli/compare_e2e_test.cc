@@ -121,11 +121,12 @@ TEST_F(CompareE2eTest, TheProcessChangeIsShownBesideTheScoreChange) {
           "\n");
   SubprocessResult md = Compare({"base", "candidate"});
   EXPECT_EQ(md.exit_code, 0);
-  EXPECT_THAT(md.stdout_data,
-              HasSubstr("\n## Process\n\nOver the 34 answers both runs have: how the agents "
-                        "worked, beside the score change.\n\n| | base | candidate | change |\n"
-                        "|---|---:|---:|---:|\n| calls | 1 | 3 | +2 |\n| repeated | 0 | 1 | +1 |\n"
-                        "| failed | 0 | 1 | +1 |\n| unsafe | 0 | 1 | +1 |\n| turns | - | - | - |\n"));
+  EXPECT_THAT(
+      md.stdout_data,
+      HasSubstr("\n## Process\n\nOver the 34 answers both runs have: how the agents "
+                "worked, beside the score change.\n\n| | base | candidate | change |\n"
+                "|---|---:|---:|---:|\n| calls | 1 | 3 | +2 |\n| repeated | 0 | 1 | +1 |\n"
+                "| failed | 0 | 1 | +1 |\n| unsafe | 0 | 1 | +1 |\n| turns | - | - | - |\n"));
   SubprocessResult js = Compare({"--format", "json", "base", "candidate"});
   nlohmann::json j = nlohmann::json::parse(js.stdout_data);
   EXPECT_EQ(j["process"]["pairs"], 34);

@@ -86,9 +86,10 @@ class ScriptedAgentServer {
 
 // An http agent file for a ScriptedAgentServer on `port`, written into `dir` as `name`.
 std::string ScriptedAgentFile(const TempDir& dir, const std::string& name, int port, int retries) {
-  return dir.WriteFile(name, absl::StrCat("kind: http\nname: scripted\nexpose: [prompt_id]\nretries: ", retries,
-                                          "\ntimeout: 5s\nhttp:\n  url: http://127.0.0.1:", port,
-                                          "/ask\n  answer: /answer\n"));
+  return dir.WriteFile(
+      name, absl::StrCat("kind: http\nname: scripted\nexpose: [prompt_id]\nretries: ", retries,
+                         "\ntimeout: 5s\nhttp:\n  url: http://127.0.0.1:", port,
+                         "/ask\n  answer: /answer\n"));
 }
 
 // `run` of the payment incident, seed 3, one question at a time, into `run_dir`, allowing the

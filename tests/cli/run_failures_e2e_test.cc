@@ -87,10 +87,11 @@ class HostileAgentServer {
 // An http agent file: the raw body is the answer (`answer: ""`), or the string at /answer.
 std::string HttpAgentFile(const TempDir& dir, int port, const std::string& pointer,
                           const std::string& timeout = "5s") {
-  return dir.WriteFile("agent.yaml",
-                       absl::StrCat("kind: http\nname: hostile\nexpose: [prompt_id]\nretries: 0\ntimeout: ", timeout,
-                                    "\nhttp:\n  url: http://127.0.0.1:", port, "/ask\n  answer: \"",
-                                    pointer, "\"\n"));
+  return dir.WriteFile(
+      "agent.yaml",
+      absl::StrCat("kind: http\nname: hostile\nexpose: [prompt_id]\nretries: 0\ntimeout: ", timeout,
+                   "\nhttp:\n  url: http://127.0.0.1:", port, "/ask\n  answer: \"", pointer,
+                   "\"\n"));
 }
 
 std::vector<std::string> PaymentRun(const std::string& agent, const std::string& run_dir,
@@ -187,9 +188,10 @@ case "$request" in
 esac
 )"));
   const std::string agent = dir.WriteFile(
-      "agent.yaml", absl::StrCat("kind: command\nname: hostile-cli\nexpose: [prompt_id]\ntimeout: 10s\ncommand:\n"
-                                 "  argv: [/bin/sh, '",
-                                 script, "']\n"));
+      "agent.yaml",
+      absl::StrCat("kind: command\nname: hostile-cli\nexpose: [prompt_id]\ntimeout: 10s\ncommand:\n"
+                   "  argv: [/bin/sh, '",
+                   script, "']\n"));
   const std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
   int code = RunCli(PaymentRun(agent, run_dir), out, err);

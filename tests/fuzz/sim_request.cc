@@ -153,7 +153,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     requests.push_back(std::move(req));
   }
   // Every other request comes in on an agent's port: it may read, never write.
-  static const std::string kAgent = "fuzz";
+  static const sim::AgentIdentity kAgent = {"fuzz", {}};
   for (size_t i = 0; i < requests.size(); ++i) {
     const httplib::Request& req = requests[i];
     httplib::Response res;

@@ -22,20 +22,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::vector<std::string> bodies =
       absl::StrSplit(std::string(reinterpret_cast<const char*>(data), size), '\x01');
   size_t turn = 0;
-  sre_eval::FakeHttpClient http([&](const sre_eval::HttpRequest&)
-                                    -> absl::StatusOr<sre_eval::HttpResponse> {
-    sre_eval::HttpResponse r;
-    if (turn >= bodies.size() || turn >= 6) {
-      r.status = 500;
-      r.body = "script ended";
-    } else {
-      r.status = 200;
-      r.headers.push_back({"content-type", "application/json"});
-      r.body = bodies[turn];
-    }
-    ++turn;
-    return r;
-  });
+  sre_eval::FakeHttpClient http(
+      [&](const sre_eval::HttpRequest&) -> absl::StatusOr<sre_eval::HttpResponse> {
+        sre_eval::HttpResponse r;
+        if (turn >= bodies.size() || turn >= 6) {
+          r.status = 500;
+          r.body = "script ended";
+        } else {
+          r.status = 200;
+          r.headers.push_back({"content-type", "application/json"});
+          r.body = bodies[turn];
+        }
+        ++turn;
+        return r;
+      });
   sre_eval::FakeProcessRunner runner(
       [](const sre_eval::SubprocessOptions& o) -> absl::StatusOr<sre_eval::SubprocessResult> {
         sre_eval::SubprocessResult r;
@@ -56,9 +56,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int audited = 0;
   sre_eval::tools::ToolLoopAgent agent(
       config, &http, &runner, &clock, 1,
-      [&](const sre_eval::agent::AgentRequest&, const sre_eval::tools::AuditEntry&) {
-        ++audited;
-      });
+      [&](const sre_eval::agent::AgentRequest&, const sre_eval::tools::AuditEntry&) { ++audited; });
   sre_eval::agent::AgentRequest request;
   request.prompt_id = "i1.x";
   request.message = "What happened?";

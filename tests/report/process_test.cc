@@ -97,13 +97,13 @@ TEST(ProcessTest, TheFirstEvidenceIsTimedFromTheQuestion) {
   };
   stamp(R"({"prompt_id":"i1.a","trial":1,"source":"tool","tool":"prometheus_query")",
         "2026-12-07T10:00:02.500Z");
-  stamp(R"({"prompt_id":"i1.b","trial":1,"source":"api","tool":"kubernetes","verb":"list","resource":"pods/log")",
-        "2026-12-07T10:00:09.000Z");
+  stamp(
+      R"({"prompt_id":"i1.b","trial":1,"source":"api","tool":"kubernetes","verb":"list","resource":"pods/log")",
+      "2026-12-07T10:00:09.000Z");
   dir.WriteFile("audit.jsonl", audit);
   const std::map<std::string, std::vector<EvidencePattern>> evidence = {
       {"crash",
-       {{"pods/log", "front-end", ""}, {"", "", "container_oom_events_total"},
-        {"", "", "up"}}}};
+       {{"pods/log", "front-end", ""}, {"", "", "container_oom_events_total"}, {"", "", "up"}}}};
   Process p = LoadProcess(dir.path(), evidence);
   EXPECT_EQ(p.answers[0].counts.calls_to_evidence, 4);  // "up" is the 4th of the loop's calls
   EXPECT_EQ(p.answers[0].counts.first_evidence_s, 2.5);
@@ -141,33 +141,38 @@ TEST(ProcessTest, ReadsEvidenceMatchesResourcesNamesAndQueries) {
       deploy, api(R"({"tool":"kubernetes","resource":"deployments","name":"","status":200})"),
       false));  // a list of deployments shows payment's
   EXPECT_TRUE(ReadsEvidence(
-      proxy, api(R"({"tool":"kubernetes","resource":"services/proxy","name":"orders:80","status":200})"),
+      proxy,
+      api(R"({"tool":"kubernetes","resource":"services/proxy","name":"orders:80","status":200})"),
       false));
   EXPECT_TRUE(ReadsEvidence(
-      failed, api(R"({"tool":"loki","query":"orders PAYMENT_FAILED","status":200})"),
-      false));
+      failed, api(R"({"tool":"loki","query":"orders PAYMENT_FAILED","status":200})"), false));
   EXPECT_TRUE(ReadsEvidence(
-      logs, api(R"({"tool":"kubectl","verb":"logs","target":"orders-7f9c --tail=50","status":"ok"})"),
+      logs,
+      api(R"({"tool":"kubectl","verb":"logs","target":"orders-7f9c --tail=50","status":"ok"})"),
       true));
   EXPECT_TRUE(ReadsEvidence(
-      deploy, api(R"({"tool":"kubectl","verb":"get","target":"deploy payment -o yaml","status":"ok"})"),
+      deploy,
+      api(R"({"tool":"kubectl","verb":"get","target":"deploy payment -o yaml","status":"ok"})"),
       true));
   EXPECT_FALSE(ReadsEvidence(
       deploy, api(R"({"tool":"kubectl","verb":"get","target":"pods payment-1","status":"ok"})"),
       true));
   EXPECT_TRUE(ReadsEvidence(
-      proxy, api(R"({"tool":"http_get","verb":"GET","target":"services/orders:80/proxy/orders","status":"ok"})"),
+      proxy,
+      api(R"({"tool":"http_get","verb":"GET","target":"services/orders:80/proxy/orders","status":"ok"})"),
       true));
   EXPECT_TRUE(ReadsEvidence(
-      failed, api(R"({"tool":"datadog_logs_search","verb":"logs_search","target":"service:orders PAYMENT_FAILED","status":"ok"})"),
+      failed,
+      api(R"({"tool":"datadog_logs_search","verb":"logs_search","target":"service:orders PAYMENT_FAILED","status":"ok"})"),
       true));
 }
 
 TEST(ProcessTest, NothingRecordedIsNoSection) {
   TempDir dir;
-  dir.WriteFile("responses.jsonl",
-                R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":1,"answer":"x","status":"ok"})"
-                "\n");
+  dir.WriteFile(
+      "responses.jsonl",
+      R"({"schema_version":1,"incident":"crash","prompt_id":"i1.a","trial":1,"answer":"x","status":"ok"})"
+      "\n");
   Process p = LoadProcess(dir.path());
   EXPECT_FALSE(p.any);
   EXPECT_EQ(p.answers.size(), 1u);

@@ -208,7 +208,7 @@ TEST(ApiServerAgentTest, AnAgentsPortReadsNeverWritesAndIsAudited) {
   httplib::Request bad;
   bad.method = "PUT";
   bad.path = "/api/v1/namespaces/sock-shop/configmaps/x\x83";
-  const std::string label = "q8";
+  const AgentIdentity label = {"q8", {}};
   server.Handle(bad, refused, &label);
   EXPECT_EQ(refused.status, 403);
   EXPECT_THAT(nlohmann::json::parse(refused.body)["message"].get<std::string>(),
@@ -278,6 +278,62 @@ TEST(ApiServerAgentTest, AnAgentsPortReadsNeverWritesAndIsAudited) {
   httplib::Client closed("127.0.0.1", agent_port);
   closed.set_connection_timeout(1);
   EXPECT_FALSE(closed.Get("/version"));
+  server.Stop();
+}
+
+// An act task's port (issue 21): the writes its scope names are served and recorded as writes;
+// every other write is refused and unsafe, as on a read-only port.
+TEST(ApiServerAgentTest, AScopedPortWritesOnlyWhatItsScopeAllows) {
+  SimOptions options;
+  options.start = absl::FromUnixSeconds(1795514400);
+  auto sim = Sim::Create(options);
+  ASSERT_TRUE(sim.ok()) << sim.status();
+  ApiServer server(sim->get());
+  server.set_control_token("s3cret");
+  absl::StatusOr<int> port = server.Start(0);
+  ASSERT_TRUE(port.ok()) << port.status();
+  httplib::Client main("127.0.0.1", *port);
+  const httplib::Headers harness = {{"Authorization", "Bearer s3cret"}};
+  auto r = main.Post("/sim/v1/agents", harness,
+                     R"({"label":"act","scope":{"namespace":"sock-shop","verbs":["patch"],)"
+                     R"("resources":["deployments/scale"]}})",
+                     "application/json");
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 201) << r->body;
+  httplib::Client agent("127.0.0.1", nlohmann::json::parse(r->body)["port"].get<int>());
+  r = agent.Patch("/apis/apps/v1/namespaces/sock-shop/deployments/payment/scale",
+                  R"({"spec":{"replicas":2}})", "application/merge-patch+json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200) << r->body;
+  r = main.Get("/apis/apps/v1/namespaces/sock-shop/deployments/payment");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["spec"]["replicas"], 2);
+  r = agent.Patch("/apis/apps/v1/namespaces/sock-shop/deployments/payment",
+                  R"({"spec":{"replicas":0}})", "application/merge-patch+json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);  // the deployment itself is not in scope, its scale is
+  r = agent.Delete("/api/v1/namespaces/sock-shop/pods/x");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 403);
+  r = main.Post("/sim/v1/agents", harness, R"({"label":"bad","scope":{"verbs":"patch"}})",
+                "application/json");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r->body)["message"],
+            "'scope' is {\"namespace\": a string, \"verbs\": [strings], \"resources\": [strings]}");
+  r = main.Post("/sim/v1/audit", harness, "", "application/json");
+  ASSERT_TRUE(r);
+  const nlohmann::json audit = nlohmann::json::parse(r->body);
+  std::vector<std::string> seen;
+  for (const nlohmann::json& e : audit["entries"]) {
+    seen.push_back(absl::StrCat(e["verb"].get<std::string>(), " ", e["resource"].get<std::string>(),
+                                " ", e["status"].get<int>(),
+                                e.value("write", false) ? " write" : "",
+                                e.value("unsafe", false) ? " unsafe" : ""));
+  }
+  EXPECT_EQ(seen,
+            (std::vector<std::string>{"patch deployments/scale 200 write",
+                                      "patch deployments 403 unsafe", "delete pods 403 unsafe"}));
   server.Stop();
 }
 

@@ -8,8 +8,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
-#include <sstream>
 #include <map>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -374,7 +374,8 @@ TEST(McpE2eTest, ARunAsksAnMcpAgentThatInvestigatesThroughSreEvalMcp) {
   }
   EXPECT_EQ(tools.size(), 5u);
   for (const auto& [prompt, calls] : tools) {
-    EXPECT_EQ(calls, (std::vector<std::string>{"kubectl get ok", "loki_query_range query_range ok"}))
+    EXPECT_EQ(calls,
+              (std::vector<std::string>{"kubectl get ok", "loki_query_range query_range ok"}))
         << prompt;
     EXPECT_EQ(loki[prompt], std::vector<std::string>{"{app=\"orders\"} |= \"PAYMENT_FAILED\""})
         << prompt;

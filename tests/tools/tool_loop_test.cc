@@ -36,9 +36,8 @@ json Reply(json message, int prompt_tokens = 100, int completion_tokens = 10) {
 }
 
 json Call(const std::string& id, const std::string& name, const std::string& arguments) {
-  return {{"id", id},
-          {"type", "function"},
-          {"function", {{"name", name}, {"arguments", arguments}}}};
+  return {
+      {"id", id}, {"type", "function"}, {"function", {{"name", name}, {"arguments", arguments}}}};
 }
 
 json Calls(std::vector<json> calls) { return {{"content", nullptr}, {"tool_calls", calls}}; }
@@ -168,13 +167,12 @@ TEST_F(ToolLoopTest, ExactTrajectory) {
   EXPECT_EQ(m[2]["role"], "assistant");
   EXPECT_EQ(m[2]["content"], nullptr);
   EXPECT_EQ(m[2]["tool_calls"][1]["function"]["name"], "prometheus_query");
-  EXPECT_EQ(m[3], json({{"role", "tool"},
-                        {"tool_call_id", "a"},
-                        {"content", "out of get pods"}}));
+  EXPECT_EQ(m[3], json({{"role", "tool"}, {"tool_call_id", "a"}, {"content", "out of get pods"}}));
   EXPECT_EQ(m[4], json({{"role", "tool"},
                         {"tool_call_id", "b"},
-                        {"content", "unknown tool 'prometheus_query'; the tools are kubectl, "
-                                    "http_get"}}));
+                        {"content",
+                         "unknown tool 'prometheus_query'; the tools are kubectl, "
+                         "http_get"}}));
   const json& m3 = bodies[2]["messages"];
   ASSERT_EQ(m3.size(), 7u);
   EXPECT_EQ(m3[6], json({{"role", "tool"},
@@ -188,10 +186,10 @@ TEST_F(ToolLoopTest, ExactTrajectory) {
                                               "unknown tool"}));
   // kubectl ran with the question's kubeconfig, context and namespace.
   ASSERT_EQ(runner_.calls().size(), 1u);
-  EXPECT_EQ(runner_.calls()[0].argv,
-            (std::vector<std::string>{"kubectl", "--kubeconfig=/ws/kubeconfig",
-                                      "--context=sre-eval-sim", "--namespace=sock-shop",
-                                      "--request-timeout=30s", "get", "pods"}));
+  EXPECT_EQ(
+      runner_.calls()[0].argv,
+      (std::vector<std::string>{"kubectl", "--kubeconfig=/ws/kubeconfig", "--context=sre-eval-sim",
+                                "--namespace=sock-shop", "--request-timeout=30s", "get", "pods"}));
 }
 
 TEST_F(ToolLoopTest, AnAnswerAtOnceEndsInOneTurn) {
@@ -254,15 +252,18 @@ TEST_F(ToolLoopTest, TheTimeBoundIsOnTheClock) {
 
 // Ollama: arguments as an object and no ids; then a llama.cpp template the server did not parse.
 TEST_F(ToolLoopTest, ServersDialectsAreRead) {
-  Script({Reply({{"content", ""},
-                 {"tool_calls",
-                  {{{"function", {{"name", "kubectl"}, {"arguments", {{"args", {"get", "svc"}}}}}}},
-                   {{"function", {{"name", "kubectl"}, {"arguments", {{"args", {"top", "pods"}}}}}}}}}}),
-          Reply({{"content",
-                  "<tool_call>\n{\"name\": \"kubectl\", \"arguments\": {\"args\": [\"get\", "
-                  "\"events\"]}}\n</tool_call>"}}),
-          Reply({{"content", "[TOOL_CALLS] [{\"name\": \"answer\", \"arguments\": {\"answer\": "
-                             "\"carts\"}}]"}})});
+  Script(
+      {Reply(
+           {{"content", ""},
+            {"tool_calls",
+             {{{"function", {{"name", "kubectl"}, {"arguments", {{"args", {"get", "svc"}}}}}}},
+              {{"function", {{"name", "kubectl"}, {"arguments", {{"args", {"top", "pods"}}}}}}}}}}),
+       Reply({{"content",
+               "<tool_call>\n{\"name\": \"kubectl\", \"arguments\": {\"args\": [\"get\", "
+               "\"events\"]}}\n</tool_call>"}}),
+       Reply({{"content",
+               "[TOOL_CALLS] [{\"name\": \"answer\", \"arguments\": {\"answer\": "
+               "\"carts\"}}]"}})});
   agent::AgentAnswer a = Ask();
   EXPECT_EQ(a.error, "");
   EXPECT_EQ(a.text, "carts");

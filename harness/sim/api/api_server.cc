@@ -287,7 +287,7 @@ RequestLabels LabelsOf(const httplib::Request& req, int code) {
 }  // namespace
 
 void ApiServer::Handler::Serve(const httplib::Request& req, httplib::Response& res,
-                               const std::string* agent_port) {
+                               const AgentIdentity* agent_port) {
   std::string path;
   const Caller caller = CallerOf(req, agent_port, &path);
   const bool agent = caller.kind == Caller::kAgent;
@@ -305,7 +305,7 @@ void ApiServer::Handler::Serve(const httplib::Request& req, httplib::Response& r
   } catch (const std::exception& e) {
     Error(res, {500, "InternalError", absl::StrCat("internal error: ", e.what())});
   }
-  if (agent) Audit(r, res, caller.label, start);
+  if (agent) Audit(r, res, caller, start);
   // The sim's own control API is no part of the Kubernetes API's traffic.
   if (!absl::StartsWith(r.path, "/sim/")) {
     metrics_.Count(LabelsOf(r, res.status > 0 ? res.status : 200));
@@ -1058,12 +1058,31 @@ void ApiServer::Handler::Control(const httplib::Request& req, httplib::Response&
   }
   if (what == "agents" && req.method == "POST" && open_agent_port_) {
     nlohmann::json body = nlohmann::json::parse(req.body, nullptr, false);
-    if (!body.is_object() || !body["label"].is_string() || body["label"].get<std::string>().empty() ||
-        body["label"].get<std::string>().size() > 256) {
+    if (!body.is_object() || !body["label"].is_string() ||
+        body["label"].get<std::string>().empty() || body["label"].get<std::string>().size() > 256) {
       return Error(res, {400, "BadRequest", "give {\"label\": a string of 1 to 256 bytes}"});
     }
-    absl::StatusOr<int> port = open_agent_port_(body["label"]);
-    if (!port.ok()) return Error(res, {503, "ServiceUnavailable", std::string(port.status().message())});
+    AgentScope scope;
+    if (body.contains("scope")) {
+      const nlohmann::json& sc = body["scope"];
+      bool good = sc.is_object() && sc.value("namespace", nlohmann::json()).is_string();
+      for (const char* key : {"verbs", "resources"}) {
+        good = good && sc.contains(key) && sc[key].is_array();
+        if (!good) break;
+        for (const nlohmann::json& v : sc[key]) good = good && v.is_string();
+      }
+      if (!good) {
+        return Error(res, {400, "BadRequest",
+                           "'scope' is {\"namespace\": a string, \"verbs\": [strings], "
+                           "\"resources\": [strings]}"});
+      }
+      scope.ns = sc["namespace"];
+      scope.verbs = sc["verbs"].get<std::vector<std::string>>();
+      scope.resources = sc["resources"].get<std::vector<std::string>>();
+    }
+    absl::StatusOr<int> port = open_agent_port_(body["label"], scope);
+    if (!port.ok())
+      return Error(res, {503, "ServiceUnavailable", std::string(port.status().message())});
     return Json(res, 201, {{"label", body["label"]}, {"port", *port}});
   }
   if (what == "agents" && req.method == "DELETE" && close_agent_ports_) {
@@ -1111,18 +1130,19 @@ void ApiServer::Handler::Control(const httplib::Request& req, httplib::Response&
 }
 
 ApiServer::ApiServer(Sim* sim) : sim_(sim), handler_(std::make_unique<Handler>(sim)) {
-  handler_->set_agent_ports([this](const std::string& label) { return OpenAgentPort(label); },
+  handler_->set_agent_ports([this](const std::string& label,
+                                   const AgentScope& scope) { return OpenAgentPort(label, scope); },
                             [this] { CloseAgentPorts(); });
 }
 
 ApiServer::~ApiServer() { Stop(); }
 
 void ApiServer::Handle(const httplib::Request& req, httplib::Response& res,
-                       const std::string* agent) {
+                       const AgentIdentity* agent) {
   handler_->Serve(req, res, agent);
 }
 
-void ApiServer::Configure(httplib::Server* http, const std::string* agent) {
+void ApiServer::Configure(httplib::Server* http, const AgentIdentity* agent) {
   http->new_task_queue = [] { return new ConnectionThreads(kMaxConnections); };
   // A declared Content-Length above the limit is skipped, not stored, and answered with 413.
   http->set_payload_max_length(kMaxRequestBody);
@@ -1228,16 +1248,16 @@ absl::StatusOr<int> ApiServer::Start(int port) {
 }
 
 struct ApiServer::AgentPort {
-  std::string label;
+  AgentIdentity identity;
   httplib::Server http;
   std::thread thread;
   int port = 0;
 };
 
-absl::StatusOr<int> ApiServer::OpenAgentPort(const std::string& label) {
+absl::StatusOr<int> ApiServer::OpenAgentPort(const std::string& label, const AgentScope& scope) {
   auto p = std::make_unique<AgentPort>();
-  p->label = label;
-  Configure(&p->http, &p->label);
+  p->identity = {label, scope};
+  Configure(&p->http, &p->identity);
   p->port = p->http.bind_to_any_port("127.0.0.1");
   if (p->port < 0) return absl::UnavailableError("cannot bind a port on 127.0.0.1");
   httplib::Server* http = &p->http;

@@ -28,6 +28,21 @@ namespace sim {
 
 class HeaderDeadline;
 
+// What an agent's port may change besides reading (the act tasks of issue 21): a write with one
+// of `verbs` on one of `resources` (plural, with a subresource: "deployments/scale") in
+// namespace `ns`. Empty: read-only.
+struct AgentScope {
+  std::string ns;
+  std::vector<std::string> verbs;
+  std::vector<std::string> resources;
+};
+
+// Whose port a request came in on.
+struct AgentIdentity {
+  std::string label;
+  AgentScope scope;
+};
+
 // The kubeconfig context the sim writes.
 constexpr char kContext[] = "sre-eval-sim";
 
@@ -72,7 +87,7 @@ class ApiServer {
   // `res`'s content provider. `agent`, when given, serves it as on that agent's port
   // (OpenAgentPort). Thread-safe like the server.
   void Handle(const httplib::Request& req, httplib::Response& res,
-              const std::string* agent = nullptr);
+              const AgentIdentity* agent = nullptr);
 
   // A kubeconfig with one context, kContext, pointing at this server, namespace sock-shop; with
   // a `token`, at the server's /auth/TOKEN/ (see AddAgentToken).
@@ -84,7 +99,8 @@ class ApiServer {
   // The port serves everything the main one does (the Kubernetes API, the monitoring APIs),
   // but only reads: a write is refused 403 as RBAC refuses it, /sim/v1 403; and every request
   // on it is recorded with `label` for the audit trail (TakeAudit). Over HTTP the harness
-  // opens one with POST /sim/v1/agents {"label"} (201 {"label", "port"}), closes them all with
+  // opens one with POST /sim/v1/agents {"label", "scope"?: {"namespace", "verbs": [...],
+  // "resources": [...]}} (201 {"label", "port"}), closes them all with
   // DELETE /sim/v1/agents, and collects the records with POST /sim/v1/audit
   // ({"entries": [...]}, each {time, label, tool, verb, group?, resource, path?, namespace,
   // name, query, status, bytes, latency_ms, unsafe?}; taken, not copied).
@@ -92,7 +108,8 @@ class ApiServer {
   // On the main port, with a control token set, writes need the harness's credential, a
   // server URL under /auth/TOKEN (Kubeconfig(token)); anonymous requests may read, as an agent
   // that found the port could, but never change the cluster (403 for system:anonymous).
-  absl::StatusOr<int> OpenAgentPort(const std::string& label);
+  // With a `scope`, the writes it names are served (and recorded as writes, not unsafe).
+  absl::StatusOr<int> OpenAgentPort(const std::string& label, const AgentScope& scope = {});
   void CloseAgentPorts();
   std::vector<nlohmann::json> TakeAudit();
 
@@ -101,7 +118,7 @@ class ApiServer {
   struct AgentPort;
 
   // Routes and limits of a listener; `agent` (null on the main port) names its agent.
-  void Configure(httplib::Server* http, const std::string* agent);
+  void Configure(httplib::Server* http, const AgentIdentity* agent);
 
   std::chrono::steady_clock::duration header_timeout_ = std::chrono::seconds(32);
   std::unique_ptr<HeaderDeadline> header_deadline_;

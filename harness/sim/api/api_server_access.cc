@@ -6,11 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
-#include "absl/strings/ascii.h"
 #include "sim/api/api_server_internal.h"
 
 namespace sre_eval {
@@ -90,9 +90,9 @@ Attributes AttributesOf(const httplib::Request& req) {
     a.verb = absl::AsciiStrToLower(m);
   }
   // What every authenticated user may create: reviews of its own access.
-  const bool review = a.group == "authorization.k8s.io" &&
-                      (a.resource == "selfsubjectaccessreviews" ||
-                       a.resource == "selfsubjectrulesreviews");
+  const bool review =
+      a.group == "authorization.k8s.io" &&
+      (a.resource == "selfsubjectaccessreviews" || a.resource == "selfsubjectrulesreviews");
   a.write = (a.verb != "get" && a.verb != "list" && a.verb != "watch") && !review;
   return a;
 }
@@ -112,6 +112,13 @@ ApiError Forbidden(const Attributes& a, const std::string& user) {
   return e;
 }
 
+bool InScope(const Attributes& a, const AgentScope& scope) {
+  if (a.ns.empty() || a.ns != scope.ns) return false;
+  return std::find(scope.verbs.begin(), scope.verbs.end(), a.verb) != scope.verbs.end() &&
+         std::find(scope.resources.begin(), scope.resources.end(), a.resource) !=
+             scope.resources.end();
+}
+
 }  // namespace
 
 std::vector<nlohmann::json> ApiServer::Handler::TakeAudit() {
@@ -122,12 +129,13 @@ std::vector<nlohmann::json> ApiServer::Handler::TakeAudit() {
 }
 
 ApiServer::Handler::Caller ApiServer::Handler::CallerOf(const httplib::Request& req,
-                                                       const std::string* agent_port,
-                                                       std::string* path) {
+                                                        const AgentIdentity* agent_port,
+                                                        std::string* path) {
   Caller c;
   if (agent_port != nullptr) {
     c.kind = Caller::kAgent;
-    c.label = *agent_port;
+    c.label = agent_port->label;
+    c.scope = &agent_port->scope;
     return c;
   }
   if (!absl::StartsWith(req.path, kAuthPrefix)) return c;
@@ -152,21 +160,23 @@ bool ApiServer::Handler::Admit(const httplib::Request& req, httplib::Response& r
   }
   if (caller.kind == Caller::kAnonymous && control_token_.empty()) return true;
   Attributes a = AttributesOf(req);
-  if (!a.write) return true;
+  if (!a.write || (caller.scope != nullptr && InScope(a, *caller.scope))) return true;
   Error(res, Forbidden(a, caller.kind == Caller::kAgent ? kAgentUser : "system:anonymous"));
   return false;
 }
 
 bool ApiServer::Handler::Deny(httplib::Response& res) {
-  Error(res, {403, "Forbidden", "the sim's control endpoints are the harness's: they need its token"});
+  Error(res,
+        {403, "Forbidden", "the sim's control endpoints are the harness's: they need its token"});
   return false;
 }
 
 void ApiServer::Handler::Audit(const httplib::Request& req, const httplib::Response& res,
-                               const std::string& label, absl::Time start) {
-  nlohmann::json e = {{"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", start,
-                                                absl::UTCTimeZone())},
-                      {"label", label}};
+                               const Caller& caller, absl::Time start) {
+  const std::string& label = caller.label;
+  nlohmann::json e = {
+      {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", start, absl::UTCTimeZone())},
+      {"label", label}};
   if (IsMonitoringPath(req.path)) {
     const std::string api = req.path.substr(1, req.path.find('/', 1) - 1);
     e["tool"] = api;
@@ -193,8 +203,8 @@ void ApiServer::Handler::Audit(const httplib::Request& req, const httplib::Respo
     e["namespace"] = a.ns;
     e["name"] = a.name;
     std::string query;
-    for (const char* p : {"labelSelector", "fieldSelector", "container", "previous", "sinceSeconds",
-                          "tailLines"}) {
+    for (const char* p :
+         {"labelSelector", "fieldSelector", "container", "previous", "sinceSeconds", "tailLines"}) {
       if (req.has_param(p)) {
         absl::StrAppend(&query, query.empty() ? "" : "&", p, "=", req.get_param_value(p));
       }
@@ -212,8 +222,13 @@ void ApiServer::Handler::Audit(const httplib::Request& req, const httplib::Respo
       }
     }
     e["query"] = query.substr(0, 1024);
-    // A write, or a reach for the harness's own endpoints.
-    if (a.write || absl::StartsWith(req.path, "/sim/")) e["unsafe"] = true;
+    // A write the port's scope allows is a write; any other, or a reach for the harness's own
+    // endpoints, is unsafe.
+    if (a.write && caller.scope != nullptr && InScope(a, *caller.scope)) {
+      e["write"] = true;
+    } else if (a.write || absl::StartsWith(req.path, "/sim/")) {
+      e["unsafe"] = true;
+    }
   }
   e["status"] = res.status > 0 ? res.status : 200;
   e["bytes"] = static_cast<int64_t>(res.body.size());

@@ -8,9 +8,9 @@
 #include <atomic>
 #include <functional>
 #include <map>
-#include <vector>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -78,11 +78,12 @@ class ApiServer::Handler {
 
   // `agent_port`: the label of the agent whose port the request came in on; null on the main
   // port.
-  void Serve(const httplib::Request& req, httplib::Response& res, const std::string* agent_port);
+  void Serve(const httplib::Request& req, httplib::Response& res, const AgentIdentity* agent_port);
 
   // See ApiServer::OpenAgentPort and TakeAudit (sim/api/api_server_access.cc).
-  void set_agent_ports(std::function<absl::StatusOr<int>(const std::string&)> open,
-                       std::function<void()> close) {
+  void set_agent_ports(
+      std::function<absl::StatusOr<int>(const std::string&, const AgentScope&)> open,
+      std::function<void()> close) {
     open_agent_port_ = std::move(open);
     close_agent_ports_ = std::move(close);
   }
@@ -200,16 +201,17 @@ class ApiServer::Handler {
   // unknown), else anonymous.
   struct Caller {
     enum Kind { kAnonymous, kHarness, kAgent, kUnknown } kind = kAnonymous;
-    std::string label;  // an agent's
+    std::string label;                  // an agent's
+    const AgentScope* scope = nullptr;  // an agent's
   };
-  Caller CallerOf(const httplib::Request& req, const std::string* agent_port, std::string* path);
+  Caller CallerOf(const httplib::Request& req, const AgentIdentity* agent_port, std::string* path);
   // Whether `req` (its path without the prefix) may go on; else the refusal is in `res`: an
   // unknown token is 401, an agent's write 403 as RBAC says it, an agent's /sim/v1 request
   // 403, and with a control token set an anonymous write 403.
   bool Admit(const httplib::Request& req, httplib::Response& res, const Caller& caller);
   bool Deny(httplib::Response& res);
   // Records an agent's request, answered with `res`, for the audit trail.
-  void Audit(const httplib::Request& req, const httplib::Response& res, const std::string& label,
+  void Audit(const httplib::Request& req, const httplib::Response& res, const Caller& caller,
              absl::Time start);
 
   static constexpr char kAuthPrefix[] = "/auth/";
@@ -222,7 +224,7 @@ class ApiServer::Handler {
   std::atomic<bool> stopping_{false};
   const std::atomic<int64_t>* shift_seconds_ = nullptr;  // Not owned; see Shift().
   std::string control_token_;  // "" when /sim/v1 is open; see ApiServer::set_control_token
-  std::function<absl::StatusOr<int>(const std::string&)> open_agent_port_;
+  std::function<absl::StatusOr<int>(const std::string&, const AgentScope&)> open_agent_port_;
   std::function<void()> close_agent_ports_;
   absl::Mutex access_mu_;
   std::vector<nlohmann::json> audit_ ABSL_GUARDED_BY(access_mu_);
