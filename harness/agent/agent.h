@@ -27,6 +27,10 @@ struct ClusterAccess {
   // --audit FILE` writes them): collected into the run's audit.jsonl, attributed to the
   // question. "" when there is none.
   std::string audit_file;
+  // Where kubectl keeps its discovery and HTTP caches for this access (KUBECACHEDIR), "" for
+  // kubectl's own (~/.kube/cache): on the sim, the question's workspace folder, so that its
+  // port leaves nothing behind.
+  std::string kube_cache_dir;
 };
 
 // One earlier turn of the conversation a prompt continues.

@@ -84,6 +84,9 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
   if (!request.cluster.kubeconfig.empty()) {
     options.env.emplace_back("KUBECONFIG", request.cluster.kubeconfig);
   }
+  if (!request.cluster.kube_cache_dir.empty()) {
+    options.env.emplace_back("KUBECACHEDIR", request.cluster.kube_cache_dir);
+  }
   // Where its tools record their calls (agents/mcp-agent.py hands it to `sre-eval mcp`).
   if (!request.cluster.audit_file.empty()) {
     options.env.emplace_back("SRE_EVAL_AUDIT_FILE", request.cluster.audit_file);

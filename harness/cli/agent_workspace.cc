@@ -79,6 +79,7 @@ absl::Status AgentWorkspace::Prepare(agent::AgentRequest* request) {
   if (!w.ok()) return w;
   request->cluster.kubeconfig = kubeconfig;
   request->cluster.context = context;
+  request->cluster.kube_cache_dir = folder + "/kube-cache";
   if (!request->cluster.prometheus.empty()) request->cluster.prometheus = base + "/prometheus";
   if (!request->cluster.loki.empty()) request->cluster.loki = base + "/loki";
   if (!request->cluster.datadog.empty()) request->cluster.datadog = base + "/datadog";

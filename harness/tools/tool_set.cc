@@ -334,6 +334,9 @@ ToolResult ToolSet::RunKubectl(std::vector<std::string> args, AuditEntry* audit)
   if (!ns_given && !env_.cluster.ns.empty()) o.argv.push_back("--namespace=" + env_.cluster.ns);
   o.argv.push_back(absl::StrCat("--request-timeout=", absl::ToInt64Seconds(env_.timeout), "s"));
   o.argv.insert(o.argv.end(), args.begin(), args.end());
+  if (!env_.cluster.kube_cache_dir.empty()) {
+    o.env.emplace_back("KUBECACHEDIR", env_.cluster.kube_cache_dir);
+  }
   o.timeout = env_.timeout + absl::Seconds(5);
   o.max_stdout_bytes = std::max<size_t>(env_.max_output_bytes * 4, size_t{1} << 20);
   o.max_stderr_bytes = size_t{64} << 10;

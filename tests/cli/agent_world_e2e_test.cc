@@ -78,8 +78,8 @@ TEST(AgentWorldE2eTest, EachQuestionReadsWithItsOwnCredentialAndAWriteIsRefusedA
   const std::string script = dir.WriteFile("agent.sh", R"(request=$(cat)
 replicas=$(kubectl get deploy payment -o 'jsonpath={.spec.replicas}' 2>&1)
 scaled=$(kubectl scale deploy payment --replicas=1 2>&1)
-printf 'payment has %s replicas; scaling: %s\nkubeconfig=%s\nrequest=%s\n' "$replicas" "$scaled" \
-  "$KUBECONFIG" "$request"
+printf 'payment has %s replicas; scaling: %s\nkubeconfig=%s\ncache=%s\nrequest=%s\n' \
+  "$replicas" "$scaled" "$KUBECONFIG" "$KUBECACHEDIR" "$request"
 )");
   const std::string run_dir = dir.path() + "/run";
   std::ostringstream out, err;
@@ -103,6 +103,11 @@ printf 'payment has %s replicas; scaling: %s\nkubeconfig=%s\nrequest=%s\n' "$rep
     EXPECT_FALSE(absl::StartsWith(kubeconfig, run_dir)) << kubeconfig;
     EXPECT_TRUE(absl::StrContains(kubeconfig, "/sre-eval-agent-")) << kubeconfig;
     EXPECT_FALSE(std::filesystem::exists(kubeconfig)) << kubeconfig;
+    // kubectl's caches for its port live beside its kubeconfig, and went with it.
+    const size_t cache = answer.find("cache=");
+    ASSERT_NE(cache, std::string::npos);
+    EXPECT_EQ(answer.substr(cache + 6, answer.find('\n', cache) - cache - 6),
+              kubeconfig.substr(0, kubeconfig.rfind('/')) + "/kube-cache");
     kubeconfigs.insert(kubeconfig);
     // The request names neither the incident nor the prompt.
     const json request = json::parse(answer.substr(answer.find("request=") + 8));

@@ -132,6 +132,7 @@ TEST_F(ToolLoopTest, ExactTrajectory) {
           Reply(Calls({Call("c", "kubectl", R"({"args":["logs",)")}), 200, 20),
           Reply(Calls({Call("d", "answer", R"({"answer":"front-end ran out of memory"})")}), 300,
                 30)});
+  request_.cluster.kube_cache_dir = "/ws/kube-cache";
   agent::AgentAnswer a = Ask();
   EXPECT_EQ(a.error, "");
   EXPECT_EQ(a.text, "front-end ran out of memory");
@@ -190,6 +191,8 @@ TEST_F(ToolLoopTest, ExactTrajectory) {
       runner_.calls()[0].argv,
       (std::vector<std::string>{"kubectl", "--kubeconfig=/ws/kubeconfig", "--context=sre-eval-sim",
                                 "--namespace=sock-shop", "--request-timeout=30s", "get", "pods"}));
+  EXPECT_EQ(runner_.calls()[0].env,
+            (std::vector<std::pair<std::string, std::string>>{{"KUBECACHEDIR", "/ws/kube-cache"}}));
 }
 
 TEST_F(ToolLoopTest, AnAnswerAtOnceEndsInOneTurn) {
