@@ -39,24 +39,12 @@ PairedProcess PairProcess(const Process& base, const Process& candidate) {
   ByAnswer b;
   for (const AnswerProcess& a : base.answers) b[{a.prompt_id, a.trial}] = a.counts;
   PairedProcess p;
-  auto add = [](const ProcessCounts& from, ProcessCounts* to) {
-    to->calls += from.calls;
-    to->repeated += from.repeated;
-    to->failed += from.failed;
-    to->unsafe += from.unsafe;
-    if (from.turns) to->turns = to->turns.value_or(0) + *from.turns;
-    if (from.prompt_tokens) to->prompt_tokens = to->prompt_tokens.value_or(0) + *from.prompt_tokens;
-    if (from.completion_tokens) {
-      to->completion_tokens = to->completion_tokens.value_or(0) + *from.completion_tokens;
-    }
-    if (from.cost_usd) to->cost_usd = to->cost_usd.value_or(0) + *from.cost_usd;
-  };
   for (const AnswerProcess& a : candidate.answers) {
     auto it = b.find({a.prompt_id, a.trial});
     if (it == b.end()) continue;
     ++p.pairs;
-    add(it->second, &p.base);
-    add(a.counts, &p.candidate);
+    AddCounts(it->second, &p.base);
+    AddCounts(a.counts, &p.candidate);
   }
   return p;
 }

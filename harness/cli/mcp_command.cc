@@ -22,6 +22,7 @@
 #include "nlohmann/json.hpp"
 #include "sim/api/api_server.h"
 #include "sim/sim.h"
+#include "tools/audit_log.h"
 #include "tools/mcp.h"
 #include "tools/tool_set.h"
 #include "util/file_util.h"
@@ -143,14 +144,7 @@ int RunMcp(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
     std::ofstream* f = audit_file.get();
     tenv.audit = [f, &audit_mu](const tools::AuditEntry& e) {
-      nlohmann::json line = {
-          {"time", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", e.time, absl::UTCTimeZone())},
-          {"tool", e.tool},
-          {"verb", e.verb},
-          {"target", e.target},
-          {"status", e.status},
-          {"bytes", e.bytes},
-          {"latency_ms", absl::ToInt64Milliseconds(e.latency)}};
+      const nlohmann::json line = tools::AuditEntryJson(e);
       absl::MutexLock lock(&audit_mu);
       *f << line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n"
          << std::flush;

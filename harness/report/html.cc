@@ -458,18 +458,15 @@ std::string RenderHtml(const Report& r, const std::string& run_dir) {
                     "<th>repeated</th><th>failed</th><th>unsafe</th><th>first evidence</th>"
                     "<th>turns</th><th>tokens in</th><th>tokens out</th><th>cost</th></tr>"
                     "</thead>\n<tbody>\n");
-    auto opt = [](const std::optional<int64_t>& v) {
-      return v.has_value() ? absl::StrCat(*v) : std::string("-");
-    };
     for (const AnswerProcess& a : r.process.answers) {
-      const ProcessCounts& c = a.counts;
-      absl::StrAppend(&out, "<tr><td>", HtmlEscape(a.prompt_id), " #", a.trial, "</td><td>",
-                      c.calls, "</td><td>", c.sources, "</td><td>", c.repeated, "</td><td>",
-                      c.failed, "</td><td", c.unsafe > 0 ? " class=\"fail\"" : "", ">", c.unsafe,
-                      "</td><td>", FirstEvidenceCell(c), "</td><td>", opt(c.turns), "</td><td>",
-                      opt(c.prompt_tokens), "</td><td>", opt(c.completion_tokens), "</td><td>",
-                      c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-",
-                      "</td></tr>\n");
+      absl::StrAppend(&out, "<tr><td>", HtmlEscape(a.prompt_id), " #", a.trial, "</td>");
+      const std::vector<std::string> cells = ProcessCells(a.counts);
+      for (size_t i = 0; i < cells.size(); ++i) {
+        const bool flagged = i == kUnsafeCell && a.counts.unsafe > 0;
+        absl::StrAppend(&out, flagged ? "<td class=\"fail\">" : "<td>", HtmlEscape(cells[i]),
+                        "</td>");
+      }
+      absl::StrAppend(&out, "</tr>\n");
     }
     absl::StrAppend(&out, "</tbody>\n</table>\n");
   }

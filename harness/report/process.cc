@@ -117,11 +117,23 @@ void Count(const std::vector<json>& calls, bool tool, ProcessCounts* c,
   c->sources = static_cast<int64_t>(sources.size());
 }
 
-void Add(const std::optional<int64_t>& v, std::optional<int64_t>* sum) {
+template <typename T>
+void Add(const std::optional<T>& v, std::optional<T>* sum) {
   if (v.has_value()) *sum = sum->value_or(0) + *v;
 }
 
 }  // namespace
+
+void AddCounts(const ProcessCounts& from, ProcessCounts* to) {
+  to->calls += from.calls;
+  to->repeated += from.repeated;
+  to->failed += from.failed;
+  to->unsafe += from.unsafe;
+  Add(from.turns, &to->turns);
+  Add(from.prompt_tokens, &to->prompt_tokens);
+  Add(from.completion_tokens, &to->completion_tokens);
+  Add(from.cost_usd, &to->cost_usd);
+}
 
 bool ReadsEvidence(const EvidencePattern& p, const json& e, bool tool) {
   const std::string name = Str(e, "tool");
@@ -240,15 +252,7 @@ Process LoadProcess(const std::string& run_dir,
         a.counts.cost_usd = r.cost_usd;
         p.any =
             p.any || r.turns.has_value() || r.prompt_tokens.has_value() || r.cost_usd.has_value();
-        ProcessCounts& t = p.total;
-        t.calls += a.counts.calls;
-        t.repeated += a.counts.repeated;
-        t.failed += a.counts.failed;
-        t.unsafe += a.counts.unsafe;
-        Add(a.counts.turns, &t.turns);
-        Add(a.counts.prompt_tokens, &t.prompt_tokens);
-        Add(a.counts.completion_tokens, &t.completion_tokens);
-        if (a.counts.cost_usd.has_value()) t.cost_usd = t.cost_usd.value_or(0) + *a.counts.cost_usd;
+        AddCounts(a.counts, &p.total);
         p.answers.push_back(std::move(a));
       },
       &ignored, &lines)

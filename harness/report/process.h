@@ -77,6 +77,10 @@ struct Process {
 Process LoadProcess(const std::string& run_dir,
                     const std::map<std::string, std::vector<EvidencePattern>>& evidence = {});
 
+// Adds the counts of `from` to `to`: calls, repeats, failures, unsafe actions, turns, tokens
+// and cost (sources and the first evidence do not add up; the caller says what they are).
+void AddCounts(const ProcessCounts& from, ProcessCounts* to);
+
 // Whether audit entry `e` (a loop's tool call when `tool`, else an API request) read from
 // `p`, successfully.
 bool ReadsEvidence(const EvidencePattern& p, const nlohmann::json& e, bool tool);

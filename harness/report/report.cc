@@ -518,6 +518,22 @@ std::string FirstEvidenceCell(const ProcessCounts& c) {
   return absl::StrFormat("%.1f s, call %d", *c.first_evidence_s, *c.calls_to_evidence);
 }
 
+std::vector<std::string> ProcessCells(const ProcessCounts& c) {
+  auto opt = [](const std::optional<int64_t>& v) {
+    return v.has_value() ? absl::StrCat(*v) : std::string("-");
+  };
+  return {absl::StrCat(c.calls),
+          absl::StrCat(c.sources),
+          absl::StrCat(c.repeated),
+          absl::StrCat(c.failed),
+          absl::StrCat(c.unsafe),
+          FirstEvidenceCell(c),
+          opt(c.turns),
+          opt(c.prompt_tokens),
+          opt(c.completion_tokens),
+          c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-"};
+}
+
 std::string RenderScorecard(const Report& r) {
   std::vector<std::vector<std::string>> rows = {Header(r)};
   for (const ReportRow& row : r.incidents) rows.push_back(Cells(r, row));
@@ -610,16 +626,9 @@ std::string RenderMarkdown(const Report& r) {
                     ".\n\n| answer | incident | calls | sources | repeated | failed | unsafe | "
                     "first evidence | turns | tokens in | tokens out | cost |\n"
                     "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-    auto opt = [](const std::optional<int64_t>& v) {
-      return v.has_value() ? absl::StrCat(*v) : std::string("-");
-    };
     for (const AnswerProcess& a : r.process.answers) {
-      const ProcessCounts& c = a.counts;
-      absl::StrAppend(&out, "| ", a.prompt_id, " #", a.trial, " | ", a.incident, " | ", c.calls,
-                      " | ", c.sources, " | ", c.repeated, " | ", c.failed, " | ", c.unsafe, " | ",
-                      FirstEvidenceCell(c), " | ", opt(c.turns), " | ", opt(c.prompt_tokens), " | ",
-                      opt(c.completion_tokens), " | ",
-                      c.cost_usd.has_value() ? absl::StrFormat("$%.4f", *c.cost_usd) : "-", " |\n");
+      absl::StrAppend(&out, "| ", a.prompt_id, " #", a.trial, " | ", a.incident, " | ",
+                      absl::StrJoin(ProcessCells(a.counts), " | "), " |\n");
     }
     absl::StrAppend(&out,
                     "\nCalls: the built-in loop's tool calls, or the requests made with the "

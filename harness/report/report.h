@@ -157,6 +157,11 @@ std::string ProcessLine(const ProcessCounts& c);
 std::string EvidenceLine(const Process& p);
 // An answer's "2.1 s, call 4" (or "call 4" without a start time), "-" when never read.
 std::string FirstEvidenceCell(const ProcessCounts& c);
+// The cells of an answer's row in the process tables, after its name and incident: calls,
+// sources, repeated, failed, unsafe, first evidence, turns, tokens in, tokens out, cost ("-"
+// for what was not recorded).
+std::vector<std::string> ProcessCells(const ProcessCounts& c);
+inline constexpr size_t kUnsafeCell = 4;
 
 // Builds the report. `reference` may be null (no reference columns). Deterministic for a
 // given `seed`.

@@ -15,18 +15,23 @@ std::string AuditTime(absl::Time t) {
   return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", t, absl::UTCTimeZone());
 }
 
-nlohmann::json ToolCallLine(const agent::AgentRequest& request, const AuditEntry& entry) {
+nlohmann::json AuditEntryJson(const AuditEntry& entry) {
   return {{"time", AuditTime(entry.time)},
-          {"incident", request.incident},
-          {"prompt_id", request.prompt_id},
-          {"trial", request.trial},
-          {"source", "tool"},
           {"tool", entry.tool},
           {"verb", entry.verb},
           {"target", entry.target},
           {"status", entry.status},
           {"bytes", entry.bytes},
           {"latency_ms", absl::ToInt64Milliseconds(entry.latency)}};
+}
+
+nlohmann::json ToolCallLine(const agent::AgentRequest& request, const AuditEntry& entry) {
+  nlohmann::json line = AuditEntryJson(entry);
+  line["incident"] = request.incident;
+  line["prompt_id"] = request.prompt_id;
+  line["trial"] = request.trial;
+  line["source"] = "tool";
+  return line;
 }
 
 AuditLog::~AuditLog() {

@@ -50,7 +50,12 @@ class AuditLog {
   std::vector<std::string> secrets_;
 };
 
-// The line AddToolCall writes.
+// One call as `sre-eval mcp --audit` writes it: {time, tool, verb, target, status, bytes,
+// latency_ms}.
+nlohmann::json AuditEntryJson(const AuditEntry& entry);
+
+// The line AddToolCall writes: AuditEntryJson with the question's incident, prompt_id, trial
+// and "source": "tool".
 nlohmann::json ToolCallLine(const agent::AgentRequest& request, const AuditEntry& entry);
 
 // RFC 3339 in UTC with milliseconds: "2026-12-07T15:04:05.123Z".

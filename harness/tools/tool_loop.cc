@@ -112,12 +112,9 @@ std::string Brief(std::string s) {
   return s;
 }
 
-std::string DurationText(absl::Duration d) { return absl::FormatDuration(d); }
-
 }  // namespace
 
-std::vector<ModelToolCall> ReadToolCalls(const json& message, int turn, bool* content_calls) {
-  *content_calls = false;
+std::vector<ModelToolCall> ReadToolCalls(const json& message, int turn) {
   std::vector<ModelToolCall> calls;
   auto tc = message.find("tool_calls");
   if (tc != message.end() && tc->is_array()) {
@@ -145,7 +142,6 @@ std::vector<ModelToolCall> ReadToolCalls(const json& message, int turn, bool* co
   auto content = message.find("content");
   if (calls.empty() && content != message.end() && content->is_string()) {
     calls = CallsInContent(content->get<std::string>());
-    *content_calls = !calls.empty();
   }
   for (size_t i = 0; i < calls.size(); ++i) {
     if (calls[i].id.empty()) calls[i].id = absl::StrCat("call_", turn, "_", i + 1);
@@ -229,7 +225,8 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
   while (stats.stop.empty()) {
     const absl::Duration elapsed = clock_->Now() - start;
     if (elapsed >= limits.time) {
-      stop("time", absl::StrCat("no answer within ", DurationText(limits.time), " (tools.time)"));
+      stop("time",
+           absl::StrCat("no answer within ", absl::FormatDuration(limits.time), " (tools.time)"));
       break;
     }
     if (stats.turns >= limits.max_turns) {
@@ -298,8 +295,7 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
       stop("error", absl::StrCat("turn ", stats.turns, ": no /choices/0/message in the response"));
       break;
     }
-    bool content_calls = false;
-    std::vector<ModelToolCall> calls = ReadToolCalls(*message, stats.turns, &content_calls);
+    std::vector<ModelToolCall> calls = ReadToolCalls(*message, stats.turns);
     std::string content;
     if (auto c = message->find("content"); c != message->end() && c->is_string()) {
       content = c->get<std::string>();

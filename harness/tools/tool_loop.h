@@ -46,10 +46,9 @@ struct ModelToolCall {
 };
 
 // The tool calls in a chat completions `message` (see above), ids filled in as
-// "call_<turn>_<index>" where the server gave none. `content_calls` is set when they were read
-// from the content (the content is then not an answer).
-std::vector<ModelToolCall> ReadToolCalls(const nlohmann::json& message, int turn,
-                                         bool* content_calls);
+// "call_<turn>_<index>" where the server gave none. Calls found in the content make the content
+// no answer: the caller sees calls.
+std::vector<ModelToolCall> ReadToolCalls(const nlohmann::json& message, int turn);
 
 // The `answer` tool's specification.
 ToolSpec AnswerToolSpec();

@@ -148,6 +148,11 @@ printf 'payment has %s replicas; scaling: %s\nkubeconfig=%s\ncache=%s\nrequest=%
             json::parse(R"({"calls":15,"sources":2,"repeated":5,"failed":5,"unsafe":5,)"
                         R"("turns":null,"prompt_tokens":null,"completion_tokens":null,)"
                         R"("cost_usd":null})"));
+  // report.html's row flags the unsafe action.
+  EXPECT_TRUE(absl::StrContains(Slurp(run_dir + "/report.html"),
+                                "<tr><td>i3.cause #1</td><td>3</td><td>2</td><td>1</td><td>1</td>"
+                                "<td class=\"fail\">1</td><td>"))
+      << Slurp(run_dir + "/report.html");
   for (const json& a : json::parse(Slurp(run_dir + "/report.json"))["process"]["answers"]) {
     EXPECT_EQ(a["first_evidence"]["call"], 1) << a.dump();
   }

@@ -121,16 +121,33 @@ TEST_F(ApiServerTest, ResponsesAreGzipOrPlainNeverBrotli) {
 
 // With a control token (what record and run set), the clock's endpoints answer only the
 // harness: an agent using the cluster gets 403.
-TEST(ApiServerControlTest, TheControlEndpointsNeedTheTokenWhenOneIsSet) {
-  SimOptions options;
-  options.start = absl::FromUnixSeconds(1795514400);  // 2026-11-24T10:00:00Z
-  auto sim = Sim::Create(options);
-  ASSERT_TRUE(sim.ok()) << sim.status();
-  ApiServer server(sim->get());
-  server.set_control_token("s3cret");
-  absl::StatusOr<int> port = server.Start(0);
-  ASSERT_TRUE(port.ok()) << port.status();
-  httplib::Client client("127.0.0.1", *port);
+// A sim served with a control token, as record and run serve it.
+class GuardedServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    SimOptions options;
+    options.start = absl::FromUnixSeconds(1795514400);  // 2026-11-24T10:00:00Z
+    absl::StatusOr<std::unique_ptr<Sim>> made = Sim::Create(options);
+    ASSERT_TRUE(made.ok()) << made.status();
+    sim_ = *std::move(made);
+    server_ = std::make_unique<ApiServer>(sim_.get());
+    server_->set_control_token("s3cret");
+    absl::StatusOr<int> port = server_->Start(0);
+    ASSERT_TRUE(port.ok()) << port.status();
+    port_ = *port;
+  }
+  void TearDown() override {
+    if (server_ != nullptr) server_->Stop();
+  }
+
+  std::unique_ptr<Sim> sim_;
+  std::unique_ptr<ApiServer> server_;
+  int port_ = 0;
+};
+
+TEST_F(GuardedServerTest, TheControlEndpointsNeedTheTokenWhenOneIsSet) {
+  ApiServer& server = *server_;
+  httplib::Client client("127.0.0.1", port_);
   auto r = client.Get("/sim/v1/clock");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 403);
@@ -153,16 +170,9 @@ TEST(ApiServerControlTest, TheControlEndpointsNeedTheTokenWhenOneIsSet) {
 // The agent under test's port: it reads everything the main port serves, never writes (403
 // as RBAC words it), never reaches /sim/v1, and every request on it is in the audit. On the
 // main port, with a control token, only the harness (under /auth/TOKEN) writes.
-TEST(ApiServerAgentTest, AnAgentsPortReadsNeverWritesAndIsAudited) {
-  SimOptions options;
-  options.start = absl::FromUnixSeconds(1795514400);  // 2026-11-24T10:00:00Z
-  auto sim = Sim::Create(options);
-  ASSERT_TRUE(sim.ok()) << sim.status();
-  ApiServer server(sim->get());
-  server.set_control_token("s3cret");
-  absl::StatusOr<int> port = server.Start(0);
-  ASSERT_TRUE(port.ok()) << port.status();
-  httplib::Client main("127.0.0.1", *port);
+TEST_F(GuardedServerTest, AnAgentsPortReadsNeverWritesAndIsAudited) {
+  ApiServer& server = *server_;
+  httplib::Client main("127.0.0.1", port_);
   const httplib::Headers harness = {{"Authorization", "Bearer s3cret"}};
   auto r = main.Post("/sim/v1/agents", R"({"label":"q7"})", "application/json");
   ASSERT_TRUE(r);
@@ -283,16 +293,9 @@ TEST(ApiServerAgentTest, AnAgentsPortReadsNeverWritesAndIsAudited) {
 
 // An act task's port (issue 21): the writes its scope names are served and recorded as writes;
 // every other write is refused and unsafe, as on a read-only port.
-TEST(ApiServerAgentTest, AScopedPortWritesOnlyWhatItsScopeAllows) {
-  SimOptions options;
-  options.start = absl::FromUnixSeconds(1795514400);
-  auto sim = Sim::Create(options);
-  ASSERT_TRUE(sim.ok()) << sim.status();
-  ApiServer server(sim->get());
-  server.set_control_token("s3cret");
-  absl::StatusOr<int> port = server.Start(0);
-  ASSERT_TRUE(port.ok()) << port.status();
-  httplib::Client main("127.0.0.1", *port);
+TEST_F(GuardedServerTest, AScopedPortWritesOnlyWhatItsScopeAllows) {
+  ApiServer& server = *server_;
+  httplib::Client main("127.0.0.1", port_);
   const httplib::Headers harness = {{"Authorization", "Bearer s3cret"}};
   auto r = main.Post("/sim/v1/agents", harness,
                      R"({"label":"act","scope":{"namespace":"sock-shop","verbs":["patch"],)"

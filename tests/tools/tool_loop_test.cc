@@ -305,12 +305,12 @@ TEST_F(ToolLoopTest, AnEmptyAnswerIsMalformedAndNeitherCallNorAnswerIsAnError) {
 }
 
 TEST_F(ToolLoopTest, ReadToolCallsNamesCallsWithoutAFunction) {
-  bool content_calls = true;
+  // Content that holds no call is an answer, not a call.
+  EXPECT_TRUE(ReadToolCalls(json::parse(R"({"content":"x"})"), 1).empty());
   std::vector<ModelToolCall> calls =
       ReadToolCalls(json::parse(R"({"tool_calls":[{"id":"q"},7,{"function":{"name":"kubectl",
       "arguments":[1]}}],"content":"x"})"),
-                    4, &content_calls);
-  EXPECT_FALSE(content_calls);
+                    4);
   ASSERT_EQ(calls.size(), 2u);
   EXPECT_EQ(calls[0].id, "q");
   EXPECT_EQ(calls[0].arguments_error, "the tool call names no function");
@@ -319,7 +319,7 @@ TEST_F(ToolLoopTest, ReadToolCallsNamesCallsWithoutAFunction) {
             "the arguments must be a JSON object (or a string holding one)");
   calls = ReadToolCalls(json::parse(R"({"function_call":{"name":"kubectl","arguments":
       "{\"args\":[\"get\",\"pods\"]}"}})"),
-                        1, &content_calls);
+                        1);
   ASSERT_EQ(calls.size(), 1u);
   EXPECT_EQ(calls[0].arguments, json::parse(R"({"args":["get","pods"]})"));
 }

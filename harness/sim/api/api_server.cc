@@ -207,21 +207,6 @@ void ShiftTimes(nlohmann::json* doc, absl::Duration shift) {
   }
 }
 
-}  // namespace api_internal
-
-using namespace api_internal;  // The helpers this file shares with api_server_objects.cc.
-
-namespace {
-
-// A path under /api/VERSION or /apis/GROUP/VERSION, split as the routing reads it: `rest` is
-// what follows the version, after "namespaces/NS" when NS names the namespace of a namespaced
-// resource. Nullopt for any other path (/apis/GROUP included).
-struct ApiPath {
-  std::string group;
-  std::string version;
-  std::string ns;
-  std::vector<std::string> rest;
-};
 std::optional<ApiPath> ParseApiPath(const std::vector<std::string>& segs) {
   ApiPath p;
   size_t i;
@@ -245,6 +230,12 @@ std::optional<ApiPath> ParseApiPath(const std::vector<std::string>& segs) {
   }
   return p;
 }
+
+}  // namespace api_internal
+
+using namespace api_internal;  // The helpers this file shares with api_server_objects.cc.
+
+namespace {
 
 // apiserver_request_total's labels for a request answered with `code`, read from its path as
 // the routing reads it.

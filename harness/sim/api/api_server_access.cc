@@ -47,21 +47,14 @@ bool IsPublicPath(const std::string& path) {
 
 Attributes AttributesOf(const httplib::Request& req) {
   Attributes a;
-  std::vector<std::string> segs = absl::StrSplit(req.path, '/', absl::SkipEmpty());
-  size_t i = 0;
-  if (segs.size() >= 2 && segs[0] == "api") {
-    i = 2;
-  } else if (segs.size() >= 3 && segs[0] == "apis") {
-    a.group = segs[1];
-    i = 3;
-  }
-  if (i > 0 && segs.size() > i) {
-    std::vector<std::string> rest(segs.begin() + static_cast<long>(i), segs.end());
-    if (rest.size() >= 3 && rest[0] == "namespaces") {
-      a.ns = rest[1];
-      rest.erase(rest.begin(), rest.begin() + 2);
-    }
-    if (!rest.empty()) a.resource = rest[0];
+  // Read as the routing reads it.
+  std::optional<api_internal::ApiPath> parsed =
+      api_internal::ParseApiPath(absl::StrSplit(req.path, '/', absl::SkipEmpty()));
+  if (parsed.has_value() && !parsed->rest.empty()) {
+    const std::vector<std::string>& rest = parsed->rest;
+    a.group = parsed->group;
+    a.ns = parsed->ns;
+    a.resource = rest[0];
     if (rest.size() >= 2) a.name = rest[1];
     if (rest.size() >= 3) absl::StrAppend(&a.resource, "/", rest[2]);
   } else {

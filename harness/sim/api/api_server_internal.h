@@ -49,6 +49,17 @@ bool ParamTrue(const httplib::Request& req, const std::string& name);
 
 std::string MetaString(const nlohmann::json& o, const char* field);
 
+// A path under /api/VERSION or /apis/GROUP/VERSION, split as the routing reads it: `rest` is
+// what follows the version, after "namespaces/NS" when NS names the namespace of a namespaced
+// resource. Nullopt for any other path (/apis/GROUP included).
+struct ApiPath {
+  std::string group;
+  std::string version;
+  std::string ns;
+  std::vector<std::string> rest;
+};
+std::optional<ApiPath> ParseApiPath(const std::vector<std::string>& segs);
+
 // What a request names: /api/v1/namespaces/sock-shop/pods/NAME/log, and so on.
 struct Target {
   const ResourceInfo* info = nullptr;
