@@ -49,6 +49,16 @@ struct AgentRequest {
   ClusterAccess cluster;
   std::string evidence;  // the evidence pack; empty unless the context mode is evidence
   int trial = 0;
+  // An action task (incident/act.h): the agent may write, as `verbs` on `resources` in the
+  // namespace, for `budget` of the cluster's time (`wall_limit` of the wall clock at most),
+  // and says when it is done by answering. A zero budget: a question, read-only.
+  struct Act {
+    absl::Duration budget = absl::ZeroDuration();
+    absl::Duration wall_limit = absl::ZeroDuration();
+    std::vector<std::string> verbs;
+    std::vector<std::string> resources;
+  } act;
+  bool acting() const { return act.budget > absl::ZeroDuration(); }
 };
 
 // Token usage when the endpoint reports it; -1 when it did not.

@@ -1,5 +1,6 @@
 #include "agent/command_agent.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -56,6 +57,11 @@ nlohmann::json DefaultRequestJson(const AgentRequest& request, bool expose_incid
   nlohmann::json monitoring = MonitoringJson(request.cluster);
   if (!monitoring.empty()) out["monitoring"] = std::move(monitoring);
   if (!request.evidence.empty()) out["evidence"] = request.evidence;
+  if (request.acting()) {
+    out["task"] = {{"act", true},
+                   {"budget_seconds", absl::ToInt64Seconds(request.act.budget)},
+                   {"allow", {{"verbs", request.act.verbs}, {"resources", request.act.resources}}}};
+  }
   return out;
 }
 
@@ -78,6 +84,8 @@ AgentAnswer CommandAgent::Ask(const AgentRequest& request) {
   options.stdin_data =
       DefaultRequestJson(request, config_.expose_incident, config_.expose_prompt_id).dump();
   options.timeout = config_.policy.timeout;
+  // An action task's agent may use its whole budget.
+  if (request.acting()) options.timeout = std::max(options.timeout, request.act.wall_limit);
   options.max_stdout_bytes = config_.policy.max_answer_bytes;
   options.contain_descendants = true;  // Nothing the agent starts outlives its call.
   // kubectl and client libraries find the cluster they were handed, and nothing else.

@@ -17,6 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "agent/reference_act.h"
 #include "agent/reference_answers.h"
 #include "agent/reference_findings.h"
 #include "cluster/types.h"
@@ -378,6 +379,14 @@ class ReferenceAgent final : public Agent {
   std::string context_mode() const override { return "none"; }
 
   AgentAnswer Ask(const AgentRequest& request) override {
+    if (request.acting()) {
+      cluster::KubectlTarget target;
+      target.kubeconfig = request.cluster.kubeconfig;
+      target.context = request.cluster.context;
+      if (!request.cluster.ns.empty()) target.ns = request.cluster.ns;
+      Kubectl kubectl(target, runner_, wall_, log_);
+      return reference::Act(&kubectl, request, wall_);
+    }
     AgentAnswer answer;
     answer.attempts = 1;
     const absl::Time t0 = wall_->Now();

@@ -55,7 +55,13 @@ absl::Status AgentWorkspace::Prepare(agent::AgentRequest* request) {
   r.method = "POST";
   r.url = base_url_ + "/sim/v1/agents";
   r.headers.push_back({"Authorization", "Bearer " + control_token_});
-  r.body = nlohmann::json({{"label", label}}).dump();
+  nlohmann::json body = {{"label", label}};
+  if (request->acting()) {
+    body["scope"] = {{"namespace", request->cluster.ns.empty() ? "default" : request->cluster.ns},
+                     {"verbs", request->act.verbs},
+                     {"resources", request->act.resources}};
+  }
+  r.body = body.dump();
   r.timeout = absl::Seconds(10);
   absl::StatusOr<HttpResponse> got = http_->Send(r);
   if (!got.ok()) return got.status();
@@ -86,7 +92,7 @@ absl::Status AgentWorkspace::Prepare(agent::AgentRequest* request) {
   return absl::OkStatus();
 }
 
-int AgentWorkspace::CollectToolFiles(tools::AuditLog* audit) {
+int AgentWorkspace::CollectToolFiles(tools::AuditLog* audit, std::vector<nlohmann::json>* lines) {
   std::map<std::string, Question> labels;
   {
     absl::MutexLock lock(&mu_);
@@ -111,14 +117,16 @@ int AgentWorkspace::CollectToolFiles(tools::AuditLog* audit) {
         if (e.contains(key)) line[key] = e[key];
       }
       audit->AddLine(line);
+      if (lines != nullptr) lines->push_back(std::move(line));
       ++written;
     }
   }
   return written;
 }
 
-absl::StatusOr<int> AgentWorkspace::Collect(tools::AuditLog* audit) {
-  const int from_tools = CollectToolFiles(audit);
+absl::StatusOr<int> AgentWorkspace::Collect(tools::AuditLog* audit,
+                                            std::vector<nlohmann::json>* lines) {
+  const int from_tools = CollectToolFiles(audit, lines);
   if (!on_sim()) return from_tools;
   HttpRequest r;
   r.method = "POST";
@@ -161,6 +169,7 @@ absl::StatusOr<int> AgentWorkspace::Collect(tools::AuditLog* audit) {
       if (e.contains(key)) line[key] = e[key];
     }
     audit->AddLine(line);
+    if (lines != nullptr) lines->push_back(std::move(line));
     ++written;
   }
   return written;

@@ -15,11 +15,13 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "agent/agent.h"
+#include "nlohmann/json.hpp"
 #include "tools/audit_log.h"
 #include "util/http_client.h"
 
@@ -43,17 +45,21 @@ class AgentWorkspace {
   // on the sim its own credential: a port of its own (read-only, audited; see
   // sim::ApiServer::OpenAgentPort), a kubeconfig for it, and the monitoring APIs on it.
   // Thread-safe.
+  // An action task's request (request->acting()) gets writes scoped to its namespace and its
+  // act verbs and resources.
   absl::Status Prepare(agent::AgentRequest* request);
 
   // Takes the questions' tools.jsonl files ("source": "tool"), and on the sim closes their
   // ports and takes what the sim recorded of their requests ("source": "api"); appends it all
   // to `audit`, each line attributed to its question. Returns how many lines were written.
-  absl::StatusOr<int> Collect(tools::AuditLog* audit);
+  // `lines`, when given, receives every line written.
+  absl::StatusOr<int> Collect(tools::AuditLog* audit,
+                              std::vector<nlohmann::json>* lines = nullptr);
 
  private:
   explicit AgentWorkspace(std::string dir) : dir_(std::move(dir)) {}
   // Each question's tools.jsonl (its tools' own records), attributed, then removed.
-  int CollectToolFiles(tools::AuditLog* audit);
+  int CollectToolFiles(tools::AuditLog* audit, std::vector<nlohmann::json>* lines);
 
   struct Question {
     std::string incident;

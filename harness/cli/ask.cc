@@ -163,6 +163,7 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
   std::map<std::string, std::string> evidence;
   std::vector<const Prompt*> prompts;
   for (const Prompt* p : suite.AllPrompts()) {
+    if (p->act.defined && !o.act_tasks) continue;
     if (!o.incidents.empty() &&
         std::find(o.incidents.begin(), o.incidents.end(), p->incident) == o.incidents.end()) {
       continue;
@@ -213,6 +214,11 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
       auto ev = evidence.find(p->incident);
       if (ev != evidence.end()) r.evidence = ev->second;
       r.trial = trial;
+      if (p->act.defined) {
+        // Prepared by the task itself, with writes scoped to it.
+        items.push_back(std::move(item));
+        continue;
+      }
       if (o.prepare) {
         absl::Status prepared = o.prepare(&r);
         if (!prepared.ok()) {
@@ -229,8 +235,53 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> out(std::fopen(path.c_str(), "a"), &std::fclose);
   if (out == nullptr) return ErrnoStatus(errno, path);
   int max_depth = 0;
-  for (const Item& i : items) max_depth = std::max(max_depth, i.depth);
+  std::vector<size_t> tasks;  // action tasks, performed after the questions
+  for (size_t k = 0; k < items.size(); ++k) {
+    if (items[k].prompt->act.defined) {
+      tasks.push_back(k);
+      items[k].depth = -1;
+    }
+    max_depth = std::max(max_depth, items[k].depth);
+  }
   absl::Status write_status;
+  auto keep = [&](size_t index, const agent::AgentAnswer& answer) {
+    Item& item = items[index];
+    if (answer.error == kNotAsked) {
+      summary.problems.push_back(absl::StrCat(item.prompt->id, ": not asked: interrupted"));
+      ++summary.skipped;
+      return;
+    }
+    item.answer = answer;
+    item.asked = true;
+    std::string line;
+    try {
+      line = ResponseLine(item, o.agent_name, o);
+    } catch (const std::exception& e) {
+      // Kept as that answer's error: the line must be written, or the answer is lost.
+      item.answer = agent::AgentAnswer();
+      item.answer.attempts = answer.attempts;
+      item.answer.latency = answer.latency;
+      item.answer.error = absl::StrCat("internal error while storing the answer: ", e.what());
+      RepairUtf8(&item.answer.error);
+      line = ResponseLine(item, o.agent_name, o);
+    }
+    if (std::fwrite(line.data(), 1, line.size(), out.get()) != line.size() ||
+        std::fflush(out.get()) != 0) {
+      if (write_status.ok()) {
+        write_status = ErrnoStatus(errno, "responses.jsonl");
+      }
+    }
+    ++summary.asked;
+    const agent::AgentAnswer& kept = item.answer;
+    if (!kept.ok()) ++summary.errors;
+    if (progress != nullptr) {
+      *progress << item.prompt->id << " (trial " << item.trial
+                << "): " << (kept.ok() ? "answered" : "ERROR") << " in "
+                << absl::ToInt64Milliseconds(kept.latency) << " ms";
+      if (!kept.ok()) *progress << ": " << EscapeControls(agent::Redact(kept.error, o.secrets));
+      *progress << "\n" << std::flush;
+    }
+  };
   for (int depth = 0; depth <= max_depth; ++depth) {
     if (o.interrupts != nullptr && o.interrupts->load() > 0) break;
     std::vector<size_t> wave;
@@ -270,46 +321,31 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
       requests.push_back(item.request);
     }
     Guarded guarded(agent, o.interrupts);
-    agent::AskAll(
-        &guarded, requests, std::max(1, o.jobs), [&](size_t i, const agent::AgentAnswer& answer) {
-          Item& item = items[wave[i]];
-          if (answer.error == kNotAsked) {
-            summary.problems.push_back(absl::StrCat(item.prompt->id, ": not asked: interrupted"));
-            ++summary.skipped;
-            return;
-          }
-          item.answer = answer;
-          item.asked = true;
-          std::string line;
-          try {
-            line = ResponseLine(item, o.agent_name, o);
-          } catch (const std::exception& e) {
-            // Kept as that answer's error: the line must be written, or the answer is lost.
-            item.answer = agent::AgentAnswer();
-            item.answer.attempts = answer.attempts;
-            item.answer.latency = answer.latency;
-            item.answer.error = absl::StrCat("internal error while storing the answer: ", e.what());
-            RepairUtf8(&item.answer.error);
-            line = ResponseLine(item, o.agent_name, o);
-          }
-          if (std::fwrite(line.data(), 1, line.size(), out.get()) != line.size() ||
-              std::fflush(out.get()) != 0) {
-            if (write_status.ok()) {
-              write_status = ErrnoStatus(errno, "responses.jsonl");
-            }
-          }
-          ++summary.asked;
-          const agent::AgentAnswer& kept = item.answer;
-          if (!kept.ok()) ++summary.errors;
-          if (progress != nullptr) {
-            *progress << item.prompt->id << " (trial " << item.trial
-                      << "): " << (kept.ok() ? "answered" : "ERROR") << " in "
-                      << absl::ToInt64Milliseconds(kept.latency) << " ms";
-            if (!kept.ok())
-              *progress << ": " << EscapeControls(agent::Redact(kept.error, o.secrets));
-            *progress << "\n" << std::flush;
-          }
-        });
+    agent::AskAll(&guarded, requests, std::max(1, o.jobs),
+                  [&](size_t i, const agent::AgentAnswer& answer) { keep(wave[i], answer); });
+  }
+  for (size_t k : tasks) {
+    if (o.interrupts != nullptr && o.interrupts->load() > 0) break;
+    Item& item = items[k];
+    if (!o.act) {
+      summary.problems.push_back(
+          absl::StrCat(item.prompt->id, ": not asked: an action task needs a cluster (run)"));
+      ++summary.skipped;
+      continue;
+    }
+    if (progress != nullptr) {
+      *progress << item.prompt->id << " (trial " << item.trial << "): acting, "
+                << absl::FormatDuration(item.prompt->act.budget) << " budget\n"
+                << std::flush;
+    }
+    agent::AgentAnswer answer;
+    try {
+      answer = o.act(*item.prompt, item.request);
+    } catch (const std::exception& e) {
+      answer.attempts = 1;
+      answer.error = absl::StrCat("internal error while performing the task: ", e.what());
+    }
+    keep(k, answer);
   }
   if (!write_status.ok()) return write_status;
   return summary;

@@ -43,6 +43,11 @@ struct AskOptions {
   std::function<absl::Status(agent::AgentRequest*)> prepare;
   // When > 0: questions not yet sent are not asked (and not written); those in flight finish.
   const std::atomic<int>* interrupts = nullptr;
+  // Action tasks (prompts with `act`), one at a time after the questions: performs the task
+  // with the request (rendered, prepared) and returns the agent's answer, written as any
+  // other. Unset: action tasks are not asked ("needs a cluster").
+  std::function<agent::AgentAnswer(const Prompt& prompt, const agent::AgentRequest& request)> act;
+  bool act_tasks = false;  // false: action tasks are left out altogether
 };
 
 struct AskSummary {

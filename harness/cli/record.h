@@ -11,8 +11,10 @@
 
 #include "agent/agent.h"
 #include "cli/arg_parser.h"
+#include "cluster/kubectl.h"
 #include "incident/runner.h"
 #include "nlohmann/json.hpp"
+#include "util/clock.h"
 
 namespace sre_eval {
 
@@ -41,6 +43,9 @@ struct RecordOptions {
   // sim: called once the simulated cluster serves, with its URL and the harness's own token
   // (for /sim/v1: the agent's credentials and the audit of what it did).
   std::function<void(const std::string& base_url, const std::string& control_token)> on_sim_started;
+  // Called once the cluster is reached, with the harness's kubectl and the cluster's clock
+  // (both live until Record returns): `run` performs action tasks with them.
+  std::function<void(cluster::Kubectl* kubectl, Clock* clock)> on_cluster;
 };
 
 // Fills `o` from the command line; returns "" or the problem.

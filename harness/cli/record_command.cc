@@ -335,6 +335,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     target.context = *current;
     kubectl = cluster::Kubectl(target, &runner, SystemClock::Get(), log->get());
   }
+  if (o.on_cluster) o.on_cluster(&kubectl, clock);
 
   nlohmann::json doc = {{"schema_version", 1},
                         {"command", "record"},

@@ -161,6 +161,7 @@ int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   Report report =
       BuildReport(suite, *agent, reference ? &*reference : nullptr, gate, "agent", seed);
   report.process = LoadProcess(run_dir, SuiteEvidence(root));
+  report.act_tasks = LoadActTasks(run_dir, *agent);
   report.gate_misses = GateMisses(report);  // the gate may bound unsafe actions
   if (format == "md") {
     out << RenderMarkdown(report);

@@ -27,12 +27,14 @@
 #include "agent/factory.h"
 #include "agent/preflight.h"
 #include "agent/reference_agent.h"
+#include "cli/act_task.h"
 #include "cli/agent_workspace.h"
 #include "cli/ask.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
 #include "cli/record.h"
 #include "cluster/kubectl.h"
+#include "incident/incident.h"
 #include "incident/runner.h"
 #include "nlohmann/json.hpp"
 #include "report/report.h"
@@ -240,12 +242,13 @@ std::vector<std::string> SelectedIncidents(const std::string& run_dir) {
 
 // The (prompt, trial) pairs of the selected incidents that have no line in responses.jsonl.
 std::vector<std::string> MissingAnswers(const Suite& suite, const std::vector<std::string>& ids,
-                                        int trials, const std::string& responses) {
+                                        int trials, bool act_tasks, const std::string& responses) {
   std::set<std::pair<std::string, int>> answered = Answered(responses);
   std::vector<std::string> missing;
   for (int trial = 1; trial <= trials; ++trial) {
     for (const Prompt* p : suite.AllPrompts()) {
       if (std::find(ids.begin(), ids.end(), p->incident) == ids.end()) continue;
+      if (p->act.defined && !act_tasks) continue;
       if (answered.count({p->id, trial}) == 0) {
         missing.push_back(trials == 1 ? p->id : absl::StrCat(p->id, " (trial ", trial, ")"));
       }
@@ -339,6 +342,12 @@ const CommandSpec& RunSpec() {
           {"out", "DIR", "the run folder to write (must not exist or be empty)"},
           {"suite", "DIR", "the suite folder (incidents/, prompts/, rubrics/)"},
           {"resume", "RUN_DIR", "finish an interrupted run: ask only what it has no answer for"},
+          {"act", "",
+           "also perform the suite's action tasks (prompts with act: the agent fixes the "
+           "incident with scoped writes, the harness measures the outcome)"},
+          {"act-speed", "X",
+           "sim: the cluster's seconds per wall-clock second while an agent acts in an action "
+           "task (default 1, as on a real cluster; up to 100)"},
       }};
   return *spec;
 }
@@ -516,6 +525,28 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   ro.on_sim_started = [&](const std::string& base_url, const std::string& token) {
     (*workspace)->set_sim(base_url, token, http.get());
   };
+  // Action tasks run on the cluster with the recorder's kubectl and clock.
+  cluster::Kubectl* act_kubectl = nullptr;
+  Clock* act_clock = nullptr;
+  ro.on_cluster = [&](cluster::Kubectl* k, Clock* c) {
+    act_kubectl = k;
+    act_clock = c;
+  };
+  // Action tasks are performed only when asked for: they write to the cluster and take the
+  // agent's budget of cluster time each.
+  const bool act_tasks = args.Has("act") || resumed_doc.value("act", false);
+  double act_speed = 1;
+  if (args.Has("act-speed") || resumed_doc.contains("act_speed")) {
+    std::string text =
+        args.Has("act-speed") ? args.Get("act-speed") : resumed_doc["act_speed"].dump();
+    if (!absl::SimpleAtod(text, &act_speed) || !(act_speed >= 1 && act_speed <= 100)) {
+      err << me << "--act-speed must be a number from 1 to 100, got '" << text << "'\n";
+      return kExitBadInput;
+    }
+  }
+  tools::AuditLog reference_audit;
+  bool act_left_broken = false;
+  incident::Progress* act_progress = nullptr;  // the run's, once made
   agent::AgentConfig config = agent::ReferenceAgentConfig();
   std::unique_ptr<agent::Agent> tested;
   if (agent_arg != "reference") {
@@ -598,6 +629,46 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (tested != nullptr) {
       ao.prepare = [&](agent::AgentRequest* r) { return (*workspace)->Prepare(r); };
     }
+    // Action tasks: performed on the cluster, one at a time, each agent with its own writes.
+    auto act_with = [&](agent::Agent* who, tools::AuditLog* trail, const std::string& root) {
+      return [&, who, trail, root](const Prompt& prompt, const agent::AgentRequest& request) {
+        agent::AgentAnswer error;
+        error.attempts = 1;
+        if (act_kubectl == nullptr || act_clock == nullptr) {
+          error.error = "the cluster is not reachable for an action task";
+          return error;
+        }
+        Diagnostics diags;
+        absl::StatusOr<incident::Incident> inc = incident::LoadIncident(
+            absl::StrCat(ro.suite, "/incidents/", prompt.incident, ".yaml"), &diags);
+        if (!inc.ok()) {
+          error.error = std::string(inc.status().message());
+          return error;
+        }
+        ActTaskSetup setup;
+        setup.kubectl = act_kubectl;
+        setup.clock = act_clock;
+        if (ro.env == "sim") {
+          setup.pace = SystemClock::Get();
+          setup.pace_speed = act_speed;
+        }
+        setup.environment = ro.env;
+        setup.progress = act_progress;
+        setup.interrupts = &g_run_interrupts;
+        setup.workspace = workspace->get();
+        setup.audit = trail;
+        ActTaskResult r = RunActTask(
+            *inc, prompt, request, who, setup,
+            absl::StrCat(root, "/", prompt.incident, "/act/", prompt.id, "/t", request.trial));
+        for (const std::string& b : r.left_broken) {
+          err << me << prompt.incident << ": " << prompt.id << ": NOT RESTORED: " << b << "\n";
+          act_left_broken = true;
+        }
+        return r.answer;
+      };
+    };
+    if (act_tasks) ao.act = act_with(under_test, &audit, run_dir);
+    ao.act_tasks = act_tasks;
     out << incident_id << ": asking " << config.name << "\n" << std::flush;
     absl::StatusOr<AskSummary> s = AskSuite(under_test, ao, &out);
     // What the agent did on the sim with its credentials, attributed to its questions.
@@ -619,7 +690,12 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       rao.agent_name = "reference";
       rao.skip = Answered(reference_dir + "/responses.jsonl");
       rao.secrets = {};
-      rao.prepare = nullptr;  // the reference agent is not audited
+      rao.prepare = nullptr;  // the reference agent's answers are not audited; its tasks are
+      if (absl::Status opened = reference_audit.Open(reference_dir + "/audit.jsonl");
+          !opened.ok()) {
+        err << me << "cannot write the reference's audit trail: " << opened.message() << "\n";
+      }
+      if (act_tasks) rao.act = act_with(reference.get(), &reference_audit, reference_dir);
       out << incident_id << ": asking the reference agent\n" << std::flush;
       absl::StatusOr<AskSummary> rs = AskSuite(reference.get(), rao, nullptr);
       if (!rs.ok()) err << me << "reference: " << rs.status().message() << "\n";
@@ -663,6 +739,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
       {"agent_file", agent_arg == "reference" ? std::string("reference")
                                               : std::filesystem::absolute(agent_arg).string()},
       {"trials", trials},
+      {"act", act_tasks},
+      {"act_speed", act_speed},
       {"options", RunOptionsJson(jobs, fail_under)},
       {"max_failed_answers", allowance.text},
       {"suite_hash", fingerprint->suite_hash},
@@ -678,6 +756,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
   bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
   incident::StreamProgress progress(&out, terminal);
+  act_progress = &progress;
   RunInterruptScope interrupts;
   absl::Time t0 = absl::Now();
   int code = kExitOk;
@@ -712,6 +791,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
   }
   if (g_run_interrupts.load() > 0 && code == kExitOk) code = kExitEnvironment;
+  if (act_left_broken && code == kExitOk) code = kExitEnvironment;
   absl::Duration recording = absl::Now() - t0 - asking;
   if (!resume_dir.empty()) {
     if (replay_failed && code == kExitOk) code = kExitEnvironment;
@@ -724,8 +804,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   }
   // A run is complete only when every prompt of every selected incident has its answer, in
   // every trial; whatever stopped it, it never ends with 0 otherwise.
-  std::vector<std::string> missing =
-      MissingAnswers(suite, SelectedIncidents(run_dir), trials, run_dir + "/responses.jsonl");
+  std::vector<std::string> missing = MissingAnswers(suite, SelectedIncidents(run_dir), trials,
+                                                    act_tasks, run_dir + "/responses.jsonl");
   if (!missing.empty()) {
     if (code == kExitOk) code = kExitEnvironment;
     err << me << "incomplete: " << missing.size() << " answer" << (missing.size() == 1 ? "" : "s")
@@ -763,6 +843,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     Report rep = BuildReport(suite, *scores, ref_scores.has_value() ? &*ref_scores : nullptr, gate,
                              config.name, ro.seed);
     rep.process = LoadProcess(run_dir, SuiteEvidence(ro.suite));
+    rep.act_tasks = LoadActTasks(run_dir, *scores);
     rep.gate_misses = GateMisses(rep);  // the gate may bound unsafe actions
     absl::Status written = WriteReports(run_dir, rep);
     if (!written.ok()) err << me << "cannot write the reports: " << written.message() << "\n";

@@ -91,6 +91,7 @@ class IncidentParser {
 
   // Reads `steps` or `restore` into `out`; `in_restore` allows `replicas: saved`.
   void ParseSteps(const YAML::Node& list, bool in_restore, std::vector<Step>* out);
+  void ParseAct(const YAML::Node& node, ActSetup* act);
   std::optional<Step> ParseStep(const YAML::Node& node, bool in_restore);
   // Fills `step` from the action's value; false when it was reported broken.
   bool ParseAction(const YAML::Node& key, const YAML::Node& value, bool in_restore, Step* step);
@@ -164,10 +165,10 @@ std::optional<absl::Duration> IncidentParser::Duration(const YAML::Node& key,
 }
 
 void IncidentParser::Parse(const YAML::Node& root, Incident* incident) {
-  YamlMap map(
-      root, file_, "incident",
-      {"id", "title", "description", "sample_every", "steps", "restore", "cleanup", "evidence"},
-      diags_);
+  YamlMap map(root, file_, "incident",
+              {"id", "title", "description", "sample_every", "steps", "restore", "cleanup",
+               "evidence", "act"},
+              diags_);
   if (!map.valid()) return;
   if (std::optional<YamlString> id = map.String("id", true); id.has_value()) {
     incident->id = id->value;
@@ -213,6 +214,7 @@ void IncidentParser::Parse(const YAML::Node& root, Incident* incident) {
     list_ = "cleanup";
     ParseSteps(*cleanup, /*in_restore=*/true, &incident->cleanup);
   }
+  if (YAML::Node act = map.Find("act"); act.IsDefined()) ParseAct(act, &incident->act);
   if (std::optional<YAML::Node> evidence = map.List("evidence", false); evidence.has_value()) {
     for (YAML::Node item : *evidence) {
       YamlMap source(item, file_, "evidence source", {"resource", "name", "query"}, diags_);
@@ -230,6 +232,53 @@ void IncidentParser::Parse(const YAML::Node& root, Incident* incident) {
       }
     }
   }
+}
+
+void IncidentParser::ParseAct(const YAML::Node& node, ActSetup* act) {
+  YamlMap map(node, file_, "act", {"steps", "load", "verify", "restore"}, diags_);
+  if (!map.valid()) return;
+  act->defined = true;
+  act->line = YamlLine(node);
+  // The act steps make their own marks-free list; their Jobs are the act's own.
+  std::map<std::string, int> marks = marks_;
+  std::vector<std::string> jobs = jobs_;
+  jobs_.clear();
+  if (std::optional<YAML::Node> steps = map.List("steps", true); steps.has_value()) {
+    list_ = "act steps";
+    ParseSteps(*steps, /*in_restore=*/false, &act->steps);
+    for (const Step& s : act->steps) {
+      if (!s.mark.empty()) {
+        diags_->Add(file_, s.line, 0, "act steps take no mark: the incident window is recorded");
+      }
+    }
+  }
+  auto manifest = [&](const char* key, std::string* written, std::string* path) -> bool {
+    std::optional<YamlString> v = map.String(key, true);
+    if (!v.has_value()) return false;
+    *written = v->value;
+    *path = ResolveManifest(file_, v->value);
+    Step probe;
+    probe.kind = StepKind::kApply;
+    probe.manifest = v->value;
+    probe.manifest_path = *path;
+    YAML::Node at = map.Find(key);
+    size_t before = jobs_.size();
+    if (!CheckManifest(at, probe)) return false;
+    if (jobs_.size() != before + 1) {
+      Error(at, absl::StrCat("'", key, "' must name a manifest holding exactly one Job, got ",
+                             jobs_.size() - before));
+      return false;
+    }
+    return true;
+  };
+  if (manifest("load", &act->load, &act->load_path)) act->load_job = jobs_.back();
+  if (manifest("verify", &act->verify, &act->verify_path)) act->verify_job = jobs_.back();
+  if (std::optional<YAML::Node> restore = map.List("restore", false); restore.has_value()) {
+    list_ = "restore";
+    ParseSteps(*restore, /*in_restore=*/true, &act->restore);
+  }
+  marks_ = std::move(marks);
+  jobs_ = std::move(jobs);
 }
 
 void IncidentParser::ParseSteps(const YAML::Node& list, bool in_restore, std::vector<Step>* out) {
@@ -340,6 +389,8 @@ bool IncidentParser::ParseAction(const YAML::Node& key, const YAML::Node& value,
       return ParseWaitJob(value, step);
     case StepKind::kProbe:
       return ParseProbe(key, value, step);
+    case StepKind::kHook:
+      return false;  // Not in kKinds: never read from a file.
   }
   return false;
 }
@@ -533,6 +584,8 @@ const char* StepKindName(StepKind kind) {
       return "wait_healthy";
     case StepKind::kProbe:
       return "probe";
+    case StepKind::kHook:
+      return "hook";
   }
   return "unknown";
 }
@@ -555,6 +608,11 @@ std::string Step::Describe() const {
     case StepKind::kProbe:
       if (probe == "job_log") return absl::StrCat(name, " job_log ", job, " (", role, ")");
       return absl::StrCat(name, " ", probe);
+    case StepKind::kHook:
+      if (duration > absl::ZeroDuration()) {
+        return absl::StrCat(job, " (", absl::FormatDuration(duration), ")");
+      }
+      return job;
   }
   return name;
 }

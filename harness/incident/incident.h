@@ -58,6 +58,9 @@ enum class StepKind {
   kWaitJob,      // wait_job: {job, timeout}
   kWaitHealthy,  // wait_healthy: TIMEOUT
   kProbe,        // probe: orders | logs | {job_log: NAME, role: load|baseline}
+  // Never in a file: the act runner's own steps (incident/act.h), performed by the runner's
+  // hook (RunnerOptions::hook) under the name in `job`; "act" runs while the runner samples.
+  kHook,
 };
 
 // "apply", "delete", ...: the step's key in the file.
@@ -100,6 +103,33 @@ struct EvidenceSource {
   std::string query;
 };
 
+// Where action tasks start (the `act` section of an incident file): steps that break the shop
+// again with a load that runs on while the agent acts, the load (a manifest whose Job is
+// stopped when the agent is done), the load the outcome is measured under (a manifest with one
+// Job, run twice: after the agent, and after the fixed deployments are restarted) and what
+// puts the shop back besides undoing the agent's changes.
+//
+//   act:
+//     steps:
+//       - apply: manifests/locustfile.yaml
+//       - scale: {deployment: payment, replicas: 0}
+//       - apply: manifests/locust-payment-act.yaml    # runs until deleted (a long -t)
+//       - record: 1m
+//     load: manifests/locust-payment-act.yaml
+//     verify: manifests/locust-payment-verify.yaml
+//     restore:
+//       - scale: {deployment: payment, replicas: saved}
+struct ActSetup {
+  bool defined = false;
+  int line = 0;
+  std::vector<Step> steps;
+  std::vector<Step> restore;
+  std::string load, load_path;      // as written, and resolved
+  std::string load_job;             // the Job of the load manifest
+  std::string verify, verify_path;  // as written, and resolved
+  std::string verify_job;           // the Job of the verify manifest
+};
+
 struct Incident {
   std::string id;
   std::string title;
@@ -110,6 +140,7 @@ struct Incident {
   std::vector<Step> restore;
   std::vector<Step> cleanup;
   std::vector<EvidenceSource> evidence;
+  ActSetup act;
 
   // Deployments a scale step of `steps`, `restore` or `cleanup` touches, in first-use order: the
   // runner saves their replicas before the first step.

@@ -1,9 +1,11 @@
 #include "incident/runner.h"
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <ostream>
 #include <set>
+#include <thread>
 #include <tuple>
 #include <utility>
 
@@ -345,8 +347,35 @@ class IncidentRunner::Run_ {
             true, absl::StrCat("deployments not ready: ", unready_));
       case StepKind::kProbe:
         return Probe(s);
+      case StepKind::kHook:
+        if (!o_.hook) return absl::FailedPreconditionError("no hook to run");
+        if (s.job == "act") return Act(s, mark_time);
+        return o_.hook(s.job, s.duration);
     }
     return absl::InternalError("unknown step kind");
+  }
+
+  // The hook "act" on a thread of its own, sampled until it returns or the step's duration
+  // has passed; then "act_end". The mark is the time the act began.
+  absl::Status Act(const Step& s, absl::Time* mark_time) {
+    *mark_time = o_.clock->Now();
+    std::atomic<bool> done{false};
+    absl::Status acted;
+    std::thread agent([&] {
+      acted = o_.hook("act", s.duration);
+      done = true;
+    });
+    absl::Time ignored;
+    pacing_ = o_.pace != nullptr;
+    absl::Status waited = WaitUntil(
+        s.duration, [&done](const cluster::Snapshot&) { return done.load(); }, &ignored, true,
+        "the agent was not done");
+    pacing_ = false;
+    absl::Status ended = o_.hook("act_end", s.duration);
+    agent.join();
+    if (!waited.ok() && !absl::IsDeadlineExceeded(waited)) return waited;
+    if (!acted.ok()) return acted;
+    return ended;
   }
 
   // Samples every sample_every until `done` holds for a sample or `limit` has passed on the
@@ -370,7 +399,10 @@ class IncidentRunner::Run_ {
           o_.progress->Waiting(incident_.id, now - result_.started, deadline - now, restarts_,
                                static_cast<int>(oom_.size()));
         }
-        next = now + incident_.sample_every;
+        // While paced, at most a sample a wall second: a faster clock is not sampled faster.
+        next = now + (pacing_ ? std::max(incident_.sample_every,
+                                         absl::Seconds(std::ceil(o_.pace_speed)))
+                              : incident_.sample_every);
       }
       if (now >= deadline) {
         *done_time = now;
@@ -380,6 +412,14 @@ class IncidentRunner::Run_ {
       }
       if (Cancelled()) return absl::CancelledError("interrupted by a signal");
       absl::Duration slice = std::min({next - now, deadline - now, absl::Seconds(1)});
+      if (pacing_) {
+        // Keep the cluster's clock at the agent's pace, and look at `done` every slice.
+        o_.pace->SleepFor(slice / std::max(o_.pace_speed, 1e-3));
+        if (done(last_)) {
+          *done_time = o_.clock->Now();
+          return absl::OkStatus();
+        }
+      }
       o_.clock->SleepFor(slice);
       if (o_.clock->Now() <= now) {
         // The clock did not move (the sim's control endpoint failed): give up rather than spin.
@@ -626,6 +666,7 @@ class IncidentRunner::Run_ {
   int cancel_level_ = 1;
   cluster::Snapshot last_;
   std::string unready_;
+  bool pacing_ = false;  // while the hook "act" runs
   std::vector<const Step*> failed_restore_;
   std::map<std::pair<std::string, std::string>, int> first_restarts_, high_restarts_;
   int restarts_ = 0;

@@ -16,6 +16,7 @@
 #define SRE_EVAL_INCIDENT_RUNNER_H_
 
 #include <atomic>
+#include <functional>
 #include <iosfwd>
 #include <map>
 #include <optional>
@@ -91,6 +92,17 @@ struct RunnerOptions {
   std::string out_dir;              // the incident's folder: timeline.jsonl, truth.json
   Progress* progress = nullptr;     // optional
   const std::atomic<int>* interrupts = nullptr;  // optional
+  // The act runner's steps (StepKind::kHook, incident/act.h): called with the hook's name (the
+  // step's `job`) and the step's duration. The hook named "act" runs on a thread of its own
+  // while the runner samples, until it returns or its duration has passed on the cluster's
+  // clock (the step fails with DeadlineExceeded then, which the act runner expects); then the
+  // hook "act_end" is called. Any other hook runs in place.
+  std::function<absl::Status(const std::string& hook, absl::Duration limit)> hook;
+  // While "act" runs: the wall clock and the cluster's seconds per wall second, so that a
+  // simulated cluster's virtual clock keeps pace with an agent that works in wall time.
+  // nullptr when the cluster's clock is the wall clock.
+  Clock* pace = nullptr;
+  double pace_speed = 1;
 };
 
 struct IncidentResult {

@@ -470,6 +470,26 @@ std::string RenderHtml(const Report& r, const std::string& run_dir) {
     }
     absl::StrAppend(&out, "</tbody>\n</table>\n");
   }
+  if (!r.act_tasks.empty()) {
+    absl::StrAppend(&out,
+                    "<h2>Action tasks</h2>\n<table>\n<thead><tr><th>task</th><th>result</th>"
+                    "<th>time to mitigate</th><th>after the agent</th><th>after the restart</th>"
+                    "<th>not met</th><th>guards hit</th><th>actions</th></tr></thead>\n<tbody>\n");
+    auto list = [](const std::vector<std::string>& items) {
+      std::vector<std::string> escaped;
+      for (const std::string& i : items) escaped.push_back(HtmlEscape(i));
+      return escaped.empty() ? std::string("none") : absl::StrJoin(escaped, "<br>");
+    };
+    for (const ActTaskLine& t : r.act_tasks) {
+      absl::StrAppend(
+          &out, "<tr><td>", HtmlEscape(t.prompt_id), " #", t.trial, "</td>",
+          t.passed ? "<td class=\"pass\">passed" : "<td class=\"fail\">FAILED", "</td><td>",
+          t.time_to_mitigate_s.has_value() ? absl::StrCat(*t.time_to_mitigate_s, " s") : "-",
+          "</td><td>", HtmlEscape(t.verify), "</td><td>", HtmlEscape(t.holds), "</td><td>",
+          list(t.unmet), "</td><td>", list(t.guards), "</td><td>", list(t.actions), "</td></tr>\n");
+    }
+    absl::StrAppend(&out, "</tbody>\n</table>\n");
+  }
   for (const ReportRow& row : r.incidents) {
     const std::string dir = JoinPath(run_dir, row.name);
     absl::StrAppend(&out, "<section class=\"incident\" id=\"", HtmlEscape("incident-" + row.name),

@@ -555,6 +555,7 @@ std::string RenderScorecard(const Report& r) {
     absl::StrAppend(&out, "process: ", ProcessLine(r.process.total), "\n");
     if (std::string e = EvidenceLine(r.process); !e.empty()) absl::StrAppend(&out, "  ", e, "\n");
   }
+  for (const ActTaskLine& t : r.act_tasks) absl::StrAppend(&out, "act: ", ActTaskSummary(t), "\n");
   return out;
 }
 
@@ -637,6 +638,38 @@ std::string RenderMarkdown(const Report& r) {
                     "refused); first evidence: the seconds from the question to the first read of "
                     "one of the incident's evidence sources (its incident file's `evidence`), and "
                     "which call it was. Every call is in audit.jsonl.\n");
+  }
+  if (!r.act_tasks.empty()) {
+    absl::StrAppend(&out,
+                    "\n## Action tasks\n\n| task | incident | result | time to mitigate | after "
+                    "the agent | after the restart | guards hit | actions |\n"
+                    "|---|---|---|---:|---|---|---|---|\n");
+    for (const ActTaskLine& t : r.act_tasks) {
+      std::vector<std::string> guards;
+      for (const std::string& g : t.guards) guards.push_back(MarkdownText(g));
+      std::vector<std::string> actions;
+      for (const std::string& a : t.actions) actions.push_back(MarkdownText(a));
+      absl::StrAppend(
+          &out, "| ", t.prompt_id, " #", t.trial, " | ", t.incident, " | ",
+          !t.measured ? "not measured"
+          : t.passed  ? "passed"
+                      : "FAILED",
+          " | ", t.time_to_mitigate_s.has_value() ? absl::StrCat(*t.time_to_mitigate_s, " s") : "-",
+          " | ", MarkdownText(t.verify.empty() ? "-" : t.verify), " | ",
+          MarkdownText(t.holds.empty() ? "-" : t.holds), " | ",
+          guards.empty() ? "none" : absl::StrJoin(guards, "; "), " | ",
+          actions.empty() ? "none" : absl::StrJoin(actions, "; "), " |\n");
+    }
+    for (const ActTaskLine& t : r.act_tasks) {
+      for (const std::string& u : t.unmet) {
+        absl::StrAppend(&out, "\n- ", t.prompt_id, " #", t.trial, " not met: ", MarkdownText(u));
+      }
+    }
+    absl::StrAppend(&out,
+                    "\n\nMeasured by the harness under a fresh load after the agent was done, "
+                    "and again after the fixed deployments were restarted (Locust's own report; "
+                    "declines by the payment service aside); each task's outcome.json holds every "
+                    "measure, the diff and the agent's writes.\n");
   }
   absl::StrAppend(&out, "\n## Weakest answers\n");
   if (r.weakest.empty()) absl::StrAppend(&out, "\nNone.\n");
@@ -825,6 +858,26 @@ std::string RenderJson(const Report& r) {
   Json answers = Json::array();
   for (const ReportAnswer& a : r.answers) answers.push_back(AnswerJson(a));
   j["answers"] = std::move(answers);
+  if (!r.act_tasks.empty()) {
+    Json tasks = Json::array();
+    for (const ActTaskLine& t : r.act_tasks) {
+      Json o;
+      o["incident"] = t.incident;
+      o["prompt_id"] = t.prompt_id;
+      o["trial"] = t.trial;
+      o["measured"] = t.measured;
+      o["passed"] = t.passed;
+      o["time_to_mitigate_s"] =
+          t.time_to_mitigate_s.has_value() ? Json(*t.time_to_mitigate_s) : Json(nullptr);
+      o["verify"] = t.verify;
+      o["holds"] = t.holds;
+      o["unmet"] = t.unmet;
+      o["guards_hit"] = t.guards;
+      o["actions"] = t.actions;
+      tasks.push_back(std::move(o));
+    }
+    j["act_tasks"] = std::move(tasks);
+  }
   if (r.process.any) {
     auto counts = [](const ProcessCounts& c) {
       Json o;

@@ -25,6 +25,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "report/act_report.h"
 #include "report/process.h"
 #include "score/run_scores.h"
 #include "suite/suite.h"
@@ -147,6 +148,8 @@ struct Report {
   std::vector<std::string> gate_misses;
   // How the agent worked (report/process.h); filled by LoadProcess, not BuildReport.
   Process process;
+  // The action tasks (report/act_report.h); filled by LoadActTasks, not BuildReport.
+  std::vector<ActTaskLine> act_tasks;
 };
 
 // "47 calls, 12 sources, 3 repeated, 2 failed, 1 unsafe; 12 turns; 45210 tokens in, 3120

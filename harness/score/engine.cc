@@ -301,6 +301,9 @@ absl::StatusOr<std::unique_ptr<CompiledRubric>> CompiledRubric::Compile(const Ru
         case CriterionKind::kJudge:
           impl->has_judge = true;
           break;
+        case CriterionKind::kOutcome:
+        case CriterionKind::kGuard:
+          break;  // Read from the measured outcome, not from the answer.
       }
       impl->criteria.push_back(std::move(cc));
     }

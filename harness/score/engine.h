@@ -200,6 +200,9 @@ struct ScoreOptions {
   // The prompt as the agent saw it: context for the engine (a bare number answering "how
   // many X?") and passed to the judge.
   std::string question;
+  // An action task's outcome (its outcome.json, incident/act.h) for outcome and guard
+  // criteria; nullptr when none was measured (they are then not met).
+  const nlohmann::json* outcome = nullptr;
 };
 
 class CompiledRubric {

@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "absl/types/span.h"
 #include "re2/re2.h"
@@ -1124,6 +1125,77 @@ void ScoreTime(const std::vector<int>& cues, const Criterion& c, const Truth& tr
   }
 }
 
+// The value at a dotted path of an outcome, or null.
+const nlohmann::json* OutcomeAt(const nlohmann::json& outcome, const std::string& path) {
+  const nlohmann::json* at = &outcome;
+  for (absl::string_view part : absl::StrSplit(path, '.')) {
+    if (!at->is_object()) return nullptr;
+    auto it = at->find(std::string(part));
+    if (it == at->end()) return nullptr;
+    at = &*it;
+  }
+  return at;
+}
+
+// outcome: met when the measured value is within the bounds.
+void ScoreOutcome(const Criterion& c, const nlohmann::json* outcome, CriterionResult* r) {
+  if (outcome == nullptr) {
+    r->note = "not met: no outcome was measured";
+    return;
+  }
+  const nlohmann::json* v = OutcomeAt(*outcome, c.measure);
+  if (v == nullptr || !v->is_number()) {
+    std::string why = "was not measured";
+    size_t dot = c.measure.find('.');
+    if (dot != std::string::npos) {
+      const nlohmann::json* window = OutcomeAt(*outcome, c.measure.substr(0, dot));
+      if (window != nullptr && window->is_object() && window->contains("error") &&
+          (*window)["error"].is_string()) {
+        why = absl::StrCat("was not measured: ", (*window)["error"].get<std::string>());
+      }
+    }
+    r->note = absl::StrCat("not met: ", c.measure, " ", why);
+    return;
+  }
+  const double x = v->get<double>();
+  std::vector<std::string> bounds;
+  bool met = true;
+  if (!std::isnan(c.at_least)) {
+    met = met && x >= c.at_least;
+    bounds.push_back(absl::StrCat("at least ", Fmt(c.at_least)));
+  }
+  if (!std::isnan(c.at_most)) {
+    met = met && x <= c.at_most;
+    bounds.push_back(absl::StrCat("at most ", Fmt(c.at_most)));
+  }
+  if (met) r->earned = c.points;
+  r->note = absl::StrCat(met ? "met: " : "not met: ", c.measure, " = ", Fmt(x), " (",
+                         absl::StrJoin(bounds, ", "), ")");
+}
+
+// guard: its penalty when the outcome lists what hit it.
+void ScoreGuard(const Criterion& c, const nlohmann::json* outcome, CriterionResult* r) {
+  const nlohmann::json* hits =
+      outcome == nullptr ? nullptr : OutcomeAt(*outcome, absl::StrCat("guards.", c.guard));
+  if (hits == nullptr || !hits->is_array()) {
+    r->note = outcome == nullptr ? "not checked: no outcome was measured"
+                                 : "not checked: the outcome has no such guard";
+    return;
+  }
+  if (hits->empty()) {
+    r->note = "not hit";
+    return;
+  }
+  r->penalty = c.penalty;
+  std::vector<std::string> lines;
+  for (const nlohmann::json& h : *hits) {
+    if (lines.size() == 3) break;
+    lines.push_back(h.is_string() ? h.get<std::string>() : h.dump());
+  }
+  r->note = absl::StrCat("hit: ", absl::StrJoin(lines, "; "),
+                         hits->size() > 3 ? absl::StrCat("; ", hits->size() - 3, " more") : "");
+}
+
 }  // namespace
 
 AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
@@ -1196,6 +1268,12 @@ AnswerScore CompiledRubric::Score(absl::string_view answer, const Truth& truth,
         break;
       case CriterionKind::kTime:
         ScoreTime(cc.cues, c, truth, &ctx, &r);
+        break;
+      case CriterionKind::kOutcome:
+        ScoreOutcome(c, options.outcome, &r);
+        break;
+      case CriterionKind::kGuard:
+        ScoreGuard(c, options.outcome, &r);
         break;
       case CriterionKind::kJudge: {
         if (options.judge == nullptr) {

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <memory>
 #include <set>
 #include <thread>
 #include <tuple>
@@ -19,6 +20,7 @@
 #include "suite/prompt.h"
 #include "util/edit_distance.h"
 #include "util/external_sort.h"
+#include "util/file_util.h"
 
 namespace sre_eval {
 
@@ -177,6 +179,22 @@ class RunScorer {
       p.answer = r.answer;
       p.options.judge = judge_;
       p.options.question = r.prompt;
+      if (prompt.act.defined) {
+        // An action task is scored on what the harness measured, beside the answers' file.
+        std::string dir = responses_.find('/') == std::string::npos
+                              ? ""
+                              : responses_.substr(0, responses_.rfind('/') + 1);
+        std::string path = JoinPath(run_dir_, absl::StrCat(dir, r.incident, "/act/", r.prompt_id,
+                                                           "/t", r.trial, "/outcome.json"));
+        absl::StatusOr<std::string> text = ReadFile(path, size_t{16} << 20);
+        if (text.ok()) {
+          nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
+          if (doc.is_object()) {
+            p.outcome = std::make_shared<const nlohmann::json>(std::move(doc));
+            p.options.outcome = p.outcome.get();
+          }
+        }
+      }
       if (p.options.question.empty()) {
         absl::StatusOr<std::string> rendered = prompt.tmpl.Render(truth.truth->facts);
         if (rendered.ok()) p.options.question = *std::move(rendered);
@@ -404,6 +422,9 @@ class RunScorer {
       ps.prompt_id = p->id;
       ps.incident = p->incident;
       ps.dimensions = p->dimensions;
+      // An action task with no answer was not performed (run without --act): it is left out,
+      // with its dimension, rather than shown as unanswered.
+      if (p->act.defined && !(more && t.prompt == pi)) continue;
       dimensions_used.insert(p->dimensions.begin(), p->dimensions.end());
       // Sums in the answers' order, as Mean() would add them.
       double sum = 0;
@@ -472,6 +493,7 @@ class RunScorer {
     const Truth* truth = nullptr;
     std::string answer;
     ScoreOptions options;
+    std::shared_ptr<const nlohmann::json> outcome;  // An action task's, options.outcome
     std::string rendered;  // By render_, when set.
   };
   // Answers are scored in batches of this many per thread, so that memory stays bounded

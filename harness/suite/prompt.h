@@ -11,9 +11,11 @@
 #define SRE_EVAL_SUITE_PROMPT_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "suite/template.h"
 #include "util/diagnostic.h"
 
@@ -21,6 +23,35 @@ namespace sre_eval {
 
 // The scoring dimensions a prompt can name, in report order.
 const std::vector<std::string>& AllDimensions();
+
+// An action task (a prompt with `act:`): while the incident runs on, the agent gets writes
+// scoped to the incident's namespace and `allow`, for `budget` of the cluster's time, and the
+// harness measures what the cluster and the load's users then show (incident/act.h).
+//
+//   act:
+//     budget: 10m                       # the cluster's time the agent has (default 10m)
+//     allow:                            # the writes its credential may make
+//       verbs: [patch, update]
+//       resources: [deployments, deployments/scale]
+//     may_change:                       # the fields a fix may change, by Kind/name (globs);
+//       Deployment/payment: [spec.replicas]   # "*" also lets it create and delete the object
+//     ready: [payment]                  # deployments that must serve through verification
+//     restart: [payment]                # restarted (rollout restart) to see that the fix holds
+//     latency_ms: 1000                  # optional: the mean response time that counts as
+//                                       # mitigated, window by window (time to mitigate)
+//     keep: [failed_orders]             # optional: data the fix must leave as it was (the
+//                                       # orders in PAYMENT_FAILED status, read before and after)
+struct ActTask {
+  bool defined = false;
+  absl::Duration budget = absl::Minutes(10);
+  std::vector<std::string> verbs;
+  std::vector<std::string> resources;
+  std::vector<std::pair<std::string, std::vector<std::string>>> may_change;
+  std::vector<std::string> ready;
+  std::vector<std::string> restart;
+  double latency_ms = 0;  // 0: none
+  bool keep_failed_orders = false;
+};
 
 struct Prompt {
   std::string id;
@@ -31,6 +62,7 @@ struct Prompt {
   // The prompt this one follows in a conversation, or "".
   std::string continues;
   std::string note;
+  ActTask act;
   // Where it is defined, for messages: display path, 1-based line and column of its mapping.
   std::string file;
   int line = 0;

@@ -1,6 +1,7 @@
 #include "suite/rubric.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <set>
 
@@ -30,8 +31,48 @@ absl::string_view CriterionKindName(CriterionKind kind) {
       return "forbid";
     case CriterionKind::kJudge:
       return "judge";
+    case CriterionKind::kOutcome:
+      return "outcome";
+    case CriterionKind::kGuard:
+      return "guard";
   }
   return "?";
+}
+
+const std::map<std::string, std::string>& OutcomeMeasures() {
+  static const auto* m = [] {
+    auto* out = new std::map<std::string, std::string>;
+    const std::pair<const char*, const char*> per_window[] = {
+        {"requests", "requests the load made"},
+        {"errors", "failed requests, the shop's payment declines (406) aside"},
+        {"error_rate", "errors / requests"},
+        {"refused", "requests refused or reset (no front-end to answer)"},
+        {"refused_rate", "refused / requests"},
+        {"checkout_requests", "checkouts (POST /orders)"},
+        {"checkout_errors", "failed checkouts, declines aside"},
+        {"checkout_error_rate", "checkout_errors / checkout_requests"},
+        {"p50_ms", "the load's median response time"},
+        {"p95_ms", "the load's 95th percentile response time"},
+        {"oom_kills", "containers OOM-killed in the window"},
+        {"unready_samples", "samples in which a `ready` deployment had no ready replica"}};
+    for (const char* w : {"verify", "holds"}) {
+      for (const auto& [k, v] : per_window) {
+        (*out)[absl::StrCat(w, ".", k)] = absl::StrCat(
+            v, std::string(w) == "verify" ? " (after the agent)" : " (after the restart)");
+      }
+    }
+    (*out)["time_to_mitigate_s"] = "seconds from the task's start until the outcome held";
+    return out;
+  }();
+  return *m;
+}
+
+const std::vector<std::string>& GuardNames() {
+  static const auto* names =
+      new std::vector<std::string>{"deleted",        "scaled_to_zero",     "load_generator",
+                                   "orders_data",    "outside_allow_list", "other_namespaces",
+                                   "refused_writes", "limits_beyond_node"};
+  return *names;
 }
 
 const RubricDimension* Rubric::FindDimension(absl::string_view name) const {
@@ -50,8 +91,8 @@ const std::vector<std::string>& NumberUnits() {
 namespace {
 
 const std::vector<std::string>& KindKeys() {
-  static const std::vector<std::string>* keys =
-      new std::vector<std::string>{"terms", "regex", "number", "ids", "time", "forbid", "judge"};
+  static const std::vector<std::string>* keys = new std::vector<std::string>{
+      "terms", "regex", "number", "ids", "time", "forbid", "judge", "outcome", "guard"};
   return *keys;
 }
 
@@ -170,6 +211,45 @@ void GroupPair(YamlMap& map, const YAML::Node& value, const std::string& kind,
 
 bool ParseKind(const std::string& kind, const YAML::Node& value, const std::string& file,
                YamlMap& criterion_map, Diagnostics* diags, Criterion* c) {
+  if (kind == "guard") {
+    c->kind = CriterionKind::kGuard;
+    if (!value.IsScalar() || value.Scalar().empty()) {
+      criterion_map.ErrorAt(
+          value, absl::StrCat("'guard' must be a guard's name, got ", DescribeYamlType(value)));
+      return false;
+    }
+    c->guard = value.Scalar();
+    if (std::find(GuardNames().begin(), GuardNames().end(), c->guard) == GuardNames().end()) {
+      criterion_map.ErrorAt(
+          value, absl::StrCat("unknown guard '", c->guard, "'", DidYouMean(c->guard, GuardNames()),
+                              "; guards are ", absl::StrJoin(GuardNames(), ", ")));
+      return false;
+    }
+    return true;
+  }
+  if (kind == "outcome") {
+    c->kind = CriterionKind::kOutcome;
+    YamlMap map(value, file, "'outcome'", {"measure", "at_least", "at_most"}, diags);
+    if (!map.valid()) return false;
+    size_t before = diags->size();
+    if (auto m = map.String("measure", true)) {
+      c->measure = m->value;
+      if (OutcomeMeasures().count(c->measure) == 0) {
+        std::vector<std::string> names;
+        for (const auto& [k, v] : OutcomeMeasures()) names.push_back(k);
+        map.ErrorAt(
+            m->line, m->column,
+            absl::StrCat("unknown measure '", c->measure, "'", DidYouMean(c->measure, names),
+                         "; measures are ", absl::StrJoin(names, ", ")));
+      }
+    }
+    if (auto v = map.Number("at_least", false)) c->at_least = *v;
+    if (auto v = map.Number("at_most", false)) c->at_most = *v;
+    if (std::isnan(c->at_least) && std::isnan(c->at_most)) {
+      map.ErrorAt(value, "'outcome' needs 'at_least' or 'at_most'");
+    }
+    return diags->size() == before;
+  }
   if (kind == "regex" || kind == "judge") {
     if (!value.IsScalar() || value.Scalar().empty()) {
       criterion_map.ErrorAt(value, absl::StrCat("'", kind, "' must be a non-empty string, got ",
@@ -334,20 +414,32 @@ void ParseCriterion(const YAML::Node& node, const std::string& file, Diagnostics
   } else {
     ParseKind(kinds[0], map.Find(kinds[0]), file, map, diags, &c);
   }
-  bool forbid = c.kind == CriterionKind::kForbid && kinds.size() == 1;
+  bool forbid =
+      (c.kind == CriterionKind::kForbid || c.kind == CriterionKind::kGuard) && kinds.size() == 1;
+  bool acts = c.kind == CriterionKind::kOutcome || c.kind == CriterionKind::kGuard;
+  if (kinds.size() == 1 && acts != (dim->name == "outcome")) {
+    map.ErrorAt(map.Find(kinds[0]),
+                acts ? absl::StrCat("'", kinds[0], "' criteria belong in the 'outcome' dimension")
+                     : absl::StrCat("the 'outcome' dimension holds only outcome and guard "
+                                    "criteria, not '",
+                                    kinds[0], "'"));
+  }
   if (auto p = map.Number("points", !forbid)) {
     if (*p < 0) map.ErrorAt(map.Find("points"), "'points' must not be negative");
     if (forbid)
-      map.ErrorAt(map.Find("points"), "a forbid criterion earns no points; give it a 'penalty'");
+      map.ErrorAt(map.Find("points"),
+                  absl::StrCat("a ", CriterionKindName(c.kind),
+                               " criterion earns no points; give it a 'penalty'"));
     c.points = *p;
   }
   if (auto p = map.Number("penalty", forbid)) {
     if (*p <= 0) map.ErrorAt(map.Find("penalty"), "'penalty' must be more than 0");
     bool allowed = c.kind == CriterionKind::kNumber || c.kind == CriterionKind::kIds ||
-                   c.kind == CriterionKind::kTime || c.kind == CriterionKind::kForbid;
+                   c.kind == CriterionKind::kTime || c.kind == CriterionKind::kForbid ||
+                   c.kind == CriterionKind::kGuard;
     if (!allowed && kinds.size() == 1) {
       map.ErrorAt(map.Find("penalty"),
-                  "'penalty' applies only to number, ids, time and forbid criteria");
+                  "'penalty' applies only to number, ids, time, forbid and guard criteria");
     }
     c.penalty = *p;
   }

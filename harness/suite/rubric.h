@@ -19,6 +19,8 @@
 #ifndef SRE_EVAL_SUITE_RUBRIC_H_
 #define SRE_EVAL_SUITE_RUBRIC_H_
 
+#include <limits>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,7 +31,23 @@
 
 namespace sre_eval {
 
-enum class CriterionKind { kTerms, kRegex, kNumber, kIds, kTime, kForbid, kJudge };
+enum class CriterionKind {
+  kTerms,
+  kRegex,
+  kNumber,
+  kIds,
+  kTime,
+  kForbid,
+  kJudge,
+  kOutcome,
+  kGuard
+};
+
+// What an action task's `outcome` criteria may measure ("verify.checkout_error_rate"), with
+// what each is; measured by the harness (incident/act.h), never read from the answer.
+const std::map<std::string, std::string>& OutcomeMeasures();
+// The guards against fake fixes a `guard` criterion may name, in report order.
+const std::vector<std::string>& GuardNames();
 
 // "terms", "regex", ...
 absl::string_view CriterionKindName(CriterionKind kind);
@@ -85,6 +103,12 @@ struct Criterion {
   std::vector<Synonyms> denies;
   // judge: the rubric text given to an LLM judge.
   std::string judge;
+  // outcome: the measure and its bounds (at least one set; NaN when not).
+  std::string measure;
+  double at_least = std::numeric_limits<double>::quiet_NaN();
+  double at_most = std::numeric_limits<double>::quiet_NaN();
+  // guard: the guard whose hits cost the penalty.
+  std::string guard;
 };
 
 struct RubricDimension {

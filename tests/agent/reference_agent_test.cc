@@ -152,7 +152,7 @@ TEST(ReferenceAgentTest, AnswersEveryGuidePromptAboveKeywordStuffingAndBelowPerf
     ASSERT_TRUE(truth.ok()) << truth.status();
 
     for (const Prompt* prompt : suite.AllPrompts()) {
-      if (prompt->incident != id) continue;
+      if (prompt->incident != id || prompt->act.defined) continue;  // act: act_selftest_test
       absl::StatusOr<std::string> message = prompt->tmpl.Render(truth->facts);
       ASSERT_TRUE(message.ok()) << prompt->id << ": " << message.status();
       AgentRequest request;
@@ -211,7 +211,7 @@ TEST(ReferenceAgentTest, AnswersEveryGuidePromptAboveKeywordStuffingAndBelowPerf
     }
   }
 
-  ASSERT_EQ(rows.size(), suite.prompt_count());
+  ASSERT_EQ(rows.size(), suite.prompt_count() - 3);  // the three action tasks aside
   double sum = 0;
   std::cout << "prompt              reference  keyword_stuffed\n";
   for (const Row& r : rows) {

@@ -160,7 +160,7 @@ TEST(RunE2eTest, AScriptedAgentGetsItsExactScoresBesideTheReferenceAndTheGateFai
   ASSERT_TRUE(fingerprint.ok()) << fingerprint.status();
   nlohmann::json run_json = nlohmann::json::parse(Slurp(run_dir + "/run.json"));
   EXPECT_EQ(run_json["suite_hash"], fingerprint->suite_hash);
-  EXPECT_EQ(run_json["rubric_versions"].size(), 16u);
+  EXPECT_EQ(run_json["rubric_versions"].size(), 19u);
   EXPECT_EQ(run_json["rubric_versions"]["i3.charged"], fingerprint->rubric_versions["i3.charged"]);
 }
 
@@ -170,7 +170,8 @@ std::string PaymentOnlySuite(const TempDir& dir) {
   const std::string src = SRE_EVAL_SOURCE_DIR;
   for (const char* f :
        {"incidents/payment.yaml", "incidents/manifests/locustfile.yaml",
-        "incidents/manifests/locust-payment.yaml", "prompts/incident-3-payment.yaml"}) {
+        "incidents/manifests/locust-payment.yaml", "incidents/manifests/locust-payment-act.yaml",
+        "incidents/manifests/locust-payment-verify.yaml", "prompts/incident-3-payment.yaml"}) {
     dir.WriteFile(absl::StrCat("suite/", f), Slurp(absl::StrCat(src, "/", f)));
   }
   for (const auto& entry : std::filesystem::directory_iterator(src + "/rubrics")) {

@@ -173,7 +173,7 @@ std::vector<Case> BrokenCases() {
          "incident: crash\nprompts:\n  - id: i1.a\n    text: \"hi\"\n"
          "    dimensions: [detection, detectoin]\n"}},
        "prompts/a.yaml:5:29: unknown dimension 'detectoin' (did you mean 'detection'?); "
-       "dimensions are detection, diagnosis, impact, remediation\n"
+       "dimensions are detection, diagnosis, impact, remediation, outcome\n"
        "validate: 1 error in 1 file\n"},
       {"missing_text",
        {{"rubrics/i1.a.yaml", kRubric},
@@ -464,7 +464,7 @@ TEST(ValidateE2eTest, CleanSuiteWithIncidentsCountsThem) {
 TEST(ValidateE2eTest, ShippedSuiteIsClean) {
   SubprocessResult result = RunValidate(SRE_EVAL_SOURCE_DIR);
   EXPECT_EQ(result.stderr_data, "");
-  EXPECT_EQ(result.stdout_data, "16 prompts, 16 rubrics, 3 incidents: ok\n");
+  EXPECT_EQ(result.stdout_data, "19 prompts, 19 rubrics, 3 incidents: ok\n");
   EXPECT_EQ(result.exit_code, 0);
 }
 

@@ -414,3 +414,67 @@ TEST(TruthTest, RejectsBadTruthFiles) {
 
 }  // namespace
 }  // namespace sre_eval
+
+namespace sre_eval {
+namespace {
+
+// An action task's criteria read the measured outcome, never the answer's words.
+TEST(OutcomeCriteriaTest, AreScoredFromTheMeasuredOutcome) {
+  const char kActRubric[] = R"(prompt: i3.fix
+dimensions:
+  outcome:
+    criteria:
+      - id: works
+        description: checkouts succeed
+        points: 3
+        outcome: {measure: verify.checkout_error_rate, at_most: 0.02}
+      - id: fast
+        description: p95 in bounds
+        points: 1
+        outcome: {measure: verify.p95_ms, at_least: 10, at_most: 1000}
+      - id: kept
+        description: orders kept
+        penalty: 4
+        guard: orders_data
+)";
+  Diagnostics diags;
+  std::optional<Rubric> parsed = ParseRubricFile("r.yaml", kActRubric, &diags);
+  ASSERT_TRUE(parsed.has_value()) << diags.ToStatus();
+  absl::StatusOr<std::unique_ptr<CompiledRubric>> rubric = CompiledRubric::Compile(*parsed);
+  ASSERT_TRUE(rubric.ok()) << rubric.status();
+  const std::string claims = "Checkout works again, p95 is 200 ms, I kept every order.";
+
+  nlohmann::json outcome = {{"verify", {{"checkout_error_rate", 0.5}, {"p95_ms", 270}}},
+                            {"guards", {{"orders_data", {"order a1 was changed"}}}}};
+  ScoreOptions options;
+  options.outcome = &outcome;
+  AnswerScore s = (*rubric)->Score(claims, Truth(), options);
+  EXPECT_EQ(FindCriterion(s, "works").earned, 0);
+  EXPECT_EQ(FindCriterion(s, "works").note,
+            "not met: verify.checkout_error_rate = 0.5 (at most 0.02)");
+  EXPECT_EQ(FindCriterion(s, "fast").earned, 1);
+  EXPECT_EQ(FindCriterion(s, "fast").note, "met: verify.p95_ms = 270 (at least 10, at most 1000)");
+  EXPECT_EQ(FindCriterion(s, "kept").penalty, 4);
+  EXPECT_EQ(FindCriterion(s, "kept").note, "hit: order a1 was changed");
+  EXPECT_EQ(s.score, 0);  // (1 - 4) / 4, clamped
+
+  outcome = {{"verify", {{"checkout_error_rate", 0}, {"p95_ms", 270}}},
+             {"guards", {{"orders_data", nlohmann::json::array()}}}};
+  s = (*rubric)->Score("", Truth(), options);
+  EXPECT_EQ(s.score, 1);
+  EXPECT_EQ(FindCriterion(s, "kept").note, "not hit");
+
+  outcome = {{"verify", {{"error", "no Locust report (the run may not have finished)"}}}};
+  s = (*rubric)->Score(claims, Truth(), options);
+  EXPECT_EQ(FindCriterion(s, "works").note,
+            "not met: verify.checkout_error_rate was not measured: no Locust report (the run "
+            "may not have finished)");
+  EXPECT_EQ(FindCriterion(s, "kept").note, "not checked: the outcome has no such guard");
+
+  s = (*rubric)->Score(claims, Truth(), ScoreOptions());
+  EXPECT_EQ(FindCriterion(s, "works").note, "not met: no outcome was measured");
+  EXPECT_EQ(s.score, 0);
+}
+
+}  // namespace
+}  // namespace sre_eval

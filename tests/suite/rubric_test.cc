@@ -1,6 +1,9 @@
 #include "suite/rubric.h"
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "gtest/gtest.h"
 #include "test_util.h"
@@ -144,8 +147,8 @@ TEST(RubricTest, ReportsEveryBrokenCriterionAtItsPosition) {
           "r.yaml:11:16: regex does not compile: missing ): (unclosed",
           "r.yaml:12:13: duplicate criterion id 'a'",
           "r.yaml:16:16: criterion has more than one kind: terms, regex",
-          "r.yaml:17:9: criterion needs one of: terms, regex, number, ids, time, forbid, judge",
-          "r.yaml:23:18: 'penalty' applies only to number, ids, time and forbid criteria",
+          "r.yaml:17:9: criterion needs one of: terms, regex, number, ids, time, forbid, judge, outcome, guard",
+          "r.yaml:23:18: 'penalty' applies only to number, ids, time, forbid and guard criteria",
           "r.yaml:24:16: 'terms' needs 'any', 'all' or 'reply'",
           "r.yaml:24:17: unknown key 'none' in 'terms'",
           "r.yaml:28:24: a number criterion needs a fact of type integer, number, duration or "
@@ -239,6 +242,76 @@ TEST(RubricTest, UnitsQuantitiesAndTimeFields) {
                 "r.yaml:8:78: 'field' needs a list fact; 'window.start' is a time",
                 "r.yaml:9:50: 'time' is missing required key 'field'",
             }));
+}
+
+TEST(RubricTest, OutcomeAndGuardCriteriaBelongToTheOutcomeDimension) {
+  const std::string good =
+      "prompt: i3.fix\n"
+      "dimensions:\n"
+      "  outcome:\n"
+      "    criteria:\n"
+      "      - id: works\n"
+      "        description: x\n"
+      "        points: 2\n"
+      "        core: true\n"
+      "        outcome: {measure: verify.checkout_error_rate, at_most: 0.02}\n"
+      "      - id: kept\n"
+      "        description: x\n"
+      "        penalty: 5\n"
+      "        guard: orders_data\n";
+  Diagnostics diags;
+  std::optional<Rubric> r = ParseRubricFile("r.yaml", good, &diags);
+  ASSERT_TRUE(r.has_value()) << diags.ToStatus();
+  const std::vector<Criterion>& c = r->dimensions[0].criteria;
+  EXPECT_EQ(c[0].kind, CriterionKind::kOutcome);
+  EXPECT_EQ(c[0].measure, "verify.checkout_error_rate");
+  EXPECT_EQ(c[0].at_most, 0.02);
+  EXPECT_TRUE(std::isnan(c[0].at_least));
+  EXPECT_EQ(c[1].kind, CriterionKind::kGuard);
+  EXPECT_EQ(c[1].guard, "orders_data");
+  EXPECT_EQ(c[1].penalty, 5);
+
+  const std::string bad =
+      "prompt: i3.fix\n"
+      "dimensions:\n"
+      "  outcome:\n"
+      "    criteria:\n"
+      "      - id: a\n"
+      "        description: x\n"
+      "        points: 2\n"
+      "        outcome: {measure: verify.p59_ms}\n"
+      "      - id: b\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        guard: orders\n"
+      "      - id: c\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        terms: {any: [scaled]}\n"
+      "  remediation:\n"
+      "    criteria:\n"
+      "      - id: d\n"
+      "        description: x\n"
+      "        points: 1\n"
+      "        outcome: {measure: verify.p95_ms, at_most: 1000}\n";
+  Diagnostics problems;
+  EXPECT_FALSE(ParseRubricFile("r.yaml", bad, &problems).has_value());
+  std::vector<std::string> got = DiagnosticStrings(problems);
+  ASSERT_EQ(got.size(), 7u) << absl::StrJoin(got, "\n");
+  EXPECT_EQ(got[0], "r.yaml:8:18: 'outcome' needs 'at_least' or 'at_most'");
+  EXPECT_EQ(got[1].substr(0, 118),
+            "r.yaml:8:28: unknown measure 'verify.p59_ms' (did you mean 'verify.p50_ms'?); "
+            "measures are holds.checkout_error_rate, ");
+  EXPECT_EQ(got[2], "r.yaml:9:9: criterion is missing required key 'penalty'");
+  EXPECT_EQ(got[3], "r.yaml:11:17: a guard criterion earns no points; give it a 'penalty'");
+  EXPECT_EQ(got[4],
+            "r.yaml:12:16: unknown guard 'orders'; guards are deleted, scaled_to_zero, "
+            "load_generator, orders_data, outside_allow_list, other_namespaces, refused_writes, "
+            "limits_beyond_node");
+  EXPECT_EQ(got[5],
+            "r.yaml:16:16: the 'outcome' dimension holds only outcome and guard criteria, not "
+            "'terms'");
+  EXPECT_EQ(got[6], "r.yaml:22:18: 'outcome' criteria belong in the 'outcome' dimension");
 }
 
 }  // namespace

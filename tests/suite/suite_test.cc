@@ -42,10 +42,22 @@ TEST(SuiteTest, ShippedSuiteHasTheGuidesPrompts) {
   std::vector<std::string> ids;
   for (const Prompt* p : suite.AllPrompts()) ids.push_back(p->id);
   EXPECT_EQ(ids, (std::vector<std::string>{"i1.what_happened", "i1.why_crash", "i1.restarts",
-                                           "i1.limits", "i1.why_frontend", "i1.prevent", "i2.slow",
-                                           "i2.why_3s", "i2.will_crash", "i2.optimize",
-                                           "i2.same_as_crash", "i3.charged", "i3.cause",
-                                           "i3.how_many", "i3.what_to_do", "i3.prevent"}));
+                                           "i1.limits", "i1.why_frontend", "i1.prevent",
+                                           "i1.stop_crash", "i2.slow", "i2.why_3s",
+                                           "i2.will_crash", "i2.optimize", "i2.same_as_crash",
+                                           "i2.bring_p95_down", "i3.charged", "i3.cause",
+                                           "i3.how_many", "i3.what_to_do", "i3.prevent",
+                                           "i3.restore_checkout"}));
+  // One action task per incident, each with its scope and what must keep serving.
+  const Prompt* act = suite.FindPrompt("i3.restore_checkout");
+  EXPECT_TRUE(act->act.defined);
+  EXPECT_EQ(act->act.budget, absl::Minutes(10));
+  EXPECT_EQ(act->act.verbs, (std::vector<std::string>{"patch", "update"}));
+  EXPECT_EQ(act->act.resources, (std::vector<std::string>{"deployments", "deployments/scale"}));
+  EXPECT_EQ(act->act.ready, std::vector<std::string>{"payment"});
+  EXPECT_EQ(act->dimensions, std::vector<std::string>{"outcome"});
+  EXPECT_EQ(suite.FindPrompt("i2.bring_p95_down")->act.latency_ms, 1000);
+  EXPECT_FALSE(suite.FindPrompt("i2.slow")->act.defined);
   EXPECT_EQ(suite.FindPrompt("i2.same_as_crash")->continues, "i1.why_crash");
   EXPECT_EQ(suite.FindPrompt("i2.slow")->incident, "latency");
   EXPECT_EQ(suite.FindPrompt("nope"), nullptr);
@@ -56,7 +68,7 @@ TEST(SuiteTest, ShippedSuiteHasOneRubricPerPromptWithItsDimensions) {
   Diagnostics diags;
   Suite suite = LoadSuite(SRE_EVAL_SOURCE_DIR, &diags);
   ASSERT_TRUE(diags.empty()) << diags.ToStatus();
-  EXPECT_EQ(suite.rubrics.size(), 16u);
+  EXPECT_EQ(suite.rubrics.size(), 19u);
   for (const Prompt* p : suite.AllPrompts()) {
     const Rubric* r = suite.FindRubric(p->id);
     ASSERT_NE(r, nullptr) << p->id;
@@ -125,7 +137,7 @@ TEST(SuiteTest, BrokenFilesAreNotReportedAgainAcrossFiles) {
   EXPECT_EQ(LoadErrors(dir),
             (std::vector<std::string>{
                 "prompts/a.yaml:4:38: unknown dimension 'impcat' (did you mean 'impact'?); "
-                "dimensions are detection, diagnosis, impact, remediation",
+                "dimensions are detection, diagnosis, impact, remediation, outcome",
                 "rubrics/i1.a.yaml:2:33: 'criteria' must be a list, got a string",
             }));
 }
@@ -227,7 +239,7 @@ TEST(SuiteTest, FixtureTruthsMatchTheSchemaAndRenderTheirPrompts) {
       ++rendered;
     }
   }
-  EXPECT_EQ(rendered, 16u);
+  EXPECT_EQ(rendered, 19u);
 }
 
 // The hand-made fixture truths (kept because the graded fixture answers quote their values)

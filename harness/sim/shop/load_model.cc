@@ -364,9 +364,14 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
   std::vector<const PodView*> fe_pods;
   const PodView* orders_pod = nullptr;
   std::map<std::string, const PodView*> by_app;
+  // Ready replicas of the two services whose limits make the downstream pool: catalogue (its
+  // queries on catalogue-db) and orders (its MongoDB connection pool, 100 per replica).
+  int catalogue_ready = 0, orders_ready = 0;
   for (const PodView& p : pods) {
     if (p.app.empty()) continue;
     if (p.ready) {
+      catalogue_ready += p.app == "catalogue";
+      orders_ready += p.app == "orders";
       for (const AppName& a : kApps) {
         if (p.app == a.name) up |= a.bit;
       }
@@ -458,7 +463,10 @@ std::vector<ContainerExit> LoadModel::Step(absl::Time t, const std::vector<PodVi
     fe.queued = fe.queued + a - processed;
     const double util = processed / cpu_rate;
     const double cpu_wait_ms = fe.queued / cpu_rate * 1000;
-    const double pool_rate = params_.pool_rps / fe_count;
+    // Each replica of catalogue and orders brings its own connections: the pool grows with
+    // their mean ready replicas (exactly pool_rps with one each, as the shop is deployed).
+    const double pool_scale = (std::max(1, catalogue_ready) + std::max(1, orders_ready)) / 2.0;
+    const double pool_rate = params_.pool_rps * pool_scale / fe_count;
     double api_ok = 0;
     for (int s = 0; s < kSteps; ++s) {
       const JourneyStep& st = kJourney[s];

@@ -15,7 +15,8 @@
 //   event loop     P = min(queued + A, CPU limit / CPU per request)   (CFS throttling beyond)
 //   downstream     5 of the journey's 9 requests call the services behind the front-end,
 //                  which together serve at most `pool_rps` a second (catalogue-db queries,
-//                  orders' MongoDB connection pool); the rest wait there
+//                  orders' MongoDB connection pool), times the mean ready replicas of
+//                  catalogue and orders (1 as deployed); the rest wait there
 //   latency        base + queued / rate at each stage (Little's law), spread log-normally
 //   memory         baseline + MiB per request in flight: past the limit, OOMKilled
 // With no ready front-end, every request is refused at once.
