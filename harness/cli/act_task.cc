@@ -203,9 +203,9 @@ class Task {
     absl::StatusOr<NamespaceSnapshot> s1 = TakeSnapshot(k_);
     if (!s1.ok()) return s1.status();
     absl::StatusOr<incident::FailedOrders> orders =
-        prompt_.act.keep_failed_orders ? ReadFailedOrders(k_)
-                                       : absl::StatusOr<incident::FailedOrders>(
-                                             absl::FailedPreconditionError("not kept"));
+        prompt_.act.keep_failed_orders
+            ? ReadFailedOrders(k_)
+            : absl::StatusOr<incident::FailedOrders>(absl::FailedPreconditionError("not kept"));
     agent::AgentRequest request = request_;
     request.act.budget = budget;
     request.act.wall_limit =
@@ -256,8 +256,7 @@ class Task {
     }
     absl::StatusOr<incident::FailedOrders> orders =
         kept ? ReadFailedOrders(k_)
-                     : absl::StatusOr<incident::FailedOrders>(
-                           absl::FailedPreconditionError("not kept"));
+             : absl::StatusOr<incident::FailedOrders>(absl::FailedPreconditionError("not kept"));
     std::pair<int64_t, int64_t> node = NodeCapacity(k_);
     absl::MutexLock lock(&mu_);
     for (json& l : lines) {
@@ -496,6 +495,14 @@ ActTaskResult RunActTask(const incident::Incident& incident, const Prompt& promp
   incident::IncidentRunner runner(setup.kubectl, ro);
   incident::IncidentResult r = runner.Run(run);
   result.answer = task.answer();
+  result.left_broken = r.left_broken;
+  for (std::string& b : task.LeftBroken()) result.left_broken.push_back(std::move(b));
+  if (absl::IsCancelled(r.steps_status)) {
+    // Interrupted: the cluster is restored, and the task is performed again on resume.
+    result.answer = agent::AgentAnswer();
+    result.answer.error = "not asked: interrupted";
+    return result;
+  }
   bool acted = false;
   for (const incident::Mark& m : r.timeline.marks) acted = acted || m.name == "act.start";
   if (!acted) {
@@ -510,8 +517,6 @@ ActTaskResult RunActTask(const incident::Incident& incident, const Prompt& promp
       result.answer.error = absl::StrCat("cannot write outcome.json: ", w.message());
     }
   }
-  result.left_broken = r.left_broken;
-  for (std::string& b : task.LeftBroken()) result.left_broken.push_back(std::move(b));
   return result;
 }
 

@@ -43,7 +43,9 @@ struct ActTaskResult {
 };
 
 // Runs `prompt` (an action task of `incident`) with `request` (rendered, with the cluster
-// access before the agent's own credential) for `agent`. Never throws.
+// access before the agent's own credential) for `agent`. Never throws. Interrupted (the
+// runner's steps cancelled), the answer's error is "not asked: interrupted", which AskSuite
+// does not write: a resumed run performs the task again.
 ActTaskResult RunActTask(const incident::Incident& incident, const Prompt& prompt,
                          agent::AgentRequest request, agent::Agent* agent,
                          const ActTaskSetup& setup, const std::string& out_dir);

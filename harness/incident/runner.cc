@@ -400,9 +400,9 @@ class IncidentRunner::Run_ {
                                static_cast<int>(oom_.size()));
         }
         // While paced, at most a sample a wall second: a faster clock is not sampled faster.
-        next = now + (pacing_ ? std::max(incident_.sample_every,
-                                         absl::Seconds(std::ceil(o_.pace_speed)))
-                              : incident_.sample_every);
+        next = now +
+               (pacing_ ? std::max(incident_.sample_every, absl::Seconds(std::ceil(o_.pace_speed)))
+                        : incident_.sample_every);
       }
       if (now >= deadline) {
         *done_time = now;

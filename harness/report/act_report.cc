@@ -79,8 +79,8 @@ std::vector<ActTaskLine> LoadActTasks(const std::string& run_dir, const RunScore
         if (!w.is_object()) continue;
         std::string name = w.value("name", "");
         t.actions.push_back(absl::StrCat(
-            w.value("verb", ""), " ", w.value("resource", ""), name.empty() ? "" : " ", name,
-            ": ", w.contains("status") && w["status"].is_number() ? w["status"].dump() : "?",
+            w.value("verb", ""), " ", w.value("resource", ""), name.empty() ? "" : " ", name, ": ",
+            w.contains("status") && w["status"].is_number() ? w["status"].dump() : "?",
             w.value("refused", false) ? " (refused)" : ""));
       }
     }

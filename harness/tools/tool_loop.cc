@@ -186,6 +186,7 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
   env.runner = runner_;
   env.http = http_;
   env.max_output_bytes = limits.max_output_bytes;
+  env.act = request.acting();
   if (audit_) env.audit = [this, &request](const AuditEntry& e) { audit_(request, e); };
   ToolSet tools(std::move(env));
 
@@ -222,11 +223,16 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
     stats.stop = why;
     answer.error = std::move(error);
   };
+  // An action task is bounded by its budget (in wall time), a question by tools.time.
+  const absl::Duration time_limit = request.acting() ? request.act.wall_limit : limits.time;
   while (stats.stop.empty()) {
     const absl::Duration elapsed = clock_->Now() - start;
-    if (elapsed >= limits.time) {
-      stop("time",
-           absl::StrCat("no answer within ", absl::FormatDuration(limits.time), " (tools.time)"));
+    if (elapsed >= time_limit) {
+      stop("time", request.acting()
+                       ? absl::StrCat("not done within the task's budget (",
+                                      absl::FormatDuration(request.act.budget), ")")
+                       : absl::StrCat("no answer within ", absl::FormatDuration(limits.time),
+                                      " (tools.time)"));
       break;
     }
     if (stats.turns >= limits.max_turns) {
@@ -257,7 +263,7 @@ agent::AgentAnswer ToolLoopAgent::Ask(const agent::AgentRequest& request) {
     http_request.body = request_body.dump(-1, ' ', false, json::error_handler_t::replace);
     http_request.max_response_bytes = agent::JsonResponseByteCap(config_.policy);
     agent::CallPolicy policy = config_.policy;
-    policy.timeout = std::min(policy.timeout, limits.time - elapsed);
+    policy.timeout = std::min(policy.timeout, time_limit - elapsed);
     agent::CallResult call =
         agent::CallWithRetries(http_, std::move(http_request), policy, clock_, &budget_, &rng);
     answer.attempts += call.attempts;

@@ -101,7 +101,8 @@ std::string Brief(const std::string& s, size_t n = 240) {
 
 }  // namespace
 
-std::string CheckKubectlArgs(const std::vector<std::string>& args) {
+std::string CheckKubectlArgs(const std::vector<std::string>& args, bool act) {
+  static const char* const kActVerbs[] = {"scale", "set", "autoscale", "rollout", "patch"};
   static const char* const kVerbs[] = {"get",           "describe",     "logs",
                                        "top",           "events",       "explain",
                                        "api-resources", "api-versions", "version"};
@@ -115,7 +116,24 @@ std::string CheckKubectlArgs(const std::vector<std::string>& args) {
     }
   }
   const std::string& verb = args[0];
-  if (std::find(std::begin(kVerbs), std::end(kVerbs), verb) == std::end(kVerbs)) {
+  const bool acting =
+      act && std::find(std::begin(kActVerbs), std::end(kActVerbs), verb) != std::end(kActVerbs);
+  if (acting && verb == "rollout" && args.size() > 1 &&
+      !(args[1] == "restart" || args[1] == "status" || args[1] == "undo" || args[1] == "history")) {
+    return "kubectl rollout is offered for restart, status, undo and history";
+  }
+  if (acting && verb == "rollout" && args.size() > 1 && args[1] == "status") {
+    bool bounded = false;
+    for (const std::string& a : args) bounded = bounded || absl::StartsWith(a, "--timeout");
+    if (!bounded) return "kubectl rollout status needs --timeout (e.g. --timeout=3m)";
+  }
+  if (!acting && std::find(std::begin(kVerbs), std::end(kVerbs), verb) == std::end(kVerbs)) {
+    if (act) {
+      return absl::StrCat("kubectl ", verb,
+                          " is not offered: the tool runs get, describe, logs, top, events, "
+                          "explain, api-resources, api-versions and version, and in this task "
+                          "scale, set, autoscale, rollout and patch");
+    }
     return absl::StrCat("kubectl ", verb,
                         " is not offered: the tool runs only the read-only commands get, "
                         "describe, logs, top, events, explain, api-resources, api-versions and "
@@ -173,12 +191,19 @@ std::string CheckKubectlArgs(const std::vector<std::string>& args) {
 
 ToolSet::ToolSet(ToolEnv env) : env_(std::move(env)) {
   specs_.push_back(
-      {"kubectl", "kubectl (read-only)",
-       "Runs one read-only kubectl command against the incident's cluster and returns what "
-       "kubectl prints (stdout; stderr too when it fails). The namespace defaults to the "
-       "incident's. Allowed commands: get, describe, logs (--previous, --since, --tail, -c, "
-       "-l, --all-containers), top, events, explain, api-resources, api-versions, version. "
-       "Example: {\"args\": [\"get\", \"pods\", \"-o\", \"wide\"]}.",
+      {"kubectl", env_.act ? "kubectl" : "kubectl (read-only)",
+       absl::StrCat(
+           env_.act ? "Runs one kubectl command against the incident's cluster"
+                    : "Runs one read-only kubectl command against the incident's cluster",
+           " and returns what kubectl prints (stdout; stderr too when it fails). The namespace "
+           "defaults to the incident's. Allowed commands: get, describe, logs (--previous, "
+           "--since, --tail, -c, -l, --all-containers), top, events, explain, api-resources, "
+           "api-versions, version",
+           env_.act ? "; and, to fix the incident, scale, set (resources, env, image), "
+                      "autoscale, rollout (restart, status with --timeout, undo, history) and "
+                      "patch, as far as your credential allows (a refused write is recorded)"
+                    : "",
+           ". Example: {\"args\": [\"get\", \"pods\", \"-o\", \"wide\"]}."),
        ObjectSchema({{"args",
                       {{"type", "array"},
                        {"items", {{"type", "string"}}},
@@ -313,7 +338,7 @@ ToolResult ToolSet::Kubectl(const json& args, AuditEntry* audit) const {
   std::vector<std::string> argv = args["args"].get<std::vector<std::string>>();
   audit->verb = argv.empty() ? "" : argv[0];
   audit->target = Brief(absl::StrJoin(argv.begin() + (argv.empty() ? 0 : 1), argv.end(), " "));
-  if (std::string problem = CheckKubectlArgs(argv); !problem.empty()) {
+  if (std::string problem = CheckKubectlArgs(argv, env_.act); !problem.empty()) {
     audit->status = absl::StrCat("refused: ", problem);
     return Cut(problem, true);
   }

@@ -68,6 +68,9 @@ struct ToolEnv {
   size_t max_output_bytes = 32 << 10;
   absl::Duration timeout = absl::Seconds(30);
   AuditSink audit;  // may be empty
+  // An action task (AgentRequest::acting): the kubectl tool also offers the commands that fix
+  // a deployment (CheckKubectlArgs); the task's credential decides what is allowed.
+  bool act = false;
 };
 
 class ToolSet {
@@ -96,7 +99,9 @@ class ToolSet {
 
 // The verdict on a kubectl argument list an agent asks for: "" when it may run, else why not
 // ("kubectl exec is not a read-only command", "--kubeconfig is set by sre-eval").
-std::string CheckKubectlArgs(const std::vector<std::string>& args);
+// With `act`, also scale, set (resources, env, image), autoscale, rollout (restart, status,
+// undo, history) and patch.
+std::string CheckKubectlArgs(const std::vector<std::string>& args, bool act = false);
 
 }  // namespace tools
 }  // namespace sre_eval

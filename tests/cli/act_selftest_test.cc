@@ -3,16 +3,18 @@
 // they hit, and the reference agent's fix passes for seeds 1 to 20, with its time to mitigate.
 // Each task runs through RunActTask, as `run --act` performs it, with agents as `run` makes
 // them: command agents running real kubectl with the task's scoped credential.
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "absl/strings/str_cat.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "agent/agent_test_server.h"
 #include "agent/config.h"
 #include "agent/factory.h"
 #include "agent/reference_agent.h"
@@ -22,6 +24,7 @@
 #include "cluster/kubectl.h"
 #include "cluster/sim_clock.h"
 #include "gtest/gtest.h"
+#include "httplib.h"
 #include "incident/incident.h"
 #include "score/engine.h"
 #include "score/rubric_set.h"
@@ -344,11 +347,84 @@ TEST(ActRunE2eTest, RunActPerformsTheTaskScoresItsOutcomeAndReportsIt) {
   EXPECT_EQ(run_json["act"], true);
 
   std::ostringstream bad_out, bad_err;
-  EXPECT_EQ(RunCli({"sre-eval", "run", "--act", "--act-speed", "0", "--out",
-                    dir.path() + "/never"},
+  EXPECT_EQ(RunCli({"sre-eval", "run", "--act", "--act-speed", "0", "--out", dir.path() + "/never"},
                    bad_out, bad_err),
             2);
   EXPECT_EQ(bad_err.str(), "sre-eval run: --act-speed must be a number from 1 to 100, got '0'\n");
+}
+
+// The built-in tool-calling loop acts too: in an action task its kubectl tool offers the
+// commands that fix, the task's credential allows the scale, and the loop's calls with the
+// writes beneath them are in the trail.
+TEST(ActRunE2eTest, TheToolLoopFixesThePaymentOutage) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed";
+  agent::AgentTestServer model;
+  model.server().Post(
+      "/v1/chat/completions", [](const httplib::Request& req, httplib::Response& res) {
+        const json body = json::parse(req.body);
+        const json& messages = body["messages"];
+        int tool_results = 0;
+        for (const json& m : messages) tool_results += m["role"] == "tool";
+        bool acting = false;
+        for (const json& m : messages) {
+          acting = acting || (m["role"] == "user" && m["content"].is_string() &&
+                              absl::StrContains(m["content"].get<std::string>(), "Restore it"));
+        }
+        std::string tools;
+        for (const json& t : body["tools"]) {
+          if (t["function"]["name"] == "kubectl") tools = t["function"]["description"];
+        }
+        auto call = [](const char* id, const char* name, const json& args) {
+          return json{{"id", id},
+                      {"type", "function"},
+                      {"function", {{"name", name}, {"arguments", args.dump()}}}};
+        };
+        json message = {{"role", "assistant"}, {"content", nullptr}};
+        if (acting && tool_results == 0 && absl::StrContains(tools, "scale, set")) {
+          message["tool_calls"] = {
+              call("a", "kubectl", {{"args", {"scale", "deploy/payment", "--replicas=1"}}}),
+              call("b", "kubectl",
+                   {{"args", {"rollout", "status", "deploy/payment", "--timeout=5m"}}})};
+        } else {
+          message["tool_calls"] = {
+              call("c", "answer", {{"answer", acting ? "payment is back" : "payment is at 0"}})};
+        }
+        json reply = {{"choices", {{{"index", 0}, {"message", message}}}},
+                      {"usage", {{"prompt_tokens", 100}, {"completion_tokens", 10}}}};
+        res.set_content(reply.dump(), "application/json");
+      });
+  ASSERT_GT(model.Start(), 0);
+  TempDir dir;
+  const std::string agent = dir.WriteFile(
+      "agent.yaml", absl::StrCat("kind: openai\nname: loop\ncontext: tools\nretries: 0\n"
+                                 "openai:\n  base_url: ",
+                                 model.url("/v1"), "\n  model: m\n"));
+  const std::string run_dir = dir.path() + "/run";
+  std::ostringstream out, err;
+  ASSERT_EQ(
+      RunCli({"sre-eval", "run", "--agent", agent, "--incident", "payment", "--act", "--act-speed",
+              "100", "--seed", "4", "--out", run_dir, "--suite", SRE_EVAL_SOURCE_DIR},
+             out, err),
+      0)
+      << out.str() << err.str();
+  EXPECT_TRUE(absl::StrContains(out.str(), "act: i3.restore_checkout #1: PASSED")) << out.str();
+  std::vector<std::string> trail;
+  const std::string audit = ReadFile(run_dir + "/audit.jsonl").value();
+  for (absl::string_view line : absl::StrSplit(audit, '\n', absl::SkipEmpty())) {
+    json e = json::parse(line);
+    if (e["prompt_id"] != "i3.restore_checkout" || e.contains("path")) continue;
+    if (e["source"] == "tool" || e.value("write", false)) {
+      trail.push_back(absl::StrCat(
+          e["source"].get<std::string>(), " ", e["verb"].get<std::string>(), " ",
+          e.value("resource", e.value("target", "")), " ",
+          e["status"].is_string() ? e["status"].get<std::string>() : e["status"].dump()));
+    }
+  }
+  std::sort(trail.begin(), trail.end());
+  EXPECT_EQ(trail, (std::vector<std::string>{"api patch deployments/scale 200",
+                                             "tool rollout status deploy/payment --timeout=5m ok",
+                                             "tool scale deploy/payment --replicas=1 ok"}))
+      << audit;
 }
 
 }  // namespace

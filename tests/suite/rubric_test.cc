@@ -147,7 +147,8 @@ TEST(RubricTest, ReportsEveryBrokenCriterionAtItsPosition) {
           "r.yaml:11:16: regex does not compile: missing ): (unclosed",
           "r.yaml:12:13: duplicate criterion id 'a'",
           "r.yaml:16:16: criterion has more than one kind: terms, regex",
-          "r.yaml:17:9: criterion needs one of: terms, regex, number, ids, time, forbid, judge, outcome, guard",
+          "r.yaml:17:9: criterion needs one of: terms, regex, number, ids, time, forbid, judge, "
+          "outcome, guard",
           "r.yaml:23:18: 'penalty' applies only to number, ids, time, forbid and guard criteria",
           "r.yaml:24:16: 'terms' needs 'any', 'all' or 'reply'",
           "r.yaml:24:17: unknown key 'none' in 'terms'",

@@ -74,6 +74,29 @@ class PrintingRunner final : public ProcessRunner {
   std::string out_;
 };
 
+TEST(KubectlArgsTest, AnActionTaskAlsoOffersTheCommandsThatFix) {
+  EXPECT_EQ(CheckKubectlArgs({"scale", "deploy/payment", "--replicas=1"}, /*act=*/true), "");
+  EXPECT_EQ(
+      CheckKubectlArgs({"set", "resources", "deploy/front-end", "--limits=memory=1500Mi"}, true),
+      "");
+  EXPECT_EQ(CheckKubectlArgs({"autoscale", "deploy/front-end", "--min=2", "--max=10"}, true), "");
+  EXPECT_EQ(CheckKubectlArgs({"rollout", "restart", "deploy/payment"}, true), "");
+  EXPECT_EQ(CheckKubectlArgs({"rollout", "status", "deploy/payment", "--timeout=3m"}, true), "");
+  EXPECT_EQ(CheckKubectlArgs({"rollout", "status", "deploy/payment"}, true),
+            "kubectl rollout status needs --timeout (e.g. --timeout=3m)");
+  EXPECT_EQ(CheckKubectlArgs({"rollout", "pause", "deploy/payment"}, true),
+            "kubectl rollout is offered for restart, status, undo and history");
+  EXPECT_EQ(CheckKubectlArgs({"delete", "job", "locust-payment-act"}, true),
+            "kubectl delete is not offered: the tool runs get, describe, logs, top, events, "
+            "explain, api-resources, api-versions and version, and in this task scale, set, "
+            "autoscale, rollout and patch");
+  EXPECT_EQ(CheckKubectlArgs({"patch", "deploy/payment", "-f", "/tmp/x"}, true),
+            "-f is not offered (it reads local files, streams without end or reaches past the "
+            "API's resources)");
+  EXPECT_EQ(CheckKubectlArgs({"scale", "deploy/payment", "--context", "prod"}, true),
+            "--context is set by sre-eval: the tool reads the cluster it was given");
+}
+
 TEST(ToolSetTest, RunsKubectlOnTheGivenClusterAndCutsTheOutputWithAMarker) {
   PrintingRunner runner(std::string(5000, 'x'));
   ToolEnv env;
