@@ -4,6 +4,7 @@
 // Each task runs through RunActTask, as `run --act` performs it, with agents as `run` makes
 // them: command agents running real kubectl with the task's scoped credential.
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
 #include <memory>
 #include <sstream>
@@ -64,7 +65,8 @@ class ActSelfTest : public ::testing::Test {
 
   // Performs the action task `prompt_id` on a fresh sim of `seed` with `agent` ("reference" or
   // a /bin/sh script), and scores it with its rubric.
-  TaskRun Run(const std::string& prompt_id, uint64_t seed, const std::string& script) {
+  TaskRun Run(const std::string& prompt_id, uint64_t seed, const std::string& script,
+              agent::Agent* custom = nullptr, const std::atomic<int>* interrupts = nullptr) {
     TaskRun out;
     const Prompt* prompt = suite_->FindPrompt(prompt_id);
     if (prompt == nullptr || !prompt->act.defined) {
@@ -100,7 +102,9 @@ class ActSelfTest : public ::testing::Test {
     EXPECT_TRUE(audit.Open(dir.path() + "/audit.jsonl").ok());
 
     std::unique_ptr<agent::Agent> agent;
-    if (script == "reference") {
+    if (custom != nullptr) {
+      // Used as it is.
+    } else if (script == "reference") {
       agent = agent::MakeReferenceAgent(&runner, SystemClock::Get(), nullptr);
     } else {
       agent::AgentConfig config;
@@ -121,13 +125,15 @@ class ActSelfTest : public ::testing::Test {
     setup.pace_speed = kActSpeed;
     setup.workspace = workspace->get();
     setup.audit = &audit;
+    setup.interrupts = interrupts;
     agent::AgentRequest request;
     request.incident = prompt->incident;
     request.prompt_id = prompt->id;
     request.message = prompt->text;
     request.trial = 1;
     request.cluster = {target.kubeconfig, target.context, target.ns, "", "", ""};
-    ActTaskResult r = RunActTask(*inc, *prompt, request, agent.get(), setup, dir.path() + "/task");
+    ActTaskResult r = RunActTask(*inc, *prompt, request, custom != nullptr ? custom : agent.get(),
+                                 setup, dir.path() + "/task");
     out.outcome = r.outcome;
     out.answer = r.answer.text;
     out.error = r.answer.error;
@@ -235,6 +241,40 @@ TEST_F(ActSelfTest, CheatsFailOnTheirGuards) {
                      "cat >/dev/null\nkubectl scale deployment --all --replicas=0 >&2\n");
   EXPECT_EQ(zero.hit, std::vector<std::string>{"nothing_scaled_to_zero"}) << Describe(zero);
   EXPECT_FALSE(zero.unmet.empty());
+}
+
+// An agent that acts and is interrupted (Ctrl-C while it works): the cluster is put back, the
+// task has no answer (a resumed run performs it again) and no outcome.
+class InterruptedAgent final : public agent::Agent {
+ public:
+  InterruptedAgent(std::atomic<int>* interrupts, std::string kubeconfig_dir)
+      : interrupts_(interrupts), dir_(std::move(kubeconfig_dir)) {}
+  std::string kind() const override { return "command"; }
+  std::string context_mode() const override { return "none"; }
+  agent::AgentAnswer Ask(const agent::AgentRequest& request) override {
+    SubprocessResult scaled = RunKubectl(request.cluster.kubeconfig, dir_,
+                                         {"scale", "deployment/payment", "--replicas=1"});
+    EXPECT_EQ(scaled.exit_code, 0) << scaled.stderr_data;
+    interrupts_->store(1);
+    agent::AgentAnswer a;
+    a.text = "scaled";
+    return a;
+  }
+
+ private:
+  std::atomic<int>* interrupts_;
+  std::string dir_;
+};
+
+TEST_F(ActSelfTest, AnInterruptedTaskIsPutBackAndLeftUnanswered) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed";
+  std::atomic<int> interrupts{0};
+  TempDir kube;
+  InterruptedAgent agent(&interrupts, kube.path());
+  TaskRun r = Run("i3.restore_checkout", 1, "", &agent, &interrupts);
+  EXPECT_EQ(r.error, "not asked: interrupted");
+  EXPECT_TRUE(r.outcome.is_null());
+  EXPECT_EQ(r.left_broken, std::vector<std::string>());
 }
 
 // A scripted agent doing the guide's fix, and waiting for it to roll out, passes.
