@@ -34,6 +34,18 @@ namespace {
 
 using cluster::Kubectl;
 
+// When the load that runs now started (the earliest active Job labelled app=locust), or
+// InfiniteFuture when none runs: what happened before it belongs to earlier incidents.
+absl::Time LoadStart(const std::vector<cluster::Job>& jobs) {
+  absl::Time start = absl::InfiniteFuture();
+  for (const cluster::Job& j : jobs) {
+    auto app = j.labels.find("app");
+    if (app == j.labels.end() || app->second != "locust" || j.active == 0) continue;
+    if (j.start_time != absl::InfinitePast()) start = std::min(start, j.start_time);
+  }
+  return start;
+}
+
 // The users of the load that runs (Locust's -u of an active Job labelled app=locust); 0 when
 // none is found.
 int LoadUsers(const std::vector<cluster::Job>& jobs) {
@@ -109,12 +121,16 @@ AgentAnswer Act(Kubectl* k, const AgentRequest& request, Clock* wall) {
     }
   }
 
-  // 2. Containers killed for memory: more memory, and replicas for the load.
+  // 2. Containers killed for memory under the load that runs now (an OOM kill of an earlier
+  //    incident, still in a container's lastState, is not this one): more memory, and
+  //    replicas for the load.
+  const absl::Time load_start = LoadStart(*jobs);
   std::set<std::pair<std::string, std::string>> oom;  // deployment, container
   for (const cluster::Pod& p : *pods) {
     for (const cluster::ContainerStatus& c : p.containers) {
       for (const auto* t : {&c.terminated, &c.last_terminated}) {
-        if (t->has_value() && (*t)->reason == "OOMKilled" && !DeploymentOf(p).empty()) {
+        if (t->has_value() && (*t)->reason == "OOMKilled" && (*t)->finished_at >= load_start &&
+            !DeploymentOf(p).empty()) {
           oom.insert({DeploymentOf(p), c.name});
         }
       }
@@ -147,8 +163,9 @@ AgentAnswer Act(Kubectl* k, const AgentRequest& request, Clock* wall) {
                      "-10 replicas, 70% CPU)"));
   }
 
-  // 3. Slow, not crashing: a CPU-throttled front-end and a saturated pool behind it.
-  if (oom.empty()) {
+  // 3. Slow, not crashing: a CPU-throttled front-end and a saturated pool behind it (the
+  //    services' logs read since the load started).
+  if (oom.empty() && load_start != absl::InfiniteFuture()) {
     bool throttled = false;
     absl::StatusOr<std::vector<cluster::PodMetrics>> metrics = k->GetPodMetrics();
     auto fe = by_name.find("front-end");
@@ -169,8 +186,7 @@ AgentAnswer Act(Kubectl* k, const AgentRequest& request, Clock* wall) {
              {"orders", "orders", "Connection pool exhausted"}}) {
       for (const cluster::Pod& p : *pods) {
         if (DeploymentOf(p) != source || p.containers.empty()) continue;
-        absl::StatusOr<std::string> log =
-            k->Logs(p.name, p.containers[0].name, false, absl::InfinitePast());
+        absl::StatusOr<std::string> log = k->Logs(p.name, p.containers[0].name, false, load_start);
         if (log.ok() && absl::StrContains(*log, words)) {
           behind.push_back(service);
           break;

@@ -467,5 +467,25 @@ TEST(ActRunE2eTest, TheToolLoopFixesThePaymentOutage) {
       << audit;
 }
 
+// In a run the tasks follow one another on one cluster: what an earlier incident left (the
+// front-end's OOM kills in its containers' lastState, catalogue-db's slow queries in its log)
+// must not make the reference agent fix the next incident's task for the last one.
+TEST(ActRunE2eTest, TheReferenceFixesEachIncidentOfARunAfterTheOthers) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not installed";
+  TempDir dir;
+  std::ostringstream out, err;
+  ASSERT_EQ(RunCli({"sre-eval", "run", "--incident", "crash", "--incident", "payment", "--act",
+                    "--act-speed", "100", "--seed", "5", "--out", dir.path() + "/run", "--suite",
+                    SRE_EVAL_SOURCE_DIR},
+                   out, err),
+            0)
+      << out.str() << err.str();
+  EXPECT_TRUE(absl::StrContains(out.str(), "act: i1.stop_crash #1: PASSED")) << out.str();
+  EXPECT_TRUE(absl::StrContains(out.str(), "act: i3.restore_checkout #1: PASSED")) << out.str();
+  json outcome = json::parse(
+      ReadFile(dir.path() + "/run/payment/act/i3.restore_checkout/t1/outcome.json").value());
+  EXPECT_EQ(outcome["changes"].size(), 1u) << outcome["changes"].dump();
+}
+
 }  // namespace
 }  // namespace sre_eval
