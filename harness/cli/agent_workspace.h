@@ -53,8 +53,7 @@ class AgentWorkspace {
   // ports and takes what the sim recorded of their requests ("source": "api"); appends it all
   // to `audit`, each line attributed to its question. Returns how many lines were written.
   // `lines`, when given, receives every line written.
-  absl::StatusOr<int> Collect(tools::AuditLog* audit,
-                              std::vector<nlohmann::json>* lines = nullptr);
+  absl::StatusOr<int> Collect(tools::AuditLog* audit, std::vector<nlohmann::json>* lines = nullptr);
 
  private:
   explicit AgentWorkspace(std::string dir) : dir_(std::move(dir)) {}

@@ -494,7 +494,7 @@ class RunScorer {
     std::string answer;
     ScoreOptions options;
     std::shared_ptr<const nlohmann::json> outcome;  // An action task's, options.outcome
-    std::string rendered;  // By render_, when set.
+    std::string rendered;                           // By render_, when set.
   };
   // Answers are scored in batches of this many per thread, so that memory stays bounded
   // however long the file is.

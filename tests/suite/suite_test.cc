@@ -41,13 +41,12 @@ TEST(SuiteTest, ShippedSuiteHasTheGuidesPrompts) {
   ASSERT_TRUE(diags.empty()) << diags.ToStatus();
   std::vector<std::string> ids;
   for (const Prompt* p : suite.AllPrompts()) ids.push_back(p->id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"i1.what_happened", "i1.why_crash", "i1.restarts",
-                                           "i1.limits", "i1.why_frontend", "i1.prevent",
-                                           "i1.stop_crash", "i2.slow", "i2.why_3s",
-                                           "i2.will_crash", "i2.optimize", "i2.same_as_crash",
-                                           "i2.bring_p95_down", "i3.charged", "i3.cause",
-                                           "i3.how_many", "i3.what_to_do", "i3.prevent",
-                                           "i3.restore_checkout"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{
+                "i1.what_happened", "i1.why_crash", "i1.restarts", "i1.limits", "i1.why_frontend",
+                "i1.prevent", "i1.stop_crash", "i2.slow", "i2.why_3s", "i2.will_crash",
+                "i2.optimize", "i2.same_as_crash", "i2.bring_p95_down", "i3.charged", "i3.cause",
+                "i3.how_many", "i3.what_to_do", "i3.prevent", "i3.restore_checkout"}));
   // One action task per incident, each with its scope and what must keep serving.
   const Prompt* act = suite.FindPrompt("i3.restore_checkout");
   EXPECT_TRUE(act->act.defined);
