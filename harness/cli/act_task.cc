@@ -77,18 +77,6 @@ std::pair<int64_t, int64_t> NodeCapacity(cluster::Kubectl* k) {
   return {memory, cpu};
 }
 
-// An object as read, made fit to create or replace: the server's bookkeeping removed.
-json Writable(json o) {
-  o.erase("status");
-  if (o.contains("metadata") && o["metadata"].is_object()) {
-    for (const char* k : {"resourceVersion", "uid", "creationTimestamp", "generation",
-                          "managedFields", "selfLink"}) {
-      o["metadata"].erase(k);
-    }
-  }
-  return o;
-}
-
 // "HorizontalPodAutoscaler/front-end" -> {"horizontalpodautoscaler", "front-end"}.
 std::pair<std::string, std::string> KindAndName(const std::string& key) {
   size_t slash = key.find('/');
@@ -370,7 +358,7 @@ class Task {
                                             "again (it would run its load again)"));
         continue;
       }
-      const std::string text = Writable(s0_.raw.at(key)).dump();
+      const std::string text = incident::WithoutServerFields(s0_.raw.at(key)).dump();
       if (it == now->objects.end()) {
         run({"create", "-f", "-"}, text, absl::StrCat("create ", key));
       } else if (absl::StartsWith(key, "Job/")) {

@@ -48,13 +48,9 @@ std::string Digest(const std::string& text) {
 }
 
 json Normalize(json o) {
-  o.erase("status");
+  o = WithoutServerFields(std::move(o));
   if (o.contains("metadata") && o["metadata"].is_object()) {
     json& m = o["metadata"];
-    for (const char* k : {"resourceVersion", "uid", "creationTimestamp", "generation",
-                          "managedFields", "selfLink", "deletionGracePeriodSeconds"}) {
-      m.erase(k);
-    }
     if (m.contains("annotations") && m["annotations"].is_object()) {
       m["annotations"].erase("deployment.kubernetes.io/revision");
       m["annotations"].erase("kubectl.kubernetes.io/last-applied-configuration");
@@ -277,6 +273,17 @@ double WindowMean(const Timeline& t, absl::Time a, absl::Time b) {
 }
 
 }  // namespace
+
+nlohmann::json WithoutServerFields(nlohmann::json o) {
+  o.erase("status");
+  if (o.contains("metadata") && o["metadata"].is_object()) {
+    for (const char* k : {"resourceVersion", "uid", "creationTimestamp", "generation",
+                          "managedFields", "selfLink", "deletionGracePeriodSeconds"}) {
+      o["metadata"].erase(k);
+    }
+  }
+  return o;
+}
 
 const char* SnapshotKinds() {
   return "deployments,statefulsets,daemonsets,services,configmaps,secrets,jobs,"

@@ -31,6 +31,10 @@
 namespace sre_eval {
 namespace incident {
 
+// An object as read, without its status and the server's bookkeeping in metadata (uid,
+// resourceVersion, ...): what a snapshot compares and what can be created or replaced again.
+nlohmann::json WithoutServerFields(nlohmann::json object);
+
 // The namespaced kinds a snapshot holds (kubectl get's list, as one argument).
 const char* SnapshotKinds();
 
