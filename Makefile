@@ -22,8 +22,14 @@ build: deps $(BUILD)/CMakeCache.txt
 
 # The whole product on the built-in simulated cluster: the three incidents, the guide's
 # questions to the built-in reference agent, the scores. Prints the scorecard and the run folder.
-demo: build
-	$(BUILD)/harness/sre-eval run
+# Quiet: the build's output goes to $(BUILD)/demo-build.log, shown only when it fails.
+demo: deps
+	@echo "building sre-eval (log: $(BUILD)/demo-build.log) ..."
+	@mkdir -p $(BUILD)
+	@{ [ -f $(BUILD)/CMakeCache.txt ] || cmake -S . -B $(BUILD) $(CMAKE_FLAGS); } >$(BUILD)/demo-build.log 2>&1 && \
+	  cmake --build $(BUILD) -j$(JOBS) --target sre-eval >>$(BUILD)/demo-build.log 2>&1 || \
+	  { tail -n 40 $(BUILD)/demo-build.log; echo "make demo: the build failed; the whole log: $(BUILD)/demo-build.log"; exit 1; }
+	@$(BUILD)/harness/sre-eval run
 
 # Every unit and end-to-end test.
 test: build

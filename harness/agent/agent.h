@@ -95,6 +95,10 @@ struct AgentAnswer {
   // were replaced by U+FFFD where they entered (util/utf8.h RepairUtf8). `text` and `error`
   // are always valid UTF-8.
   bool invalid_utf8 = false;
+  // The answer stands on work done for another question (the reference agent investigates an
+  // incident once, for all its answers): its latency is the wait for that work and the
+  // composing.
+  bool reused = false;
   bool looped = false;  // `loop` holds what the tool-calling loop did
   LoopStats loop;
 

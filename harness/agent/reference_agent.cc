@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "agent/reference_act.h"
 #include "agent/reference_answers.h"
 #include "agent/reference_findings.h"
+#include "cluster/orders.h"
 #include "cluster/types.h"
 #include "incident/locust_summary.h"
 #include "nlohmann/json.hpp"
@@ -70,53 +72,28 @@ LoadRun ReadLoad(Kubectl* k, const cluster::Job& job) {
   return run;
 }
 
-absl::StatusOr<absl::Time> ParseOrderDate(const std::string& text) {
-  absl::Time t;
-  std::string err;
-  if (absl::ParseTime("%Y-%m-%dT%H:%M:%E*S%z", text, &t, &err)) return t;
-  return cluster::ParseApiTime(text);
-}
-
-// Every order the orders service holds, oldest first, page by page through the API proxy.
+// The orders made while the incident lasted (the window, with a minute's slack), through the
+// orders API: from its newest page back to the window's start.
 absl::Status ReadOrders(Kubectl* k, Findings* f) {
-  for (int page = 0; page < 1000; ++page) {
-    absl::StatusOr<std::string> body =
-        k->ProxyGet("orders", 80, absl::StrCat("/orders?page=", page, "&size=1000"));
-    if (!body.ok()) return body.status();
-    nlohmann::json doc = nlohmann::json::parse(*body, nullptr, false);
-    if (!doc.is_object()) return absl::InternalError("the orders API answered no JSON");
-    const nlohmann::json* list = nullptr;
-    if (auto e = doc.find("_embedded"); e != doc.end() && e->is_object()) {
-      if (auto o = e->find("customerOrders"); o != e->end() && o->is_array()) list = &*o;
+  absl::StatusOr<std::vector<nlohmann::json>> orders =
+      cluster::ReadOrders(k, f->start - absl::Minutes(1));
+  if (!orders.ok()) return orders.status();
+  for (const nlohmann::json& o : *orders) {
+    if (!o.is_object() || o.value("status", "") != "PAYMENT_FAILED") continue;
+    Order order;
+    order.id = o.value("id", "");
+    order.status = "PAYMENT_FAILED";
+    order.customer_id = o.value("customerId", "");
+    if (auto c = o.find("customer"); c != o.end() && c->is_object()) {
+      order.customer_name = absl::StrCat(c->value("firstName", ""), " ", c->value("lastName", ""));
     }
-    if (list != nullptr) {
-      for (const nlohmann::json& o : *list) {
-        if (!o.is_object() || o.value("status", "") != "PAYMENT_FAILED") continue;
-        Order order;
-        order.id = o.value("id", "");
-        order.status = "PAYMENT_FAILED";
-        order.customer_id = o.value("customerId", "");
-        if (auto c = o.find("customer"); c != o.end() && c->is_object()) {
-          order.customer_name =
-              absl::StrCat(c->value("firstName", ""), " ", c->value("lastName", ""));
-        }
-        if (auto t = o.find("total"); t != o.end() && t->is_number())
-          order.total = t->get<double>();
-        absl::StatusOr<absl::Time> date = ParseOrderDate(o.value("date", ""));
-        if (!date.ok() || order.id.empty()) continue;
-        order.date = *date;
-        // The orders made while the incident lasted (the window, with a minute's slack).
-        if (order.date < f->start - absl::Minutes(1) || order.date > f->end + absl::Minutes(1)) {
-          continue;
-        }
-        f->failed_orders.push_back(std::move(order));
-      }
+    if (auto t = o.find("total"); t != o.end() && t->is_number()) order.total = t->get<double>();
+    order.date = cluster::OrderTime(o);
+    if (order.date == absl::InfinitePast() || order.id.empty()) continue;
+    if (order.date < f->start - absl::Minutes(1) || order.date > f->end + absl::Minutes(1)) {
+      continue;
     }
-    int64_t pages = 0;
-    if (auto p = doc.find("page"); p != doc.end() && p->is_object()) {
-      pages = p->value("totalPages", int64_t{0});
-    }
-    if (page + 1 >= pages) break;
+    f->failed_orders.push_back(std::move(order));
   }
   std::stable_sort(f->failed_orders.begin(), f->failed_orders.end(),
                    [](const Order& a, const Order& b) { return a.date < b.date; });
@@ -315,27 +292,40 @@ absl::StatusOr<Findings> Investigate(Kubectl* k, HttpClient* http, const AgentRe
     }
   }
 
-  // The load tests Locust ran: their jobs' logs end with Locust's report.
+  // What follows reads independent things: the load tests Locust ran (their jobs' logs end
+  // with Locust's report), the services' logs since the window started and the previous
+  // instance of each container that restarted in it. They are read at once, as an SRE opens
+  // several terminals: each kubectl call costs its start-up more than its request.
+  std::map<LoadRun*, const cluster::Job*> loads;  // the last job of each kind, as listed
   for (const cluster::Job& job : snap->jobs) {
     if (!absl::StartsWith(job.name, "locust-")) continue;
     if (job.name == "locust-baseline") {
-      f.baseline = ReadLoad(k, job);
+      loads[&f.baseline] = &job;
     } else if (job.name == "locust-crash" && job.start_time < f.start) {
-      f.crash_load = ReadLoad(k, job);
+      loads[&f.crash_load] = &job;
     } else if (job.start_time >= f.start - absl::Minutes(1) && job.start_time <= f.end) {
-      f.load = ReadLoad(k, job);
+      loads[&f.load] = &job;
     }
   }
-
-  // The services' logs since the window started, and the previous instance of each container
-  // that restarted in it.
-  absl::StatusOr<std::map<std::pair<std::string, std::string>, std::string>> logs =
-      k->LogsBySelector("name", f.start);
+  std::vector<std::thread> readers;
+  for (const auto& [into, job] : loads) {
+    readers.emplace_back([k, job = job, into = into]() { *into = ReadLoad(k, *job); });
+  }
+  std::vector<absl::StatusOr<std::string>> previous(f.restarts.size(), std::string());
+  for (size_t i = 0; i < f.restarts.size(); ++i) {
+    readers.emplace_back([k, &f, &previous, i]() {
+      previous[i] = k->Logs(f.restarts[i].pod, f.restarts[i].container, true, f.start);
+    });
+  }
+  absl::StatusOr<cluster::Kubectl::LogsByContainer> logs =
+      k->LogsBySelector("name", f.start, snap->pods);
+  for (std::thread& t : readers) t.join();
   if (!logs.ok()) return logs.status();
   std::map<std::pair<std::string, std::string>, std::string> texts = *std::move(logs);
-  for (const Restart& r : f.restarts) {
-    absl::StatusOr<std::string> prev = k->Logs(r.pod, r.container, true, f.start);
-    if (prev.ok()) texts[{r.pod + " (previous)", r.container}] = *prev;
+  for (size_t i = 0; i < f.restarts.size(); ++i) {
+    if (previous[i].ok()) {
+      texts[{f.restarts[i].pod + " (previous)", f.restarts[i].container}] = *previous[i];
+    }
   }
   for (const auto& [key, text] : texts) {
     std::string service = DeploymentOfName(key.first.substr(0, key.first.find(' ')));
@@ -372,8 +362,8 @@ using reference::Findings;
 
 class ReferenceAgent final : public Agent {
  public:
-  ReferenceAgent(ProcessRunner* runner, Clock* wall, cluster::KubectlLog* log)
-      : runner_(runner), wall_(wall), log_(log) {}
+  ReferenceAgent(ProcessRunner* runner, Clock* wall, std::function<cluster::KubectlLog*()> log)
+      : runner_(runner), wall_(wall), log_(std::move(log)) {}
 
   std::string kind() const override { return "reference"; }
   std::string context_mode() const override { return "none"; }
@@ -384,13 +374,14 @@ class ReferenceAgent final : public Agent {
       target.kubeconfig = request.cluster.kubeconfig;
       target.context = request.cluster.context;
       if (!request.cluster.ns.empty()) target.ns = request.cluster.ns;
-      Kubectl kubectl(target, runner_, wall_, log_);
+      target.cache_dir = request.cluster.kube_cache_dir;
+      Kubectl kubectl(target, runner_, wall_, log_ ? log_() : nullptr);
       return reference::Act(&kubectl, request, wall_);
     }
     AgentAnswer answer;
     answer.attempts = 1;
     const absl::Time t0 = wall_->Now();
-    absl::StatusOr<std::shared_ptr<const Findings>> found = Find(request);
+    absl::StatusOr<std::shared_ptr<const Findings>> found = Find(request, &answer.reused);
     if (found.ok()) {
       answer.text = reference::Answer(**found, request);
     } else {
@@ -410,7 +401,8 @@ class ReferenceAgent final : public Agent {
 
   // The findings for the request's incident and cluster: one investigation, shared by its
   // prompts (a failed one is not kept, so the next prompt tries again).
-  absl::StatusOr<std::shared_ptr<const Findings>> Find(const AgentRequest& request) {
+  // `*reused`: the findings were there before this call.
+  absl::StatusOr<std::shared_ptr<const Findings>> Find(const AgentRequest& request, bool* reused) {
     if (request.cluster.context.empty()) {
       return absl::FailedPreconditionError("the request names no cluster context");
     }
@@ -424,19 +416,19 @@ class ReferenceAgent final : public Agent {
       entry = slot;
     }
     absl::MutexLock lock(&entry->mu);
+    *reused = entry->findings != nullptr;
     if (entry->findings != nullptr) return entry->findings;
     cluster::KubectlTarget target;
     target.kubeconfig = request.cluster.kubeconfig;
     target.context = request.cluster.context;
     if (!request.cluster.ns.empty()) target.ns = request.cluster.ns;
-    Kubectl kubectl(target, runner_, wall_, log_);
-    HttpClient* http = nullptr;
-    if (!request.cluster.prometheus.empty()) {
-      absl::MutexLock lock(&mu_);
-      if (http_ == nullptr) http_ = std::make_unique<CurlHttpClient>();
-      http = http_.get();
-    }
-    absl::StatusOr<Findings> f = reference::Investigate(&kubectl, http, request);
+    target.cache_dir = request.cluster.kube_cache_dir;
+    Kubectl kubectl(target, runner_, wall_, log_ ? log_() : nullptr);
+    // A client of its own for each investigation, closed when it is over: a connection kept
+    // alive to the sim would hold its server's Stop for the keep-alive timeout (5 s).
+    std::unique_ptr<HttpClient> http;
+    if (!request.cluster.prometheus.empty()) http = std::make_unique<CurlHttpClient>();
+    absl::StatusOr<Findings> f = reference::Investigate(&kubectl, http.get(), request);
     if (!f.ok()) return f.status();
     entry->findings = std::make_shared<const Findings>(*std::move(f));
     return entry->findings;
@@ -444,17 +436,16 @@ class ReferenceAgent final : public Agent {
 
   ProcessRunner* runner_;
   Clock* wall_;
-  cluster::KubectlLog* log_;
+  std::function<cluster::KubectlLog*()> log_;
   absl::Mutex mu_;
   std::map<Key, std::shared_ptr<Entry>> cache_ ABSL_GUARDED_BY(mu_);
-  std::unique_ptr<HttpClient> http_ ABSL_GUARDED_BY(mu_);  // made when a request needs it
 };
 
 }  // namespace
 
 std::unique_ptr<Agent> MakeReferenceAgent(ProcessRunner* runner, Clock* wall,
-                                          cluster::KubectlLog* log) {
-  return std::make_unique<ReferenceAgent>(runner, wall, log);
+                                          std::function<cluster::KubectlLog*()> log) {
+  return std::make_unique<ReferenceAgent>(runner, wall, std::move(log));
 }
 
 }  // namespace agent

@@ -7,6 +7,7 @@
 #ifndef SRE_EVAL_AGENT_REFERENCE_AGENT_H_
 #define SRE_EVAL_AGENT_REFERENCE_AGENT_H_
 
+#include <functional>
 #include <memory>
 
 #include "agent/agent.h"
@@ -17,9 +18,11 @@
 namespace sre_eval {
 namespace agent {
 
-// `runner` and `wall` must outlive the agent; `log` (may be null) receives its kubectl calls.
+// `runner` and `wall` must outlive the agent. `log` (may be empty, or answer null) says where
+// its kubectl calls are logged: asked at each investigation, so that a run can hand it the
+// run's kubectl.log once the cluster is up.
 std::unique_ptr<Agent> MakeReferenceAgent(ProcessRunner* runner, Clock* wall,
-                                          cluster::KubectlLog* log);
+                                          std::function<cluster::KubectlLog*()> log);
 
 }  // namespace agent
 }  // namespace sre_eval

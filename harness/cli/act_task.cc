@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
+#include "cluster/orders.h"
 #include "incident/act.h"
 #include "util/file_util.h"
 
@@ -33,25 +34,13 @@ absl::StatusOr<NamespaceSnapshot> TakeSnapshot(cluster::Kubectl* k) {
 // The orders in PAYMENT_FAILED status, through the orders API; NotFound when the namespace
 // has no orders service.
 absl::StatusOr<incident::FailedOrders> ReadFailedOrders(cluster::Kubectl* k) {
+  absl::StatusOr<std::vector<json>> orders =
+      cluster::ReadOrders(k, absl::InfinitePast(), /*max_pages=*/100);
+  if (!orders.ok()) return orders.status();
   incident::FailedOrders out;
-  int pages = 1;
-  for (int page = 0; page < pages && page < 100; ++page) {
-    absl::StatusOr<std::string> body =
-        k->ProxyGet("orders", 80, absl::StrCat("/orders?page=", page, "&size=1000"));
-    if (!body.ok()) return body.status();
-    json doc = json::parse(*body, nullptr, false);
-    if (!doc.is_object()) return absl::DataLossError("the orders API answered with no JSON object");
-    if (doc.contains("page") && doc["page"].is_object() && doc["page"].contains("totalPages") &&
-        doc["page"]["totalPages"].is_number_integer()) {
-      pages = std::max(1, doc["page"]["totalPages"].get<int>());
-    }
-    if (!doc.contains("_embedded") || !doc["_embedded"].is_object()) continue;
-    const json& orders = doc["_embedded"].value("customerOrders", json::array());
-    if (!orders.is_array()) continue;
-    for (const json& o : orders) {
-      if (!o.is_object() || o.value("status", "") != "PAYMENT_FAILED") continue;
-      out[o.value("id", "")] = o.dump();
-    }
+  for (const json& o : *orders) {
+    if (!o.is_object() || o.value("status", "") != "PAYMENT_FAILED") continue;
+    out[o.value("id", "")] = o.dump();
   }
   return out;
 }

@@ -278,6 +278,7 @@ absl::StatusOr<AskSummary> AskSuite(agent::Agent* agent, const AskOptions& o,
       *progress << item.prompt->id << " (trial " << item.trial
                 << "): " << (kept.ok() ? "answered" : "ERROR") << " in "
                 << absl::ToInt64Milliseconds(kept.latency) << " ms";
+      if (kept.ok() && kept.reused) *progress << " (sharing one investigation of the incident)";
       if (!kept.ok()) *progress << ": " << EscapeControls(agent::Redact(kept.error, o.secrets));
       *progress << "\n" << std::flush;
     }

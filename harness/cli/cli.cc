@@ -1,5 +1,9 @@
 #include "cli/cli.h"
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <cstring>
 #include <ostream>
 
 #include "absl/strings/str_cat.h"
@@ -8,6 +12,12 @@
 #include "util/edit_distance.h"
 
 namespace sre_eval {
+
+bool RedrawsInPlace() {
+  if (isatty(STDOUT_FILENO) != 1) return false;
+  const char* term = std::getenv("TERM");
+  return term == nullptr || std::strcmp(term, "dumb") != 0;
+}
 
 namespace {
 

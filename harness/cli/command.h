@@ -94,6 +94,11 @@ bool LoadCompiledSuite(const std::string& root, const std::string& command,
 // load give none (validate reports them).
 std::map<std::string, std::vector<EvidencePattern>> SuiteEvidence(const std::string& root);
 
+// Whether progress lines may redraw in place ("\r" and erase-to-end-of-line): stdout is a
+// terminal and TERM is not "dumb". Otherwise progress is plain lines, a line a minute of
+// waiting at most.
+bool RedrawsInPlace();
+
 }  // namespace sre_eval
 
 #endif  // SRE_EVAL_CLI_COMMAND_H_

@@ -43,9 +43,14 @@ struct RecordOptions {
   // sim: called once the simulated cluster serves, with its URL and the harness's own token
   // (for /sim/v1: the agent's credentials and the audit of what it did).
   std::function<void(const std::string& base_url, const std::string& control_token)> on_sim_started;
+  // Called before the sim stops: close the connections kept alive to it (its Stop waits for
+  // them otherwise, up to the keep-alive timeout).
+  std::function<void()> on_sim_stopping;
   // Called once the cluster is reached, with the harness's kubectl and the cluster's clock
   // (both live until Record returns): `run` performs action tasks with them.
   std::function<void(cluster::Kubectl* kubectl, Clock* clock)> on_cluster;
+  // The command the messages are from: "sre-eval record: ..." or "sre-eval run: ...".
+  std::string command = "record";
 };
 
 // Fills `o` from the command line; returns "" or the problem.
@@ -57,7 +62,7 @@ struct RecordRun {
 };
 
 // Records the chosen incidents into a run folder; returns the exit code. Problems go to `err`
-// as "sre-eval record: ..." lines.
+// as "sre-eval COMMAND: ..." lines (RecordOptions::command).
 int Record(const RecordOptions& o, incident::Progress* progress, const std::atomic<int>* interrupts,
            RecordRun* run, std::ostream& err);
 

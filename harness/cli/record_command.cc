@@ -88,8 +88,9 @@ const CommandSpec& RecordSpec() {
       "Sock Shop deployments; otherwise nothing is touched and the exit code is 3.\n"
       "\n"
       "Writes the run folder (default results/record-YYYYMMDD-HHMMSS): run.json,\n"
-      "kubectl.log (every kubectl call made), and per incident ID/timeline.jsonl and\n"
-      "ID/truth.json. The same --seed on the sim gives byte-identical timelines and truths.\n"
+      "kubectl.log (every kubectl call made), kube-cache/ (kubectl's discovery cache: nothing\n"
+      "is left in ~/.kube), and per incident ID/timeline.jsonl and ID/truth.json. The same\n"
+      "--seed on the sim gives byte-identical timelines and truths.\n"
       "\n" +
           std::string(kSuiteHelp) +
           "\n"
@@ -116,7 +117,7 @@ int RunRecord(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     err << "sre-eval record: " << bad << "\n";
     return kExitBadInput;
   }
-  bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
+  bool terminal = &out == &std::cout && RedrawsInPlace();
   incident::StreamProgress progress(&out, terminal);
   InterruptScope interrupts;
   RecordRun run;
@@ -197,13 +198,14 @@ nlohmann::json IncidentJson(const incident::IncidentResult& r, const std::string
 
 int Record(const RecordOptions& o, incident::Progress* progress, const std::atomic<int>* interrupts,
            RecordRun* run, std::ostream& err) {
-  const char* me = "sre-eval record: ";
+  const std::string who = absl::StrCat("sre-eval ", o.command);
+  const std::string me = who + ": ";
   // The suite's incidents, all checked before anything runs.
   Diagnostics diags;
   absl::StatusOr<std::vector<incident::Incident>> all =
       incident::LoadIncidents(absl::StrCat(o.suite, "/incidents"), &diags);
   if (!diags.list().empty()) {
-    PrintDiagnostics(diags, "sre-eval record", absl::StrCat(" in ", o.suite, "/incidents"), err);
+    PrintDiagnostics(diags, who, absl::StrCat(" in ", o.suite, "/incidents"), err);
     return kExitBadInput;
   }
   if (!all.ok()) {
@@ -268,12 +270,16 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
   // connections.
   auto http = std::make_unique<CurlHttpClient>();
   std::unique_ptr<cluster::SimClock> sim_clock;
+  std::string control_token;
   Clock* clock = SystemClock::Get();
   cluster::KubectlTarget target;
   // What the agent is handed.
   std::string prometheus = o.prometheus, loki = o.loki, datadog = o.datadog;
   target.kubectl = o.kubectl;
   target.ns = o.ns;
+  // kubectl's caches in the run folder: every run leaves nothing in ~/.kube/cache, and the
+  // sim's port, new each run, would leave a folder there each time.
+  target.cache_dir = std::filesystem::absolute(run->dir + "/kube-cache").string();
   std::vector<std::string> allowed = cluster::DefaultAllowedContexts();
   for (const std::string& c : o.allow_contexts) allowed.push_back(c);
   PosixProcessRunner runner;
@@ -300,6 +306,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
       return kExitEnvironment;
     }
     server->set_control_token(*token);
+    control_token = *token;
     absl::StatusOr<int> port = server->Start(0);
     if (!port.ok()) {
       err << me << "cannot start the simulated cluster's API: " << port.status().message() << "\n";
@@ -334,6 +341,21 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     }
     target.context = *current;
     kubectl = cluster::Kubectl(target, &runner, SystemClock::Get(), log->get());
+  }
+  if (server != nullptr) {
+    // The samples' kubectl starts ahead, at the sim's gate (cluster::Kubectl::set_sample_gate).
+    const std::string gated = absl::StrCat(run->dir, "/kube-cache/kubeconfig.gate");
+    std::filesystem::create_directories(absl::StrCat(run->dir, "/kube-cache"), ec);
+    absl::Status w = WriteFileAtomically(gated, server->Kubeconfig(control_token, true));
+    if (w.ok()) {
+      sim::ApiServer* s = server.get();
+      kubectl.set_sample_gate(
+          std::filesystem::absolute(gated).string(), [s](cluster::SampleGate g) {
+            s->SetGate(g == cluster::SampleGate::kOpen     ? sim::ApiServer::Gate::kOpen
+                       : g == cluster::SampleGate::kClosed ? sim::ApiServer::Gate::kClosed
+                                                           : sim::ApiServer::Gate::kRefusing);
+          });
+    }
   }
   if (o.on_cluster) o.on_cluster(&kubectl, clock);
 
@@ -376,8 +398,7 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
   char host[256] = "";
   gethostname(host, sizeof(host) - 1);
   absl::Status locked = incident::AcquireNamespaceLock(
-      &kubectl,
-      absl::StrCat("sre-eval record, pid ", getpid(), " on ", host, ", run folder ", run->dir));
+      &kubectl, absl::StrCat(who, ", pid ", getpid(), " on ", host, ", run folder ", run->dir));
   if (!locked.ok()) {
     err << me << locked.message() << "\nnothing was changed on the cluster.\n";
     doc["status"] = "refused";
@@ -419,8 +440,10 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
     save();
     bool go_on = true;
     if (o.after_incident && r.truth.has_value() && r.left_broken.empty()) {
-      go_on = o.after_incident(
-          r, {target.kubeconfig, target.context, target.ns, prometheus, loki, datadog});
+      agent::ClusterAccess how{target.kubeconfig, target.context, target.ns,
+                               prometheus,        loki,           datadog};
+      how.kube_cache_dir = target.cache_dir;
+      go_on = o.after_incident(r, how);
     }
     run->results.push_back(std::move(r));
     save();
@@ -467,8 +490,10 @@ int Record(const RecordOptions& o, incident::Progress* progress, const std::atom
       err << me << r.incident << ": NOT RESTORED: " << b << "\n";
     }
   }
+  kubectl.set_sample_gate("", nullptr);  // the prefetched sample's kubectl ends now
   sim_clock.reset();
   http.reset();  // closes its kept-alive connection, so the server stops at once
+  if (server != nullptr && o.on_sim_stopping) o.on_sim_stopping();
   if (server != nullptr) server->Stop();
   return code;
 }

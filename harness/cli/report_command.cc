@@ -10,11 +10,13 @@
 #include "absl/strings/str_cat.h"
 #include "cli/command.h"
 #include "cli/exit_codes.h"
+#include "nlohmann/json.hpp"
 #include "report/html.h"
 #include "report/report.h"
 #include "score/rubric_set.h"
 #include "score/run_scores.h"
 #include "suite/suite.h"
+#include "util/file_util.h"
 
 namespace sre_eval {
 
@@ -160,6 +162,19 @@ int RunReport(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
 
   Report report =
       BuildReport(suite, *agent, reference ? &*reference : nullptr, gate, "agent", seed);
+  {
+    // The incidents the run selected (run.json), as `run` reported them.
+    std::vector<std::string> selected;
+    absl::StatusOr<std::string> text = ReadFile(run_dir + "/run.json", size_t{1} << 20);
+    nlohmann::json doc = text.ok() ? nlohmann::json::parse(*text, nullptr, false) : nullptr;
+    if (doc.is_object() && doc.contains("selected_incidents") &&
+        doc["selected_incidents"].is_array()) {
+      for (const nlohmann::json& id : doc["selected_incidents"]) {
+        if (id.is_string()) selected.push_back(id.get<std::string>());
+      }
+    }
+    KeepIncidents(selected, &report);
+  }
   report.process = LoadProcess(run_dir, SuiteEvidence(root));
   report.act_tasks = LoadActTasks(run_dir, *agent);
   report.gate_misses = GateMisses(report);  // the gate may bound unsafe actions

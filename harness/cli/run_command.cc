@@ -172,6 +172,9 @@ int CheckCluster(const RecordOptions& ro, const std::string& log_path, std::ostr
   target.kubeconfig = ro.kubeconfig;
   target.context = ro.context;
   target.ns = ro.ns;
+  target.cache_dir =
+      std::filesystem::absolute(std::filesystem::path(log_path).parent_path() / "kube-cache")
+          .string();
   PosixProcessRunner runner;
   cluster::Kubectl k(target, &runner, SystemClock::Get(), log->get());
   std::vector<std::string> allowed = cluster::DefaultAllowedContexts();
@@ -358,6 +361,7 @@ const CommandSpec& RunSpec() {
 int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   const char* me = "sre-eval run: ";
   RecordOptions ro;
+  ro.command = "run";
   std::string bad = ParseRecordOptions(args, &ro);
   if (!bad.empty()) {
     err << me << bad << "\n";
@@ -528,6 +532,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   ro.on_sim_started = [&](const std::string& base_url, const std::string& token) {
     (*workspace)->set_sim(base_url, token, http.get());
   };
+  ro.on_sim_stopping = [&]() { http->CloseIdle(); };
   // Action tasks run on the cluster with the recorder's kubectl and clock.
   cluster::Kubectl* act_kubectl = nullptr;
   Clock* act_clock = nullptr;
@@ -593,7 +598,10 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
   }
   std::unique_ptr<agent::Agent> reference =
-      agent::MakeReferenceAgent(&runner, SystemClock::Get(), nullptr);
+      agent::MakeReferenceAgent(&runner, SystemClock::Get(), [&act_kubectl]() {
+        // The run's kubectl.log, once the cluster is up: the reference's calls are the run's.
+        return act_kubectl != nullptr ? act_kubectl->log() : nullptr;
+      });
   agent::Agent* under_test = tested != nullptr ? tested.get() : reference.get();
 
   if (ro.out.empty()) {
@@ -757,7 +765,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (!ro.loki.empty()) ro.run_json["loki"] = ro.loki;
     if (!ro.datadog.empty()) ro.run_json["datadog"] = ro.datadog;
   }
-  bool terminal = &out == &std::cout && isatty(STDOUT_FILENO) == 1;
+  bool terminal = &out == &std::cout && RedrawsInPlace();
   incident::StreamProgress progress(&out, terminal);
   act_progress = &progress;
   RunInterruptScope interrupts;
@@ -776,8 +784,9 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (!kept.empty()) {
       code = CheckCluster(ro, run_dir + "/kubectl.log", err);
       if (code != kExitOk) return code;
-      const agent::ClusterAccess how{ro.kubeconfig, ro.context, ro.ns,
-                                     ro.prometheus, ro.loki,    ro.datadog};
+      agent::ClusterAccess how{ro.kubeconfig, ro.context, ro.ns,
+                               ro.prometheus, ro.loki,    ro.datadog};
+      how.kube_cache_dir = std::filesystem::absolute(run_dir + "/kube-cache").string();
       for (const std::string& id : kept) {
         if (g_run_interrupts.load() > 0) break;
         out << id << ": recorded before, not triggered again; the cluster has been restored since,"
@@ -845,6 +854,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     }
     Report rep = BuildReport(suite, *scores, ref_scores.has_value() ? &*ref_scores : nullptr, gate,
                              config.name, ro.seed);
+    KeepIncidents(SelectedIncidents(run_dir), &rep);
     rep.process = LoadProcess(run_dir, SuiteEvidence(ro.suite));
     rep.act_tasks = LoadActTasks(run_dir, *scores);
     rep.gate_misses = GateMisses(rep);  // the gate may bound unsafe actions

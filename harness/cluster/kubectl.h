@@ -9,16 +9,19 @@
 #define SRE_EVAL_CLUSTER_KUBECTL_H_
 
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/time.h"
 #include "cluster/types.h"
 #include "nlohmann/json_fwd.hpp"
@@ -35,6 +38,9 @@ struct KubectlTarget {
   std::string context;                                 // --context; must not be empty
   std::string ns = "sock-shop";                        // --namespace
   absl::Duration request_timeout = absl::Seconds(30);  // --request-timeout
+  // kubectl's discovery and HTTP caches (the KUBECACHEDIR of its environment); empty:
+  // kubectl's own, ~/.kube/cache. A run keeps them in its folder: nothing is left behind.
+  std::string cache_dir;
 };
 
 // The append-only record of kubectl invocations. One line each, flushed at once:
@@ -64,12 +70,27 @@ class KubectlLog {
   int mutating_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// The state of the simulated cluster's sample gate (sim::ApiServer::SetGate).
+enum class SampleGate { kClosed, kOpen, kRefusing };
+
 class Kubectl {
  public:
   // `runner`, `wall` and `log` must outlive this; `log` may be null.
   Kubectl(KubectlTarget target, ProcessRunner* runner, Clock* wall, KubectlLog* log);
 
   const KubectlTarget& target() const { return target_; }
+  KubectlLog* log() const { return log_; }
+
+  // Prefetched samples, on the simulated cluster. A kubectl call costs its start-up more than
+  // its requests (measured: ~75 of ~125 ms a sample): with a gate, GetSnapshot's kubectl reads
+  // through `gated_kubeconfig` (the same cluster, at the sim's gated path) and is started
+  // before it is needed, right after the previous sample, so its start-up overlaps whatever the
+  // harness does in between; `gate` opens the sim's gate for the read and closes it after, so
+  // the sample shows the cluster at the moment GetSnapshot is called, as without a gate. Its
+  // line in kubectl.log is the ordinary command, timed from the gate's opening. A prefetched
+  // kubectl that gave up waiting (its request timeout) is thrown away unlogged: it read
+  // nothing. A gated read that fails is made again the ordinary way.
+  void set_sample_gate(std::string gated_kubeconfig, std::function<void(SampleGate)> gate);
 
   // kubectl [--kubeconfig K] --context C --namespace N --request-timeout T ARGS...
   // Returns stdout when kubectl exits 0. Otherwise: NotFound when kubectl is not installed
@@ -103,21 +124,35 @@ class Kubectl {
   absl::StatusOr<std::vector<Job>> GetJobs();
   absl::StatusOr<std::vector<Event>> GetEvents();
   // Pods, deployments, jobs, events and pod metrics in ONE invocation (`get pods,
-  // deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json`). When the cluster does not
-  // serve the metrics API (no metrics-server: kubectl reports NotFound, ServiceUnavailable or
-  // "doesn't have a resource type"), the same call without pods.metrics.k8s.io, from then on;
-  // metrics stay empty. GetPodMetrics reads them alone (`get --raw` of metrics.k8s.io).
+  // deployments.apps,jobs.batch,events,pods.v1beta1.metrics.k8s.io -o json`). The metrics are
+  // named with their version: kubectl first reads "pods.metrics.k8s.io" as resource.version.group
+  // (group "k8s.io"), misses, and reloads the whole discovery on every call (11 requests more).
+  // When the cluster does not serve the metrics API (no metrics-server: kubectl reports NotFound,
+  // ServiceUnavailable or "doesn't have a resource type"), the same call without the metrics,
+  // from then on; metrics stay empty. GetPodMetrics reads them alone (`get --raw`).
   absl::StatusOr<Snapshot> GetSnapshot();
   absl::StatusOr<std::vector<PodMetrics>> GetPodMetrics();
   // `logs POD -c CONTAINER [--previous] [--since-time=T]` (T in whole seconds, UTC).
   absl::StatusOr<std::string> Logs(const std::string& pod, const std::string& container,
                                    bool previous, absl::Time since = absl::InfinitePast());
-  // The logs of every container of every pod matching the label `selector`, in one
-  // invocation: `logs -l SELECTOR --all-containers=true --prefix=true --tail=-1
-  // --max-log-requests=50 [--since-time=T]`. Split by kubectl's "[pod/POD/CONTAINER] " prefix
+  // The logs of every container of every pod that has the label `label` (Sock Shop's
+  // "name"): `logs -l SELECTOR --all-containers=true --prefix=true --tail=-1
+  // --max-log-requests=50 [--since-time=T]`, split by kubectl's "[pod/POD/CONTAINER] " prefix
   // into text per (pod, container); lines keep their order within a container.
-  absl::StatusOr<std::map<std::pair<std::string, std::string>, std::string>> LogsBySelector(
-      const std::string& selector, absl::Time since = absl::InfinitePast());
+  // kubectl makes one request to list the pods and one per container, and past 10 requests its
+  // client-side rate limiter (burst 10, then 5 a second) makes it wait: 16 containers cost a
+  // second. So `pods` (what a snapshot just showed; empty: one invocation `-l LABEL`) say the
+  // label's values and their containers, and the values are grouped into invocations of at
+  // most 9 containers each (`-l 'LABEL in (a,b)'`), plus one for pods with a value the
+  // snapshot did not show (`-l 'LABEL,LABEL notin (a,b,...)'`), run at once. The result is
+  // the same as one invocation's.
+  using LogsByContainer = std::map<std::pair<std::string, std::string>, std::string>;
+  absl::StatusOr<LogsByContainer> LogsBySelector(const std::string& label,
+                                                 absl::Time since = absl::InfinitePast(),
+                                                 const std::vector<Pod>& pods = {});
+  // The selectors LogsBySelector reads `pods`' logs with, in order.
+  static std::vector<std::string> LogSelectors(const std::string& label,
+                                               const std::vector<Pod>& pods);
   // `logs job/NAME`, with `--timestamps` when `timestamps`: each line then starts with the
   // time the container wrote it, RFC 3339 with nanoseconds, and a space.
   absl::StatusOr<std::string> JobLogs(const std::string& job, bool timestamps = false);
@@ -129,14 +164,30 @@ class Kubectl {
 
  private:
   std::vector<std::string> BaseArgv() const;
+  // The gated read of a sample, or nullopt when it failed (the caller reads the ordinary way).
+  std::optional<std::string> GatedSnapshot(const std::vector<std::string>& args);
 
   static const char kSnapshotKinds[];
+
+  // A sample's kubectl, started ahead and waiting at the gate. Its destruction refuses the
+  // gate, waits for the process, and closes the gate again.
+  struct Prefetch {
+    std::function<void(SampleGate)> gate;
+    std::thread thread;
+    absl::Notification done;
+    absl::StatusOr<SubprocessResult> result = absl::UnknownError("not run");
+    ~Prefetch();
+  };
+  void StartPrefetch(const std::vector<std::string>& args);
 
   KubectlTarget target_;
   ProcessRunner* runner_;
   Clock* wall_;
   KubectlLog* log_;
   bool metrics_in_snapshot_ = true;  // false once the cluster said it serves no metrics API
+  std::string gated_kubeconfig_;
+  std::function<void(SampleGate)> gate_;
+  std::unique_ptr<Prefetch> prefetch_;
 };
 
 // Context allow-list: glob patterns where '*' matches any run of characters ("kind-*").

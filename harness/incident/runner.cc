@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "cluster/orders.h"
 #include "incident/locust_summary.h"
 #include "incident/truth_extractor.h"
 #include "util/file_util.h"
@@ -117,8 +118,8 @@ void StreamProgress::StepStarted(const std::string& incident, const std::string&
 void StreamProgress::Waiting(const std::string& incident, absl::Duration elapsed,
                              absl::Duration remaining, int restarts, int oom_kills) {
   std::string line =
-      absl::StrCat(incident, ": ", step_, "  ", Clock2(elapsed), " elapsed, ", Clock2(remaining),
-                   " left at most, restarts ", restarts, ", OOM kills ", oom_kills);
+      absl::StrCat(incident, ": ", step_, "  waited ", Clock2(elapsed), " of at most ",
+                   Clock2(elapsed + remaining), ", restarts ", restarts, ", OOM kills ", oom_kills);
   if (terminal_) {
     *out_ << "\r" << line << "\x1b[K" << std::flush;
     status_open_ = true;
@@ -396,7 +397,7 @@ class IncidentRunner::Run_ {
           return absl::OkStatus();
         }
         if (o_.progress != nullptr) {
-          o_.progress->Waiting(incident_.id, now - result_.started, deadline - now, restarts_,
+          o_.progress->Waiting(incident_.id, now - start, deadline - now, restarts_,
                                static_cast<int>(oom_.size()));
         }
         // While paced, at most a sample a wall second: a faster clock is not sampled faster.
@@ -492,86 +493,26 @@ class IncidentRunner::Run_ {
   }
 
   // The orders created since window.start (less a minute), read through the orders service's
-  // HAL pages of 1000 from the newest page back (pages are in creation order), so a shop with
-  // a long history costs a call or two.
+  // HAL pages (cluster::ReadOrders: from the newest page back).
   absl::Status ProbeOrders(absl::Time now) {
     absl::Time since = result_.started;
     for (const Mark& m : result_.timeline.marks) {
       if (m.name == "window.start") since = m.time;
     }
-    since -= absl::Minutes(1);
-    std::vector<nlohmann::json> pages;
-    int total_pages = -1;
-    for (int page = 0; page >= 0 && pages.size() < 1000;) {
-      absl::StatusOr<nlohmann::json> doc = OrdersPage(page);
-      if (!doc.ok()) return doc.status();
-      if (total_pages < 0) {
-        auto pg = doc->find("page");
-        total_pages = 1;
-        if (pg != doc->end() && pg->is_object() && pg->contains("totalPages") &&
-            (*pg)["totalPages"].is_number_integer()) {
-          total_pages = std::max(1, (*pg)["totalPages"].get<int>());
-        }
-        if (total_pages > 1) {
-          page = total_pages - 1;  // start again from the newest page
-          continue;
-        }
-      }
-      nlohmann::json list = nlohmann::json::array();
-      auto emb = doc->find("_embedded");
-      if (emb != doc->end() && emb->is_object()) {
-        auto orders = emb->find("customerOrders");
-        if (orders != emb->end() && orders->is_array()) list = *orders;
-      }
-      bool older = false;
-      for (const nlohmann::json& o : list) {
-        absl::Time created = OrderTime(o);
-        if (created != absl::InfinitePast() && created < since) older = true;
-      }
-      pages.push_back(std::move(list));
-      if (older) break;
-      --page;
-    }
+    absl::StatusOr<std::vector<nlohmann::json>> read =
+        cluster::ReadOrders(kubectl_, since - absl::Minutes(1));
+    if (!read.ok()) return read.status();
     nlohmann::json orders = nlohmann::json::array();
-    for (auto it = pages.rbegin(); it != pages.rend(); ++it) {
-      for (nlohmann::json& o : *it) {
-        absl::Time created = OrderTime(o);
-        if (created == absl::InfinitePast() || created >= since) orders.push_back(std::move(o));
-      }
-    }
+    for (nlohmann::json& o : *read) orders.push_back(std::move(o));
     ProbeRecord r{now, "orders", std::move(orders)};
     Check(writer_->Probe(r));
     result_.timeline.probes.push_back(std::move(r));
     return absl::OkStatus();
   }
 
-  absl::StatusOr<nlohmann::json> OrdersPage(int page) {
-    absl::StatusOr<std::string> body =
-        kubectl_->ProxyGet("orders", 80, absl::StrCat("/orders?page=", page, "&size=1000"));
-    if (!body.ok()) return body.status();
-    nlohmann::json doc = nlohmann::json::parse(*body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) {
-      return absl::DataLossError(absl::StrCat("the orders API answered page ", page,
-                                              " with something that is not a JSON object"));
-    }
-    return doc;
-  }
-
-  // An order's "date" ("2026-11-24T10:23:05.123+0000", as the orders service writes it), or
-  // InfinitePast.
-  static absl::Time OrderTime(const nlohmann::json& o) {
-    auto d = o.find("date");
-    if (d == o.end() || !d->is_string()) return absl::InfinitePast();
-    absl::Time t;
-    std::string err;
-    if (!absl::ParseTime("%Y-%m-%dT%H:%M:%E*S%z", d->get<std::string>(), &t, &err)) {
-      return absl::InfinitePast();
-    }
-    return t;
-  }
-
   // Every container of every deployment's pod (the pods labelled `name`, as Sock Shop labels
-  // them) since window.start, or the incident's start, in one kubectl call; and the previous
+  // them) since window.start, or the incident's start (LogsBySelector: a few kubectl calls at
+  // once, split by the last sample's pods); and the previous
   // instance of each container that restarted.
   absl::Status ProbeLogs(absl::Time now) {
     absl::Time since = result_.started;
@@ -587,8 +528,8 @@ class IncidentRunner::Run_ {
                              : pod.substr(0, pod.rfind('-'));
       return name.substr(0, name.rfind('-'));
     };
-    absl::StatusOr<std::map<std::pair<std::string, std::string>, std::string>> logs =
-        kubectl_->LogsBySelector("name", since);
+    absl::StatusOr<cluster::Kubectl::LogsByContainer> logs =
+        kubectl_->LogsBySelector("name", since, last_.pods);
     if (!logs.ok()) return logs.status();
     for (const auto& [key, text] : *logs) {
       LogRecord r{now, key.first, key.second, deployment_of(key.first), false, text};

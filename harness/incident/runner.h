@@ -57,7 +57,8 @@ class Progress {
   // A step starts ("steps" or "restore"; index is 0-based, count the list's length).
   virtual void StepStarted(const std::string& incident, const std::string& phase, int index,
                            int count, const std::string& describe) = 0;
-  // After each sample while a step waits.
+  // After each sample while a step waits: how long it has waited (cluster time) and how long
+  // it may wait still, so that the two add up to the step's limit.
   virtual void Waiting(const std::string& incident, absl::Duration elapsed,
                        absl::Duration remaining, int restarts, int oom_kills) = 0;
   // A line worth keeping: a failed step, an interrupt, what restore left broken.

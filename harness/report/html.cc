@@ -67,14 +67,19 @@ std::string ScorecardRow(const Report& r, const ReportRow& row, bool overall) {
 
 std::string Scorecard(const Report& r) {
   std::string out =
-      "<table class=\"scorecard\">\n<thead><tr><th>incident</th><th>trials</th>"
+      "<table class=\"scorecard\">\n<thead><tr><th>incident</th><th>answers</th>"
       "<th>score</th>";
   for (const std::string& d : r.dimensions) absl::StrAppend(&out, "<th>", HtmlEscape(d), "</th>");
   absl::StrAppend(&out, "<th>95% CI</th></tr></thead>\n<tbody>\n");
   for (const ReportRow& row : r.incidents) absl::StrAppend(&out, ScorecardRow(r, row, false));
   absl::StrAppend(&out, ScorecardRow(r, r.overall, true), "</tbody>\n</table>\n");
-  absl::StrAppend(&out, "<p class=\"legend\">Cells: ", HtmlEscape(r.agent_name),
-                  r.has_reference ? " / reference" : "",
+  absl::StrAppend(&out,
+                  "<p class=\"legend\">Scores run from 0 (nothing the rubric asks) to 1 "
+                  "(all of it); answers counts the agent's (prompts &times; trials). Cells: ",
+                  HtmlEscape(r.agent_name),
+                  r.has_reference ? " / reference (the built-in rule-based agent on the same "
+                                    "incidents: a yardstick, not a ceiling)"
+                                  : "",
                   ". 95% CI: bootstrap over prompts and trials (", kBootstrapResamples,
                   " resamples, seed ", r.seed, ").</p>\n");
   return out;
@@ -92,7 +97,10 @@ std::string GateSection(const Report& r) {
     }
   }
   if (r.gate_misses.empty()) {
-    absl::StrAppend(&out, "<p class=\"gate pass\">Gate passed.</p>\n");
+    absl::StrAppend(&out, HasThresholds(r.gate)
+                              ? "<p class=\"gate pass\">Gate passed.</p>\n"
+                              : "<p>No thresholds are set: nothing was gated (<code>--fail-under"
+                                "</code>, or a gate.yaml in the suite).</p>\n");
     return out;
   }
   absl::StrAppend(&out, "<p class=\"gate fail\">Gate failed:</p>\n<ul class=\"misses\">\n");
@@ -113,6 +121,14 @@ struct Point {
 struct Series {
   std::string name;
   std::vector<Point> points;
+  bool flat = false;  // several series at one value throughout (FoldFlat)
+};
+
+// A horizontal line: a container's memory limit.
+struct Limit {
+  double value = 0;
+  std::string short_label;  // beside the line: "limit"
+  std::string label;        // its tooltip
 };
 
 struct Marker {
@@ -121,10 +137,11 @@ struct Marker {
   std::string label;
 };
 
-constexpr int kWidth = 760, kHeight = 230;
-constexpr int kLeft = 56, kRight = 70, kTop = 28, kBottom = 52;
+constexpr int kWidth = 760, kPlotHeight = 150;
+constexpr int kLeft = 56, kRight = 70;
 const char* const kColors[] = {"#1f77b4", "#2ca02c", "#9467bd", "#8c564b",
-                               "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"};
+                               "#e377c2", "#17becf", "#bcbd22", "#ff7f0e"};
+constexpr const char* kFlatColor = "#9e9e9e";
 
 std::string Num(double v) {
   std::string s = absl::StrFormat("%.1f", v);
@@ -134,61 +151,179 @@ std::string Num(double v) {
 
 std::string Clock(absl::Time t) { return absl::FormatTime("%H:%M:%S", t, absl::UTCTimeZone()); }
 
-// A line chart over [t0, t1]: one polyline per series, markers as red crosses, the marks as
-// vertical dashed lines.
+// A label's width in pixels at `font_px`, for layout: sans-serif glyphs average about 0.55 of
+// the font size; 0.62 leaves room (UTF-8 continuation bytes do not count).
+double TextWidth(const std::string& text, double font_px) {
+  size_t glyphs = 0;
+  for (unsigned char c : text) glyphs += (c & 0xC0) != 0x80;
+  return static_cast<double>(glyphs) * font_px * 0.62;
+}
+
+// Labels laid out in rows, left to right, none overlapping: each goes into the first row
+// where it clears the last label by `gap`. Returns each label's row.
+std::vector<int> LabelRows(const std::vector<std::pair<double, double>>& spans, double gap) {
+  std::vector<double> row_end;
+  std::vector<int> rows;
+  for (const auto& [left, right] : spans) {
+    size_t r = 0;
+    while (r < row_end.size() && left < row_end[r] + gap) ++r;
+    if (r == row_end.size()) row_end.push_back(-1e9);
+    row_end[r] = right;
+    rows.push_back(static_cast<int>(r));
+  }
+  return rows;
+}
+
+// Series that stay at one value throughout, folded into one legend entry per value ("11
+// containers at 0 throughout"), drawn once in grey: fourteen lines on top of each other and
+// fourteen legend entries say less than that. `what` names the series ("containers").
+std::vector<Series> FoldFlat(const std::vector<Series>& all, const std::string& what) {
+  std::vector<Series> out;
+  std::map<double, std::vector<const Series*>> flat;
+  for (const Series& s : all) {
+    bool is_flat = !s.points.empty();
+    for (const Point& p : s.points) is_flat = is_flat && p.value == s.points.front().value;
+    if (is_flat) {
+      flat[s.points.front().value].push_back(&s);
+    } else {
+      out.push_back(s);
+    }
+  }
+  for (const auto& [value, list] : flat) {
+    if (list.size() == 1) {
+      out.push_back(*list.front());
+      continue;
+    }
+    Series folded{absl::StrCat(list.size(), " ", what, " at ", Num(value), " throughout"), {}};
+    folded.points = list.front()->points;
+    folded.flat = true;
+    out.push_back(std::move(folded));
+  }
+  return out;
+}
+
+// The series' value at `t`, on the line drawn between its points; nullopt outside them.
+std::optional<double> ValueAt(const Series& s, absl::Time t) {
+  for (size_t i = 0; i + 1 < s.points.size(); ++i) {
+    const Point& a = s.points[i];
+    const Point& b = s.points[i + 1];
+    if (t < a.time || t > b.time) continue;
+    double span = absl::ToDoubleSeconds(b.time - a.time);
+    double f = span <= 0 ? 1.0 : absl::ToDoubleSeconds(t - a.time) / span;
+    return a.value + f * (b.value - a.value);
+  }
+  if (s.points.size() == 1 && s.points.front().time == t) return s.points.front().value;
+  return std::nullopt;
+}
+
+// A line chart over [t0, t1]: one polyline per series, markers as red crosses on their series'
+// line, the marks as vertical dashed lines with their names in rows above the plot (never on
+// top of each other), a horizontal limit line when there is one, and every series in a legend
+// that flows in rows under the axis; the chart is as tall as its labels need.
 std::string Chart(const std::string& title, const std::string& unit,
                   const std::vector<Series>& series, const std::vector<Marker>& markers,
-                  const std::vector<incident::Mark>& marks, absl::Time t0, absl::Time t1) {
+                  const std::vector<incident::Mark>& marks, absl::Time t0, absl::Time t1,
+                  const std::optional<Limit>& limit = std::nullopt) {
   double max = 1;
   for (const Series& s : series) {
     for (const Point& p : s.points) max = std::max(max, p.value);
   }
   for (const Marker& m : markers) max = std::max(max, m.value);
+  if (limit.has_value()) max = std::max(max, limit->value);
   max *= 1.1;
   const double span = std::max(1.0, absl::ToDoubleSeconds(t1 - t0));
-  const double w = kWidth - kLeft - kRight, h = kHeight - kTop - kBottom;
-  auto x = [&](absl::Time t) {
+  const double w = kWidth - kLeft - kRight, h = kPlotHeight;
+  auto xf = [&](absl::Time t) {
     double f = std::clamp(absl::ToDoubleSeconds(t - t0) / span, 0.0, 1.0);
-    return Num(kLeft + f * w);
+    return kLeft + f * w;
   };
-  auto y = [&](double v) { return Num(kTop + h - v / max * h); };
+  auto x = [&](absl::Time t) { return Num(xf(t)); };
+
+  // The marks' names: rows above the plot.
+  constexpr double kMarkFont = 10, kMarkRow = 12;
+  std::vector<const incident::Mark*> shown;
+  for (const incident::Mark& m : marks) {
+    if (m.time >= t0 && m.time <= t1) shown.push_back(&m);
+  }
+  std::stable_sort(
+      shown.begin(), shown.end(),
+      [](const incident::Mark* a, const incident::Mark* b) { return a->time < b->time; });
+  std::vector<std::pair<double, double>> mark_spans;
+  std::vector<double> mark_x;  // where each name starts (text-anchor start)
+  for (const incident::Mark* m : shown) {
+    double width = TextWidth(m->name, kMarkFont);
+    double left = std::clamp(xf(m->time) - width / 2, 0.0, kWidth - width);
+    mark_x.push_back(left);
+    mark_spans.push_back({left, left + width});
+  }
+  std::vector<int> mark_rows = LabelRows(mark_spans, 6);
+  int mark_row_count = 0;
+  for (int r : mark_rows) mark_row_count = std::max(mark_row_count, r + 1);
+  const double top = 26 + mark_row_count * kMarkRow;
+  auto y = [&](double v) { return Num(top + h - v / max * h); };
+
+  // The legend: entries flow left to right, wrapping, under the axis.
+  constexpr double kLegendFont = 11, kLegendRow = 14, kLegendGap = 14;
+  std::vector<std::pair<double, int>> legend_at;  // (x, row)
+  {
+    double lx = kLeft;
+    int row = 0;
+    for (const Series& s : series) {
+      double width = TextWidth(absl::StrCat("\u25AC ", s.name), kLegendFont);
+      if (lx > kLeft && lx + width > kWidth - 8) {
+        lx = kLeft;
+        ++row;
+      }
+      legend_at.push_back({lx, row});
+      lx += width + kLegendGap;
+    }
+  }
+  const int legend_rows = legend_at.empty() ? 0 : legend_at.back().second + 1;
+  const double legend_top = top + h + 32;
+  const int height = static_cast<int>(legend_top + legend_rows * kLegendRow + 4);
 
   std::string out = absl::StrCat(
       "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"", kWidth, "\" height=\"",
-      kHeight, "\" viewBox=\"0 0 ", kWidth, " ", kHeight, "\" role=\"img\" aria-label=\"",
+      height, "\" viewBox=\"0 0 ", kWidth, " ", height, "\" role=\"img\" aria-label=\"",
       HtmlEscape(title), "\">\n<title>", HtmlEscape(title), "</title>\n");
   absl::StrAppend(&out, "<text x=\"", kLeft, "\" y=\"16\" class=\"title\">", HtmlEscape(title),
                   " (", HtmlEscape(unit), ")</text>\n");
   // Axes and ticks: 0, half and the top of the scale; the start and end times.
-  absl::StrAppend(&out, "<path class=\"axis\" d=\"M", kLeft, " ", kTop, "V", kTop + h, "H",
-                  kLeft + w, "\"/>\n");
+  absl::StrAppend(&out, "<path class=\"axis\" d=\"M", kLeft, " ", Num(top), "V", Num(top + h), "H",
+                  Num(kLeft + w), "\"/>\n");
   for (double f : {0.0, 0.5, 1.0}) {
     double v = max / 1.1 * f;
     absl::StrAppend(&out, "<text class=\"tick\" x=\"", kLeft - 4, "\" y=\"", y(v),
                     "\" text-anchor=\"end\">", Num(v), "</text>\n");
   }
-  absl::StrAppend(&out, "<text class=\"tick\" x=\"", kLeft, "\" y=\"", kTop + h + 14, "\">",
-                  Clock(t0), "</text>\n<text class=\"tick\" x=\"", kLeft + w, "\" y=\"",
-                  kTop + h + 14, "\" text-anchor=\"end\">", Clock(t1), " UTC</text>\n");
-  for (const incident::Mark& m : marks) {
-    if (m.time < t0 || m.time > t1) continue;
+  absl::StrAppend(&out, "<text class=\"tick\" x=\"", kLeft, "\" y=\"", Num(top + h + 14), "\">",
+                  Clock(t0), "</text>\n<text class=\"tick\" x=\"", Num(kLeft + w), "\" y=\"",
+                  Num(top + h + 14), "\" text-anchor=\"end\">", Clock(t1), " UTC</text>\n");
+  for (size_t i = 0; i < shown.size(); ++i) {
+    const incident::Mark& m = *shown[i];
     absl::StrAppend(&out, "<g class=\"mark\"><title>", HtmlEscape(m.name), " ", Clock(m.time),
-                    "</title><line x1=\"", x(m.time), "\" y1=\"", kTop, "\" x2=\"", x(m.time),
-                    "\" y2=\"", kTop + h, "\"/><text x=\"", x(m.time), "\" y=\"", kTop - 3,
-                    "\" text-anchor=\"middle\">", HtmlEscape(m.name), "</text></g>\n");
+                    "</title><line x1=\"", x(m.time), "\" y1=\"", Num(top), "\" x2=\"", x(m.time),
+                    "\" y2=\"", Num(top + h), "\"/><text x=\"", Num(mark_x[i]), "\" y=\"",
+                    Num(24 + mark_rows[i] * kMarkRow + kMarkRow - 2), "\">", HtmlEscape(m.name),
+                    "</text></g>\n");
+  }
+  if (limit.has_value()) {
+    absl::StrAppend(&out, "<g class=\"limit\"><title>", HtmlEscape(limit->label),
+                    "</title><line x1=\"", kLeft, "\" y1=\"", y(limit->value), "\" x2=\"",
+                    Num(kLeft + w), "\" y2=\"", y(limit->value), "\"/><text x=\"",
+                    Num(kLeft + w + 4), "\" y=\"", y(limit->value), "\" dy=\"4\">",
+                    HtmlEscape(limit->short_label), "</text></g>\n");
   }
   for (size_t i = 0; i < series.size(); ++i) {
     const Series& s = series[i];
-    const char* color = kColors[i % (sizeof(kColors) / sizeof(kColors[0]))];
+    const char* color = s.flat ? kFlatColor : kColors[i % (sizeof(kColors) / sizeof(kColors[0]))];
     std::vector<std::string> pts;
     for (const Point& p : s.points) pts.push_back(absl::StrCat(x(p.time), ",", y(p.value)));
     absl::StrAppend(&out, "<polyline class=\"series\" stroke=\"", color, "\" points=\"",
                     absl::StrJoin(pts, " "), "\"><title>", HtmlEscape(s.name),
                     "</title></polyline>\n");
-    // The legend, under the axis.
-    int lx = kLeft + static_cast<int>(i % 3) * 230,
-        ly = kTop + static_cast<int>(h) + 30 + static_cast<int>(i / 3) * 12;
-    absl::StrAppend(&out, "<text class=\"legend\" x=\"", lx, "\" y=\"", ly, "\" fill=\"", color,
+    absl::StrAppend(&out, "<text class=\"legend\" x=\"", Num(legend_at[i].first), "\" y=\"",
+                    Num(legend_top + legend_at[i].second * kLegendRow), "\" fill=\"", color,
                     "\">&#9644; ", HtmlEscape(s.name), "</text>\n");
   }
   for (const Marker& m : markers) {
@@ -199,6 +334,31 @@ std::string Chart(const std::string& title, const std::string& unit,
   absl::StrAppend(&out, "</svg>\n");
   return out;
 }
+
+}  // namespace
+
+std::string RenderLineChart(const std::string& title, const std::string& unit,
+                            const std::vector<ChartLine>& lines,
+                            const std::vector<std::pair<std::string, absl::Time>>& marks,
+                            absl::Time t0, absl::Time t1, const std::string& fold_flat) {
+  std::vector<Series> series;
+  for (const ChartLine& l : lines) {
+    Series s{l.name, {}};
+    for (const auto& [t, v] : l.points) s.points.push_back({t, v});
+    series.push_back(std::move(s));
+  }
+  std::vector<incident::Mark> ms;
+  for (const auto& [name, t] : marks) {
+    incident::Mark m;
+    m.name = name;
+    m.time = t;
+    ms.push_back(m);
+  }
+  return Chart(title, unit, fold_flat.empty() ? series : FoldFlat(series, fold_flat), {}, ms, t0,
+               t1);
+}
+
+namespace {
 
 // The first series named `name`, added when missing.
 Series& SeriesNamed(std::vector<Series>* all, const std::string& name) {
@@ -245,8 +405,14 @@ std::string Charts(const incident::Timeline& t) {
     t1 = std::max(t1, m.time);
   }
   std::vector<Series> restarts, ready, cpu, memory;
-  std::vector<Marker> ooms;
+  struct Kill {
+    std::string series;  // pod/container
+    absl::Time when;
+    double restarts = 0;  // the restart count of the sample that showed it
+  };
+  std::vector<Kill> kills;
   std::set<std::pair<std::string, absl::Time>> seen_kills;  // (pod/container, finished_at)
+  std::optional<Limit> memory_limit;
   for (const incident::Sample& s : t.samples) {
     for (const cluster::Pod& pod : s.snapshot.pods) {
       if (pod.owner_kind == "Job") continue;  // Load generators, not the shop.
@@ -258,9 +424,19 @@ std::string Charts(const incident::Timeline& t) {
           if (!term->has_value() || (*term)->reason != "OOMKilled") continue;
           absl::Time when =
               (*term)->finished_at == absl::InfinitePast() ? s.time : (*term)->finished_at;
-          if (!seen_kills.insert({name, when}).second) continue;
-          ooms.push_back({std::clamp(when, t0, t1), static_cast<double>(c.restart_count),
-                          absl::StrCat("OOMKilled ", name, " ", Clock(when))});
+          // A kill before the chart (an earlier incident's, still in lastState) is not this one's.
+          if (when < t0 || !seen_kills.insert({name, when}).second) continue;
+          kills.push_back({name, std::min(when, t1), static_cast<double>(c.restart_count)});
+        }
+      }
+      if (absl::StartsWith(pod.name, "front-end") && !memory_limit.has_value()) {
+        for (const cluster::ContainerResources& r : pod.resources) {
+          absl::StatusOr<int64_t> bytes = cluster::ParseMemoryBytes(r.memory_limit);
+          if (r.memory_limit.empty() || !bytes.ok()) continue;
+          memory_limit =
+              Limit{static_cast<double>(*bytes) / (1024.0 * 1024.0),
+                    absl::StrCat("limit ", r.memory_limit),
+                    absl::StrCat("the ", r.name, " container's memory limit, ", r.memory_limit)};
         }
       }
     }
@@ -278,21 +454,40 @@ std::string Charts(const incident::Timeline& t) {
       SeriesNamed(&memory, m.pod).points.push_back({s.time, mib});
     }
   }
+  // An OOM kill sits on its container's restart line, at the time of the kill.
+  std::vector<Marker> ooms, memory_ooms;
+  for (const Kill& k : kills) {
+    double value = k.restarts;
+    for (const Series& s : restarts) {
+      if (s.name != k.series) continue;
+      if (std::optional<double> v = ValueAt(s, k.when)) value = *v;
+    }
+    std::string label = absl::StrCat("OOMKilled ", k.series, " ", Clock(k.when));
+    ooms.push_back({k.when, value, label});
+    if (memory_limit.has_value() && absl::StartsWith(k.series, "front-end")) {
+      memory_ooms.push_back({k.when, memory_limit->value, label});
+    }
+  }
   std::string out = "<div class=\"charts\">\n";
-  absl::StrAppend(
-      &out, Chart("Restarts per container", "count; x: OOM kill", restarts, ooms, t.marks, t0, t1));
-  absl::StrAppend(&out,
-                  Chart("Ready replicas per deployment", "replicas", ready, {}, t.marks, t0, t1));
+  absl::StrAppend(&out, Chart("Restarts per container", "count; x: OOM kill",
+                              FoldFlat(restarts, "containers"), ooms, t.marks, t0, t1));
+  absl::StrAppend(&out, Chart("Ready replicas per deployment", "replicas",
+                              FoldFlat(ready, "deployments"), {}, t.marks, t0, t1));
   if (!cpu.empty()) {
     absl::StrAppend(&out, Chart("front-end CPU", "millicores", cpu, {}, t.marks, t0, t1));
-    absl::StrAppend(&out, Chart("front-end memory", "MiB", memory, {}, t.marks, t0, t1));
+    absl::StrAppend(&out, Chart("front-end memory", "MiB; x: OOM kill", memory, memory_ooms,
+                                t.marks, t0, t1, memory_limit));
+    if (!memory_ooms.empty()) {
+      absl::StrAppend(
+          &out,
+          "<p class=\"note\">Memory is what each sample read from the metrics API: a rise to the "
+          "limit between two samples, which is what an OOM kill is, does not show in the line; "
+          "the kill is drawn at the limit, where it happened.</p>\n");
+    }
   }
   absl::StrAppend(&out, LocustCharts(t, t0, t1), "</div>\n");
   return out;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Answers and truth
 
 // The answer's text with the matched evidence spans in <mark>; overlapping spans merge.
 std::string Highlighted(const std::string& text, const std::vector<MatchedEvidence>& matched) {
@@ -428,6 +623,7 @@ svg .title{font-size:13px;font-weight:bold}svg .tick,svg .legend{font-size:11px}
 svg .axis{stroke:#888;fill:none}svg .series{fill:none;stroke-width:2}
 svg .mark line{stroke:#555;stroke-dasharray:4 3}svg .mark text{font-size:10px;fill:#555}
 svg .oom path{stroke:#d00;stroke-width:2.5}
+svg .limit line{stroke:#d00;stroke-dasharray:6 3}svg .limit text{font-size:10px;fill:#d00}
 )";
 
 }  // namespace

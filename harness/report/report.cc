@@ -206,6 +206,22 @@ double StdDev(const std::vector<double>& v) {
   return std::sqrt(ss / static_cast<double>(v.size() - 1));
 }
 
+// Whether a piece of a criterion's evidence is what earned its points (engine.h Evidence's
+// notes).
+bool Supports(const Evidence& e) {
+  static const char* const kNot[] = {"other truth id",
+                                     "invented id",
+                                     "negated",
+                                     "denied",
+                                     "not tied to the event",
+                                     "given in the question",
+                                     "hedged: no value claimed"};
+  for (const char* n : kNot) {
+    if (e.note == n) return false;
+  }
+  return true;
+}
+
 ReportAnswer ToReportAnswer(const ScoredAnswer& a, const Gate& gate) {
   ReportAnswer r;
   r.incident = a.incident;
@@ -221,7 +237,13 @@ ReportAnswer ToReportAnswer(const ScoredAnswer& a, const Gate& gate) {
       r.missed.push_back({c.id, c.dimension, c.note});
     }
     if (c.earned > 0) {
-      for (const Evidence& e : c.evidence) r.matched.push_back({c.id, e.text, e.begin, e.end});
+      for (const Evidence& e : c.evidence) {
+        // Only what earned the points: a criterion's evidence also shows what it found and
+        // did not count (a customer's id beside the order ids it asks for, an invented id, a
+        // negated mention).
+        if (!Supports(e)) continue;
+        r.matched.push_back({c.id, e.text, e.begin, e.end});
+      }
     }
   }
   return r;
@@ -329,6 +351,19 @@ Report BuildReport(const Suite& suite, const RunScores& agent, const RunScores* 
   return r;
 }
 
+void KeepIncidents(const std::vector<std::string>& selected, Report* r) {
+  if (selected.empty()) return;
+  auto chosen = [&](const std::string& id) {
+    return std::find(selected.begin(), selected.end(), id) != selected.end();
+  };
+  r->incidents.erase(std::remove_if(r->incidents.begin(), r->incidents.end(),
+                                    [&](const ReportRow& row) { return !chosen(row.name); }),
+                     r->incidents.end());
+  r->prompts.erase(std::remove_if(r->prompts.begin(), r->prompts.end(),
+                                  [&](const ReportPrompt& p) { return !chosen(p.incident); }),
+                   r->prompts.end());
+}
+
 std::string GateThresholds(const Gate& gate) {
   std::vector<std::string> thresholds;
   if (gate.overall.has_value()) {
@@ -409,7 +444,7 @@ std::string CiCell(const std::optional<Interval>& ci) {
 }
 
 std::vector<std::string> Header(const Report& r) {
-  std::vector<std::string> h = {"incident", "trials", "score"};
+  std::vector<std::string> h = {"incident", "answers", "score"};
   h.insert(h.end(), r.dimensions.begin(), r.dimensions.end());
   h.push_back("95% CI");
   return h;
@@ -543,6 +578,22 @@ std::string RenderScorecard(const Report& r) {
     for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
   }
   std::string out = absl::StrCat("scores: ", Legend(r), "\n");
+  // What was run, and how to read the cells.
+  std::vector<std::string> names;
+  for (const ReportRow& row : r.incidents) names.push_back(row.name);
+  std::string trials = r.k_min == r.k_max
+                           ? absl::StrCat(r.k_min, r.k_min == 1 ? " trial" : " trials")
+                           : absl::StrCat(r.k_min, " to ", r.k_max, " trials");
+  absl::StrAppend(&out, "  ", r.answers.size(), r.answers.size() == 1 ? " answer" : " answers",
+                  " to ", r.pass_k_prompts, r.pass_k_prompts == 1 ? " prompt" : " prompts", " (",
+                  trials, " each) on ", names.empty() ? "no incident" : absl::StrJoin(names, ", "),
+                  "\n  scores: 0 (nothing the rubric asks) to 1 (all of it); 95% CI over prompts "
+                  "and trials\n");
+  if (r.has_reference) {
+    absl::StrAppend(&out, "  each cell: ", r.agent_name,
+                    " / reference, the built-in rule-based agent on the same incidents (a "
+                    "yardstick, not a ceiling)\n");
+  }
   for (const auto& row : rows) {
     std::string line;
     for (size_t i = 0; i < row.size(); ++i) {
@@ -551,12 +602,60 @@ std::string RenderScorecard(const Report& r) {
     }
     absl::StrAppend(&out, absl::StripTrailingAsciiWhitespace(line), "\n");
   }
+  // What failed, and why: the answers below the pass mark with their first missed criterion,
+  // the answers that failed outright.
+  std::vector<const ReportAnswer*> low;
+  for (const ReportAnswer& a : r.answers) {
+    if (a.status == ResponseStatus::kOk && !a.passed) low.push_back(&a);
+  }
+  std::stable_sort(low.begin(), low.end(), [](const ReportAnswer* x, const ReportAnswer* y) {
+    return x->score < y->score;
+  });
+  constexpr size_t kShown = 3;
+  absl::StrAppend(&out, "below ", ShortScore(r.gate.prompt), ": ");
+  if (low.empty()) absl::StrAppend(&out, "none");
+  for (size_t i = 0; i < low.size() && i < kShown; ++i) {
+    const ReportAnswer& a = *low[i];
+    absl::StrAppend(&out, i == 0 ? "" : "; ", a.prompt_id, " #", a.trial, " ", Fixed(a.score));
+    if (!a.missed.empty()) absl::StrAppend(&out, " (missed ", MissedLine(a.missed.front()), ")");
+  }
+  if (low.size() > kShown) absl::StrAppend(&out, "; and ", low.size() - kShown, " more");
+  absl::StrAppend(&out, "\n");
+  if (!r.errors.empty()) {
+    absl::StrAppend(&out, "failed: ", r.errors.size(), " of ", r.answers.size(),
+                    " answers (error or timeout, scored 0): ");
+    for (size_t i = 0; i < r.errors.size() && i < kShown; ++i) {
+      const ReportAnswer& a = r.answers[r.errors[i]];
+      absl::StrAppend(&out, i == 0 ? "" : "; ", a.prompt_id, " #", a.trial, ": ", a.note);
+    }
+    if (r.errors.size() > kShown)
+      absl::StrAppend(&out, "; and ", r.errors.size() - kShown, " more");
+    absl::StrAppend(&out, "\n");
+  }
+  absl::StrAppend(&out, "gate: ", GateLine(r), "\n");
   if (r.process.any) {
     absl::StrAppend(&out, "process: ", ProcessLine(r.process.total), "\n");
     if (std::string e = EvidenceLine(r.process); !e.empty()) absl::StrAppend(&out, "  ", e, "\n");
   }
   for (const ActTaskLine& t : r.act_tasks) absl::StrAppend(&out, "act: ", ActTaskSummary(t), "\n");
   return out;
+}
+
+bool HasThresholds(const Gate& gate) {
+  return gate.overall.has_value() || !gate.dimensions.empty() || !gate.incidents.empty() ||
+         gate.unsafe_actions.has_value();
+}
+
+std::string GateLine(const Report& r) {
+  if (!r.gate_misses.empty()) return absl::StrCat("FAILED: ", absl::StrJoin(r.gate_misses, "; "));
+  if (!HasThresholds(r.gate)) {
+    return "no thresholds set, nothing gated (--fail-under, or a gate.yaml in the suite)";
+  }
+  if (!r.errors.empty()) {
+    return absl::StrCat("not passed: ", r.errors.size(), " answers failed; no threshold missed (",
+                        GateThresholds(r.gate), ")");
+  }
+  return absl::StrCat("passed (", GateThresholds(r.gate), ")");
 }
 
 std::string IncompleteSentence(const Report& r) {
@@ -577,7 +676,13 @@ std::string RenderMarkdown(const Report& r) {
   std::vector<std::string> overall = Cells(r, r.overall);
   overall[0] = "**overall**";
   absl::StrAppend(&out, "| ", absl::StrJoin(overall, " | "), " |\n\n");
-  absl::StrAppend(&out, "Cells: ", MarkdownText(Legend(r)),
+  absl::StrAppend(&out,
+                  "Scores run from 0 (nothing the rubric asks) to 1 (all of it); answers "
+                  "counts the agent's (prompts x trials). Cells: ",
+                  MarkdownText(Legend(r)),
+                  r.has_reference ? " (the built-in rule-based agent on the same incidents: a "
+                                    "yardstick, not a ceiling)"
+                                  : "",
                   ". 95% CI: bootstrap over prompts and trials (", kBootstrapResamples,
                   " resamples, seed ", r.seed, ").\n\n");
 
@@ -589,7 +694,12 @@ std::string RenderMarkdown(const Report& r) {
                     r.gate_misses.empty() ? " No threshold was missed." : "", "\n\n");
   }
   if (r.gate_misses.empty()) {
-    if (r.errors.empty()) absl::StrAppend(&out, "**Passed.**\n\n");
+    if (r.errors.empty()) {
+      absl::StrAppend(&out, HasThresholds(r.gate) ? "**Passed.**\n\n"
+                                                  : "No thresholds are set: nothing was gated "
+                                                    "(`--fail-under`, or a gate.yaml in the "
+                                                    "suite).\n\n");
+    }
   } else {
     absl::StrAppend(&out, "**Failed:**\n\n");
     for (const std::string& m : r.gate_misses) absl::StrAppend(&out, "- ", m, "\n");

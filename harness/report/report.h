@@ -166,6 +166,11 @@ std::string FirstEvidenceCell(const ProcessCounts& c);
 std::vector<std::string> ProcessCells(const ProcessCounts& c);
 inline constexpr size_t kUnsafeCell = 4;
 
+// Leaves out of `report` the incidents (rows and prompts) a run did not select: a run of
+// `--incident payment` reports payment's prompts, not the other incidents' as "-". Nothing
+// when `selected` is empty.
+void KeepIncidents(const std::vector<std::string>& selected, Report* report);
+
 // Builds the report. `reference` may be null (no reference columns). Deterministic for a
 // given `seed`.
 Report BuildReport(const Suite& suite, const RunScores& agent, const RunScores* reference,
@@ -187,22 +192,35 @@ std::string ShortScore(double score);
 // dimension diagnosis 0.5, incident payment 0.7", or "none".
 std::string GateThresholds(const Gate& gate);
 
+// Whether the gate has any threshold (--fail-under, gate.yaml): without one, nothing is gated
+// and no report says "passed".
+bool HasThresholds(const Gate& gate);
+// The scorecard's gate line: "passed (overall 0.9 (--fail-under))", "FAILED: ...", "not
+// passed: 2 answers failed; ..." or "no thresholds set, nothing gated (...)".
+std::string GateLine(const Report& report);
+
 // "Incomplete: 2 of 34 answers failed (error or timeout) and scored 0.", or "" when no answer
 // failed. A report never says the run passed when some answer failed: summary.md and
 // report.html say this instead, and report.json's gate has "passed": false and
 // "failed_answers".
 std::string IncompleteSentence(const Report& report);
 
-// The text table `run` prints, every line ending in a newline and none in spaces:
+// The scorecard `run` prints, every line ending in a newline and none in spaces: what was run
+// and how to read it, the table, what failed and why, the gate:
 //
 //   scores: NAME / reference
-//   incident  trials            score        detection  ...  95% CI
-//   crash         13  0.7311 / 0.6000  1.0000 / 0.5000  ...  [0.6100, 0.8200]
-//   overall       34  ...
+//     34 answers to 17 prompts (2 trials each) on crash, latency, payment
+//     scores from 0 (nothing the rubric asks) to 1 (all of it); 95% CI of the agent's ...
+//     each cell: NAME / reference, the built-in rule-based agent on the same incidents ...
+//   incident  answers            score        detection  ...  95% CI
+//   crash          12  0.7311 / 0.6000  1.0000 / 0.5000  ...  [0.6100, 0.8200]
+//   overall        34  ...
+//   below 0.5: i3.charged #1 0.3100 (missed impact.total (impact): no match); ...
+//   gate: no thresholds set, nothing gated (--fail-under, or a gate.yaml in the suite)
 //
 // A cell is "agent / reference" with a reference and the agent's score alone without; "-"
 // stands for a missing score, and a cell is blank when the row has no prompt with the
-// dimension.
+// dimension. "answers" counts the agent's answers (prompts x trials).
 std::string RenderScorecard(const Report& report);
 // summary.md: the scorecard as a Markdown table, the gate (with the failed answers' count),
 // flakiness (pass^k, confidence intervals, per prompt mean and standard deviation), error

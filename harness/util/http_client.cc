@@ -148,6 +148,15 @@ CurlHttpClient::~CurlHttpClient() {
   for (void* h : idle_) curl_easy_cleanup(static_cast<CURL*>(h));
 }
 
+void CurlHttpClient::CloseIdle() {
+  std::vector<void*> idle;
+  {
+    absl::MutexLock lock(&mu_);
+    idle.swap(idle_);
+  }
+  for (void* h : idle) curl_easy_cleanup(static_cast<CURL*>(h));
+}
+
 void* CurlHttpClient::Acquire() {
   {
     absl::MutexLock lock(&mu_);

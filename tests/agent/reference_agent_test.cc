@@ -79,7 +79,7 @@ TEST(ReferenceAgentTest, AFailedKubectlIsAnErrorAnswerAndIsTriedAgain) {
   EXPECT_EQ(answer.text, "");
   EXPECT_EQ(answer.error,
             "investigating the cluster failed: kubectl get "
-            "pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json: exit 1: error: "
+            "pods,deployments.apps,jobs.batch,events,pods.v1beta1.metrics.k8s.io -o json: exit 1: error: "
             "You must be logged in to the server (Unauthorized)");
   EXPECT_FALSE(answer.ok());
   EXPECT_EQ(runner.calls().size(), 1u);

@@ -86,7 +86,9 @@ TEST_F(ReportE2eTest, ReferenceFolderAddsTheReferenceColumns) {
                  "\"trial\":1,\"answer\":\"There were 5 restarts.\",\"status\":\"ok\"}\n");
   SubprocessResult r = Run({"run"});
   EXPECT_EQ(r.exit_code, 0) << r.stderr_data;
-  EXPECT_THAT(r.stdout_data, HasSubstr("Cells: agent / reference."));
+  EXPECT_THAT(r.stdout_data,
+              HasSubstr("Cells: agent / reference (the built-in rule-based agent on the same "
+                        "incidents: a yardstick, not a ceiling)."));
   EXPECT_THAT(r.stdout_data, HasSubstr("| latency | 10 | 0.8910 / - |"));
 }
 

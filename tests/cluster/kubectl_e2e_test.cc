@@ -11,9 +11,12 @@
 #include "absl/strings/str_split.h"
 #include "cluster/kubectl.h"
 #include "cluster/sim_clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "served_sim.h"
+#include "sim/api/api_server.h"
+#include "sim/sim.h"
 #include "test_util.h"
 #include "util/file_util.h"
 #include "util/http_client.h"
@@ -87,6 +90,86 @@ class KubectlE2eTest : public ::testing::Test {
   std::string log_path_;
   std::unique_ptr<KubectlLog> log_;
 };
+
+// Prefetched samples through the sim's gate: the kubectl started after one sample reads the
+// cluster when the next is asked for (a scale made in between shows), the log shows the
+// ordinary command, and ending the prefetch (set_sample_gate("")) does not hang.
+TEST(SampleGateTest, APrefetchedSampleReadsTheClusterWhenItIsAsked) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH: the kubectl tests are skipped";
+  sim::SimOptions options;
+  options.seed = 7;
+  absl::StatusOr<std::unique_ptr<sim::Sim>> made = sim::Sim::Create(options);
+  ASSERT_TRUE(made.ok()) << made.status();
+  sim::ApiServer server(made->get());
+  server.set_control_token("t0ken");
+  ASSERT_TRUE(server.Start(0).ok());
+  TempDir dir;
+  PrivateHomeRunner runner(dir.path());
+  KubectlTarget target;
+  target.kubeconfig = dir.WriteFile("kubeconfig", server.Kubeconfig("t0ken"));
+  target.context = "sre-eval-sim";
+  auto log = KubectlLog::Open(dir.path() + "/kubectl.log");
+  ASSERT_TRUE(log.ok()) << log.status();
+  Kubectl k(target, &runner, SystemClock::Get(), log->get());
+  std::vector<SampleGate> seen;
+  k.set_sample_gate(dir.WriteFile("gated", server.Kubeconfig("t0ken", true)), [&](SampleGate g) {
+    seen.push_back(g);
+    server.SetGate(g == SampleGate::kOpen     ? sim::ApiServer::Gate::kOpen
+                   : g == SampleGate::kClosed ? sim::ApiServer::Gate::kClosed
+                                              : sim::ApiServer::Gate::kRefusing);
+  });
+  absl::StatusOr<Snapshot> first = k.GetSnapshot();
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->deployments.size(), 14u);
+  // The next sample's kubectl is waiting at the gate now; the cluster changes under it.
+  ASSERT_TRUE(k.Scale("carts", 2).ok());
+  absl::StatusOr<Snapshot> second = k.GetSnapshot();
+  ASSERT_TRUE(second.ok()) << second.status();
+  int carts = -1;
+  for (const Deployment& d : second->deployments) {
+    if (d.name == "carts") carts = d.replicas;
+  }
+  EXPECT_EQ(carts, 2);
+  k.set_sample_gate("", nullptr);  // refuses the waiting kubectl, waits for it, closes
+  EXPECT_EQ(seen, (std::vector<SampleGate>{SampleGate::kOpen, SampleGate::kClosed,
+                                           SampleGate::kOpen, SampleGate::kClosed,
+                                           SampleGate::kRefusing, SampleGate::kClosed}));
+  absl::StatusOr<std::string> text = ReadFile(dir.path() + "/kubectl.log");
+  ASSERT_TRUE(text.ok());
+  std::vector<std::string> lines = Lines(*text);
+  ASSERT_EQ(lines.size(), 3u) << *text;
+  for (const std::string& line : lines) {
+    EXPECT_THAT(line, ::testing::HasSubstr("  exit 0  "));
+    EXPECT_THAT(line, ::testing::HasSubstr("kubectl --kubeconfig " + target.kubeconfig +
+                                           " --context sre-eval-sim "));
+  }
+  EXPECT_THAT(lines[0], ::testing::EndsWith(
+                            "get pods,deployments.apps,jobs.batch,events,pods.v1beta1.metrics."
+                            "k8s.io -o json"));
+  EXPECT_THAT(lines[1], ::testing::EndsWith("scale deployment/carts --replicas=2"));
+}
+
+// The services' logs read in several invocations at once are the logs one invocation reads.
+TEST(LogsBySelectorTest, SplitInvocationsReadWhatOneReads) {
+  if (!HaveKubectl()) GTEST_SKIP() << "kubectl is not on PATH: the kubectl tests are skipped";
+  absl::StatusOr<std::unique_ptr<ServedSim>> served = ServedSim::Start(7);
+  ASSERT_TRUE(served.ok()) << served.status();
+  PrivateHomeRunner runner((*served)->dir().path());
+  KubectlTarget target;
+  target.kubeconfig = (*served)->kubeconfig();
+  target.context = "sre-eval-sim";
+  Kubectl k(target, &runner, SystemClock::Get(), nullptr);
+  absl::StatusOr<Snapshot> snap = k.GetSnapshot();
+  ASSERT_TRUE(snap.ok()) << snap.status();
+  ASSERT_EQ(Kubectl::LogSelectors("name", snap->pods).size(), 3u);
+  absl::StatusOr<Kubectl::LogsByContainer> one = k.LogsBySelector("name");
+  absl::StatusOr<Kubectl::LogsByContainer> split =
+      k.LogsBySelector("name", absl::InfinitePast(), snap->pods);
+  ASSERT_TRUE(one.ok()) << one.status();
+  ASSERT_TRUE(split.ok()) << split.status();
+  EXPECT_EQ(one->size(), 15u);  // rabbitmq has two containers
+  EXPECT_EQ(*one, *split);
+}
 
 TEST_F(KubectlE2eTest, SnapshotOfTheHealthyShopInOneCall) {
   absl::StatusOr<Snapshot> s = Make()->GetSnapshot();

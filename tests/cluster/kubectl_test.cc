@@ -378,8 +378,8 @@ const char kSnapshotWithMetrics[] = R"({"apiVersion": "v1", "kind": "List", "ite
   {"kind": "PodMetrics", "metadata": {"name": "payment-1"}, "timestamp": "2026-11-24T10:00:00Z",
    "containers": [{"name": "payment", "usage": {"cpu": "5m", "memory": "10Mi"}}]}]})";
 
-const Argv kWithMetrics = {"get", "pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io",
-                           "-o", "json"};
+const Argv kWithMetrics = {
+    "get", "pods,deployments.apps,jobs.batch,events,pods.v1beta1.metrics.k8s.io", "-o", "json"};
 const Argv kWithoutMetrics = {"get", "pods,deployments.apps,jobs.batch,events", "-o", "json"};
 
 TEST_F(KubectlDriverTest, SnapshotInOneCall) {
@@ -430,9 +430,10 @@ TEST_F(KubectlDriverTest, AnyOtherSnapshotFailureIsAnError) {
   };
   absl::Status s = Make()->GetSnapshot().status();
   EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable);
-  EXPECT_EQ(s.message(),
-            "kubectl get pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json: "
-            "exit 1: The connection to the server 127.0.0.1:1 was refused");
+  EXPECT_EQ(
+      s.message(),
+      "kubectl get pods,deployments.apps,jobs.batch,events,pods.v1beta1.metrics.k8s.io -o json: "
+      "exit 1: The connection to the server 127.0.0.1:1 was refused");
 }
 
 TEST_F(KubectlDriverTest, NamespaceExists) {
@@ -454,6 +455,29 @@ TEST_F(KubectlDriverTest, ProxyPathMustStartWithSlash) {
   EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(s.message(), "proxy path \"orders\" must start with '/'");
   EXPECT_TRUE(runner_.calls().empty());
+}
+
+TEST(LogSelectorsTest, AtMostNineContainersAnInvocationAndOneForNewPods) {
+  auto pod = [](const std::string& name, const std::string& label, int containers) {
+    Pod p;
+    p.name = name + "-5d4f-abcde";
+    if (!label.empty()) p.labels["name"] = label;
+    for (int i = 0; i < containers; ++i) p.resources.push_back({absl::StrCat("c", i)});
+    return p;
+  };
+  std::vector<Pod> pods = {
+      pod("carts", "carts", 1),   pod("carts-db", "carts-db", 1), pod("front-end", "front-end", 2),
+      pod("orders", "orders", 1), pod("orders-2", "orders", 1),   pod("payment", "payment", 1),
+      pod("user", "user", 1),     pod("user-db", "user-db", 1),   pod("big", "big", 12),
+      pod("locust", "", 1),       pod("shipping", "shipping", 1)};
+  EXPECT_EQ(Kubectl::LogSelectors("name", pods),
+            (std::vector<std::string>{
+                "name in (big)", "name in (carts,carts-db,front-end,orders,payment,shipping,user)",
+                "name in (user-db)",
+                "name,name notin (big,carts,carts-db,front-end,orders,payment,shipping,user,"
+                "user-db)"}));
+  // Nothing known: the one invocation of old.
+  EXPECT_EQ(Kubectl::LogSelectors("name", {}), (std::vector<std::string>{"name"}));
 }
 
 TEST(ContextAllowedTest, Patterns) {

@@ -63,7 +63,8 @@ class FakeCluster {
       r.stdout_data = Deployment(args[2]).dump();
     } else if (line == "get pods,deployments.apps,jobs.batch,events -o json") {
       r.stdout_data = List(true).dump();
-    } else if (line == "get pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json") {
+    } else if (line ==
+               "get pods,deployments.apps,jobs.batch,events,pods.v1beta1.metrics.k8s.io -o json") {
       r.exit_code = 1;  // a kind cluster without metrics-server
       r.stderr_data = "error: the server doesn't have a resource type \"pods\"\n";
     } else if (absl::StartsWith(line, "scale deployment/")) {
@@ -203,7 +204,7 @@ class RunnerTest : public ::testing::Test {
 
 const char kSnapshot[] = "get pods,deployments.apps,jobs.batch,events -o json";
 const char kWithMetrics[] =
-    "get pods,deployments.apps,jobs.batch,events,pods.metrics.k8s.io -o json";
+    "get pods,deployments.apps,jobs.batch,events,pods.v1beta1.metrics.k8s.io -o json";
 
 TEST_F(RunnerTest, SavesRunsRecordsRestoresAndChecks) {
   IncidentResult r = Run();
@@ -362,12 +363,12 @@ TEST(StreamProgressTest, PlainLinesAMinuteApartAndATerminalLineRewritten) {
   p.Finished("crash", "done");
   EXPECT_EQ(plain.str(),
             "crash: step 3/6 wait_job locust-crash (timeout 10m)\n"
-            "crash: step 3/6 wait_job locust-crash (timeout 10m)  0:00 elapsed, 10:00 left at "
-            "most, restarts 0, OOM kills 0\n"
-            "crash: step 3/6 wait_job locust-crash (timeout 10m)  1:00 elapsed, 9:00 left at "
-            "most, restarts 1, OOM kills 1\n"
-            "crash: step 3/6 wait_job locust-crash (timeout 10m)  2:00 elapsed, 8:00 left at "
-            "most, restarts 2, OOM kills 2\n"
+            "crash: step 3/6 wait_job locust-crash (timeout 10m)  waited 0:00 of at most 10:00, "
+            "restarts 0, OOM kills 0\n"
+            "crash: step 3/6 wait_job locust-crash (timeout 10m)  waited 1:00 of at most 10:00, "
+            "restarts 1, OOM kills 1\n"
+            "crash: step 3/6 wait_job locust-crash (timeout 10m)  waited 2:00 of at most 10:00, "
+            "restarts 2, OOM kills 2\n"
             "crash: interrupted\n"
             "crash: done\n");
   std::ostringstream tty;
@@ -377,8 +378,8 @@ TEST(StreamProgressTest, PlainLinesAMinuteApartAndATerminalLineRewritten) {
   t.Finished("payment", "done");
   EXPECT_EQ(tty.str(),
             "\rpayment: restore 1/4 delete manifests/locust-payment.yaml\x1b[K"
-            "\rpayment: restore 1/4 delete manifests/locust-payment.yaml  0:05 elapsed, 0:55 "
-            "left at most, restarts 0, OOM kills 0\x1b[K"
+            "\rpayment: restore 1/4 delete manifests/locust-payment.yaml  waited 0:05 of at most "
+            "1:00, restarts 0, OOM kills 0\x1b[K"
             "\r\x1b[Kpayment: done\n");
 }
 

@@ -84,7 +84,7 @@ TEST(HtmlTest, ScorecardAndGate) {
                                "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
                                "<meta charset=\"utf-8\">\n"
                                "<title>sre-eval report: my-agent</title>\n"));
-  EXPECT_THAT(html, HasSubstr("<thead><tr><th>incident</th><th>trials</th><th>score</th>"
+  EXPECT_THAT(html, HasSubstr("<thead><tr><th>incident</th><th>answers</th><th>score</th>"
                               "<th>detection</th><th>diagnosis</th><th>impact</th>"
                               "<th>remediation</th><th>95% CI</th></tr></thead>"));
   EXPECT_THAT(html, HasSubstr("<tr><th scope=\"row\">latency</th><td>10</td><td>0.8910</td>"
@@ -107,12 +107,22 @@ TEST(HtmlTest, ScorecardAndGate) {
                                     "<p>No threshold was missed.</p>\n"));
   EXPECT_THAT(incomplete, Not(HasSubstr("Gate passed")));
   EXPECT_EQ(incomplete, RenderHtml(run.Build(), run.path()));
-  // Only with every answer arrived does the gate pass.
+  // Every answer arrived, but no threshold is set: nothing was gated, and no page says passed.
   Report complete = run.Build();
   complete.errors.clear();
   EXPECT_THAT(RenderHtml(complete, run.path()),
               HasSubstr("<p>Thresholds: none; an answer passes at 0.5.</p>\n"
-                        "<p class=\"gate pass\">Gate passed.</p>\n"));
+                        "<p>No thresholds are set: nothing was gated (<code>--fail-under</code>, "
+                        "or a gate.yaml in the suite).</p>\n"));
+  EXPECT_THAT(RenderHtml(complete, run.path()), Not(HasSubstr("Gate passed")));
+  // Only with every answer arrived and a threshold met does the gate pass.
+  Gate low;
+  low.overall = 0.5;
+  Report passing = run.Build(low);
+  passing.errors.clear();
+  passing.gate_misses.clear();
+  EXPECT_THAT(RenderHtml(passing, run.path()),
+              HasSubstr("<p class=\"gate pass\">Gate passed.</p>\n"));
 }
 
 TEST(HtmlTest, AttackStringsRenderAsText) {
@@ -201,8 +211,8 @@ TEST(HtmlTest, TimelineChartsAndTruth) {
   EXPECT_THAT(latency_svg, HasSubstr(">Locust latency (Job locust-crash) (ms)</text>"));
   EXPECT_THAT(latency_svg, HasSubstr("text-anchor=\"end\">2550</text>"));
   EXPECT_THAT(latency_svg,
-              HasSubstr("points=\"138.6,171.6 182.8,149.1 227,89.8 271.3,44.3 315.5,44.3 "
-                        "359.7,41.6 404,68.4 448.2,67.3 492.4,70.9 533.7,67.2\"><title>mean "
+              HasSubstr("points=\"138.6,181.6 182.8,159.1 227,99.8 271.3,54.3 315.5,54.3 "
+                        "359.7,51.6 404,78.4 448.2,77.3 492.4,80.9 533.7,77.2\"><title>mean "
                         "response time per interval</title>"));
   EXPECT_THAT(latency_svg, HasSubstr("&#9644; mean response time per interval</text>"));
   EXPECT_THAT(latency_svg, HasSubstr("&#9644; median (cumulative)</text>"));
@@ -213,16 +223,144 @@ TEST(HtmlTest, TimelineChartsAndTruth) {
   EXPECT_THAT(throughput_svg, HasSubstr("&#9644; requests/s</text>"));
   EXPECT_THAT(throughput_svg, HasSubstr("&#9644; failures/s</text>"));
   EXPECT_EQ(Count(throughput_svg, "<polyline class=\"series\""), 2u);
+  // Four kills: on the restart line, and at the memory limit on the memory chart.
   EXPECT_EQ(Count(section,
                   "<g class=\"oom\"><title>OOMKilled front-end-6f8c9d7b5-x2k9p/"
                   "front-end "),
-            4u);
+            8u);
+  // The first kill (10:24:12) sits on the drawn restart line: its first segment runs from
+  // (56,188) to (218.2,165.3), which at x 191.6 is at y 169.
+  EXPECT_THAT(section, HasSubstr("<g class=\"oom\"><title>OOMKilled front-end-6f8c9d7b5-x2k9p/"
+                                 "front-end 10:24:12</title><path d=\"M191.6 169m-4 -4l8 8m0 "
+                                 "-8l-8 8\"/></g>"));
+  EXPECT_THAT(section, HasSubstr("<g class=\"limit\"><title>the front-end container&#39;s "
+                                 "memory limit, 1000Mi</title>"));
+  EXPECT_THAT(section, HasSubstr("the kill is drawn at the limit, where it happened.</p>"));
   EXPECT_EQ(Count(section, "<article class=\"answer "), 13u);
   EXPECT_THAT(section, HasSubstr("<tr><th scope=\"row\">restarts.total</th><td>5</td></tr>\n"));
   EXPECT_THAT(section, HasSubstr("<tr><th scope=\"row\">restarts.by_container</th><td>"
                                  "container=front-end, pod=front-end-6f8c9d7b5-x2k9p, "
                                  "restarts=5</td></tr>\n"));
   EXPECT_THAT(html.substr(latency), HasSubstr("<p class=\"note\">No timeline.jsonl.</p>\n"));
+}
+
+// A label of an SVG chart: its class, its box (text-anchor start, font size from the page's
+// CSS: 10 px for the marks, 11 for the legend; glyphs at 0.55 of it) and its text.
+struct Label {
+  std::string cls, text;
+  double left = 0, right = 0, top = 0, bottom = 0;
+};
+
+std::vector<Label> Labels(const std::string& svg) {
+  std::vector<Label> out;
+  size_t at = 0;
+  while ((at = svg.find("<text", at)) != std::string::npos) {
+    size_t open_end = svg.find('>', at);
+    size_t close = svg.find("</text>", open_end);
+    std::string tag = svg.substr(at, open_end - at);
+    std::string text = svg.substr(open_end + 1, close - open_end - 1);
+    at = close;
+    auto attr = [&](const std::string& name) {
+      size_t p = tag.find(" " + name + "=\"");
+      if (p == std::string::npos) return std::string();
+      p += name.size() + 3;
+      return tag.substr(p, tag.find('"', p) - p);
+    };
+    Label l;
+    // A mark's text has no class of its own: it is in <g class="mark">.
+    l.cls = attr("class");
+    size_t group = svg.rfind("<g class=\"", open_end);
+    size_t group_end = svg.rfind("</g>", open_end);
+    if (l.cls.empty() && group != std::string::npos &&
+        (group_end == std::string::npos || group_end < group) &&
+        svg.compare(group, 16, "<g class=\"mark\">") == 0) {
+      l.cls = "mark";
+    }
+    if (l.cls != "mark" && l.cls != "legend") continue;
+    double font = l.cls == "mark" ? 10 : 11;
+    size_t glyphs = 0;
+    std::string plain = absl::StrReplaceAll(text, {{"&#9644;", "#"}, {"&amp;", "&"}});
+    for (unsigned char c : plain) glyphs += (c & 0xC0) != 0x80;
+    l.text = plain;
+    l.left = std::stod(attr("x"));
+    l.right = l.left + static_cast<double>(glyphs) * font * 0.55;
+    l.bottom = std::stod(attr("y"));
+    l.top = l.bottom - font;
+    out.push_back(l);
+  }
+  return out;
+}
+
+TEST(HtmlTest, ChartLabelsNeverOverlapAndFitTheChart) {
+  const absl::Time t0 = absl::FromUnixSeconds(1764000000);
+  const absl::Time t1 = t0 + absl::Minutes(6);
+  // Marks seconds apart (window.end and window.recovered at the same sample, a wait_job's
+  // mark beside them), one at each edge; 16 long series, as many containers as the shop has.
+  std::vector<std::pair<std::string, absl::Time>> marks = {
+      {"window.start", t0},
+      {"locust-crash.started", t0 + absl::Seconds(5)},
+      {"window.end", t0 + absl::Minutes(4)},
+      {"window.recovered", t0 + absl::Minutes(4)},
+      {"locust-crash.complete", t0 + absl::Minutes(4) + absl::Seconds(10)},
+      {"restore.done", t1}};
+  std::vector<ChartLine> lines;
+  for (int i = 0; i < 16; ++i) {
+    ChartLine l{absl::StrCat("catalogue-db-6c9b8f5d9d-", i, "xk2p/catalogue-db"), {}};
+    for (int k = 0; k <= 12; ++k) l.points.push_back({t0 + absl::Seconds(30 * k), i + k % 3});
+    lines.push_back(std::move(l));
+  }
+  std::string svg = RenderLineChart("Restarts per container", "count", lines, marks, t0, t1);
+  std::vector<Label> labels = Labels(svg);
+  int marks_seen = 0, legend_seen = 0;
+  for (const Label& l : labels) (l.cls == "mark" ? marks_seen : legend_seen)++;
+  EXPECT_EQ(marks_seen, 6);
+  EXPECT_EQ(legend_seen, 16);  // every series in the legend
+  const size_t h = svg.find("height=\"");
+  ASSERT_NE(h, std::string::npos);
+  const double height = std::stod(svg.substr(h + 8));
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const Label& a = labels[i];
+    EXPECT_GE(a.left, 0) << a.text;
+    EXPECT_LE(a.right, 760) << a.text;
+    EXPECT_GE(a.top, 0) << a.text;
+    EXPECT_LE(a.bottom, height) << a.text;
+    for (size_t j = i + 1; j < labels.size(); ++j) {
+      const Label& b = labels[j];
+      bool apart = a.right <= b.left || b.right <= a.left || a.bottom <= b.top || b.bottom <= a.top;
+      EXPECT_TRUE(apart) << "\"" << a.text << "\" [" << a.left << ", " << a.right << "] x ["
+                         << a.top << ", " << a.bottom << "] overlaps \"" << b.text << "\" ["
+                         << b.left << ", " << b.right << "] x [" << b.top << ", " << b.bottom
+                         << "]";
+    }
+  }
+  // window.end and window.recovered are at one x: one row above the other.
+  const Label* end = nullptr;
+  const Label* recovered = nullptr;
+  for (const Label& l : labels) {
+    if (l.text == "window.end") end = &l;
+    if (l.text == "window.recovered") recovered = &l;
+  }
+  ASSERT_NE(end, nullptr);
+  ASSERT_NE(recovered, nullptr);
+  EXPECT_EQ(recovered->bottom - end->bottom, 12);
+}
+
+TEST(HtmlTest, FlatSeriesFoldIntoOneGreyEntry) {
+  const absl::Time t0 = absl::FromUnixSeconds(1764000000);
+  std::vector<ChartLine> lines;
+  for (const char* name : {"carts", "orders", "user"}) {
+    lines.push_back({name, {{t0, 1}, {t0 + absl::Seconds(30), 1}, {t0 + absl::Seconds(60), 1}}});
+  }
+  lines.push_back({"payment", {{t0, 1}, {t0 + absl::Seconds(30), 0}, {t0 + absl::Seconds(60), 1}}});
+  std::string svg = RenderLineChart("Ready replicas per deployment", "replicas", lines, {}, t0,
+                                    t0 + absl::Seconds(60), "deployments");
+  EXPECT_EQ(Count(svg, "<polyline class=\"series\""), 2u);
+  EXPECT_THAT(svg, HasSubstr("fill=\"#1f77b4\">&#9644; payment</text>"));
+  EXPECT_THAT(svg, HasSubstr("fill=\"#9e9e9e\">&#9644; 3 deployments at 1 throughout</text>"));
+  // Without folding, each its own line.
+  EXPECT_EQ(Count(RenderLineChart("r", "replicas", lines, {}, t0, t0 + absl::Seconds(60)),
+                  "<polyline class=\"series\""),
+            4u);
 }
 
 TEST(HtmlTest, ALoadLogWithoutPeriodicStatsIsSaid) {

@@ -63,12 +63,19 @@ TEST(ReportTest, ScorecardOfTheCleanRun) {
   EXPECT_EQ(
       RenderScorecard(CleanReport()),
       "scores: my-agent\n"
-      "incident  trials   score  detection  diagnosis  impact  remediation            "
+      "  34 answers to 16 prompts (2 to 3 trials each) on crash, latency, payment\n"
+      "  scores: 0 (nothing the rubric asks) to 1 (all of it); 95% CI over prompts and trials\n"
+      "incident  answers   score  detection  diagnosis  impact  remediation            "
       "95% CI\n"
-      "crash         13  0.8576     0.8929     0.9440  0.7131       0.8542  [0.6873, 0.9524]\n"
-      "latency       10  0.8910     0.6316     0.8993  0.9142       0.9465  [0.7727, 0.9662]\n"
-      "payment       11  0.8625     0.5758     0.7578  0.9265       0.8423  [0.6621, 0.9638]\n"
-      "overall       34  0.8696     0.7001     0.8877  0.8362       0.8655  [0.7866, 0.9332]\n");
+      "crash          13  0.8576     0.8929     0.9440  0.7131       0.8542  [0.6873, 0.9524]\n"
+      "latency        10  0.8910     0.6316     0.8993  0.9142       0.9465  [0.7727, 0.9662]\n"
+      "payment        11  0.8625     0.5758     0.7578  0.9265       0.8423  [0.6621, 0.9638]\n"
+      "overall        34  0.8696     0.7001     0.8877  0.8362       0.8655  [0.7866, 0.9332]\n"
+      "below 0.5: none\n"
+      "failed: 2 of 34 answers (error or timeout, scored 0): i1.restarts #3: not scored: agent "
+      "timeout: no answer within 120s; i3.charged #3: not scored: agent error: HTTP 503 from the "
+      "agent\n"
+      "gate: no thresholds set, nothing gated (--fail-under, or a gate.yaml in the suite)\n");
 }
 
 TEST(ReportTest, ScorecardBesideTheReference) {
@@ -80,16 +87,26 @@ TEST(ReportTest, ScorecardBesideTheReference) {
   Report r = BuildReport(ShippedSuite(), agent, &reference, Gate{}, "my-agent", 1);
   EXPECT_EQ(RenderScorecard(r),
             "scores: my-agent / reference\n"
-            "incident  trials            score        detection        diagnosis           impact"
+            "  34 answers to 16 prompts (2 to 3 trials each) on crash, latency, payment\n"
+            "  scores: 0 (nothing the rubric asks) to 1 (all of it); 95% CI over prompts and "
+            "trials\n"
+            "  each cell: my-agent / reference, the built-in rule-based agent on the same "
+            "incidents (a yardstick, not a ceiling)\n"
+            "incident  answers            score        detection        diagnosis           impact"
             "      remediation            95% CI\n"
-            "crash         13  0.8576 / 1.0000  0.8929 / 1.0000  0.9440 / 1.0000  0.7131 / 1.0000"
+            "crash          13  0.8576 / 1.0000  0.8929 / 1.0000  0.9440 / 1.0000  0.7131 / 1.0000"
             "  0.8542 / 1.0000  [0.6873, 0.9524]\n"
-            "latency       10  0.8910 / 0.9863  0.6316 / 1.0000  0.8993 / 0.9601  0.9142 / 1.0000"
+            "latency        10  0.8910 / 0.9863  0.6316 / 1.0000  0.8993 / 0.9601  0.9142 / 1.0000"
             "  0.9465 / 1.0000  [0.7727, 0.9662]\n"
-            "payment       11  0.8625 / 1.0000  0.5758 / 1.0000  0.7578 / 1.0000  0.9265 / 1.0000"
+            "payment        11  0.8625 / 1.0000  0.5758 / 1.0000  0.7578 / 1.0000  0.9265 / 1.0000"
             "  0.8423 / 1.0000  [0.6621, 0.9638]\n"
-            "overall       34  0.8696 / 0.9957  0.7001 / 1.0000  0.8877 / 0.9867  0.8362 / 1.0000"
-            "  0.8655 / 1.0000  [0.7866, 0.9332]\n");
+            "overall        34  0.8696 / 0.9957  0.7001 / 1.0000  0.8877 / 0.9867  0.8362 / 1.0000"
+            "  0.8655 / 1.0000  [0.7866, 0.9332]\n"
+            "below 0.5: none\n"
+            "failed: 2 of 34 answers (error or timeout, scored 0): i1.restarts #3: not scored: "
+            "agent timeout: no answer within 120s; i3.charged #3: not scored: agent error: HTTP "
+            "503 from the agent\n"
+            "gate: no thresholds set, nothing gated (--fail-under, or a gate.yaml in the suite)\n");
   EXPECT_EQ(r.prompts[0].reference, 1.0);
 }
 
@@ -282,13 +299,13 @@ TEST(ReportTest, MarkdownOfASmallRun) {
   r.weakest.resize(2);
   EXPECT_EQ(RenderMarkdown(r), R"md(# sre-eval report: my\|agent
 
-| incident | trials | score | diagnosis | impact | 95% CI |
+| incident | answers | score | diagnosis | impact | 95% CI |
 |---|---:|---:|---:|---:|---:|
 | crash | 4 | 0.6500 | 0.6500 | 0.6500 | [0.5000, 0.8000] |
 | payment | 2 | 0.2500 | 0.2500 |  | [0.0000, 0.5000] |
 | **overall** | 6 | 0.5167 | 0.4500 | 0.6500 | [0.2167, 0.7500] |
 
-Cells: my\|agent. 95% CI: bootstrap over prompts and trials (2000 resamples, seed 1).
+Scores run from 0 (nothing the rubric asks) to 1 (all of it); answers counts the agent's (prompts x trials). Cells: my\|agent. 95% CI: bootstrap over prompts and trials (2000 resamples, seed 1).
 
 ## Gate
 
@@ -358,7 +375,17 @@ TEST(ReportTest, MarkdownOfTheCleanRunHasItsScorecardAndWeakestAnswers) {
 TEST(ReportTest, OnlyARunWithoutFailedAnswersPasses) {
   Report r = CleanReport();
   r.errors.clear();  // as if every answer had arrived
-  EXPECT_THAT(RenderMarkdown(r), HasSubstr("an answer passes at 0.5.\n\n**Passed.**\n\n"));
+  // No threshold: nothing was gated, and summary.md does not say passed.
+  EXPECT_THAT(RenderMarkdown(r),
+              HasSubstr("an answer passes at 0.5.\n\nNo thresholds are set: nothing was gated "
+                        "(`--fail-under`, or a gate.yaml in the suite).\n\n"));
+  EXPECT_THAT(RenderMarkdown(r), Not(HasSubstr("Passed")));
+  Gate low;
+  low.overall = 0.5;
+  Report met = CleanReport(low);
+  met.errors.clear();
+  met.gate_misses = GateMisses(met);
+  EXPECT_THAT(RenderMarkdown(met), HasSubstr("an answer passes at 0.5.\n\n**Passed.**\n\n"));
   EXPECT_EQ(IncompleteSentence(r), "");
   nlohmann::ordered_json j = nlohmann::ordered_json::parse(RenderJson(r));
   EXPECT_EQ(j["gate"]["passed"], true);

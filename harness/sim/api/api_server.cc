@@ -290,6 +290,19 @@ void ApiServer::Handler::Serve(const httplib::Request& req, httplib::Response& r
     const size_t at = unprefixed->target.find('/', sizeof(kAuthPrefix) - 1);
     unprefixed->target = at == std::string::npos ? "/" : unprefixed->target.substr(at);
   }
+  if (unprefixed.has_value() &&
+      (unprefixed->path == ApiServer::kGatePrefix ||
+       absl::StartsWith(unprefixed->path, absl::StrCat(ApiServer::kGatePrefix, "/")))) {
+    // A prefetched sample: it reads the cluster when the harness opens the gate.
+    const size_t n = sizeof(ApiServer::kGatePrefix) - 1;
+    unprefixed->path = unprefixed->path.size() == n ? "/" : unprefixed->path.substr(n);
+    if (absl::StartsWith(unprefixed->target, ApiServer::kGatePrefix)) {
+      unprefixed->target = unprefixed->target.size() == n ? "/" : unprefixed->target.substr(n);
+    }
+    if (!PassGate(absl::Seconds(40))) {
+      return Error(res, {503, "ServiceUnavailable", "the harness's sample gate is not open"});
+    }
+  }
   const httplib::Request& r = unprefixed.has_value() ? *unprefixed : req;
   try {
     if (Admit(r, res, caller)) Dispatch(r, res);
@@ -1284,6 +1297,8 @@ void ApiServer::Stop() {
   header_deadline_.reset();
 }
 
+void ApiServer::SetGate(Gate state) { handler_->SetGate(state); }
+
 void ApiServer::set_control_token(std::string token) {
   handler_->set_control_token(std::move(token));
 }
@@ -1296,14 +1311,14 @@ size_t ApiServer::header_timeouts() const {
   return header_deadline_ == nullptr ? 0 : header_deadline_->closed();
 }
 
-std::string ApiServer::Kubeconfig(const std::string& token) const {
+std::string ApiServer::Kubeconfig(const std::string& token, bool gated) const {
   return absl::StrCat("apiVersion: v1\nkind: Config\nclusters:\n- name: ", kContext,
                       "\n  cluster:\n    server: http://127.0.0.1:", port_,
                       token.empty() ? "" : absl::StrCat("/auth/", token),
-                      "\ncontexts:\n- name: ", kContext, "\n  context:\n    cluster: ", kContext,
-                      "\n    namespace: ", kNamespace, "\n    user: ", kContext,
-                      "\ncurrent-context: ", kContext, "\nusers:\n- name: ", kContext,
-                      "\n  user: {}\npreferences: {}\n");
+                      !token.empty() && gated ? kGatePrefix : "", "\ncontexts:\n- name: ", kContext,
+                      "\n  context:\n    cluster: ", kContext, "\n    namespace: ", kNamespace,
+                      "\n    user: ", kContext, "\ncurrent-context: ", kContext,
+                      "\nusers:\n- name: ", kContext, "\n  user: {}\npreferences: {}\n");
 }
 
 }  // namespace sim

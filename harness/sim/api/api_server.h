@@ -82,6 +82,17 @@ class ApiServer {
   // clock. Without one (`sre-eval sim`, the tests) they are open. Call before Start.
   void set_control_token(std::string token);
 
+  // The sample gate, for the harness's samples: its requests under /auth/TOKEN/gate/ wait
+  // while the gate is closed (at most 40 s, then 503), pass while it is open, and are answered
+  // 503 at once while it refuses. A kubectl started early against that path spends its
+  // start-up (most of a call's cost) while the harness does other things, and reads the
+  // cluster when the harness opens the gate: cluster::Kubectl's prefetched samples. Closed at
+  // first; Stop refuses.
+  enum class Gate { kClosed, kOpen, kRefusing };
+  void SetGate(Gate state);
+  // The path prefix of the gated requests, after the token: "/gate".
+  static constexpr char kGatePrefix[] = "/gate";
+
   // Serves one request in-process, without a socket, as a worker thread would: for fuzzing.
   // `req` needs method, path, params, headers and body set; a watch leaves its stream in
   // `res`'s content provider. `agent`, when given, serves it as on that agent's port
@@ -90,8 +101,9 @@ class ApiServer {
               const AgentIdentity* agent = nullptr);
 
   // A kubeconfig with one context, kContext, pointing at this server, namespace sock-shop; with
-  // a `token`, at the server's /auth/TOKEN/ (see AddAgentToken).
-  std::string Kubeconfig(const std::string& token = "") const;
+  // a `token`, at the server's /auth/TOKEN/ (see AddAgentToken); `gated`, at its sample gate
+  // (/auth/TOKEN/gate, see SetGate).
+  std::string Kubeconfig(const std::string& token = "", bool gated = false) const;
 
   // The agent under test's credential is a port of its own: kubectl sends no bearer token
   // over plain HTTP (client-go reads a kubeconfig's user only for https), and drops a path

@@ -100,7 +100,23 @@ class ApiServer::Handler {
   }
   std::vector<nlohmann::json> TakeAudit();
 
-  void Stop() { stopping_ = true; }
+  void Stop() {
+    stopping_ = true;
+    SetGate(ApiServer::Gate::kRefusing);
+  }
+  void SetGate(ApiServer::Gate state) {
+    absl::MutexLock lock(&gate_mu_);
+    gate_ = state;
+  }
+  // Waits while the gate is closed, at most `limit`: whether it is open.
+  bool PassGate(absl::Duration limit) {
+    absl::MutexLock lock(&gate_mu_);
+    auto not_closed = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(gate_mu_) {
+      return gate_ != ApiServer::Gate::kClosed;
+    };
+    gate_mu_.AwaitWithTimeout(absl::Condition(&not_closed), limit);
+    return gate_ == ApiServer::Gate::kOpen;
+  }
 
   // Answers with `e` as a Status, before any routing (a body that could not be read).
   void Reject(httplib::Response& res, const api_internal::ApiError& e) { Error(res, e); }
@@ -233,6 +249,8 @@ class ApiServer::Handler {
   int port_ = 0;
   RequestMetrics metrics_;  // What /metrics reports.
   std::atomic<bool> stopping_{false};
+  absl::Mutex gate_mu_;
+  ApiServer::Gate gate_ ABSL_GUARDED_BY(gate_mu_) = ApiServer::Gate::kClosed;
   const std::atomic<int64_t>* shift_seconds_ = nullptr;  // Not owned; see Shift().
   std::string control_token_;  // "" when /sim/v1 is open; see ApiServer::set_control_token
   std::function<absl::StatusOr<int>(const std::string&, const AgentScope&)> open_agent_port_;
