@@ -116,6 +116,41 @@ bool ParseFailedAnswersAllowance(const std::string& text, FailedAnswersAllowance
   return true;
 }
 
+// The built-in tool loop's kubectl calls in the run's kubectl.log, beside the harness's and the
+// reference agent's: a runner that logs each kubectl invocation it runs (the log, asked at each
+// call, is the run's once the cluster is up). "W" for anything but the read verbs.
+class KubectlLoggingRunner final : public ProcessRunner {
+ public:
+  KubectlLoggingRunner(ProcessRunner* inner, std::function<cluster::KubectlLog*()> log)
+      : inner_(inner), log_(std::move(log)) {}
+  absl::StatusOr<SubprocessResult> Run(const SubprocessOptions& options) override {
+    const absl::Time start = absl::Now();
+    absl::StatusOr<SubprocessResult> r = inner_->Run(options);
+    cluster::KubectlLog* log = log_();
+    if (log == nullptr || options.argv.empty() ||
+        !absl::EndsWith(options.argv.front(), "kubectl")) {
+      return r;
+    }
+    std::string verb;
+    for (size_t i = 1; i < options.argv.size() && verb.empty(); ++i) {
+      if (!absl::StartsWith(options.argv[i], "-")) verb = options.argv[i];
+    }
+    static const char* const kReads[] = {"get",     "describe", "logs",          "top",
+                                         "explain", "version",  "api-resources", "auth"};
+    bool read = false;
+    for (const char* v : kReads) read = read || verb == v;
+    std::string outcome = !r.ok()               ? "error"
+                          : r->term_signal != 0 ? absl::StrCat("signal ", r->term_signal)
+                                                : absl::StrCat("exit ", r->exit_code);
+    log->Append(start, absl::Now() - start, outcome, !read, options.argv);
+    return r;
+  }
+
+ private:
+  ProcessRunner* inner_;
+  std::function<cluster::KubectlLog*()> log_;
+};
+
 // How many failed answers are shown with their reasons when a run ends.
 constexpr size_t kFailedAnswersShown = 5;
 
@@ -535,6 +570,8 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   ro.on_sim_stopping = [&]() { http->CloseIdle(); };
   // Action tasks run on the cluster with the recorder's kubectl and clock.
   cluster::Kubectl* act_kubectl = nullptr;
+  KubectlLoggingRunner loop_runner(
+      &runner, [&act_kubectl]() { return act_kubectl != nullptr ? act_kubectl->log() : nullptr; });
   Clock* act_clock = nullptr;
   ro.on_cluster = [&](cluster::Kubectl* k, Clock* c) {
     act_kubectl = k;
@@ -573,7 +610,7 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
     if (config.context_mode == "tools") {
       // The built-in tool-calling loop: its tool calls go to the run's audit trail.
       tested = std::make_unique<tools::ToolLoopAgent>(
-          config, http.get(), &runner, SystemClock::Get(), ro.seed,
+          config, http.get(), &loop_runner, SystemClock::Get(), ro.seed,
           [&audit](const agent::AgentRequest& r, const tools::AuditEntry& e) {
             audit.AddToolCall(r, e);
           });

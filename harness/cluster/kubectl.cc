@@ -458,23 +458,26 @@ std::vector<std::string> Kubectl::LogSelectors(const std::string& label,
     containers[v->second] += std::max<int>(1, static_cast<int>(p.resources.size()));
   }
   if (containers.empty()) return {label};
-  std::vector<std::string> selectors;
-  std::vector<std::string> group, all;
+  std::vector<std::vector<std::string>> groups(1);
   int in_group = 0;
-  auto flush = [&]() {
-    if (group.empty()) return;
-    selectors.push_back(absl::StrCat(label, " in (", absl::StrJoin(group, ","), ")"));
-    group.clear();
-    in_group = 0;
-  };
   for (const auto& [value, n] : containers) {
-    if (!group.empty() && in_group + n > kMaxContainers) flush();
-    group.push_back(value);
-    all.push_back(value);
+    if (!groups.back().empty() && in_group + n > kMaxContainers) {
+      groups.emplace_back();
+      in_group = 0;
+    }
+    groups.back().push_back(value);
     in_group += n;
   }
-  flush();
-  selectors.push_back(absl::StrCat(label, ",", label, " notin (", absl::StrJoin(all, ","), ")"));
+  // Every group but the last by its values; the last as "not any other group's", so that it
+  // also reads the pods with a value the snapshot did not show.
+  std::vector<std::string> selectors, others;
+  for (size_t i = 0; i + 1 < groups.size(); ++i) {
+    selectors.push_back(absl::StrCat(label, " in (", absl::StrJoin(groups[i], ","), ")"));
+    others.insert(others.end(), groups[i].begin(), groups[i].end());
+  }
+  selectors.push_back(others.empty() ? label
+                                     : absl::StrCat(label, ",", label, " notin (",
+                                                    absl::StrJoin(others, ","), ")"));
   return selectors;
 }
 

@@ -143,9 +143,9 @@ class Kubectl {
   // client-side rate limiter (burst 10, then 5 a second) makes it wait: 16 containers cost a
   // second. So `pods` (what a snapshot just showed; empty: one invocation `-l LABEL`) say the
   // label's values and their containers, and the values are grouped into invocations of at
-  // most 9 containers each (`-l 'LABEL in (a,b)'`), plus one for pods with a value the
-  // snapshot did not show (`-l 'LABEL,LABEL notin (a,b,...)'`), run at once. The result is
-  // the same as one invocation's.
+  // most 9 containers each (`-l 'LABEL in (a,b)'`), the last one reading every pod with the
+  // label that no other group has (`-l 'LABEL,LABEL notin (a,b,...)'`: also the pods the
+  // snapshot did not show), run at once. The result is the same as one invocation's.
   using LogsByContainer = std::map<std::pair<std::string, std::string>, std::string>;
   absl::StatusOr<LogsByContainer> LogsBySelector(const std::string& label,
                                                  absl::Time since = absl::InfinitePast(),

@@ -528,24 +528,37 @@ class IncidentRunner::Run_ {
                              : pod.substr(0, pod.rfind('-'));
       return name.substr(0, name.rfind('-'));
     };
+    // The previous instances are read while the selector's logs are: each a kubectl call.
+    std::vector<std::pair<const cluster::Pod*, const cluster::ContainerStatus*>> restarted;
+    for (const cluster::Pod& p : last_.pods) {
+      if (p.owner_kind != "ReplicaSet" || p.deleting) continue;
+      for (const cluster::ContainerStatus& c : p.containers) {
+        if (c.restart_count > 0) restarted.push_back({&p, &c});
+      }
+    }
+    std::vector<absl::StatusOr<std::string>> previous(restarted.size(), std::string());
+    std::vector<std::thread> readers;
+    for (size_t i = 0; i < restarted.size(); ++i) {
+      readers.emplace_back([this, &restarted, &previous, since, i]() {
+        previous[i] =
+            kubectl_->Logs(restarted[i].first->name, restarted[i].second->name, true, since);
+      });
+    }
     absl::StatusOr<cluster::Kubectl::LogsByContainer> logs =
         kubectl_->LogsBySelector("name", since, last_.pods);
+    for (std::thread& t : readers) t.join();
     if (!logs.ok()) return logs.status();
     for (const auto& [key, text] : *logs) {
       LogRecord r{now, key.first, key.second, deployment_of(key.first), false, text};
       Check(writer_->Logs(r));
       result_.timeline.logs.push_back(std::move(r));
     }
-    for (const cluster::Pod& p : last_.pods) {
-      if (p.owner_kind != "ReplicaSet" || p.deleting) continue;
-      for (const cluster::ContainerStatus& c : p.containers) {
-        if (c.restart_count == 0) continue;
-        absl::StatusOr<std::string> text = kubectl_->Logs(p.name, c.name, true, since);
-        if (!text.ok()) continue;  // the previous instance's log may be gone
-        LogRecord r{now, p.name, c.name, deployment_of(p.name), true, *text};
-        Check(writer_->Logs(r));
-        result_.timeline.logs.push_back(std::move(r));
-      }
+    for (size_t i = 0; i < restarted.size(); ++i) {
+      if (!previous[i].ok()) continue;  // the previous instance's log may be gone
+      const std::string& pod = restarted[i].first->name;
+      LogRecord r{now, pod, restarted[i].second->name, deployment_of(pod), true, *previous[i]};
+      Check(writer_->Logs(r));
+      result_.timeline.logs.push_back(std::move(r));
     }
     return absl::OkStatus();
   }

@@ -161,7 +161,7 @@ TEST(LogsBySelectorTest, SplitInvocationsReadWhatOneReads) {
   Kubectl k(target, &runner, SystemClock::Get(), nullptr);
   absl::StatusOr<Snapshot> snap = k.GetSnapshot();
   ASSERT_TRUE(snap.ok()) << snap.status();
-  ASSERT_EQ(Kubectl::LogSelectors("name", snap->pods).size(), 3u);
+  ASSERT_EQ(Kubectl::LogSelectors("name", snap->pods).size(), 2u);
   absl::StatusOr<Kubectl::LogsByContainer> one = k.LogsBySelector("name");
   absl::StatusOr<Kubectl::LogsByContainer> split =
       k.LogsBySelector("name", absl::InfinitePast(), snap->pods);

@@ -457,7 +457,7 @@ TEST_F(KubectlDriverTest, ProxyPathMustStartWithSlash) {
   EXPECT_TRUE(runner_.calls().empty());
 }
 
-TEST(LogSelectorsTest, AtMostNineContainersAnInvocationAndOneForNewPods) {
+TEST(LogSelectorsTest, AtMostNineContainersAnInvocationTheLastAlsoForNewPods) {
   auto pod = [](const std::string& name, const std::string& label, int containers) {
     Pod p;
     p.name = name + "-5d4f-abcde";
@@ -473,9 +473,10 @@ TEST(LogSelectorsTest, AtMostNineContainersAnInvocationAndOneForNewPods) {
   EXPECT_EQ(Kubectl::LogSelectors("name", pods),
             (std::vector<std::string>{
                 "name in (big)", "name in (carts,carts-db,front-end,orders,payment,shipping,user)",
-                "name in (user-db)",
-                "name,name notin (big,carts,carts-db,front-end,orders,payment,shipping,user,"
-                "user-db)"}));
+                "name,name notin (big,carts,carts-db,front-end,orders,payment,shipping,user)"}));
+  // Nine containers or fewer: one invocation.
+  EXPECT_EQ(Kubectl::LogSelectors("name", {pod("carts", "carts", 1), pod("user", "user", 8)}),
+            (std::vector<std::string>{"name"}));
   // Nothing known: the one invocation of old.
   EXPECT_EQ(Kubectl::LogSelectors("name", {}), (std::vector<std::string>{"name"}));
 }
