@@ -837,6 +837,9 @@ int RunRun(const ParsedArgs& args, std::ostream& out, std::ostream& err) {
   RecordRun recorded;
   if (record && g_run_interrupts.load() == 0) {
     code = Record(ro, &progress, &g_run_interrupts, &recorded, err);
+    // Record's kubectl (and its log) are gone: nothing may reach them through these now.
+    act_kubectl = nullptr;
+    act_clock = nullptr;
     if (recorded.dir.empty()) return code;  // nothing was made: bad input or no cluster
   }
   if (g_run_interrupts.load() > 0 && code == kExitOk) code = kExitEnvironment;
