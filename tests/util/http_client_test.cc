@@ -213,6 +213,22 @@ class HttpClientTest : public ::testing::Test {
   CurlHttpClient& client_ = *client_owner_;
 };
 
+// CloseIdle closes the connection kept alive for the next request: the next one comes from
+// another port (a server that stops waits for its open connections otherwise).
+TEST_F(HttpClientTest, CloseIdleClosesTheKeptAliveConnection) {
+  absl::StatusOr<HttpResponse> a = client_.Send(Get("/port"));
+  absl::StatusOr<HttpResponse> b = client_.Send(Get("/port"));
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(a->body, b->body);  // kept alive
+  client_.CloseIdle();
+  absl::StatusOr<HttpResponse> c = client_.Send(Get("/port"));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_NE(c->body, a->body);
+  client_.CloseIdle();
+  client_.CloseIdle();  // nothing idle: nothing to do
+}
+
 TEST_F(HttpClientTest, GetReturnsStatusBodyAndHeaders) {
   absl::StatusOr<HttpResponse> response = client_.Send(Get("/hello"));
   ASSERT_TRUE(response.ok()) << response.status();
