@@ -402,6 +402,15 @@ TEST(RecordTest, BadInputExitsTwoBeforeTouchingAnything) {
   EXPECT_EQ(err.str(),
             "sre-eval record: no incident 'crsh' (did you mean 'crash'?); the suite has crash, "
             "latency, payment\n");
+  // The same mistake through `run` is run's.
+  std::ostringstream run_out, run_err;
+  EXPECT_EQ(RunCli({"sre-eval", "run", "--incident", "paymnet", "--out", dir.path() + "/r2",
+                    "--suite", SRE_EVAL_SOURCE_DIR},
+                   run_out, run_err),
+            2);
+  EXPECT_EQ(run_err.str(),
+            "sre-eval run: no incident 'paymnet' (did you mean 'payment'?); the suite has crash, "
+            "latency, payment\n");
   std::ostringstream out2, err2;
   EXPECT_EQ(RunCli({"sre-eval", "record", "--env", "minikube"}, out2, err2), 2);
   EXPECT_EQ(err2.str(), "sre-eval record: --env must be sim or kube, got 'minikube'\n");

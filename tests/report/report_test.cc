@@ -78,6 +78,22 @@ TEST(ReportTest, ScorecardOfTheCleanRun) {
       "gate: no thresholds set, nothing gated (--fail-under, or a gate.yaml in the suite)\n");
 }
 
+TEST(ReportTest, KeepIncidentsLeavesOutWhatTheRunDidNotSelect) {
+  Report r = CleanReport();
+  ASSERT_EQ(r.incidents.size(), 3u);
+  const size_t prompts = r.prompts.size();
+  KeepIncidents({}, &r);  // nothing selected said: everything stays
+  EXPECT_EQ(r.incidents.size(), 3u);
+  EXPECT_EQ(r.prompts.size(), prompts);
+  KeepIncidents({"payment"}, &r);
+  ASSERT_EQ(r.incidents.size(), 1u);
+  EXPECT_EQ(r.incidents[0].name, "payment");
+  EXPECT_EQ(r.prompts.size(), 5u);
+  for (const ReportPrompt& p : r.prompts) EXPECT_EQ(p.incident, "payment") << p.prompt_id;
+  EXPECT_THAT(RenderScorecard(r), HasSubstr(" on payment\n"));
+  EXPECT_THAT(RenderMarkdown(r), Not(HasSubstr("| i1.")));
+}
+
 TEST(ReportTest, ScorecardBesideTheReference) {
   RunWithReference run;
   RunScores agent = Score(run.path());
