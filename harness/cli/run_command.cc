@@ -46,6 +46,7 @@
 #include "suite/fingerprint.h"
 #include "tools/audit_log.h"
 #include "tools/tool_loop.h"
+#include "tools/tool_set.h"
 #include "util/diagnostic.h"
 #include "util/file_util.h"
 #include "util/http_client.h"
@@ -118,7 +119,8 @@ bool ParseFailedAnswersAllowance(const std::string& text, FailedAnswersAllowance
 
 // The built-in tool loop's kubectl calls in the run's kubectl.log, beside the harness's and the
 // reference agent's: a runner that logs each kubectl invocation it runs (the log, asked at each
-// call, is the run's once the cluster is up). "W" for anything but the read verbs.
+// call, is the run's once the cluster is up). "W" for what the tool offers only in an action
+// task.
 class KubectlLoggingRunner final : public ProcessRunner {
  public:
   KubectlLoggingRunner(ProcessRunner* inner, std::function<cluster::KubectlLog*()> log)
@@ -131,18 +133,13 @@ class KubectlLoggingRunner final : public ProcessRunner {
         !absl::EndsWith(options.argv.front(), "kubectl")) {
       return r;
     }
-    std::string verb;
-    for (size_t i = 1; i < options.argv.size() && verb.empty(); ++i) {
-      if (!absl::StartsWith(options.argv[i], "-")) verb = options.argv[i];
-    }
-    static const char* const kReads[] = {"get",     "describe", "logs",          "top",
-                                         "explain", "version",  "api-resources", "auth"};
-    bool read = false;
-    for (const char* v : kReads) read = read || verb == v;
-    std::string outcome = !r.ok()               ? "error"
-                          : r->term_signal != 0 ? absl::StrCat("signal ", r->term_signal)
-                                                : absl::StrCat("exit ", r->exit_code);
-    log->Append(start, absl::Now() - start, outcome, !read, options.argv);
+    // The tool's arguments follow the global flags it puts first; a read is what the tool
+    // offers outside an action task (tools::CheckKubectlArgs).
+    auto verb = std::find_if(options.argv.begin() + 1, options.argv.end(),
+                             [](const std::string& a) { return !absl::StartsWith(a, "-"); });
+    const bool read =
+        tools::CheckKubectlArgs(std::vector<std::string>(verb, options.argv.end())).empty();
+    log->Append(start, absl::Now() - start, cluster::KubectlOutcome(r), !read, options.argv);
     return r;
   }
 

@@ -82,16 +82,6 @@ std::string ErrorTail(const std::string& stderr_data) {
   return out;
 }
 
-std::string Outcome(const absl::StatusOr<SubprocessResult>& r) {
-  if (r.ok()) {
-    if (r->term_signal != 0) return absl::StrCat("signal ", r->term_signal);
-    return absl::StrCat("exit ", r->exit_code);
-  }
-  if (absl::IsDeadlineExceeded(r.status())) return "timeout";
-  if (absl::IsNotFound(r.status())) return "not found";
-  return "error";
-}
-
 template <typename T, typename Parse>
 absl::StatusOr<std::vector<T>> ParseItems(const nlohmann::json& list, Parse parse) {
   if (!list.is_object() || !list.contains("items") || !list["items"].is_array()) {
@@ -160,7 +150,8 @@ absl::StatusOr<SubprocessResult> Invoke(ProcessRunner* runner, Clock* wall, Kube
   options.stdin_data = std::move(stdin_data);
   absl::Time start = wall->Now();
   absl::StatusOr<SubprocessResult> r = runner->Run(options);
-  if (log != nullptr) log->Append(start, wall->Now() - start, Outcome(r), mutating, options.argv);
+  if (log != nullptr)
+    log->Append(start, wall->Now() - start, KubectlOutcome(r), mutating, options.argv);
   if (r.ok()) return r;
   if (absl::IsNotFound(r.status())) {
     return absl::NotFoundError(absl::StrCat(
@@ -191,6 +182,16 @@ absl::StatusOr<std::string> RunConfig(ProcessRunner* runner, Clock* wall, Kubect
 }
 
 }  // namespace
+
+std::string KubectlOutcome(const absl::StatusOr<SubprocessResult>& r) {
+  if (r.ok()) {
+    if (r->term_signal != 0) return absl::StrCat("signal ", r->term_signal);
+    return absl::StrCat("exit ", r->exit_code);
+  }
+  if (absl::IsDeadlineExceeded(r.status())) return "timeout";
+  if (absl::IsNotFound(r.status())) return "not found";
+  return "error";
+}
 
 // --- KubectlLog ---
 
@@ -239,20 +240,20 @@ const char Kubectl::kSnapshotKinds[] = "pods,deployments.apps,jobs.batch,events"
 Kubectl::Kubectl(KubectlTarget target, ProcessRunner* runner, Clock* wall, KubectlLog* log)
     : target_(std::move(target)), runner_(runner), wall_(wall), log_(log) {}
 
-std::vector<std::string> Kubectl::BaseArgv() const {
-  std::vector<std::string> argv = {target_.kubectl};
-  if (!target_.kubeconfig.empty()) argv.insert(argv.end(), {"--kubeconfig", target_.kubeconfig});
+std::vector<std::string> Kubectl::BaseArgv(const KubectlTarget& t) {
+  std::vector<std::string> argv = {t.kubectl};
+  if (!t.kubeconfig.empty()) argv.insert(argv.end(), {"--kubeconfig", t.kubeconfig});
   argv.insert(argv.end(),
-              {"--context", target_.context, "--namespace", target_.ns,
-               absl::StrCat("--request-timeout=", absl::FormatDuration(target_.request_timeout))});
+              {"--context", t.context, "--namespace", t.ns,
+               absl::StrCat("--request-timeout=", absl::FormatDuration(t.request_timeout))});
   return argv;
 }
 
 absl::StatusOr<std::string> Kubectl::Run(const std::vector<std::string>& args, bool mutating,
                                          std::optional<std::string> stdin_data) {
   RETURN_IF_ERROR(CheckContext(target_, args));
-  ASSIGN_OR_RETURN(SubprocessResult r, Invoke(runner_, wall_, log_, target_, BaseArgv(), args,
-                                              mutating, std::move(stdin_data)));
+  ASSIGN_OR_RETURN(SubprocessResult r, Invoke(runner_, wall_, log_, target_, BaseArgv(target_),
+                                              args, mutating, std::move(stdin_data)));
   if (!r.success()) return ExitError(args, r);
   return std::move(r.stdout_data);
 }
@@ -344,8 +345,9 @@ absl::StatusOr<Snapshot> Kubectl::GetSnapshot() {
         if (!list.is_discarded()) return ParseSnapshotList(list);
       }
     }
-    ASSIGN_OR_RETURN(SubprocessResult r, Invoke(runner_, wall_, log_, target_, BaseArgv(), args,
-                                                /*mutating=*/false, std::nullopt));
+    ASSIGN_OR_RETURN(SubprocessResult r,
+                     Invoke(runner_, wall_, log_, target_, BaseArgv(target_), args,
+                            /*mutating=*/false, std::nullopt));
     if (r.success()) {
       nlohmann::json list = nlohmann::json::parse(r.stdout_data, nullptr, false);
       if (list.is_discarded()) return NotJson(args);
@@ -379,20 +381,11 @@ void Kubectl::set_sample_gate(std::string gated_kubeconfig, std::function<void(S
 void Kubectl::StartPrefetch(const std::vector<std::string>& args) {
   KubectlTarget gated = target_;
   gated.kubeconfig = gated_kubeconfig_;
-  std::vector<std::string> base = {
-      gated.kubectl,
-      "--kubeconfig",
-      gated.kubeconfig,
-      "--context",
-      gated.context,
-      "--namespace",
-      gated.ns,
-      absl::StrCat("--request-timeout=", absl::FormatDuration(gated.request_timeout))};
   auto p = std::make_unique<Prefetch>();
   p->gate = gate_;
   Prefetch* raw = p.get();
   ProcessRunner* runner = runner_;
-  SubprocessOptions options = Options(gated, std::move(base), args);
+  SubprocessOptions options = Options(gated, BaseArgv(gated), args);
   p->thread = std::thread([raw, runner, options]() {
     raw->result = runner->Run(options);
     raw->done.Notify();
@@ -411,13 +404,14 @@ std::optional<std::string> Kubectl::GatedSnapshot(const std::vector<std::string>
   prefetch_->thread.join();
   absl::StatusOr<SubprocessResult> r = std::move(prefetch_->result);
   prefetch_.reset();
-  StartPrefetch(args);                                // the next sample's kubectl starts now
-  if (!r.ok() || !r->success()) return std::nullopt;  // read again, the ordinary way
+  StartPrefetch(args);  // the next sample's kubectl starts now
+  // It ran once the gate opened, whatever came of it: a call of the run, in its log.
   if (log_ != nullptr) {
-    std::vector<std::string> argv = BaseArgv();
+    std::vector<std::string> argv = BaseArgv(target_);
     argv.insert(argv.end(), args.begin(), args.end());
-    log_->Append(start, wall_->Now() - start, Outcome(r), /*mutating=*/false, argv);
+    log_->Append(start, wall_->Now() - start, KubectlOutcome(r), /*mutating=*/false, argv);
   }
+  if (!r.ok() || !r->success()) return std::nullopt;  // read again, the ordinary way
   return std::move(r->stdout_data);
 }
 
@@ -426,8 +420,9 @@ absl::StatusOr<std::vector<PodMetrics>> Kubectl::GetPodMetrics() {
       "get", "--raw",
       absl::StrCat("/apis/metrics.k8s.io/v1beta1/namespaces/", target_.ns, "/pods")};
   RETURN_IF_ERROR(CheckContext(target_, args));
-  ASSIGN_OR_RETURN(SubprocessResult r, Invoke(runner_, wall_, log_, target_, BaseArgv(), args,
-                                              /*mutating=*/false, std::nullopt));
+  ASSIGN_OR_RETURN(SubprocessResult r,
+                   Invoke(runner_, wall_, log_, target_, BaseArgv(target_), args,
+                          /*mutating=*/false, std::nullopt));
   if (!r.success()) {
     if (r.term_signal == 0 && NotServed(r)) return std::vector<PodMetrics>();
     return ExitError(args, r);

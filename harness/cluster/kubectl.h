@@ -70,6 +70,10 @@ class KubectlLog {
   int mutating_calls_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
+// A kubectl invocation's outcome as kubectl.log writes it: "exit N", "signal N", "timeout",
+// "not found" (no kubectl) or "error".
+std::string KubectlOutcome(const absl::StatusOr<SubprocessResult>& r);
+
 // The state of the simulated cluster's sample gate (sim::ApiServer::SetGate).
 enum class SampleGate { kClosed, kOpen, kRefusing };
 
@@ -87,9 +91,10 @@ class Kubectl {
   // before it is needed, right after the previous sample, so its start-up overlaps whatever the
   // harness does in between; `gate` opens the sim's gate for the read and closes it after, so
   // the sample shows the cluster at the moment GetSnapshot is called, as without a gate. Its
-  // line in kubectl.log is the ordinary command, timed from the gate's opening. A prefetched
-  // kubectl that gave up waiting (its request timeout) is thrown away unlogged: it read
-  // nothing. A gated read that fails is made again the ordinary way.
+  // line in kubectl.log is the ordinary command, timed from the gate's opening, whatever its
+  // outcome. A prefetched kubectl that gave up waiting before the gate opened (its request
+  // timeout) is thrown away unlogged: it read nothing. A gated read that fails is made again
+  // the ordinary way.
   void set_sample_gate(std::string gated_kubeconfig, std::function<void(SampleGate)> gate);
 
   // kubectl [--kubeconfig K] --context C --namespace N --request-timeout T ARGS...
@@ -163,7 +168,8 @@ class Kubectl {
                                        const std::string& path);
 
  private:
-  std::vector<std::string> BaseArgv() const;
+  // kubectl [--kubeconfig K] --context C --namespace N --request-timeout=T
+  static std::vector<std::string> BaseArgv(const KubectlTarget& t);
   // The gated read of a sample, or nullopt when it failed (the caller reads the ordinary way).
   std::optional<std::string> GatedSnapshot(const std::vector<std::string>& args);
 

@@ -127,7 +127,7 @@ struct Series {
 // A horizontal line: a container's memory limit.
 struct Limit {
   double value = 0;
-  std::string short_label;  // beside the line: "limit"
+  std::string short_label;  // beside the line: "limit 1000Mi"
   std::string label;        // its tooltip
 };
 
@@ -208,8 +208,9 @@ std::optional<double> ValueAt(const Series& s, absl::Time t) {
     const Point& a = s.points[i];
     const Point& b = s.points[i + 1];
     if (t < a.time || t > b.time) continue;
-    double span = absl::ToDoubleSeconds(b.time - a.time);
-    double f = span <= 0 ? 1.0 : absl::ToDoubleSeconds(t - a.time) / span;
+    // Two points at one time draw a vertical step: the later one's value.
+    const double span = absl::ToDoubleSeconds(b.time - a.time);
+    const double f = span <= 0 ? 1.0 : absl::ToDoubleSeconds(t - a.time) / span;
     return a.value + f * (b.value - a.value);
   }
   if (s.points.size() == 1 && s.points.front().time == t) return s.points.front().value;

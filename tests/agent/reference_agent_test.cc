@@ -77,10 +77,11 @@ TEST(ReferenceAgentTest, AFailedKubectlIsAnErrorAnswerAndIsTriedAgain) {
   std::unique_ptr<Agent> agent = MakeReferenceAgent(&runner, &wall, nullptr);
   AgentAnswer answer = agent->Ask(Request());
   EXPECT_EQ(answer.text, "");
-  EXPECT_EQ(answer.error,
-            "investigating the cluster failed: kubectl get "
-            "pods,deployments.apps,jobs.batch,events,pods.v1beta1.metrics.k8s.io -o json: exit 1: error: "
-            "You must be logged in to the server (Unauthorized)");
+  EXPECT_EQ(
+      answer.error,
+      "investigating the cluster failed: kubectl get "
+      "pods,deployments.apps,jobs.batch,events,pods.v1beta1.metrics.k8s.io -o json: exit 1: error: "
+      "You must be logged in to the server (Unauthorized)");
   EXPECT_FALSE(answer.ok());
   EXPECT_EQ(runner.calls().size(), 1u);
   // A failed investigation is not kept: the next prompt looks again.

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <streambuf>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -394,23 +395,18 @@ TEST(RecordTest, ANamespaceAnotherRunHoldsIsRefused) {
 
 TEST(RecordTest, BadInputExitsTwoBeforeTouchingAnything) {
   TempDir dir;
-  std::ostringstream out, err;
-  EXPECT_EQ(RunCli({"sre-eval", "record", "--incident", "crsh", "--out", dir.path() + "/r",
-                    "--suite", SRE_EVAL_SOURCE_DIR},
-                   out, err),
-            2);
-  EXPECT_EQ(err.str(),
-            "sre-eval record: no incident 'crsh' (did you mean 'crash'?); the suite has crash, "
-            "latency, payment\n");
-  // The same mistake through `run` is run's.
-  std::ostringstream run_out, run_err;
-  EXPECT_EQ(RunCli({"sre-eval", "run", "--incident", "paymnet", "--out", dir.path() + "/r2",
-                    "--suite", SRE_EVAL_SOURCE_DIR},
-                   run_out, run_err),
-            2);
-  EXPECT_EQ(run_err.str(),
-            "sre-eval run: no incident 'paymnet' (did you mean 'payment'?); the suite has crash, "
-            "latency, payment\n");
+  // A misspelt incident, through record and through run: the message is the command's.
+  for (const auto& [command, typo, meant] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"record", "crsh", "crash"}, {"run", "paymnet", "payment"}}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(RunCli({"sre-eval", command, "--incident", typo, "--out", dir.path() + "/" + command,
+                      "--suite", SRE_EVAL_SOURCE_DIR},
+                     out, err),
+              2);
+    EXPECT_EQ(err.str(), "sre-eval " + command + ": no incident '" + typo + "' (did you mean '" +
+                             meant + "'?); the suite has crash, latency, payment\n");
+  }
   std::ostringstream out2, err2;
   EXPECT_EQ(RunCli({"sre-eval", "record", "--env", "minikube"}, out2, err2), 2);
   EXPECT_EQ(err2.str(), "sre-eval record: --env must be sim or kube, got 'minikube'\n");

@@ -78,6 +78,23 @@ TEST(ReportTest, ScorecardOfTheCleanRun) {
       "gate: no thresholds set, nothing gated (--fail-under, or a gate.yaml in the suite)\n");
 }
 
+TEST(ReportTest, TheGateLineSaysWhetherAnythingWasGated) {
+  Report r = CleanReport();  // two failed answers, no threshold
+  EXPECT_EQ(GateLine(r),
+            "no thresholds set, nothing gated (--fail-under, or a gate.yaml in the suite)");
+  Gate low;
+  low.overall = 0.5;
+  Report met = CleanReport(low);
+  EXPECT_EQ(GateLine(met),
+            "not passed: 2 answers failed; no threshold missed (overall 0.5 (gate.yaml))");
+  met.errors.clear();
+  EXPECT_EQ(GateLine(met), "passed (overall 0.5 (gate.yaml))");
+  Gate high;
+  high.overall = 0.9;
+  Report missed = CleanReport(high);
+  EXPECT_EQ(GateLine(missed), "FAILED: overall 0.8696 < 0.9 (gate.yaml)");
+}
+
 TEST(ReportTest, KeepIncidentsLeavesOutWhatTheRunDidNotSelect) {
   Report r = CleanReport();
   ASSERT_EQ(r.incidents.size(), 3u);
